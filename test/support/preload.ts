@@ -1,0 +1,3 @@
+// Tests never read a developer's .env and never log unless asked to.
+process.env.LOG_LEVEL ??= "silent"
+process.env.EMCO_SKIP_DOTENV = "1"
