@@ -1,0 +1,7 @@
+import type { Migration } from "kysely/migration"
+import * as foundation from "./0001_foundation"
+
+/** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
+export const migrations: Record<string, Migration> = {
+  "0001_foundation": foundation,
+}

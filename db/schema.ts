@@ -1,0 +1,91 @@
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely"
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T> = ColumnType<T, string, string>
+
+/** Same name and columns as the Python bot's table, plus profile columns for admin lists. */
+export interface AuthorizedUsersTable {
+  user_id: number
+  role: "user" | "admin"
+  created_at: Generated<Date>
+  username: string | null
+  first_name: string | null
+  last_seen_at: Timestamp | null
+}
+
+export interface CaseStatsTable {
+  user_id: number
+  case_id: string
+  stat: string
+  cnt: number
+  updated_at: Generated<Date>
+}
+
+export interface BotRatingsTable {
+  user_id: number
+  question: string
+  rating: number
+  updated_at: Generated<Date>
+}
+
+export interface RatingCommentsTable {
+  id: Generated<number>
+  user_id: number
+  comment: string
+  created_at: Generated<Date>
+}
+
+export interface RatingInvitesTable {
+  user_id: number
+  sent_at: Generated<Date>
+}
+
+/** One row per chat: the pure reducers' state, guarded by an optimistic version. */
+export interface ChatSessionsTable {
+  chat_id: number
+  state: Json<unknown>
+  version: number
+  updated_at: Generated<Date>
+}
+
+/**
+ * Everything that reaches a chat, in arrival order: Telegram updates and the interpreter's feedback events.
+ * `commands` is the reducer's output saved with the new state (an outbox), so a crash after the state was saved
+ * resumes the remaining commands instead of running the reducer twice.
+ */
+export interface UpdateInboxTable {
+  id: Generated<number>
+  update_id: number | null
+  chat_id: number
+  kind: "update" | "event"
+  payload: Json<unknown>
+  received_at: Generated<Date>
+  reduced_at: Timestamp | null
+  commands: Json<unknown> | null
+  commands_done: Generated<number>
+  processed_at: Timestamp | null
+  attempts: Generated<number>
+  last_error: string | null
+}
+
+/** Who is processing a chat right now; expired leases are taken over. */
+export interface ChatLeasesTable {
+  chat_id: number
+  owner: string
+  expires_at: Timestamp
+}
+
+export interface Database {
+  authorized_users: AuthorizedUsersTable
+  case_stats: CaseStatsTable
+  bot_ratings: BotRatingsTable
+  rating_comments: RatingCommentsTable
+  rating_invites: RatingInvitesTable
+  chat_sessions: ChatSessionsTable
+  update_inbox: UpdateInboxTable
+  chat_leases: ChatLeasesTable
+}
+
+export type InboxRow = Selectable<UpdateInboxTable>
+export type NewInboxRow = Insertable<UpdateInboxTable>
+export type AuthorizedUserRow = Selectable<AuthorizedUsersTable>

@@ -1,0 +1,97 @@
+import { Cmd } from "./commands"
+import { mainMenu } from "./keyboards"
+import type { AppEvent, Role } from "./model"
+import { idle, type Session } from "./session"
+import { texts } from "./texts"
+
+export const MAX_PASSWORD_FAILURES = 5
+export const LOCKOUT_MS = 15 * 60_000
+
+type Step = readonly [Session, ReadonlyArray<Cmd>]
+
+const lockLeftMin = (s: Session, now: number): number | null =>
+  s.auth.lockedUntil !== null && s.auth.lockedUntil > now
+    ? Math.ceil((s.auth.lockedUntil - now) / 60_000)
+    : null
+
+const welcome = (ev: AppEvent): Cmd => Cmd.reply(texts.welcome(ev.actor.firstName), mainMenu())
+
+const askPassword = (s: Session, ev: AppEvent, purpose: "login" | "relogin"): Step => {
+  const left = lockLeftMin(s, ev.now)
+  const flow = { _tag: "AwaitingPassword", purpose } as const
+  if (left !== null) return [{ ...s, flow }, [Cmd.reply(texts.lockedOut(left))]]
+  return [{ ...s, flow }, [Cmd.reply(purpose === "login" ? texts.askPassword : texts.askNewPassword)]]
+}
+
+const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
+  { ...s, flow: idle, auth: { failures: 0, lockedUntil: null } },
+  [
+    {
+      _tag: "SetRole",
+      userId: ev.actor.userId,
+      role,
+      firstName: ev.actor.firstName,
+      username: ev.actor.username,
+    },
+    Cmd.reply(texts.loggedIn(role)),
+    welcome(ev),
+  ],
+]
+
+const wrongPassword = (s: Session, ev: AppEvent): Step => {
+  const failures = s.auth.failures + 1
+  if (failures >= MAX_PASSWORD_FAILURES) {
+    const auth = { failures: 0, lockedUntil: ev.now + LOCKOUT_MS }
+    return [{ ...s, auth }, [Cmd.reply(texts.lockedOut(LOCKOUT_MS / 60_000))]]
+  }
+  const auth = { failures, lockedUntil: null }
+  return [{ ...s, auth }, [Cmd.reply(texts.wrongPassword(MAX_PASSWORD_FAILURES - failures))]]
+}
+
+/**
+ * Sign-in, re-login and logout. Pure: returns the next state and the commands to run; runs nothing.
+ * The password itself never gets here: the pipeline verifies it and passes only the matching role.
+ */
+export const authReducer = (s: Session, ev: AppEvent): Step => {
+  const { input, actor } = ev
+  if (input._tag === "PasswordAttempt") {
+    const erase = Cmd.delete(input.messageId)
+    const left = lockLeftMin(s, ev.now)
+    const [next, cmds] =
+      left !== null
+        ? ([s, [Cmd.reply(texts.lockedOut(left))]] as Step)
+        : input.role
+          ? signedIn(s, ev, input.role)
+          : wrongPassword(s, ev)
+    return [next, [erase, ...cmds]]
+  }
+  if (input._tag !== "Command") return [s, []]
+  switch (input.name) {
+    case "start":
+      if (!ev.authEnabled || actor.role) return [{ ...s, flow: idle }, [welcome(ev)]]
+      return askPassword(s, ev, "login")
+    case "relogin":
+    case "change_role":
+      return ev.authEnabled ? askPassword(s, ev, "relogin") : [s, [Cmd.reply(texts.authDisabled)]]
+    case "logout":
+      if (!ev.authEnabled) return [s, [Cmd.reply(texts.authDisabled)]]
+      if (!actor.role) return [{ ...s, flow: idle }, [Cmd.reply(texts.notLoggedIn)]]
+      return [
+        { ...s, flow: idle },
+        [
+          {
+            _tag: "SetRole",
+            userId: actor.userId,
+            role: null,
+            firstName: actor.firstName,
+            username: actor.username,
+          },
+          Cmd.reply(texts.loggedOut),
+        ],
+      ]
+    default:
+      return [s, []]
+  }
+}
+
+export const AUTH_COMMANDS: ReadonlySet<string> = new Set(["start", "relogin", "change_role", "logout"])

@@ -1,0 +1,53 @@
+import type { Role } from "./model"
+
+export interface Button {
+  readonly text: string
+  readonly data: string
+}
+
+export type Keyboard =
+  | { readonly _tag: "Inline"; readonly rows: ReadonlyArray<ReadonlyArray<Button>> }
+  | {
+      readonly _tag: "Reply"
+      readonly rows: ReadonlyArray<ReadonlyArray<string>>
+      readonly placeholder?: string
+    }
+  | { readonly _tag: "RemoveReply" }
+
+/** Things to do in the current chat. Imperative, plain data: comparable with toEqual, storable as JSON. */
+export type Cmd =
+  | { readonly _tag: "Reply"; readonly html: string; readonly keyboard?: Keyboard }
+  /** Edit the message in place; when that is impossible, send it as a new message. */
+  | { readonly _tag: "Edit"; readonly messageId: number; readonly html: string; readonly keyboard?: Keyboard }
+  | {
+      readonly _tag: "AnswerCallback"
+      readonly queryId: string
+      readonly text?: string
+      readonly alert?: boolean
+    }
+  | { readonly _tag: "DeleteMessage"; readonly messageId: number }
+  | {
+      readonly _tag: "SetRole"
+      readonly userId: number
+      readonly role: Role | null
+      readonly firstName: string
+      readonly username: string | null
+    }
+  | { readonly _tag: "PingDb" }
+
+export const Cmd = {
+  reply: (html: string, keyboard?: Keyboard): Cmd =>
+    keyboard ? { _tag: "Reply", html, keyboard } : { _tag: "Reply", html },
+  edit: (messageId: number, html: string, keyboard?: Keyboard): Cmd =>
+    keyboard ? { _tag: "Edit", messageId, html, keyboard } : { _tag: "Edit", messageId, html },
+  answer: (queryId: string, text?: string, alert?: boolean): Cmd => ({
+    _tag: "AnswerCallback",
+    queryId,
+    ...(text === undefined ? {} : { text }),
+    ...(alert ? { alert } : {}),
+  }),
+  delete: (messageId: number): Cmd => ({ _tag: "DeleteMessage", messageId }),
+  pingDb: { _tag: "PingDb" } as Cmd,
+}
+
+export const inline = (...rows: ReadonlyArray<ReadonlyArray<Button>>): Keyboard => ({ _tag: "Inline", rows })

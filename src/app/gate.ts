@@ -1,0 +1,32 @@
+import { Cmd } from "./commands"
+import type { AppEvent } from "./model"
+import type { Session } from "./session"
+import { texts } from "./texts"
+
+const OPEN_COMMANDS: ReadonlySet<string> = new Set(["start", "help"])
+
+/**
+ * Role enforcement. Without a role only /start, /help and the password reply get through; everything else is
+ * refused with a login hint (an alert for buttons, so the spinner stops). Returns the refusal, or null to pass.
+ */
+export const refuseWithoutRole = (s: Session, ev: AppEvent): ReadonlyArray<Cmd> | null => {
+  const { input } = ev
+  if (!ev.authEnabled || ev.actor.role !== null) return null
+  switch (input._tag) {
+    case "Command":
+      return OPEN_COMMANDS.has(input.name) ? null : [Cmd.reply(texts.needLogin)]
+    case "PasswordAttempt":
+    case "Feedback":
+      return null
+    case "Callback":
+      return [Cmd.answer(input.queryId, texts.needLoginAlert, true)]
+    case "Unsupported":
+      return input.kind === "group"
+        ? null
+        : s.flow._tag === "AwaitingPassword"
+          ? null
+          : [Cmd.reply(texts.needLogin)]
+    default:
+      return s.flow._tag === "AwaitingPassword" ? null : [Cmd.reply(texts.needLogin)]
+  }
+}

@@ -1,0 +1,44 @@
+/** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
+
+export type Role = "user" | "admin"
+
+/** Who sent the update, as loaded from storage for this update. */
+export interface Actor {
+  readonly userId: number
+  readonly chatId: number
+  readonly role: Role | null
+  readonly firstName: string
+  readonly username: string | null
+  readonly since: Date | null
+}
+
+export type CallbackData =
+  | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" }
+  | { readonly _tag: "Unknown"; readonly raw: string }
+
+export type RejectReason = "too_short" | "too_long" | "too_many_lines"
+
+/** Results of commands that come back into the reducer (the interpreter's feedback events). */
+export type Feedback = { readonly _tag: "DbPinged"; readonly ok: boolean; readonly ms: number }
+
+/** What the user did, decoded and validated. Past-tense facts from the reducer's point of view. */
+export type Input =
+  | { readonly _tag: "Command"; readonly name: string; readonly args: string; readonly messageId: number }
+  | { readonly _tag: "Text"; readonly text: string; readonly messageId: number }
+  | { readonly _tag: "PasswordAttempt"; readonly role: Role | null; readonly messageId: number }
+  | {
+      readonly _tag: "Callback"
+      readonly queryId: string
+      readonly data: CallbackData
+      readonly messageId: number | null
+    }
+  | { readonly _tag: "Unsupported"; readonly kind: "voice" | "media" | "group" | "other" }
+  | { readonly _tag: "Rejected"; readonly reason: RejectReason; readonly limit: number }
+  | { readonly _tag: "Feedback"; readonly event: Feedback }
+
+export interface AppEvent {
+  readonly input: Input
+  readonly actor: Actor
+  readonly now: number
+  readonly authEnabled: boolean
+}

@@ -1,0 +1,58 @@
+import { Cmd } from "./commands"
+import { backToMenu, mainMenu } from "./keyboards"
+import type { AppEvent } from "./model"
+import type { Session } from "./session"
+import { texts } from "./texts"
+
+type Step = readonly [Session, ReadonlyArray<Cmd>]
+
+const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
+  const isAdmin = ev.actor.role === "admin"
+  switch (name) {
+    case "help":
+      return [s, [Cmd.reply(texts.help(isAdmin), backToMenu())]]
+    case "faq":
+      return [s, [Cmd.reply(texts.faq, backToMenu())]]
+    case "whoami":
+      return [s, [Cmd.reply(texts.whoami(ev.actor.role, ev.actor.userId, ev.actor.since))]]
+    case "dbping":
+      return [s, [isAdmin ? Cmd.pingDb : Cmd.reply(texts.adminOnly)]]
+    default:
+      return [s, [Cmd.reply(texts.unknownCommand)]]
+  }
+}
+
+/** Menu, help, FAQ, diagnostics and the fallbacks. Pure: returns the next state and commands; runs nothing. */
+export const navReducer = (s: Session, ev: AppEvent): Step => {
+  const { input } = ev
+  switch (input._tag) {
+    case "Command":
+      return onCommand(s, ev, input.name)
+    case "Callback": {
+      const { data, queryId, messageId } = input
+      if (data._tag === "Unknown") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
+      const screen =
+        data.target === "menu"
+          ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
+          : {
+              html: data.target === "faq" ? texts.faq : texts.help(ev.actor.role === "admin"),
+              keyboard: backToMenu(),
+            }
+      const show =
+        messageId === null
+          ? Cmd.reply(screen.html, screen.keyboard)
+          : Cmd.edit(messageId, screen.html, screen.keyboard)
+      return [s, [Cmd.answer(queryId), show]]
+    }
+    case "Feedback":
+      return [s, [Cmd.reply(texts.dbPing(input.event.ok, input.event.ms))]]
+    case "Unsupported":
+      return [s, [Cmd.reply(texts.unsupported[input.kind])]]
+    case "Rejected":
+      return [s, [Cmd.reply(texts.rejected(input.reason, input.limit))]]
+    case "Text":
+      return [s, [Cmd.reply(texts.fallback, mainMenu())]]
+    case "PasswordAttempt":
+      return [s, []]
+  }
+}

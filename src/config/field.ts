@@ -1,0 +1,80 @@
+import { Redacted, Result, Schema } from "effect"
+
+/** One environment variable: how to read it, its default, and a line for the README table. */
+export interface Field<A> {
+  readonly parse: (raw: string) => Result.Result<A, string>
+  readonly fallback: A | undefined
+  readonly required: boolean
+  readonly secret: boolean
+  readonly doc: string
+}
+
+type Parser<A> = (raw: string) => Result.Result<A, string>
+
+const bySchema =
+  <A>(schema: Schema.Codec<A, string>, problem: string): Parser<A> =>
+  (raw) =>
+    Result.mapError(Schema.decodeUnknownResult(schema)(raw), () => `«${raw}» — ${problem}`)
+
+const between = (min: number, max: number) => Schema.isBetween({ minimum: min, maximum: max })
+
+const parsers = {
+  text: ((raw) => Result.succeed(raw)) as Parser<string>,
+  int: (min: number, max: number) =>
+    bySchema(
+      Schema.NumberFromString.check(Schema.isInt(), between(min, max)),
+      `нужно целое число от ${min} до ${max} / expected an integer ${min}..${max}`,
+    ),
+  num: (min: number, max: number) =>
+    bySchema(
+      Schema.FiniteFromString.check(between(min, max)),
+      `нужно число от ${min} до ${max} / expected a number ${min}..${max}`,
+    ),
+  bool: ((raw) => {
+    const v = raw.trim().toLowerCase()
+    if (["true", "1", "yes", "on"].includes(v)) return Result.succeed(true)
+    if (["false", "0", "no", "off", ""].includes(v)) return Result.succeed(false)
+    return Result.fail(`«${raw}» — нужно true или false / expected true or false`)
+  }) as Parser<boolean>,
+  url: ((raw) =>
+    URL.canParse(raw) && /^https?:/.test(raw)
+      ? Result.succeed(raw.replace(/\/+$/, ""))
+      : Result.fail(`«${raw}» — нужен адрес http(s)://… / expected an http(s) URL`)) as Parser<string>,
+  oneOf:
+    <const L extends string>(values: ReadonlyArray<L>): Parser<L> =>
+    (raw) =>
+      (values as ReadonlyArray<string>).includes(raw.trim())
+        ? Result.succeed(raw.trim() as L)
+        : Result.fail(`«${raw}» — допустимо: ${values.join(", ")} / allowed: ${values.join(", ")}`),
+}
+
+const make = <A>(
+  parse: Parser<A>,
+  doc: string,
+  fallback?: A,
+  required = false,
+  secret = false,
+): Field<A> => ({
+  parse,
+  fallback,
+  required,
+  secret,
+  doc,
+})
+
+export const field = {
+  text: (doc: string, fallback?: string) => make(parsers.text, doc, fallback),
+  requiredSecret: (doc: string) => make(secretParser, doc, undefined, true, true),
+  secret: (doc: string) => make(secretParser, doc, undefined, false, true),
+  int: (min: number, max: number, fallback: number, doc: string) =>
+    make(parsers.int(min, max), doc, fallback),
+  num: (min: number, max: number, fallback: number, doc: string) =>
+    make(parsers.num(min, max), doc, fallback),
+  port: (fallback: number, doc: string) => make(parsers.int(0, 65535), doc, fallback),
+  bool: (fallback: boolean, doc: string) => make(parsers.bool, doc, fallback),
+  url: (doc: string, fallback?: string) => make(parsers.url, doc, fallback),
+  oneOf: <const L extends string>(values: ReadonlyArray<L>, fallback: L, doc: string) =>
+    make(parsers.oneOf(values), doc, fallback),
+}
+
+const secretParser: Parser<Redacted.Redacted<string>> = (raw) => Result.succeed(Redacted.make(raw))

@@ -1,0 +1,64 @@
+import { field } from "./field"
+
+/**
+ * Every environment variable the bot reads, in README order. Names and defaults follow the original bot
+ * (the unused BACKEND_* ones are dropped); the README configuration table is generated from this list.
+ */
+export const fields = {
+  BOT_TOKEN: field.requiredSecret("Токен бота от @BotFather"),
+  TELEGRAM_API_ROOT: field.url(
+    "Адрес Bot API (или своего telegram-bot-api сервера)",
+    "https://api.telegram.org",
+  ),
+  DATABASE_URL: field.secret(
+    "PostgreSQL (`postgres://…`, `postgresql+asyncpg://…`). Пусто — встроенная PGlite",
+  ),
+  DATABASE_SSL_MODE: field.oneOf(
+    ["disable", "allow", "prefer", "require", "verify-full"],
+    "prefer",
+    "SSL к PostgreSQL (для localhost всегда без SSL)",
+  ),
+  DATA_DIR: field.text("Папка данных (PGlite и файлы)", "./data"),
+  AUTH_PASSWORD_USER: field.secret("Пароль роли user (или argon2/bcrypt-хеш)"),
+  AUTH_PASSWORD_ADMIN: field.secret("Пароль роли admin (или argon2/bcrypt-хеш)"),
+  OPENAI_API_KEY: field.secret("Ключ OpenAI"),
+  OPENAI_BASE_URL: field.url("Адрес OpenAI API (прокси, тесты)"),
+  GEMINI_API_KEY: field.secret("Ключ Google Gemini"),
+  GEMINI_BASE_URL: field.url("Адрес Gemini API (прокси, тесты)"),
+  WEBHOOK_ENABLED: field.bool(false, "Режим webhook вместо long polling"),
+  WEBHOOK_HOST: field.url("Публичный адрес бота, например https://bot.example.ru"),
+  WEBHOOK_PATH: field.text("Путь webhook", "/webhook"),
+  WEBHOOK_PORT: field.port(80, "Порт HTTP-сервера webhook"),
+  WEBHOOK_SECRET: field.secret("Секрет заголовка X-Telegram-Bot-Api-Secret-Token (обязателен для webhook)"),
+  METRICS_PORT: field.port(8000, "Порт /metrics, /health, /ready"),
+  LOG_LEVEL: field.oneOf(["debug", "info", "warn", "error", "silent"], "info", "Уровень логов"),
+  SENTRY_DSN: field.secret("DSN Sentry (пусто — выключено)"),
+  SENTRY_ENV: field.text("Окружение для Sentry", "dev"),
+  APSCHEDULER_TIMEZONE: field.text("Часовой пояс планировщика", "UTC"),
+  SHUTDOWN_TIMEOUT_SEC: field.num(1, 600, 30, "Сколько ждать текущие обновления при остановке, с"),
+  TEXT_MIN_LENGTH: field.int(1, 4096, 1, "Минимальная длина сообщения"),
+  TEXT_MAX_LENGTH: field.int(1, 100_000, 12000, "Максимальная длина сообщения"),
+  TEXT_MAX_LINES: field.int(1, 10_000, 50, "Максимум строк в сообщении"),
+  VOICE_MAX_SIZE_MB: field.num(0.1, 2000, 25, "Максимальный размер голосового, МБ"),
+  VOICE_MIN_DURATION_SEC: field.num(0, 3600, 0.5, "Минимальная длительность голосового, с"),
+  VOICE_MAX_DURATION_SEC: field.num(1, 36_000, 300, "Максимальная длительность голосового, с"),
+  MAX_REQUESTS_PER_MINUTE: field.int(1, 100_000, 20, "Лимит сообщений пользователя в минуту"),
+  MAX_REQUESTS_PER_HOUR: field.int(1, 1_000_000, 100, "Лимит сообщений пользователя в час"),
+  AI_REQUEST_TIMEOUT_SEC: field.num(1, 600, 30, "Таймаут запроса к ИИ, с"),
+  AI_REQUEST_MAX_RETRIES: field.int(0, 10, 3, "Повторы запроса к ИИ"),
+  AI_REQUEST_RETRY_BACKOFF_SEC: field.num(0, 60, 1.5, "Пауза между повторами, с"),
+  TRANSCRIBE_TIMEOUT_SEC: field.num(1, 600, 25, "Таймаут распознавания речи, с"),
+  TRANSCRIBE_MAX_RETRIES: field.int(0, 10, 2, "Повторы распознавания"),
+  TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),
+  SHEETS_EXPORT_ENABLED: field.bool(false, "Выгрузка статистики в Google Sheets"),
+  EXPORT_INTERVAL_SECONDS: field.int(30, 604_800, 900, "Интервал выгрузки, с"),
+  GSPREAD_SERVICE_ACCOUNT_FILE: field.text("Путь к JSON сервисного аккаунта Google"),
+  GSPREAD_SERVICE_ACCOUNT_JSON: field.secret("JSON сервисного аккаунта"),
+  GSPREAD_SERVICE_ACCOUNT_JSON_B64: field.secret("JSON сервисного аккаунта в base64"),
+  GSHEETS_SPREADSHEET_ID: field.text("ID таблицы"),
+  GSHEETS_SPREADSHEET_NAME: field.text("Имя таблицы (если нет ID)"),
+  GSHEETS_SHARE_WITH: field.text("Кому открыть созданную таблицу (e-mail через запятую)"),
+  GSHEETS_ALLOW_CREATE: field.bool(true, "Создать таблицу, если её нет"),
+} as const
+
+export type FieldName = keyof typeof fields

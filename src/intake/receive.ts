@@ -1,0 +1,34 @@
+import { Effect } from "effect"
+import type { Update } from "grammy/types"
+import { ChatQueue } from "../pipeline/chat-queue"
+import { originOf } from "../pipeline/decode"
+import { insertUpdate } from "../repositories/inbox.repo"
+import { Db } from "../services/db"
+import { Metrics } from "../services/metrics"
+
+export type Receipt = "stored" | "duplicate" | "ignored"
+
+/**
+ * Intake for polling and the webhook alike: store first (the inbox dedupes on update_id), then hand the chat to
+ * the queue. Returns once the update is durable; processing happens in the background, in chat order.
+ */
+export const receiveUpdate = (update: Update) =>
+  Effect.gen(function* () {
+    const origin = originOf(update)
+    const metrics = yield* Metrics
+    if (!origin) {
+      metrics.updates.inc({ type: "other", outcome: "ignored" })
+      return "ignored" as Receipt
+    }
+    const db = yield* Db
+    const id = yield* db.use("insertUpdate", (k) => insertUpdate(k, update.update_id, origin.chatId, update))
+    if (id === null) {
+      metrics.duplicates.inc()
+      return "duplicate" as Receipt
+    }
+    yield* (yield* ChatQueue).kick(origin.chatId)
+    return "stored" as Receipt
+  })
+
+/** Update types the bot subscribes to (setWebhook / getUpdates `allowed_updates`). */
+export const ALLOWED_UPDATES = ["message", "callback_query"] as const

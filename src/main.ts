@@ -1,0 +1,38 @@
+import { Result } from "effect"
+import { formatConfigErrors, parseConfig } from "./config/config"
+import { environment } from "./config/dotenv"
+import { describeError } from "./services/log"
+import { StartupError, startApp } from "./start"
+
+const config = parseConfig(environment(process.env))
+if (Result.isFailure(config)) {
+  console.error(formatConfigErrors(config.failure))
+  process.exit(1)
+}
+
+const app = await startApp(config.success).catch((error: unknown) => {
+  console.error(
+    error instanceof StartupError
+      ? error.message
+      : `Бот не запустился / The bot failed to start: ${describeError(error).errorMessage}`,
+  )
+  process.exit(1)
+})
+
+let stopping = false
+const shutdown = (signal: string) => {
+  if (stopping) return
+  stopping = true
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "shutting down", signal }),
+  )
+  app.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(JSON.stringify({ level: "error", msg: "shutdown failed", ...describeError(error) }))
+      process.exit(1)
+    },
+  )
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"))
+process.on("SIGINT", () => shutdown("SIGINT"))

@@ -1,0 +1,115 @@
+import { Context, Effect, Fiber, Layer, Semaphore } from "effect"
+import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
+import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
+import { Db } from "../services/db"
+import { describeError, Log } from "../services/log"
+import { Settings } from "../services/settings"
+import { processRow } from "./pipeline"
+import type { Deps } from "./stage"
+
+export const LEASE_TTL_MS = 30_000
+
+export interface ChatQueueShape {
+  /** Makes sure the chat's pending rows get processed, in order, by exactly one instance. Never blocks. */
+  readonly kick: (chatId: number) => Effect.Effect<void>
+  /** Picks up chats with pending rows that nobody holds (start-up resume, crashed peers, failed rows). */
+  readonly sweep: Effect.Effect<void>
+  /** Stops starting new work and waits for in-flight chats to finish their current row, then frees the leases. */
+  readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
+  readonly activeChats: () => number
+}
+
+export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emco/ChatQueue") {
+  static readonly layer = (options: { maxConcurrentChats: number }) =>
+    Layer.effect(ChatQueue, makeChatQueue(options.maxConcurrentChats))
+}
+
+const makeChatQueue = (maxConcurrentChats: number) =>
+  Effect.gen(function* () {
+    const context = yield* Effect.context<Deps>()
+    const db = yield* Db
+    const log = yield* Log
+    const { instanceId: owner } = yield* Settings
+    const permits = yield* Semaphore.make(maxConcurrentChats)
+    const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
+    let stopping = false
+
+    // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
+    // stop there (ordering) and let the periodic sweep retry it, instead of spinning on it.
+    const drainOnce = (chatId: number) =>
+      Effect.gen(function* () {
+        if (!(yield* db.use("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))))
+          return false
+        let last: number | null = null
+        let failed = false
+        while (!stopping) {
+          const row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
+          failed = row !== undefined && row.id === last
+          if (!row || failed) break
+          yield* processRow({ row })
+          last = row.id
+        }
+        yield* db.use("releaseLease", (k) => releaseLease(k, chatId, owner))
+        if (failed || stopping) return false
+        // Re-check after releasing: a row stored by a peer while we held the lease would otherwise wait for a sweep.
+        return (yield* db.use("nextPending", (k) => findNextPending(k, chatId))) !== undefined
+      })
+
+    const worker = (chatId: number) =>
+      Effect.gen(function* () {
+        while (true) {
+          const state = running.get(chatId)!
+          state.again = false
+          const more = yield* drainOnce(chatId)
+          if (!more && !state.again) break
+        }
+      }).pipe(
+        permits.withPermits(1),
+        Effect.catchCause((cause) =>
+          log.error("chat worker failed; the sweep will retry", { chatId, ...describeError(cause) }),
+        ),
+        Effect.ensuring(Effect.sync(() => running.delete(chatId))),
+      )
+
+    const kick = (chatId: number) =>
+      Effect.sync(() => {
+        if (stopping) return
+        const state = running.get(chatId)
+        if (state) {
+          state.again = true
+          return
+        }
+        const fresh: { again: boolean; fiber?: Fiber.Fiber<void> } = { again: false }
+        running.set(chatId, fresh)
+        fresh.fiber = Effect.runForkWith(context)(worker(chatId))
+      })
+
+    const sweep = db
+      .use("orphans", (k) => findOrphanedChats(k, 500))
+      .pipe(
+        Effect.flatMap((chats) => Effect.forEach(chats, kick, { discard: true })),
+        Effect.catch((e) => log.warn("sweep failed", { operation: e.operation, ...describeError(e.cause) })),
+      )
+
+    const heartbeat = yield* Effect.forkDetach(
+      db
+        .use("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
+        .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
+    )
+
+    const drain = (timeoutMs: number) =>
+      Effect.gen(function* () {
+        stopping = true
+        const fibers = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
+        const finished = yield* Fiber.joinAll(fibers).pipe(
+          Effect.timeoutOption(timeoutMs),
+          Effect.map((o) => o._tag === "Some"),
+        )
+        if (!finished) yield* Fiber.interruptAll(fibers)
+        yield* Fiber.interrupt(heartbeat)
+        yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
+        return finished
+      })
+
+    return ChatQueue.of({ kick, sweep, drain, activeChats: () => running.size })
+  })

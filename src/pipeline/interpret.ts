@@ -1,0 +1,75 @@
+import { Effect } from "effect"
+import type { InlineKeyboardMarkup } from "grammy/types"
+import type { Cmd } from "../app/commands"
+import type { Feedback } from "../app/model"
+import { deleteRole, upsertRole } from "../repositories/users.repo"
+import { Db, pingDatabase } from "../services/db"
+import { Log } from "../services/log"
+import { Telegram, type TelegramError } from "../services/telegram"
+import { renderKeyboard } from "./render"
+
+/** 400 and 403 are Telegram's final answers (bad request, bot blocked): retrying cannot help, so we move on. */
+const isFinal = (e: TelegramError) => e.code === 400 || e.code === 403
+
+const tolerate = <A>(cmd: Cmd["_tag"], effect: Effect.Effect<A, TelegramError, Telegram | Log>) =>
+  effect.pipe(
+    Effect.asVoid,
+    Effect.catchIf(isFinal, (e) =>
+      Effect.gen(function* () {
+        const log = yield* Log
+        yield* log.warn("telegram refused a command", {
+          cmd,
+          method: e.method,
+          code: e.code ?? 0,
+          reason: e.description,
+        })
+      }),
+    ),
+  )
+
+/**
+ * Runs one command against Telegram or the database. Returns a feedback event for the reducer when the command
+ * has a result the reducer needs; network/5xx failures propagate so the row is retried from this command.
+ */
+export const interpret = (chatId: number, cmd: Cmd) =>
+  Effect.gen(function* () {
+    const tg = yield* Telegram
+    switch (cmd._tag) {
+      case "Reply":
+        yield* tolerate(cmd._tag, tg.send(chatId, cmd.html, cmd.keyboard && renderKeyboard(cmd.keyboard)))
+        return null
+      case "Edit": {
+        const markup = cmd.keyboard && (renderKeyboard(cmd.keyboard) as InlineKeyboardMarkup)
+        yield* tolerate(cmd._tag, tg.editOrSend(chatId, cmd.messageId, cmd.html, markup))
+        return null
+      }
+      case "AnswerCallback":
+        yield* tolerate(cmd._tag, tg.answerCallback(cmd.queryId, cmd.text, cmd.alert))
+        return null
+      case "DeleteMessage":
+        yield* tolerate(cmd._tag, tg.deleteMessage(chatId, cmd.messageId))
+        return null
+      case "SetRole": {
+        const db = yield* Db
+        const role = cmd.role
+        yield* role
+          ? db.use("setRole", (k) => upsertRole(k, { ...cmd, role }))
+          : db.use("deleteRole", (k) => deleteRole(k, cmd.userId))
+        return null
+      }
+      case "PingDb": {
+        const db = yield* Db
+        const started = performance.now()
+        const ok = yield* db.use("dbping", pingDatabase).pipe(
+          Effect.timeout("5 seconds"),
+          Effect.as(true),
+          Effect.catch(() => Effect.succeed(false)),
+        )
+        return {
+          _tag: "DbPinged",
+          ok,
+          ms: Math.round(performance.now() - started),
+        } satisfies Feedback as Feedback
+      }
+    }
+  })

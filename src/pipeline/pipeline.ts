@@ -1,0 +1,27 @@
+import type { Handler, RowCtx } from "./stage"
+import { authGate } from "./stages/auth-gate"
+import { decodeInput } from "./stages/decode-input"
+import { dispatch } from "./stages/dispatch"
+import { errorBoundary } from "./stages/error-boundary"
+import { loadActorAndSession } from "./stages/load"
+import { observe } from "./stages/observe"
+import { rateLimit } from "./stages/rate-limit"
+import { resumeCommitted } from "./stages/resume"
+import { validate } from "./stages/validate"
+
+/**
+ * One inbox row of one chat, processed while this instance holds the chat's lease (see chat-queue.ts, which
+ * provides dedupe-by-inbox and per-chat ordering in front of this). The order of these lines is the behaviour.
+ */
+// biome-ignore format: one stage per line, top to bottom, is the point of this file
+export const processRow: Handler<RowCtx, never> =
+  errorBoundary(        // log, report, retry; apologise after the last attempt; never a raw error
+  observe(              // metrics and a log line per row
+  resumeCommitted(      // state already saved before a crash → run only the remaining commands
+  loadActorAndSession(  // role from authorized_users, chat session + version
+  decodeInput(          // update → Input; service messages and group chatter end here
+  authGate(             // no role → only /start, /help and the password reply
+  rateLimit(            // MAX_REQUESTS_PER_MINUTE / _PER_HOUR per user
+  validate(             // text limits; password verified here and scrubbed from storage
+  dispatch,             // pure reduce → persist (version check) → interpret commands
+))))))))

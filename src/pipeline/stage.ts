@@ -1,0 +1,53 @@
+import { Data, type Effect } from "effect"
+import type { Update } from "grammy/types"
+import type { InboxRow } from "../../db/schema"
+import type { Actor, Feedback, Input } from "../app/model"
+import type { Session } from "../app/session"
+import type { AppClock } from "../services/clock"
+import type { Db, DbError } from "../services/db"
+import type { ErrorReporter } from "../services/error-reporter"
+import type { Log } from "../services/log"
+import type { Metrics } from "../services/metrics"
+import type { Settings } from "../services/settings"
+import type { Telegram, TelegramError } from "../services/telegram"
+import type { Origin } from "./decode"
+
+export type Deps = Db | Telegram | Log | Metrics | AppClock | Settings | ErrorReporter
+
+/** Another process saved this chat after we read it; the row is simply processed again from fresh state. */
+export class VersionConflict extends Data.TaggedError("VersionConflict")<{ readonly chatId: number }> {}
+
+export type PipelineError = DbError | TelegramError | VersionConflict
+
+/** One step of the update pipeline. Stages are `Handler → Handler`, composed in `pipeline.ts`. */
+export type Handler<C, E = PipelineError> = (c: C) => Effect.Effect<void, E, Deps>
+export type Stage<Outer, Inner> = (next: Handler<Inner>) => Handler<Outer>
+
+/** An inbox row's payload for a feedback event: the event plus who it is for. */
+export interface EventPayload {
+  readonly feedback: Feedback
+  readonly origin: Origin
+}
+
+export type Source =
+  | { readonly _tag: "Update"; readonly update: Update }
+  | { readonly _tag: "Event"; readonly feedback: Feedback }
+
+export interface RowCtx {
+  readonly row: InboxRow
+}
+
+export interface LoadedCtx extends RowCtx {
+  readonly origin: Origin
+  readonly source: Source
+  readonly actor: Actor
+  readonly session: Session
+  readonly version: number
+  readonly now: number
+}
+
+export interface InputCtx extends LoadedCtx {
+  readonly input: Input
+  /** Set when the stored update must be scrubbed (a password reply) once it has been read. */
+  readonly redactedPayload?: unknown
+}

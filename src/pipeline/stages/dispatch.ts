@@ -1,0 +1,18 @@
+import { Effect } from "effect"
+import { reduce } from "../../app/reducer"
+import { Settings } from "../../services/settings"
+import { commit } from "../commit"
+import type { Handler, InputCtx } from "../stage"
+
+/** The one loop: reduce (pure) → persist with a version check → interpret the commands. */
+export const dispatch: Handler<InputCtx> = (ctx) =>
+  Effect.gen(function* () {
+    const { config } = yield* Settings
+    const [next, cmds] = reduce(ctx.session, {
+      input: ctx.input,
+      actor: ctx.actor,
+      now: ctx.now,
+      authEnabled: config.authEnabled,
+    })
+    yield* commit(ctx, next, cmds, ctx.redactedPayload)
+  })

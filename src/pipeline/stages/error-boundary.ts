@@ -1,0 +1,65 @@
+import { Cause, Effect } from "effect"
+import { sql } from "kysely"
+import { texts } from "../../app/texts"
+import { markFailed } from "../../repositories/inbox.repo"
+import { Db } from "../../services/db"
+import { ErrorReporter } from "../../services/error-reporter"
+import { describeError, Log } from "../../services/log"
+import { Metrics } from "../../services/metrics"
+import { Telegram } from "../../services/telegram"
+import type { Handler, RowCtx } from "../stage"
+
+/** Attempts before a row is given up on; an unreachable database does not use them up (the row just waits). */
+export const MAX_ATTEMPTS = 5
+
+const giveUp = (ctx: RowCtx) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    yield* db.use("giveUp", (k) =>
+      k
+        .updateTable("update_inbox")
+        .set({ processed_at: sql<Date>`now()` })
+        .where("id", "=", ctx.row.id)
+        .execute(),
+    )
+    if (ctx.row.kind === "update" && ctx.row.chat_id > 0)
+      yield* Effect.ignore((yield* Telegram).send(ctx.row.chat_id, texts.apology))
+  })
+
+const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
+  Effect.gen(function* () {
+    const log = yield* Log
+    const metrics = yield* Metrics
+    const error = Cause.squash(cause)
+    const where = { rowId: ctx.row.id, chatId: ctx.row.chat_id, updateId: ctx.row.update_id ?? undefined }
+    yield* log.error("update processing failed", { ...where, ...describeError(error) })
+    yield* (yield* ErrorReporter).report(error, where)
+    const db = yield* Db
+    const recorded = yield* db.use("markFailed", (k) => markFailed(k, ctx.row.id, describeError(error).error))
+    const final = (recorded?.attempts ?? 0) >= MAX_ATTEMPTS
+    metrics.processingFailures.inc({ final: String(final) })
+    if (final) yield* giveUp(ctx)
+  }).pipe(
+    Effect.catchCause((again) =>
+      Effect.gen(function* () {
+        const log = yield* Log
+        yield* log.error(
+          "could not record a failure; the row stays pending",
+          describeError(Cause.squash(again)),
+        )
+      }),
+    ),
+  )
+
+/**
+ * The outermost stage: nothing escapes it. Version conflicts are retried at once from fresh state; any other
+ * failure is logged, reported (ids only), counted on the row, and after the last attempt answered with an apology.
+ * The user never sees raw error text.
+ */
+export const errorBoundary =
+  (next: Handler<RowCtx>): Handler<RowCtx, never> =>
+  (ctx) =>
+    next(ctx).pipe(
+      Effect.retry({ times: 3, while: (e) => e._tag === "VersionConflict" }),
+      Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : onFailure(ctx, cause))),
+    )

@@ -1,0 +1,64 @@
+import { Effect, Result, Schema } from "effect"
+import type { Update } from "grammy/types"
+import { initialSession, Session } from "../../app/session"
+import { findSession } from "../../repositories/sessions.repo"
+import { findUser } from "../../repositories/users.repo"
+import { AppClock } from "../../services/clock"
+import { Db } from "../../services/db"
+import { Log } from "../../services/log"
+import { Metrics } from "../../services/metrics"
+import { Settings } from "../../services/settings"
+import { rowOrigin } from "../origin"
+import type { EventPayload, LoadedCtx, RowCtx, Source, Stage } from "../stage"
+
+const decodeSession = Schema.decodeUnknownResult(Session)
+
+/** Loads who is writing (role from `authorized_users`) and the chat's session with its version. */
+export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const settings = yield* Settings
+    const log = yield* Log
+    const started = performance.now()
+    const { row } = ctx
+    const origin = rowOrigin(row)
+    if (!origin) {
+      yield* log.warn("inbox row without a sender skipped", { rowId: row.id })
+      return yield* db.use("skipRow", (k) =>
+        k.updateTable("update_inbox").set({ processed_at: new Date() }).where("id", "=", row.id).execute(),
+      )
+    }
+    const [user, stored] = yield* Effect.all(
+      [
+        db.use("findUser", (k) => findUser(k, origin.userId)),
+        db.use("findSession", (k) => findSession(k, row.chat_id)),
+      ],
+      { concurrency: 2 },
+    )
+    const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
+    if (Result.isFailure(decoded))
+      yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })
+    const source: Source =
+      row.kind === "event"
+        ? { _tag: "Event", feedback: (row.payload as EventPayload).feedback }
+        : { _tag: "Update", update: row.payload as Update }
+    const now = (yield* (yield* AppClock).now).getTime()
+    const role = settings.config.authEnabled ? (user?.role ?? null) : (user?.role ?? "user")
+    ;(yield* Metrics).stageLatency.observe({ stage: "load" }, (performance.now() - started) / 1000)
+    yield* next({
+      row,
+      origin,
+      source,
+      now,
+      version: stored?.version ?? 0,
+      session: Result.getOrElse(decoded, () => initialSession),
+      actor: {
+        userId: origin.userId,
+        chatId: row.chat_id,
+        role,
+        firstName: origin.firstName,
+        username: origin.username,
+        since: user?.created_at ?? null,
+      },
+    })
+  })

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from "kysely"
+import type { Database, InboxRow } from "../../db/schema"
+
+type Db = Kysely<Database>
+
+/** Stores a Telegram update once; returns its row id, or null when this update_id was already received. */
+export const insertUpdate = async (db: Db, updateId: number, chatId: number, payload: unknown) => {
+  const row = await db
+    .insertInto("update_inbox")
+    .values({ update_id: updateId, chat_id: chatId, kind: "update", payload: JSON.stringify(payload) })
+    .onConflict((oc) => oc.column("update_id").doNothing())
+    .returning("id")
+    .executeTakeFirst()
+  return row?.id ?? null
+}
+
+/** Queues a feedback event for a chat, behind whatever that chat already has pending. */
+export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
+  const row = await db
+    .insertInto("update_inbox")
+    .values({ update_id: null, chat_id: chatId, kind: "event", payload: JSON.stringify(payload) })
+    .returning("id")
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+export const findNextPending = (db: Db, chatId: number): Promise<InboxRow | undefined> =>
+  db
+    .selectFrom("update_inbox")
+    .selectAll()
+    .where("chat_id", "=", chatId)
+    .where("processed_at", "is", null)
+    .orderBy("id")
+    .limit(1)
+    .executeTakeFirst()
+
+/** Chats with pending rows and no live lease: resumed at start-up and by the periodic sweep. */
+export const findOrphanedChats = async (db: Db, limit: number): Promise<number[]> => {
+  const rows = await db
+    .selectFrom("update_inbox as i")
+    .select("i.chat_id")
+    .distinct()
+    .where("i.processed_at", "is", null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("chat_leases as l")
+            .select("l.chat_id")
+            .whereRef("l.chat_id", "=", "i.chat_id")
+            .where("l.expires_at", ">", sql<Date>`now()`),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute()
+  return rows.map((r) => r.chat_id)
+}
+
+export const markReduced = (db: Db, id: number, commands: unknown, redactPayload: unknown | undefined) =>
+  db
+    .updateTable("update_inbox")
+    .set({
+      reduced_at: sql<Date>`now()`,
+      commands: JSON.stringify(commands),
+      ...(redactPayload === undefined ? {} : { payload: JSON.stringify(redactPayload) }),
+    })
+    .where("id", "=", id)
+    .execute()
+
+export const markCommandsDone = (db: Db, id: number, done: number) =>
+  db.updateTable("update_inbox").set({ commands_done: done }).where("id", "=", id).execute()
+
+export const markProcessed = (db: Db, id: number) =>
+  db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()
+
+export const markFailed = (db: Db, id: number, error: string) =>
+  db
+    .updateTable("update_inbox")
+    .set((eb) => ({ attempts: eb("attempts", "+", 1), last_error: error }))
+    .where("id", "=", id)
+    .returning("attempts")
+    .executeTakeFirst()
+
+export const countBacklog = async (db: Db): Promise<number> => {
+  const row = await db
+    .selectFrom("update_inbox")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("processed_at", "is", null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}

@@ -1,0 +1,34 @@
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+
+type Db = Kysely<Database>
+
+export const findUser = (db: Db, userId: number) =>
+  db.selectFrom("authorized_users").selectAll().where("user_id", "=", userId).executeTakeFirst()
+
+/** Grants a role; `created_at` keeps the first sign-in like the original table did. */
+export const upsertRole = (
+  db: Db,
+  user: { userId: number; role: "user" | "admin"; firstName: string; username: string | null },
+) =>
+  db
+    .insertInto("authorized_users")
+    .values({
+      user_id: user.userId,
+      role: user.role,
+      first_name: user.firstName,
+      username: user.username,
+      last_seen_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet({
+        role: user.role,
+        first_name: user.firstName,
+        username: user.username,
+        last_seen_at: sql<Date>`now()`,
+      }),
+    )
+    .execute()
+
+export const deleteRole = (db: Db, userId: number) =>
+  db.deleteFrom("authorized_users").where("user_id", "=", userId).execute()

@@ -1,0 +1,36 @@
+import { Context, Layer } from "effect"
+import type { Role } from "../app/model"
+import type { RateLimits } from "../app/rate-limit"
+import type { AppConfig } from "../config/config"
+import { makePasswordChecker } from "../lib/password"
+import type { TextLimits } from "../pipeline/decode"
+
+/** Configuration plus facts learnt at start-up (the bot's username, this instance's id), read by the pipeline. */
+export interface SettingsShape {
+  readonly config: AppConfig
+  readonly botUsername: string
+  readonly instanceId: string
+  readonly textLimits: TextLimits
+  readonly rateLimits: RateLimits
+  readonly checkPassword: (attempt: string) => Promise<Role | null>
+}
+
+export const makeSettings = (config: AppConfig, botUsername: string, instanceId: string): SettingsShape => ({
+  config,
+  botUsername,
+  instanceId,
+  textLimits: {
+    min: config.env.TEXT_MIN_LENGTH,
+    max: config.env.TEXT_MAX_LENGTH,
+    maxLines: config.env.TEXT_MAX_LINES,
+  },
+  rateLimits: { perMinute: config.env.MAX_REQUESTS_PER_MINUTE, perHour: config.env.MAX_REQUESTS_PER_HOUR },
+  checkPassword: makePasswordChecker({
+    ...(config.env.AUTH_PASSWORD_USER ? { user: config.env.AUTH_PASSWORD_USER } : {}),
+    ...(config.env.AUTH_PASSWORD_ADMIN ? { admin: config.env.AUTH_PASSWORD_ADMIN } : {}),
+  }),
+})
+
+export class Settings extends Context.Service<Settings, SettingsShape>()("emco/Settings") {
+  static readonly layer = (settings: SettingsShape) => Layer.succeed(Settings, settings)
+}

@@ -1,0 +1,126 @@
+import { autoRetry } from "@grammyjs/auto-retry"
+import { Context, Data, Effect, Layer } from "effect"
+import { Api, GrammyError } from "grammy"
+import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
+import { splitHtml } from "../lib/split-html"
+import type { ReplyMarkup } from "../pipeline/render"
+import { Metrics, type MetricsShape } from "./metrics"
+
+export class TelegramError extends Data.TaggedError("TelegramError")<{
+  readonly method: string
+  readonly code: number | null
+  readonly description: string
+}> {}
+
+const toError = (method: string) => (e: unknown) =>
+  e instanceof GrammyError
+    ? new TelegramError({ method, code: e.error_code, description: e.description })
+    : new TelegramError({ method, code: null, description: e instanceof Error ? e.message : String(e) })
+
+const call = <A>(method: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: toError(method) })
+
+export const isNotModified = (e: TelegramError) =>
+  e.code === 400 && e.description.includes("message is not modified")
+const cannotEdit = (e: TelegramError) =>
+  e.code === 400 &&
+  /message to edit not found|there is no text in the message|message can't be edited/.test(e.description)
+const badHtml = (e: TelegramError) => e.code === 400 && e.description.includes("can't parse entities")
+const stripTags = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+
+export const makeTelegram = (api: Api) => {
+  const sendOne = (chatId: number, html: string, markup?: ReplyMarkup) =>
+    call("sendMessage", () =>
+      api.sendMessage(chatId, html, { parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) }),
+    ).pipe(
+      // Our texts are escaped; if Telegram still rejects the markup, the user gets the words rather than nothing.
+      Effect.catchIf(badHtml, () =>
+        call("sendMessage", () =>
+          api.sendMessage(chatId, stripTags(html), markup ? { reply_markup: markup } : {}),
+        ),
+      ),
+      Effect.map((m) => m.message_id),
+    )
+  return {
+    api,
+    /** Sends HTML, split into several messages when longer than Telegram allows; the keyboard goes on the last. */
+    send: (chatId: number, html: string, markup?: ReplyMarkup) =>
+      Effect.gen(function* () {
+        const parts = splitHtml(html)
+        let last = 0
+        for (const [i, part] of parts.entries()) {
+          last = yield* sendOne(chatId, part, i === parts.length - 1 ? markup : undefined)
+        }
+        return last
+      }),
+    /** Edits in place; a message that cannot be edited (gone, a photo, too old) is sent anew instead. */
+    editOrSend: (chatId: number, messageId: number, html: string, markup?: InlineKeyboardMarkup) =>
+      call("editMessageText", () =>
+        api.editMessageText(chatId, messageId, html, {
+          parse_mode: "HTML",
+          ...(markup ? { reply_markup: markup } : {}),
+        }),
+      ).pipe(
+        Effect.asVoid,
+        Effect.catchIf(isNotModified, () => Effect.void),
+        Effect.catchIf(
+          (e) => cannotEdit(e) || badHtml(e) || html.length > 4096,
+          () => sendOne(chatId, html, markup).pipe(Effect.asVoid),
+        ),
+      ),
+    answerCallback: (queryId: string, text?: string, alert?: boolean) =>
+      call("answerCallbackQuery", () =>
+        api.answerCallbackQuery(queryId, {
+          ...(text ? { text } : {}),
+          ...(alert ? { show_alert: true } : {}),
+        }),
+      ).pipe(Effect.asVoid),
+    deleteMessage: (chatId: number, messageId: number) =>
+      call("deleteMessage", () => api.deleteMessage(chatId, messageId)).pipe(Effect.asVoid),
+    chatAction: (chatId: number, action: "typing" | "record_voice" | "upload_document") =>
+      call("sendChatAction", () => api.sendChatAction(chatId, action)).pipe(Effect.asVoid),
+    setMyCommands: (commands: ReadonlyArray<BotCommand>) =>
+      call("setMyCommands", () => api.setMyCommands([...commands])).pipe(Effect.asVoid),
+  }
+}
+
+export type TelegramShape = ReturnType<typeof makeTelegram>
+
+/** Counts every Bot API call by method and outcome (after retries, as the caller sees it). */
+const instrument = (api: Api, metrics: MetricsShape) => {
+  api.config.use(async (prev, method, payload, signal) => {
+    try {
+      const res = await prev(method, payload, signal)
+      metrics.telegramCalls.inc({ method, outcome: res.ok ? "ok" : String(res.error_code) })
+      return res
+    } catch (e) {
+      metrics.telegramCalls.inc({ method, outcome: "network" })
+      throw e
+    }
+  })
+}
+
+export const createApi = (token: string, apiRoot: string, metrics: MetricsShape): Api => {
+  const api = new Api(token, { apiRoot })
+  instrument(api, metrics)
+  // 429 (honouring retry_after), 5xx and network errors are retried; other 4xx are answers, not accidents.
+  api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
+  return api
+}
+
+export class Telegram extends Context.Service<Telegram, TelegramShape>()("emco/Telegram") {
+  static readonly layer = (token: string, apiRoot: string) =>
+    Layer.effect(
+      Telegram,
+      Effect.gen(function* () {
+        const metrics = yield* Metrics
+        return makeTelegram(createApi(token, apiRoot, metrics))
+      }),
+    )
+}

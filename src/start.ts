@@ -1,0 +1,148 @@
+import { hostname } from "node:os"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { GrammyError } from "grammy"
+import { texts } from "./app/texts"
+import type { AppConfig } from "./config/config"
+import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
+import { runPolling } from "./intake/polling"
+import { ALLOWED_UPDATES, receiveUpdate } from "./intake/receive"
+import { ChatQueue } from "./pipeline/chat-queue"
+import { countBacklog } from "./repositories/inbox.repo"
+import { AppClock } from "./services/clock"
+import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
+import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
+import { describeError, Log, makeLog } from "./services/log"
+import { Metrics, makeMetrics } from "./services/metrics"
+import { makeSettings, Settings } from "./services/settings"
+import { createApi, makeTelegram, Telegram } from "./services/telegram"
+
+export interface StartOptions {
+  /** How often orphaned inbox rows are looked for (start-up resume, crashed peers, retries). */
+  readonly sweepIntervalMs?: number
+  readonly instanceId?: string
+  readonly clockOffset?: { ms: number }
+  readonly errorReporter?: ErrorReporterShape
+  readonly logSink?: (line: string) => void
+}
+
+export interface RunningApp {
+  readonly metricsPort: number
+  readonly webhookPort: number | null
+  readonly instanceId: string
+  /** Graceful stop: /ready → 503, intake closed, in-flight rows finished (or left for the next start), DB closed. */
+  readonly stop: () => Promise<{ drained: boolean }>
+}
+
+export class StartupError extends Error {}
+
+const whoAmI = async (api: ReturnType<typeof createApi>) => {
+  try {
+    return await api.getMe()
+  } catch (e) {
+    if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404))
+      throw new StartupError(
+        "Telegram не принял BOT_TOKEN / Telegram rejected BOT_TOKEN: проверьте токен от @BotFather.",
+      )
+    throw e
+  }
+}
+
+/** Boots everything in order and returns a handle to stop it. The composition root of the bot. */
+export const startApp = async (config: AppConfig, options: StartOptions = {}): Promise<RunningApp> => {
+  const { env } = config
+  let lifecycle: Lifecycle = "starting"
+  const logShape = makeLog(env.LOG_LEVEL, options.logSink ?? ((l) => process.stdout.write(`${l}\n`)))
+  const log = (msg: string, fields?: Record<string, string | number | boolean>) =>
+    Effect.runSync(logShape.info(msg, fields))
+  const logError = (where: string, error: unknown) =>
+    Effect.runSync(logShape.error(`${where} failed`, describeError(error)))
+  const metrics = makeMetrics()
+  const kysely = await openDatabase(config.database)
+  const applied = await migrateToLatest(kysely)
+  log("database ready", { kind: config.database.kind, migrations: applied.length })
+
+  const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
+  const me = await whoAmI(api).catch(async (e: unknown) => {
+    await kysely.destroy()
+    throw e
+  })
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
+  const settings = makeSettings(config, me.username, instanceId)
+
+  const base = Layer.mergeAll(
+    Layer.succeed(Db, makeDb(kysely, config.database.kind)),
+    Layer.succeed(Log, logShape),
+    Layer.succeed(Metrics, metrics),
+    Layer.succeed(Telegram, makeTelegram(api)),
+    Settings.layer(settings),
+    options.clockOffset ? AppClock.layerShifted(options.clockOffset) : AppClock.layer,
+    options.errorReporter ? Layer.succeed(ErrorReporter, options.errorReporter) : ErrorReporter.layerNone,
+  )
+  const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
+  const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))
+
+  await api.setMyCommands([...texts.commands]).catch((e) => logError("setMyCommands", e))
+
+  const serverDeps = {
+    lifecycle: () => lifecycle,
+    pingDb: () => pingDatabase(kysely),
+    registry: metrics.registry,
+    beforeScrape: async () => metrics.inboxBacklog.set(await countBacklog(kysely)),
+    onError: logError,
+  }
+  const opsServer = opsRoutes(serverDeps).listen({ port: env.METRICS_PORT, hostname: "0.0.0.0" })
+  const mode = config.mode
+  const webhookServer =
+    mode.kind === "webhook"
+      ? webhookRoute(serverDeps, { path: mode.path, secret: Redacted.value(mode.secret), store })
+          .use(opsRoutes(serverDeps))
+          .listen({ port: mode.port, hostname: "0.0.0.0" })
+      : null
+
+  const polling = new AbortController()
+  let pollingDone: Promise<void> = Promise.resolve()
+  if (mode.kind === "webhook") {
+    await api.setWebhook(mode.url, {
+      secret_token: Redacted.value(mode.secret),
+      allowed_updates: [...ALLOWED_UPDATES],
+      drop_pending_updates: false,
+    })
+  } else {
+    await api.deleteWebhook({ drop_pending_updates: false })
+    pollingDone = runPolling(
+      { api, store, onError: (stage, e) => logError(`polling ${stage}`, e) },
+      polling.signal,
+    )
+  }
+
+  const queue = await runtime.runPromise(
+    Effect.gen(function* () {
+      return yield* ChatQueue
+    }),
+  )
+  await runtime.runPromise(queue.sweep)
+  const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
+  lifecycle = "ready"
+  log("bot started", { mode: mode.kind, username: me.username, instanceId })
+
+  const stop = async () => {
+    lifecycle = "draining"
+    polling.abort()
+    clearInterval(sweeper)
+    await pollingDone
+    const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
+    await webhookServer?.stop()
+    await opsServer.stop()
+    await runtime.dispose()
+    await kysely.destroy()
+    log("bot stopped", { drained })
+    return { drained }
+  }
+
+  return {
+    metricsPort: opsServer.server?.port ?? env.METRICS_PORT,
+    webhookPort: webhookServer?.server?.port ?? null,
+    instanceId,
+    stop,
+  }
+}
