@@ -1,6 +1,8 @@
 import { hostname } from "node:os"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { GrammyError } from "grammy"
+import type { Kysely } from "kysely"
+import type { Database } from "../db/schema"
 import { texts } from "./app/texts"
 import type { AppConfig } from "./config/config"
 import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
@@ -26,9 +28,13 @@ export interface StartOptions {
 }
 
 export interface RunningApp {
+  /** The app's database handle, for ops scripts and tests that inspect state. */
+  readonly db: Kysely<Database>
   readonly metricsPort: number
   readonly webhookPort: number | null
   readonly instanceId: string
+  /** Resolves once every stored update is fully processed and no chat is being worked on (tests, drain checks). */
+  readonly whenIdle: (timeoutMs?: number) => Promise<void>
   /** Graceful stop: /ready → 503, intake closed, in-flight rows finished (or left for the next start), DB closed. */
   readonly stop: () => Promise<{ drained: boolean }>
 }
@@ -139,7 +145,17 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     return { drained }
   }
 
+  const whenIdle = async (timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs
+    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0) {
+      if (Date.now() > deadline) throw new Error(`not idle after ${timeoutMs} ms`)
+      await Bun.sleep(5)
+    }
+  }
+
   return {
+    db: kysely,
+    whenIdle,
     metricsPort: opsServer.server?.port ?? env.METRICS_PORT,
     webhookPort: webhookServer?.server?.port ?? null,
     instanceId,

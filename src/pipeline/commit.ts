@@ -60,7 +60,7 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const chatId = ctx.row.chat_id
     const saved = yield* db.use("commit", (k) =>
       k.transaction().execute(async (trx) => {
-        if (next !== ctx.session && !(await saveSession(trx, chatId, next, ctx.version))) return false
+        if (next !== ctx.loadedSession && !(await saveSession(trx, chatId, next, ctx.version))) return false
         await markReduced(trx, ctx.row.id, cmds, redactedPayload)
         return true
       }),

@@ -42,6 +42,8 @@ export interface LoadedCtx extends RowCtx {
   readonly source: Source
   readonly actor: Actor
   readonly session: Session
+  /** The session exactly as loaded; commit saves only when the next state differs from it. */
+  readonly loadedSession: Session
   readonly version: number
   readonly now: number
 }

@@ -43,6 +43,7 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         ? { _tag: "Event", feedback: (row.payload as EventPayload).feedback }
         : { _tag: "Update", update: row.payload as Update }
     const now = (yield* (yield* AppClock).now).getTime()
+    const session = Result.getOrElse(decoded, () => initialSession)
     const role = settings.config.authEnabled ? (user?.role ?? null) : (user?.role ?? "user")
     ;(yield* Metrics).stageLatency.observe({ stage: "load" }, (performance.now() - started) / 1000)
     yield* next({
@@ -51,7 +52,8 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
       source,
       now,
       version: stored?.version ?? 0,
-      session: Result.getOrElse(decoded, () => initialSession),
+      session,
+      loadedSession: session,
       actor: {
         userId: origin.userId,
         chatId: row.chat_id,

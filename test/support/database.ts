@@ -1,0 +1,80 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import postgres from "postgres"
+import { migrateToLatest, openDatabase } from "../../src/services/db"
+
+export type Backend = "pglite" | "postgres"
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does when a server answers). */
+export const backends: ReadonlyArray<Backend> = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"]
+
+export interface FreshDatabase {
+  readonly backend: Backend
+  /** Environment variables that point the app at this database. */
+  readonly env: Readonly<Record<string, string>>
+  readonly drop: () => Promise<void>
+}
+
+const root = mkdtempSync(join(tmpdir(), "emco-test-"))
+const created = new Set<FreshDatabase>()
+let template: Promise<string> | undefined
+let counter = 0
+
+// PGlite's first boot (initdb) costs seconds and ~1 GB; a migrated template copied per test costs milliseconds.
+const pgliteTemplate = () => {
+  template ??= (async () => {
+    const dir = join(root, "template")
+    const db = await openDatabase({ kind: "pglite", dataDir: dir })
+    await migrateToLatest(db)
+    await db.destroy()
+    return dir
+  })()
+  return template
+}
+
+const freshPglite = async (): Promise<FreshDatabase> => {
+  const dir = join(root, `db-${++counter}`)
+  mkdirSync(dir, { recursive: true })
+  cpSync(await pgliteTemplate(), dir, { recursive: true })
+  return { backend: "pglite", env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+const freshPostgres = async (): Promise<FreshDatabase> => {
+  const adminUrl = process.env.TEST_DATABASE_URL!
+  const name = `emco_t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  await admin.end()
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    backend: "postgres",
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const conn = postgres(adminUrl, { max: 1, onnotice: () => {} })
+      await conn.unsafe(`drop database if exists ${name} with (force)`)
+      await conn.end()
+    },
+  }
+}
+
+/** A new, empty database for one test (or one group of app instances that share it). */
+export const freshDatabase = async (backend: Backend): Promise<FreshDatabase> => {
+  const db = backend === "pglite" ? await freshPglite() : await freshPostgres()
+  const tracked: FreshDatabase = {
+    ...db,
+    drop: async () => {
+      if (!created.delete(tracked)) return
+      await db.drop()
+    },
+  }
+  created.add(tracked)
+  return tracked
+}
+
+/** Drops whatever a test forgot; registered once for the whole run in preload.ts. */
+export const dropAllDatabases = async () => {
+  await Promise.allSettled([...created].map((db) => db.drop()))
+  rmSync(root, { recursive: true, force: true })
+}
