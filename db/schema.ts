@@ -1,7 +1,7 @@
-import type { ColumnType, Generated, Insertable, Selectable } from "kysely"
+import type { ColumnType, Generated, Insertable, RawBuilder, Selectable } from "kysely"
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
-type Json<T> = ColumnType<T, string, string>
+type Json<T> = ColumnType<T, RawBuilder<string>, RawBuilder<string>>
 
 /** Same name and columns as the Python bot's table, plus profile columns for admin lists. */
 export interface AuthorizedUsersTable {

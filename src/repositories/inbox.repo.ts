@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
+import { jsonb } from "./jsonb"
 
 type Db = Kysely<Database>
 
@@ -7,7 +8,7 @@ type Db = Kysely<Database>
 export const insertUpdate = async (db: Db, updateId: number, chatId: number, payload: unknown) => {
   const row = await db
     .insertInto("update_inbox")
-    .values({ update_id: updateId, chat_id: chatId, kind: "update", payload: JSON.stringify(payload) })
+    .values({ update_id: updateId, chat_id: chatId, kind: "update", payload: jsonb(payload) })
     .onConflict((oc) => oc.column("update_id").doNothing())
     .returning("id")
     .executeTakeFirst()
@@ -18,7 +19,7 @@ export const insertUpdate = async (db: Db, updateId: number, chatId: number, pay
 export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
   const row = await db
     .insertInto("update_inbox")
-    .values({ update_id: null, chat_id: chatId, kind: "event", payload: JSON.stringify(payload) })
+    .values({ update_id: null, chat_id: chatId, kind: "event", payload: jsonb(payload) })
     .returning("id")
     .executeTakeFirstOrThrow()
   return row.id
@@ -61,8 +62,8 @@ export const markReduced = (db: Db, id: number, commands: unknown, redactPayload
     .updateTable("update_inbox")
     .set({
       reduced_at: sql<Date>`now()`,
-      commands: JSON.stringify(commands),
-      ...(redactPayload === undefined ? {} : { payload: JSON.stringify(redactPayload) }),
+      commands: jsonb(commands),
+      ...(redactPayload === undefined ? {} : { payload: jsonb(redactPayload) }),
     })
     .where("id", "=", id)
     .execute()

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { jsonb } from "./jsonb"
 
 type Db = Kysely<Database>
 
@@ -11,7 +12,7 @@ export const findSession = (db: Db, chatId: number) =>
  * Returns false on a lost race, so the caller re-reads and reduces again instead of overwriting.
  */
 export const saveSession = async (db: Db, chatId: number, state: unknown, expectedVersion: number) => {
-  const json = JSON.stringify(state)
+  const json = jsonb(state)
   if (expectedVersion === 0) {
     const inserted = await db
       .insertInto("chat_sessions")

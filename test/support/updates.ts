@@ -1,12 +1,4 @@
-import type {
-  CallbackQuery,
-  Chat,
-  Message,
-  MessageEntity,
-  PhotoSize,
-  Update,
-  User,
-} from "grammy/types"
+import type { CallbackQuery, Chat, Message, MessageEntity, PhotoSize, Update, User } from "grammy/types"
 
 /**
  * Telegram update fixtures shaped like the real Bot API sends them (private chat, a human sender with
@@ -195,7 +187,14 @@ export const audioUpdate = (o: VoiceOptions = {}): Update =>
 /** A round video message. */
 export const videoNoteUpdate = (o: VoiceOptions = {}): Update =>
   messageUpdate(
-    { video_note: { ...fileIds("video-note"), length: 384, duration: o.duration ?? 7, file_size: o.fileSize ?? 600_000 } },
+    {
+      video_note: {
+        ...fileIds("video-note"),
+        length: 384,
+        duration: o.duration ?? 7,
+        file_size: o.fileSize ?? 600_000,
+      },
+    },
     o,
   )
 

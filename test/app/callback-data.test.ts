@@ -1,0 +1,85 @@
+import { describe, expect, test } from "bun:test"
+import { button, callbackData } from "../../src/app/callback-data"
+import type { Keyboard } from "../../src/app/commands"
+import * as keyboards from "../../src/app/keyboards"
+import { texts } from "../../src/app/texts"
+
+const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length
+
+/** Every zero-argument keyboard builder exported by keyboards.ts, by name. */
+const allKeyboards = (): ReadonlyArray<readonly [string, Keyboard]> =>
+  Object.entries(keyboards).map(([name, build]) => [name, (build as () => Keyboard)()] as const)
+
+describe("callbackData", () => {
+  for (const target of ["menu", "faq", "help"] as const) {
+    test(`nav(${target}) → decodes back to Nav ${target}`, () => {
+      expect(callbackData.decode(callbackData.nav(target))).toEqual({ _tag: "Nav", target })
+    })
+  }
+
+  test("nav payloads → the exact wire strings", () => {
+    expect([callbackData.nav("menu"), callbackData.nav("faq"), callbackData.nav("help")]).toEqual([
+      "nav:menu",
+      "nav:faq",
+      "nav:help",
+    ])
+  })
+
+  for (const raw of ["", "nav", "nav:", "nav:settings", "NAV:faq", "nav:FAQ", "case:1", ":faq", "faq"]) {
+    test(`decode ${JSON.stringify(raw)} → Unknown with the raw data`, () => {
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
+    })
+  }
+
+  test("button → text and data as given", () => {
+    expect(button("Go", "nav:menu")).toEqual({ text: "Go", data: "nav:menu" })
+  })
+})
+
+describe("keyboards", () => {
+  test("mainMenu → its last row is FAQ and Help", () => {
+    const menu = keyboards.mainMenu()
+    expect(menu._tag).toBe("Inline")
+    const rows = menu._tag === "Inline" ? menu.rows : []
+    expect(rows.at(-1)).toEqual([
+      { text: texts.buttons.faq, data: "nav:faq" },
+      { text: texts.buttons.help, data: "nav:help" },
+    ])
+  })
+
+  test("backToMenu → a single main-menu button", () => {
+    expect(keyboards.backToMenu()).toEqual({
+      _tag: "Inline",
+      rows: [[{ text: texts.buttons.menu, data: "nav:menu" }]],
+    })
+  })
+
+  test("keyboards module → exports at least mainMenu and backToMenu", () => {
+    expect(allKeyboards().map(([name]) => name)).toEqual(expect.arrayContaining(["mainMenu", "backToMenu"]))
+  })
+
+  test("every inline button's callback_data → 1..64 bytes of UTF-8 and decodes to a known payload", () => {
+    for (const [name, keyboard] of allKeyboards()) {
+      if (keyboard._tag !== "Inline") continue
+      for (const b of keyboard.rows.flat()) {
+        const where = `${name}: ${b.text}`
+        expect({ where, bytes: utf8Bytes(b.data) <= 64 && utf8Bytes(b.data) > 0 }).toEqual({
+          where,
+          bytes: true,
+        })
+        expect({ where, tag: callbackData.decode(b.data)._tag }).not.toEqual({ where, tag: "Unknown" })
+      }
+    }
+  })
+
+  test("every inline button → non-empty text", () => {
+    for (const [, keyboard] of allKeyboards()) {
+      if (keyboard._tag !== "Inline") continue
+      for (const b of keyboard.rows.flat()) expect(b.text.trim().length).toBeGreaterThan(0)
+    }
+  })
+
+  test("utf8Bytes helper → counts bytes, not characters", () => {
+    expect([utf8Bytes("nav:faq"), utf8Bytes("я"), utf8Bytes("😀")]).toEqual([7, 2, 4])
+  })
+})

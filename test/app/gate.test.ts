@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test"
+import type { Cmd } from "../../src/app/commands"
+import { refuseWithoutRole } from "../../src/app/gate"
+import type { AppEvent, Input, Role } from "../../src/app/model"
+import { initialSession, type Session } from "../../src/app/session"
+import { texts } from "../../src/app/texts"
+
+const ev = (input: Input, role: Role | null, authEnabled: boolean): AppEvent => ({
+  input,
+  actor: { userId: 1, chatId: 1, role, firstName: "Ivan", username: null, since: null },
+  now: 1_700_000_000_000,
+  authEnabled,
+})
+
+const flows: Record<"Idle" | "AwaitingPassword", Session> = {
+  Idle: initialSession,
+  AwaitingPassword: { ...initialSession, flow: { _tag: "AwaitingPassword", purpose: "login" } },
+}
+
+const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 2 })
+
+const needLogin: ReadonlyArray<Cmd> = [{ _tag: "Reply", html: texts.needLogin }]
+const alert: ReadonlyArray<Cmd> = [
+  { _tag: "AnswerCallback", queryId: "cb-1", text: texts.needLoginAlert, alert: true },
+]
+
+/** label, input, expected refusal for (no role, auth on) while Idle, and while AwaitingPassword. */
+const table: ReadonlyArray<readonly [string, Input, ReadonlyArray<Cmd> | null, ReadonlyArray<Cmd> | null]> = [
+  ["/start", command("start"), null, null],
+  ["/help", command("help"), null, null],
+  ["/faq", command("faq"), needLogin, needLogin],
+  ["/whoami", command("whoami"), needLogin, needLogin],
+  ["/dbping", command("dbping"), needLogin, needLogin],
+  ["/relogin", command("relogin"), needLogin, needLogin],
+  ["/logout", command("logout"), needLogin, needLogin],
+  ["/unknown", command("unknown"), needLogin, needLogin],
+  ["PasswordAttempt", { _tag: "PasswordAttempt", role: null, messageId: 3 }, null, null],
+  ["Feedback", { _tag: "Feedback", event: { _tag: "DbPinged", ok: true, ms: 1 } }, null, null],
+  [
+    "Callback nav",
+    { _tag: "Callback", queryId: "cb-1", data: { _tag: "Nav", target: "faq" }, messageId: 4 },
+    alert,
+    alert,
+  ],
+  [
+    "Callback unknown",
+    { _tag: "Callback", queryId: "cb-1", data: { _tag: "Unknown", raw: "x" }, messageId: null },
+    alert,
+    alert,
+  ],
+  ["Unsupported voice", { _tag: "Unsupported", kind: "voice" }, needLogin, null],
+  ["Unsupported media", { _tag: "Unsupported", kind: "media" }, needLogin, null],
+  ["Unsupported other", { _tag: "Unsupported", kind: "other" }, needLogin, null],
+  ["Unsupported group", { _tag: "Unsupported", kind: "group" }, null, null],
+  ["Rejected too_long", { _tag: "Rejected", reason: "too_long", limit: 10 }, needLogin, null],
+  ["Rejected too_short", { _tag: "Rejected", reason: "too_short", limit: 1 }, needLogin, null],
+  ["Text", { _tag: "Text", text: "hello", messageId: 5 }, needLogin, null],
+]
+
+describe("refuseWithoutRole", () => {
+  for (const [label, input, whenIdle, whenAwaiting] of table) {
+    for (const [flowName, session] of Object.entries(flows)) {
+      const expected = flowName === "Idle" ? whenIdle : whenAwaiting
+      const outcome = expected === null ? "passes" : expected === alert ? "login alert" : "needLogin"
+
+      test(`${label}, no role, auth on, ${flowName} → ${outcome}`, () => {
+        expect(refuseWithoutRole(session, ev(input, null, true))).toEqual(expected)
+      })
+
+      for (const [role, authEnabled] of [
+        ["user", true],
+        ["admin", true],
+        [null, false],
+        ["user", false],
+      ] as const) {
+        test(`${label}, role ${role ?? "none"}, auth ${authEnabled ? "on" : "off"}, ${flowName} → passes`, () => {
+          expect(refuseWithoutRole(session, ev(input, role, authEnabled))).toBeNull()
+        })
+      }
+    }
+  }
+
+  test("table → covers every Input tag", () => {
+    const tags = new Set(table.map(([, input]) => input._tag))
+    expect([...tags].sort()).toEqual([
+      "Callback",
+      "Command",
+      "Feedback",
+      "PasswordAttempt",
+      "Rejected",
+      "Text",
+      "Unsupported",
+    ])
+  })
+})

@@ -1,0 +1,99 @@
+import { describe, expect, test } from "bun:test"
+import { texts } from "../../src/app/texts"
+
+describe("texts", () => {
+  test("welcome with HTML in the first name → the name is escaped, not rendered", () => {
+    const html = texts.welcome("<b>Bob</b> & Co")
+    expect(html).toContain("&lt;b&gt;Bob&lt;/b&gt; &amp; Co")
+    expect(html).not.toContain("<b>Bob</b>")
+  })
+
+  test("welcome with a plain name → the name appears verbatim", () => {
+    expect(texts.welcome("Мария")).toContain("Мария")
+  })
+
+  const lockCases: ReadonlyArray<readonly [number, string]> = [
+    [1, "1 минуту"],
+    [2, "2 минуты"],
+    [4, "4 минуты"],
+    [5, "5 минут"],
+    [11, "11 минут"],
+    [12, "12 минут"],
+    [14, "14 минут"],
+    [15, "15 минут"],
+    [21, "21 минуту"],
+    [22, "22 минуты"],
+    [25, "25 минут"],
+    [101, "101 минуту"],
+    [111, "111 минут"],
+    [112, "112 минут"],
+  ]
+  for (const [n, phrase] of lockCases) {
+    test(`lockedOut(${n}) → «${phrase}»`, () => {
+      expect(texts.lockedOut(n)).toEndWith(`через ${phrase}.`)
+    })
+  }
+
+  const attemptCases: ReadonlyArray<readonly [number, string]> = [
+    [1, "Осталось 1 попытка."],
+    [2, "Осталось 2 попытки."],
+    [3, "Осталось 3 попытки."],
+    [4, "Осталось 4 попытки."],
+    [5, "Осталось 5 попыток."],
+    [11, "Осталось 11 попыток."],
+    [21, "Осталось 21 попытка."],
+  ]
+  for (const [n, phrase] of attemptCases) {
+    test(`wrongPassword(${n}) → «${phrase}»`, () => {
+      expect(texts.wrongPassword(n)).toEndWith(phrase)
+    })
+  }
+
+  test("wrongPassword(0) → no «Осталось» part and no trailing space", () => {
+    expect(texts.wrongPassword(0)).not.toContain("Осталось")
+    expect(texts.wrongPassword(0)).toBe(texts.wrongPassword(0).trim())
+  })
+
+  test("rateLimited hour → the minutes with the right plural", () => {
+    expect(texts.rateLimited("hour", 21)).toContain("21 минуту")
+    expect(texts.rateLimited("hour", 59)).toContain("59 минут")
+    expect(texts.rateLimited("minute", 1)).not.toEqual(texts.rateLimited("hour", 1))
+  })
+
+  test("loggedIn → the role name in bold for each role", () => {
+    expect(texts.loggedIn("user")).toContain("<b>пользователь</b>")
+    expect(texts.loggedIn("admin")).toContain("<b>администратор</b>")
+  })
+
+  test("commands → names are valid Bot API command names", () => {
+    for (const { command } of texts.commands) expect(command).toMatch(/^[a-z0-9_]{1,32}$/)
+  })
+
+  test("commands → descriptions are non-empty and at most 256 characters", () => {
+    for (const { description } of texts.commands) {
+      expect(description.trim().length).toBeGreaterThan(0)
+      expect(description.length).toBeLessThanOrEqual(256)
+    }
+  })
+
+  test("commands → no duplicates, /start first", () => {
+    const names = texts.commands.map((c) => c.command)
+    expect(new Set(names).size).toBe(names.length)
+    expect(names[0]).toBe("start")
+  })
+
+  test("help → lists every command of the menu", () => {
+    for (const { command } of texts.commands) expect(texts.help(false)).toContain(`/${command} `)
+  })
+
+  test("rejected → the limit is shown for too_long and too_many_lines", () => {
+    expect(texts.rejected("too_long", 12345)).toContain("12345")
+    expect(texts.rejected("too_many_lines", 77)).toContain("77")
+  })
+
+  test("whoami → Telegram id in <code>, date in UTC as dd.mm.yyyy", () => {
+    const html = texts.whoami("user", 123, new Date("2023-12-31T23:59:59Z"))
+    expect(html).toContain("<code>123</code>")
+    expect(html).toContain("31.12.2023")
+  })
+})

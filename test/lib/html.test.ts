@@ -1,0 +1,24 @@
+import { describe, expect, test } from "bun:test"
+import { escapeHtml } from "../../src/lib/html"
+
+describe("escapeHtml", () => {
+  test("the three special characters → their entities", () => {
+    expect(escapeHtml("<b>Tom & Jerry</b>")).toBe("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;")
+  })
+
+  test("an existing entity → escaped again (text is text)", () => {
+    expect(escapeHtml("&amp; &lt;")).toBe("&amp;amp; &amp;lt;")
+  })
+
+  test("quotes, apostrophes and other characters → unchanged", () => {
+    expect(escapeHtml(`"quoted" 'single' Привет 😀 #1`)).toBe(`"quoted" 'single' Привет 😀 #1`)
+  })
+
+  test("every occurrence → escaped, not just the first", () => {
+    expect(escapeHtml("<<&&>>")).toBe("&lt;&lt;&amp;&amp;&gt;&gt;")
+  })
+
+  test("empty string → empty string", () => {
+    expect(escapeHtml("")).toBe("")
+  })
+})
