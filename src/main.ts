@@ -23,13 +23,18 @@ let stopping = false
 const shutdown = (signal: string) => {
   if (stopping) return
   stopping = true
-  console.error(
-    JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "shutting down", signal }),
-  )
+  const line = { time: new Date().toISOString(), level: "info", msg: "shutting down", signal }
+  process.stdout.write(`${JSON.stringify(line)}\n`)
   app.stop().then(
     () => process.exit(0),
     (error: unknown) => {
-      console.error(JSON.stringify({ level: "error", msg: "shutdown failed", ...describeError(error) }))
+      const line = {
+        time: new Date().toISOString(),
+        level: "error",
+        msg: "shutdown failed",
+        ...describeError(error),
+      }
+      process.stdout.write(`${JSON.stringify(line)}\n`)
       process.exit(1)
     },
   )

@@ -129,7 +129,15 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   await runtime.runPromise(queue.sweep)
   const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
   lifecycle = "ready"
-  log("bot started", { mode: mode.kind, username: me.username, instanceId })
+  const metricsPort = opsServer.server?.port ?? env.METRICS_PORT
+  const webhookPort = webhookServer?.server?.port ?? null
+  log("bot started", {
+    mode: mode.kind,
+    username: me.username,
+    instanceId,
+    metricsPort,
+    webhookPort: webhookPort ?? 0,
+  })
 
   const stop = async () => {
     lifecycle = "draining"
@@ -156,8 +164,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   return {
     db: kysely,
     whenIdle,
-    metricsPort: opsServer.server?.port ?? env.METRICS_PORT,
-    webhookPort: webhookServer?.server?.port ?? null,
+    metricsPort,
+    webhookPort,
     instanceId,
     stop,
   }

@@ -7,8 +7,8 @@ const NAV_TARGETS = ["menu", "faq", "help"] as const
 export const callbackData = {
   nav: (target: (typeof NAV_TARGETS)[number]): string => `nav:${target}`,
   decode: (raw: string): CallbackData => {
-    const [scope, value] = raw.split(":")
-    if (scope === "nav" && NAV_TARGETS.includes(value as (typeof NAV_TARGETS)[number]))
+    const [scope, value, ...rest] = raw.split(":")
+    if (scope === "nav" && rest.length === 0 && NAV_TARGETS.includes(value as (typeof NAV_TARGETS)[number]))
       return { _tag: "Nav", target: value as (typeof NAV_TARGETS)[number] }
     return { _tag: "Unknown", raw }
   },

@@ -7,7 +7,7 @@ export const parseDotEnv = (text: string): Record<string, string> => {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)?\s*$/.exec(line)
     if (!match?.[1]) continue
     let value = (match[2] ?? "").trim()
-    const quoted = /^(["'])(.*)\1$/.exec(value)
+    const quoted = /^(["'])(.*?)\1\s*(?:#.*)?$/.exec(value)
     if (quoted) value = quoted[1] === '"' ? (quoted[2] ?? "").replace(/\\n/g, "\n") : (quoted[2] ?? "")
     else value = value.replace(/\s+#.*$/, "")
     out[match[1]] = value

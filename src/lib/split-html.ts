@@ -25,7 +25,8 @@ const tokenize = (html: string): Token[] => {
 /** Where to cut plain text so the piece fits: the last paragraph, line or word break before `room`. */
 const cutPoint = (text: string, room: number): number => {
   for (const sep of ["\n\n", "\n", " "]) {
-    const at = text.lastIndexOf(sep, room)
+    // The separator stays with the first piece, so it must fit in the room as well.
+    const at = text.lastIndexOf(sep, room - sep.length)
     if (at > room / 2) return at + sep.length
   }
   const at = Math.max(1, room)

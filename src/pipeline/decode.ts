@@ -43,12 +43,13 @@ export const applyTextLimits = (input: Input, limits: TextLimits): Input => {
   return input
 }
 
-const kindOf = (m: Message): "voice" | "media" | "other" =>
-  m.voice || m.audio || m.video_note
-    ? "voice"
-    : m.photo || m.document || m.video || m.sticker || m.animation
-      ? "media"
-      : "other"
+/** What the user sent, when it is content; null for service messages (timers, pins, joins…), which need no answer. */
+const kindOf = (m: Message): "voice" | "media" | "other" | null => {
+  if (m.voice || m.audio || m.video_note) return "voice"
+  if (m.photo || m.document || m.video || m.sticker || m.animation) return "media"
+  if (m.location || m.contact || m.poll || m.dice || m.venue || m.game || m.story || m.caption) return "other"
+  return null
+}
 
 /**
  * Update → Input (shape only; limits are applied later by `applyTextLimits`). Pure. Null means "nothing to answer" (service messages, group chatter,
@@ -67,9 +68,10 @@ export const decodeUpdate = (u: Update, botUsername: string): Input | null => {
   const m = u.message
   if (!m) return null
   if (m.chat.type !== "private") {
-    return m.text && COMMAND.test(m.text.trim()) ? { _tag: "Unsupported", kind: "group" } : null
+    const command = m.text ? decodeText(m.text, m.message_id, botUsername) : null
+    return command?._tag === "Command" ? { _tag: "Unsupported", kind: "group" } : null
   }
   if (typeof m.text === "string") return decodeText(m.text, m.message_id, botUsername)
-  if (m.new_chat_members || m.left_chat_member || m.pinned_message) return null
-  return { _tag: "Unsupported", kind: kindOf(m) }
+  const kind = kindOf(m)
+  return kind === null ? null : { _tag: "Unsupported", kind }
 }

@@ -25,7 +25,18 @@ describe("callbackData", () => {
     ])
   })
 
-  for (const raw of ["", "nav", "nav:", "nav:settings", "NAV:faq", "nav:FAQ", "case:1", ":faq", "faq"]) {
+  for (const raw of [
+    "",
+    "nav",
+    "nav:",
+    "nav:settings",
+    "NAV:faq",
+    "nav:FAQ",
+    "case:1",
+    ":faq",
+    "faq",
+    "nav:faq:extra",
+  ]) {
     test(`decode ${JSON.stringify(raw)} → Unknown with the raw data`, () => {
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
     })

@@ -451,7 +451,7 @@ describe("parseDotEnv", () => {
 
   // Bug: a quoted value followed by an inline comment keeps its quotes (`"secret"`), because the quote pattern must
   // match the whole rest of the line. Marked failing until src/config/dotenv.ts strips the comment first.
-  test.failing("quoted value with an inline comment → the value without quotes or comment", () => {
+  test("quoted value with an inline comment → the value without quotes or comment", () => {
     expect(parseDotEnv('AUTH_PASSWORD_USER="secret" # for the pilot')).toEqual({
       AUTH_PASSWORD_USER: "secret",
     })

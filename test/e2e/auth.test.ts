@@ -6,7 +6,11 @@ import { ADMIN_PASSWORD, startBot, type TestBot, USER_PASSWORD } from "../suppor
 
 const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
 const visible = (html: string) =>
-  html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
 
 describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
   let bot: TestBot
@@ -42,7 +46,8 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     bot = await startBot({ backend, clockOffset: clock })
     const eve = bot.user(103, "Ева")
     await eve.send("/start")
-    for (const left of [4, 3, 2, 1]) expect(textsOf(await eve.send("guess"))).toEqual([texts.wrongPassword(left)])
+    for (const left of [4, 3, 2, 1])
+      expect(textsOf(await eve.send("guess"))).toEqual([texts.wrongPassword(left)])
     expect(textsOf(await eve.send("guess"))).toEqual([texts.lockedOut(15)])
     expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([texts.lockedOut(15)])
     expect(textsOf(await eve.send("/whoami"))).toEqual([texts.needLogin])

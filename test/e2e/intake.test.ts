@@ -9,12 +9,16 @@ const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m)
 const post = (url: string, body: unknown, secret?: string) =>
   fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+    },
     body: JSON.stringify(body),
   })
 
 /** Every sample line of the Prometheus text format: `name{labels} value`. */
-const PROMETHEUS_SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? [-+0-9.eEInfNa]+$/
+const PROMETHEUS_SAMPLE =
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? [-+0-9.eEInfNa]+$/
 
 describe.each(backends)("intake, webhook and ops endpoints (%s)", (backend) => {
   let bot: TestBot

@@ -7,7 +7,9 @@ import { migrateToLatest, openDatabase } from "../../src/services/db"
 export type Backend = "pglite" | "postgres"
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does when a server answers). */
-export const backends: ReadonlyArray<Backend> = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"]
+export const backends: ReadonlyArray<Backend> = process.env.TEST_DATABASE_URL
+  ? ["pglite", "postgres"]
+  : ["pglite"]
 
 export interface FreshDatabase {
   readonly backend: Backend
@@ -37,7 +39,11 @@ const freshPglite = async (): Promise<FreshDatabase> => {
   const dir = join(root, `db-${++counter}`)
   mkdirSync(dir, { recursive: true })
   cpSync(await pgliteTemplate(), dir, { recursive: true })
-  return { backend: "pglite", env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    backend: "pglite",
+    env: { DATA_DIR: dir },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
 const freshPostgres = async (): Promise<FreshDatabase> => {

@@ -3,7 +3,13 @@ import type { Update } from "grammy/types"
 import { parseConfig } from "../../src/config/config"
 import { type RunningApp, type StartOptions, startApp } from "../../src/start"
 import { type Backend, type FreshDatabase, freshDatabase } from "./database"
-import { type FakeBotApi, inlineButtons, type RecordedCall, type SentMessage, startFakeBotApi } from "./fake-bot-api"
+import {
+  type FakeBotApi,
+  inlineButtons,
+  type RecordedCall,
+  type SentMessage,
+  startFakeBotApi,
+} from "./fake-bot-api"
 import { callbackUpdate, textUpdate } from "./updates"
 
 export const USER_PASSWORD = "user-pass-1"
@@ -39,7 +45,10 @@ export interface TestUser {
   /** Presses an inline button (by its text or callback data) on the newest message that has it. */
   readonly press: (button: string) => Promise<{ answer: RecordedCall | undefined; messages: SentMessage[] }>
   /** Sends a callback with arbitrary data (forged or stale buttons). */
-  readonly pressData: (data: string, messageId?: number) => Promise<{ answer: RecordedCall | undefined; messages: SentMessage[] }>
+  readonly pressData: (
+    data: string,
+    messageId?: number,
+  ) => Promise<{ answer: RecordedCall | undefined; messages: SentMessage[] }>
   readonly sendUpdate: (update: Update) => Promise<SentMessage[]>
   /** Everything the bot has shown in this chat, oldest first (deleted ones excluded). */
   readonly screen: () => SentMessage[]
@@ -80,7 +89,11 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
       tg.pushUpdate(update)
       const deadline = Date.now() + 5000
       const stored = () =>
-        app.db.selectFrom("update_inbox").select("id").where("update_id", "=", update.update_id).executeTakeFirst()
+        app.db
+          .selectFrom("update_inbox")
+          .select("id")
+          .where("update_id", "=", update.update_id)
+          .executeTakeFirst()
       while (!(await stored())) {
         if (Date.now() > deadline) throw new Error(`update ${update.update_id} was not fetched by polling`)
         await Bun.sleep(5)
@@ -117,10 +130,11 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
       },
       sendUpdate: after,
       press: (button) => {
-        const holder = [...visible()].reverse().find((m) =>
-          inlineButtons(m).some((b) => b.text === button || b.callback_data === button),
-        )
-        const target = holder && inlineButtons(holder).find((b) => b.text === button || b.callback_data === button)
+        const holder = [...visible()]
+          .reverse()
+          .find((m) => inlineButtons(m).some((b) => b.text === button || b.callback_data === button))
+        const target =
+          holder && inlineButtons(holder).find((b) => b.text === button || b.callback_data === button)
         if (!holder || !target?.callback_data) throw new Error(`no button «${button}» on screen`)
         return pressData(target.callback_data, holder.message_id)
       },

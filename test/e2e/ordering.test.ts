@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import { texts } from "../../src/app/texts"
+import { backends, freshDatabase } from "../support/database"
+import { startFakeBotApi } from "../support/fake-bot-api"
+import { startBot, type TestBot } from "../support/harness"
+import { textUpdate } from "../support/updates"
+
+const CHAT = 301
+const BURST = 20
+
+/** Rows of the chat in the order they were finished; must equal arrival (id) order. */
+const processedOrder = async (bot: TestBot) => {
+  const rows = await bot.app.db
+    .selectFrom("update_inbox")
+    .select(["id", "processed_at"])
+    .where("chat_id", "=", CHAT)
+    .orderBy("processed_at")
+    .orderBy("id")
+    .execute()
+  return { rows, ids: rows.map((r) => r.id), pending: rows.filter((r) => r.processed_at === null).length }
+}
+
+const sessionOf = (bot: TestBot) =>
+  bot.app.db
+    .selectFrom("chat_sessions")
+    .select(["state", "version"])
+    .where("chat_id", "=", CHAT)
+    .executeTakeFirst()
+
+const burst = () => Array.from({ length: BURST }, () => textUpdate("/help", { chatId: CHAT, userId: CHAT }))
+
+describe.each(backends)("per-chat ordering (%s)", (backend) => {
+  const bots: TestBot[] = []
+  afterEach(async () => {
+    await Promise.all(bots.splice(0).map((b) => b.stop()))
+  })
+
+  test(`${BURST} concurrent updates of one chat → processed one at a time in arrival order, none lost`, async () => {
+    const bot = await startBot({
+      backend,
+      env: { MAX_REQUESTS_PER_MINUTE: "1000", MAX_REQUESTS_PER_HOUR: "1000" },
+    })
+    bots.push(bot)
+    const statuses = await Promise.all(burst().map((u) => bot.deliver(u).then((r) => r?.status)))
+    expect(statuses).toEqual(Array(BURST).fill(200))
+    await bot.app.whenIdle()
+    const order = await processedOrder(bot)
+    expect(order.pending).toBe(0)
+    expect(order.ids).toEqual([...order.ids].sort((a, b) => a - b))
+    expect(
+      bot.tg.chat(CHAT).filter((m) => m.text === texts.help(false).replace(/<[^>]+>/g, "")),
+    ).toHaveLength(BURST)
+    const session = await sessionOf(bot)
+    expect(session?.version).toBe(BURST)
+    expect((session?.state as { rate: { hour: { count: number } } }).rate.hour.count).toBe(BURST)
+  })
+
+  // Several processes can share only a PostgreSQL database: PGlite is an in-process database with one owner.
+  test.skipIf(backend !== "postgres")(
+    `${BURST} concurrent updates of one chat across two app instances → in order, exact count, no lost write`,
+    async () => {
+      const database = await freshDatabase(backend)
+      const tg = await startFakeBotApi()
+      const env = { MAX_REQUESTS_PER_MINUTE: "1000", MAX_REQUESTS_PER_HOUR: "1000" }
+      const a = await startBot({ backend, database, tg, env, instanceId: "instance-a" })
+      const b = await startBot({ backend, database, tg, env, instanceId: "instance-b" })
+      bots.push(a, b)
+      const statuses = await Promise.all(
+        burst().map((u, i) => (i % 2 === 0 ? a : b).deliver(u).then((r) => r?.status)),
+      )
+      expect(statuses).toEqual(Array(BURST).fill(200))
+      await Promise.all([a.app.whenIdle(), b.app.whenIdle()])
+      const order = await processedOrder(a)
+      expect(order.pending).toBe(0)
+      expect(order.ids).toEqual([...order.ids].sort((x, y) => x - y))
+      expect(tg.callsOf("sendMessage").filter((c) => c.params.chat_id === CHAT)).toHaveLength(BURST)
+      const session = await sessionOf(a)
+      expect(session?.version).toBe(BURST)
+      expect((session?.state as { rate: { hour: { count: number } } }).rate.hour.count).toBe(BURST)
+      await Promise.all(bots.splice(0).map((x) => x.stop()))
+      await tg.stop()
+      await database.drop()
+    },
+  )
+})

@@ -1,0 +1,45 @@
+import type { Subprocess } from "bun"
+
+export interface BotProcess {
+  readonly proc: Subprocess<"ignore", "pipe", "pipe">
+  readonly lines: string[]
+  /** Resolves with the first JSON log line whose `msg` matches. */
+  readonly waitForLog: (msg: string, timeoutMs?: number) => Promise<Record<string, unknown>>
+  readonly exited: Promise<number>
+  readonly stderr: () => Promise<string>
+}
+
+/** Runs `bun src/main.ts` as a real process with exactly the given environment (no .env, no inherited config). */
+export const spawnBot = (env: Record<string, string>): BotProcess => {
+  const proc = Bun.spawn(["bun", "src/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", EMCO_SKIP_DOTENV: "1", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  })
+  const lines: string[] = []
+  const waiters: Array<() => void> = []
+  void (async () => {
+    const decoder = new TextDecoder()
+    let buffer = ""
+    for await (const chunk of proc.stdout) {
+      buffer += decoder.decode(chunk)
+      const parts = buffer.split("\n")
+      buffer = parts.pop() ?? ""
+      lines.push(...parts.filter((l) => l.trim() !== ""))
+      for (const wake of waiters.splice(0)) wake()
+    }
+  })()
+  const find = (msg: string) =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((entry) => entry.msg === msg)
+  const waitForLog = async (msg: string, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const hit = find(msg)
+      if (hit) return hit
+      if (Date.now() > deadline) throw new Error(`no «${msg}» log line; saw:\n${lines.join("\n")}`)
+      await Promise.race([new Promise<void>((r) => waiters.push(r)), Bun.sleep(50)])
+    }
+  }
+  return { proc, lines, waitForLog, exited: proc.exited, stderr: () => new Response(proc.stderr).text() }
+}
