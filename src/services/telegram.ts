@@ -17,8 +17,11 @@ const toError = (method: string) => (e: unknown) =>
     ? new TelegramError({ method, code: e.error_code, description: e.description })
     : new TelegramError({ method, code: null, description: e instanceof Error ? e.message : String(e) })
 
-const call = <A>(method: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: toError(method) })
+type Signal = Parameters<Api["sendMessage"]>[3]
+
+// Interrupting the fiber (drain timeout) aborts the HTTP request and auto-retry's waiting between attempts.
+const call = <A>(method: string, run: (signal: Signal) => Promise<A>) =>
+  Effect.tryPromise({ try: (signal) => run(signal as Signal), catch: toError(method) })
 
 export const isNotModified = (e: TelegramError) =>
   e.code === 400 && e.description.includes("message is not modified")
@@ -36,8 +39,13 @@ const stripTags = (html: string) =>
 
 export const makeTelegram = (api: Api) => {
   const sendOne = (chatId: number, html: string, markup?: ReplyMarkup) =>
-    call("sendMessage", () =>
-      api.sendMessage(chatId, html, { parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) }),
+    call("sendMessage", (signal) =>
+      api.sendMessage(
+        chatId,
+        html,
+        { parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) },
+        signal,
+      ),
     ).pipe(
       // Our texts are escaped; if Telegram still rejects the markup, the user gets the words rather than nothing.
       Effect.catchIf(badHtml, () =>
@@ -75,18 +83,19 @@ export const makeTelegram = (api: Api) => {
         ),
       ),
     answerCallback: (queryId: string, text?: string, alert?: boolean) =>
-      call("answerCallbackQuery", () =>
-        api.answerCallbackQuery(queryId, {
-          ...(text ? { text } : {}),
-          ...(alert ? { show_alert: true } : {}),
-        }),
+      call("answerCallbackQuery", (signal) =>
+        api.answerCallbackQuery(
+          queryId,
+          { ...(text ? { text } : {}), ...(alert ? { show_alert: true } : {}) },
+          signal,
+        ),
       ).pipe(Effect.asVoid),
     deleteMessage: (chatId: number, messageId: number) =>
-      call("deleteMessage", () => api.deleteMessage(chatId, messageId)).pipe(Effect.asVoid),
+      call("deleteMessage", (signal) => api.deleteMessage(chatId, messageId, signal)).pipe(Effect.asVoid),
     chatAction: (chatId: number, action: "typing" | "record_voice" | "upload_document") =>
-      call("sendChatAction", () => api.sendChatAction(chatId, action)).pipe(Effect.asVoid),
+      call("sendChatAction", (signal) => api.sendChatAction(chatId, action, {}, signal)).pipe(Effect.asVoid),
     setMyCommands: (commands: ReadonlyArray<BotCommand>) =>
-      call("setMyCommands", () => api.setMyCommands([...commands])).pipe(Effect.asVoid),
+      call("setMyCommands", (signal) => api.setMyCommands([...commands], {}, signal)).pipe(Effect.asVoid),
   }
 }
 

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import { Effect } from "effect"
+import { sql } from "kysely"
+import { texts } from "../../src/app/texts"
+import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
+import { backends } from "../support/database"
+import { startBot, type TestBot, USER_PASSWORD } from "../support/harness"
+import { textUpdate } from "../support/updates"
+
+const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
+
+const eventually = async (check: () => boolean, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time")
+    await Bun.sleep(20)
+  }
+}
+
+describe.each(backends)("failures in the pipeline (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("a failing row is retried, then answered with a friendly apology; reports carry ids only", async () => {
+    const reports: Array<{ error: unknown; context: Record<string, unknown> }> = []
+    bot = await startBot({
+      backend,
+      errorReporter: { report: (error, context) => Effect.sync(() => reports.push({ error, context })) },
+    })
+    const anya = bot.user(501)
+    await anya.send("/start")
+    await anya.send(USER_PASSWORD)
+    await sql`alter table chat_sessions rename to chat_sessions_away`.execute(bot.app.db)
+    const before = bot.tg.chat(501).length
+    await bot.deliver(textUpdate("/help", { chatId: 501, userId: 501 }))
+    await eventually(() => bot.tg.chat(501).length > before)
+    expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([texts.apology])
+    expect(reports).toHaveLength(MAX_ATTEMPTS)
+    for (const r of reports) expect(Object.keys(r.context).sort()).toEqual(["chatId", "rowId", "updateId"])
+    const row = await bot.app.db
+      .selectFrom("update_inbox")
+      .select(["attempts", "processed_at", "last_error"])
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow()
+    expect(row.attempts).toBe(MAX_ATTEMPTS)
+    expect(row.processed_at).not.toBeNull()
+    // The database is healthy again → the chat goes on as before; nothing of the session was lost.
+    await sql`alter table chat_sessions_away rename to chat_sessions`.execute(bot.app.db)
+    expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
+  })
+
+  test("Telegram answers 429 with retry_after → the reply arrives once, after the wait", async () => {
+    bot = await startBot({ backend })
+    bot.tg.failNext("sendMessage", { status: 429, retryAfter: 1 })
+    const started = Date.now()
+    expect(textsOf(await bot.user(502).send("/start"))).toEqual([texts.askPassword])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([429, 200])
+  })
+
+  test("Telegram answers 500 once → retried, the reply arrives once", async () => {
+    bot = await startBot({ backend })
+    bot.tg.failNext("sendMessage", { status: 500 })
+    expect(textsOf(await bot.user(503).send("/start"))).toEqual([texts.askPassword])
+    expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([500, 200])
+  })
+})
+
