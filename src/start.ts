@@ -66,6 +66,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const kysely = await openDatabase(config.database)
   const applied = await migrateToLatest(kysely)
   log("database ready", { kind: config.database.kind, migrations: applied.length })
+  if (!config.authEnabled)
+    Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 
   const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
   const me = await whoAmI(api).catch(async (e: unknown) => {

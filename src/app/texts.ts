@@ -121,4 +121,5 @@ export const texts = {
     { command: "relogin", description: "Сменить роль" },
     { command: "logout", description: "Выйти" },
   ],
+  adminCommands: [{ command: "dbping", description: "Проверить базу данных" }],
 } as const

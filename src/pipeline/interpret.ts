@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
 import type { Cmd } from "../app/commands"
 import type { Feedback } from "../app/model"
+import { texts } from "../app/texts"
 import { deleteRole, upsertRole } from "../repositories/users.repo"
 import { Db, pingDatabase } from "../services/db"
 import { Log } from "../services/log"
@@ -55,6 +56,8 @@ export const interpret = (chatId: number, cmd: Cmd) =>
         yield* role
           ? db.use("setRole", (k) => upsertRole(k, { ...cmd, role }))
           : db.use("deleteRole", (k) => deleteRole(k, cmd.userId))
+        const menu = role === "admin" ? [...texts.commands, ...texts.adminCommands] : null
+        yield* tolerate(cmd._tag, tg.setChatCommands(chatId, menu))
         return null
       }
       case "PingDb": {

@@ -96,6 +96,15 @@ export const makeTelegram = (api: Api) => {
       call("sendChatAction", (signal) => api.sendChatAction(chatId, action, {}, signal)).pipe(Effect.asVoid),
     setMyCommands: (commands: ReadonlyArray<BotCommand>) =>
       call("setMyCommands", (signal) => api.setMyCommands([...commands], {}, signal)).pipe(Effect.asVoid),
+    /** The command menu of one chat (admins see their extra commands); null restores the default menu. */
+    setChatCommands: (chatId: number, commands: ReadonlyArray<BotCommand> | null) =>
+      commands
+        ? call("setMyCommands", (signal) =>
+            api.setMyCommands([...commands], { scope: { type: "chat", chat_id: chatId } }, signal),
+          ).pipe(Effect.asVoid)
+        : call("deleteMyCommands", (signal) =>
+            api.deleteMyCommands({ scope: { type: "chat", chat_id: chatId } }, signal),
+          ).pipe(Effect.asVoid),
   }
 }
 

@@ -37,6 +37,10 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(inlineButtons(shown[1]!).length).toBeGreaterThan(0)
     expect(textsOf(await boss.send("/dbping"))[0]).toMatch(/^✅ База данных на связи, ответ за \d+ мс\.$/)
     expect(textsOf(await boss.send("/help"))[0]).toContain("/dbping")
+    expect(bot.tg.callsOf("setMyCommands").at(-1)?.params).toMatchObject({
+      scope: { type: "chat", chat_id: 102 },
+      commands: [...texts.commands, ...texts.adminCommands],
+    })
     // A second /start of a signed-in user shows the menu again without asking for the password.
     expect(textsOf(await boss.send("/start"))).toEqual([visible(texts.welcome("Олег"))])
   })
@@ -90,6 +94,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(textsOf(await anya.send("/relogin"))).toEqual([texts.askNewPassword])
     expect(textsOf(await anya.send(ADMIN_PASSWORD))[0]).toBe(visible(texts.loggedIn("admin")))
     expect(textsOf(await anya.send("/logout"))).toEqual([texts.loggedOut])
+    expect(bot.tg.callsOf("deleteMyCommands").at(-1)?.params).toMatchObject({ scope: { type: "chat", chat_id: 106 } })
     expect(textsOf(await anya.send("/whoami"))).toEqual([texts.needLogin])
   })
 
