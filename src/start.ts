@@ -19,6 +19,8 @@ import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
 
 export interface StartOptions {
+  /** Deadline for each Bot API call made during start-up (getMe, setWebhook); 30 s by default. */
+  readonly telegramStartupTimeoutMs?: number
   /** How often orphaned inbox rows are looked for (start-up resume, crashed peers, retries). */
   readonly sweepIntervalMs?: number
   readonly instanceId?: string
@@ -41,15 +43,22 @@ export interface RunningApp {
 
 export class StartupError extends Error {}
 
-const whoAmI = async (api: ReturnType<typeof createApi>) => {
+type Signal = Parameters<ReturnType<typeof createApi>["getMe"]>[0]
+
+/** Start-up calls to Telegram get a deadline: auto-retry would otherwise wait forever for an unreachable API. */
+const withDeadline = async <A>(what: string, ms: number, run: (signal: Signal) => Promise<A>): Promise<A> => {
   try {
-    return await api.getMe()
+    return await run(AbortSignal.timeout(ms) as Signal)
   } catch (e) {
     if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404))
       throw new StartupError(
         "Telegram не принял BOT_TOKEN / Telegram rejected BOT_TOKEN: проверьте токен от @BotFather.",
       )
-    throw e
+    if (e instanceof GrammyError) throw new StartupError(`Telegram: ${what} → ${e.description}`)
+    throw new StartupError(
+      `Не удалось связаться с Telegram (${what}) за ${ms / 1000} с — проверьте сеть и TELEGRAM_API_ROOT. / ` +
+        `Could not reach Telegram (${what}) within ${ms / 1000} s — check the network and TELEGRAM_API_ROOT.`,
+    )
   }
 }
 
@@ -70,10 +79,13 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 
   const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
-  const me = await whoAmI(api).catch(async (e: unknown) => {
-    await kysely.destroy()
-    throw e
-  })
+  const deadline = options.telegramStartupTimeoutMs ?? 30_000
+  const me = await withDeadline("getMe", deadline, (signal) => api.getMe(signal)).catch(
+    async (e: unknown) => {
+      await kysely.destroy()
+      throw e
+    },
+  )
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
   const settings = makeSettings(config, me.username, instanceId)
 
@@ -89,7 +101,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))
 
-  await api.setMyCommands([...texts.commands]).catch((e) => logError("setMyCommands", e))
+  await withDeadline("setMyCommands", deadline, (signal) =>
+    api.setMyCommands([...texts.commands], {}, signal),
+  ).catch((e) => logError("setMyCommands", e))
 
   const serverDeps = {
     lifecycle: () => lifecycle,
@@ -110,13 +124,21 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const polling = new AbortController()
   let pollingDone: Promise<void> = Promise.resolve()
   if (mode.kind === "webhook") {
-    await api.setWebhook(mode.url, {
-      secret_token: Redacted.value(mode.secret),
-      allowed_updates: [...ALLOWED_UPDATES],
-      drop_pending_updates: false,
-    })
+    await withDeadline("setWebhook", deadline, (signal) =>
+      api.setWebhook(
+        mode.url,
+        {
+          secret_token: Redacted.value(mode.secret),
+          allowed_updates: [...ALLOWED_UPDATES],
+          drop_pending_updates: false,
+        },
+        signal,
+      ),
+    )
   } else {
-    await api.deleteWebhook({ drop_pending_updates: false })
+    await withDeadline("deleteWebhook", deadline, (signal) =>
+      api.deleteWebhook({ drop_pending_updates: false }, signal),
+    )
     pollingDone = runPolling(
       { api, store, onError: (stage, e) => logError(`polling ${stage}`, e) },
       polling.signal,

@@ -401,6 +401,14 @@ describe("parseConfig", () => {
 })
 
 describe("parseDotEnv", () => {
+  test("an argon2 hash with $ signs → kept verbatim, quoted or not (no variable expansion)", () => {
+    const hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA"
+    expect(parseDotEnv(`AUTH_PASSWORD_ADMIN='${hash}'\nAUTH_PASSWORD_USER=${hash}`)).toEqual({
+      AUTH_PASSWORD_ADMIN: hash,
+      AUTH_PASSWORD_USER: hash,
+    })
+  })
+
   test("KEY=VALUE lines with quotes, export, comments and inline comments → the values", () => {
     const text = [
       "# a comment",

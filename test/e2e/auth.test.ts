@@ -94,7 +94,9 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(textsOf(await anya.send("/relogin"))).toEqual([texts.askNewPassword])
     expect(textsOf(await anya.send(ADMIN_PASSWORD))[0]).toBe(visible(texts.loggedIn("admin")))
     expect(textsOf(await anya.send("/logout"))).toEqual([texts.loggedOut])
-    expect(bot.tg.callsOf("deleteMyCommands").at(-1)?.params).toMatchObject({ scope: { type: "chat", chat_id: 106 } })
+    expect(bot.tg.callsOf("deleteMyCommands").at(-1)?.params).toMatchObject({
+      scope: { type: "chat", chat_id: 106 },
+    })
     expect(textsOf(await anya.send("/whoami"))).toEqual([texts.needLogin])
   })
 

@@ -65,4 +65,3 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([500, 200])
   })
 })
-

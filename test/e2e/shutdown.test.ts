@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test"
+import { Result } from "effect"
 import { texts } from "../../src/app/texts"
+import { parseConfig } from "../../src/config/config"
+import { StartupError, startApp } from "../../src/start"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
 import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
 import { startBot, type TestBot, testEnv, WEBHOOK_SECRET } from "../support/harness"
@@ -90,6 +93,21 @@ describe.each(backends)("graceful shutdown of a real process (%s)", (backend) =>
 })
 
 describe("start-up configuration errors", () => {
+  test("Telegram unreachable at start → a clear StartupError within the deadline, not a hang", async () => {
+    const database = await freshDatabase("pglite")
+    const fake = await startFakeBotApi()
+    const env = { ...testEnv(fake, database, "polling"), TELEGRAM_API_ROOT: "http://127.0.0.1:9" }
+    const config = parseConfig(env)
+    if (Result.isFailure(config)) throw new Error(config.failure.join("\n"))
+    const started = Date.now()
+    const error = await startApp(config.success, { telegramStartupTimeoutMs: 500 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StartupError)
+    expect(String((error as Error).message)).toContain("Не удалось связаться с Telegram (getMe)")
+    expect(Date.now() - started).toBeLessThan(10_000)
+    await fake.stop()
+    await database.drop()
+  })
+
   test("missing BOT_TOKEN and a bad port → one readable message (ru+en), exit code 1", async () => {
     const bot = spawnBot({ METRICS_PORT: "abc" })
     const [code, stderr] = await Promise.all([bot.exited, bot.stderr()])

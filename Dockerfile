@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+
+# Production dependencies only, resolved strictly from bun.lock.
+FROM oven/bun:1.4.5 AS deps
+WORKDIR /app
+COPY package.json bun.lock bunfig.toml ./
+RUN bun install --frozen-lockfile --production
+
+FROM oven/bun:1.4.5
+WORKDIR /app
+ENV DATA_DIR=/data
+COPY --from=deps /app/node_modules ./node_modules
+# Sources (tests, benchmarks, .env and local data are left out by .dockerignore).
+COPY . .
+# PGlite and other files live here; mount a persistent volume on it.
+RUN mkdir -p /data && chown bun:bun /data
+USER bun
+# 80: webhook (WEBHOOK_PORT), 8000: /health, /ready, /metrics (METRICS_PORT).
+EXPOSE 80 8000
+# No curl in the image: bun does the request. The shell expands METRICS_PORT at check time.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD bun -e "fetch('http://127.0.0.1:${METRICS_PORT:-8000}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# main.ts drains in-flight updates on SIGTERM; give it more than SHUTDOWN_TIMEOUT_SEC (docker stop -t 40).
+STOPSIGNAL SIGTERM
+CMD ["bun", "src/main.ts"]
