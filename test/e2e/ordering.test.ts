@@ -20,12 +20,15 @@ const processedOrder = async (bot: TestBot) => {
   return { rows, ids: rows.map((r) => r.id), pending: rows.filter((r) => r.processed_at === null).length }
 }
 
-const sessionOf = (bot: TestBot) =>
-  bot.app.db
+/** The chat's saved version and how many updates the rate limiter counted: both must equal the burst. */
+const sessionOf = async (bot: TestBot) => {
+  const row = await bot.app.db
     .selectFrom("chat_sessions")
     .select(["state", "version"])
     .where("chat_id", "=", CHAT)
-    .executeTakeFirst()
+    .executeTakeFirstOrThrow()
+  return { version: row.version, counted: (row.state as { rate: { hour: { count: number } } }).rate.hour.count }
+}
 
 const burst = () => Array.from({ length: BURST }, () => textUpdate("/help", { chatId: CHAT, userId: CHAT }))
 
