@@ -27,7 +27,10 @@ const sessionOf = async (bot: TestBot) => {
     .select(["state", "version"])
     .where("chat_id", "=", CHAT)
     .executeTakeFirstOrThrow()
-  return { version: row.version, counted: (row.state as { rate: { hour: { count: number } } }).rate.hour.count }
+  return {
+    version: row.version,
+    counted: (row.state as { rate: { hour: { count: number } } }).rate.hour.count,
+  }
 }
 
 const burst = () => Array.from({ length: BURST }, () => textUpdate("/help", { chatId: CHAT, userId: CHAT }))
