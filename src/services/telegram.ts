@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry"
 import { Context, Data, Effect, Layer } from "effect"
 import { Api, GrammyError } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
+import { visibleText } from "../lib/html"
 import { splitHtml } from "../lib/split-html"
 import type { ReplyMarkup } from "../pipeline/render"
 import { Metrics, type MetricsShape } from "./metrics"
@@ -29,14 +30,6 @@ const cannotEdit = (e: TelegramError) =>
   e.code === 400 &&
   /message to edit not found|there is no text in the message|message can't be edited/.test(e.description)
 const badHtml = (e: TelegramError) => e.code === 400 && e.description.includes("can't parse entities")
-const stripTags = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-
 export const makeTelegram = (api: Api) => {
   const sendOne = (chatId: number, html: string, markup?: ReplyMarkup) =>
     call("sendMessage", (signal) =>
@@ -50,7 +43,7 @@ export const makeTelegram = (api: Api) => {
       // Our texts are escaped; if Telegram still rejects the markup, the user gets the words rather than nothing.
       Effect.catchIf(badHtml, () =>
         call("sendMessage", () =>
-          api.sendMessage(chatId, stripTags(html), markup ? { reply_markup: markup } : {}),
+          api.sendMessage(chatId, visibleText(html), markup ? { reply_markup: markup } : {}),
         ),
       ),
       Effect.map((m) => m.message_id),

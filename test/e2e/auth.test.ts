@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
+import { visibleText as visible } from "../../src/lib/html"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
-import { ADMIN_PASSWORD, startBot, type TestBot, USER_PASSWORD } from "../support/harness"
+import { ADMIN_PASSWORD, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 
-const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
+// Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
+// applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
 
 describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
   let bot: TestBot

@@ -1,13 +1,15 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
 import { sql } from "kysely"
 import { texts } from "../../src/app/texts"
 import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
 import { backends } from "../support/database"
-import { startBot, type TestBot, USER_PASSWORD } from "../support/harness"
+import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { textUpdate } from "../support/updates"
 
-const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
+// Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
+// applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
 
 const eventually = async (check: () => boolean, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs

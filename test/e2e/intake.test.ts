@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
 import { backends } from "../support/database"
-import { startBot, type TestBot, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
+import { startBot, type TestBot, textsOf, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { stickerUpdate, textUpdate } from "../support/updates"
 
-const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
+// Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
+// applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
 
 const post = (url: string, body: unknown, secret?: string) =>
   fetch(url, {

@@ -1,9 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
+import { visibleText } from "../../src/lib/html"
 import { backends, freshDatabase } from "../support/database"
 import { startFakeBotApi } from "../support/fake-bot-api"
 import { startBot, type TestBot } from "../support/harness"
 import { textUpdate } from "../support/updates"
+
+// Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
+// applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
 
 const CHAT = 301
 const BURST = 20
@@ -53,9 +58,7 @@ describe.each(backends)("per-chat ordering (%s)", (backend) => {
     const order = await processedOrder(bot)
     expect(order.pending).toBe(0)
     expect(order.ids).toEqual([...order.ids].sort((a, b) => a - b))
-    expect(
-      bot.tg.chat(CHAT).filter((m) => m.text === texts.help(false).replace(/<[^>]+>/g, "")),
-    ).toHaveLength(BURST)
+    expect(bot.tg.chat(CHAT).filter((m) => m.text === visibleText(texts.help(false)))).toHaveLength(BURST)
     expect(await sessionOf(bot)).toEqual({ version: BURST, counted: BURST })
   })
 

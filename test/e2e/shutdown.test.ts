@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Result } from "effect"
 import { texts } from "../../src/app/texts"
 import { parseConfig } from "../../src/config/config"
@@ -8,6 +8,10 @@ import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
 import { startBot, type TestBot, testEnv, WEBHOOK_SECRET } from "../support/harness"
 import { spawnBot } from "../support/process"
 import { textUpdate } from "../support/updates"
+
+// Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
+// applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
 
 const post = (port: unknown, update: unknown) =>
   fetch(`http://127.0.0.1:${port}/webhook`, {

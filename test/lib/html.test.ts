@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { escapeHtml } from "../../src/lib/html"
+import { escapeHtml, visibleText } from "../../src/lib/html"
 
 describe("escapeHtml", () => {
   test("the three special characters → their entities", () => {
@@ -20,5 +20,18 @@ describe("escapeHtml", () => {
 
   test("empty string → empty string", () => {
     expect(escapeHtml("")).toBe("")
+  })
+})
+
+describe("visibleText", () => {
+  test("tags removed and entities decoded → what the user reads", () => {
+    expect(visibleText("<b>Tom &amp; Jerry</b> &lt;3 &quot;x&quot; &#8470; &#x1F600;")).toBe(
+      'Tom & Jerry <3 "x" № 😀',
+    )
+  })
+
+  test("escapeHtml then visibleText → the original text", () => {
+    const raw = "a < b && c > d <b>"
+    expect(visibleText(escapeHtml(raw))).toBe(raw)
   })
 })

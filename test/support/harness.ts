@@ -12,6 +12,9 @@ import {
 } from "./fake-bot-api"
 import { callbackUpdate, textUpdate } from "./updates"
 
+/** The texts of messages as the user sees them (HTML already rendered by the fake Bot API). */
+export const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.map((m) => m.text ?? "")
+
 export const USER_PASSWORD = "user-pass-1"
 export const ADMIN_PASSWORD = "admin-pass-2"
 export const WEBHOOK_SECRET = "test-secret_123"
