@@ -1,6 +1,5 @@
 import { hostname } from "node:os"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { GrammyError } from "grammy"
 import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { texts } from "./app/texts"
@@ -17,6 +16,9 @@ import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
+import { withDeadline } from "./startup"
+
+export { StartupError } from "./startup"
 
 export interface StartOptions {
   /** Deadline for each Bot API call made during start-up (getMe, setWebhook); 30 s by default. */
@@ -39,27 +41,6 @@ export interface RunningApp {
   readonly whenIdle: (timeoutMs?: number) => Promise<void>
   /** Graceful stop: /ready → 503, intake closed, in-flight rows finished (or left for the next start), DB closed. */
   readonly stop: () => Promise<{ drained: boolean }>
-}
-
-export class StartupError extends Error {}
-
-type Signal = Parameters<ReturnType<typeof createApi>["getMe"]>[0]
-
-/** Start-up calls to Telegram get a deadline: auto-retry would otherwise wait forever for an unreachable API. */
-const withDeadline = async <A>(what: string, ms: number, run: (signal: Signal) => Promise<A>): Promise<A> => {
-  try {
-    return await run(AbortSignal.timeout(ms) as Signal)
-  } catch (e) {
-    if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404))
-      throw new StartupError(
-        "Telegram не принял BOT_TOKEN / Telegram rejected BOT_TOKEN: проверьте токен от @BotFather.",
-      )
-    if (e instanceof GrammyError) throw new StartupError(`Telegram: ${what} → ${e.description}`)
-    throw new StartupError(
-      `Не удалось связаться с Telegram (${what}) за ${ms / 1000} с — проверьте сеть и TELEGRAM_API_ROOT. / ` +
-        `Could not reach Telegram (${what}) within ${ms / 1000} s — check the network and TELEGRAM_API_ROOT.`,
-    )
-  }
 }
 
 /** Boots everything in order and returns a handle to stop it. The composition root of the bot. */
@@ -145,11 +126,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     )
   }
 
-  const queue = await runtime.runPromise(
-    Effect.gen(function* () {
-      return yield* ChatQueue
-    }),
-  )
+  const queue = await runtime.runPromise(ChatQueue)
   await runtime.runPromise(queue.sweep)
   const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
   lifecycle = "ready"

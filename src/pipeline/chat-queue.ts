@@ -1,4 +1,4 @@
-import { Context, Effect, Fiber, Layer, Semaphore } from "effect"
+import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
 import { Db } from "../services/db"
@@ -66,7 +66,10 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       }).pipe(
         permits.withPermits(1),
         Effect.catchCause((cause) =>
-          log.error("chat worker failed; the sweep will retry", { chatId, ...describeError(cause) }),
+          log.error("chat worker failed; the sweep will retry", {
+            chatId,
+            ...describeError(Cause.squash(cause)),
+          }),
         ),
         Effect.ensuring(Effect.sync(() => running.delete(chatId))),
       )
