@@ -31,6 +31,8 @@ const state: Session = {
   flow: { _tag: "AwaitingPassword", purpose: "relogin" },
   auth: { failures: 2, lockedUntil: null },
   rate: { minute: { start: 5, count: 3, warned: false }, hour: { start: 5, count: 9, warned: true } },
+  nextRequestId: 7,
+  attempts: { fb_employee: 2 },
 }
 
 const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 31 })

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, beforeEach } from "bun:test"
+import { Redacted } from "effect"
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+import type { Database as DatabaseConfig } from "../../src/config/config"
+import { migrateToLatest, openDatabase } from "../../src/services/db"
+import { type Backend, type FreshDatabase, freshDatabase } from "../support/database"
+
+export type Db = Kysely<Database>
+
+/** How the app would open the database that `freshDatabase` made. */
+export const configOf = (fresh: FreshDatabase): DatabaseConfig =>
+  fresh.backend === "pglite"
+    ? { kind: "pglite", dataDir: fresh.env.DATA_DIR! }
+    : { kind: "postgres", url: Redacted.make(fresh.env.DATABASE_URL!), sslMode: "disable" }
+
+export const clearTables = async (db: Db) => {
+  await sql`delete from update_inbox`.execute(db)
+  await sql`delete from chat_sessions`.execute(db)
+  await sql`delete from chat_leases`.execute(db)
+  await sql`delete from authorized_users`.execute(db)
+}
+
+/**
+ * One freshly migrated database for the enclosing `describe` block, emptied before every test.
+ * Returns a getter, since the database opens only in `beforeAll`.
+ */
+export const useRepositoryDatabase = (backend: Backend): (() => Db) => {
+  let fresh: FreshDatabase | undefined
+  let db: Db | undefined
+  beforeAll(async () => {
+    fresh = await freshDatabase(backend)
+    db = await openDatabase(configOf(fresh))
+    await migrateToLatest(db)
+  })
+  afterAll(async () => {
+    await db?.destroy()
+    await fresh?.drop()
+  })
+  beforeEach(async () => {
+    await clearTables(db!)
+  })
+  return () => db!
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

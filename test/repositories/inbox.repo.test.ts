@@ -1,0 +1,338 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { sql } from "kysely"
+import {
+  countBacklog,
+  findNextPending,
+  findOrphanedChats,
+  insertEvent,
+  insertUpdate,
+  markCommandsDone,
+  markFailed,
+  markProcessed,
+  markReduced,
+} from "../../src/repositories/inbox.repo"
+import { acquireLease } from "../../src/repositories/leases.repo"
+import { backends } from "../support/database"
+import { type Db, useRepositoryDatabase } from "./database"
+
+// The first PGlite boot of a run takes seconds; bun applies this to this file only.
+setDefaultTimeout(30_000)
+
+const rowOf = (db: Db, id: number) =>
+  db.selectFrom("update_inbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
+
+const textPayload = (updateId: number, chatId: number, text: string) => ({
+  update_id: updateId,
+  message: {
+    message_id: updateId,
+    date: 1_700_000_000,
+    chat: { id: chatId, type: "private", first_name: "Анна" },
+    from: { id: chatId, is_bot: false, first_name: "Анна", language_code: "ru" },
+    text,
+    entities: [{ type: "bot_command", offset: 0, length: 6 }],
+  },
+})
+
+describe.each(backends)("inbox repository (%s)", (backend) => {
+  const db = useRepositoryDatabase(backend)
+
+  describe("insertUpdate", () => {
+    test("new update_id → returns a numeric id and stores an unprocessed 'update' row", async () => {
+      const id = await insertUpdate(db(), 1001, 10, { update_id: 1001 })
+      expect(typeof id).toBe("number")
+      const row = await rowOf(db(), id!)
+      expect(row).toMatchObject({
+        update_id: 1001,
+        chat_id: 10,
+        kind: "update",
+        reduced_at: null,
+        commands: null,
+        commands_done: 0,
+        processed_at: null,
+        attempts: 0,
+        last_error: null,
+      })
+      expect(row.received_at).toBeInstanceOf(Date)
+    })
+
+    test("same update_id again → null and no second row", async () => {
+      const first = await insertUpdate(db(), 1002, 10, { update_id: 1002, n: 1 })
+      const second = await insertUpdate(db(), 1002, 10, { update_id: 1002, n: 2 })
+      expect(first).not.toBeNull()
+      expect(second).toBeNull()
+      const rows = await db().selectFrom("update_inbox").selectAll().where("update_id", "=", 1002).execute()
+      expect(rows).toHaveLength(1)
+      expect(rows[0]!.payload).toEqual({ update_id: 1002, n: 1 })
+    })
+
+    test("two inserts of one update_id racing → exactly one id, the other null", async () => {
+      const results = await Promise.all([
+        insertUpdate(db(), 1003, 10, { update_id: 1003 }),
+        insertUpdate(db(), 1003, 10, { update_id: 1003 }),
+      ])
+      expect(results.filter((r) => r === null)).toHaveLength(1)
+      expect(results.filter((r) => typeof r === "number")).toHaveLength(1)
+      expect(await countBacklog(db())).toBe(1)
+    })
+
+    test("many updates racing, each id twice → one row per update_id", async () => {
+      const ids = [2001, 2002, 2003, 2004, 2005]
+      const results = await Promise.all(
+        [...ids, ...ids].map((u) => insertUpdate(db(), u, 11, { update_id: u })),
+      )
+      expect(results.filter((r) => r !== null)).toHaveLength(ids.length)
+      expect(new Set(results.filter((r) => r !== null)).size).toBe(ids.length)
+      expect(await countBacklog(db())).toBe(ids.length)
+    })
+
+    test("payload with Cyrillic and nested objects → round-trips as an equal object, not a string", async () => {
+      const payload = textPayload(1004, 12, "/start Привет, мир! Ёжик «в тумане» — 😀")
+      const id = await insertUpdate(db(), 1004, 12, payload)
+      const row = await rowOf(db(), id!)
+      expect(typeof row.payload).toBe("object")
+      expect(row.payload).toEqual(payload)
+    })
+
+    test("payload with quotes, backslashes, null and arrays → stored as jsonb, not as a JSON string", async () => {
+      const payload = { a: 'he said "hi"\\n', b: null, c: [1, "2", { d: true }], e: { f: { g: -1.5 } } }
+      const id = await insertUpdate(db(), 1005, 12, payload)
+      expect((await rowOf(db(), id!)).payload).toEqual(payload)
+      const kind = await sql<{
+        t: string
+      }>`select jsonb_typeof(payload) as t from update_inbox where id = ${id}`.execute(db())
+      expect(kind.rows[0]!.t).toBe("object")
+      const nested = await sql<{
+        g: string
+      }>`select payload #>> '{e,f,g}' as g from update_inbox where id = ${id}`.execute(db())
+      expect(nested.rows[0]!.g).toBe("-1.5")
+    })
+
+    test("chat and update ids beyond 2^31 → stored and read back as the same numbers", async () => {
+      const id = await insertUpdate(db(), 9_000_000_001, -1_001_234_567_890, { ok: true })
+      const row = await rowOf(db(), id!)
+      expect(row.update_id).toBe(9_000_000_001)
+      expect(row.chat_id).toBe(-1_001_234_567_890)
+      expect(typeof row.id).toBe("number")
+    })
+  })
+
+  describe("insertEvent", () => {
+    test("event for a chat → row with update_id null and kind 'event', payload as object", async () => {
+      const payload = { type: "reply-failed", reason: "Сообщение слишком длинное" }
+      const id = await insertEvent(db(), 20, payload)
+      expect(typeof id).toBe("number")
+      const row = await rowOf(db(), id)
+      expect(row.update_id).toBeNull()
+      expect(row.kind).toBe("event")
+      expect(row.chat_id).toBe(20)
+      expect(row.payload).toEqual(payload)
+    })
+
+    test("two events (update_id null twice) → both stored, each with its own id", async () => {
+      const a = await insertEvent(db(), 20, { n: 1 })
+      const b = await insertEvent(db(), 20, { n: 2 })
+      expect(b).toBeGreaterThan(a)
+      expect(await countBacklog(db())).toBe(2)
+    })
+
+    test("event after pending updates → queued behind them", async () => {
+      const u = await insertUpdate(db(), 3001, 21, { n: 1 })
+      const e = await insertEvent(db(), 21, { n: 2 })
+      expect((await findNextPending(db(), 21))?.id).toBe(u!)
+      await markProcessed(db(), u!)
+      expect((await findNextPending(db(), 21))?.id).toBe(e)
+    })
+  })
+
+  describe("findNextPending", () => {
+    test("chat with no rows → undefined", async () => {
+      expect(await findNextPending(db(), 30)).toBeUndefined()
+    })
+
+    test("several pending rows of a chat among other chats → the lowest id of that chat", async () => {
+      const other = await insertUpdate(db(), 4000, 31, { chat: 31 })
+      const first = await insertUpdate(db(), 4001, 30, { chat: 30, n: 1 })
+      await insertUpdate(db(), 4002, 31, { chat: 31 })
+      const second = await insertEvent(db(), 30, { chat: 30, n: 2 })
+      const next = await findNextPending(db(), 30)
+      expect(next?.id).toBe(first!)
+      expect(next?.chat_id).toBe(30)
+      expect(next?.payload).toEqual({ chat: 30, n: 1 })
+      expect((await findNextPending(db(), 31))?.id).toBe(other!)
+      await markProcessed(db(), first!)
+      expect((await findNextPending(db(), 30))?.id).toBe(second)
+    })
+
+    test("first row processed, second failed but unprocessed → the second", async () => {
+      const a = await insertUpdate(db(), 4101, 32, {})
+      const b = await insertUpdate(db(), 4102, 32, {})
+      await markProcessed(db(), a!)
+      await markFailed(db(), b!, "boom")
+      expect((await findNextPending(db(), 32))?.id).toBe(b!)
+    })
+  })
+
+  describe("markReduced", () => {
+    test("commands array → stored with reduced_at, round-trips as an array; payload untouched", async () => {
+      const payload = textPayload(5001, 40, "секрет")
+      const id = await insertUpdate(db(), 5001, 40, payload)
+      const commands = [
+        { type: "send", chatId: 40, text: "Готово ✅" },
+        { type: "edit", messageId: 7, keyboard: [[{ text: "Да", data: "yes" }]] },
+      ]
+      await markReduced(db(), id!, commands, undefined)
+      const row = await rowOf(db(), id!)
+      expect(Array.isArray(row.commands)).toBe(true)
+      expect(row.commands).toEqual(commands)
+      expect(row.reduced_at).toBeInstanceOf(Date)
+      expect(row.payload).toEqual(payload)
+      expect(row.processed_at).toBeNull()
+    })
+
+    test("empty commands → stored as an empty array, not null", async () => {
+      const id = await insertUpdate(db(), 5002, 40, {})
+      await markReduced(db(), id!, [], undefined)
+      expect((await rowOf(db(), id!)).commands).toEqual([])
+    })
+
+    test("redacted payload given → replaces the stored payload", async () => {
+      const id = await insertUpdate(db(), 5003, 40, textPayload(5003, 40, "/login пароль123"))
+      const redacted = { update_id: 5003, message: { text: "[скрыто]" } }
+      await markReduced(db(), id!, [{ type: "noop" }], redacted)
+      const row = await rowOf(db(), id!)
+      expect(row.payload).toEqual(redacted)
+      expect(JSON.stringify(row.payload)).not.toContain("пароль123")
+      expect(row.commands).toEqual([{ type: "noop" }])
+    })
+
+    test("another row of the chat → left unchanged", async () => {
+      const a = await insertUpdate(db(), 5004, 41, { a: 1 })
+      const b = await insertUpdate(db(), 5005, 41, { b: 1 })
+      await markReduced(db(), a!, [1], { redacted: true })
+      const other = await rowOf(db(), b!)
+      expect(other.commands).toBeNull()
+      expect(other.reduced_at).toBeNull()
+      expect(other.payload).toEqual({ b: 1 })
+    })
+  })
+
+  describe("markCommandsDone", () => {
+    test("done count → stored; later count overwrites it", async () => {
+      const id = await insertUpdate(db(), 6001, 50, {})
+      await markReduced(db(), id!, [{ n: 1 }, { n: 2 }, { n: 3 }], undefined)
+      await markCommandsDone(db(), id!, 2)
+      expect((await rowOf(db(), id!)).commands_done).toBe(2)
+      await markCommandsDone(db(), id!, 3)
+      const row = await rowOf(db(), id!)
+      expect(row.commands_done).toBe(3)
+      expect(row.processed_at).toBeNull()
+    })
+  })
+
+  describe("markProcessed", () => {
+    test("processed row → gone from findNextPending and the backlog, processed_at set", async () => {
+      const id = await insertUpdate(db(), 7001, 60, {})
+      await markProcessed(db(), id!)
+      expect(await findNextPending(db(), 60)).toBeUndefined()
+      expect(await countBacklog(db())).toBe(0)
+      expect((await rowOf(db(), id!)).processed_at).toBeInstanceOf(Date)
+    })
+
+    test("processed update_id received again → still deduplicated", async () => {
+      const id = await insertUpdate(db(), 7002, 60, {})
+      await markProcessed(db(), id!)
+      expect(await insertUpdate(db(), 7002, 60, {})).toBeNull()
+      expect(await findNextPending(db(), 60)).toBeUndefined()
+    })
+  })
+
+  describe("markFailed", () => {
+    test("first and second failure → attempts 1 then 2, last_error holds the latest message", async () => {
+      const id = await insertUpdate(db(), 8001, 70, {})
+      expect(await markFailed(db(), id!, "сеть недоступна")).toEqual({ attempts: 1 })
+      expect((await rowOf(db(), id!)).last_error).toBe("сеть недоступна")
+      expect(await markFailed(db(), id!, "timeout")).toEqual({ attempts: 2 })
+      const row = await rowOf(db(), id!)
+      expect(row.attempts).toBe(2)
+      expect(row.last_error).toBe("timeout")
+      expect(row.processed_at).toBeNull()
+    })
+
+    test("unknown id → undefined", async () => {
+      expect(await markFailed(db(), 987_654_321, "x")).toBeUndefined()
+    })
+
+    test("concurrent failures of one row → no lost increment", async () => {
+      const id = await insertUpdate(db(), 8002, 70, {})
+      await Promise.all(Array.from({ length: 5 }, (_, i) => markFailed(db(), id!, `e${i}`)))
+      expect((await rowOf(db(), id!)).attempts).toBe(5)
+    })
+  })
+
+  describe("countBacklog", () => {
+    test("empty inbox → 0", async () => {
+      expect(await countBacklog(db())).toBe(0)
+    })
+
+    test("3 pending and 2 processed rows over two chats → 3 (a number)", async () => {
+      const ids = [
+        await insertUpdate(db(), 9001, 80, {}),
+        await insertUpdate(db(), 9002, 80, {}),
+        await insertUpdate(db(), 9003, 81, {}),
+        await insertEvent(db(), 81, {}),
+        await insertEvent(db(), 80, {}),
+      ]
+      await markProcessed(db(), ids[0]!)
+      await markProcessed(db(), ids[3]!)
+      const n = await countBacklog(db())
+      expect(typeof n).toBe("number")
+      expect(n).toBe(3)
+    })
+  })
+
+  describe("findOrphanedChats", () => {
+    test("pending chats without lease, with expired lease, with live lease, processed-only → the first two", async () => {
+      await insertUpdate(db(), 10_001, 90, {}) // no lease: orphaned
+      await insertUpdate(db(), 10_002, 91, {}) // expired lease: orphaned
+      await insertUpdate(db(), 10_003, 92, {}) // live lease: taken
+      const done = await insertUpdate(db(), 10_004, 93, {}) // processed only: nothing to do
+      await markProcessed(db(), done!)
+      await insertEvent(db(), 90, {}) // a second pending row must not list chat 90 twice
+      expect(await acquireLease(db(), 91, "dead-instance", 60_000)).toBe(true)
+      await sql`update chat_leases set expires_at = now() - interval '1 second' where chat_id = 91`.execute(
+        db(),
+      )
+      expect(await acquireLease(db(), 92, "live-instance", 60_000)).toBe(true)
+      const orphans = await findOrphanedChats(db(), 100)
+      expect([...orphans].sort((a, b) => a - b)).toEqual([90, 91])
+      expect(typeof orphans[0]).toBe("number")
+    })
+
+    test("processed-only chat with an expired lease, no pending rows anywhere → []", async () => {
+      const id = await insertUpdate(db(), 10_101, 94, {})
+      await markProcessed(db(), id!)
+      await acquireLease(db(), 94, "dead-instance", 60_000)
+      await sql`update chat_leases set expires_at = now() - interval '1 second' where chat_id = 94`.execute(
+        db(),
+      )
+      expect(await findOrphanedChats(db(), 10)).toEqual([])
+    })
+
+    test("3 orphaned chats, limit 2 → 2 distinct of them; limit 3 → all", async () => {
+      for (const chat of [95, 96, 97]) {
+        await insertUpdate(db(), 10_200 + chat, chat, {})
+        await insertEvent(db(), chat, {})
+      }
+      const two = await findOrphanedChats(db(), 2)
+      expect(two).toHaveLength(2)
+      expect(new Set(two).size).toBe(2)
+      for (const chat of two) expect([95, 96, 97]).toContain(chat)
+      expect([...(await findOrphanedChats(db(), 3))].sort((a, b) => a - b)).toEqual([95, 96, 97])
+    })
+
+    test("chat ids beyond 2^31 (group chats) → returned as exact numbers", async () => {
+      await insertUpdate(db(), 10_301, -1_009_876_543_210, {})
+      expect(await findOrphanedChats(db(), 10)).toEqual([-1_009_876_543_210])
+    })
+  })
+})

@@ -1,0 +1,153 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { sql } from "kysely"
+import { findSession, saveSession } from "../../src/repositories/sessions.repo"
+import { backends } from "../support/database"
+import { useRepositoryDatabase } from "./database"
+
+// The first PGlite boot of a run takes seconds; bun applies this to this file only.
+setDefaultTimeout(30_000)
+
+const state = (step: string, extra: Record<string, unknown> = {}) => ({
+  step,
+  user: { name: "Мария", roles: ["user"] },
+  rate: { minute: { count: 1, since: 1_700_000_000_000 }, hour: { count: 3, since: 1_700_000_000_000 } },
+  ...extra,
+})
+
+describe.each(backends)("sessions repository (%s)", (backend) => {
+  const db = useRepositoryDatabase(backend)
+
+  describe("findSession", () => {
+    test("unknown chat → undefined", async () => {
+      expect(await findSession(db(), 404)).toBeUndefined()
+    })
+
+    test("saved chat → { state, version } only, state as an object", async () => {
+      await saveSession(db(), 1, state("menu"), 0)
+      const found = await findSession(db(), 1)
+      expect(found).toEqual({ state: state("menu"), version: 1 })
+      expect(typeof found?.state).toBe("object")
+    })
+
+    test("another chat saved → this chat still undefined", async () => {
+      await saveSession(db(), 2, state("menu"), 0)
+      expect(await findSession(db(), 3)).toBeUndefined()
+    })
+  })
+
+  describe("saveSession insert (expectedVersion 0)", () => {
+    test("no row yet → true, stored with version 1", async () => {
+      expect(await saveSession(db(), 10, state("start"), 0)).toBe(true)
+      expect(await findSession(db(), 10)).toEqual({ state: state("start"), version: 1 })
+    })
+
+    test("row already created by someone else → false, their state kept", async () => {
+      expect(await saveSession(db(), 11, state("theirs"), 0)).toBe(true)
+      expect(await saveSession(db(), 11, state("mine"), 0)).toBe(false)
+      expect(await findSession(db(), 11)).toEqual({ state: state("theirs"), version: 1 })
+    })
+
+    test("two concurrent inserts → exactly one true, version 1, the winner's state", async () => {
+      const results = await Promise.all([
+        saveSession(db(), 12, state("a"), 0),
+        saveSession(db(), 12, state("b"), 0),
+      ])
+      expect(results.filter(Boolean)).toHaveLength(1)
+      const winner = results[0] ? "a" : "b"
+      expect(await findSession(db(), 12)).toEqual({ state: state(winner), version: 1 })
+    })
+  })
+
+  describe("saveSession update (expectedVersion > 0)", () => {
+    test("right version → true, version + 1, new state stored, updated_at advanced", async () => {
+      await saveSession(db(), 20, state("v1"), 0)
+      await sql`update chat_sessions set updated_at = now() - interval '1 hour' where chat_id = 20`.execute(
+        db(),
+      )
+      const before = await db()
+        .selectFrom("chat_sessions")
+        .select("updated_at")
+        .where("chat_id", "=", 20)
+        .executeTakeFirstOrThrow()
+      expect(await saveSession(db(), 20, state("v2"), 1)).toBe(true)
+      expect(await findSession(db(), 20)).toEqual({ state: state("v2"), version: 2 })
+      expect(await saveSession(db(), 20, state("v3"), 2)).toBe(true)
+      expect(await findSession(db(), 20)).toEqual({ state: state("v3"), version: 3 })
+      const after = await db()
+        .selectFrom("chat_sessions")
+        .select("updated_at")
+        .where("chat_id", "=", 20)
+        .executeTakeFirstOrThrow()
+      expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime())
+    })
+
+    test("stale version → false, stored state and version unchanged", async () => {
+      await saveSession(db(), 21, state("v1"), 0)
+      await saveSession(db(), 21, state("v2"), 1)
+      expect(await saveSession(db(), 21, state("stale"), 1)).toBe(false)
+      expect(await findSession(db(), 21)).toEqual({ state: state("v2"), version: 2 })
+    })
+
+    test("version from the future → false, nothing changes", async () => {
+      await saveSession(db(), 22, state("v1"), 0)
+      expect(await saveSession(db(), 22, state("future"), 5)).toBe(false)
+      expect(await findSession(db(), 22)).toEqual({ state: state("v1"), version: 1 })
+    })
+
+    test("no row but expectedVersion 1 → false and no row created", async () => {
+      expect(await saveSession(db(), 23, state("ghost"), 1)).toBe(false)
+      expect(await findSession(db(), 23)).toBeUndefined()
+    })
+
+    test("two concurrent saves from the same version → exactly one true, version + 1, the winner's state", async () => {
+      await saveSession(db(), 24, state("v1"), 0)
+      const results = await Promise.all([
+        saveSession(db(), 24, state("a"), 1),
+        saveSession(db(), 24, state("b"), 1),
+      ])
+      expect(results.filter(Boolean)).toHaveLength(1)
+      const winner = results[0] ? "a" : "b"
+      expect(await findSession(db(), 24)).toEqual({ state: state(winner), version: 2 })
+    })
+
+    test("five concurrent saves from the same version → exactly one true", async () => {
+      await saveSession(db(), 25, state("v1"), 0)
+      const results = await Promise.all(
+        ["a", "b", "c", "d", "e"].map((s) => saveSession(db(), 25, state(s), 1)),
+      )
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect((await findSession(db(), 25))?.version).toBe(2)
+    })
+
+    test("save of one chat → other chats untouched", async () => {
+      await saveSession(db(), 26, state("x"), 0)
+      await saveSession(db(), 27, state("y"), 0)
+      await saveSession(db(), 26, state("x2"), 1)
+      expect(await findSession(db(), 27)).toEqual({ state: state("y"), version: 1 })
+    })
+  })
+
+  describe("state round-trip", () => {
+    test("nested objects, arrays, Cyrillic, emoji, null, numbers → deep-equal object, jsonb 'object'", async () => {
+      const value = state("quiz", {
+        answers: [{ q: "Что такое EMCO?", a: "Оценка — «5» 😀", score: 9.5 }, null],
+        flags: { admin: false, nested: { deeper: { deepest: [1, [2, [3]]] } } },
+        empty: {},
+        quote: 'a "b" \\ c',
+      })
+      await saveSession(db(), 30, value, 0)
+      const found = await findSession(db(), 30)
+      expect(typeof found?.state).toBe("object")
+      expect(found?.state).toEqual(value)
+      const kind = await sql<{
+        t: string
+      }>`select jsonb_typeof(state) as t from chat_sessions where chat_id = 30`.execute(db())
+      expect(kind.rows[0]!.t).toBe("object")
+    })
+
+    test("chat id beyond 2^31 → found by the same number", async () => {
+      await saveSession(db(), -1_001_234_567_890, state("group"), 0)
+      expect((await findSession(db(), -1_001_234_567_890))?.version).toBe(1)
+    })
+  })
+})
