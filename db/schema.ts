@@ -75,6 +75,30 @@ export interface ChatLeasesTable {
   expires_at: Timestamp
 }
 
+export interface CaseAttemptsTable {
+  id: Generated<number>
+  user_id: number
+  chat_id: number
+  case_id: string
+  attempt_no: number
+  started_at: Timestamp
+  ended_at: Timestamp
+  outcome: "completed" | "out_of_moves" | "manual"
+  turns: number
+  score: number
+  covered: Json<ReadonlyArray<string>>
+  transcript: Json<ReadonlyArray<{ learner: string; persona: string; covered: ReadonlyArray<string> }>>
+  review: Json<unknown> | null
+  dialogue_model: string | null
+  review_model: string | null
+}
+
+export interface TelegramFilesTable {
+  key: string
+  file_id: string
+  updated_at: Generated<Date>
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -84,6 +108,8 @@ export interface Database {
   chat_sessions: ChatSessionsTable
   update_inbox: UpdateInboxTable
   chat_leases: ChatLeasesTable
+  case_attempts: CaseAttemptsTable
+  telegram_files: TelegramFilesTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>

@@ -8,11 +8,13 @@ import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
 import { runPolling } from "./intake/polling"
 import { ALLOWED_UPDATES, receiveUpdate } from "./intake/receive"
 import { ChatQueue } from "./pipeline/chat-queue"
+import { makeOpenAiLlm } from "./providers/openai"
 import { countBacklog } from "./repositories/inbox.repo"
 import { AppClock } from "./services/clock"
 import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
-import { describeError, Log, makeLog } from "./services/log"
+import { Llm, type LlmShape, noProviderLlm } from "./services/llm"
+import { describeError, Log, type LogShape, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
@@ -41,6 +43,23 @@ export interface RunningApp {
   readonly whenIdle: (timeoutMs?: number) => Promise<void>
   /** Graceful stop: /ready → 503, intake closed, in-flight rows finished (or left for the next start), DB closed. */
   readonly stop: () => Promise<{ drained: boolean }>
+}
+
+/** The AI provider from configuration; without a key the bot still runs, and dialogues say the persona is away. */
+const makeLlm = (config: AppConfig, log: LogShape): LlmShape => {
+  const { env } = config
+  if (!env.OPENAI_API_KEY) {
+    Effect.runSync(log.warn("no OPENAI_API_KEY: role-play dialogues cannot get AI answers"))
+    return noProviderLlm
+  }
+  return makeOpenAiLlm({
+    apiKey: env.OPENAI_API_KEY,
+    ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}),
+    models: { dialogue: "gpt-5-mini", reviewer: "gpt-5" },
+    timeoutMs: env.AI_REQUEST_TIMEOUT_SEC * 1000,
+    maxRetries: env.AI_REQUEST_MAX_RETRIES,
+    backoffMs: env.AI_REQUEST_RETRY_BACKOFF_SEC * 1000,
+  })
 }
 
 /** Boots everything in order and returns a handle to stop it. The composition root of the bot. */
@@ -78,6 +97,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     Settings.layer(settings),
     options.clockOffset ? AppClock.layerShifted(options.clockOffset) : AppClock.layer,
     options.errorReporter ? Layer.succeed(ErrorReporter, options.errorReporter) : ErrorReporter.layerNone,
+    Layer.succeed(Llm, makeLlm(config, logShape)),
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))

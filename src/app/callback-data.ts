@@ -1,17 +1,46 @@
 import type { Button } from "./commands"
-import type { CallbackData } from "./model"
+import type { CallbackData, CaseAction } from "./model"
 
 const NAV_TARGETS = ["menu", "faq", "help"] as const
+const CASE_ACTIONS: ReadonlyArray<CaseAction> = ["start", "theory", "restart", "review", "retry"]
+const CASE_ID = /^[a-z][a-z0-9_]{0,40}$/
 
-/** Typed codec for inline-button payloads; anything unknown decodes to `Unknown` (a stale button). */
+/**
+ * Typed codec for inline-button payloads; anything unknown decodes to `Unknown` (a stale or forged button).
+ * Case ids are checked for shape only: whether the case exists is the reducer's call.
+ */
 export const callbackData = {
   nav: (target: (typeof NAV_TARGETS)[number]): string => `nav:${target}`,
+  caseCard: (caseId: string): string => `menu:${caseId}`,
+  caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
+  surveyOpen: "rate:open",
+  surveySkip: "rate:skip",
+  surveyAnswer: (question: number, value: number): string => `rate:${question}:${value}`,
   decode: (raw: string): CallbackData => {
-    const [scope, value, ...rest] = raw.split(":")
-    if (scope === "nav" && rest.length === 0 && NAV_TARGETS.includes(value as (typeof NAV_TARGETS)[number]))
+    const [scope, value = "", action, ...rest] = raw.split(":")
+    if (rest.length > 0) return { _tag: "Unknown", raw }
+    if (
+      scope === "nav" &&
+      action === undefined &&
+      NAV_TARGETS.includes(value as (typeof NAV_TARGETS)[number])
+    )
       return { _tag: "Nav", target: value as (typeof NAV_TARGETS)[number] }
+    if (scope === "menu" && action === undefined && CASE_ID.test(value))
+      return { _tag: "CaseCard", caseId: value }
+    if (scope === "case" && CASE_ID.test(value) && CASE_ACTIONS.includes(action as CaseAction))
+      return { _tag: "Case", caseId: value, action: action as CaseAction }
+    if (scope === "rate") return decodeSurvey(raw, value, action)
     return { _tag: "Unknown", raw }
   },
+}
+
+const decodeSurvey = (raw: string, first: string, second: string | undefined): CallbackData => {
+  if (second === undefined && first === "open") return { _tag: "SurveyOpen" }
+  if (second === undefined && first === "skip") return { _tag: "SurveySkip" }
+  const question = Number(first)
+  const value = Number(second)
+  const valid = /^\d$/.test(first) && /^\d{1,2}$/.test(second ?? "") && value >= 1 && value <= 10
+  return valid ? { _tag: "SurveyAnswer", question, value } : { _tag: "Unknown", raw }
 }
 
 export const button = (text: string, data: string): Button => ({ text, data })

@@ -1,4 +1,8 @@
+import type { Review } from "../cases/kernel/ai-reply"
+import type { Attempt, Turn } from "../cases/kernel/attempt"
 import type { Role } from "./model"
+
+export type CaseStat = "started" | "completed" | "out_of_moves" | "auto_finished"
 
 export interface Button {
   readonly text: string
@@ -34,6 +38,35 @@ export type Cmd =
       readonly username: string | null
     }
   | { readonly _tag: "PingDb" }
+  | { readonly _tag: "ChatAction" }
+  /** Ask the persona model for its next line; answers come back as PersonaReplied / AiFailed with this id. */
+  | {
+      readonly _tag: "AskPersona"
+      readonly requestId: number
+      readonly caseId: string
+      readonly turns: ReadonlyArray<Turn>
+      readonly text: string
+    }
+  | {
+      readonly _tag: "AskReview"
+      readonly requestId: number
+      readonly caseId: string
+      readonly turns: ReadonlyArray<Turn>
+      readonly covered: ReadonlyArray<string>
+    }
+  | { readonly _tag: "RecordStat"; readonly caseId: string; readonly stat: CaseStat }
+  | {
+      readonly _tag: "SaveAttempt"
+      readonly attempt: Attempt
+      readonly review: Review | null
+      readonly reviewModel: string | null
+      readonly endedAt: number
+    }
+  | { readonly _tag: "SendGuide"; readonly caseId: string }
+  /** Invites to the survey unless this user was ever invited (the once-only lock lives in rating_invites). */
+  | { readonly _tag: "InviteToSurvey" }
+  | { readonly _tag: "SaveRating"; readonly question: string; readonly rating: number }
+  | { readonly _tag: "SaveComment"; readonly text: string }
 
 export const Cmd = {
   reply: (html: string, keyboard?: Keyboard): Cmd =>

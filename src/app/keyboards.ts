@@ -1,12 +1,17 @@
+import { cases } from "../cases/registry"
 import { button, callbackData } from "./callback-data"
 import { inline, type Keyboard } from "./commands"
 import { texts } from "./texts"
 
-/** The main menu. Case rows are added by the case registry as cases land; the help row is always there. */
+/** The main menu: one row per registered case, then help and the survey. */
 export const mainMenu = (): Keyboard =>
-  inline([
-    button(texts.buttons.faq, callbackData.nav("faq")),
-    button(texts.buttons.help, callbackData.nav("help")),
-  ])
+  inline(
+    ...cases.map((c) => [button(c.texts.title, callbackData.caseCard(c.id))]),
+    [
+      button(texts.buttons.faq, callbackData.nav("faq")),
+      button(texts.buttons.help, callbackData.nav("help")),
+    ],
+    [button(texts.buttons.rate, callbackData.surveyOpen)],
+  )
 
 export const backToMenu = (): Keyboard => inline([button(texts.buttons.menu, callbackData.nav("menu"))])

@@ -1,3 +1,5 @@
+import type { Review } from "../cases/kernel/ai-reply"
+
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 
 export type Role = "user" | "admin"
@@ -12,14 +14,35 @@ export interface Actor {
   readonly since: Date | null
 }
 
+export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
+
 export type CallbackData =
   | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" }
+  | { readonly _tag: "CaseCard"; readonly caseId: string }
+  | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
+  | { readonly _tag: "SurveyOpen" }
+  | { readonly _tag: "SurveySkip" }
+  | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
   | { readonly _tag: "Unknown"; readonly raw: string }
 
 export type RejectReason = "too_short" | "too_long" | "too_many_lines"
 
 /** Results of commands that come back into the reducer (the interpreter's feedback events). */
-export type Feedback = { readonly _tag: "DbPinged"; readonly ok: boolean; readonly ms: number }
+export type Feedback =
+  | { readonly _tag: "DbPinged"; readonly ok: boolean; readonly ms: number }
+  | {
+      readonly _tag: "PersonaReplied"
+      readonly requestId: number
+      readonly reply: string
+      readonly covered: ReadonlyArray<string>
+    }
+  | {
+      readonly _tag: "ReviewReady"
+      readonly requestId: number
+      readonly review: Review
+      readonly model: string
+    }
+  | { readonly _tag: "AiFailed"; readonly requestId: number; readonly reason: string }
 
 /** What the user did, decoded and validated. Past-tense facts from the reducer's point of view. */
 export type Input =

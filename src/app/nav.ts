@@ -30,7 +30,7 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
       return onCommand(s, ev, input.name)
     case "Callback": {
       const { data, queryId, messageId } = input
-      if (data._tag === "Unknown") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
+      if (data._tag !== "Nav") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
       const screen =
         data.target === "menu"
           ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
@@ -45,7 +45,10 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
       return [s, [Cmd.answer(queryId), show]]
     }
     case "Feedback":
-      return [s, [Cmd.reply(texts.dbPing(input.event.ok, input.event.ms))]]
+      // Late answers for a dialogue that is no longer open end here, silently.
+      return input.event._tag === "DbPinged"
+        ? [s, [Cmd.reply(texts.dbPing(input.event.ok, input.event.ms))]]
+        : [s, []]
     case "Unsupported":
       return [s, [Cmd.reply(texts.unsupported[input.kind])]]
     case "Rejected":

@@ -1,9 +1,16 @@
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { Attempt } from "../cases/kernel/attempt"
 
 const Flow = Schema.Union([
   Schema.TaggedStruct("Idle", {}),
   Schema.TaggedStruct("AwaitingPassword", { purpose: Schema.Literals(["login", "relogin"]) }),
+  Schema.TaggedStruct("Case", { attempt: Attempt }),
+  Schema.TaggedStruct("SurveyComment", {}),
 ])
+
+/** A field added after sessions were first stored: old rows decode with the default instead of failing. */
+const added = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
 
 const Window = Schema.Struct({ start: Schema.Number, count: Schema.Number, warned: Schema.Boolean })
 
@@ -12,6 +19,12 @@ export const Session = Schema.Struct({
   flow: Flow,
   auth: Schema.Struct({ failures: Schema.Number, lockedUntil: Schema.NullOr(Schema.Number) }),
   rate: Schema.Struct({ minute: Window, hour: Window }),
+  /** Monotonic per chat: every AI request carries one, so late answers to an abandoned request are recognised. */
+  nextRequestId: added(Schema.Number, 1),
+  /** Attempts started per case id (the attempt number shown in the review). */
+  attempts: added(Schema.Record(Schema.String, Schema.Number), {}),
+  /** Reviews received: the survey opens after the first one. */
+  reviews: added(Schema.Number, 0),
 })
 export type Session = typeof Session.Type
 export type Flow = typeof Flow.Type
@@ -22,6 +35,9 @@ export const initialSession: Session = {
   flow: { _tag: "Idle" },
   auth: { failures: 0, lockedUntil: null },
   rate: { minute: emptyWindow, hour: emptyWindow },
+  nextRequestId: 1,
+  attempts: {},
+  reviews: 0,
 }
 
 export const idle: Flow = { _tag: "Idle" }

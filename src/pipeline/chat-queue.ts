@@ -1,11 +1,12 @@
 import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
-import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
+import { findNextPending, findOrphanedChats, insertEvent } from "../repositories/inbox.repo"
 import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
 import { Db } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
+import { Background, type BackgroundShape } from "./background"
 import { processRow } from "./pipeline"
-import type { Deps } from "./stage"
+import type { Deps, EventPayload } from "./stage"
 
 export const LEASE_TTL_MS = 30_000
 
@@ -17,6 +18,7 @@ export interface ChatQueueShape {
   /** Stops starting new work and waits for in-flight chats to finish their current row, then frees the leases. */
   readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
   readonly activeChats: () => number
+  readonly runInBackground: BackgroundShape["run"]
 }
 
 export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emco/ChatQueue") {
@@ -26,12 +28,15 @@ export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emc
 
 const makeChatQueue = (maxConcurrentChats: number) =>
   Effect.gen(function* () {
-    const context = yield* Effect.context<Deps>()
+    const base = yield* Effect.context<Exclude<Deps, Background>>()
+    // Workers need Background, and Background is this queue: the context is completed below, once it exists.
+    let context = base as Context.Context<Deps>
     const db = yield* Db
     const log = yield* Log
     const { instanceId: owner } = yield* Settings
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
+    const background = new Set<Fiber.Fiber<void>>()
     let stopping = false
 
     // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
@@ -87,6 +92,24 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         fresh.fiber = Effect.runForkWith(context)(worker(chatId))
       })
 
+    const runInBackground: BackgroundShape["run"] = (chatId, origin, work) =>
+      Effect.sync(() => {
+        const deliver = work.pipe(
+          Effect.flatMap((feedback) =>
+            db.use("insertEvent", (k) => insertEvent(k, chatId, { feedback, origin } satisfies EventPayload)),
+          ),
+          Effect.flatMap(() => kick(chatId)),
+          Effect.catchCause((cause) =>
+            log.error("background work lost its result", { chatId, ...describeError(Cause.squash(cause)) }),
+          ),
+        )
+        const fiber = Effect.runForkWith(context)(deliver)
+        background.add(fiber)
+        fiber.addObserver(() => background.delete(fiber))
+      })
+
+    context = Context.add(base, Background, Background.of({ run: runInBackground }))
+
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))
       .pipe(
@@ -103,7 +126,9 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
-        const fibers = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
+        const fibers = [...running.values()]
+          .flatMap((s) => (s.fiber ? [s.fiber] : []))
+          .concat([...background])
         const finished = yield* Fiber.joinAll(fibers).pipe(
           Effect.timeoutOption(timeoutMs),
           Effect.map((o) => o._tag === "Some"),
@@ -114,5 +139,11 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         return finished
       })
 
-    return ChatQueue.of({ kick, sweep, drain, activeChats: () => running.size })
+    return ChatQueue.of({
+      kick,
+      sweep,
+      drain,
+      runInBackground,
+      activeChats: () => running.size + background.size,
+    })
   })

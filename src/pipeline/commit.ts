@@ -23,7 +23,7 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     const metrics = yield* Metrics
     const started = performance.now()
     for (let i = from; i < cmds.length; i++) {
-      const feedback = yield* interpret(row.chat_id, cmds[i]!)
+      const feedback = yield* interpret(row.chat_id, origin, cmds[i]!)
       const done = i + 1
       const last = done === cmds.length
       yield* db.use("markCommandDone", (k) =>

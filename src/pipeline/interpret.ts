@@ -3,10 +3,13 @@ import type { InlineKeyboardMarkup } from "grammy/types"
 import type { Cmd } from "../app/commands"
 import type { Feedback } from "../app/model"
 import { texts } from "../app/texts"
+import { insertComment, upsertRating } from "../repositories/ratings.repo"
 import { deleteRole, upsertRole } from "../repositories/users.repo"
 import { Db, pingDatabase } from "../services/db"
 import { Log } from "../services/log"
 import { Telegram, type TelegramError } from "../services/telegram"
+import type { Origin } from "./decode"
+import { interpretCase } from "./interpret-case"
 import { renderKeyboard } from "./render"
 
 /** 400 and 403 are Telegram's final answers (bad request, bot blocked): retrying cannot help, so we move on. */
@@ -32,10 +35,29 @@ const tolerate = <A>(cmd: Cmd["_tag"], effect: Effect.Effect<A, TelegramError, T
  * Runs one command against Telegram or the database. Returns a feedback event for the reducer when the command
  * has a result the reducer needs; network/5xx failures propagate so the row is retried from this command.
  */
-export const interpret = (chatId: number, cmd: Cmd) =>
+export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
   Effect.gen(function* () {
     const tg = yield* Telegram
     switch (cmd._tag) {
+      case "ChatAction":
+      case "AskPersona":
+      case "AskReview":
+      case "RecordStat":
+      case "SaveAttempt":
+      case "SendGuide":
+      case "InviteToSurvey":
+        yield* interpretCase(chatId, origin, cmd)
+        return null
+      case "SaveRating": {
+        const db = yield* Db
+        yield* db.use("saveRating", (k) => upsertRating(k, origin.userId, cmd.question, cmd.rating))
+        return null
+      }
+      case "SaveComment": {
+        const db = yield* Db
+        yield* db.use("saveComment", (k) => insertComment(k, origin.userId, cmd.text))
+        return null
+      }
       case "Reply":
         yield* tolerate(cmd._tag, tg.send(chatId, cmd.html, cmd.keyboard && renderKeyboard(cmd.keyboard)))
         return null

@@ -6,13 +6,15 @@ import type { Session } from "../app/session"
 import type { AppClock } from "../services/clock"
 import type { Db, DbError } from "../services/db"
 import type { ErrorReporter } from "../services/error-reporter"
+import type { Llm } from "../services/llm"
 import type { Log } from "../services/log"
 import type { Metrics } from "../services/metrics"
 import type { Settings } from "../services/settings"
 import type { Telegram, TelegramError } from "../services/telegram"
+import type { Background } from "./background"
 import type { Origin } from "./decode"
 
-export type Deps = Db | Telegram | Log | Metrics | AppClock | Settings | ErrorReporter
+export type Deps = Db | Telegram | Log | Metrics | AppClock | Settings | ErrorReporter | Llm | Background
 
 /** Another process saved this chat after we read it; the row is simply processed again from fresh state. */
 export class VersionConflict extends Data.TaggedError("VersionConflict")<{ readonly chatId: number }> {}

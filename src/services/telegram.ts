@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Context, Data, Effect, Layer } from "effect"
-import { Api, GrammyError } from "grammy"
+import { Api, GrammyError, type InputFile } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../lib/html"
 import { splitHtml } from "../lib/split-html"
@@ -85,6 +85,11 @@ export const makeTelegram = (api: Api) => {
       ).pipe(Effect.asVoid),
     deleteMessage: (chatId: number, messageId: number) =>
       call("deleteMessage", (signal) => api.deleteMessage(chatId, messageId, signal)).pipe(Effect.asVoid),
+    /** Sends a document (bytes or a known file_id) and returns its file_id for re-sending later. */
+    sendDocument: (chatId: number, document: InputFile | string, captionHtml: string) =>
+      call("sendDocument", (signal) =>
+        api.sendDocument(chatId, document, { caption: captionHtml, parse_mode: "HTML" }, signal),
+      ).pipe(Effect.map((m) => m.document?.file_id ?? null)),
     chatAction: (chatId: number, action: "typing" | "record_voice" | "upload_document") =>
       call("sendChatAction", (signal) => api.sendChatAction(chatId, action, {}, signal)).pipe(Effect.asVoid),
     setMyCommands: (commands: ReadonlyArray<BotCommand>) =>

@@ -3,6 +3,7 @@ import { button, callbackData } from "../../src/app/callback-data"
 import type { Keyboard } from "../../src/app/commands"
 import * as keyboards from "../../src/app/keyboards"
 import { texts } from "../../src/app/texts"
+import { cases } from "../../src/cases/registry"
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length
 
@@ -48,14 +49,26 @@ describe("callbackData", () => {
 })
 
 describe("keyboards", () => {
-  test("mainMenu → its last row is FAQ and Help", () => {
+  test("mainMenu → one row per case in registry order, then FAQ and Help, then the survey", () => {
     const menu = keyboards.mainMenu()
     expect(menu._tag).toBe("Inline")
     const rows = menu._tag === "Inline" ? menu.rows : []
-    expect(rows.at(-1)).toEqual([
-      { text: texts.buttons.faq, data: "nav:faq" },
-      { text: texts.buttons.help, data: "nav:help" },
+    expect(rows).toEqual([
+      ...cases.map((c) => [{ text: c.texts.title, data: `menu:${c.id}` }]),
+      [
+        { text: texts.buttons.faq, data: "nav:faq" },
+        { text: texts.buttons.help, data: "nav:help" },
+      ],
+      [{ text: texts.buttons.rate, data: "rate:open" }],
     ])
+  })
+
+  test("survey payloads → decoded; out-of-range answers → Unknown", () => {
+    expect(callbackData.decode("rate:open")).toEqual({ _tag: "SurveyOpen" })
+    expect(callbackData.decode("rate:skip")).toEqual({ _tag: "SurveySkip" })
+    expect(callbackData.decode("rate:2:10")).toEqual({ _tag: "SurveyAnswer", question: 2, value: 10 })
+    for (const raw of ["rate:1:0", "rate:1:11", "rate:x:5", "rate:1:5:9", "rate:"])
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 
   test("backToMenu → a single main-menu button", () => {

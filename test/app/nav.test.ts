@@ -33,6 +33,7 @@ const state: Session = {
   rate: { minute: { start: 5, count: 3, warned: false }, hour: { start: 5, count: 9, warned: true } },
   nextRequestId: 7,
   attempts: { fb_employee: 2 },
+  reviews: 1,
 }
 
 const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 31 })

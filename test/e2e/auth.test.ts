@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
+import { cases } from "../../src/cases/registry"
 import { visibleText as visible } from "../../src/lib/html"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
@@ -19,7 +20,12 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(textsOf(await anya.send("/start"))).toEqual([texts.askPassword])
     const shown = await anya.send(USER_PASSWORD)
     expect(textsOf(shown)).toEqual([visible(texts.loggedIn("user")), visible(texts.welcome("Аня"))])
-    expect(inlineButtons(shown[1]!).map((b) => b.text)).toEqual([texts.buttons.faq, texts.buttons.help])
+    expect(inlineButtons(shown[1]!).map((b) => b.text)).toEqual([
+      ...cases.map((c) => c.texts.title),
+      texts.buttons.faq,
+      texts.buttons.help,
+      texts.buttons.rate,
+    ])
     expect(bot.tg.userMessageDeleted(101, anya.lastOwnMessageId()!)).toBe(true)
     expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
     expect(textsOf(await anya.send("/dbping"))).toEqual([texts.adminOnly])
@@ -78,7 +84,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(faq.messages[0]!.edits).toBe(1)
     const back = await anya.press(texts.buttons.menu)
     expect(textsOf(back.messages)[0]).toBe(visible(texts.welcome("Аня")))
-    const stale = await anya.pressData("case:fb_employee:restart", anya.lastMessageId())
+    const stale = await anya.pressData("case:retired_case:restart", anya.lastMessageId())
     expect(stale.answer?.params).toMatchObject({ text: texts.staleButton, show_alert: true })
     expect(stale.messages).toEqual([])
   })

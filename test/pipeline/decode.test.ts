@@ -385,7 +385,7 @@ describe("renderKeyboard", () => {
       inline_keyboard: [[{ text: texts.buttons.menu, callback_data: "nav:menu" }]],
     })
     const menu = renderKeyboard(mainMenu())
-    expect("inline_keyboard" in menu ? menu.inline_keyboard.at(-1) : null).toEqual([
+    expect("inline_keyboard" in menu ? menu.inline_keyboard.at(-2) : null).toEqual([
       { text: texts.buttons.faq, callback_data: "nav:faq" },
       { text: texts.buttons.help, callback_data: "nav:help" },
     ])

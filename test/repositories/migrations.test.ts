@@ -3,12 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Kysely, sql } from "kysely"
+import { migrations } from "../../db/migrations/index"
 import type { Database as DatabaseConfig } from "../../src/config/config"
 import { insertUpdate } from "../../src/repositories/inbox.repo"
 import { findUser, upsertRole } from "../../src/repositories/users.repo"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { type Backend, backends, freshDatabase } from "../support/database"
 import { configOf, type Db } from "./database"
+
+const ALL_MIGRATIONS = Object.keys(migrations).sort()
+const MIGRATION_ROWS = ALL_MIGRATIONS.map((name) => ({ name }))
 
 // A PGlite data dir made from scratch (initdb) takes seconds; bun applies this to this file only.
 setDefaultTimeout(60_000)
@@ -105,7 +109,7 @@ const createPythonBotDatabase = async (db: Kysely<unknown>) => {
   await sql`insert into alembic_version (version_num) values ('a1b2c3d4e5f6')`.execute(db)
 }
 
-const NEW_TABLES = ["chat_leases", "chat_sessions", "update_inbox"]
+const NEW_TABLES = ["case_attempts", "chat_leases", "chat_sessions", "telegram_files", "update_inbox"]
 
 describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (backend) => {
   let scratch: Scratch
@@ -121,8 +125,8 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
     await scratch?.drop()
   })
 
-  test("first run → applies exactly 0001_foundation", () => {
-    expect(applied).toEqual(["0001_foundation"])
+  test("first run → applies every migration, in order", () => {
+    expect(applied).toEqual(ALL_MIGRATIONS)
   })
 
   test("old authorized_users rows → kept with their created_at; new columns exist and are null", async () => {
@@ -206,6 +210,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "alembic_version",
       "authorized_users",
       "bot_ratings",
+      "case_attempts",
       "case_stats",
       "chat_leases",
       "chat_sessions",
@@ -215,6 +220,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "kysely_migration_lock",
       "rating_comments",
       "rating_invites",
+      "telegram_files",
       "update_inbox",
     ])
   })
@@ -228,9 +234,9 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
     expect(typeof (await insertUpdate(scratch.db, 1, 111, { update_id: 1 }))).toBe("number")
   })
 
-  test("second run → no new migrations ([]) and kysely_migration has one row", async () => {
+  test("second run → no new migrations ([]) and kysely_migration has one row per migration", async () => {
     expect(await migrateToLatest(scratch.db)).toEqual([])
-    expect(await rowsOf(db(), sql`select name from kysely_migration`)).toEqual([{ name: "0001_foundation" }])
+    expect(await rowsOf(db(), sql`select name from kysely_migration order by name`)).toEqual(MIGRATION_ROWS)
   })
 })
 
@@ -244,7 +250,7 @@ describe.each(backends)("migrateToLatest on an already migrated database (%s)", 
       expect(await migrateToLatest(db)).toEqual([])
       expect(
         await rowsOf(db as unknown as Kysely<unknown>, sql`select count(*)::int as n from kysely_migration`),
-      ).toEqual([{ n: 1 }])
+      ).toEqual([{ n: ALL_MIGRATIONS.length }])
     } finally {
       await db.destroy()
       await fresh.drop()
@@ -261,10 +267,13 @@ describe.each(backends)("concurrent migrateToLatest (%s)", (backend) => {
       const other = await openDatabase(scratch.config)
       try {
         const results = await Promise.all([migrateToLatest(scratch.db), migrateToLatest(other)])
-        expect([...results[0], ...results[1]]).toEqual(["0001_foundation"])
+        expect([...results[0], ...results[1]]).toEqual(ALL_MIGRATIONS)
         expect(
-          await rowsOf(scratch.db as unknown as Kysely<unknown>, sql`select name from kysely_migration`),
-        ).toEqual([{ name: "0001_foundation" }])
+          await rowsOf(
+            scratch.db as unknown as Kysely<unknown>,
+            sql`select name from kysely_migration order by name`,
+          ),
+        ).toEqual(MIGRATION_ROWS)
         expect(await tablesOf(scratch.db as unknown as Kysely<unknown>)).toContain("update_inbox")
       } finally {
         await other.destroy()
@@ -281,13 +290,13 @@ describe.each(backends)("concurrent migrateToLatest (%s)", (backend) => {
       try {
         await createPythonBotDatabase(scratch.db as unknown as Kysely<unknown>)
         const results = await Promise.all([scratch.db, ...others].map((db) => migrateToLatest(db)))
-        expect(results.flat()).toEqual(["0001_foundation"])
+        expect(results.flat()).toEqual(ALL_MIGRATIONS)
         expect(
           await rowsOf(
             scratch.db as unknown as Kysely<unknown>,
             sql`select count(*)::int as n from kysely_migration`,
           ),
-        ).toEqual([{ n: 1 }])
+        ).toEqual([{ n: ALL_MIGRATIONS.length }])
         expect((await findUser(scratch.db, 7_000_000_001))?.created_at).toEqual(OLD_CREATED)
       } finally {
         await Promise.all(others.map((db) => db.destroy()))

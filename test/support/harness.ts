@@ -10,6 +10,7 @@ import {
   type SentMessage,
   startFakeBotApi,
 } from "./fake-bot-api"
+import { type FakeOpenAi, startFakeOpenAi } from "./fake-openai"
 import { callbackUpdate, textUpdate } from "./updates"
 
 /** The texts of messages as the user sees them (HTML already rendered by the fake Bot API). */
@@ -25,12 +26,14 @@ export interface BotOptions extends StartOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Share a fake Bot API / database between instances (multi-process scenarios). */
   readonly tg?: FakeBotApi
+  readonly ai?: FakeOpenAi
   readonly database?: FreshDatabase
 }
 
 export interface TestBot {
   readonly app: RunningApp
   readonly tg: FakeBotApi
+  readonly ai: FakeOpenAi
   readonly database: FreshDatabase
   readonly mode: "webhook" | "polling"
   readonly webhookUrl: string
@@ -60,7 +63,10 @@ export interface TestUser {
   readonly lastOwnMessageId: () => number | undefined
 }
 
-export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "polling") => ({
+export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "polling", ai?: FakeOpenAi) => ({
+  ...(ai
+    ? { OPENAI_API_KEY: "sk-test-key", OPENAI_BASE_URL: `${ai.url}/v1`, AI_REQUEST_RETRY_BACKOFF_SEC: "0" }
+    : {}),
   BOT_TOKEN: "123456:TEST-token-for-fake-api",
   TELEGRAM_API_ROOT: tg.url,
   METRICS_PORT: "0",
@@ -79,8 +85,9 @@ export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "po
 export const startBot = async (options: BotOptions): Promise<TestBot> => {
   const mode = options.mode ?? "webhook"
   const tg = options.tg ?? (await startFakeBotApi())
+  const ai = options.ai ?? startFakeOpenAi()
   const database = options.database ?? (await freshDatabase(options.backend))
-  const config = parseConfig({ ...testEnv(tg, database, mode), ...options.env })
+  const config = parseConfig({ ...testEnv(tg, database, mode, ai), ...options.env })
   if (Result.isFailure(config)) throw new Error(config.failure.join("\n"))
   const app = await startApp(config.success, { sweepIntervalMs: 200, ...options })
   const webhookUrl = `http://127.0.0.1:${app.webhookPort}${config.success.env.WEBHOOK_PATH}`
@@ -151,6 +158,7 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
   return {
     app,
     tg,
+    ai,
     database,
     mode,
     webhookUrl,
@@ -162,6 +170,7 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
       stopped = true
       await app.stop()
       if (!options.tg) await tg.stop()
+      if (!options.ai) await ai.stop()
       if (!options.database) await database.drop()
     },
   }

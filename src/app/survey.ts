@@ -1,0 +1,69 @@
+import { button, callbackData } from "./callback-data"
+import { Cmd, inline, type Keyboard } from "./commands"
+import { backToMenu, mainMenu } from "./keyboards"
+import type { AppEvent } from "./model"
+import { idle, type Session } from "./session"
+import { texts } from "./texts"
+
+/** The original bot's question keys (stored in bot_ratings.question), in order. */
+export const SURVEY_QUESTIONS = [
+  "overall_impression",
+  "recommend_to_colleagues",
+  "will_help_at_work",
+] as const
+export type SurveyQuestion = (typeof SURVEY_QUESTIONS)[number]
+
+type Step = readonly [Session, ReadonlyArray<Cmd>]
+
+const scale = (q: number): Keyboard => {
+  const row = (from: number) =>
+    Array.from({ length: 5 }, (_, i) => button(String(from + i), callbackData.surveyAnswer(q, from + i)))
+  return inline(row(1), row(6), [button(texts.buttons.menu, callbackData.nav("menu"))])
+}
+
+const question = (q: number) =>
+  `${texts.survey.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${texts.survey.questions[q]}`
+
+export const surveyInviteMessage = () => ({
+  html: texts.survey.invite,
+  keyboard: inline([button(texts.buttons.rate, callbackData.surveyOpen)]),
+})
+
+/**
+ * The survey: three questions on 1–10, then an optional comment. Pure. Open to anyone who finished a case;
+ * re-answerable at any time (answers are upserted per question).
+ */
+export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
+  const { input } = ev
+  if (input._tag === "Text" && s.flow._tag === "SurveyComment")
+    return [
+      { ...s, flow: idle },
+      [{ _tag: "SaveComment", text: input.text }, Cmd.reply(texts.survey.thanksComment, mainMenu())],
+    ]
+  if (input._tag !== "Callback") return null
+  const data = input.data
+  if (data._tag !== "SurveyOpen" && data._tag !== "SurveySkip" && data._tag !== "SurveyAnswer") return null
+  if (data._tag === "SurveyAnswer" && data.question >= SURVEY_QUESTIONS.length)
+    return [s, [Cmd.answer(input.queryId, texts.staleButton, true)]]
+  const show = (html: string, keyboard: Keyboard): Cmd =>
+    input.messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(input.messageId, html, keyboard)
+  const answer = Cmd.answer(input.queryId)
+  if (data._tag === "SurveyOpen") {
+    if (s.reviews === 0) return [s, [answer, show(texts.survey.locked, backToMenu())]]
+    return [s, [answer, show(`${texts.survey.intro}\n\n${question(0)}`, scale(0))]]
+  }
+  if (data._tag === "SurveySkip")
+    return [{ ...s, flow: idle }, [answer, show(texts.survey.thanks, mainMenu())]]
+  const save: Cmd = {
+    _tag: "SaveRating",
+    question: SURVEY_QUESTIONS[data.question] ?? "",
+    rating: data.value,
+  }
+  const next = data.question + 1
+  if (next < SURVEY_QUESTIONS.length) return [s, [answer, save, show(question(next), scale(next))]]
+  const skip = inline(
+    [button(texts.survey.skip, callbackData.surveySkip)],
+    [button(texts.buttons.menu, callbackData.nav("menu"))],
+  )
+  return [{ ...s, flow: { _tag: "SurveyComment" } }, [answer, save, show(texts.survey.askComment, skip)]]
+}

@@ -1,0 +1,48 @@
+import { Schema } from "effect"
+
+const Turn = Schema.Struct({
+  learner: Schema.String,
+  persona: Schema.String,
+  /** Component keys this learner line covered, as judged on that turn. */
+  covered: Schema.Array(Schema.String),
+})
+export type Turn = typeof Turn.Type
+
+const Pending = Schema.Struct({ requestId: Schema.Number, text: Schema.String, since: Schema.Number })
+
+/**
+ * One run of a case, from «Начать» to the review. Lives in the chat session, so a restart of the bot, a second
+ * instance or a crash mid-turn picks it up where it was. Pure data; the kernel reducer is its only writer.
+ */
+export const Attempt = Schema.Struct({
+  caseId: Schema.String,
+  number: Schema.Number,
+  startedAt: Schema.Number,
+  phase: Schema.Literals(["Dialogue", "Reviewing", "Reviewed"]),
+  turns: Schema.Array(Turn),
+  covered: Schema.Array(Schema.String),
+  /** The persona request in flight; a reply with another request id is stale and ignored. */
+  pending: Schema.NullOr(Pending),
+  /** Lines the learner sent while the persona was still answering: taken in order, one turn each. */
+  queued: Schema.Array(Schema.String),
+  /** A line whose AI call failed: kept, so «🔁 Повторить» re-sends it without counting it twice. */
+  failed: Schema.NullOr(Schema.String),
+  reviewRequestId: Schema.NullOr(Schema.Number),
+  outcome: Schema.NullOr(Schema.Literals(["completed", "out_of_moves", "manual"])),
+})
+export type Attempt = typeof Attempt.Type
+export type Outcome = NonNullable<Attempt["outcome"]>
+
+export const newAttempt = (caseId: string, number: number, now: number): Attempt => ({
+  caseId,
+  number,
+  startedAt: now,
+  phase: "Dialogue",
+  turns: [],
+  covered: [],
+  pending: null,
+  queued: [],
+  failed: null,
+  reviewRequestId: null,
+  outcome: null,
+})

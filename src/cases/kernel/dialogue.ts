@@ -1,0 +1,144 @@
+import { Cmd } from "../../app/commands"
+import type { Session } from "../../app/session"
+import type { Review } from "./ai-reply"
+import { type Attempt, newAttempt, type Outcome } from "./attempt"
+import { afterReviewKeyboard, dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
+import { type CaseSpec, MIN_TURNS_FOR_EARLY_FINISH } from "./spec"
+import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
+
+export type Step = readonly [Session, ReadonlyArray<Cmd>]
+
+const withAttempt = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
+
+/** A fresh attempt of the case: counted as started, the algorithm and the dialogue keyboard shown. */
+export const startAttempt = (s: Session, spec: CaseSpec, now: number): Step => {
+  const number = (s.attempts[spec.id] ?? 0) + 1
+  const next = {
+    ...withAttempt(s, newAttempt(spec.id, number, now)),
+    attempts: { ...s.attempts, [spec.id]: number },
+  }
+  return [
+    next,
+    [
+      { _tag: "RecordStat", caseId: spec.id, stat: "started" },
+      Cmd.reply(spec.texts.algorithm, dialogueKeyboard()),
+    ],
+  ]
+}
+
+/** Sends one learner line to the persona, under a fresh request id. */
+export const askPersona = (s: Session, a: Attempt, text: string, now: number): Step => {
+  const requestId = s.nextRequestId
+  const attempt = { ...a, pending: { requestId, text, since: now }, failed: null }
+  return [
+    { ...withAttempt(s, attempt), nextRequestId: requestId + 1 },
+    [{ _tag: "ChatAction" }, { _tag: "AskPersona", requestId, caseId: a.caseId, turns: a.turns, text }],
+  ]
+}
+
+/** Asks for the review (again, after a failure: stats were counted when the dialogue ended, not here). */
+export const askReview = (s: Session, a: Attempt, outcome: Outcome): Step => {
+  const requestId = s.nextRequestId
+  const attempt: Attempt = {
+    ...a,
+    phase: "Reviewing",
+    pending: null,
+    queued: [],
+    reviewRequestId: requestId,
+    outcome,
+  }
+  return [
+    { ...withAttempt(s, attempt), nextRequestId: requestId + 1 },
+    [
+      { _tag: "ChatAction" },
+      { _tag: "AskReview", requestId, caseId: a.caseId, turns: a.turns, covered: a.covered },
+    ],
+  ]
+}
+
+const statsFor = (caseId: string, outcome: Outcome): Cmd[] => {
+  const stat = (name: "completed" | "out_of_moves" | "auto_finished"): Cmd => ({
+    _tag: "RecordStat",
+    caseId,
+    stat: name,
+  })
+  if (outcome === "manual") return [stat("completed")]
+  return outcome === "completed"
+    ? [stat("completed"), stat("auto_finished")]
+    : [stat("out_of_moves"), stat("auto_finished")]
+}
+
+/** Ends the dialogue (stats counted exactly once, here) and asks for the review. */
+export const finish = (
+  s: Session,
+  spec: CaseSpec,
+  a: Attempt,
+  outcome: Outcome,
+  lead: ReadonlyArray<Cmd>,
+): Step => {
+  const announce =
+    outcome === "completed" ? t.allCovered : outcome === "out_of_moves" ? t.outOfTurns(spec) : t.manualFinish
+  const [next, cmds] = askReview(s, a, outcome)
+  return [next, [...lead, Cmd.reply(announce), ...statsFor(spec.id, outcome), ...cmds]]
+}
+
+/** The persona answered the pending line: record the turn, then go on, finish, or take the next queued line. */
+export const recordTurn = (
+  s: Session,
+  spec: CaseSpec,
+  a: Attempt,
+  reply: string,
+  covered: ReadonlyArray<string>,
+  isAdmin: boolean,
+  now: number,
+): Step => {
+  const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
+  const all = [...new Set([...a.covered, ...covered])]
+  const attempt: Attempt = { ...a, turns: [...a.turns, turn], covered: all, pending: null }
+  const n = attempt.turns.length
+  const note = spec.liveChecklist || isAdmin ? `\n\n${checklist(spec, all, n, isAdmin ? covered : null)}` : ""
+  const line = Cmd.reply(personaLine(spec, reply) + note)
+  const everything = spec.methodology.components.every((c) => all.includes(c.key))
+  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, attempt, "completed", [line])
+  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", [line])
+  const [queued, ...rest] = attempt.queued
+  if (queued === undefined) return [withAttempt(s, attempt), [line]]
+  const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
+  return [next, [line, ...cmds]]
+}
+
+export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt): Step => [
+  withAttempt(s, { ...a, failed: a.pending?.text ?? null, pending: null }),
+  [Cmd.reply(t.personaUnavailable(spec), retryKeyboard(spec.id))],
+]
+
+/**
+ * The reviewer sees the whole dialogue and may overrule the per-turn judge (its rules demand a quote for that),
+ * so its verdict is final; a component it did not mention keeps the per-turn result.
+ */
+export const finalVerdict = (spec: CaseSpec, review: Review, detected: ReadonlyArray<string>): string[] =>
+  spec.methodology.components
+    .filter((c) => review.components.find((r) => r.key === c.key)?.covered ?? detected.includes(c.key))
+    .map((c) => c.key)
+
+/** The review arrived: show it, close the dialogue keyboard, save the attempt, offer a retry and the survey. */
+export const showReview = (
+  s: Session,
+  spec: CaseSpec,
+  a: Attempt,
+  review: Review,
+  reviewModel: string,
+  now: number,
+): Step => {
+  const covered = finalVerdict(spec, review, a.covered)
+  const attempt: Attempt = { ...a, covered, phase: "Reviewed", reviewRequestId: null }
+  return [
+    { ...withAttempt(s, attempt), reviews: s.reviews + 1 },
+    [
+      Cmd.reply(renderReview(spec, review, covered, a.number), removeReplyKeyboard),
+      Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id)),
+      { _tag: "SaveAttempt", attempt, review, reviewModel, endedAt: now },
+      { _tag: "InviteToSurvey" },
+    ],
+  ]
+}

@@ -1,0 +1,32 @@
+import { button, callbackData } from "../../app/callback-data"
+import { inline, type Keyboard } from "../../app/commands"
+import { texts as appTexts } from "../../app/texts"
+import { kernelTexts as t } from "./texts"
+
+const toMenu = () => button(appTexts.buttons.menu, callbackData.nav("menu"))
+
+/** Under the case card: start, the guide, back to the menu. */
+export const caseCardKeyboard = (caseId: string): Keyboard =>
+  inline(
+    [button(t.buttons.start, callbackData.caseAction(caseId, "start"))],
+    [button(t.buttons.theory, callbackData.caseAction(caseId, "theory"))],
+    [toMenu()],
+  )
+
+/** The reply keyboard during a dialogue; its labels are matched exactly when the learner taps them. */
+export const dialogueKeyboard = (): Keyboard => ({
+  _tag: "Reply",
+  rows: [[t.buttons.restart, t.buttons.analysis], [t.buttons.menu]],
+  placeholder: t.inputPlaceholder,
+})
+
+export const afterReviewKeyboard = (caseId: string): Keyboard =>
+  inline([button(t.buttons.tryAgain, callbackData.caseAction(caseId, "restart"))], [toMenu()])
+
+export const retryKeyboard = (caseId: string): Keyboard =>
+  inline([button(t.buttons.retry, callbackData.caseAction(caseId, "retry"))])
+
+export const retryReviewKeyboard = (caseId: string): Keyboard =>
+  inline([button(t.buttons.retryReview, callbackData.caseAction(caseId, "review"))])
+
+export const removeReplyKeyboard: Keyboard = { _tag: "RemoveReply" }

@@ -1,0 +1,70 @@
+/**
+ * A role-play case is data: who the learner talks to, which methodology judges the talk, the limits, and the
+ * texts and prompts in Russian. The one kernel reducer runs every case; adding a case is adding a folder.
+ */
+
+/** One step of the methodology, judged per learner line by the persona model and summed up by the reviewer. */
+export interface Component {
+  /** JSON key the models return, stable across versions (stats and attempts refer to it): "Behavior". */
+  readonly key: string
+  /** Short mark for checklists: "П" or an emoji. */
+  readonly letter: string
+  /** Russian label: "Поведение". */
+  readonly label: string
+  /** Precise definition for the models, with what counts and what does NOT count (Russian). */
+  readonly definition: string
+}
+
+export interface Persona {
+  readonly name: string
+  /** The name in the dative case, for texts like «скажи Евгению»: "Евгению". */
+  readonly dative: string
+  readonly emoji: string
+  /** Who they are, one or two sentences (Russian). */
+  readonly who: string
+  readonly traits: ReadonlyArray<string>
+  /** What the persona must never do (e.g. propose a solution before being asked). */
+  readonly mustNot: ReadonlyArray<string>
+}
+
+export interface CaseTexts {
+  /** Menu button and card title: "📋 Обратная связь подчинённому". */
+  readonly title: string
+  /** The case card shown before starting (HTML): the situation, the learner's role, the counterpart, the task. */
+  readonly description: string
+  /** The start message (HTML): the algorithm with one example line per step. States the real turn limit. */
+  readonly algorithm: string
+  /** How the learner is called in transcripts and prompts: "Руководитель", "Коллега". */
+  readonly learnerLabel: string
+  /** Sent by the stop command (HTML). */
+  readonly stopped: string
+  /** Caption of the PDF guide (HTML). */
+  readonly guideCaption: string
+}
+
+export interface CaseSpec {
+  /** Persisted id (stats, attempts): "fb_employee" | "fb_peer" | "career_dialog" | … */
+  readonly id: string
+  /** Command names without the slash: { start: "aidemo", stop: "aidemo_stop" }. */
+  readonly commands: { readonly start: string; readonly stop: string }
+  readonly persona: Persona
+  /** The learner's role in the scene (Russian, lowercase): "руководитель отдела". */
+  readonly learnerRole: string
+  readonly methodology: {
+    /** "ПРОВД", "Карьерный диалог". */
+    readonly name: string
+    readonly components: ReadonlyArray<Component>
+  }
+  /** The dialogue ends after this many learner lines. */
+  readonly maxTurns: number
+  /** Show the live checklist of covered components after each turn. */
+  readonly liveChecklist: boolean
+  readonly texts: CaseTexts
+  /** Case-specific prompt prose (Markdown, Russian); the kernel appends the shared rules and the JSON contract. */
+  readonly prompts: { readonly persona: string; readonly reviewer: string }
+  /** File name of the PDF guide under static/guides/. */
+  readonly guide: string
+}
+
+/** The dialogue may end early once every component was covered and at least this many turns happened. */
+export const MIN_TURNS_FOR_EARLY_FINISH = 2

@@ -1,0 +1,98 @@
+import { escapeHtml as e } from "../../lib/html"
+import type { Review } from "./ai-reply"
+import type { CaseSpec } from "./spec"
+
+/** Texts every case shares (Russian, «ты», HTML). Case-specific sentences live in each case's texts.ts. */
+export const kernelTexts = {
+  buttons: {
+    start: "🎬 Начать тренировку",
+    theory: "📚 Изучить теорию",
+    restart: "🔄 Начать заново",
+    analysis: "📊 Получить анализ",
+    menu: "🏠 В главное меню",
+    tryAgain: "🔄 Попробовать ещё раз",
+    retry: "🔁 Повторить",
+    retryReview: "🔁 Повторить разбор",
+  },
+  inputPlaceholder: "Твоя реплика…",
+  alreadyRunning: "Тренировка уже идёт: продолжай разговор или нажми «🔄 Начать заново».",
+  guideSent: "📄 Отправляю памятку",
+  guideMissing: "😔 Памятка сейчас недоступна. Попробуй позже.",
+  tooShort: (spec: CaseSpec) =>
+    `📝 Пока анализировать нечего: скажи ${e(spec.persona.dative)} хотя бы одну реплику, потом жми «📊 Получить анализ».`,
+  stillAnswering: (spec: CaseSpec) => `⏳ ${e(spec.persona.name)} ещё отвечает — подожди пару секунд.`,
+  personaUnavailable: (spec: CaseSpec) =>
+    `🤖 ${e(spec.persona.name)} сейчас не может ответить. Твоя реплика сохранена — нажми «🔁 Повторить» или напиши её заново.`,
+  reviewUnavailable: "😔 Разбор сейчас не получился. Диалог сохранён — нажми «🔁 Повторить разбор».",
+  allCovered: "✅ <b>Отлично!</b> Все шаги методики прозвучали. Готовлю разбор…",
+  outOfTurns: (spec: CaseSpec) =>
+    `⏱ <b>Реплики закончились</b> — все ${spec.maxTurns} сказаны. Готовлю разбор…`,
+  manualFinish: "🔍 Заканчиваем разговор. Готовлю разбор…",
+  left: "Тренировка остановлена. Вернуться можно из меню в любой момент.",
+  notInCase: "Сейчас нет активной тренировки. Выбрать ситуацию — /start",
+  voiceSoon: "🎤 Голосовые скоро заработают, а пока напиши реплику текстом.",
+  afterReview: "Разбор готов. Попробуешь ещё раз — применить советы, пока они свежие?",
+  surveyInvite:
+    "⭐ Ты прошёл первую тренировку! Ответь, пожалуйста, на три коротких вопроса о боте — это займёт минуту. Ответы можно поменять позже из меню.",
+}
+
+/** The persona's line as the learner sees it. */
+export const personaLine = (spec: CaseSpec, reply: string): string =>
+  `${spec.persona.emoji} <b>${e(spec.persona.name)}:</b> ${e(reply)}`
+
+/** Compact live checklist: every component with ✅/▫️, the turn counter, and (for admins) this turn's flags. */
+export const checklist = (
+  spec: CaseSpec,
+  covered: ReadonlyArray<string>,
+  turn: number,
+  thisTurn: ReadonlyArray<string> | null,
+): string => {
+  const marks = spec.methodology.components
+    .map((c) => `${covered.includes(c.key) ? "✅" : "▫️"}${c.letter}`)
+    .join(" ")
+  const admin =
+    thisTurn === null
+      ? ""
+      : `\n🛠 этот ход: ${
+          spec.methodology.components
+            .filter((c) => thisTurn.includes(c.key))
+            .map((c) => c.letter)
+            .join(", ") || "—"
+        }`
+  return `<i>${marks} · ${covered.length}/${spec.methodology.components.length} · реплика ${turn} из ${spec.maxTurns}</i>${admin}`
+}
+
+const bullets = (items: ReadonlyArray<string>) => items.map((item) => `• ${e(item)}`).join("\n")
+
+/** The review: the score and verdict first, details per component in an expandable quote. */
+export const renderReview = (
+  spec: CaseSpec,
+  review: Review,
+  covered: ReadonlyArray<string>,
+  attemptNumber: number,
+): string => {
+  const components = spec.methodology.components
+  const found = (key: string) => review.components.find((c) => c.key === key)
+  const score = components.filter((c) => covered.includes(c.key)).length
+  const marks = components.map((c) => `${covered.includes(c.key) ? "✅" : "❌"} ${e(c.label)}`).join("\n")
+  const details = components
+    .map((c) => {
+      const item = found(c.key)
+      if (covered.includes(c.key))
+        return `✅ <b>${e(c.label)}</b>${item?.evidence ? `: «${e(item.evidence)}»` : ""}`
+      return `❌ <b>${e(c.label)}</b>${item?.better ? `: можно было сказать «${e(item.better)}»` : ""}`
+    })
+    .join("\n")
+  return [
+    `🎓 <b>Разбор: ${e(spec.texts.title)}</b>`,
+    `Попытка №${attemptNumber} · ${e(spec.methodology.name)}: <b>${score} из ${components.length}</b>`,
+    "",
+    `<b>Итог:</b> ${e(review.overall)}`,
+    "",
+    marks,
+    ...(review.strengths.length > 0 ? ["", "<b>Что получилось</b>", bullets(review.strengths)] : []),
+    ...(review.growth.length > 0 ? ["", "<b>Что усилить</b>", bullets(review.growth.slice(0, 3))] : []),
+    "",
+    `<blockquote expandable><b>Подробно по шагам</b>\n${details}</blockquote>`,
+  ].join("\n")
+}

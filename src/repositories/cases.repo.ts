@@ -1,0 +1,77 @@
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+import type { Review } from "../cases/kernel/ai-reply"
+import type { Attempt } from "../cases/kernel/attempt"
+import { jsonb } from "./jsonb"
+
+type Db = Kysely<Database>
+
+export const CASE_STATS = ["started", "completed", "out_of_moves", "auto_finished"] as const
+
+/** The original bot's counters: one row per user × case × stat, incremented in place. */
+export const incrementCaseStat = (
+  db: Db,
+  userId: number,
+  caseId: string,
+  stat: (typeof CASE_STATS)[number],
+) =>
+  db
+    .insertInto("case_stats")
+    .values({ user_id: userId, case_id: caseId, stat, cnt: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(["user_id", "case_id", "stat"])
+        .doUpdateSet({ cnt: sql<number>`case_stats.cnt + 1`, updated_at: sql<Date>`now()` }),
+    )
+    .execute()
+
+export interface FinishedAttempt {
+  readonly userId: number
+  readonly chatId: number
+  readonly attempt: Attempt
+  readonly review: Review | null
+  readonly endedAt: Date
+  readonly reviewModel: string | null
+}
+
+export const insertAttempt = (db: Db, f: FinishedAttempt) =>
+  db
+    .insertInto("case_attempts")
+    .values({
+      user_id: f.userId,
+      chat_id: f.chatId,
+      case_id: f.attempt.caseId,
+      attempt_no: f.attempt.number,
+      started_at: new Date(f.attempt.startedAt),
+      ended_at: f.endedAt,
+      outcome: f.attempt.outcome ?? "manual",
+      turns: f.attempt.turns.length,
+      score: f.attempt.covered.length,
+      covered: jsonb(f.attempt.covered),
+      transcript: jsonb(f.attempt.turns),
+      review: f.review === null ? null : jsonb(f.review),
+      dialogue_model: null,
+      review_model: f.reviewModel,
+    })
+    .execute()
+
+/** Once per user, ever: true only for the call that records the invitation. */
+export const claimSurveyInvite = async (db: Db, userId: number): Promise<boolean> => {
+  const row = await db
+    .insertInto("rating_invites")
+    .values({ user_id: userId })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .returning("user_id")
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export const findFileId = async (db: Db, key: string) =>
+  (await db.selectFrom("telegram_files").select("file_id").where("key", "=", key).executeTakeFirst())?.file_id
+
+export const saveFileId = (db: Db, key: string, fileId: string) =>
+  db
+    .insertInto("telegram_files")
+    .values({ key, file_id: fileId })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ file_id: fileId, updated_at: sql<Date>`now()` }))
+    .execute()

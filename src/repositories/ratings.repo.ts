@@ -1,0 +1,17 @@
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+
+type Db = Kysely<Database>
+
+/** The latest answer per user and question wins, as in the original bot_ratings table. */
+export const upsertRating = (db: Db, userId: number, question: string, rating: number) =>
+  db
+    .insertInto("bot_ratings")
+    .values({ user_id: userId, question, rating })
+    .onConflict((oc) =>
+      oc.columns(["user_id", "question"]).doUpdateSet({ rating, updated_at: sql<Date>`now()` }),
+    )
+    .execute()
+
+export const insertComment = (db: Db, userId: number, comment: string) =>
+  db.insertInto("rating_comments").values({ user_id: userId, comment }).execute()

@@ -1,0 +1,765 @@
+import { describe, expect, test } from "bun:test"
+import { callbackData } from "../../../src/app/callback-data"
+import { Cmd, type Keyboard } from "../../../src/app/commands"
+import { mainMenu } from "../../../src/app/keyboards"
+import { idle, initialSession, type Session } from "../../../src/app/session"
+import { texts as appTexts } from "../../../src/app/texts"
+import { type Attempt, newAttempt } from "../../../src/cases/kernel/attempt"
+import {
+  afterReviewKeyboard,
+  caseCardKeyboard,
+  dialogueKeyboard,
+  removeReplyKeyboard,
+  retryKeyboard,
+  retryReviewKeyboard,
+} from "../../../src/cases/kernel/keyboards"
+import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
+import type { CaseSpec } from "../../../src/cases/kernel/spec"
+import { checklist, personaLine, renderReview, kernelTexts as t } from "../../../src/cases/kernel/texts"
+import {
+  aiFailed,
+  attemptOf,
+  card,
+  command,
+  ev,
+  FIRST_NAME,
+  fold,
+  personaReplied,
+  press,
+  QUERY,
+  review,
+  reviewReady,
+  T0,
+  talk,
+  text,
+  voice,
+} from "./scenario"
+import { otherCase, testCase } from "./test-case"
+
+/** Two cases from data alone: the one kernel reducer runs both, with no code of their own. */
+const reduce = makeRoleplayReducer([testCase, otherCase])
+
+const inCase = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
+const stat = (caseId: string, name: "started" | "completed" | "out_of_moves" | "auto_finished") =>
+  ({ _tag: "RecordStat", caseId, stat: name }) as const
+const chatAction = { _tag: "ChatAction" } as const
+
+/** The persona's message as the learner sees it: the line plus, when shown, the live checklist. */
+const personaMessage = (
+  spec: CaseSpec,
+  reply: string,
+  covered: ReadonlyArray<string>,
+  turn: number,
+  thisTurn: ReadonlyArray<string> | null = null,
+) =>
+  spec.liveChecklist || thisTurn !== null
+    ? Cmd.reply(`${personaLine(spec, reply)}\n\n${checklist(spec, covered, turn, thisTurn)}`)
+    : Cmd.reply(personaLine(spec, reply))
+
+/** /testcase at T0: a fresh attempt, nothing said yet. */
+const started = fold(reduce, initialSession, [ev(command("testcase"))])
+
+/** One answered turn (A, B covered) and the second line in flight as request 2. */
+const oneTurn = talk(reduce, started, [["Во вторник ты не заполнил чек-лист", "И что?", ["A", "B"]]])
+const turn1 = { learner: "Во вторник ты не заполнил чек-лист", persona: "И что?", covered: ["A", "B"] }
+
+describe("case card", () => {
+  test("CaseCard callback → the description edited in place with the card keyboard", () => {
+    expect(reduce(initialSession, ev(card("test_case", 777)))).toEqual([
+      initialSession,
+      [Cmd.answer(QUERY), Cmd.edit(777, testCase.texts.description, caseCardKeyboard("test_case"))],
+    ])
+  })
+
+  test("CaseCard callback without a message to edit → the description sent as a new message", () => {
+    expect(reduce(initialSession, ev(card("other_case", null)))).toEqual([
+      initialSession,
+      [Cmd.answer(QUERY), Cmd.reply(otherCase.texts.description, caseCardKeyboard("other_case"))],
+    ])
+  })
+
+  test("the card's buttons carry this case's id", () => {
+    expect(caseCardKeyboard("other_case")).toEqual({
+      _tag: "Inline",
+      rows: [
+        [{ text: t.buttons.start, data: "case:other_case:start" }],
+        [{ text: t.buttons.theory, data: "case:other_case:theory" }],
+        [{ text: appTexts.buttons.menu, data: callbackData.nav("menu") }],
+      ],
+    })
+  })
+
+  test("a card or a button of an unknown case → stale-button alert, state untouched", () => {
+    const stale = [Cmd.answer(QUERY, appTexts.staleButton, true)]
+    expect(reduce(oneTurn, ev(card("no_such_case")))).toEqual([oneTurn, stale])
+    expect(reduce(oneTurn, ev(press("no_such_case", "start")))).toEqual([oneTurn, stale])
+  })
+
+  test("the theory button → the guide is sent, the dialogue untouched", () => {
+    expect(reduce(oneTurn, ev(press("test_case", "theory")))).toEqual([
+      oneTurn,
+      [Cmd.answer(QUERY, t.guideSent), { _tag: "SendGuide", caseId: "test_case" }],
+    ])
+  })
+})
+
+describe("start", () => {
+  const fresh: Attempt = {
+    caseId: "test_case",
+    number: 1,
+    startedAt: T0,
+    phase: "Dialogue",
+    turns: [],
+    covered: [],
+    pending: null,
+    queued: [],
+    failed: null,
+    reviewRequestId: null,
+    outcome: null,
+  }
+
+  test("start button → a fresh attempt №1, counted as started, the algorithm with the dialogue keyboard", () => {
+    expect(reduce(initialSession, ev(press("test_case", "start")))).toEqual([
+      { ...initialSession, flow: { _tag: "Case", attempt: fresh }, attempts: { test_case: 1 } },
+      [
+        Cmd.answer(QUERY),
+        stat("test_case", "started"),
+        Cmd.reply(testCase.texts.algorithm, dialogueKeyboard()),
+      ],
+    ])
+  })
+
+  test("/testcase → the same, without a callback to answer", () => {
+    expect(reduce(initialSession, ev(command("testcase")))).toEqual([
+      { ...initialSession, flow: { _tag: "Case", attempt: fresh }, attempts: { test_case: 1 } },
+      [stat("test_case", "started"), Cmd.reply(testCase.texts.algorithm, dialogueKeyboard())],
+    ])
+  })
+
+  test("the dialogue keyboard: restart + analysis, then menu, with the input placeholder", () => {
+    expect(dialogueKeyboard()).toEqual({
+      _tag: "Reply",
+      rows: [[t.buttons.restart, t.buttons.analysis], [t.buttons.menu]],
+      placeholder: t.inputPlaceholder,
+    })
+  })
+
+  test("start button again while the dialogue has turns → only the already-running toast, nothing counted", () => {
+    expect(reduce(oneTurn, ev(press("test_case", "start")))).toEqual([
+      oneTurn,
+      [Cmd.answer(QUERY, t.alreadyRunning)],
+    ])
+  })
+
+  test("/testcase during a running dialogue → an explicit restart: attempt №2 (only the button guards)", () => {
+    expect(reduce(oneTurn, ev(command("testcase")))).toEqual([
+      inCase({ ...oneTurn, attempts: { test_case: 2 } }, newAttempt("test_case", 2, T0)),
+      [stat("test_case", "started"), Cmd.reply(testCase.texts.algorithm, dialogueKeyboard())],
+    ])
+  })
+
+  test("start button again while the first line is in flight → already running", () => {
+    const asking = fold(reduce, started, [ev(text("Привет"))])
+    expect(reduce(asking, ev(press("test_case", "start")))).toEqual([
+      asking,
+      [Cmd.answer(QUERY, t.alreadyRunning)],
+    ])
+  })
+
+  test("restart button → attempt №2 of the same case, started counted again", () => {
+    const later = T0 + 60_000
+    const [next, cmds] = reduce(oneTurn, ev(press("test_case", "restart"), { now: later }))!
+    expect([next, cmds]).toEqual([
+      inCase({ ...oneTurn, attempts: { test_case: 2 } }, newAttempt("test_case", 2, later)),
+      [
+        Cmd.answer(QUERY),
+        stat("test_case", "started"),
+        Cmd.reply(testCase.texts.algorithm, dialogueKeyboard()),
+      ],
+    ])
+    // request ids never go back: a late answer to the old attempt cannot match a new request
+    expect(next.nextRequestId).toBe(oneTurn.nextRequestId)
+  })
+
+  test("starting another case leaves this one: attempts are counted per case", () => {
+    const [next, cmds] = reduce(oneTurn, ev(press("other_case", "start")))!
+    expect([next, cmds]).toEqual([
+      inCase({ ...oneTurn, attempts: { test_case: 1, other_case: 1 } }, newAttempt("other_case", 1, T0)),
+      [
+        Cmd.answer(QUERY),
+        stat("other_case", "started"),
+        Cmd.reply(otherCase.texts.algorithm, dialogueKeyboard()),
+      ],
+    ])
+  })
+})
+
+describe("a text turn", () => {
+  const T1 = T0 + 5_000
+
+  test("Text → pending request 1, next id 2, typing + AskPersona with the empty history", () => {
+    expect(reduce(started, ev(text("Привет, Тест"), { now: T1 }))).toEqual([
+      inCase(
+        { ...started, nextRequestId: 2 },
+        { ...attemptOf(started), pending: { requestId: 1, text: "Привет, Тест", since: T1 } },
+      ),
+      [
+        chatAction,
+        { _tag: "AskPersona", requestId: 1, caseId: "test_case", turns: [], text: "Привет, Тест" },
+      ],
+    ])
+  })
+
+  test("PersonaReplied for the pending request → the turn recorded, covered united, persona line + checklist", () => {
+    const asking = fold(reduce, started, [ev(text("Привет, Тест"), { now: T1 })])
+    expect(reduce(asking, ev(personaReplied(1, "Ну здравствуй", ["B", "A"]), { now: T1 + 1 }))).toEqual([
+      inCase(asking, {
+        ...attemptOf(started),
+        turns: [{ learner: "Привет, Тест", persona: "Ну здравствуй", covered: ["B", "A"] }],
+        covered: ["B", "A"],
+      }),
+      [personaMessage(testCase, "Ну здравствуй", ["B", "A"], 1)],
+    ])
+  })
+
+  test("the second turn's history carries the first turn; covered is a union without repeats", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("Из-за этого стояли"), { now: T1 })])
+    expect(asking.nextRequestId).toBe(3)
+    expect(reduce(asking, ev(personaReplied(2, "Бывает", ["B", "C"]), { now: T1 + 1 }))).toEqual([
+      inCase(asking, {
+        ...attemptOf(oneTurn),
+        turns: [turn1, { learner: "Из-за этого стояли", persona: "Бывает", covered: ["B", "C"] }],
+        covered: ["A", "B", "C"],
+      }),
+      [personaMessage(testCase, "Бывает", ["A", "B", "C"], 2)],
+    ])
+    expect(reduce(oneTurn, ev(text("Из-за этого стояли"), { now: T1 }))?.[1]).toEqual([
+      chatAction,
+      { _tag: "AskPersona", requestId: 2, caseId: "test_case", turns: [turn1], text: "Из-за этого стояли" },
+    ])
+  })
+
+  test("a reply with a stale request id → ignored, no command", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("Ещё реплика"))])
+    expect(reduce(asking, ev(personaReplied(1, "старый ответ", ["A"])))).toEqual([asking, []])
+    expect(reduce(asking, ev(personaReplied(99, "чужой ответ", ["A"])))).toEqual([asking, []])
+    expect(reduce(oneTurn, ev(personaReplied(2, "ответ без запроса")))).toEqual([oneTurn, []])
+  })
+
+  test("the persona's reply is escaped: '<', '&' in its text cannot break the HTML", () => {
+    const asking = fold(reduce, started, [ev(text("Привет"))])
+    const [, cmds] = reduce(asking, ev(personaReplied(1, "a < b && <i>c</i>")))!
+    expect(cmds).toEqual([personaMessage(testCase, "a < b && <i>c</i>", [], 1)])
+    expect(personaLine(testCase, "a < b && <i>c</i>")).toBe(
+      "🧪 <b>Тест &lt;Персона&gt; &amp; Ко:</b> a &lt; b &amp;&amp; &lt;i&gt;c&lt;/i&gt;",
+    )
+  })
+})
+
+describe("two messages at once", () => {
+  test("a second Text while the first is pending → queued, no command", () => {
+    const asking = fold(reduce, started, [ev(text("первая"))])
+    expect(reduce(asking, ev(text("вторая")))).toEqual([
+      inCase(asking, { ...attemptOf(asking), queued: ["вторая"] }),
+      [],
+    ])
+  })
+
+  test("the first reply arrives → its turn recorded AND the queued line sent as request 2", () => {
+    const T1 = T0 + 3_000
+    const queued = fold(reduce, started, [ev(text("первая")), ev(text("вторая")), ev(text("третья"))])
+    const first = { learner: "первая", persona: "ответ 1", covered: ["A"] }
+    expect(reduce(queued, ev(personaReplied(1, "ответ 1", ["A"]), { now: T1 }))).toEqual([
+      inCase(
+        { ...queued, nextRequestId: 3 },
+        {
+          ...attemptOf(started),
+          turns: [first],
+          covered: ["A"],
+          pending: { requestId: 2, text: "вторая", since: T1 },
+          queued: ["третья"],
+        },
+      ),
+      [
+        personaMessage(testCase, "ответ 1", ["A"], 1),
+        chatAction,
+        { _tag: "AskPersona", requestId: 2, caseId: "test_case", turns: [first], text: "вторая" },
+      ],
+    ])
+  })
+
+  test("three lines sent at once → three consecutive turns, none lost or doubled", () => {
+    const s = fold(reduce, started, [
+      ev(text("первая")),
+      ev(text("вторая")),
+      ev(text("третья")),
+      ev(personaReplied(1, "ответ 1")),
+      ev(personaReplied(1, "ответ 1 повтор")), // a duplicate delivery of the same answer
+      ev(personaReplied(2, "ответ 2")),
+      ev(personaReplied(3, "ответ 3")),
+    ])
+    expect(attemptOf(s)).toEqual({
+      ...attemptOf(started),
+      turns: [
+        { learner: "первая", persona: "ответ 1", covered: [] },
+        { learner: "вторая", persona: "ответ 2", covered: [] },
+        { learner: "третья", persona: "ответ 3", covered: [] },
+      ],
+    })
+    expect(s.nextRequestId).toBe(4)
+  })
+})
+
+describe("early finish", () => {
+  const T2 = T0 + 20_000
+
+  test("all five components with ≥ 2 turns → persona line, all covered, completed + auto_finished, review asked", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?")), ev(text("лишняя"))])
+    const turns = [
+      turn1,
+      { learner: "Мне тревожно. Что предлагаешь?", persona: "Ладно", covered: ["C", "D", "E"] },
+    ]
+    const all = ["A", "B", "C", "D", "E"]
+    expect(reduce(asking, ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }))).toEqual([
+      inCase(
+        { ...asking, nextRequestId: 4 },
+        {
+          ...attemptOf(started),
+          phase: "Reviewing",
+          turns,
+          covered: all,
+          queued: [],
+          reviewRequestId: 3,
+          outcome: "completed",
+        },
+      ),
+      [
+        personaMessage(testCase, "Ладно", all, 2),
+        Cmd.reply(t.allCovered),
+        stat("test_case", "completed"),
+        stat("test_case", "auto_finished"),
+        chatAction,
+        { _tag: "AskReview", requestId: 3, caseId: "test_case", turns, covered: all },
+      ],
+    ])
+  })
+
+  test("all five covered in the FIRST turn → the dialogue goes on (needs ≥ 2 turns)", () => {
+    const asking = fold(reduce, started, [ev(text("всё сразу"))])
+    const all = ["A", "B", "C", "D", "E"]
+    expect(reduce(asking, ev(personaReplied(1, "Ого", all)))).toEqual([
+      inCase(asking, {
+        ...attemptOf(started),
+        turns: [{ learner: "всё сразу", persona: "Ого", covered: all }],
+        covered: all,
+      }),
+      [personaMessage(testCase, "Ого", all, 1)],
+    ])
+  })
+
+  test("everything covered in turn 1, a plain second turn → now it finishes", () => {
+    const all = ["A", "B", "C", "D", "E"]
+    const s = talk(reduce, started, [
+      ["всё сразу", "Ого", all],
+      ["ну вот", "Ладно", []],
+    ])
+    expect(attemptOf(s)).toMatchObject({ phase: "Reviewing", outcome: "completed", covered: all })
+  })
+})
+
+describe("max turns", () => {
+  const lines = [
+    ["раз", "р1", ["A"]],
+    ["два", "р2", []],
+    ["три", "р3", ["B"]],
+  ] as const
+
+  test("the 4th turn without all components → persona line, out of turns, out_of_moves + auto_finished, review", () => {
+    const s = fold(reduce, talk(reduce, started, lines), [ev(text("четыре"))])
+    const turns = [
+      ...lines.map(([learner, persona, covered]) => ({ learner, persona, covered: [...covered] })),
+      { learner: "четыре", persona: "р4", covered: ["C"] },
+    ]
+    expect(reduce(s, ev(personaReplied(4, "р4", ["C"])))).toEqual([
+      inCase(
+        { ...s, nextRequestId: 6 },
+        {
+          ...attemptOf(started),
+          phase: "Reviewing",
+          turns,
+          covered: ["A", "B", "C"],
+          reviewRequestId: 5,
+          outcome: "out_of_moves",
+        },
+      ),
+      [
+        personaMessage(testCase, "р4", ["A", "B", "C"], 4),
+        Cmd.reply(t.outOfTurns(testCase)),
+        stat("test_case", "out_of_moves"),
+        stat("test_case", "auto_finished"),
+        chatAction,
+        { _tag: "AskReview", requestId: 5, caseId: "test_case", turns, covered: ["A", "B", "C"] },
+      ],
+    ])
+    expect(t.outOfTurns(testCase)).toContain("все 4 сказаны")
+  })
+
+  test("each case has its own limit: other_case (6 turns) is still talking after 4 and ends after 6", () => {
+    const other = fold(reduce, initialSession, [ev(command("othercase"))])
+    const say = (n: number) => Array.from({ length: n }, (_, i) => [`л${i}`, `о${i}`, []] as const)
+    expect(attemptOf(talk(reduce, other, say(5)))).toMatchObject({ phase: "Dialogue", outcome: null })
+    expect(attemptOf(talk(reduce, other, say(6)))).toMatchObject({
+      phase: "Reviewing",
+      outcome: "out_of_moves",
+    })
+  })
+
+  test("all covered on the last allowed turn → completed, not out of moves", () => {
+    const s = talk(reduce, started, [
+      ["раз", "р1", ["A"]],
+      ["два", "р2", []],
+      ["три", "р3", []],
+      ["четыре", "р4", ["B", "C", "D", "E"]],
+    ])
+    expect(attemptOf(s).outcome).toBe("completed")
+  })
+})
+
+describe("manual finish", () => {
+  test("«📊 Получить анализ» with no turns → too short, nothing counted, state unchanged", () => {
+    expect(reduce(started, ev(text(t.buttons.analysis)))).toEqual([
+      started,
+      [Cmd.reply(t.tooShort(testCase))],
+    ])
+    const asking = fold(reduce, started, [ev(text("первая"))])
+    expect(reduce(asking, ev(text(t.buttons.analysis)))).toEqual([asking, [Cmd.reply(t.tooShort(testCase))]])
+  })
+
+  test("with ≥ 1 turn → manual finish, completed only, review asked", () => {
+    expect(reduce(oneTurn, ev(text(t.buttons.analysis)))).toEqual([
+      inCase(
+        { ...oneTurn, nextRequestId: 3 },
+        {
+          ...attemptOf(oneTurn),
+          phase: "Reviewing",
+          reviewRequestId: 2,
+          outcome: "manual",
+        },
+      ),
+      [
+        Cmd.reply(t.manualFinish),
+        stat("test_case", "completed"),
+        chatAction,
+        { _tag: "AskReview", requestId: 2, caseId: "test_case", turns: [turn1], covered: ["A", "B"] },
+      ],
+    ])
+  })
+
+  test("pressed again while the review is being prepared → the same notice, no second review, no stats", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    expect(reduce(reviewing, ev(text(t.buttons.analysis)))).toEqual([reviewing, [Cmd.reply(t.manualFinish)]])
+    expect(reduce(reviewing, ev(text("ещё реплика")))).toEqual([reviewing, [Cmd.reply(t.manualFinish)]])
+  })
+
+  test("while a line is in flight → finished on the turns so far; the late answer is ignored", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("вторая")), ev(text(t.buttons.analysis))])
+    expect(attemptOf(asking)).toMatchObject({ phase: "Reviewing", pending: null, turns: [turn1] })
+    expect(reduce(asking, ev(personaReplied(2, "поздний ответ", ["C"])))).toEqual([asking, []])
+  })
+})
+
+describe("review", () => {
+  const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+  const T9 = T0 + 90_000
+
+  test("ReviewReady for the review request → Reviewed, reviews + 1, review shown, retry offered, attempt saved, survey", () => {
+    const attempt: Attempt = { ...attemptOf(reviewing), phase: "Reviewed", reviewRequestId: null }
+    expect(reduce(reviewing, ev(reviewReady(2, review, "gpt-test"), { now: T9 }))).toEqual([
+      { ...inCase(reviewing, attempt), reviews: 1 },
+      [
+        Cmd.reply(renderReview(testCase, review, ["A", "B"], 1), removeReplyKeyboard),
+        Cmd.reply(t.afterReview, afterReviewKeyboard("test_case")),
+        { _tag: "SaveAttempt", attempt, review, reviewModel: "gpt-test", endedAt: T9 },
+        { _tag: "InviteToSurvey" },
+      ],
+    ])
+  })
+
+  test("a stale ReviewReady → ignored", () => {
+    expect(reduce(reviewing, ev(reviewReady(1, review)))).toEqual([reviewing, []])
+    expect(reduce(oneTurn, ev(reviewReady(2, review)))).toEqual([oneTurn, []])
+  })
+
+  test("a second ReviewReady for the same request → ignored (no second save, no second survey)", () => {
+    const reviewed = fold(reduce, reviewing, [ev(reviewReady(2, review))])
+    expect(reduce(reviewed, ev(reviewReady(2, review)))).toEqual([reviewed, []])
+  })
+
+  test("the after-review restart button restarts THIS case (the original hard-coded fb_employee)", () => {
+    const restart = (keyboard: Keyboard) =>
+      keyboard._tag === "Inline" ? callbackData.decode(keyboard.rows[0]![0]!.data) : null
+    expect(restart(afterReviewKeyboard("other_case"))).toEqual({
+      _tag: "Case",
+      caseId: "other_case",
+      action: "restart",
+    })
+    expect(afterReviewKeyboard("other_case")).toEqual({
+      _tag: "Inline",
+      rows: [
+        [{ text: t.buttons.tryAgain, data: "case:other_case:restart" }],
+        [{ text: appTexts.buttons.menu, data: "nav:menu" }],
+      ],
+    })
+
+    // other_case, to the end: its review offers other_case's restart, and that button restarts other_case
+    const other = talk(reduce, fold(reduce, initialSession, [ev(command("othercase"))]), [
+      ["привет", "ну", []],
+    ])
+    const reviewing = fold(reduce, other, [ev(text(t.buttons.analysis))])
+    const [reviewed, cmds] = reduce(reviewing, ev(reviewReady(2, review)))!
+    expect(cmds[1]).toEqual(Cmd.reply(t.afterReview, afterReviewKeyboard("other_case")))
+    expect(reduce(reviewed, ev(press("other_case", "restart")))).toEqual([
+      inCase({ ...reviewed, attempts: { other_case: 2 } }, newAttempt("other_case", 2, T0)),
+      [
+        Cmd.answer(QUERY),
+        stat("other_case", "started"),
+        Cmd.reply(otherCase.texts.algorithm, dialogueKeyboard()),
+      ],
+    ])
+  })
+
+  test("after the review, free text → the after-review offer again", () => {
+    const reviewed = fold(reduce, reviewing, [ev(reviewReady(2, review))])
+    expect(reduce(reviewed, ev(text("а ещё?")))).toEqual([
+      reviewed,
+      [Cmd.reply(t.afterReview, afterReviewKeyboard("test_case"))],
+    ])
+    expect(reduce(reviewed, ev(text(t.buttons.analysis)))).toEqual([
+      reviewed,
+      [Cmd.reply(t.afterReview, afterReviewKeyboard("test_case"))],
+    ])
+  })
+})
+
+describe("AI failure", () => {
+  const asking = fold(reduce, oneTurn, [ev(text("вторая реплика"))])
+
+  test("AiFailed for the pending request → the line kept as failed, retry offered", () => {
+    expect(reduce(asking, ev(aiFailed(2)))).toEqual([
+      inCase(asking, { ...attemptOf(oneTurn), failed: "вторая реплика" }),
+      [Cmd.reply(t.personaUnavailable(testCase), retryKeyboard("test_case"))],
+    ])
+    expect(retryKeyboard("test_case")).toEqual({
+      _tag: "Inline",
+      rows: [[{ text: t.buttons.retry, data: "case:test_case:retry" }]],
+    })
+  })
+
+  test("retry → the same line asked again under a NEW request id; not counted until it is answered", () => {
+    const failed = fold(reduce, asking, [ev(aiFailed(2))])
+    const T5 = T0 + 50_000
+    expect(reduce(failed, ev(press("test_case", "retry"), { now: T5 }))).toEqual([
+      inCase(
+        { ...failed, nextRequestId: 4 },
+        { ...attemptOf(oneTurn), pending: { requestId: 3, text: "вторая реплика", since: T5 } },
+      ),
+      [
+        Cmd.answer(QUERY),
+        chatAction,
+        { _tag: "AskPersona", requestId: 3, caseId: "test_case", turns: [turn1], text: "вторая реплика" },
+      ],
+    ])
+    const answered = fold(reduce, failed, [
+      ev(press("test_case", "retry")),
+      ev(personaReplied(2, "ответ на упавший запрос")), // the failed request, answered late: ignored
+      ev(personaReplied(3, "ответ")),
+    ])
+    expect(attemptOf(answered).turns).toEqual([
+      turn1,
+      { learner: "вторая реплика", persona: "ответ", covered: [] },
+    ])
+  })
+
+  test("retry pressed twice → the second press is a stale button, no second request", () => {
+    const retried = fold(reduce, asking, [ev(aiFailed(2)), ev(press("test_case", "retry"))])
+    expect(reduce(retried, ev(press("test_case", "retry")))).toEqual([
+      retried,
+      [Cmd.answer(QUERY, appTexts.staleButton, true)],
+    ])
+  })
+
+  test("after a failure, typing the line anew instead → sent as a new request, the failed one dropped", () => {
+    const failed = fold(reduce, asking, [ev(aiFailed(2))])
+    expect(reduce(failed, ev(text("заново")))).toEqual([
+      inCase(
+        { ...failed, nextRequestId: 4 },
+        { ...attemptOf(oneTurn), pending: { requestId: 3, text: "заново", since: T0 } },
+      ),
+      [chatAction, { _tag: "AskPersona", requestId: 3, caseId: "test_case", turns: [turn1], text: "заново" }],
+    ])
+  })
+
+  test("a stale AiFailed → ignored", () => {
+    expect(reduce(asking, ev(aiFailed(1)))).toEqual([asking, []])
+    expect(reduce(oneTurn, ev(aiFailed(7)))).toEqual([oneTurn, []])
+  })
+
+  test("AiFailed for the review → review request cleared, retry-review offered; the button asks again WITHOUT stats", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    const failed = inCase(reviewing, { ...attemptOf(reviewing), reviewRequestId: null })
+    expect(reduce(reviewing, ev(aiFailed(2, "malformed")))).toEqual([
+      failed,
+      [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard("test_case"))],
+    ])
+    expect(retryReviewKeyboard("test_case")).toEqual({
+      _tag: "Inline",
+      rows: [[{ text: t.buttons.retryReview, data: "case:test_case:review" }]],
+    })
+    expect(reduce(failed, ev(press("test_case", "review")))).toEqual([
+      inCase({ ...failed, nextRequestId: 4 }, { ...attemptOf(reviewing), reviewRequestId: 3 }),
+      [
+        Cmd.answer(QUERY),
+        chatAction,
+        { _tag: "AskReview", requestId: 3, caseId: "test_case", turns: [turn1], covered: ["A", "B"] },
+      ],
+    ])
+  })
+
+  test("the review button while a review is already on its way, or in a dialogue → stale button", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    const stale = [Cmd.answer(QUERY, appTexts.staleButton, true)]
+    expect(reduce(reviewing, ev(press("test_case", "review")))).toEqual([reviewing, stale])
+    expect(reduce(oneTurn, ev(press("test_case", "review")))).toEqual([oneTurn, stale])
+    expect(reduce(oneTurn, ev(press("test_case", "retry")))).toEqual([oneTurn, stale])
+  })
+})
+
+describe("reply-keyboard texts", () => {
+  test("«🔄 Начать заново» → a new attempt of the same case", () => {
+    const later = T0 + 1_000
+    expect(reduce(oneTurn, ev(text(t.buttons.restart), { now: later }))).toEqual([
+      inCase({ ...oneTurn, attempts: { test_case: 2 } }, newAttempt("test_case", 2, later)),
+      [stat("test_case", "started"), Cmd.reply(testCase.texts.algorithm, dialogueKeyboard())],
+    ])
+  })
+
+  test("«🏠 В главное меню» → Idle, the dialogue keyboard removed, welcome with the main menu", () => {
+    expect(reduce(oneTurn, ev(text(t.buttons.menu)))).toEqual([
+      { ...oneTurn, flow: idle },
+      [Cmd.reply(t.left, removeReplyKeyboard), Cmd.reply(appTexts.welcome(FIRST_NAME), mainMenu())],
+    ])
+  })
+
+  test("a persona reply to the old attempt arriving after a restart → ignored by the new attempt", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("вторая"))])
+    const restarted = fold(reduce, asking, [ev(text(t.buttons.restart))])
+    expect(reduce(restarted, ev(personaReplied(2, "старый ответ", ["C"])))).toEqual([restarted, []])
+    // even once the new attempt has its own line in flight
+    const newLine = fold(reduce, restarted, [ev(text("новая"))])
+    expect(reduce(newLine, ev(personaReplied(2, "старый ответ", ["C"])))).toEqual([newLine, []])
+    expect(attemptOf(fold(reduce, newLine, [ev(personaReplied(3, "новый ответ"))])).turns).toEqual([
+      { learner: "новая", persona: "новый ответ", covered: [] },
+    ])
+  })
+
+  test("a review of the old attempt arriving after a restart → ignored", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    const restarted = fold(reduce, reviewing, [ev(text(t.buttons.restart))])
+    expect(reduce(restarted, ev(reviewReady(2, review)))).toEqual([restarted, []])
+    expect(reduce(restarted, ev(aiFailed(2)))).toEqual([restarted, []])
+  })
+})
+
+describe("stop command", () => {
+  test("stop of the running case → Idle, stop text, dialogue keyboard removed", () => {
+    expect(reduce(oneTurn, ev(command("testcase_stop")))).toEqual([
+      { ...oneTurn, flow: idle },
+      [Cmd.reply(testCase.texts.stopped, removeReplyKeyboard)],
+    ])
+  })
+
+  test("stop of another case → not in that case, flow unchanged", () => {
+    expect(reduce(oneTurn, ev(command("othercase_stop")))).toEqual([oneTurn, [Cmd.reply(t.notInCase)]])
+    expect(reduce(initialSession, ev(command("testcase_stop")))).toEqual([
+      initialSession,
+      [Cmd.reply(t.notInCase)],
+    ])
+  })
+})
+
+describe("other inputs in a case", () => {
+  test("a voice message in the dialogue → voice soon, state unchanged", () => {
+    expect(reduce(oneTurn, ev(voice))).toEqual([oneTurn, [Cmd.reply(t.voiceSoon)]])
+  })
+})
+
+describe("admin sees this turn's flags", () => {
+  test("admin → the persona message carries this turn's flags under the checklist", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("вторая"), { role: "admin" })])
+    const [, cmds] = reduce(asking, ev(personaReplied(2, "ну", ["C"]), { role: "admin" }))!
+    expect(cmds).toEqual([personaMessage(testCase, "ну", ["A", "B", "C"], 2, ["C"])])
+    expect(cmds).toEqual([
+      Cmd.reply(
+        `${personaLine(testCase, "ну")}\n\n<i>✅А ✅Б ✅В ▫️Г ▫️Д · 3/5 · реплика 2 из 4</i>\n🛠 этот ход: В`,
+      ),
+    ])
+  })
+
+  test("user in a case without the live checklist → only the persona line", () => {
+    const other = fold(reduce, initialSession, [ev(command("othercase")), ev(text("привет"))])
+    expect(reduce(other, ev(personaReplied(1, "ну", ["P"])))?.[1]).toEqual([
+      Cmd.reply(personaLine(otherCase, "ну")),
+    ])
+  })
+
+  test("admin in a case without the live checklist → the checklist with this turn's flags all the same", () => {
+    const other = fold(reduce, initialSession, [ev(command("othercase")), ev(text("привет"))])
+    expect(reduce(other, ev(personaReplied(1, "ну", []), { role: "admin" }))?.[1]).toEqual([
+      Cmd.reply(`${personaLine(otherCase, "ну")}\n\n${checklist(otherCase, [], 1, [])}`),
+    ])
+    expect(checklist(otherCase, [], 1, [])).toEndWith("\n🛠 этот ход: —")
+  })
+})
+
+describe("events not about a case → null (the root reducer handles them)", () => {
+  const dbPinged = { _tag: "Feedback", event: { _tag: "DbPinged", ok: true, ms: 3 } } as const
+
+  test.each([
+    ["/help while idle", initialSession, command("help")],
+    ["/help in a dialogue", oneTurn, command("help")],
+    [
+      "a Nav callback while idle",
+      initialSession,
+      { _tag: "Callback", queryId: "q", data: { _tag: "Nav", target: "menu" }, messageId: 1 } as const,
+    ],
+    [
+      "a Nav callback in a dialogue",
+      oneTurn,
+      { _tag: "Callback", queryId: "q", data: { _tag: "Nav", target: "faq" }, messageId: 1 } as const,
+    ],
+    [
+      "an unknown callback in a dialogue",
+      oneTurn,
+      { _tag: "Callback", queryId: "q", data: { _tag: "Unknown", raw: "x" }, messageId: 1 } as const,
+    ],
+    ["DbPinged with no case flow", initialSession, dbPinged],
+    ["DbPinged in a dialogue", oneTurn, dbPinged],
+    ["text while idle", initialSession, text("привет")],
+    ["a voice message while idle", initialSession, voice],
+    ["a persona reply while idle", initialSession, personaReplied(1, "поздно")],
+    ["a photo in a dialogue", oneTurn, { _tag: "Unsupported", kind: "media" } as const],
+    ["a too long text in a dialogue", oneTurn, { _tag: "Rejected", reason: "too_long", limit: 10 } as const],
+  ] as const)("%s", (_, state, input) => {
+    expect(reduce(state, ev(input))).toBeNull()
+  })
+})
+
+describe("a session left in a case that no longer exists", () => {
+  test("its next text → back to Idle, told so, the dialogue keyboard removed", () => {
+    const onlyOther = makeRoleplayReducer([otherCase])
+    expect(onlyOther(oneTurn, ev(text("привет")))).toEqual([
+      { ...oneTurn, flow: idle },
+      [Cmd.reply(t.notInCase, removeReplyKeyboard)],
+    ])
+  })
+})

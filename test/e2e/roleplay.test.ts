@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { kernelTexts } from "../../src/cases/kernel/texts"
+import { cases } from "../../src/cases/registry"
+import { visibleText } from "../../src/lib/html"
+import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { backends } from "../support/database"
+import { inlineButtons, replyKeyboard } from "../support/fake-bot-api"
+import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { textUpdate } from "../support/updates"
+
+// Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
+
+const signIn = async (user: TestUser) => {
+  await user.send("/start")
+  await user.send(USER_PASSWORD)
+}
+
+const stats = async (bot: TestBot, userId: number) =>
+  Object.fromEntries(
+    (
+      await bot.app.db
+        .selectFrom("case_stats")
+        .select(["case_id", "stat", "cnt"])
+        .where("user_id", "=", userId)
+        .execute()
+    ).map((r) => [`${r.case_id}:${r.stat}`, r.cnt]),
+  )
+
+const attempts = (bot: TestBot, userId: number) =>
+  bot.app.db
+    .selectFrom("case_attempts")
+    .select(["case_id", "outcome", "turns", "score", "attempt_no"])
+    .where("user_id", "=", userId)
+    .orderBy("id")
+    .execute()
+
+const invites = async (bot: TestBot, userId: number) =>
+  (await bot.app.db.selectFrom("rating_invites").selectAll().where("user_id", "=", userId).execute()).length
+
+describe.each(backends)("role-play cases end to end (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  for (const spec of cases) {
+    const keys = spec.methodology.components.map((c) => c.key)
+    const open = async (user: TestUser) => {
+      await user.press(spec.texts.title)
+      const started = await user.press(kernelTexts.buttons.start)
+      expect(textsOf(started.messages)).toEqual([visibleText(spec.texts.algorithm)])
+      expect(replyKeyboard(started.messages[0]!)).toEqual([
+        kernelTexts.buttons.restart,
+        kernelTexts.buttons.analysis,
+        kernelTexts.buttons.menu,
+      ])
+    }
+
+    test(`${spec.id}: all components → review, stats, attempt row, survey invite once; retry restarts this case`, async () => {
+      bot = await startBot({ backend })
+      const user = bot.user(701)
+      const review = reviewOf(spec, keys)
+      scriptRoleplay(
+        bot.ai,
+        spec,
+        [
+          { reply: "Ну, бывает.", covered: keys.slice(0, 2) },
+          { reply: "Ладно, договорились.", covered: keys.slice(2) },
+        ],
+        review,
+      )
+      await signIn(user)
+      await open(user)
+      const first = await user.send("Первая реплика")
+      expect(textsOf(first)[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: Ну, бывает.`)
+      const last = textsOf(await user.send("Вторая реплика"))
+      expect(last[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: Ладно, договорились.`)
+      expect(last[1]).toBe(visibleText(kernelTexts.allCovered))
+      expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
+      expect(last[2]).toContain(`5 из 5`)
+      expect(last.slice(3)).toEqual([kernelTexts.afterReview, expect.stringContaining("Ответь, пожалуйста")])
+      expect(await stats(bot, 701)).toEqual({
+        [`${spec.id}:started`]: 1,
+        [`${spec.id}:completed`]: 1,
+        [`${spec.id}:auto_finished`]: 1,
+      })
+      expect(await attempts(bot, 701)).toEqual([
+        { case_id: spec.id, outcome: "completed", turns: 2, score: 5, attempt_no: 1 },
+      ])
+      expect(await invites(bot, 701)).toBe(1)
+      const again = await user.press(kernelTexts.buttons.tryAgain)
+      expect(textsOf(again.messages)).toEqual([visibleText(spec.texts.algorithm)])
+      expect((await stats(bot, 701))[`${spec.id}:started`]).toBe(2)
+    })
+
+    test(`${spec.id}: the turn limit (${spec.maxTurns}) ends the dialogue; the button ends it early; invite stays single`, async () => {
+      bot = await startBot({ backend })
+      const user = bot.user(702)
+      scriptRoleplay(bot.ai, spec, [], reviewOf(spec, []))
+      await signIn(user)
+      await open(user)
+      let shown: string[] = []
+      for (let i = 1; i <= spec.maxTurns; i++) shown = textsOf(await user.send(`Реплика ${i}`))
+      expect(shown[1]).toBe(visibleText(kernelTexts.outOfTurns(spec)))
+      expect(await attempts(bot, 702)).toMatchObject([
+        { outcome: "out_of_moves", turns: spec.maxTurns, score: 0 },
+      ])
+      await user.press(kernelTexts.buttons.tryAgain)
+      await user.send("Одна реплика")
+      expect(textsOf(await user.send(kernelTexts.buttons.analysis))[0]).toBe(
+        visibleText(kernelTexts.manualFinish),
+      )
+      await user.send(kernelTexts.buttons.analysis)
+      expect(await stats(bot, 702)).toEqual({
+        [`${spec.id}:started`]: 2,
+        [`${spec.id}:out_of_moves`]: 1,
+        [`${spec.id}:auto_finished`]: 1,
+        [`${spec.id}:completed`]: 1,
+      })
+      expect((await attempts(bot, 702)).map((a) => a.outcome)).toEqual(["out_of_moves", "manual"])
+      expect(await invites(bot, 702)).toBe(1)
+      expect(bot.tg.chat(702).filter((m) => m.text?.includes("Ответь, пожалуйста"))).toHaveLength(1)
+    })
+  }
+
+  test("AI text with <, &, *, _ is shown as written, without a parse error", async () => {
+    bot = await startBot({ backend })
+    const spec = cases[0]!
+    scriptRoleplay(bot.ai, spec, [{ reply: "Ну <да> & *нет* _ладно_ </b>", covered: [] }])
+    const user = bot.user(703)
+    await signIn(user)
+    await user.send(`/${spec.commands.start}`)
+    const shown = await user.send("Привет")
+    expect(textsOf(shown)[0]).toStartWith(
+      `${spec.persona.emoji} ${spec.persona.name}: Ну <да> & *нет* _ладно_ </b>`,
+    )
+    expect(bot.tg.calls.filter((c) => c.status === 400)).toEqual([])
+  })
+
+  test("two messages at once in a dialogue → two consecutive turns, none lost or doubled", async () => {
+    bot = await startBot({ backend })
+    const spec = cases[0]!
+    const script = scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }])
+    const user = bot.user(704)
+    await signIn(user)
+    await user.send(`/${spec.commands.start}`)
+    await Promise.all([
+      bot.deliver(textUpdate("первое", { chatId: 704, userId: 704 })),
+      bot.deliver(textUpdate("второе", { chatId: 704, userId: 704 })),
+    ])
+    await bot.app.whenIdle()
+    const lines = textsOf(user.screen()).filter((t) =>
+      t.startsWith(`${spec.persona.emoji} ${spec.persona.name}:`),
+    )
+    expect(lines.map((l) => l.split("\n")[0])).toEqual([
+      `${spec.persona.emoji} ${spec.persona.name}: Раз.`,
+      `${spec.persona.emoji} ${spec.persona.name}: Два.`,
+    ])
+    expect(script.personaCalls()).toBe(2)
+    const sent = bot.ai.requests.map(
+      (r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content,
+    )
+    expect(sent).toEqual(["первое", "второе"])
+  })
+
+  test("commands during a dialogue act as commands; /start closes the dialogue keyboard", async () => {
+    bot = await startBot({ backend })
+    const spec = cases[0]!
+    scriptRoleplay(bot.ai, spec, [])
+    const user = bot.user(705)
+    await signIn(user)
+    await user.send(`/${spec.commands.start}`)
+    expect(textsOf(await user.send("/help"))[0]).toContain("/start")
+    const other = cases[1]!
+    expect(textsOf(await user.send(`/${other.commands.start}`))).toEqual([visibleText(other.texts.algorithm)])
+    const home = await user.send("/start")
+    expect(textsOf(home)[0]).toBe(kernelTexts.left)
+    expect(home[0]?.reply_markup).toEqual({ remove_keyboard: true })
+    expect(inlineButtons(home[1]!).map((b) => b.text)).toContain(spec.texts.title)
+  })
+})
