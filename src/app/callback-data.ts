@@ -1,7 +1,7 @@
 import type { Button } from "./commands"
 import type { CallbackData, CaseAction } from "./model"
 
-const NAV_TARGETS = ["menu", "faq", "help"] as const
+const NAV_TARGETS = ["menu", "faq", "help", "results"] as const
 const CASE_ACTIONS: ReadonlyArray<CaseAction> = ["start", "theory", "restart", "review", "retry"]
 const CASE_ID = /^[a-z][a-z0-9_]{0,40}$/
 

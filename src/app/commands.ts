@@ -67,6 +67,8 @@ export type Cmd =
   | { readonly _tag: "InviteToSurvey" }
   | { readonly _tag: "SaveRating"; readonly question: string; readonly rating: number }
   | { readonly _tag: "SaveComment"; readonly text: string }
+  /** Loads the learner's attempts; answered with ResultsLoaded for the message to show them in. */
+  | { readonly _tag: "LoadResults"; readonly messageId: number | null }
 
 export const Cmd = {
   reply: (html: string, keyboard?: Keyboard): Cmd =>

@@ -11,7 +11,10 @@ export const mainMenu = (): Keyboard =>
       button(texts.buttons.faq, callbackData.nav("faq")),
       button(texts.buttons.help, callbackData.nav("help")),
     ],
-    [button(texts.buttons.rate, callbackData.surveyOpen)],
+    [
+      button(texts.buttons.results, callbackData.nav("results")),
+      button(texts.buttons.rate, callbackData.surveyOpen),
+    ],
   )
 
 export const backToMenu = (): Keyboard => inline([button(texts.buttons.menu, callbackData.nav("menu"))])

@@ -1,4 +1,5 @@
 import type { Review } from "../cases/kernel/ai-reply"
+import type { CaseResult } from "./results"
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 
@@ -17,7 +18,7 @@ export interface Actor {
 export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
 
 export type CallbackData =
-  | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" }
+  | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" | "results" }
   | { readonly _tag: "CaseCard"; readonly caseId: string }
   | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
   | { readonly _tag: "SurveyOpen" }
@@ -35,6 +36,8 @@ export type Feedback =
       readonly requestId: number
       readonly reply: string
       readonly covered: ReadonlyArray<string>
+      /** "provider:model" that answered, recorded on the attempt. */
+      readonly model: string
     }
   | {
       readonly _tag: "ReviewReady"
@@ -43,6 +46,11 @@ export type Feedback =
       readonly model: string
     }
   | { readonly _tag: "AiFailed"; readonly requestId: number; readonly reason: string }
+  | {
+      readonly _tag: "ResultsLoaded"
+      readonly messageId: number | null
+      readonly results: ReadonlyArray<CaseResult>
+    }
 
 /** What the user did, decoded and validated. Past-tense facts from the reducer's point of view. */
 export type Input =

@@ -1,6 +1,7 @@
 import { Cmd } from "./commands"
 import { backToMenu, mainMenu } from "./keyboards"
 import type { AppEvent } from "./model"
+import { renderResults } from "./results"
 import type { Session } from "./session"
 import { texts } from "./texts"
 
@@ -31,6 +32,7 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
     case "Callback": {
       const { data, queryId, messageId } = input
       if (data._tag !== "Nav") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
+      if (data.target === "results") return [s, [Cmd.answer(queryId), { _tag: "LoadResults", messageId }]]
       const screen =
         data.target === "menu"
           ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
@@ -44,11 +46,19 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
           : Cmd.edit(messageId, screen.html, screen.keyboard)
       return [s, [Cmd.answer(queryId), show]]
     }
-    case "Feedback":
+    case "Feedback": {
+      const event = input.event
+      if (event._tag === "ResultsLoaded") {
+        const html = renderResults(event.results)
+        const show =
+          event.messageId === null
+            ? Cmd.reply(html, backToMenu())
+            : Cmd.edit(event.messageId, html, backToMenu())
+        return [s, [show]]
+      }
       // Late answers for a dialogue that is no longer open end here, silently.
-      return input.event._tag === "DbPinged"
-        ? [s, [Cmd.reply(texts.dbPing(input.event.ok, input.event.ms))]]
-        : [s, []]
+      return event._tag === "DbPinged" ? [s, [Cmd.reply(texts.dbPing(event.ok, event.ms))]] : [s, []]
+    }
     case "Unsupported":
       return [s, [Cmd.reply(texts.unsupported[input.kind])]]
     case "Rejected":

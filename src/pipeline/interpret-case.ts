@@ -66,6 +66,7 @@ const personaWork = (cmd: Extract<Cmd, { _tag: "AskPersona" }>, llm: typeof Llm.
           requestId: cmd.requestId,
           reply: a.value.reply,
           covered: coveredKeys(a.value, keys),
+          model: `${a.provider}:${a.model}`,
         }),
       ),
       Effect.catch(failed(cmd.requestId)),

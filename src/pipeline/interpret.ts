@@ -2,7 +2,9 @@ import { Effect } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
 import type { Cmd } from "../app/commands"
 import type { Feedback } from "../app/model"
+import { summarizeAttempts } from "../app/results"
 import { texts } from "../app/texts"
+import { findAttempts } from "../repositories/cases.repo"
 import { insertComment, upsertRating } from "../repositories/ratings.repo"
 import { deleteRole, upsertRole } from "../repositories/users.repo"
 import { Db, pingDatabase } from "../services/db"
@@ -52,6 +54,15 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
         const db = yield* Db
         yield* db.use("saveRating", (k) => upsertRating(k, origin.userId, cmd.question, cmd.rating))
         return null
+      }
+      case "LoadResults": {
+        const db = yield* Db
+        const rows = yield* db.use("findAttempts", (k) => findAttempts(k, origin.userId))
+        return {
+          _tag: "ResultsLoaded",
+          messageId: cmd.messageId,
+          results: summarizeAttempts(rows),
+        } as Feedback
       }
       case "SaveComment": {
         const db = yield* Db

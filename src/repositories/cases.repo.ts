@@ -50,7 +50,7 @@ export const insertAttempt = (db: Db, f: FinishedAttempt) =>
       covered: jsonb(f.attempt.covered),
       transcript: jsonb(f.attempt.turns),
       review: f.review === null ? null : jsonb(f.review),
-      dialogue_model: null,
+      dialogue_model: f.attempt.dialogueModel,
       review_model: f.reviewModel,
     })
     .execute()
@@ -75,3 +75,15 @@ export const saveFileId = (db: Db, key: string, fileId: string) =>
     .values({ key, file_id: fileId })
     .onConflict((oc) => oc.column("key").doUpdateSet({ file_id: fileId, updated_at: sql<Date>`now()` }))
     .execute()
+
+/** The learner's finished attempts, newest first (bounded: a summary needs no more). */
+export const findAttempts = async (db: Db, userId: number) => {
+  const rows = await db
+    .selectFrom("case_attempts")
+    .select(["case_id", "score", "covered", "ended_at"])
+    .where("user_id", "=", userId)
+    .orderBy("ended_at", "desc")
+    .limit(500)
+    .execute()
+  return rows.map((r) => ({ caseId: r.case_id, score: r.score, covered: r.covered, endedAt: r.ended_at }))
+}

@@ -49,7 +49,7 @@ describe("callbackData", () => {
 })
 
 describe("keyboards", () => {
-  test("mainMenu → one row per case in registry order, then FAQ and Help, then the survey", () => {
+  test("mainMenu → one row per case in registry order, then FAQ and Help, then results and the survey", () => {
     const menu = keyboards.mainMenu()
     expect(menu._tag).toBe("Inline")
     const rows = menu._tag === "Inline" ? menu.rows : []
@@ -59,7 +59,10 @@ describe("keyboards", () => {
         { text: texts.buttons.faq, data: "nav:faq" },
         { text: texts.buttons.help, data: "nav:help" },
       ],
-      [{ text: texts.buttons.rate, data: "rate:open" }],
+      [
+        { text: texts.buttons.results, data: "nav:results" },
+        { text: texts.buttons.rate, data: "rate:open" },
+      ],
     ])
   })
 

@@ -24,6 +24,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
       ...cases.map((c) => c.texts.title),
       texts.buttons.faq,
       texts.buttons.help,
+      texts.buttons.results,
       texts.buttons.rate,
     ])
     expect(bot.tg.userMessageDeleted(101, anya.lastOwnMessageId()!)).toBe(true)

@@ -178,3 +178,42 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
     expect(inlineButtons(home[1]!).map((b) => b.text)).toContain(spec.texts.title)
   })
 })
+
+describe.each(backends)("my results (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("«📈 Мои результаты» → empty at first; after attempts → per case: count, best, latest, most missed", async () => {
+    bot = await startBot({ backend })
+    const spec = cases[0]!
+    const keys = spec.methodology.components.map((c) => c.key)
+    const user = bot.user(706)
+    await signIn(user)
+    const empty = await user.press("📈 Мои результаты")
+    expect(textsOf(empty.messages)[0]).toStartWith("📈 Здесь появятся твои результаты")
+    scriptRoleplay(
+      bot.ai,
+      spec,
+      [{ reply: "Ну.", covered: keys.slice(0, 2) }],
+      reviewOf(spec, keys.slice(0, 2)),
+    )
+    await user.send(`/${spec.commands.start}`)
+    await user.send("Реплика")
+    await user.send(kernelTexts.buttons.analysis)
+    scriptRoleplay(
+      bot.ai,
+      spec,
+      [{ reply: "Ну.", covered: keys.slice(0, 1) }],
+      reviewOf(spec, keys.slice(0, 1)),
+    )
+    await user.send(kernelTexts.buttons.restart)
+    await user.send("Реплика")
+    await user.send(kernelTexts.buttons.analysis)
+    await user.send("/start")
+    const shown = textsOf((await user.press("📈 Мои результаты")).messages)[0]!
+    expect(shown).toContain(spec.texts.title)
+    expect(shown).toContain("Попыток: 2 · лучший результат: 2 из 5 · последний: 1 из 5")
+    const third = spec.methodology.components[2]!.label
+    expect(shown).toContain(`Чаще всего пропускаешь: ${third} (2)`)
+  })
+})

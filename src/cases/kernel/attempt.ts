@@ -29,6 +29,8 @@ export const Attempt = Schema.Struct({
   failed: Schema.NullOr(Schema.String),
   reviewRequestId: Schema.NullOr(Schema.Number),
   outcome: Schema.NullOr(Schema.Literals(["completed", "out_of_moves", "manual"])),
+  /** "provider:model" of the latest persona answer. */
+  dialogueModel: Schema.NullOr(Schema.String),
 })
 export type Attempt = typeof Attempt.Type
 export type Outcome = NonNullable<Attempt["outcome"]>
@@ -45,4 +47,5 @@ export const newAttempt = (caseId: string, number: number, now: number): Attempt
   failed: null,
   reviewRequestId: null,
   outcome: null,
+  dialogueModel: null,
 })

@@ -87,14 +87,20 @@ export const recordTurn = (
   s: Session,
   spec: CaseSpec,
   a: Attempt,
-  reply: string,
-  covered: ReadonlyArray<string>,
+  answer: { readonly reply: string; readonly covered: ReadonlyArray<string>; readonly model: string },
   isAdmin: boolean,
   now: number,
 ): Step => {
+  const { reply, covered } = answer
   const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
   const all = [...new Set([...a.covered, ...covered])]
-  const attempt: Attempt = { ...a, turns: [...a.turns, turn], covered: all, pending: null }
+  const attempt: Attempt = {
+    ...a,
+    turns: [...a.turns, turn],
+    covered: all,
+    pending: null,
+    dialogueModel: answer.model,
+  }
   const n = attempt.turns.length
   const note = spec.liveChecklist || isAdmin ? `\n\n${checklist(spec, all, n, isAdmin ? covered : null)}` : ""
   const line = Cmd.reply(personaLine(spec, reply) + note)

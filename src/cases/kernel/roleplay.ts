@@ -65,7 +65,7 @@ const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step 
   switch (event._tag) {
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
-      return recordTurn(s, spec, a, event.reply, event.covered, isAdmin, ev.now)
+      return recordTurn(s, spec, a, event, isAdmin, ev.now)
     case "ReviewReady":
       return a.reviewRequestId === event.requestId
         ? showReview(s, spec, a, event.review, event.model, ev.now)

@@ -150,7 +150,14 @@ describe("recordTurn", () => {
     const all = ["A", "B", "C", "D", "E"]
     const outcome = (turns: Attempt["turns"], covered: ReadonlyArray<string>, now: ReadonlyArray<string>) => {
       const s = talking(turns, covered)
-      const [next] = recordTurn(s, testCase, attemptOf(s), "ответ", now, false, T0)
+      const [next] = recordTurn(
+        s,
+        testCase,
+        attemptOf(s),
+        { reply: "ответ", covered: now, model: "m" },
+        false,
+        T0,
+      )
       return attemptOf(next).outcome
     }
     expect(outcome([], [], all)).toBeNull()
@@ -162,8 +169,22 @@ describe("recordTurn", () => {
 
   test("the checklist counts the union of covered components and shows this turn's flags to admins only", () => {
     const s = talking([turn("раз", ["A"])], ["A"])
-    const user = recordTurn(s, testCase, attemptOf(s), "ну", ["A", "C"], false, T0)[1]
-    const admin = recordTurn(s, testCase, attemptOf(s), "ну", ["A", "C"], true, T0)[1]
+    const user = recordTurn(
+      s,
+      testCase,
+      attemptOf(s),
+      { reply: "ну", covered: ["A", "C"], model: "m" },
+      false,
+      T0,
+    )[1]
+    const admin = recordTurn(
+      s,
+      testCase,
+      attemptOf(s),
+      { reply: "ну", covered: ["A", "C"], model: "m" },
+      true,
+      T0,
+    )[1]
     expect(user).toEqual([
       Cmd.reply(`${personaLine(testCase, "ну")}\n\n${checklist(testCase, ["A", "C"], 2, null)}`),
     ])

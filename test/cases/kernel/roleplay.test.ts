@@ -116,6 +116,7 @@ describe("start", () => {
     failed: null,
     reviewRequestId: null,
     outcome: null,
+    dialogueModel: null,
   }
 
   test("start button → a fresh attempt №1, counted as started, the algorithm with the dialogue keyboard", () => {
@@ -215,6 +216,7 @@ describe("a text turn", () => {
     expect(reduce(asking, ev(personaReplied(1, "Ну здравствуй", ["B", "A"]), { now: T1 + 1 }))).toEqual([
       inCase(asking, {
         ...attemptOf(started),
+        dialogueModel: "test-model",
         turns: [{ learner: "Привет, Тест", persona: "Ну здравствуй", covered: ["B", "A"] }],
         covered: ["B", "A"],
       }),
@@ -274,6 +276,7 @@ describe("two messages at once", () => {
         { ...queued, nextRequestId: 3 },
         {
           ...attemptOf(started),
+          dialogueModel: "test-model",
           turns: [first],
           covered: ["A"],
           pending: { requestId: 2, text: "вторая", since: T1 },
@@ -300,6 +303,7 @@ describe("two messages at once", () => {
     ])
     expect(attemptOf(s)).toEqual({
       ...attemptOf(started),
+      dialogueModel: "test-model",
       turns: [
         { learner: "первая", persona: "ответ 1", covered: [] },
         { learner: "вторая", persona: "ответ 2", covered: [] },
@@ -327,6 +331,7 @@ describe("early finish", () => {
           ...attemptOf(started),
           phase: "Reviewing",
           turns,
+          dialogueModel: "test-model",
           covered: all,
           queued: [],
           reviewRequestId: 3,
@@ -350,6 +355,7 @@ describe("early finish", () => {
     expect(reduce(asking, ev(personaReplied(1, "Ого", all)))).toEqual([
       inCase(asking, {
         ...attemptOf(started),
+        dialogueModel: "test-model",
         turns: [{ learner: "всё сразу", persona: "Ого", covered: all }],
         covered: all,
       }),
@@ -387,6 +393,7 @@ describe("max turns", () => {
           ...attemptOf(started),
           phase: "Reviewing",
           turns,
+          dialogueModel: "test-model",
           covered: ["A", "B", "C"],
           reviewRequestId: 5,
           outcome: "out_of_moves",

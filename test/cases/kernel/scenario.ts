@@ -45,7 +45,7 @@ export const press = (caseId: string, action: CaseAction): Input => callback({ _
 
 const feedback = (event: Feedback): Input => ({ _tag: "Feedback", event })
 export const personaReplied = (requestId: number, reply: string, covered: ReadonlyArray<string> = []) =>
-  feedback({ _tag: "PersonaReplied", requestId, reply, covered })
+  feedback({ _tag: "PersonaReplied", requestId, reply, covered, model: "test-model" })
 export const reviewReady = (requestId: number, review: Review, model = "test-model") =>
   feedback({ _tag: "ReviewReady", requestId, review, model })
 export const aiFailed = (requestId: number, reason = "timeout") =>

@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { SURVEY_QUESTIONS } from "../../src/app/survey"
+import { texts } from "../../src/app/texts"
+import { kernelTexts } from "../../src/cases/kernel/texts"
+import { cases } from "../../src/cases/registry"
+import { visibleText } from "../../src/lib/html"
+import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { backends } from "../support/database"
+import { inlineButtons, type SentMessage } from "../support/fake-bot-api"
+import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+
+// Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
+
+const AI_ENV = { AI_REQUEST_TIMEOUT_SEC: "2", AI_REQUEST_MAX_RETRIES: "1" }
+
+const signIn = async (user: TestUser) => {
+  await user.send("/start")
+  await user.send(USER_PASSWORD)
+}
+
+const ratings = async (bot: TestBot, userId: number) =>
+  Object.fromEntries(
+    (
+      await bot.app.db
+        .selectFrom("bot_ratings")
+        .select(["question", "rating"])
+        .where("user_id", "=", userId)
+        .execute()
+    ).map((r) => [r.question, r.rating]),
+  )
+
+const comments = async (bot: TestBot, userId: number) =>
+  (
+    await bot.app.db
+      .selectFrom("rating_comments")
+      .select("comment")
+      .where("user_id", "=", userId)
+      .orderBy("id")
+      .execute()
+  ).map((r) => r.comment)
+
+const invites = async (bot: TestBot, userId: number) =>
+  (await bot.app.db.selectFrom("rating_invites").selectAll().where("user_id", "=", userId).execute()).length
+
+/** The 1..10 scale of question q (0-based): two rows of five, then the menu button. */
+const scaleOf = (q: number) => [
+  ...Array.from({ length: 10 }, (_, i) => ({ text: String(i + 1), callback_data: `rate:${q}:${i + 1}` })),
+  { text: texts.buttons.menu, callback_data: "nav:menu" },
+]
+
+const questionText = (q: number) =>
+  visibleText(`${texts.survey.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${texts.survey.questions[q]}`)
+
+/** Plays one case to the end (every component covered in two lines) so the user has a reviewed attempt. */
+const finishOneCase = async (bot: TestBot, user: TestUser) => {
+  const spec = cases[0]!
+  const keys = spec.methodology.components.map((c) => c.key)
+  scriptRoleplay(
+    bot.ai,
+    spec,
+    [
+      { reply: "Ну, бывает.", covered: keys.slice(0, 2) },
+      { reply: "Ладно, договорились.", covered: keys.slice(2) },
+    ],
+    reviewOf(spec, keys),
+  )
+  await user.send(`/${spec.commands.start}`)
+  await user.send("Первая реплика")
+  const last = textsOf(await user.send("Вторая реплика"))
+  expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
+}
+
+const isInvite = (m: SentMessage) => m.text === visibleText(texts.survey.invite)
+
+describe.each(backends)("bot survey end to end (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("without a reviewed attempt the survey is locked: the menu message is edited, nothing stored", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(801)
+    await signIn(user)
+    const pressed = await user.press(texts.buttons.rate)
+    expect(pressed.answer?.params.show_alert).toBeUndefined()
+    expect(textsOf(pressed.messages)).toEqual([visibleText(texts.survey.locked)])
+    expect(pressed.messages[0]!.edits).toBe(1)
+    expect(inlineButtons(pressed.messages[0]!).map((b) => b.text)).toEqual([texts.buttons.menu])
+    expect(await ratings(bot, 801)).toEqual({})
+    expect(await comments(bot, 801)).toEqual([])
+    expect(await invites(bot, 801)).toBe(0)
+  })
+
+  test("finish a case → one invite → 3 questions → comment stored → flow back to normal; re-take overwrites; skip", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(802)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    expect(user.screen().filter(isInvite)).toHaveLength(1)
+    expect(await invites(bot, 802)).toBe(1)
+
+    const answersBefore = bot.tg.callsOf("answerCallbackQuery").length
+    let presses = 0
+    const press = async (button: string) => {
+      presses++
+      const pressed = await user.press(button)
+      expect(pressed.answer).toBeDefined()
+      expect(pressed.answer?.params.show_alert).toBeUndefined()
+      return pressed
+    }
+
+    const opened = await press(texts.buttons.rate)
+    expect(textsOf(opened.messages)).toEqual([`${visibleText(texts.survey.intro)}\n\n${questionText(0)}`])
+    // The invite itself turns into question 1 (edited in place), with the 1..10 scale.
+    expect(isInvite(opened.messages[0]!)).toBe(false)
+    expect(opened.messages[0]!.edits).toBe(1)
+    expect(inlineButtons(opened.messages[0]!)).toEqual(scaleOf(0))
+    expect(await ratings(bot, 802)).toEqual({})
+
+    const second = await press("8")
+    expect(textsOf(second.messages)).toEqual([questionText(1)])
+    expect(inlineButtons(second.messages[0]!)).toEqual(scaleOf(1))
+    expect(await ratings(bot, 802)).toEqual({ overall_impression: 8 })
+
+    const third = await press("9")
+    expect(textsOf(third.messages)).toEqual([questionText(2)])
+    expect(inlineButtons(third.messages[0]!)).toEqual(scaleOf(2))
+    expect(await ratings(bot, 802)).toEqual({ overall_impression: 8, recommend_to_colleagues: 9 })
+
+    const ask = await press("10")
+    expect(textsOf(ask.messages)).toEqual([texts.survey.askComment])
+    expect(inlineButtons(ask.messages[0]!).map((b) => b.text)).toEqual([
+      texts.survey.skip,
+      texts.buttons.menu,
+    ])
+    expect(await ratings(bot, 802)).toEqual({
+      overall_impression: 8,
+      recommend_to_colleagues: 9,
+      will_help_at_work: 10,
+    })
+
+    const thanks = await user.send("Полезно, но хочется больше кейсов")
+    expect(textsOf(thanks)).toEqual([texts.survey.thanksComment])
+    expect(inlineButtons(thanks[0]!).map((b) => b.text)).toContain(texts.buttons.rate)
+    expect(await comments(bot, 802)).toEqual(["Полезно, но хочется больше кейсов"])
+
+    // Back to normal: free text is no longer taken as a comment.
+    const free = await user.send("просто текст")
+    expect(textsOf(free)).toEqual([texts.fallback])
+    expect(await comments(bot, 802)).toEqual(["Полезно, но хочется больше кейсов"])
+
+    // Re-taking the survey from the menu overwrites the answers; «Пропустить» ends without a comment.
+    await press(texts.buttons.rate)
+    await press("3")
+    await press("4")
+    await press("5")
+    const skipped = await press(texts.survey.skip)
+    expect(textsOf(skipped.messages)).toEqual([visibleText(texts.survey.thanks)])
+    expect(skipped.messages[0]!.edits).toBeGreaterThan(0)
+    expect(inlineButtons(skipped.messages[0]!).map((b) => b.text)).toContain(texts.buttons.rate)
+    expect(await ratings(bot, 802)).toEqual({
+      overall_impression: 3,
+      recommend_to_colleagues: 4,
+      will_help_at_work: 5,
+    })
+    const rows = await bot.app.db.selectFrom("bot_ratings").selectAll().where("user_id", "=", 802).execute()
+    expect(rows).toHaveLength(3)
+    expect(await comments(bot, 802)).toEqual(["Полезно, но хочется больше кейсов"])
+    expect(textsOf(await user.send("ещё текст"))).toEqual([texts.fallback])
+    expect(await comments(bot, 802)).toHaveLength(1)
+
+    // Every callback of the flow was answered exactly once (no endless spinner on the button).
+    const answered = bot.tg.callsOf("answerCallbackQuery").slice(answersBefore)
+    expect(answered).toHaveLength(presses)
+    expect(new Set(answered.map((c) => c.params.callback_query_id)).size).toBe(presses)
+    expect(answered.every((c) => c.status === 200)).toBe(true)
+
+    // The invite was never sent again.
+    expect(bot.tg.callsOf("sendMessage").filter((c) => c.params.text === texts.survey.invite)).toHaveLength(1)
+    expect(await invites(bot, 802)).toBe(1)
+  })
+
+  test("forged survey buttons (rate:7:5, rate:1:11, rate:0:0) get the stale-button alert and store nothing", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(803)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    await user.press(texts.buttons.rate)
+    for (const data of ["rate:7:5", "rate:1:11", "rate:0:0", "rate:3:5"]) {
+      const forged = await user.pressData(data, user.lastMessageId())
+      expect(forged.answer?.params).toMatchObject({ text: texts.staleButton, show_alert: true })
+      expect(forged.messages).toEqual([])
+    }
+    expect(await ratings(bot, 803)).toEqual({})
+    // The real buttons still work afterwards.
+    await user.press("7")
+    expect(await ratings(bot, 803)).toEqual({ overall_impression: 7 })
+  })
+
+  test("the invite is not sent again after a second finished case", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(804)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    await user.press(kernelTexts.buttons.tryAgain)
+    await finishOneCase(bot, user)
+    expect(user.screen().filter(isInvite)).toHaveLength(1)
+    expect(await invites(bot, 804)).toBe(1)
+  })
+})
