@@ -2,7 +2,7 @@ import { hostname } from "node:os"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
-import { texts } from "./app/texts"
+import { botCommands } from "./app/command-menu"
 import type { AppConfig } from "./config/config"
 import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
 import { runPolling } from "./intake/polling"
@@ -103,7 +103,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))
 
   await withDeadline("setMyCommands", deadline, (signal) =>
-    api.setMyCommands([...texts.commands], {}, signal),
+    api.setMyCommands(botCommands(), {}, signal),
   ).catch((e) => logError("setMyCommands", e))
 
   const serverDeps = {

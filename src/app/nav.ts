@@ -1,3 +1,4 @@
+import { caseCommands } from "./command-menu"
 import { Cmd } from "./commands"
 import { backToMenu, mainMenu } from "./keyboards"
 import type { AppEvent } from "./model"
@@ -11,7 +12,7 @@ const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
   const isAdmin = ev.actor.role === "admin"
   switch (name) {
     case "help":
-      return [s, [Cmd.reply(texts.help(isAdmin), backToMenu())]]
+      return [s, [Cmd.reply(texts.help(isAdmin, caseCommands()), backToMenu())]]
     case "faq":
       return [s, [Cmd.reply(texts.faq, backToMenu())]]
     case "whoami":
@@ -37,7 +38,7 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
         data.target === "menu"
           ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
           : {
-              html: data.target === "faq" ? texts.faq : texts.help(ev.actor.role === "admin"),
+              html: data.target === "faq" ? texts.faq : texts.help(ev.actor.role === "admin", caseCommands()),
               keyboard: backToMenu(),
             }
       const show =

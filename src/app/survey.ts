@@ -48,6 +48,11 @@ export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
   const show = (html: string, keyboard: Keyboard): Cmd =>
     input.messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(input.messageId, html, keyboard)
   const answer = Cmd.answer(input.queryId)
+  // An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end.
+  const inDialogue = s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
+  if (inDialogue) return [s, [Cmd.answer(input.queryId, texts.survey.busy, true)]]
+  if (s.reviews === 0 && data._tag === "SurveyAnswer")
+    return [s, [Cmd.answer(input.queryId, texts.survey.lockedAlert, true)]]
   if (data._tag === "SurveyOpen") {
     if (s.reviews === 0) return [s, [answer, show(texts.survey.locked, backToMenu())]]
     return [s, [answer, show(`${texts.survey.intro}\n\n${question(0)}`, scale(0))]]

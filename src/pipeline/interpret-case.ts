@@ -101,13 +101,23 @@ const sendGuide = (chatId: number, caseId: string) =>
     const bytes = new Uint8Array(yield* Effect.promise(() => Bun.file(path).arrayBuffer()))
     // The key changes with the file, so a rebuilt guide is uploaded once again instead of the old one re-sent.
     const key = `guide:${spec.guide}:${Bun.hash(bytes).toString(36)}`
+    const upload = tg
+      .sendDocument(chatId, new InputFile(bytes, spec.guide), spec.texts.guideCaption)
+      .pipe(
+        Effect.flatMap((fileId) =>
+          fileId ? db.use("saveFileId", (k) => saveFileId(k, key, fileId)) : Effect.void,
+        ),
+      )
     const known = yield* db.use("findFileId", (k) => findFileId(k, key))
-    const fileId = yield* tg.sendDocument(
-      chatId,
-      known ?? new InputFile(bytes, spec.guide),
-      spec.texts.guideCaption,
+    if (!known) return yield* upload
+    // file_ids belong to one bot: one refused (another BOT_TOKEN on this database) is replaced by a fresh upload.
+    yield* tg.sendDocument(chatId, known, spec.texts.guideCaption).pipe(
+      Effect.asVoid,
+      Effect.catchIf(
+        (e) => e.code === 400,
+        () => upload,
+      ),
     )
-    if (!known && fileId) yield* db.use("saveFileId", (k) => saveFileId(k, key, fileId))
   })
 
 /** The role-play commands: AI calls go to the background; stats, attempts and guides run in place. */

@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
+import { botCommands } from "../app/command-menu"
 import type { Cmd } from "../app/commands"
 import type { Feedback } from "../app/model"
 import { summarizeAttempts } from "../app/results"
-import { texts } from "../app/texts"
 import { findAttempts } from "../repositories/cases.repo"
 import { insertComment, upsertRating } from "../repositories/ratings.repo"
 import { deleteRole, upsertRole } from "../repositories/users.repo"
@@ -89,7 +89,7 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
         yield* role
           ? db.use("setRole", (k) => upsertRole(k, { ...cmd, role }))
           : db.use("deleteRole", (k) => deleteRole(k, cmd.userId))
-        const menu = role === "admin" ? [...texts.commands, ...texts.adminCommands] : null
+        const menu = role === "admin" ? botCommands(true) : null
         yield* tolerate(cmd._tag, tg.setChatCommands(chatId, menu))
         return null
       }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { AUTH_COMMANDS, authReducer, LOCKOUT_MS, MAX_PASSWORD_FAILURES } from "../../src/app/auth"
+import { caseCommands } from "../../src/app/command-menu"
 import type { Cmd } from "../../src/app/commands"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
 import type { AppEvent, Input, Role } from "../../src/app/model"
@@ -274,7 +275,7 @@ describe("reduce", () => {
   test("/help while AwaitingPassword → acts as the command and keeps the password flow", () => {
     expect(reduce(login, ev(command("help")))).toEqual([
       login,
-      [{ _tag: "Reply", html: texts.help(false), keyboard: backToMenu() }],
+      [{ _tag: "Reply", html: texts.help(false, caseCommands()), keyboard: backToMenu() }],
     ])
   })
 

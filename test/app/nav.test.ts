@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { caseCommands } from "../../src/app/command-menu"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
 import type { AppEvent, CallbackData, Input, Role } from "../../src/app/model"
 import { navReducer } from "../../src/app/nav"
@@ -53,20 +54,29 @@ const htmlOf = (step: ReturnType<typeof navReducer>): string => {
 describe("navReducer", () => {
   test("/help for a user → help without the admin section, with the back-to-menu button", () => {
     const step = navReducer(state, ev(command("help"), { role: "user" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.help(false), keyboard: backToMenu() }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: texts.help(false, caseCommands()), keyboard: backToMenu() }],
+    ])
     expect(htmlOf(step)).not.toContain("/dbping")
   })
 
   test("/help without a role → help without the admin section", () => {
     const step = navReducer(state, ev(command("help"), { role: null }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.help(false), keyboard: backToMenu() }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: texts.help(false, caseCommands()), keyboard: backToMenu() }],
+    ])
   })
 
   test("/help for an admin → help with the admin section", () => {
     const step = navReducer(state, ev(command("help"), { role: "admin" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.help(true), keyboard: backToMenu() }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: texts.help(true, caseCommands()), keyboard: backToMenu() }],
+    ])
     expect(htmlOf(step)).toContain("/dbping")
-    expect(texts.help(true)).not.toEqual(texts.help(false))
+    expect(texts.help(true, caseCommands())).not.toEqual(texts.help(false, caseCommands()))
   })
 
   test("/faq → the FAQ with the back-to-menu button", () => {
@@ -160,7 +170,7 @@ describe("navReducer", () => {
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Edit", messageId: 555, html: texts.help(false), keyboard: backToMenu() },
+        { _tag: "Edit", messageId: 555, html: texts.help(false, caseCommands()), keyboard: backToMenu() },
       ],
     ])
   })
@@ -170,7 +180,7 @@ describe("navReducer", () => {
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Edit", messageId: 555, html: texts.help(true), keyboard: backToMenu() },
+        { _tag: "Edit", messageId: 555, html: texts.help(true, caseCommands()), keyboard: backToMenu() },
       ],
     ])
   })

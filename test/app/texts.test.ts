@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
 
 describe("texts", () => {
@@ -83,7 +84,8 @@ describe("texts", () => {
   })
 
   test("help → lists every command of the menu", () => {
-    for (const { command } of texts.commands) expect(texts.help(false)).toContain(`/${command} `)
+    for (const { command } of texts.commands)
+      expect(texts.help(false, caseCommands())).toContain(`/${command} `)
   })
 
   test("rejected → the limit is shown for too_long and too_many_lines", () => {

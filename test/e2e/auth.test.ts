@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { botCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText as visible } from "../../src/lib/html"
@@ -43,7 +44,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(textsOf(await boss.send("/help"))[0]).toContain("/dbping")
     expect(bot.tg.callsOf("setMyCommands").at(-1)?.params).toMatchObject({
       scope: { type: "chat", chat_id: 102 },
-      commands: [...texts.commands, ...texts.adminCommands],
+      commands: botCommands(true),
     })
     // A second /start of a signed-in user shows the menu again without asking for the password.
     expect(textsOf(await boss.send("/start"))).toEqual([visible(texts.welcome("Олег"))])

@@ -133,4 +133,22 @@ describe.each(backends)("PDF guides end to end (%s)", (backend) => {
     expect(doc.map((m) => m.file?.name)).toEqual([a.guide, b.guide])
     expect(await bot.app.db.selectFrom("telegram_files").selectAll().execute()).toHaveLength(2)
   })
+
+  test("a cached file_id Telegram refuses → replaced by a fresh upload", async () => {
+    const spec = cases[0]!
+    bot = await startBot({ backend })
+    const user = bot.user(904)
+    await signIn(user)
+    await pressTheory(user, spec.texts.title)
+    await bot.app.db
+      .updateTable("telegram_files")
+      .set({ file_id: "BQACAgIAAxkBAAIB-from-another-bot" })
+      .execute()
+    const sentBefore = bot.tg.callsOf("sendDocument").length
+    await user.press(kernelTexts.buttons.theory)
+    const after = bot.tg.callsOf("sendDocument").slice(sentBefore)
+    expect(after.some((c) => c.status === 200 && isUpload(c))).toBe(true)
+    const [row] = await bot.app.db.selectFrom("telegram_files").select("file_id").execute()
+    expect(row?.file_id).not.toBe("BQACAgIAAxkBAAIB-from-another-bot")
+  })
 })

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { botCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
 import { backends } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
@@ -46,7 +47,7 @@ describe.each(backends)("intake, webhook and ops endpoints (%s)", (backend) => {
       allowed_updates: ["message", "callback_query"],
       drop_pending_updates: false,
     })
-    expect(bot.tg.callsOf("setMyCommands")[0]?.params.commands).toEqual(texts.commands)
+    expect(bot.tg.callsOf("setMyCommands")[0]?.params.commands).toEqual(botCommands())
     await bot.stop()
     expect(bot.tg.callsOf("deleteWebhook")).toEqual([])
   })

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
 import { visibleText } from "../../src/lib/html"
 import { backends, freshDatabase } from "../support/database"
@@ -58,7 +59,9 @@ describe.each(backends)("per-chat ordering (%s)", (backend) => {
     const order = await processedOrder(bot)
     expect(order.pending).toBe(0)
     expect(order.ids).toEqual([...order.ids].sort((a, b) => a - b))
-    expect(bot.tg.chat(CHAT).filter((m) => m.text === visibleText(texts.help(false)))).toHaveLength(BURST)
+    expect(
+      bot.tg.chat(CHAT).filter((m) => m.text === visibleText(texts.help(false, caseCommands()))),
+    ).toHaveLength(BURST)
     expect(await sessionOf(bot)).toEqual({ version: BURST, counted: BURST })
   })
 

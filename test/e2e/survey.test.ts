@@ -207,4 +207,31 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(user.screen().filter(isInvite)).toHaveLength(1)
     expect(await invites(bot, 804)).toBe(1)
   })
+
+  test("a survey answer from a user without a reviewed attempt → refused with an alert, nothing stored", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(805)
+    await signIn(user)
+    const forged = await user.pressData("rate:0:5", user.lastMessageId())
+    expect(await ratings(bot, 805)).toEqual({})
+    expect(forged.answer?.params).toMatchObject({ show_alert: true })
+  })
+
+  test("the old invite pressed during a dialogue → an alert; the dialogue goes on untouched", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(806)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    const invite = user.screen().find(isInvite)!
+    await user.press(kernelTexts.buttons.tryAgain)
+    const spec = cases[0]!
+    const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
+    expect(textsOf(await user.send("Реплика в новой попытке"))[0]).toStartWith(personaPrefix)
+    const pressed = await user.pressData("rate:open", invite.message_id)
+    expect(pressed.answer?.params).toMatchObject({ text: texts.survey.busy, show_alert: true })
+    expect(pressed.messages).toEqual([])
+    const line = await user.send("Продолжаю разговор с собеседником")
+    expect(await comments(bot, 806)).toEqual([])
+    expect(textsOf(line)[0]).toStartWith(personaPrefix)
+  })
 })

@@ -50,12 +50,17 @@ const onText = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt, text: stri
   if (text === t.buttons.restart) return startAttempt(s, spec, ev.now)
   if (text === t.buttons.menu) return leave(s, ev)
   if (a.phase === "Reviewed") return [s, [Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id))]]
-  if (a.phase === "Reviewing") return [s, [Cmd.reply(t.manualFinish)]]
+  if (a.phase === "Reviewing")
+    return a.reviewRequestId === null
+      ? [s, [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))]]
+      : [s, [Cmd.reply(t.manualFinish)]]
   if (text === t.buttons.analysis)
     return a.turns.length === 0 ? [s, [Cmd.reply(t.tooShort(spec))]] : finish(s, spec, a, "manual", [])
   if (a.pending !== null)
     return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
-  return askPersona(s, a, text, ev.now)
+  // Lines still waiting from before a failure go first: the learner's words keep their order.
+  const [first, ...rest] = [...a.queued, text]
+  return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
 }
 
 const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step | null => {

@@ -1,0 +1,22 @@
+import { cases } from "../cases/registry"
+import { texts } from "./texts"
+
+/** A case title without its leading emoji, for command lists. */
+const plainTitle = (title: string) => title.replace(/^[^\p{L}\p{N}]+/u, "")
+
+/** The case commands, one per registered case: `/aidemo — Обратная связь подчинённому`. */
+export const caseCommands = () =>
+  cases.map((c) => ({
+    command: c.commands.start,
+    stop: c.commands.stop,
+    description: plainTitle(c.texts.title),
+  }))
+
+/** Telegram's command menu: navigation first, then the cases, then the account commands. */
+export const botCommands = (isAdmin = false) => {
+  const [start, help, faq, ...account] = texts.commands
+  const trainings = caseCommands().map(({ command, description }) => ({ command, description }))
+  return [start, help, faq, ...trainings, ...account, ...(isAdmin ? texts.adminCommands : [])].filter(
+    (c): c is { command: string; description: string } => c !== undefined,
+  )
+}
