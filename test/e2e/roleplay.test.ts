@@ -143,10 +143,10 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
     const user = bot.user(704)
     await signIn(user)
     await user.send(`/${spec.commands.start}`)
-    await Promise.all([
-      bot.deliver(textUpdate("первое", { chatId: 704, userId: 704 })),
-      bot.deliver(textUpdate("второе", { chatId: 704, userId: 704 })),
-    ])
+    // Telegram sends a chat's updates one after another: the second arrives while the first is with the persona.
+    bot.ai.setLatency(300)
+    await bot.deliver(textUpdate("первое", { chatId: 704, userId: 704 }))
+    await bot.deliver(textUpdate("второе", { chatId: 704, userId: 704 }))
     await bot.app.whenIdle()
     const lines = textsOf(user.screen()).filter((t) =>
       t.startsWith(`${spec.persona.emoji} ${spec.persona.name}:`),
