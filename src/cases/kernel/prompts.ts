@@ -1,4 +1,5 @@
 import type { Turn } from "./attempt"
+import personaCard from "./prompts/persona-card.md" with { type: "text" }
 import personaRules from "./prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "./prompts/reviewer-rules.md" with { type: "text" }
 import type { CaseSpec } from "./spec"
@@ -46,8 +47,19 @@ export const personaPrompt = (spec: CaseSpec, turns: ReadonlyArray<Turn>, text: 
     { role: "user", content: turn.learner },
     { role: "assistant", content: JSON.stringify({ ...flags(turn), reply: turn.persona }) },
   ])
+  const list = (items: ReadonlyArray<string>) => items.map((item) => `- ${item}`).join("\n")
+  const card = fill(personaCard, {
+    persona_name: spec.persona.name,
+    persona_who: spec.persona.who,
+    persona_traits: list(spec.persona.traits),
+    persona_must_not: list(spec.persona.mustNot),
+    learner_role: spec.learnerRole,
+    learner_label: spec.texts.learnerLabel,
+  })
   return {
-    system: `${spec.prompts.persona.trim()}\n\n${fill(personaRules, sharedVars(spec)).trim()}`,
+    system: [card, spec.prompts.persona, fill(personaRules, sharedVars(spec))]
+      .map((part) => part.trim())
+      .join("\n\n"),
     messages: [...history, { role: "user", content: text }],
   }
 }

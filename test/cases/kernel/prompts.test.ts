@@ -33,8 +33,15 @@ describe("fill", () => {
 describe("personaPrompt", () => {
   const prompt = personaPrompt(testCase, turns, "Что предлагаешь?")
 
-  test("system: the case prose first, then the shared rules filled with this case's methodology", () => {
-    expect(prompt.system.startsWith(testCase.prompts.persona.trim())).toBe(true)
+  test("system: the persona card from the case data, the case prose, then the shared rules", () => {
+    expect(prompt.system.startsWith("# Карточка роли")).toBe(true)
+    expect(prompt.system).toContain(`Ты — ${testCase.persona.name}: ${testCase.persona.who}`)
+    for (const line of [...testCase.persona.traits, ...testCase.persona.mustNot])
+      expect(prompt.system).toContain(`- ${line}`)
+    expect(prompt.system).toContain(testCase.learnerRole)
+    const prose = prompt.system.indexOf(testCase.prompts.persona.trim())
+    expect(prose).toBeGreaterThan(0)
+    expect(prose).toBeLessThan(prompt.system.indexOf("- **A**"))
     for (const c of testCase.methodology.components)
       expect(prompt.system).toContain(`- **${c.key}** (${c.label}): ${c.definition}`)
     expect(prompt.system).toContain('"A", "B", "C", "D", "E"')
@@ -72,7 +79,8 @@ describe("personaPrompt", () => {
 
   test("each case gets its own keys and prose", () => {
     const other = personaPrompt(otherCase, [], "Привет")
-    expect(other.system.startsWith(otherCase.prompts.persona)).toBe(true)
+    expect(other.system).toContain(otherCase.prompts.persona.trim())
+    expect(other.system).toContain(`Ты — ${otherCase.persona.name}: ${otherCase.persona.who}`)
     expect(other.system).toContain('"P", "Q", "R", "S", "T"')
     expect(other.system).not.toContain(testCase.prompts.persona.trim())
   })
