@@ -99,6 +99,29 @@ export interface TelegramFilesTable {
   updated_at: Generated<Date>
 }
 
+export interface AiCallsTable {
+  id: Generated<number>
+  at: Generated<Date>
+  user_id: number | null
+  case_id: string | null
+  channel: string
+  provider: string
+  model: string
+  input_tokens: number
+  output_tokens: number
+  latency_ms: number
+  outcome: string
+  error_class: string | null
+}
+
+export interface VoiceTranscriptsTable {
+  file_unique_id: string
+  transcript: string
+  provider: string
+  model: string
+  created_at: Generated<Date>
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -110,6 +133,8 @@ export interface Database {
   chat_leases: ChatLeasesTable
   case_attempts: CaseAttemptsTable
   telegram_files: TelegramFilesTable
+  ai_calls: AiCallsTable
+  voice_transcripts: VoiceTranscriptsTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>

@@ -7,7 +7,8 @@ export const TABLE_END = "<!-- config-table:end -->"
 /** A default as it is written in `.env`: `true`, `30`, `./data`; undefined when the variable has none. */
 export const formatDefault = (name: FieldName): string | undefined => {
   const spec = fields[name]
-  return spec.secret || spec.fallback === undefined ? undefined : String(spec.fallback)
+  if (spec.secret || spec.fallback === undefined) return undefined
+  return "display" in spec && spec.display !== undefined ? spec.display : String(spec.fallback)
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")

@@ -8,16 +8,17 @@ import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
 import { runPolling } from "./intake/polling"
 import { ALLOWED_UPDATES, receiveUpdate } from "./intake/receive"
 import { ChatQueue } from "./pipeline/chat-queue"
-import { makeOpenAiLlm } from "./providers/openai"
 import { countBacklog } from "./repositories/inbox.repo"
+import { makeAi } from "./services/ai-setup"
 import { AppClock } from "./services/clock"
 import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
-import { Llm, type LlmShape, noProviderLlm } from "./services/llm"
-import { describeError, Log, type LogShape, makeLog } from "./services/log"
+import { Llm } from "./services/llm"
+import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
+import { Speech, Transcriber } from "./services/voice"
 import { withDeadline } from "./startup"
 
 export { StartupError } from "./startup"
@@ -45,23 +46,6 @@ export interface RunningApp {
   readonly stop: () => Promise<{ drained: boolean }>
 }
 
-/** The AI provider from configuration; without a key the bot still runs, and dialogues say the persona is away. */
-const makeLlm = (config: AppConfig, log: LogShape): LlmShape => {
-  const { env } = config
-  if (!env.OPENAI_API_KEY) {
-    Effect.runSync(log.warn("no OPENAI_API_KEY: role-play dialogues cannot get AI answers"))
-    return noProviderLlm
-  }
-  return makeOpenAiLlm({
-    apiKey: env.OPENAI_API_KEY,
-    ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}),
-    models: { dialogue: "gpt-5-mini", reviewer: "gpt-5" },
-    timeoutMs: env.AI_REQUEST_TIMEOUT_SEC * 1000,
-    maxRetries: env.AI_REQUEST_MAX_RETRIES,
-    backoffMs: env.AI_REQUEST_RETRY_BACKOFF_SEC * 1000,
-  })
-}
-
 /** Boots everything in order and returns a handle to stop it. The composition root of the bot. */
 export const startApp = async (config: AppConfig, options: StartOptions = {}): Promise<RunningApp> => {
   const { env } = config
@@ -86,6 +70,12 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       throw e
     },
   )
+  const ai = await Promise.resolve()
+    .then(() => makeAi(config, logShape, metrics, kysely))
+    .catch(async (e: unknown) => {
+      await kysely.destroy()
+      throw e
+    })
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
   const settings = makeSettings(config, me.username, instanceId)
 
@@ -93,11 +83,19 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     Layer.succeed(Db, makeDb(kysely, config.database.kind)),
     Layer.succeed(Log, logShape),
     Layer.succeed(Metrics, metrics),
-    Layer.succeed(Telegram, makeTelegram(api)),
+    Layer.succeed(
+      Telegram,
+      makeTelegram(
+        api,
+        (path) => `${env.TELEGRAM_API_ROOT}/file/bot${Redacted.value(env.BOT_TOKEN)}/${path}`,
+      ),
+    ),
     Settings.layer(settings),
     options.clockOffset ? AppClock.layerShifted(options.clockOffset) : AppClock.layer,
     options.errorReporter ? Layer.succeed(ErrorReporter, options.errorReporter) : ErrorReporter.layerNone,
-    Layer.succeed(Llm, makeLlm(config, logShape)),
+    Layer.succeed(Llm, ai.llm),
+    Layer.succeed(Transcriber, ai.transcriber),
+    Layer.succeed(Speech, ai.speech),
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))

@@ -1,9 +1,11 @@
 import type { Migration } from "kysely/migration"
 import * as foundation from "./0001_foundation"
 import * as attempts from "./0002_attempts"
+import * as aiUsage from "./0003_ai_usage"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
   "0001_foundation": foundation,
   "0002_attempts": attempts,
+  "0003_ai_usage": aiUsage,
 }

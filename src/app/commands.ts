@@ -54,6 +54,17 @@ export type Cmd =
       readonly turns: ReadonlyArray<Turn>
       readonly covered: ReadonlyArray<string>
     }
+  /** Downloads and transcribes a voice line; answered with Transcribed / TranscriptionFailed for that attempt. */
+  | {
+      readonly _tag: "Transcribe"
+      readonly caseId: string
+      readonly attempt: number
+      readonly fileId: string
+      readonly fileUniqueId: string
+      readonly mime: string
+    }
+  /** The persona's line as a voice note too (VOICE_REPLIES), in the persona's own voice. */
+  | { readonly _tag: "Speak"; readonly caseId: string; readonly text: string }
   | { readonly _tag: "RecordStat"; readonly caseId: string; readonly stat: CaseStat }
   | {
       readonly _tag: "SaveAttempt"

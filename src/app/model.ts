@@ -26,7 +26,13 @@ export type CallbackData =
   | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
   | { readonly _tag: "Unknown"; readonly raw: string }
 
-export type RejectReason = "too_short" | "too_long" | "too_many_lines"
+export type RejectReason =
+  | "too_short"
+  | "too_long"
+  | "too_many_lines"
+  | "voice_too_short"
+  | "voice_too_long"
+  | "voice_too_big"
 
 /** Results of commands that come back into the reducer (the interpreter's feedback events). */
 export type Feedback =
@@ -46,6 +52,14 @@ export type Feedback =
       readonly model: string
     }
   | { readonly _tag: "AiFailed"; readonly requestId: number; readonly reason: string }
+  /** A voice line of the attempt `caseId` #`attempt`, transcribed (empty text: nothing recognisable). */
+  | { readonly _tag: "Transcribed"; readonly caseId: string; readonly attempt: number; readonly text: string }
+  | {
+      readonly _tag: "TranscriptionFailed"
+      readonly caseId: string
+      readonly attempt: number
+      readonly reason: string
+    }
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null
@@ -63,7 +77,17 @@ export type Input =
       readonly data: CallbackData
       readonly messageId: number | null
     }
-  | { readonly _tag: "Unsupported"; readonly kind: "voice" | "media" | "group" | "other" }
+  | {
+      readonly _tag: "Voice"
+      readonly kind: "voice" | "audio" | "video_note"
+      readonly fileId: string
+      readonly fileUniqueId: string
+      readonly durationSec: number
+      readonly sizeBytes: number | null
+      readonly mime: string
+      readonly messageId: number
+    }
+  | { readonly _tag: "Unsupported"; readonly kind: "media" | "group" | "other" }
   | { readonly _tag: "Rejected"; readonly reason: RejectReason; readonly limit: number }
   | { readonly _tag: "Feedback"; readonly event: Feedback }
 
@@ -72,4 +96,6 @@ export interface AppEvent {
   readonly actor: Actor
   readonly now: number
   readonly authEnabled: boolean
+  /** VOICE_REPLIES: the persona's lines are also sent as voice notes. */
+  readonly voiceReplies?: boolean
 }

@@ -60,6 +60,8 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
       // Late answers for a dialogue that is no longer open end here, silently.
       return event._tag === "DbPinged" ? [s, [Cmd.reply(texts.dbPing(event.ok, event.ms))]] : [s, []]
     }
+    case "Voice":
+      return [s, [Cmd.reply(texts.unsupported.voice)]]
     case "Unsupported":
       return [s, [Cmd.reply(texts.unsupported[input.kind])]]
     case "Rejected":

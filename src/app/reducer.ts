@@ -19,7 +19,10 @@ export const reduce = (s: Session, ev: AppEvent): readonly [Session, ReadonlyArr
   if (input._tag === "Command" && AUTH_COMMANDS.has(input.name)) return closingDialogue(s, authReducer(s, ev))
   const routed = roleplayReducer(s, ev) ?? surveyReducer(s, ev)
   if (routed) return routed
-  if (s.flow._tag === "AwaitingPassword" && (input._tag === "Unsupported" || input._tag === "Rejected"))
+  if (
+    s.flow._tag === "AwaitingPassword" &&
+    (input._tag === "Unsupported" || input._tag === "Rejected" || input._tag === "Voice")
+  )
     return [s, [Cmd.reply(texts.passwordAsText)]]
   return navReducer(s, ev)
 }

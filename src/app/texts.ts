@@ -12,6 +12,12 @@ const plural = (n: number, one: string, few: string, many: string): string => {
   if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few
   return many
 }
+const formatSeconds = (sec: number) =>
+  sec >= 60 && sec % 60 === 0
+    ? `${sec / 60} мин`
+    : sec >= 60
+      ? `${Math.floor(sec / 60)} мин ${sec % 60} с`
+      : `${sec} с`
 const minutes = (n: number) => `${n} ${plural(n, "минуту", "минуты", "минут")}`
 
 export const texts = {
@@ -112,6 +118,9 @@ export const texts = {
       too_short: "📝 Сообщение пустое — напиши хотя бы пару слов.",
       too_long: `📝 Слишком длинно: максимум ${limit} символов. Сократи, пожалуйста.`,
       too_many_lines: `📝 Слишком много строк: максимум ${limit}. Сформулируй чуть компактнее.`,
+      voice_too_short: "🎤 Голосовое слишком короткое — скажи хотя бы пару слов.",
+      voice_too_long: `🎤 Голосовое длинновато: максимум ${formatSeconds(limit)}. Попробуй короче — как в живом разговоре.`,
+      voice_too_big: `🎤 Файл слишком большой (больше ${limit} МБ). Запиши покороче.`,
     })[reason],
   rateLimited: (window: "minute" | "hour", waitMin: number) =>
     window === "minute"

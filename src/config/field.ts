@@ -7,9 +7,12 @@ export interface Field<A> {
   readonly required: boolean
   readonly secret: boolean
   readonly doc: string
+  /** The default as written in .env and the README, when `String(fallback)` would not do (chains). */
+  readonly display?: string
 }
 
 type Parser<A> = (raw: string) => Result.Result<A, string>
+type ChainValue = ReadonlyArray<{ readonly provider: "openai" | "gemini"; readonly model: string }>
 
 const bySchema =
   <A>(schema: Schema.Codec<A, string>, problem: string): Parser<A> =>
@@ -40,6 +43,37 @@ const parsers = {
     URL.canParse(raw) && /^https?:/.test(raw)
       ? Result.succeed(raw.replace(/\/+$/, ""))
       : Result.fail(`«${raw}» — нужен адрес http(s)://… / expected an http(s) URL`)) as Parser<string>,
+  /** `provider:model,provider:model` — an ordered fallback chain of AI routes. */
+  chain: ((raw) => {
+    const routes = raw
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")
+    const parsed = routes.map((route) => /^(openai|gemini):([A-Za-z0-9._-]+)$/.exec(route))
+    if (routes.length === 0 || parsed.some((m) => m === null))
+      return Result.fail(
+        `«${raw}» — нужен список provider:model через запятую (openai, gemini) / expected provider:model,… (openai, gemini)`,
+      )
+    return Result.succeed(parsed.map((m) => ({ provider: m![1] as "openai" | "gemini", model: m![2]! })))
+  }) as Parser<ReadonlyArray<{ readonly provider: "openai" | "gemini"; readonly model: string }>>,
+  /** `case.channel=chain;case.channel=chain` — per-case overrides of the route chains. */
+  caseChains: ((raw) => {
+    const entries = raw
+      .split(";")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")
+    const out: Array<{ caseId: string; channel: "dialogue" | "reviewer"; chain: ChainValue }> = []
+    for (const entry of entries) {
+      const m = /^([a-z][a-z0-9_]*)\.(dialogue|reviewer)=(.+)$/.exec(entry)
+      const chain = m ? parsers.chain(m[3]!) : null
+      if (!m || !chain || Result.isFailure(chain))
+        return Result.fail(
+          `«${entry}» — нужно case.dialogue|reviewer=provider:model,… / expected case.channel=chain`,
+        )
+      out.push({ caseId: m[1]!, channel: m[2] as "dialogue" | "reviewer", chain: chain.success })
+    }
+    return Result.succeed(out)
+  }) as Parser<ReadonlyArray<{ caseId: string; channel: "dialogue" | "reviewer"; chain: ChainValue }>>,
   oneOf:
     <const L extends string>(values: ReadonlyArray<L>): Parser<L> =>
     (raw) =>
@@ -73,6 +107,12 @@ export const field = {
   port: (fallback: number, doc: string) => make(parsers.int(0, 65535), doc, fallback),
   bool: (fallback: boolean, doc: string) => make(parsers.bool, doc, fallback),
   url: (doc: string, fallback?: string) => make(parsers.url, doc, fallback),
+  caseChains: (doc: string) => make(parsers.caseChains, doc),
+  chain: (fallback: string, doc: string) => {
+    const parsed = parsers.chain(fallback)
+    if (Result.isFailure(parsed)) throw new Error(`bad default chain ${fallback}`)
+    return { ...make(parsers.chain, doc, parsed.success), display: fallback }
+  },
   oneOf: <const L extends string>(values: ReadonlyArray<L>, fallback: L, doc: string) =>
     make(parsers.oneOf(values), doc, fallback),
 }

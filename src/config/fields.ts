@@ -47,6 +47,24 @@ export const fields = {
   AI_REQUEST_TIMEOUT_SEC: field.num(1, 600, 30, "Таймаут запроса к ИИ, с"),
   AI_REQUEST_MAX_RETRIES: field.int(0, 10, 3, "Повторы запроса к ИИ"),
   AI_REQUEST_RETRY_BACKOFF_SEC: field.num(0, 60, 1.5, "Пауза между повторами, с"),
+  AI_DIALOGUE_CHAIN: field.chain(
+    "openai:gpt-5-mini,gemini:gemini-2.5-flash",
+    "Модели для реплик собеседника по порядку (запасные — через запятую)",
+  ),
+  AI_REVIEWER_CHAIN: field.chain(
+    "gemini:gemini-2.5-flash,openai:gpt-5",
+    "Модели для разбора диалога по порядку",
+  ),
+  AI_TRANSCRIPTION_CHAIN: field.chain(
+    "openai:gpt-4o-transcribe,openai:whisper-1,gemini:gemini-2.5-flash",
+    "Модели распознавания речи по порядку",
+  ),
+  AI_CASE_CHAINS: field.caseChains(
+    "Свои цепочки для кейса и канала: fb_peer.reviewer=openai:gpt-5;career_dialog.dialogue=…",
+  ),
+  AI_MAX_CONCURRENCY: field.int(1, 1000, 16, "Сколько запросов к ИИ одновременно (остальные ждут в очереди)"),
+  AI_DAILY_TURNS_PER_USER: field.int(1, 100_000, 200, "Реплик собеседника в сутки на пользователя"),
+  VOICE_REPLIES: field.bool(false, "Собеседник дублирует реплику голосом (OpenAI TTS)"),
   TRANSCRIBE_TIMEOUT_SEC: field.num(1, 600, 25, "Таймаут распознавания речи, с"),
   TRANSCRIBE_MAX_RETRIES: field.int(0, 10, 2, "Повторы распознавания"),
   TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),

@@ -8,6 +8,25 @@ export interface TextLimits {
   readonly maxLines: number
 }
 
+export interface VoiceLimits {
+  readonly minSec: number
+  readonly maxSec: number
+  /** VOICE_MAX_SIZE_MB, capped by the Bot API's 20 MB getFile limit. */
+  readonly maxBytes: number
+}
+
+/** Voice limits from metadata, checked before anything is downloaded. Pure. */
+export const applyVoiceLimits = (input: Input, limits: VoiceLimits): Input => {
+  if (input._tag !== "Voice") return input
+  if (input.durationSec < limits.minSec)
+    return { _tag: "Rejected", reason: "voice_too_short", limit: limits.minSec }
+  if (input.durationSec > limits.maxSec)
+    return { _tag: "Rejected", reason: "voice_too_long", limit: limits.maxSec }
+  if (input.sizeBytes !== null && input.sizeBytes > limits.maxBytes)
+    return { _tag: "Rejected", reason: "voice_too_big", limit: Math.floor(limits.maxBytes / 1_000_000) }
+  return input
+}
+
 /** Where an update belongs: its chat (the ordering key) and its sender. Null for updates we do not handle. */
 export interface Origin {
   readonly chatId: number
@@ -43,9 +62,26 @@ export const applyTextLimits = (input: Input, limits: TextLimits): Input => {
   return input
 }
 
+const voiceOf = (m: Message): Input | null => {
+  const file = m.voice ?? m.audio ?? m.video_note
+  if (!file) return null
+  const kind = m.voice ? "voice" : m.audio ? "audio" : "video_note"
+  const mime =
+    "mime_type" in file && file.mime_type ? file.mime_type : kind === "video_note" ? "video/mp4" : "audio/ogg"
+  return {
+    _tag: "Voice",
+    kind,
+    fileId: file.file_id,
+    fileUniqueId: file.file_unique_id,
+    durationSec: file.duration,
+    sizeBytes: file.file_size ?? null,
+    mime,
+    messageId: m.message_id,
+  }
+}
+
 /** What the user sent, when it is content; null for service messages (timers, pins, joins…), which need no answer. */
-const kindOf = (m: Message): "voice" | "media" | "other" | null => {
-  if (m.voice || m.audio || m.video_note) return "voice"
+const kindOf = (m: Message): "media" | "other" | null => {
   if (m.photo || m.document || m.video || m.sticker || m.animation) return "media"
   if (m.location || m.contact || m.poll || m.dice || m.venue || m.game || m.story || m.caption) return "other"
   return null
@@ -72,6 +108,8 @@ export const decodeUpdate = (u: Update, botUsername: string): Input | null => {
     return command?._tag === "Command" ? { _tag: "Unsupported", kind: "group" } : null
   }
   if (typeof m.text === "string") return decodeText(m.text, m.message_id, botUsername)
+  const voice = voiceOf(m)
+  if (voice) return voice
   const kind = kindOf(m)
   return kind === null ? null : { _tag: "Unsupported", kind }
 }

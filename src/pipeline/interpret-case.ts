@@ -2,10 +2,7 @@ import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import { InputFile } from "grammy"
 import type { Cmd } from "../app/commands"
-import type { Feedback } from "../app/model"
 import { surveyInviteMessage } from "../app/survey"
-import { coveredKeys, personaTurnSchema, Review } from "../cases/kernel/ai-reply"
-import { personaPrompt, reviewPrompt } from "../cases/kernel/prompts"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
 import {
@@ -16,9 +13,7 @@ import {
   saveFileId,
 } from "../repositories/cases.repo"
 import { Db } from "../services/db"
-import { Llm, type LlmError } from "../services/llm"
 import { Telegram } from "../services/telegram"
-import { Background } from "./background"
 import type { Origin } from "./decode"
 import { renderKeyboard } from "./render"
 
@@ -37,59 +32,6 @@ type CaseCmd = Extract<
 >
 
 const GUIDE_DIR = "static/guides"
-
-// Telegram shows "typing…" for about five seconds: keep it alive while the model thinks.
-const keepTyping = (chatId: number) =>
-  Effect.flatMap(Telegram, (tg) =>
-    tg.chatAction(chatId, "typing").pipe(Effect.ignore, Effect.delay("4500 millis"), Effect.forever),
-  )
-
-const failed = (requestId: number) => (e: LlmError) =>
-  Effect.succeed<Feedback>({ _tag: "AiFailed", requestId, reason: e.reason })
-
-const personaWork = (cmd: Extract<Cmd, { _tag: "AskPersona" }>, llm: typeof Llm.Service) => {
-  const spec = findCase(cmd.caseId)!
-  const keys = spec.methodology.components.map((c) => c.key)
-  const prompt = personaPrompt(spec, cmd.turns, cmd.text)
-  return llm
-    .complete({
-      channel: "dialogue",
-      caseId: spec.id,
-      ...prompt,
-      schema: personaTurnSchema(keys),
-      schemaName: "persona_turn",
-    })
-    .pipe(
-      Effect.map(
-        (a): Feedback => ({
-          _tag: "PersonaReplied",
-          requestId: cmd.requestId,
-          reply: a.value.reply,
-          covered: coveredKeys(a.value, keys),
-          model: `${a.provider}:${a.model}`,
-        }),
-      ),
-      Effect.catch(failed(cmd.requestId)),
-    )
-}
-
-const reviewWork = (cmd: Extract<Cmd, { _tag: "AskReview" }>, llm: typeof Llm.Service) => {
-  const spec = findCase(cmd.caseId)!
-  const prompt = reviewPrompt(spec, cmd.turns, cmd.covered)
-  return llm
-    .complete({ channel: "reviewer", caseId: spec.id, ...prompt, schema: Review, schemaName: "review" })
-    .pipe(
-      Effect.map(
-        (a): Feedback => ({
-          _tag: "ReviewReady",
-          requestId: cmd.requestId,
-          review: a.value,
-          model: `${a.provider}:${a.model}`,
-        }),
-      ),
-      Effect.catch(failed(cmd.requestId)),
-    )
-}
 
 const sendGuide = (chatId: number, caseId: string) =>
   Effect.gen(function* () {
@@ -127,17 +69,6 @@ export const interpretCase = (chatId: number, origin: Origin, cmd: CaseCmd) =>
     switch (cmd._tag) {
       case "ChatAction":
         return yield* (yield* Telegram).chatAction(chatId, "typing").pipe(Effect.ignore)
-      case "AskPersona":
-      case "AskReview": {
-        const llm = yield* Llm
-        const work = cmd._tag === "AskPersona" ? personaWork(cmd, llm) : reviewWork(cmd, llm)
-        const tg = yield* Telegram
-        const withTyping = Effect.raceFirst(
-          work,
-          keepTyping(chatId).pipe(Effect.provideService(Telegram, tg)),
-        )
-        return yield* (yield* Background).run(chatId, origin, withTyping)
-      }
       case "RecordStat":
         return yield* db.use("caseStat", (k) => incrementCaseStat(k, origin.userId, cmd.caseId, cmd.stat))
       case "SaveAttempt": {

@@ -11,6 +11,7 @@ import { Db, pingDatabase } from "../services/db"
 import { Log } from "../services/log"
 import { Telegram, type TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
+import { interpretAi } from "./interpret-ai"
 import { interpretCase } from "./interpret-case"
 import { renderKeyboard } from "./render"
 
@@ -41,9 +42,13 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
   Effect.gen(function* () {
     const tg = yield* Telegram
     switch (cmd._tag) {
-      case "ChatAction":
       case "AskPersona":
       case "AskReview":
+      case "Transcribe":
+      case "Speak":
+        yield* interpretAi(chatId, origin, cmd)
+        return null
+      case "ChatAction":
       case "RecordStat":
       case "SaveAttempt":
       case "SendGuide":

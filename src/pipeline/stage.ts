@@ -11,10 +11,22 @@ import type { Log } from "../services/log"
 import type { Metrics } from "../services/metrics"
 import type { Settings } from "../services/settings"
 import type { Telegram, TelegramError } from "../services/telegram"
+import type { Speech, Transcriber } from "../services/voice"
 import type { Background } from "./background"
 import type { Origin } from "./decode"
 
-export type Deps = Db | Telegram | Log | Metrics | AppClock | Settings | ErrorReporter | Llm | Background
+export type Deps =
+  | Db
+  | Telegram
+  | Log
+  | Metrics
+  | AppClock
+  | Settings
+  | ErrorReporter
+  | Llm
+  | Transcriber
+  | Speech
+  | Background
 
 /** Another process saved this chat after we read it; the row is simply processed again from fresh state. */
 export class VersionConflict extends Data.TaggedError("VersionConflict")<{ readonly chatId: number }> {}

@@ -1,6 +1,7 @@
 import { Context, Data, Effect, Result, Schema, type SchemaIssue } from "effect"
 
 export type LlmChannel = "dialogue" | "reviewer"
+export type ProviderName = "openai" | "gemini"
 
 export interface LlmMessage {
   readonly role: "user" | "assistant"
@@ -16,6 +17,10 @@ export interface LlmRequest<A> {
   /** Describes the JSON answer: a Struct of String/Boolean/Array/Struct/Literals (see toStrictJsonSchema). */
   readonly schema: Schema.Codec<A, unknown>
   readonly schemaName: string
+  /** Who the call is for: usage accounting and the daily cap. */
+  readonly userId?: number
+  /** Runs once when the call has waited for a free slot for a few seconds (the learner is told). */
+  readonly onQueued?: Effect.Effect<void>
 }
 
 export interface LlmAnswer<A> {
@@ -28,6 +33,7 @@ export interface LlmAnswer<A> {
 }
 
 export type LlmErrorReason =
+  | "daily_limit"
   | "timeout"
   | "rate_limited"
   | "unavailable"
@@ -47,6 +53,15 @@ export interface LlmShape {
 }
 
 export class Llm extends Context.Service<Llm, LlmShape>()("emco/Llm") {}
+
+/**
+ * One vendor behind the gateway: the gateway picks the model per route (case × channel) and falls back along
+ * the chain; the provider applies the failure policy (timeouts, transient retries, one retry of a bad answer).
+ */
+export interface ProviderClient {
+  readonly name: ProviderName
+  readonly complete: <A>(model: string, request: LlmRequest<A>) => Effect.Effect<LlmAnswer<A>, LlmError>
+}
 
 /** Used when no provider key is configured: every call fails at once and the caller decides what to show. */
 export const noProviderLlm: LlmShape = {

@@ -57,6 +57,36 @@ export const makeMetrics = () => {
       help: "Received updates not yet fully processed",
       registers,
     }),
+    aiCalls: new Counter({
+      name: "bot_ai_calls_total",
+      help: "Provider attempts by provider, model, channel and outcome",
+      labelNames: ["provider", "model", "channel", "outcome"] as const,
+      registers,
+    }),
+    aiLatency: new Histogram({
+      name: "bot_ai_call_seconds",
+      help: "Provider attempt latency by provider and channel",
+      labelNames: ["provider", "channel"] as const,
+      buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      registers,
+    }),
+    aiTokens: new Counter({
+      name: "bot_ai_tokens_total",
+      help: "Tokens by provider and direction",
+      labelNames: ["provider", "direction"] as const,
+      registers,
+    }),
+    aiQueueWait: new Histogram({
+      name: "bot_ai_queue_wait_seconds",
+      help: "Time an AI call waited for a free slot under AI_MAX_CONCURRENCY",
+      buckets: [0.01, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    aiInFlight: new Gauge({
+      name: "bot_ai_in_flight",
+      help: "AI calls currently running",
+      registers,
+    }),
     processingFailures: new Counter({
       name: "bot_processing_failures_total",
       help: "Inbox rows whose processing failed (retried, or given up after the last attempt)",

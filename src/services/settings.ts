@@ -3,7 +3,7 @@ import type { Role } from "../app/model"
 import type { RateLimits } from "../app/rate-limit"
 import type { AppConfig } from "../config/config"
 import { makePasswordChecker } from "../lib/password"
-import type { TextLimits } from "../pipeline/decode"
+import type { TextLimits, VoiceLimits } from "../pipeline/decode"
 
 /** Configuration plus facts learnt at start-up (the bot's username, this instance's id), read by the pipeline. */
 export interface SettingsShape {
@@ -11,6 +11,7 @@ export interface SettingsShape {
   readonly botUsername: string
   readonly instanceId: string
   readonly textLimits: TextLimits
+  readonly voiceLimits: VoiceLimits
   readonly rateLimits: RateLimits
   readonly checkPassword: (attempt: string) => Promise<Role | null>
 }
@@ -23,6 +24,12 @@ export const makeSettings = (config: AppConfig, botUsername: string, instanceId:
     min: config.env.TEXT_MIN_LENGTH,
     max: config.env.TEXT_MAX_LENGTH,
     maxLines: config.env.TEXT_MAX_LINES,
+  },
+  voiceLimits: {
+    minSec: config.env.VOICE_MIN_DURATION_SEC,
+    maxSec: config.env.VOICE_MAX_DURATION_SEC,
+    // Bots can download at most 20 MB through getFile, whatever VOICE_MAX_SIZE_MB says.
+    maxBytes: Math.min(config.env.VOICE_MAX_SIZE_MB, 20) * 1_000_000,
   },
   rateLimits: { perMinute: config.env.MAX_REQUESTS_PER_MINUTE, perHour: config.env.MAX_REQUESTS_PER_HOUR },
   checkPassword: makePasswordChecker({

@@ -30,7 +30,7 @@ const cannotEdit = (e: TelegramError) =>
   e.code === 400 &&
   /message to edit not found|there is no text in the message|message can't be edited/.test(e.description)
 const badHtml = (e: TelegramError) => e.code === 400 && e.description.includes("can't parse entities")
-export const makeTelegram = (api: Api) => {
+export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) => {
   const sendOne = (chatId: number, html: string, markup?: ReplyMarkup) =>
     call("sendMessage", (signal) =>
       api.sendMessage(
@@ -90,6 +90,27 @@ export const makeTelegram = (api: Api) => {
       call("sendDocument", (signal) =>
         api.sendDocument(chatId, document, { caption: captionHtml, parse_mode: "HTML" }, signal),
       ).pipe(Effect.map((m) => m.document?.file_id ?? null)),
+    /** Downloads a user's file (voice) through getFile; Telegram keeps such links for at least an hour. */
+    downloadFile: (fileId: string) =>
+      call("getFile", (signal) => api.getFile(fileId, signal)).pipe(
+        Effect.flatMap((file) =>
+          Effect.tryPromise({
+            try: async (signal) => {
+              const response = await fetch(fileUrl(file.file_path ?? ""), { signal })
+              if (!response.ok) throw new Error(`download ${response.status}`)
+              return new Uint8Array(await response.arrayBuffer())
+            },
+            catch: toError("downloadFile"),
+          }),
+        ),
+      ),
+    /** An empty draft shows Telegram's «Thinking…» placeholder (Bot API 9.5+, private chats). */
+    thinking: (chatId: number, draftId: number) =>
+      call("sendMessageDraft", (signal) => api.sendMessageDraft(chatId, draftId, "", {}, signal)).pipe(
+        Effect.asVoid,
+      ),
+    sendVoice: (chatId: number, voice: InputFile) =>
+      call("sendVoice", (signal) => api.sendVoice(chatId, voice, {}, signal)).pipe(Effect.asVoid),
     chatAction: (chatId: number, action: "typing" | "record_voice" | "upload_document") =>
       call("sendChatAction", (signal) => api.sendChatAction(chatId, action, {}, signal)).pipe(Effect.asVoid),
     setMyCommands: (commands: ReadonlyArray<BotCommand>) =>
@@ -136,7 +157,10 @@ export class Telegram extends Context.Service<Telegram, TelegramShape>()("emco/T
       Telegram,
       Effect.gen(function* () {
         const metrics = yield* Metrics
-        return makeTelegram(createApi(token, apiRoot, metrics))
+        return makeTelegram(
+          createApi(token, apiRoot, metrics),
+          (path) => `${apiRoot}/file/bot${token}/${path}`,
+        )
       }),
     )
 }

@@ -297,11 +297,29 @@ describe("reduce", () => {
     ])
   })
 
-  for (const kind of ["voice", "media", "group", "other"] as const) {
+  for (const kind of ["media", "group", "other"] as const) {
     test(`Unsupported ${kind} while AwaitingPassword → passwordAsText, flow kept`, () => {
       expect(reduce(login, ev({ _tag: "Unsupported", kind }))).toEqual([login, [reply(texts.passwordAsText)]])
     })
   }
+
+  test("a voice message while AwaitingPassword → passwordAsText, flow kept", () => {
+    expect(
+      reduce(
+        login,
+        ev({
+          _tag: "Voice",
+          kind: "voice",
+          fileId: "voice-file",
+          fileUniqueId: "voice-unique",
+          durationSec: 3,
+          sizeBytes: 5000,
+          mime: "audio/ogg",
+          messageId: 9,
+        }),
+      ),
+    ).toEqual([login, [reply(texts.passwordAsText)]])
+  })
 
   for (const reason of ["too_short", "too_long", "too_many_lines"] as const) {
     test(`Rejected ${reason} while AwaitingPassword → passwordAsText, flow kept`, () => {
@@ -311,11 +329,25 @@ describe("reduce", () => {
     })
   }
 
-  test("Unsupported while Idle → the navigation answer for that kind", () => {
-    expect(reduce(initialSession, ev({ _tag: "Unsupported", kind: "voice" }, { role: "user" }))).toEqual([
-      initialSession,
-      [reply(texts.unsupported.voice)],
-    ])
+  test("a voice message while Idle → the navigation answer for voices", () => {
+    expect(
+      reduce(
+        initialSession,
+        ev(
+          {
+            _tag: "Voice",
+            kind: "voice",
+            fileId: "voice-file",
+            fileUniqueId: "voice-unique",
+            durationSec: 3,
+            sizeBytes: 5000,
+            mime: "audio/ogg",
+            messageId: 9,
+          },
+          { role: "user" },
+        ),
+      ),
+    ).toEqual([initialSession, [reply(texts.unsupported.voice)]])
   })
 
   test("Rejected while Idle → the navigation answer with the limit", () => {

@@ -48,7 +48,21 @@ const table: ReadonlyArray<readonly [string, Input, ReadonlyArray<Cmd> | null, R
     alert,
     alert,
   ],
-  ["Unsupported voice", { _tag: "Unsupported", kind: "voice" }, needLogin, null],
+  [
+    "Voice",
+    {
+      _tag: "Voice",
+      kind: "voice",
+      fileId: "voice-file",
+      fileUniqueId: "voice-unique",
+      durationSec: 3,
+      sizeBytes: 5000,
+      mime: "audio/ogg",
+      messageId: 9,
+    },
+    needLogin,
+    null,
+  ],
   ["Unsupported media", { _tag: "Unsupported", kind: "media" }, needLogin, null],
   ["Unsupported other", { _tag: "Unsupported", kind: "other" }, needLogin, null],
   ["Unsupported group", { _tag: "Unsupported", kind: "group" }, null, null],
@@ -90,6 +104,7 @@ describe("refuseWithoutRole", () => {
       "Rejected",
       "Text",
       "Unsupported",
+      "Voice",
     ])
   })
 })

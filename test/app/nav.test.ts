@@ -212,7 +212,25 @@ describe("navReducer", () => {
     ])
   })
 
-  for (const kind of ["voice", "media", "group", "other"] as const) {
+  test("Voice outside a dialogue → the voice explanation", () => {
+    expect(
+      navReducer(
+        state,
+        ev({
+          _tag: "Voice",
+          kind: "voice",
+          fileId: "voice-file",
+          fileUniqueId: "voice-unique",
+          durationSec: 3,
+          sizeBytes: 5000,
+          mime: "audio/ogg",
+          messageId: 9,
+        }),
+      ),
+    ).toEqual([state, [{ _tag: "Reply", html: texts.unsupported.voice }]])
+  })
+
+  for (const kind of ["media", "group", "other"] as const) {
     test(`Unsupported ${kind} → the ${kind} explanation`, () => {
       expect(navReducer(state, ev({ _tag: "Unsupported", kind }))).toEqual([
         state,

@@ -5,6 +5,7 @@ import type { CaseSpec } from "../../src/cases/kernel/spec"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
+import { StartupError } from "../../src/startup"
 import { reviewOf, type ScriptedTurn, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
@@ -280,24 +281,14 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     expect((await stats(bot, 1006))[`${spec.id}:completed`]).toBe(1)
   })
 
-  test("no OPENAI_API_KEY (empty string) → a line gets personaUnavailable, the fake is never called, no crash", async () => {
-    bot = await startBot({ backend, env: { ...AI_ENV, OPENAI_API_KEY: "" } })
-    const user = bot.user(1007)
-    await signIn(user)
-    await startCase(user)
-    const shown = await user.send("Привет")
-    expect(textsOf(shown)).toEqual([unavailable])
-    expect(inlineButtons(shown[0]!).map((b) => b.text)).toEqual([kernelTexts.buttons.retry])
-    const retried = await user.press(kernelTexts.buttons.retry)
-    expect(textsOf(retried.messages)).toEqual([unavailable])
-    expect(textsOf(await user.send("Ещё реплика"))).toEqual([unavailable])
-    expect(bot.ai.requests).toEqual([])
-    // The bot is up: commands and the menu still work, and a manual finish is refused as too short.
-    expect(textsOf(await user.send(kernelTexts.buttons.analysis))).toEqual([
-      visibleText(kernelTexts.tooShort(spec)),
-    ])
-    expect(textsOf(await user.send("/help"))[0]).toContain("/start")
-    expect((await fetch(`${bot.opsUrl}/health`)).status).toBe(200)
+  test("no AI key at all (OPENAI_API_KEY and GEMINI_API_KEY empty) → a clear start-up error, not a silent bot", async () => {
+    const error = await startBot({
+      backend,
+      env: { ...AI_ENV, OPENAI_API_KEY: "", GEMINI_API_KEY: "" },
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StartupError)
+    expect((error as Error).message).toContain("OPENAI_API_KEY")
+    expect((error as Error).message).toContain("GEMINI_API_KEY")
   })
 
   test("text after a failed review → the review retry is offered again, no false promise", async () => {

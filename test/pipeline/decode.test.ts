@@ -3,7 +3,13 @@ import type { Update } from "grammy/types"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
 import type { Input } from "../../src/app/model"
 import { texts } from "../../src/app/texts"
-import { applyTextLimits, decodeUpdate, originOf, type TextLimits } from "../../src/pipeline/decode"
+import {
+  applyTextLimits,
+  applyVoiceLimits,
+  decodeUpdate,
+  originOf,
+  type TextLimits,
+} from "../../src/pipeline/decode"
 import { renderKeyboard } from "../../src/pipeline/render"
 import {
   audioUpdate,
@@ -214,8 +220,18 @@ describe("decodeUpdate", () => {
     ["audio", audioUpdate()],
     ["video_note", videoNoteUpdate()],
   ] as const) {
-    test(`${name} → Unsupported voice`, () => {
-      expect(decode(u)).toEqual({ _tag: "Unsupported", kind: "voice" })
+    test(`${name} → Voice with the file ids, duration, size and mime from the metadata`, () => {
+      const m = u.message!
+      const file = (m.voice ?? m.audio ?? m.video_note)!
+      expect(decode(u)).toMatchObject({
+        _tag: "Voice",
+        kind: name,
+        fileId: file.file_id,
+        fileUniqueId: file.file_unique_id,
+        durationSec: file.duration,
+        sizeBytes: file.file_size,
+        messageId: m.message_id,
+      })
     })
   }
 
@@ -323,7 +339,7 @@ describe("applyTextLimits", () => {
   test("inputs other than Text → returned untouched", () => {
     const inputs: Input[] = [
       { _tag: "Command", name: "start", args: "x".repeat(100), messageId: 1 },
-      { _tag: "Unsupported", kind: "voice" },
+      { _tag: "Unsupported", kind: "media" },
       { _tag: "Callback", queryId: "q", data: { _tag: "Nav", target: "menu" }, messageId: null },
     ]
     for (const input of inputs) expect(applyTextLimits(input, limits)).toBe(input)
@@ -389,5 +405,42 @@ describe("renderKeyboard", () => {
       { text: texts.buttons.faq, callback_data: "nav:faq" },
       { text: texts.buttons.help, callback_data: "nav:help" },
     ])
+  })
+})
+
+describe("applyVoiceLimits", () => {
+  const limits = { minSec: 0.5, maxSec: 300, maxBytes: 20_000_000 }
+  const voice = (durationSec: number, sizeBytes: number | null = 1000): Input => ({
+    _tag: "Voice",
+    kind: "voice",
+    fileId: "f",
+    fileUniqueId: "u",
+    durationSec,
+    sizeBytes,
+    mime: "audio/ogg",
+    messageId: 1,
+  })
+
+  test("within limits → unchanged; size unknown → allowed (Telegram caps getFile at 20 MB anyway)", () => {
+    for (const v of [voice(1), voice(300), voice(5, null), voice(5, 20_000_000)])
+      expect(applyVoiceLimits(v, limits)).toBe(v)
+  })
+
+  test("too short, too long, too big → Rejected with the limit, before anything is downloaded", () => {
+    expect(applyVoiceLimits(voice(0), limits)).toEqual({
+      _tag: "Rejected",
+      reason: "voice_too_short",
+      limit: 0.5,
+    })
+    expect(applyVoiceLimits(voice(301), limits)).toEqual({
+      _tag: "Rejected",
+      reason: "voice_too_long",
+      limit: 300,
+    })
+    expect(applyVoiceLimits(voice(10, 20_000_001), limits)).toEqual({
+      _tag: "Rejected",
+      reason: "voice_too_big",
+      limit: 20,
+    })
   })
 })

@@ -109,7 +109,15 @@ const createPythonBotDatabase = async (db: Kysely<unknown>) => {
   await sql`insert into alembic_version (version_num) values ('a1b2c3d4e5f6')`.execute(db)
 }
 
-const NEW_TABLES = ["case_attempts", "chat_leases", "chat_sessions", "telegram_files", "update_inbox"]
+const NEW_TABLES = [
+  "ai_calls",
+  "case_attempts",
+  "chat_leases",
+  "chat_sessions",
+  "telegram_files",
+  "update_inbox",
+  "voice_transcripts",
+]
 
 describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (backend) => {
   let scratch: Scratch
@@ -207,6 +215,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
 
   test("all tables after the upgrade → the old ones plus the new ones and Kysely's bookkeeping", async () => {
     expect(await tablesOf(db())).toEqual([
+      "ai_calls",
       "alembic_version",
       "authorized_users",
       "bot_ratings",
@@ -222,6 +231,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "rating_invites",
       "telegram_files",
       "update_inbox",
+      "voice_transcripts",
     ])
   })
 

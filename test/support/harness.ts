@@ -64,9 +64,10 @@ export interface TestUser {
 }
 
 export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "polling", ai?: FakeOpenAi) => ({
-  ...(ai
-    ? { OPENAI_API_KEY: "sk-test-key", OPENAI_BASE_URL: `${ai.url}/v1`, AI_REQUEST_RETRY_BACKOFF_SEC: "0" }
-    : {}),
+  // Some AI key is always set: without any provider the bot refuses to start. Unreachable unless a fake is given.
+  OPENAI_API_KEY: "sk-test-key",
+  OPENAI_BASE_URL: ai ? `${ai.url}/v1` : "http://127.0.0.1:9/v1",
+  AI_REQUEST_RETRY_BACKOFF_SEC: "0",
   BOT_TOKEN: "123456:TEST-token-for-fake-api",
   TELEGRAM_API_ROOT: tg.url,
   METRICS_PORT: "0",

@@ -32,12 +32,20 @@ export const spawnBot = (env: Record<string, string>): BotProcess => {
   })()
   const find = (msg: string) =>
     lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((entry) => entry.msg === msg)
+  let exitCode: number | null = null
+  void proc.exited.then((code) => {
+    exitCode = code
+  })
   const waitForLog = async (msg: string, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const hit = find(msg)
       if (hit) return hit
-      if (Date.now() > deadline) throw new Error(`no «${msg}» log line; saw:\n${lines.join("\n")}`)
+      if (exitCode !== null || Date.now() > deadline) {
+        const why = exitCode !== null ? `the process exited with ${exitCode}` : "timed out"
+        const stderr = exitCode !== null ? await new Response(proc.stderr).text() : ""
+        throw new Error(`no «${msg}» log line (${why}); saw:\n${lines.join("\n")}\n${stderr}`)
+      }
       await Promise.race([new Promise<void>((r) => waiters.push(r)), Bun.sleep(50)])
     }
   }

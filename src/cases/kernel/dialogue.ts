@@ -90,6 +90,7 @@ export const recordTurn = (
   answer: { readonly reply: string; readonly covered: ReadonlyArray<string>; readonly model: string },
   isAdmin: boolean,
   now: number,
+  voiceReplies = false,
 ): Step => {
   const { reply, covered } = answer
   const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
@@ -103,14 +104,16 @@ export const recordTurn = (
   }
   const n = attempt.turns.length
   const note = spec.liveChecklist || isAdmin ? `\n\n${checklist(spec, all, n, isAdmin ? covered : null)}` : ""
+  const spoken: Cmd[] = voiceReplies ? [{ _tag: "Speak", caseId: spec.id, text: reply }] : []
   const line = Cmd.reply(personaLine(spec, reply) + note)
   const everything = spec.methodology.components.every((c) => all.includes(c.key))
-  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, attempt, "completed", [line])
-  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", [line])
+  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH)
+    return finish(s, spec, attempt, "completed", [line, ...spoken])
+  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", [line, ...spoken])
   const [queued, ...rest] = attempt.queued
-  if (queued === undefined) return [withAttempt(s, attempt), [line]]
+  if (queued === undefined) return [withAttempt(s, attempt), [line, ...spoken]]
   const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
-  return [next, [line, ...cmds]]
+  return [next, [line, ...spoken, ...cmds]]
 }
 
 export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt): Step => [

@@ -56,6 +56,11 @@ const onText = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt, text: stri
       : [s, [Cmd.reply(t.manualFinish)]]
   if (text === t.buttons.analysis)
     return a.turns.length === 0 ? [s, [Cmd.reply(t.tooShort(spec))]] : finish(s, spec, a, "manual", [])
+  return learnerLine(s, ev, a, text)
+}
+
+/** A line for the persona (typed or transcribed): sent now, or queued behind the line still being answered. */
+const learnerLine = (s: Session, ev: AppEvent, a: Attempt, text: string): Step => {
   if (a.pending !== null)
     return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
   // Lines still waiting from before a failure go first: the learner's words keep their order.
@@ -68,14 +73,29 @@ const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step 
   const event = ev.input.event
   const isAdmin = ev.actor.role === "admin"
   switch (event._tag) {
+    case "Transcribed": {
+      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
+      if (event.text.trim() === "") return [s, [Cmd.reply(t.notHeard)]]
+      const [next, cmds] = learnerLine(s, ev, a, event.text.trim())
+      return [next, [Cmd.reply(t.heard(event.text.trim())), ...cmds]]
+    }
+    case "TranscriptionFailed":
+      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
+      return [s, [Cmd.reply(t.voiceFailed)]]
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
-      return recordTurn(s, spec, a, event, isAdmin, ev.now)
+      return recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)
     case "ReviewReady":
       return a.reviewRequestId === event.requestId
         ? showReview(s, spec, a, event.review, event.model, ev.now)
         : [s, []]
     case "AiFailed":
+      if (a.pending?.requestId === event.requestId && event.reason === "daily_limit")
+        // Nothing to retry today: the line is dropped with the explanation, the dialogue stays open for tomorrow.
+        return [
+          { ...s, flow: { _tag: "Case", attempt: { ...a, pending: null, queued: [], failed: null } } },
+          [Cmd.reply(t.dailyLimit)],
+        ]
       if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a)
       if (a.reviewRequestId !== event.requestId) return [s, []]
       return [
@@ -119,7 +139,13 @@ export const makeRoleplayReducer =
     const spec = byId(attempt.caseId)
     if (!spec) return [{ ...s, flow: idle }, [Cmd.reply(t.notInCase, removeReplyKeyboard)]]
     if (input._tag === "Text") return onText(s, ev, spec, attempt, input.text)
-    if (input._tag === "Unsupported" && input.kind === "voice" && attempt.phase === "Dialogue")
-      return [s, [Cmd.reply(t.voiceSoon)]]
+    if (input._tag === "Voice") {
+      if (attempt.phase !== "Dialogue") return onText(s, ev, spec, attempt, "")
+      const transcribe = { caseId: spec.id, attempt: attempt.number, fileId: input.fileId, mime: input.mime }
+      return [
+        s,
+        [{ _tag: "ChatAction" }, { _tag: "Transcribe", ...transcribe, fileUniqueId: input.fileUniqueId }],
+      ]
+    }
     return onFeedback(s, ev, spec, attempt)
   }

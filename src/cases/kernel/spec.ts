@@ -19,6 +19,8 @@ export interface Persona {
   readonly name: string
   /** The name in the dative case, for texts like «скажи Евгению»: "Евгению". */
   readonly dative: string
+  /** OpenAI TTS voice for voice replies ("onyx", "ash", "echo"…); each persona sounds different. */
+  readonly voice?: string
   readonly emoji: string
   /** Who they are, one or two sentences (Russian). */
   readonly who: string

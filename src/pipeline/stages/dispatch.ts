@@ -13,6 +13,7 @@ export const dispatch: Handler<InputCtx> = (ctx) =>
       actor: ctx.actor,
       now: ctx.now,
       authEnabled: config.authEnabled,
+      voiceReplies: config.env.VOICE_REPLIES,
     })
     yield* commit(ctx, next, cmds, ctx.redactedPayload)
   })

@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { Update } from "grammy/types"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
-import { applyTextLimits } from "../decode"
+import { applyTextLimits, applyVoiceLimits } from "../decode"
 import type { InputCtx, Stage } from "../stage"
 
 const redactText = (update: Update): Update =>
@@ -16,7 +16,7 @@ export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
   Effect.gen(function* () {
     const settings = yield* Settings
     const metrics = yield* Metrics
-    const input = applyTextLimits(ctx.input, settings.textLimits)
+    const input = applyVoiceLimits(applyTextLimits(ctx.input, settings.textLimits), settings.voiceLimits)
     if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
     if (input._tag !== "Text" || ctx.session.flow._tag !== "AwaitingPassword" || ctx.source._tag !== "Update")
       return yield* next({ ...ctx, input })

@@ -695,8 +695,80 @@ describe("stop command", () => {
 })
 
 describe("other inputs in a case", () => {
-  test("a voice message in the dialogue → voice soon, state unchanged", () => {
-    expect(reduce(oneTurn, ev(voice))).toEqual([oneTurn, [Cmd.reply(t.voiceSoon)]])
+  test("a voice message in the dialogue → transcribe it for this attempt, state unchanged", () => {
+    expect(reduce(oneTurn, ev(voice))).toEqual([
+      oneTurn,
+      [
+        chatAction,
+        {
+          _tag: "Transcribe",
+          caseId: "test_case",
+          attempt: attemptOf(oneTurn).number,
+          fileId: "voice-file",
+          fileUniqueId: "voice-unique",
+          mime: "audio/ogg",
+        },
+      ],
+    ])
+  })
+
+  test("its transcript → echoed, then taken as the learner's line", () => {
+    const heard = {
+      _tag: "Feedback",
+      event: {
+        _tag: "Transcribed",
+        caseId: "test_case",
+        attempt: attemptOf(oneTurn).number,
+        text: " Мне тревожно ",
+      },
+    } as const
+    const [next, cmds] = reduce(oneTurn, ev(heard))!
+    expect(cmds).toEqual([
+      Cmd.reply(t.heard("Мне тревожно")),
+      chatAction,
+      {
+        _tag: "AskPersona",
+        requestId: 2,
+        caseId: "test_case",
+        turns: attemptOf(oneTurn).turns,
+        text: "Мне тревожно",
+      },
+    ])
+    expect(attemptOf(next).pending?.text).toBe("Мне тревожно")
+  })
+
+  test("an empty transcript → asked to repeat; a transcript for another attempt → ignored", () => {
+    const empty = {
+      _tag: "Feedback",
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: attemptOf(oneTurn).number, text: "  " },
+    } as const
+    expect(reduce(oneTurn, ev(empty))).toEqual([oneTurn, [Cmd.reply(t.notHeard)]])
+    const stale = {
+      _tag: "Feedback",
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: 99, text: "старое" },
+    } as const
+    expect(reduce(oneTurn, ev(stale))).toEqual([oneTurn, []])
+    const failed = {
+      _tag: "Feedback",
+      event: {
+        _tag: "TranscriptionFailed",
+        caseId: "test_case",
+        attempt: attemptOf(oneTurn).number,
+        reason: "LlmError",
+      },
+    } as const
+    expect(reduce(oneTurn, ev(failed))).toEqual([oneTurn, [Cmd.reply(t.voiceFailed)]])
+  })
+
+  test("the daily limit → the line dropped with the explanation, no retry offered", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("ещё"))])
+    const limited = {
+      _tag: "Feedback",
+      event: { _tag: "AiFailed", requestId: 2, reason: "daily_limit" },
+    } as const
+    const [next, cmds] = reduce(asking, ev(limited))!
+    expect(cmds).toEqual([Cmd.reply(t.dailyLimit)])
+    expect(attemptOf(next)).toMatchObject({ pending: null, failed: null, queued: [] })
   })
 })
 

@@ -31,7 +31,16 @@ export const fold = (reducer: Reducer, state: Session, events: ReadonlyArray<App
 
 export const text = (line: string): Input => ({ _tag: "Text", text: line, messageId: 100 })
 export const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 101 })
-export const voice: Input = { _tag: "Unsupported", kind: "voice" }
+export const voice: Input = {
+  _tag: "Voice",
+  kind: "voice",
+  fileId: "voice-file",
+  fileUniqueId: "voice-unique",
+  durationSec: 3,
+  sizeBytes: 5000,
+  mime: "audio/ogg",
+  messageId: 9,
+}
 export const QUERY = "query-1"
 export const callback = (data: CallbackData, messageId: number | null = 555): Input => ({
   _tag: "Callback",

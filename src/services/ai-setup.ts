@@ -1,0 +1,122 @@
+import { Effect } from "effect"
+import type { Kysely } from "kysely"
+import type { Database } from "../../db/schema"
+import type { AppConfig } from "../config/config"
+import { makeGeminiClient } from "../providers/gemini"
+import { makeOpenAiClient } from "../providers/openai"
+import { openAiSpeech } from "../providers/speech"
+import { chainTranscribers, geminiTranscriber, openAiTranscriber } from "../providers/transcription"
+import { insertUsage } from "../repositories/ai.repo"
+import { StartupError } from "../startup"
+import { makeGateway, routingTable } from "./ai-gateway"
+import type { LlmShape, ProviderClient, ProviderName } from "./llm"
+import { describeError, type LogShape } from "./log"
+import type { MetricsShape } from "./metrics"
+import { noSpeech, noTranscriber, type SpeechShape, type TranscriberShape } from "./voice"
+
+export interface AiSetup {
+  readonly llm: LlmShape
+  readonly transcriber: TranscriberShape
+  readonly speech: SpeechShape
+  readonly clients: Partial<Record<ProviderName, ProviderClient>>
+}
+
+/**
+ * The AI gateway from configuration: a client per provider that has a key (others are skipped with a warning),
+ * the routing table with fallback chains, the global concurrency limit, and usage recorded per attempt.
+ */
+export const makeAi = (
+  config: AppConfig,
+  log: LogShape,
+  metrics: MetricsShape,
+  db: Kysely<Database>,
+): AiSetup => {
+  const { env } = config
+  const budget = {
+    timeoutMs: env.AI_REQUEST_TIMEOUT_SEC * 1000,
+    maxRetries: env.AI_REQUEST_MAX_RETRIES,
+    backoffMs: env.AI_REQUEST_RETRY_BACKOFF_SEC * 1000,
+  }
+  const openAiUrl = env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}
+  const geminiUrl = env.GEMINI_BASE_URL ? { baseUrl: env.GEMINI_BASE_URL } : {}
+  const clients: Partial<Record<ProviderName, ProviderClient>> = {}
+  if (env.OPENAI_API_KEY)
+    clients.openai = makeOpenAiClient({
+      ...budget,
+      apiKey: env.OPENAI_API_KEY,
+      ...openAiUrl,
+    })
+  if (env.GEMINI_API_KEY)
+    clients.gemini = makeGeminiClient({
+      ...budget,
+      apiKey: env.GEMINI_API_KEY,
+      ...geminiUrl,
+    })
+  if (!clients.openai && !clients.gemini)
+    throw new StartupError(
+      "Не задан ни один ключ ИИ: укажите OPENAI_API_KEY и/или GEMINI_API_KEY. / No AI provider: set OPENAI_API_KEY and/or GEMINI_API_KEY.",
+    )
+  for (const name of ["openai", "gemini"] as const)
+    if (!clients[name])
+      Effect.runSync(
+        log.warn("AI provider skipped: no API key; its routes fall through to the next one", {
+          provider: name,
+        }),
+      )
+
+  const record = (usage: Parameters<typeof insertUsage>[1], waitedMs: number) =>
+    Effect.promise(async () => {
+      const labels = {
+        provider: usage.provider,
+        model: usage.model,
+        channel: usage.channel,
+        outcome: usage.outcome,
+      }
+      metrics.aiCalls.inc(labels)
+      metrics.aiLatency.observe({ provider: usage.provider, channel: usage.channel }, usage.latencyMs / 1000)
+      metrics.aiTokens.inc({ provider: usage.provider, direction: "input" }, usage.inputTokens)
+      metrics.aiTokens.inc({ provider: usage.provider, direction: "output" }, usage.outputTokens)
+      metrics.aiQueueWait.observe(waitedMs / 1000)
+      await insertUsage(db, usage).catch((e) =>
+        Effect.runSync(log.warn("usage not recorded", describeError(e))),
+      )
+    })
+
+  const llm = makeGateway({
+    clients,
+    routes: routingTable(
+      { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
+      env.AI_CASE_CHAINS ?? [],
+    ),
+    concurrency: env.AI_MAX_CONCURRENCY,
+    queuedNoticeMs: 3000,
+    record,
+  })
+  const voiceBudget = {
+    timeoutMs: env.TRANSCRIBE_TIMEOUT_SEC * 1000,
+    maxRetries: env.TRANSCRIBE_MAX_RETRIES,
+    backoffMs: env.TRANSCRIBE_RETRY_BACKOFF_SEC * 1000,
+  }
+  // Consecutive OpenAI models of the chain form one step (it moves on by itself on an empty transcript).
+  const steps = env.AI_TRANSCRIPTION_CHAIN.flatMap((route) => {
+    if (route.provider === "openai" && env.OPENAI_API_KEY)
+      return [
+        openAiTranscriber({
+          ...voiceBudget,
+          apiKey: env.OPENAI_API_KEY,
+          ...openAiUrl,
+          models: [route.model],
+        }),
+      ]
+    if (route.provider === "gemini" && env.GEMINI_API_KEY)
+      return [
+        geminiTranscriber({ ...voiceBudget, apiKey: env.GEMINI_API_KEY, ...geminiUrl, model: route.model }),
+      ]
+    return []
+  })
+  const transcriber = steps.length > 0 ? chainTranscribers(steps) : noTranscriber
+  const speech = env.OPENAI_API_KEY
+    ? openAiSpeech({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })
+    : noSpeech
+  return { llm, transcriber, speech, clients }
+}

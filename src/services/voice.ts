@@ -1,0 +1,35 @@
+import { Context, Effect } from "effect"
+import { LlmError } from "./llm"
+
+export interface Transcript {
+  readonly text: string
+  readonly provider: string
+  readonly model: string
+  readonly latencyMs: number
+}
+
+/** Speech to text through the transcription chain (OpenAI gpt-4o-transcribe → whisper-1 → Gemini audio). */
+export interface TranscriberShape {
+  readonly transcribe: (
+    bytes: Uint8Array,
+    mime: string,
+    fileName: string,
+  ) => Effect.Effect<Transcript, LlmError>
+}
+
+export class Transcriber extends Context.Service<Transcriber, TranscriberShape>()("emco/Transcriber") {}
+
+/** Text to an OGG/Opus voice note, for persona voice replies (VOICE_REPLIES). */
+export interface SpeechShape {
+  readonly synthesize: (text: string, voice: string) => Effect.Effect<Uint8Array, LlmError>
+}
+
+export class Speech extends Context.Service<Speech, SpeechShape>()("emco/Speech") {}
+
+const unavailable = (what: string) =>
+  Effect.fail(
+    new LlmError({ reason: "no_provider", provider: "none", detail: `no ${what} provider configured` }),
+  )
+
+export const noTranscriber: TranscriberShape = { transcribe: () => unavailable("transcription") }
+export const noSpeech: SpeechShape = { synthesize: () => unavailable("speech") }
