@@ -4,9 +4,9 @@ import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { botCommands } from "./app/command-menu"
 import type { AppConfig } from "./config/config"
-import { type Lifecycle, opsRoutes, webhookRoute } from "./http/server"
-import { runPolling } from "./intake/polling"
-import { ALLOWED_UPDATES, receiveUpdate } from "./intake/receive"
+import type { Lifecycle } from "./http/server"
+import { receiveUpdate } from "./intake/receive"
+import { startIntake } from "./intake/start-intake"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { countBacklog } from "./repositories/inbox.repo"
 import { makeAi } from "./services/ai-setup"
@@ -104,54 +104,29 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     api.setMyCommands(botCommands(), {}, signal),
   ).catch((e) => logError("setMyCommands", e))
 
-  const serverDeps = {
-    lifecycle: () => lifecycle,
-    pingDb: () => pingDatabase(kysely),
-    registry: metrics.registry,
-    beforeScrape: async () => metrics.inboxBacklog.set(await countBacklog(kysely)),
+  const intake = await startIntake({
+    api,
+    mode: config.mode,
+    metricsPort: env.METRICS_PORT,
+    deadlineMs: deadline,
+    store,
     onError: logError,
-  }
-  const opsServer = opsRoutes(serverDeps).listen({ port: env.METRICS_PORT, hostname: "0.0.0.0" })
-  const mode = config.mode
-  const webhookServer =
-    mode.kind === "webhook"
-      ? webhookRoute(serverDeps, { path: mode.path, secret: Redacted.value(mode.secret), store })
-          .use(opsRoutes(serverDeps))
-          .listen({ port: mode.port, hostname: "0.0.0.0" })
-      : null
-
-  const polling = new AbortController()
-  let pollingDone: Promise<void> = Promise.resolve()
-  if (mode.kind === "webhook") {
-    await withDeadline("setWebhook", deadline, (signal) =>
-      api.setWebhook(
-        mode.url,
-        {
-          secret_token: Redacted.value(mode.secret),
-          allowed_updates: [...ALLOWED_UPDATES],
-          drop_pending_updates: false,
-        },
-        signal,
-      ),
-    )
-  } else {
-    await withDeadline("deleteWebhook", deadline, (signal) =>
-      api.deleteWebhook({ drop_pending_updates: false }, signal),
-    )
-    pollingDone = runPolling(
-      { api, store, onError: (stage, e) => logError(`polling ${stage}`, e) },
-      polling.signal,
-    )
-  }
+    server: {
+      lifecycle: () => lifecycle,
+      pingDb: () => pingDatabase(kysely),
+      registry: metrics.registry,
+      beforeScrape: async () => metrics.inboxBacklog.set(await countBacklog(kysely)),
+      onError: logError,
+    },
+  })
 
   const queue = await runtime.runPromise(ChatQueue)
   await runtime.runPromise(queue.sweep)
   const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
   lifecycle = "ready"
-  const metricsPort = opsServer.server?.port ?? env.METRICS_PORT
-  const webhookPort = webhookServer?.server?.port ?? null
+  const { metricsPort, webhookPort } = intake
   log("bot started", {
-    mode: mode.kind,
+    mode: config.mode.kind,
     username: me.username,
     instanceId,
     metricsPort,
@@ -160,12 +135,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
 
   const stop = async () => {
     lifecycle = "draining"
-    polling.abort()
     clearInterval(sweeper)
-    await pollingDone
+    await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
-    await webhookServer?.stop()
-    await opsServer.stop()
+    await intake.stopServers()
     await runtime.dispose()
     await kysely.destroy()
     log("bot stopped", { drained })

@@ -1,0 +1,69 @@
+import { Redacted } from "effect"
+import type { Api } from "grammy"
+import type { Update } from "grammy/types"
+import type { Mode } from "../config/config"
+import { opsRoutes, type ServerDeps, webhookRoute } from "../http/server"
+import { withDeadline } from "../startup"
+import { runPolling } from "./polling"
+import { ALLOWED_UPDATES } from "./receive"
+
+export interface Intake {
+  readonly metricsPort: number
+  readonly webhookPort: number | null
+  /** Stops taking updates (polling loop, HTTP servers); stored updates stay for the queue to finish. */
+  readonly stopPolling: () => Promise<void>
+  readonly stopServers: () => Promise<void>
+}
+
+/**
+ * The HTTP servers (ops on METRICS_PORT, the webhook next to them) and Telegram's delivery: setWebhook with the
+ * secret (never deleted on shutdown), or long polling after clearing any webhook.
+ */
+export const startIntake = async (options: {
+  readonly api: Api
+  readonly mode: Mode
+  readonly metricsPort: number
+  readonly deadlineMs: number
+  readonly server: ServerDeps
+  readonly store: (update: Update) => Promise<unknown>
+  readonly onError: (where: string, error: unknown) => void
+}): Promise<Intake> => {
+  const { api, mode, server, store } = options
+  const ops = opsRoutes(server).listen({ port: options.metricsPort, hostname: "0.0.0.0" })
+  const webhook =
+    mode.kind === "webhook"
+      ? webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store })
+          .use(opsRoutes(server))
+          .listen({ port: mode.port, hostname: "0.0.0.0" })
+      : null
+  const polling = new AbortController()
+  let pollingDone: Promise<void> = Promise.resolve()
+  if (mode.kind === "webhook") {
+    const settings = {
+      secret_token: Redacted.value(mode.secret),
+      allowed_updates: [...ALLOWED_UPDATES],
+      drop_pending_updates: false,
+    }
+    await withDeadline("setWebhook", options.deadlineMs, (signal) =>
+      api.setWebhook(mode.url, settings, signal),
+    )
+  } else {
+    await withDeadline("deleteWebhook", options.deadlineMs, (signal) =>
+      api.deleteWebhook({ drop_pending_updates: false }, signal),
+    )
+    const onError = (stage: string, e: unknown) => options.onError(`polling ${stage}`, e)
+    pollingDone = runPolling({ api, store, onError }, polling.signal)
+  }
+  return {
+    metricsPort: ops.server?.port ?? options.metricsPort,
+    webhookPort: webhook?.server?.port ?? null,
+    stopPolling: async () => {
+      polling.abort()
+      await pollingDone
+    },
+    stopServers: async () => {
+      await webhook?.stop()
+      await ops.stop()
+    },
+  }
+}
