@@ -154,20 +154,18 @@ const speak = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
 export const interpretAi = (chatId: number, origin: Origin, cmd: AiCmd) =>
   Effect.gen(function* () {
     const background = yield* Background
-    const tg = yield* Telegram
-    const withTg = <A, E, R>(e: Effect.Effect<A, E, R>) => Effect.provideService(e, Telegram, tg)
     switch (cmd._tag) {
       case "AskPersona": {
-        const work = Effect.raceFirst(persona(chatId, origin.userId, cmd), withTg(keepTyping(chatId)))
-        return yield* background.run(chatId, origin, work as Effect.Effect<Feedback>)
+        const work = Effect.raceFirst(persona(chatId, origin.userId, cmd), keepTyping(chatId))
+        return yield* background.run(chatId, origin, work)
       }
       case "AskReview": {
-        const work = Effect.raceFirst(review(origin.userId, cmd), withTg(keepThinking(chatId, cmd.requestId)))
-        return yield* background.run(chatId, origin, work as Effect.Effect<Feedback>)
+        const work = Effect.raceFirst(review(origin.userId, cmd), keepThinking(chatId, cmd.requestId))
+        return yield* background.run(chatId, origin, work)
       }
       case "Transcribe": {
-        const work = Effect.raceFirst(transcribe(origin.userId, cmd), withTg(keepTyping(chatId)))
-        return yield* background.run(chatId, origin, work as Effect.Effect<Feedback>)
+        const work = Effect.raceFirst(transcribe(origin.userId, cmd), keepTyping(chatId))
+        return yield* background.run(chatId, origin, work)
       }
       case "Speak":
         return yield* Effect.forkDetach(speak(chatId, cmd)).pipe(Effect.asVoid)
