@@ -12,6 +12,7 @@ export interface Field<A> {
 }
 
 type Parser<A> = (raw: string) => Result.Result<A, string>
+type CaseChannel = "dialogue" | "reviewer" | "transcription"
 type ChainValue = ReadonlyArray<{ readonly provider: "openai" | "gemini"; readonly model: string }>
 
 const bySchema =
@@ -62,18 +63,18 @@ const parsers = {
       .split(";")
       .map((part) => part.trim())
       .filter((part) => part !== "")
-    const out: Array<{ caseId: string; channel: "dialogue" | "reviewer"; chain: ChainValue }> = []
+    const out: Array<{ caseId: string; channel: CaseChannel; chain: ChainValue }> = []
     for (const entry of entries) {
-      const m = /^([a-z][a-z0-9_]*)\.(dialogue|reviewer)=(.+)$/.exec(entry)
+      const m = /^([a-z][a-z0-9_]*)\.(dialogue|reviewer|transcription)=(.+)$/.exec(entry)
       const chain = m ? parsers.chain(m[3]!) : null
       if (!m || !chain || Result.isFailure(chain))
         return Result.fail(
-          `«${entry}» — нужно case.dialogue|reviewer=provider:model,… / expected case.channel=chain`,
+          `«${entry}» — нужно case.dialogue|reviewer|transcription=provider:model,… / expected case.channel=chain`,
         )
-      out.push({ caseId: m[1]!, channel: m[2] as "dialogue" | "reviewer", chain: chain.success })
+      out.push({ caseId: m[1]!, channel: m[2] as CaseChannel, chain: chain.success })
     }
     return Result.succeed(out)
-  }) as Parser<ReadonlyArray<{ caseId: string; channel: "dialogue" | "reviewer"; chain: ChainValue }>>,
+  }) as Parser<ReadonlyArray<{ caseId: string; channel: CaseChannel; chain: ChainValue }>>,
   oneOf:
     <const L extends string>(values: ReadonlyArray<L>): Parser<L> =>
     (raw) =>

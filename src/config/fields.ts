@@ -60,7 +60,7 @@ export const fields = {
     "Модели распознавания речи по порядку",
   ),
   AI_CASE_CHAINS: field.caseChains(
-    "Свои цепочки для кейса и канала: fb_peer.reviewer=openai:gpt-5;career_dialog.dialogue=…",
+    "Свои цепочки для кейса и канала (dialogue, reviewer, transcription): fb_peer.reviewer=openai:gpt-5;…",
   ),
   AI_MAX_CONCURRENCY: field.int(1, 1000, 16, "Сколько запросов к ИИ одновременно (остальные ждут в очереди)"),
   AI_DAILY_TURNS_PER_USER: field.int(1, 100_000, 200, "Реплик собеседника в сутки на пользователя"),

@@ -107,7 +107,7 @@ const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =
     if (cached) return done(cached.transcript)
     const bytes = yield* (yield* Telegram).downloadFile(cmd.fileId)
     const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
-    const result = yield* (yield* Transcriber).transcribe(bytes, cmd.mime, `voice.${extension}`)
+    const result = yield* (yield* Transcriber).transcribe(bytes, cmd.mime, `voice.${extension}`, cmd.caseId)
     yield* db.use("usage", (k) =>
       insertUsage(k, {
         userId,

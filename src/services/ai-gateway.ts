@@ -30,7 +30,7 @@ export interface GatewayOptions {
 export const routingTable =
   (
     defaults: Record<LlmChannel, ReadonlyArray<Route>>,
-    overrides: ReadonlyArray<{ caseId: string; channel: LlmChannel; chain: ReadonlyArray<Route> }>,
+    overrides: ReadonlyArray<{ caseId: string; channel: string; chain: ReadonlyArray<Route> }>,
   ) =>
   (caseId: string, channel: LlmChannel): ReadonlyArray<Route> =>
     overrides.find((o) => o.caseId === caseId && o.channel === channel)?.chain ?? defaults[channel]

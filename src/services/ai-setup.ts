@@ -8,7 +8,7 @@ import { openAiSpeech } from "../providers/speech"
 import { chainTranscribers, geminiTranscriber, openAiTranscriber } from "../providers/transcription"
 import { insertUsage } from "../repositories/ai.repo"
 import { StartupError } from "../startup"
-import { makeGateway, routingTable } from "./ai-gateway"
+import { makeGateway, type Route, routingTable } from "./ai-gateway"
 import type { LlmShape, ProviderClient, ProviderName } from "./llm"
 import { describeError, type LogShape } from "./log"
 import type { MetricsShape } from "./metrics"
@@ -97,24 +97,38 @@ export const makeAi = (
     maxRetries: env.TRANSCRIBE_MAX_RETRIES,
     backoffMs: env.TRANSCRIBE_RETRY_BACKOFF_SEC * 1000,
   }
-  // Consecutive OpenAI models of the chain form one step (it moves on by itself on an empty transcript).
-  const steps = env.AI_TRANSCRIPTION_CHAIN.flatMap((route) => {
-    if (route.provider === "openai" && env.OPENAI_API_KEY)
-      return [
-        openAiTranscriber({
-          ...voiceBudget,
-          apiKey: env.OPENAI_API_KEY,
-          ...openAiUrl,
-          models: [route.model],
-        }),
-      ]
-    if (route.provider === "gemini" && env.GEMINI_API_KEY)
-      return [
-        geminiTranscriber({ ...voiceBudget, apiKey: env.GEMINI_API_KEY, ...geminiUrl, model: route.model }),
-      ]
-    return []
-  })
-  const transcriber = steps.length > 0 ? chainTranscribers(steps) : noTranscriber
+  // Each route of a chain is one step; steps whose provider has no key are left out.
+  const chainOf = (chain: ReadonlyArray<Route>): TranscriberShape["transcribe"] | null => {
+    const steps = chain.flatMap((route) => {
+      if (route.provider === "openai" && env.OPENAI_API_KEY)
+        return [
+          openAiTranscriber({
+            ...voiceBudget,
+            apiKey: env.OPENAI_API_KEY,
+            ...openAiUrl,
+            models: [route.model],
+          }),
+        ]
+      if (route.provider === "gemini" && env.GEMINI_API_KEY)
+        return [
+          geminiTranscriber({ ...voiceBudget, apiKey: env.GEMINI_API_KEY, ...geminiUrl, model: route.model }),
+        ]
+      return []
+    })
+    if (steps.length === 0) return null
+    const chained = chainTranscribers(steps)
+    return (bytes, mime, fileName) => chained.transcribe(bytes, mime, fileName)
+  }
+  const byCase = new Map(
+    (env.AI_CASE_CHAINS ?? [])
+      .filter((o) => o.channel === "transcription")
+      .map((o) => [o.caseId, chainOf(o.chain)] as const),
+  )
+  const fallback = chainOf(env.AI_TRANSCRIPTION_CHAIN)
+  const transcriber: TranscriberShape = {
+    transcribe: (bytes, mime, fileName, caseId) =>
+      (byCase.get(caseId) ?? fallback ?? noTranscriber.transcribe)(bytes, mime, fileName, caseId),
+  }
   const speech = env.OPENAI_API_KEY
     ? openAiSpeech({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })
     : noSpeech

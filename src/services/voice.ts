@@ -10,10 +10,12 @@ export interface Transcript {
 
 /** Speech to text through the transcription chain (OpenAI gpt-4o-transcribe → whisper-1 → Gemini audio). */
 export interface TranscriberShape {
+  /** `caseId` picks the case's own transcription chain when AI_CASE_CHAINS sets one. */
   readonly transcribe: (
     bytes: Uint8Array,
     mime: string,
     fileName: string,
+    caseId: string,
   ) => Effect.Effect<Transcript, LlmError>
 }
 
