@@ -87,6 +87,8 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
         { case_id: spec.id, outcome: "completed", turns: 2, score: 5, attempt_no: 1 },
       ])
       expect(await invites(bot, 701)).toBe(1)
+      // While the review was prepared, Telegram showed its «Thinking…» placeholder (an empty draft).
+      expect(bot.tg.callsOf("sendMessageDraft")[0]?.params).toMatchObject({ chat_id: 701, text: "" })
       const again = await user.press(kernelTexts.buttons.tryAgain)
       expect(textsOf(again.messages)).toEqual([visibleText(spec.texts.algorithm)])
       expect((await stats(bot, 701))[`${spec.id}:started`]).toBe(2)
