@@ -23,7 +23,7 @@ export const applyVoiceLimits = (input: Input, limits: VoiceLimits): Input => {
   if (input.durationSec > limits.maxSec)
     return { _tag: "Rejected", reason: "voice_too_long", limit: limits.maxSec }
   if (input.sizeBytes !== null && input.sizeBytes > limits.maxBytes)
-    return { _tag: "Rejected", reason: "voice_too_big", limit: Math.floor(limits.maxBytes / 1_000_000) }
+    return { _tag: "Rejected", reason: "voice_too_big", limit: Math.round(limits.maxBytes / 100_000) / 10 }
   return input
 }
 

@@ -97,31 +97,58 @@ const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
 const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =>
   Effect.gen(function* () {
     const db = yield* Db
-    const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
+    const { config } = yield* Settings
     const done = (text: string): Feedback => ({
       _tag: "Transcribed",
       caseId: cmd.caseId,
       attempt: cmd.attempt,
       text,
     })
+    const refuse = (reason: string): Feedback => ({
+      _tag: "TranscriptionFailed",
+      caseId: cmd.caseId,
+      attempt: cmd.attempt,
+      reason,
+    })
+    const today = yield* db.use("turnsToday", (k) =>
+      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
+    )
+    // Over the daily cap the line could not be answered anyway: no download, no transcription.
+    if (today >= config.env.AI_DAILY_TURNS_PER_USER) return refuse("daily_limit")
+    const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
     if (cached) return done(cached.transcript)
     const bytes = yield* (yield* Telegram).downloadFile(cmd.fileId)
     const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
-    const result = yield* (yield* Transcriber).transcribe(bytes, cmd.mime, `voice.${extension}`, cmd.caseId)
-    yield* db.use("usage", (k) =>
-      insertUsage(k, {
-        userId,
-        caseId: cmd.caseId,
-        channel: "transcription",
-        provider: result.provider,
-        model: result.model,
-        inputTokens: 0,
-        outputTokens: 0,
-        latencyMs: result.latencyMs,
-        outcome: "ok",
-        errorClass: null,
-      }),
-    )
+    const usage = (
+      outcome: string,
+      provider: string,
+      model: string,
+      latencyMs: number,
+      errorClass: string | null,
+    ) =>
+      db.use("usage", (k) =>
+        insertUsage(k, {
+          userId,
+          caseId: cmd.caseId,
+          channel: "transcription",
+          provider,
+          model,
+          inputTokens: 0,
+          outputTokens: 0,
+          latencyMs,
+          outcome,
+          errorClass,
+        }),
+      )
+    const started = performance.now()
+    const result = yield* (yield* Transcriber)
+      .transcribe(bytes, cmd.mime, `voice.${extension}`, cmd.caseId)
+      .pipe(
+        Effect.tapError((e) =>
+          usage(e.reason, e.provider, "chain", performance.now() - started, e.detail.slice(0, 200)),
+        ),
+      )
+    yield* usage("ok", result.provider, result.model, result.latencyMs, null)
     if (result.text.trim() !== "")
       yield* db.use("saveTranscript", (k) =>
         saveTranscript(k, {

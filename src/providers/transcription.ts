@@ -22,9 +22,11 @@ export interface Transcriber {
 
 export const TRANSCRIBE_INSTRUCTION = "Дословно расшифруй эту аудиозапись на русском. Верни только текст."
 
+const EMPTY_TRANSCRIPT = "empty transcript"
+
 const failEmpty = (provider: string) => (text: string) =>
   text.trim() === ""
-    ? Effect.fail(new LlmError({ reason: "malformed", provider, detail: "empty transcript" }))
+    ? Effect.fail(new LlmError({ reason: "malformed", provider, detail: EMPTY_TRANSCRIPT }))
     : Effect.succeed(text.trim())
 
 /** One model's transcript; an empty one fails so that the next model is tried. Details name the model. */
@@ -41,11 +43,16 @@ const step = (provider: string, model: string, text: Effect.Effect<string, LlmEr
  */
 const firstTranscript = (
   steps: ReadonlyArray<Effect.Effect<Transcript, LlmError>>,
+  emptyIsAnswer = false,
 ): Effect.Effect<Transcript, LlmError> => {
   const from = (index: number, failures: ReadonlyArray<LlmError>): Effect.Effect<Transcript, LlmError> => {
     const next = steps[index]
     if (next) return Effect.catch(next, (error) => from(index + 1, [...failures, error]))
+    // At the end of the whole chain, every model having heard nothing (silence, noise) is an answer — an empty
+    // transcript for the learner to repeat — not a fault. Inside one provider it only means «try the next one».
     const last = failures.at(-1)
+    if (emptyIsAnswer && last && failures.every((e) => e.detail.endsWith(EMPTY_TRANSCRIPT)))
+      return Effect.succeed<Transcript>({ text: "", provider: last.provider, model: "all", latencyMs: 0 })
     const detail = failures.map((e) => e.detail).join("; ") || "no transcriber configured"
     return Effect.fail(
       new LlmError({ reason: last?.reason ?? "no_provider", provider: last?.provider ?? "none", detail }),
@@ -105,5 +112,8 @@ export const geminiTranscriber = (options: GeminiClientOptions & { readonly mode
 /** Tries each transcriber in order; the latency covers the whole chain. */
 export const chainTranscribers = (transcribers: ReadonlyArray<Transcriber>): Transcriber => ({
   transcribe: (bytes, mime, fileName) =>
-    firstTranscript(transcribers.map((t) => t.transcribe(bytes, mime, fileName))),
+    firstTranscript(
+      transcribers.map((t) => t.transcribe(bytes, mime, fileName)),
+      true,
+    ),
 })

@@ -24,6 +24,8 @@ export interface GatewayOptions {
   /** After this long in the queue the request's `onQueued` runs once (the learner is told). */
   readonly queuedNoticeMs: number
   readonly record: (usage: UsageRecord, queueWaitMs: number) => Effect.Effect<void>
+  /** The AI_MAX_CONCURRENCY slots, shared with transcription and speech so the limit covers every AI call. */
+  readonly slots?: Semaphore.Semaphore
 }
 
 /** Routes from config: a per-case override wins over the channel's default chain. */
@@ -40,7 +42,7 @@ export const routingTable =
  * provider fails (each provider already retried what was worth retrying); every attempt is recorded.
  */
 export const makeGateway = (options: GatewayOptions): LlmShape => {
-  const slots = Semaphore.makeUnsafe(options.concurrency)
+  const slots = options.slots ?? Semaphore.makeUnsafe(options.concurrency)
 
   const attempt = <A>(route: Route, client: ProviderClient, request: LlmRequest<A>, waitedMs: number) => {
     const started = performance.now()

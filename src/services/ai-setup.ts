@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Semaphore } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import type { AppConfig } from "../config/config"
@@ -82,7 +82,9 @@ export const makeAi = (
       )
     })
 
+  const slots = Semaphore.makeUnsafe(env.AI_MAX_CONCURRENCY)
   const llm = makeGateway({
+    slots,
     clients,
     routes: routingTable(
       { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
@@ -127,10 +129,15 @@ export const makeAi = (
   const fallback = chainOf(env.AI_TRANSCRIPTION_CHAIN)
   const transcriber: TranscriberShape = {
     transcribe: (bytes, mime, fileName, caseId) =>
-      (byCase.get(caseId) ?? fallback ?? noTranscriber.transcribe)(bytes, mime, fileName, caseId),
+      slots.withPermits(1)(
+        (byCase.get(caseId) ?? fallback ?? noTranscriber.transcribe)(bytes, mime, fileName, caseId),
+      ),
   }
-  const speech = env.OPENAI_API_KEY
+  const tts = env.OPENAI_API_KEY
     ? openAiSpeech({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })
     : noSpeech
+  const speech: SpeechShape = {
+    synthesize: (text, voice) => slots.withPermits(1)(tts.synthesize(text, voice)),
+  }
   return { llm, transcriber, speech, clients }
 }

@@ -81,7 +81,7 @@ const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step 
     }
     case "TranscriptionFailed":
       if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      return [s, [Cmd.reply(t.voiceFailed)]]
+      return [s, [Cmd.reply(event.reason === "daily_limit" ? t.dailyLimit : t.voiceFailed)]]
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
       return recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)
