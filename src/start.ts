@@ -10,6 +10,7 @@ import { startIntake } from "./intake/start-intake"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { countBacklog } from "./repositories/inbox.repo"
 import { makeAi } from "./services/ai-setup"
+import { Charts } from "./services/charts"
 import { AppClock } from "./services/clock"
 import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
@@ -96,6 +97,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     Layer.succeed(Llm, ai.llm),
     Layer.succeed(Transcriber, ai.transcriber),
     Layer.succeed(Speech, ai.speech),
+    Charts.layer,
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))

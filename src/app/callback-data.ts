@@ -13,6 +13,8 @@ export const callbackData = {
   nav: (target: (typeof NAV_TARGETS)[number]): string => `nav:${target}`,
   caseCard: (caseId: string): string => `menu:${caseId}`,
   caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
+  admin: (action: "stats" | "users"): string => `admin:${action}`,
+  forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   surveyOpen: "rate:open",
   surveySkip: "rate:skip",
   surveyAnswer: (question: number, value: number): string => `rate:${question}:${value}`,
@@ -30,6 +32,10 @@ export const callbackData = {
     if (scope === "case" && CASE_ID.test(value) && CASE_ACTIONS.includes(action as CaseAction))
       return { _tag: "Case", caseId: value, action: action as CaseAction }
     if (scope === "rate") return decodeSurvey(raw, value, action)
+    if (scope === "admin" && action === undefined && (value === "stats" || value === "users"))
+      return { _tag: "Admin", action: value }
+    if (scope === "forget" && action === undefined && (value === "yes" || value === "no"))
+      return { _tag: "Forget", confirmed: value === "yes" }
     return { _tag: "Unknown", raw }
   },
 }

@@ -1,3 +1,4 @@
+import type { AdminStats } from "../admin/stats.repo"
 import type { Review } from "../cases/kernel/ai-reply"
 import type { Attempt, Turn } from "../cases/kernel/attempt"
 import type { Role } from "./model"
@@ -78,6 +79,12 @@ export type Cmd =
   | { readonly _tag: "InviteToSurvey" }
   | { readonly _tag: "SaveRating"; readonly question: string; readonly rating: number }
   | { readonly _tag: "SaveComment"; readonly text: string }
+  | { readonly _tag: "LoadAdminStats" }
+  | { readonly _tag: "SendStatsChart"; readonly stats: AdminStats }
+  | { readonly _tag: "LoadUsers"; readonly query: string }
+  | { readonly _tag: "ChangeRole"; readonly target: string; readonly role: "user" | "admin" | "none" }
+  /** Deletes everything the bot keeps about the actor (attempts, stats, ratings, comments, role, sessions). */
+  | { readonly _tag: "ForgetMe" }
   /** Loads the learner's attempts; answered with ResultsLoaded for the message to show them in. */
   | { readonly _tag: "LoadResults"; readonly messageId: number | null }
 

@@ -3,7 +3,8 @@ import type { AppEvent } from "./model"
 import type { Session } from "./session"
 import { texts } from "./texts"
 
-const OPEN_COMMANDS: ReadonlySet<string> = new Set(["start", "help"])
+// forget_me stays open: whoever has data here may delete it, signed in or not.
+const OPEN_COMMANDS: ReadonlySet<string> = new Set(["start", "help", "forget_me"])
 
 /**
  * Role enforcement. Without a role only /start, /help and the password reply get through; everything else is
@@ -19,7 +20,7 @@ export const refuseWithoutRole = (s: Session, ev: AppEvent): ReadonlyArray<Cmd> 
     case "Feedback":
       return null
     case "Callback":
-      return [Cmd.answer(input.queryId, texts.needLoginAlert, true)]
+      return input.data._tag === "Forget" ? null : [Cmd.answer(input.queryId, texts.needLoginAlert, true)]
     case "Unsupported":
       return input.kind === "group"
         ? null

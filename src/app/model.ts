@@ -1,5 +1,14 @@
+import type { AdminStats } from "../admin/stats.repo"
 import type { Review } from "../cases/kernel/ai-reply"
 import type { CaseResult } from "./results"
+
+export interface UserSummary {
+  readonly userId: number
+  readonly firstName: string
+  readonly username: string | null
+  readonly role: string
+  readonly lastSeen: string | null
+}
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 
@@ -21,6 +30,8 @@ export type CallbackData =
   | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" | "results" }
   | { readonly _tag: "CaseCard"; readonly caseId: string }
   | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
+  | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
+  | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "SurveyOpen" }
   | { readonly _tag: "SurveySkip" }
   | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
@@ -60,6 +71,15 @@ export type Feedback =
       readonly attempt: number
       readonly reason: string
     }
+  | { readonly _tag: "AdminStatsLoaded"; readonly stats: AdminStats }
+  | { readonly _tag: "UsersLoaded"; readonly users: ReadonlyArray<UserSummary> }
+  | {
+      readonly _tag: "RoleChanged"
+      readonly target: string
+      readonly role: "user" | "admin" | "none"
+      readonly found: boolean
+    }
+  | { readonly _tag: "Forgotten" }
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null

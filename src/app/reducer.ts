@@ -1,5 +1,6 @@
 import { kernelTexts } from "../cases/kernel/texts"
 import { roleplayReducer } from "../cases/reducer"
+import { adminReducer } from "./admin"
 import { AUTH_COMMANDS, authReducer } from "./auth"
 import { Cmd } from "./commands"
 import type { AppEvent } from "./model"
@@ -17,7 +18,7 @@ export const reduce = (s: Session, ev: AppEvent): readonly [Session, ReadonlyArr
   const { input } = ev
   if (input._tag === "PasswordAttempt") return authReducer(s, ev)
   if (input._tag === "Command" && AUTH_COMMANDS.has(input.name)) return closingDialogue(s, authReducer(s, ev))
-  const routed = roleplayReducer(s, ev) ?? surveyReducer(s, ev)
+  const routed = adminReducer(s, ev) ?? roleplayReducer(s, ev) ?? surveyReducer(s, ev)
   if (routed) return routed
   if (
     s.flow._tag === "AwaitingPassword" &&

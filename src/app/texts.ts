@@ -80,7 +80,18 @@ export const texts = {
       "/whoami — твоя роль",
       "/relogin — сменить роль другим паролем",
       "/logout — выйти",
-      ...(isAdmin ? ["", "<b>Для администраторов</b>", "/dbping — проверить базу данных"] : []),
+      "/forget_me — удалить все мои данные",
+      ...(isAdmin
+        ? [
+            "",
+            "<b>Для администраторов</b>",
+            "/admin — меню администратора",
+            "/stats — статистика с графиком",
+            "/users [поиск] — пользователи и их активность",
+            "/setrole &lt;id или @username&gt; user|admin|none — выдать или снять роль",
+            "/dbping — проверить базу данных",
+          ]
+        : []),
       "",
       "Удобнее всего пользоваться кнопками меню.",
     ].join("\n"),
@@ -168,6 +179,13 @@ export const texts = {
     { command: "whoami", description: "Моя роль" },
     { command: "relogin", description: "Сменить роль" },
     { command: "logout", description: "Выйти" },
+    { command: "forget_me", description: "Удалить мои данные" },
   ],
-  adminCommands: [{ command: "dbping", description: "Проверить базу данных" }],
+  adminCommands: [
+    { command: "admin", description: "Меню администратора" },
+    { command: "stats", description: "Статистика" },
+    { command: "users", description: "Пользователи" },
+    { command: "setrole", description: "Выдать или снять роль" },
+    { command: "dbping", description: "Проверить базу данных" },
+  ],
 } as const

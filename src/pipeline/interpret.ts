@@ -11,6 +11,7 @@ import { Db, pingDatabase } from "../services/db"
 import { Log } from "../services/log"
 import { Telegram, type TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
+import { interpretAdmin } from "./interpret-admin"
 import { interpretAi } from "./interpret-ai"
 import { interpretCase } from "./interpret-case"
 import { renderKeyboard } from "./render"
@@ -42,6 +43,12 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
   Effect.gen(function* () {
     const tg = yield* Telegram
     switch (cmd._tag) {
+      case "LoadAdminStats":
+      case "SendStatsChart":
+      case "LoadUsers":
+      case "ChangeRole":
+      case "ForgetMe":
+        return yield* interpretAdmin(chatId, origin, cmd)
       case "AskPersona":
       case "AskReview":
       case "Transcribe":

@@ -3,6 +3,7 @@ import type { Update } from "grammy/types"
 import type { InboxRow } from "../../db/schema"
 import type { Actor, Feedback, Input } from "../app/model"
 import type { Session } from "../app/session"
+import type { Charts } from "../services/charts"
 import type { AppClock } from "../services/clock"
 import type { Db, DbError } from "../services/db"
 import type { ErrorReporter } from "../services/error-reporter"
@@ -26,6 +27,7 @@ export type Deps =
   | Llm
   | Transcriber
   | Speech
+  | Charts
   | Background
 
 /** Another process saved this chat after we read it; the row is simply processed again from fresh state. */

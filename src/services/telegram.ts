@@ -109,6 +109,10 @@ export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) =>
       call("sendMessageDraft", (signal) => api.sendMessageDraft(chatId, draftId, "", {}, signal)).pipe(
         Effect.asVoid,
       ),
+    sendPhoto: (chatId: number, photo: InputFile, captionHtml: string) =>
+      call("sendPhoto", (signal) =>
+        api.sendPhoto(chatId, photo, { caption: captionHtml, parse_mode: "HTML" }, signal),
+      ).pipe(Effect.asVoid),
     sendVoice: (chatId: number, voice: InputFile) =>
       call("sendVoice", (signal) => api.sendVoice(chatId, voice, {}, signal)).pipe(Effect.asVoid),
     chatAction: (chatId: number, action: "typing" | "record_voice" | "upload_document") =>

@@ -1,0 +1,124 @@
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+
+type Db = Kysely<Database>
+
+export interface AdminStats {
+  readonly roles: ReadonlyArray<{ readonly role: string; readonly users: number }>
+  readonly active7: number
+  readonly active30: number
+  readonly attempts: ReadonlyArray<{
+    readonly caseId: string
+    readonly outcome: string
+    readonly count: number
+  }>
+  readonly started: ReadonlyArray<{ readonly caseId: string; readonly count: number }>
+  readonly scores: ReadonlyArray<{
+    readonly caseId: string
+    readonly avgScore: number
+    readonly covered: ReadonlyArray<ReadonlyArray<string>>
+  }>
+  readonly ratings: ReadonlyArray<{
+    readonly question: string
+    readonly answers: number
+    readonly avg: number
+  }>
+  readonly comments: ReadonlyArray<{ readonly userId: number; readonly comment: string; readonly at: string }>
+  readonly ai: ReadonlyArray<{
+    readonly provider: string
+    readonly calls: number
+    readonly errors: number
+    readonly inputTokens: number
+    readonly outputTokens: number
+  }>
+}
+
+const activeSince = async (db: Db, days: number) => {
+  const row = await db
+    .selectFrom("update_inbox")
+    .select(sql<number>`count(distinct chat_id)`.as("n"))
+    .where("kind", "=", "update")
+    .where("chat_id", ">", 0)
+    .where("received_at", ">=", sql<Date>`now() - make_interval(days => ${days})`)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Everything /stats shows, in one pass of small aggregate queries. */
+export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
+  const [roles, active7, active30, attempts, started, scoreRows, ratings, comments, ai] = await Promise.all([
+    db
+      .selectFrom("authorized_users")
+      .select(["role", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy("role")
+      .execute(),
+    activeSince(db, 7),
+    activeSince(db, 30),
+    db
+      .selectFrom("case_attempts")
+      .select(["case_id", "outcome", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy(["case_id", "outcome"])
+      .orderBy("case_id")
+      .execute(),
+    db
+      .selectFrom("case_stats")
+      .select(["case_id", (eb) => eb.fn.sum<number>("cnt").as("n")])
+      .where("stat", "=", "started")
+      .groupBy("case_id")
+      .execute(),
+    db.selectFrom("case_attempts").select(["case_id", "score", "covered"]).execute(),
+    db
+      .selectFrom("bot_ratings")
+      .select([
+        "question",
+        (eb) => eb.fn.countAll<number>().as("n"),
+        (eb) => eb.fn.avg<number>("rating").as("avg"),
+      ])
+      .groupBy("question")
+      .execute(),
+    db
+      .selectFrom("rating_comments")
+      .select(["user_id", "comment", "created_at"])
+      .orderBy("created_at", "desc")
+      .limit(5)
+      .execute(),
+    db
+      .selectFrom("ai_calls")
+      .select([
+        "provider",
+        (eb) => eb.fn.countAll<number>().as("calls"),
+        sql<number>`count(*) filter (where outcome <> 'ok')`.as("errors"),
+        (eb) => eb.fn.sum<number>("input_tokens").as("input"),
+        (eb) => eb.fn.sum<number>("output_tokens").as("output"),
+      ])
+      .groupBy("provider")
+      .execute(),
+  ])
+  const byCase = new Map<string, Array<{ score: number; covered: ReadonlyArray<string> }>>()
+  for (const r of scoreRows) byCase.set(r.case_id, [...(byCase.get(r.case_id) ?? []), r])
+  return {
+    roles: roles.map((r) => ({ role: r.role, users: Number(r.n) })),
+    active7,
+    active30,
+    attempts: attempts.map((r) => ({ caseId: r.case_id, outcome: r.outcome, count: Number(r.n) })),
+    started: started.map((r) => ({ caseId: r.case_id, count: Number(r.n) })),
+    scores: [...byCase].map(([caseId, list]) => ({
+      caseId,
+      avgScore: list.reduce((sum, r) => sum + r.score, 0) / list.length,
+      covered: list.map((r) => r.covered),
+    })),
+    ratings: ratings.map((r) => ({ question: r.question, answers: Number(r.n), avg: Number(r.avg) })),
+    comments: comments.map((c) => ({
+      userId: c.user_id,
+      comment: c.comment,
+      at: c.created_at.toISOString(),
+    })),
+    ai: ai.map((r) => ({
+      provider: r.provider,
+      calls: Number(r.calls),
+      errors: Number(r.errors),
+      inputTokens: Number(r.input ?? 0),
+      outputTokens: Number(r.output ?? 0),
+    })),
+  }
+}

@@ -1,0 +1,40 @@
+import { escapeHtml as e } from "../lib/html"
+
+/** Admin-facing texts (Russian, concise). */
+export const adminTexts = {
+  menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи и выгрузка — кнопками ниже или командами /stats, /users, /setrole, /export.",
+  buttons: { stats: "📊 Статистика", users: "👥 Пользователи", export: "📤 Выгрузка в таблицу" },
+  roleNames: { user: "пользователи", admin: "администраторы" } as Record<string, string>,
+  outcomes: { completed: "все шаги", out_of_moves: "реплики кончились", manual: "по кнопке" } as Record<
+    string,
+    string
+  >,
+  statsTitle: "📊 <b>Статистика бота</b>",
+  users: (roles: string) => `<b>Пользователи</b>: ${roles}`,
+  active: (d7: number, d30: number) => `Активны за 7 дней: <b>${d7}</b>, за 30 дней: <b>${d30}</b>`,
+  caseLine: (title: string, started: number, done: string, rate: number, avg: number, missed: string) =>
+    `<b>${e(title)}</b>: начато ${started}, завершено ${done}; доля завершений ${Math.round(rate * 100)}%, в среднем ${avg.toFixed(1)} из 5${missed ? `; чаще всего пропускают: ${e(missed)}` : ""}`,
+  survey: (lines: string) => `<b>Опрос</b>\n${lines}`,
+  noSurvey: "<b>Опрос</b>: ответов пока нет",
+  comments: (lines: string) => `<b>Последние комментарии</b>\n${lines}`,
+  ai: (lines: string) => `<b>ИИ</b>\n${lines}`,
+  aiLine: (provider: string, calls: number, errors: number, input: number, output: number) =>
+    `${e(provider)}: вызовов ${calls}, ошибок ${errors}, токенов ${input} → ${output}`,
+  chartCaption: "Попытки по кейсам и итогам",
+  chartTitle: "Попытки по кейсам",
+  usersTitle: (count: number) => `👥 <b>Пользователи</b> (${count})`,
+  usersEmpty: "👥 Пользователей с ролью пока нет.",
+  userLine: (id: number, name: string, username: string | null, role: string, lastSeen: string) =>
+    `<code>${id}</code> ${e(name)}${username ? ` @${e(username)}` : ""} — ${e(role)}, был(а): ${lastSeen}`,
+  setroleUsage:
+    "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
+  setroleDone: (target: string, role: string) => `✅ Роль <code>${e(target)}</code>: ${e(role)}.`,
+  setroleNotFound: (target: string) =>
+    `🤷 Пользователь ${e(target)} не найден: он ещё ни разу не входил в бот.`,
+  forgetAsk:
+    "🗑 Удалить все твои данные в боте: попытки, результаты, оценки, комментарии и роль? Это необратимо — после этого нужно будет войти заново.",
+  forgetYes: "Да, удалить",
+  forgetNo: "Нет, оставить",
+  forgetDone: "🗑 Готово: твои данные удалены. Если захочешь вернуться — /start.",
+  forgetKept: "Хорошо, ничего не удаляю.",
+}

@@ -1,0 +1,98 @@
+import { renderStats } from "../admin/render"
+import { adminTexts as t } from "../admin/texts"
+import { button, callbackData } from "./callback-data"
+import { Cmd, inline } from "./commands"
+import { backToMenu } from "./keyboards"
+import type { AppEvent } from "./model"
+import type { Session } from "./session"
+import { texts } from "./texts"
+
+type Step = readonly [Session, ReadonlyArray<Cmd>]
+
+const ADMIN_COMMANDS: ReadonlySet<string> = new Set(["admin", "stats", "users", "setrole"])
+const ROLES = ["user", "admin", "none"] as const
+
+const adminMenu = () =>
+  inline(
+    [
+      button(t.buttons.stats, callbackData.admin("stats")),
+      button(t.buttons.users, callbackData.admin("users")),
+    ],
+    [button(texts.buttons.menu, callbackData.nav("menu"))],
+  )
+
+const setRole = (args: string): Cmd => {
+  const [target, role] = args.split(/\s+/)
+  const valid =
+    target &&
+    /^(@[A-Za-z0-9_]{3,32}|\d{1,15})$/.test(target) &&
+    ROLES.includes(role as (typeof ROLES)[number])
+  if (!valid) return Cmd.reply(t.setroleUsage)
+  return { _tag: "ChangeRole", target, role: role as (typeof ROLES)[number] }
+}
+
+const lastSeen = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "—")
+
+/**
+ * Admin commands and the self-service data deletion. Pure: returns the next state and commands; runs nothing.
+ * Null for events that are not about them. Everything admin-only is refused politely to everyone else.
+ */
+export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
+  const { input } = ev
+  const isAdmin = ev.actor.role === "admin"
+  if (input._tag === "Command" && input.name === "forget_me")
+    return [
+      s,
+      [
+        Cmd.reply(
+          t.forgetAsk,
+          inline([
+            button(t.forgetYes, callbackData.forget(true)),
+            button(t.forgetNo, callbackData.forget(false)),
+          ]),
+        ),
+      ],
+    ]
+  if (input._tag === "Callback" && input.data._tag === "Forget") {
+    const answer = Cmd.answer(input.queryId)
+    return input.data.confirmed ? [s, [answer, { _tag: "ForgetMe" }]] : [s, [answer, Cmd.reply(t.forgetKept)]]
+  }
+  if (input._tag === "Command" && ADMIN_COMMANDS.has(input.name)) {
+    if (!isAdmin) return [s, [Cmd.reply(texts.adminOnly)]]
+    if (input.name === "admin") return [s, [Cmd.reply(t.menu, adminMenu())]]
+    if (input.name === "stats") return [s, [{ _tag: "ChatAction" }, { _tag: "LoadAdminStats" }]]
+    if (input.name === "users") return [s, [{ _tag: "LoadUsers", query: input.args }]]
+    return [s, [setRole(input.args)]]
+  }
+  if (input._tag === "Callback" && input.data._tag === "Admin") {
+    if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
+    const load: Cmd =
+      input.data.action === "stats" ? { _tag: "LoadAdminStats" } : { _tag: "LoadUsers", query: "" }
+    return [s, [Cmd.answer(input.queryId), load]]
+  }
+  if (input._tag !== "Feedback") return null
+  const event = input.event
+  switch (event._tag) {
+    case "AdminStatsLoaded":
+      return [
+        s,
+        [Cmd.reply(renderStats(event.stats), backToMenu()), { _tag: "SendStatsChart", stats: event.stats }],
+      ]
+    case "UsersLoaded": {
+      if (event.users.length === 0) return [s, [Cmd.reply(t.usersEmpty)]]
+      const lines = event.users.map((u) =>
+        t.userLine(u.userId, u.firstName, u.username, u.role, lastSeen(u.lastSeen)),
+      )
+      return [s, [Cmd.reply([t.usersTitle(event.users.length), ...lines].join("\n"))]]
+    }
+    case "RoleChanged":
+      return [
+        s,
+        [Cmd.reply(event.found ? t.setroleDone(event.target, event.role) : t.setroleNotFound(event.target))],
+      ]
+    case "Forgotten":
+      return [{ ...s, flow: { _tag: "Idle" } }, [Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })]]
+    default:
+      return null
+  }
+}
