@@ -122,6 +122,28 @@ export interface VoiceTranscriptsTable {
   created_at: Generated<Date>
 }
 
+/**
+ * The scheduler's job store. `schedule` is a croner pattern, null for a one-off job; `locked_by`/`locked_until`
+ * is the lease of the instance running the job now. A cancelled or finished one-off job has `enabled` false.
+ */
+export interface ScheduledJobsTable {
+  name: string
+  kind: string
+  schedule: string | null
+  timezone: Generated<string>
+  payload: Json<unknown>
+  next_run_at: Timestamp | null
+  locked_by: string | null
+  locked_until: Timestamp | null
+  last_started_at: Timestamp | null
+  last_finished_at: Timestamp | null
+  last_error: string | null
+  runs: Generated<number>
+  enabled: Generated<boolean>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -135,6 +157,7 @@ export interface Database {
   telegram_files: TelegramFilesTable
   ai_calls: AiCallsTable
   voice_transcripts: VoiceTranscriptsTable
+  scheduled_jobs: ScheduledJobsTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>

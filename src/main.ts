@@ -1,7 +1,8 @@
-import { Result } from "effect"
+import { Redacted, Result } from "effect"
 import { formatConfigErrors, parseConfig } from "./config/config"
 import { environment } from "./config/dotenv"
 import { describeError } from "./services/log"
+import { flushSentry, makeSentryReporter, releaseName } from "./services/sentry"
 import { StartupError, startApp } from "./start"
 
 const config = parseConfig(environment(process.env))
@@ -10,14 +11,26 @@ if (Result.isFailure(config)) {
   process.exit(1)
 }
 
-const app = await startApp(config.success).catch((error: unknown) => {
-  console.error(
-    error instanceof StartupError
-      ? error.message
-      : `Бот не запустился / The bot failed to start: ${describeError(error).errorMessage}`,
-  )
-  process.exit(1)
-})
+const { env } = config.success
+const errorReporter = env.SENTRY_DSN
+  ? makeSentryReporter({
+      dsn: Redacted.value(env.SENTRY_DSN),
+      environment: env.SENTRY_ENV,
+      release: releaseName(),
+    })
+  : undefined
+
+const app = await startApp(config.success, errorReporter ? { errorReporter } : {}).catch(
+  async (error: unknown) => {
+    console.error(
+      error instanceof StartupError
+        ? error.message
+        : `Бот не запустился / The bot failed to start: ${describeError(error).errorMessage}`,
+    )
+    if (errorReporter && !(error instanceof StartupError)) await flushSentry(2000)
+    process.exit(1)
+  },
+)
 
 let stopping = false
 const shutdown = (signal: string) => {
@@ -25,19 +38,22 @@ const shutdown = (signal: string) => {
   stopping = true
   const line = { time: new Date().toISOString(), level: "info", msg: "shutting down", signal }
   process.stdout.write(`${JSON.stringify(line)}\n`)
-  app.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      const line = {
-        time: new Date().toISOString(),
-        level: "error",
-        msg: "shutdown failed",
-        ...describeError(error),
-      }
-      process.stdout.write(`${JSON.stringify(line)}\n`)
-      process.exit(1)
-    },
-  )
+  app
+    .stop()
+    .then(() => flushSentry(2000))
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        const line = {
+          time: new Date().toISOString(),
+          level: "error",
+          msg: "shutdown failed",
+          ...describeError(error),
+        }
+        process.stdout.write(`${JSON.stringify(line)}\n`)
+        process.exit(1)
+      },
+    )
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"))
 process.on("SIGINT", () => shutdown("SIGINT"))

@@ -4,16 +4,20 @@ import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { botCommands } from "./app/command-menu"
 import type { AppConfig } from "./config/config"
+import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { countBacklog } from "./repositories/inbox.repo"
+import { ensureAppJobs, retention } from "./scheduler/app-jobs"
+import { JOB_KINDS, makeScheduler } from "./scheduler/index"
 import { makeAi } from "./services/ai-setup"
 import { Charts } from "./services/charts"
 import { AppClock } from "./services/clock"
 import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
+import { Exporter, exporterFrom } from "./services/exporter"
 import { Llm } from "./services/llm"
 import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
@@ -32,6 +36,8 @@ export interface StartOptions {
   readonly instanceId?: string
   readonly clockOffset?: { ms: number }
   readonly errorReporter?: ErrorReporterShape
+  /** Google Sheets client overrides (tests: a pre-authorised client and a fake Sheets server). */
+  readonly sheets?: Pick<SheetsExportJobOptions, "auth" | "rootUrl" | "drive">
   readonly logSink?: (line: string) => void
 }
 
@@ -54,8 +60,11 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const logShape = makeLog(env.LOG_LEVEL, options.logSink ?? ((l) => process.stdout.write(`${l}\n`)))
   const log = (msg: string, fields?: Record<string, string | number | boolean>) =>
     Effect.runSync(logShape.info(msg, fields))
-  const logError = (where: string, error: unknown) =>
+  // HTTP handlers (Elysia swallows their errors), polling and start-up steps report here as well as to the log.
+  const logError = (where: string, error: unknown) => {
     Effect.runSync(logShape.error(`${where} failed`, describeError(error)))
+    if (options.errorReporter) Effect.runFork(options.errorReporter.report(error, { operation: where }))
+  }
   const metrics = makeMetrics()
   const kysely = await openDatabase(config.database)
   const applied = await migrateToLatest(kysely)
@@ -80,6 +89,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
   const settings = makeSettings(config, me.username, instanceId)
 
+  // One export job for /export and the schedule: it keeps its Google client between runs.
+  const exportJob = makeSheetsExportJob({ db: kysely, env: config.env, ...options.sheets })
   const base = Layer.mergeAll(
     Layer.succeed(Db, makeDb(kysely, config.database.kind)),
     Layer.succeed(Log, logShape),
@@ -98,6 +109,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     Layer.succeed(Transcriber, ai.transcriber),
     Layer.succeed(Speech, ai.speech),
     Charts.layer,
+    Layer.succeed(
+      Exporter,
+      exporterFrom(() => exportJob()),
+    ),
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
   const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))
@@ -122,8 +137,20 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     },
   })
 
+  await ensureAppJobs(kysely, config)
+  const scheduler = makeScheduler({
+    db: makeDb(kysely, config.database.kind),
+    database: config.database,
+    owner: instanceId,
+    log: logShape,
+    handlers: {
+      [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
+      [JOB_KINDS.retention]: () => retention(kysely, env.DIALOGUE_RETENTION_DAYS),
+    },
+  })
   const queue = await runtime.runPromise(ChatQueue)
   await runtime.runPromise(queue.sweep)
+  await Effect.runPromise(scheduler.start())
   const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
   lifecycle = "ready"
   const { metricsPort, webhookPort } = intake
@@ -140,6 +167,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     clearInterval(sweeper)
     await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
+    await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     await intake.stopServers()
     await runtime.dispose()
     await kysely.destroy()

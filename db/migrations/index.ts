@@ -2,10 +2,12 @@ import type { Migration } from "kysely/migration"
 import * as foundation from "./0001_foundation"
 import * as attempts from "./0002_attempts"
 import * as aiUsage from "./0003_ai_usage"
+import * as jobs from "./0004_jobs"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
   "0001_foundation": foundation,
   "0002_attempts": attempts,
   "0003_ai_usage": aiUsage,
+  "0004_jobs": jobs,
 }

@@ -1,10 +1,10 @@
 import { findCase } from "../cases/registry"
+import { escapeHtml } from "../lib/html"
 import type { AdminStats } from "./stats.repo"
 import { adminTexts as t } from "./texts"
 
 const OUTCOMES = ["completed", "out_of_moves", "manual"] as const
 const COLORS = { completed: "#2f855a", out_of_moves: "#c05621", manual: "#2b6cb0" }
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
 /**
  * Attempts per case as stacked bars by outcome, as SVG (rendered to PNG by the charts service). Pure; the font is
@@ -29,7 +29,7 @@ export const statsChartSvg = (s: AdminStats): string => {
       y -= h
       return h > 0 ? `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${COLORS[o]}"/>` : ""
     })
-    const label = escape((findCase(id)?.texts.title ?? id).replace(/^[^\p{L}\p{N}]+/u, ""))
+    const label = escapeHtml((findCase(id)?.texts.title ?? id).replace(/^[^\p{L}\p{N}]+/u, ""))
     return [
       ...parts,
       `<text x="${x + w / 2}" y="${y - 8}" text-anchor="middle" font-size="18">${totals[i]}</text>`,
@@ -39,12 +39,12 @@ export const statsChartSvg = (s: AdminStats): string => {
   const legend = OUTCOMES.map(
     (o, i) =>
       `<rect x="${plot.left + i * 250}" y="${height - 50}" width="18" height="18" fill="${COLORS[o]}"/>` +
-      `<text x="${plot.left + i * 250 + 26}" y="${height - 36}" font-size="16">${escape(t.outcomes[o] ?? o)}</text>`,
+      `<text x="${plot.left + i * 250 + 26}" y="${height - 36}" font-size="16">${escapeHtml(t.outcomes[o] ?? o)}</text>`,
   )
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${plot.left}" y="40" font-size="26" font-weight="bold" fill="#1a365d">${escape(t.chartTitle)}</text>`,
+    `<text x="${plot.left}" y="40" font-size="26" font-weight="bold" fill="#1a365d">${escapeHtml(t.chartTitle)}</text>`,
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#a0aec0"/>`,
     ...bars,
     ...legend,

@@ -31,6 +31,9 @@ export const adminTexts = {
   setroleDone: (target: string, role: string) => `✅ Роль <code>${e(target)}</code>: ${e(role)}.`,
   setroleNotFound: (target: string) =>
     `🤷 Пользователь ${e(target)} не найден: он ещё ни разу не входил в бот.`,
+  exportStarted: "📤 Выгружаю статистику в Google Таблицу…",
+  exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
+  exportFailed: (message: string) => `❌ Выгрузка не удалась: ${e(message)}`,
   forgetAsk:
     "🗑 Удалить все твои данные в боте: попытки, результаты, оценки, комментарии и роль? Это необратимо — после этого нужно будет войти заново.",
   forgetYes: "Да, удалить",

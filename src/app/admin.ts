@@ -9,7 +9,7 @@ import { texts } from "./texts"
 
 type Step = readonly [Session, ReadonlyArray<Cmd>]
 
-const ADMIN_COMMANDS: ReadonlySet<string> = new Set(["admin", "stats", "users", "setrole"])
+const ADMIN_COMMANDS: ReadonlySet<string> = new Set(["admin", "stats", "users", "setrole", "export"])
 const ROLES = ["user", "admin", "none"] as const
 
 const adminMenu = () =>
@@ -62,6 +62,7 @@ export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
     if (input.name === "admin") return [s, [Cmd.reply(t.menu, adminMenu())]]
     if (input.name === "stats") return [s, [{ _tag: "ChatAction" }, { _tag: "LoadAdminStats" }]]
     if (input.name === "users") return [s, [{ _tag: "LoadUsers", query: input.args }]]
+    if (input.name === "export") return [s, [Cmd.reply(t.exportStarted), { _tag: "ExportNow" }]]
     return [s, [setRole(input.args)]]
   }
   if (input._tag === "Callback" && input.data._tag === "Admin") {
@@ -90,6 +91,8 @@ export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
         s,
         [Cmd.reply(event.found ? t.setroleDone(event.target, event.role) : t.setroleNotFound(event.target))],
       ]
+    case "ExportFinished":
+      return [s, [Cmd.reply(event.url ? t.exportDone(event.url) : t.exportFailed(event.message ?? ""))]]
     case "Forgotten":
       return [{ ...s, flow: { _tag: "Idle" } }, [Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })]]
     default:

@@ -80,6 +80,8 @@ export type Cmd =
   | { readonly _tag: "SaveRating"; readonly question: string; readonly rating: number }
   | { readonly _tag: "SaveComment"; readonly text: string }
   | { readonly _tag: "LoadAdminStats" }
+  /** Runs the Google Sheets export now; answered with ExportFinished. */
+  | { readonly _tag: "ExportNow" }
   | { readonly _tag: "SendStatsChart"; readonly stats: AdminStats }
   | { readonly _tag: "LoadUsers"; readonly query: string }
   | { readonly _tag: "ChangeRole"; readonly target: string; readonly role: "user" | "admin" | "none" }

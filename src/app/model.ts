@@ -80,6 +80,7 @@ export type Feedback =
       readonly found: boolean
     }
   | { readonly _tag: "Forgotten" }
+  | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null

@@ -89,6 +89,7 @@ export const texts = {
             "/stats — статистика с графиком",
             "/users [поиск] — пользователи и их активность",
             "/setrole &lt;id или @username&gt; user|admin|none — выдать или снять роль",
+            "/export — выгрузить статистику в Google Таблицу",
             "/dbping — проверить базу данных",
           ]
         : []),
@@ -186,6 +187,7 @@ export const texts = {
     { command: "stats", description: "Статистика" },
     { command: "users", description: "Пользователи" },
     { command: "setrole", description: "Выдать или снять роль" },
+    { command: "export", description: "Выгрузка в Google Таблицу" },
     { command: "dbping", description: "Проверить базу данных" },
   ],
 } as const

@@ -101,6 +101,7 @@ export const field = {
   text: (doc: string, fallback?: string) => make(parsers.text, doc, fallback),
   requiredSecret: (doc: string) => make(secretParser, doc, undefined, true, true),
   secret: (doc: string) => make(secretParser, doc, undefined, false, true),
+  optionalInt: (min: number, max: number, doc: string) => make(parsers.int(min, max), doc),
   int: (min: number, max: number, fallback: number, doc: string) =>
     make(parsers.int(min, max), doc, fallback),
   num: (min: number, max: number, fallback: number, doc: string) =>

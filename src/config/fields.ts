@@ -68,6 +68,11 @@ export const fields = {
   TRANSCRIBE_TIMEOUT_SEC: field.num(1, 600, 25, "Таймаут распознавания речи, с"),
   TRANSCRIBE_MAX_RETRIES: field.int(0, 10, 2, "Повторы распознавания"),
   TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),
+  DIALOGUE_RETENTION_DAYS: field.optionalInt(
+    1,
+    3650,
+    "Сколько дней хранить тексты диалогов и расшифровки (пусто — всегда)",
+  ),
   SHEETS_EXPORT_ENABLED: field.bool(false, "Выгрузка статистики в Google Sheets"),
   EXPORT_INTERVAL_SECONDS: field.int(30, 604_800, 900, "Интервал выгрузки, с"),
   GSPREAD_SERVICE_ACCOUNT_FILE: field.text("Путь к JSON сервисного аккаунта Google"),

@@ -48,6 +48,7 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
       case "LoadUsers":
       case "ChangeRole":
       case "ForgetMe":
+      case "ExportNow":
         return yield* interpretAdmin(chatId, origin, cmd)
       case "AskPersona":
       case "AskReview":

@@ -7,6 +7,7 @@ import type { Charts } from "../services/charts"
 import type { AppClock } from "../services/clock"
 import type { Db, DbError } from "../services/db"
 import type { ErrorReporter } from "../services/error-reporter"
+import type { Exporter } from "../services/exporter"
 import type { Llm } from "../services/llm"
 import type { Log } from "../services/log"
 import type { Metrics } from "../services/metrics"
@@ -28,6 +29,7 @@ export type Deps =
   | Transcriber
   | Speech
   | Charts
+  | Exporter
   | Background
 
 /** Another process saved this chat after we read it; the row is simply processed again from fresh state. */

@@ -35,7 +35,9 @@ export const makeLog = (level: LogLevel, sink: (line: string) => void): LogShape
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }
 }
 
-const SECRETISH = /(bot\d+:[A-Za-z0-9_-]{20,})|((sk|AIza)[A-Za-z0-9_-]{10,})|(postgres(ql)?:\/\/[^\s]+)/g
+// Bot tokens (bare or in a Bot API path), OpenAI/Google keys, database URLs and any URL with user:password@.
+const SECRETISH =
+  /((bot)?\d{5,}:[A-Za-z0-9_-]{20,})|((sk|AIza)[A-Za-z0-9_-]{10,})|(postgres(ql)?:\/\/[^\s]+)|([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@[^\s]+)/gi
 
 /** An error as a log field: its class and a message with token-, key- and URL-shaped secrets masked. */
 export const describeError = (error: unknown): { error: string; errorMessage: string } => {

@@ -1,0 +1,139 @@
+import { parseArgs } from "node:util"
+import { Result } from "effect"
+import { type Kysely, type RawBuilder, sql } from "kysely"
+import type { Database } from "../../db/schema"
+import { formatConfigErrors, parseConfig } from "../config/config"
+import { environment } from "../config/dotenv"
+import { openDatabase } from "../services/db"
+import { describeError } from "../services/log"
+
+type Db = Kysely<Database>
+
+const USAGE = `Сброс прогресса пользователя (роль сохраняется):
+  bun run user:reset <telegram id> [--with-ratings]   счётчики, приглашение к опросу, попытки и сессию чата
+  bun run user:reset --show <telegram id>             показать, что хранится о пользователе
+  bun run user:reset --all --yes [--with-ratings]     сбросить всех
+--with-ratings удаляет также ответы на опрос и комментарии.`
+
+// Table → the column holding the user's id. A private chat's id equals the user's id.
+const PROGRESS = {
+  case_stats: "user_id",
+  rating_invites: "user_id",
+  case_attempts: "user_id",
+  chat_sessions: "chat_id",
+}
+const RATINGS = { bot_ratings: "user_id", rating_comments: "user_id" }
+
+const fail = (message: string): never => {
+  console.error(message)
+  process.exit(1)
+}
+
+const parseId = (raw: string | undefined): number => {
+  const id = Number(raw)
+  if (!raw || !/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(id) || id <= 0)
+    return fail(`Неверный Telegram id: «${raw ?? ""}»\n\n${USAGE}`)
+  return id
+}
+
+const args = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        show: { type: "string" },
+        all: { type: "boolean" },
+        yes: { type: "boolean" },
+        "with-ratings": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    })
+  } catch (error) {
+    return fail(`${describeError(error).errorMessage}\n\n${USAGE}`)
+  }
+})()
+const { values, positionals } = args
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const modes = [values.show !== undefined, values.all === true, positionals.length > 0].filter(Boolean).length
+if (modes !== 1 || positionals.length > 1) fail(`Укажите ровно одно: id, --show <id> или --all.\n\n${USAGE}`)
+if (values.all && !values.yes) fail("Сброс всех пользователей необратим: повторите с --all --yes.")
+const target = values.all ? "all" : parseId(values.show ?? positionals[0])
+
+const count = async (db: Db, query: RawBuilder<unknown>) => {
+  const { rows } = await sql<{
+    n: string | number
+  }>`with d as (${query}) select count(*) as n from d`.execute(db)
+  return Number(rows[0]?.n ?? 0)
+}
+
+const reset = async (db: Db, who: number | "all", withRatings: boolean) => {
+  const tables = { ...PROGRESS, ...(withRatings ? RATINGS : {}) }
+  const deleted = await db.transaction().execute(async (trx) => {
+    const out: [string, number][] = []
+    for (const [table, column] of Object.entries(tables)) {
+      const where = who === "all" ? sql`` : sql`where ${sql.ref(column)} = ${who}`
+      out.push([table, await count(trx, sql`delete from ${sql.table(table)} ${where} returning 1`)])
+    }
+    return out
+  })
+  const user =
+    who === "all"
+      ? undefined
+      : await db.selectFrom("authorized_users").select("role").where("user_id", "=", who).executeTakeFirst()
+  console.log(
+    who === "all" ? "Сброс всех пользователей:" : `Сброс пользователя ${who} (роль: ${user?.role ?? "нет"}):`,
+  )
+  for (const [table, n] of deleted) console.log(`  ${table}: удалено ${n}`)
+  console.log(withRatings ? "Роли сохранены, оценки удалены." : "Роли и оценки сохранены.")
+}
+
+const show = async (db: Db, id: number) => {
+  type Row = Record<string, string | number | Date | null>
+  const q = async (query: RawBuilder<unknown>) => (await query.execute(db)).rows as Row[]
+  const list = (rows: Row[], format: (r: Row) => string) => rows.map(format).join(", ") || "нет"
+  const date = (d: Row[string] | undefined) =>
+    d ? `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—"
+  const [user] = await q(sql`select * from authorized_users where user_id = ${id}`)
+  const name = `${user?.first_name ?? "без имени"}${user?.username ? ` (@${user.username})` : ""}`
+  console.log(
+    user
+      ? `Пользователь ${id}: роль ${user.role}, ${name}, добавлен ${date(user.created_at)}, ` +
+          `последний визит ${date(user.last_seen_at)}`
+      : `Пользователь ${id}: нет в authorized_users`,
+  )
+  const stats = await q(
+    sql`select case_id, stat, cnt from case_stats where user_id = ${id} order by case_id, stat desc`,
+  )
+  console.log(`Счётчики кейсов: ${list(stats, (r) => `${r.case_id}.${r.stat}=${r.cnt}`)}`)
+  const attempts = await q(
+    sql`select case_id, count(*) as n from case_attempts where user_id = ${id} group by case_id order by case_id`,
+  )
+  console.log(`Попытки: ${list(attempts, (r) => `${r.case_id}=${Number(r.n)}`)}`)
+  const [invite] = await q(sql`select sent_at from rating_invites where user_id = ${id}`)
+  console.log(`Приглашение к опросу: ${invite ? `отправлено ${date(invite.sent_at)}` : "нет"}`)
+  const ratings = await q(
+    sql`select question, rating from bot_ratings where user_id = ${id} order by question`,
+  )
+  console.log(`Оценки: ${list(ratings, (r) => `${r.question}=${r.rating}`)}`)
+  const [session] = await q(sql`select version from chat_sessions where chat_id = ${id}`)
+  console.log(`Сессия чата: ${session ? `есть (версия ${session.version})` : "нет"}`)
+}
+
+const env = environment(process.env)
+const config = parseConfig({ ...env, BOT_TOKEN: env.BOT_TOKEN || "user-reset-only" })
+if (Result.isFailure(config)) fail(formatConfigErrors(config.failure))
+const db = await openDatabase(Result.getOrThrow(config).database)
+let code = 0
+try {
+  if (values.show !== undefined && target !== "all") await show(db, target)
+  else await reset(db, target, values["with-ratings"] === true)
+} catch (error) {
+  console.error(`❌ Ошибка: ${describeError(error).errorMessage}`)
+  code = 1
+} finally {
+  await db.destroy().catch(() => {})
+}
+process.exit(code)

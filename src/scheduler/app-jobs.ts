@@ -1,0 +1,48 @@
+import { type Kysely, sql } from "kysely"
+import type { Database } from "../../db/schema"
+import type { AppConfig } from "../config/config"
+import { jsonb } from "../repositories/jsonb"
+import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
+import { JOB_KINDS } from "./kinds"
+
+/** A croner pattern for «every `seconds`», rounded to what a cron field can say (s < 60, whole minutes, hours). */
+export const everySeconds = (seconds: number): string => {
+  if (seconds < 60) return `*/${Math.max(1, Math.round(seconds))} * * * * *`
+  const minutes = Math.max(1, Math.round(seconds / 60))
+  if (minutes < 60) return `0 */${minutes} * * * *`
+  return `0 0 */${Math.min(23, Math.round(minutes / 60))} * * *`
+}
+
+/** Processed updates are kept a week for diagnostics; dialogues only as long as DIALOGUE_RETENTION_DAYS says. */
+export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined) => {
+  await db
+    .deleteFrom("update_inbox")
+    .where("processed_at", "<", sql<Date>`now() - interval '7 days'`)
+    .execute()
+  if (dialogueDays === undefined) return
+  const cutoff = sql<Date>`now() - make_interval(days => ${dialogueDays})`
+  await db
+    .updateTable("case_attempts")
+    .set({ transcript: jsonb([]) })
+    .where("ended_at", "<", cutoff)
+    .execute()
+  await db.deleteFrom("voice_transcripts").where("created_at", "<", cutoff).execute()
+}
+
+/** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */
+export const ensureAppJobs = async (db: Kysely<Database>, config: AppConfig) => {
+  const { env } = config
+  const timezone = env.APSCHEDULER_TIMEZONE
+  const jobs: RecurringJob[] = [
+    { name: "retention", kind: JOB_KINDS.retention, schedule: "0 30 3 * * *", timezone },
+  ]
+  if (env.SHEETS_EXPORT_ENABLED)
+    jobs.push({
+      name: "sheets_export",
+      kind: JOB_KINDS.sheetsExport,
+      schedule: everySeconds(env.EXPORT_INTERVAL_SECONDS),
+      timezone,
+    })
+  else await cancelJob(db, "sheets_export")
+  for (const job of jobs) await upsertRecurringJob(db, job)
+}
