@@ -1,11 +1,11 @@
-import { Redacted, Result } from "effect"
+import { Redacted } from "effect"
 import { type Kysely, sql } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
-import { type Database as DatabaseConfig, formatConfigErrors, parseConfig } from "../config/config"
-import { environment } from "../config/dotenv"
+import type { Database as DatabaseConfig } from "../config/config"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
+import { loadOpsConfig } from "./ops-config"
 
 // Every table of db/schema.ts; the type below fails to compile when the schema gains one not listed here.
 const TABLES = [
@@ -111,13 +111,8 @@ const checkWrite = async (db: Kysely<Database>) => {
   else ok("Тестовая запись в authorized_users: вставка и откат работают")
 }
 
-const env = environment(process.env)
-const config = parseConfig({ ...env, BOT_TOKEN: env.BOT_TOKEN || "db-check-only" })
-if (Result.isFailure(config)) {
-  console.error(formatConfigErrors(config.failure))
-  process.exit(1)
-}
-const { database } = config.success
+const config = loadOpsConfig()
+const { database } = config
 console.log(`Проверка базы данных (${where(database)})\n`)
 const db = await openDatabase(database)
 try {

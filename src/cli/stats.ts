@@ -1,10 +1,8 @@
-import { Result } from "effect"
 import { type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { formatConfigErrors, parseConfig } from "../config/config"
-import { environment } from "../config/dotenv"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
+import { loadOpsConfig } from "./ops-config"
 
 type Db = Kysely<Database>
 type Row = Record<string, string | number | null>
@@ -117,13 +115,8 @@ const inbox = async (db: Db) => {
   say(`  Брошено после ошибок: ${n(r?.failed)}`)
 }
 
-const env = environment(process.env)
-const config = parseConfig({ ...env, BOT_TOKEN: env.BOT_TOKEN || "stats-only" })
-if (Result.isFailure(config)) {
-  console.error(formatConfigErrors(config.failure))
-  process.exit(1)
-}
-const db = await openDatabase(config.success.database)
+const config = loadOpsConfig()
+const db = await openDatabase(config.database)
 let code = 0
 try {
   say(`📊 Статистика EMCO на ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n`)

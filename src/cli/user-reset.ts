@@ -1,11 +1,9 @@
 import { parseArgs } from "node:util"
-import { Result } from "effect"
 import { type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { formatConfigErrors, parseConfig } from "../config/config"
-import { environment } from "../config/dotenv"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
+import { loadOpsConfig } from "./ops-config"
 
 type Db = Kysely<Database>
 
@@ -122,10 +120,7 @@ const show = async (db: Db, id: number) => {
   console.log(`Сессия чата: ${session ? `есть (версия ${session.version})` : "нет"}`)
 }
 
-const env = environment(process.env)
-const config = parseConfig({ ...env, BOT_TOKEN: env.BOT_TOKEN || "user-reset-only" })
-if (Result.isFailure(config)) fail(formatConfigErrors(config.failure))
-const db = await openDatabase(Result.getOrThrow(config).database)
+const db = await openDatabase(loadOpsConfig().database)
 let code = 0
 try {
   if (values.show !== undefined && target !== "all") await show(db, target)

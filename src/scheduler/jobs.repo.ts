@@ -1,5 +1,5 @@
 import { Cron } from "croner"
-import { type Kysely, type Selectable, sql } from "kysely"
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely"
 import type { Database, ScheduledJobsTable } from "../../db/schema"
 import { jsonb } from "../repositories/jsonb"
 
@@ -129,20 +129,28 @@ export const findJob = (db: Db, name: string): Promise<ScheduledJob | undefined>
 export const listJobs = (db: Db): Promise<ScheduledJob[]> =>
   db.selectFrom("scheduled_jobs").selectAll().orderBy("name").execute()
 
+/** Enabled, due, and no live lease on it. */
+const isDueAndFree = ({ and, or, eb }: ExpressionBuilder<Database, "scheduled_jobs">) =>
+  and([
+    eb("enabled", "=", true),
+    eb("next_run_at", "<=", sql<Date>`now()`),
+    or([eb("locked_until", "is", null), eb("locked_until", "<", sql<Date>`now()`)]),
+  ])
+
+const claimedBy = (owner: string, leaseMs: number) => ({
+  locked_by: owner,
+  locked_until: leaseUntil(leaseMs),
+  last_started_at: sql<Date>`now()`,
+  updated_at: sql<Date>`now()`,
+})
+
 /** Takes one job if it is due and nobody holds its lease; across processes exactly one caller gets it. */
 export const claimJob = (db: Db, name: string, owner: string, leaseMs: number) =>
   db
     .updateTable("scheduled_jobs")
-    .set({
-      locked_by: owner,
-      locked_until: leaseUntil(leaseMs),
-      last_started_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-    })
+    .set(claimedBy(owner, leaseMs))
     .where("name", "=", name)
-    .where("enabled", "=", true)
-    .where("next_run_at", "<=", sql<Date>`now()`)
-    .where(({ or, eb }) => or([eb("locked_until", "is", null), eb("locked_until", "<", sql<Date>`now()`)]))
+    .where(isDueAndFree)
     .returningAll()
     .executeTakeFirst()
 
@@ -160,9 +168,7 @@ export const claimDueJobs = (
   const due = db
     .selectFrom("scheduled_jobs")
     .select("name")
-    .where("enabled", "=", true)
-    .where("next_run_at", "<=", sql<Date>`now()`)
-    .where(({ or, eb }) => or([eb("locked_until", "is", null), eb("locked_until", "<", sql<Date>`now()`)]))
+    .where(isDueAndFree)
     .$if(exclude.length > 0, (q) => q.where("name", "not in", exclude))
     .orderBy("next_run_at")
     .limit(options.limit ?? 20)
@@ -170,12 +176,7 @@ export const claimDueJobs = (
     .skipLocked()
   return db
     .updateTable("scheduled_jobs")
-    .set({
-      locked_by: owner,
-      locked_until: leaseUntil(leaseMs),
-      last_started_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-    })
+    .set(claimedBy(owner, leaseMs))
     .where("name", "in", due)
     .returningAll()
     .execute()
