@@ -10,7 +10,7 @@ import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { countBacklog } from "./repositories/inbox.repo"
-import { ensureAppJobs, retention } from "./scheduler/app-jobs"
+import { countActiveDialogues, counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
 import { JOB_KINDS, makeScheduler } from "./scheduler/index"
 import { makeAi } from "./services/ai-setup"
 import { Charts } from "./services/charts"
@@ -132,7 +132,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       lifecycle: () => lifecycle,
       pingDb: () => pingDatabase(kysely),
       registry: metrics.registry,
-      beforeScrape: async () => metrics.inboxBacklog.set(await countBacklog(kysely)),
+      beforeScrape: async () => {
+        metrics.inboxBacklog.set(await countBacklog(kysely))
+        metrics.activeDialogues.set(await countActiveDialogues(kysely))
+      },
       onError: logError,
     },
   })
@@ -143,10 +146,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     database: config.database,
     owner: instanceId,
     log: logShape,
-    handlers: {
+    handlers: counted(metrics, {
       [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
       [JOB_KINDS.retention]: () => retention(kysely, env.DIALOGUE_RETENTION_DAYS),
-    },
+    }),
   })
   const queue = await runtime.runPromise(ChatQueue)
   await runtime.runPromise(queue.sweep)

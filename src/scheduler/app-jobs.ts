@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { AppConfig } from "../config/config"
 import { jsonb } from "../repositories/jsonb"
+import type { MetricsShape } from "../services/metrics"
 import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
 import { JOB_KINDS } from "./kinds"
 
@@ -45,4 +46,34 @@ export const ensureAppJobs = async (db: Kysely<Database>, config: AppConfig) => 
     })
   else await cancelJob(db, "sheets_export")
   for (const job of jobs) await upsertRecurringJob(db, job)
+}
+
+/** Job handlers that count their runs by kind and outcome (bot_job_runs_total). */
+export const counted = (
+  metrics: MetricsShape,
+  handlers: Readonly<Record<string, () => Promise<void>>>,
+): Record<string, () => Promise<void>> =>
+  Object.fromEntries(
+    Object.entries(handlers).map(([kind, run]) => [
+      kind,
+      async () => {
+        try {
+          await run()
+          metrics.jobRuns.inc({ kind, outcome: "ok" })
+        } catch (error) {
+          metrics.jobRuns.inc({ kind, outcome: "failed" })
+          throw error
+        }
+      },
+    ]),
+  )
+
+export const countActiveDialogues = async (db: Kysely<Database>): Promise<number> => {
+  const row = await db
+    .selectFrom("chat_sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(sql<string>`state->'flow'->>'_tag'`, "=", "Case")
+    .where(sql<string>`state->'flow'->'attempt'->>'phase'`, "=", "Dialogue")
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }

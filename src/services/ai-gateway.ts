@@ -26,6 +26,8 @@ export interface GatewayOptions {
   readonly record: (usage: UsageRecord, queueWaitMs: number) => Effect.Effect<void>
   /** The AI_MAX_CONCURRENCY slots, shared with transcription and speech so the limit covers every AI call. */
   readonly slots?: Semaphore.Semaphore
+  /** Called with +1 when a call gets its slot and -1 when it leaves (the in-flight gauge). */
+  readonly inFlight?: (delta: 1 | -1) => void
 }
 
 /** Routes from config: a per-case override wins over the channel's default chain. */
@@ -94,7 +96,10 @@ export const makeGateway = (options: GatewayOptions): LlmShape => {
         return yield* slots.withPermits(1)(
           Effect.gen(function* () {
             yield* Fiber.interrupt(notice)
-            return yield* walk(request, performance.now() - queuedAt)
+            options.inFlight?.(1)
+            return yield* walk(request, performance.now() - queuedAt).pipe(
+              Effect.ensuring(Effect.sync(() => options.inFlight?.(-1))),
+            )
           }),
         )
       }),

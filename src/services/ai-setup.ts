@@ -85,6 +85,7 @@ export const makeAi = (
   const slots = Semaphore.makeUnsafe(env.AI_MAX_CONCURRENCY)
   const llm = makeGateway({
     slots,
+    inFlight: (delta) => metrics.aiInFlight.inc(delta),
     clients,
     routes: routingTable(
       { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },

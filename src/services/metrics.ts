@@ -87,6 +87,17 @@ export const makeMetrics = () => {
       help: "AI calls currently running",
       registers,
     }),
+    jobRuns: new Counter({
+      name: "bot_job_runs_total",
+      help: "Scheduled job runs on this instance by kind and outcome",
+      labelNames: ["kind", "outcome"] as const,
+      registers,
+    }),
+    activeDialogues: new Gauge({
+      name: "bot_active_dialogues",
+      help: "Chats in a role-play dialogue right now (counted at scrape time)",
+      registers,
+    }),
     processingFailures: new Counter({
       name: "bot_processing_failures_total",
       help: "Inbox rows whose processing failed (retried, or given up after the last attempt)",
