@@ -144,6 +144,39 @@ export interface ScheduledJobsTable {
   updated_at: Generated<Date>
 }
 
+/** An admin's message to many users; `audience` is the rule its recipients were chosen by at creation. */
+export interface BroadcastsTable {
+  id: Generated<number>
+  created_by: number
+  html: string
+  audience: string
+  status: ColumnType<
+    "scheduled" | "sending" | "done" | "cancelled",
+    "scheduled" | "sending" | "done" | "cancelled" | undefined,
+    "scheduled" | "sending" | "done" | "cancelled"
+  >
+  send_at: ColumnType<Date, Date | string | undefined, Date | string>
+  created_at: Generated<Date>
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+  progress_chat_id: number | null
+  progress_message_id: number | null
+}
+
+/** One recipient of a broadcast; marked right after its send so a restarted delivery does not repeat it. */
+export interface BroadcastRecipientsTable {
+  broadcast_id: number
+  user_id: number
+  state: ColumnType<
+    "pending" | "sent" | "failed" | "blocked",
+    "pending" | "sent" | "failed" | "blocked" | undefined,
+    "pending" | "sent" | "failed" | "blocked"
+  >
+  attempts: Generated<number>
+  sent_at: Timestamp | null
+  error: string | null
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -158,6 +191,8 @@ export interface Database {
   ai_calls: AiCallsTable
   voice_transcripts: VoiceTranscriptsTable
   scheduled_jobs: ScheduledJobsTable
+  broadcasts: BroadcastsTable
+  broadcast_recipients: BroadcastRecipientsTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>

@@ -3,6 +3,7 @@ import * as foundation from "./0001_foundation"
 import * as attempts from "./0002_attempts"
 import * as aiUsage from "./0003_ai_usage"
 import * as jobs from "./0004_jobs"
+import * as broadcasts from "./0005_broadcasts"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "0002_attempts": attempts,
   "0003_ai_usage": aiUsage,
   "0004_jobs": jobs,
+  "0005_broadcasts": broadcasts,
 }

@@ -15,6 +15,8 @@ const TABLES = [
   "rating_comments",
   "rating_invites",
   "chat_sessions",
+  "broadcasts",
+  "broadcast_recipients",
   "update_inbox",
   "chat_leases",
   "case_attempts",

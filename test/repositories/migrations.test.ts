@@ -220,6 +220,8 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "alembic_version",
       "authorized_users",
       "bot_ratings",
+      "broadcast_recipients",
+      "broadcasts",
       "case_attempts",
       "case_stats",
       "chat_leases",

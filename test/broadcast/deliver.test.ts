@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { Api } from "grammy"
+import {
+  type BroadcastCounts,
+  cancelBroadcast,
+  countsOf,
+  createBroadcast,
+  findBroadcast,
+} from "../../src/broadcast/broadcasts.repo"
+import { type BroadcastSend, deliverBroadcast } from "../../src/broadcast/deliver"
+import { useRepositoryDatabase } from "../repositories/database"
+import { backends } from "../support/database"
+import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
+import { addUsers, clearBroadcasts, range } from "./support"
+
+setDefaultTimeout(120_000)
+
+let fake: FakeBotApi
+let api: Api
+beforeAll(async () => {
+  fake = await startFakeBotApi()
+  api = new Api("123:broadcast", { apiRoot: fake.url })
+})
+afterAll(async () => {
+  await fake.stop()
+})
+
+/** The adapter the app would pass: plain grammY (no auto-retry), so 429s reach the pacer. */
+const send: BroadcastSend = async (chatId, html) => {
+  await api.sendMessage(chatId, html, { parse_mode: "HTML" })
+}
+
+/** Successful sendMessage calls per chat id. */
+const deliveredPerChat = () => {
+  const per = new Map<number, number>()
+  for (const c of fake.callsOf("sendMessage")) {
+    if (c.status !== 200) continue
+    const id = Number(c.params.chat_id)
+    per.set(id, (per.get(id) ?? 0) + 1)
+  }
+  return per
+}
+const rateLimitedCalls = () => fake.callsOf("sendMessage").filter((c) => c.status === 429).length
+
+for (const backend of backends) {
+  describe(`deliverBroadcast (${backend})`, () => {
+    const db = useRepositoryDatabase(backend)
+    beforeEach(async () => {
+      fake.reset()
+      await clearBroadcasts(db())
+    })
+
+    test("300 recipients at 30 msg/s: each exactly once, no 429 storm, blocked chats marked", async () => {
+      const ids = range(1_000_001, 300)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      fake.blockChat(ids[10]!)
+      fake.blockChat(ids[200]!)
+      const { broadcast } = await createBroadcast(db(), {
+        createdBy: 1,
+        html: "<b>Новость</b>",
+        audience: "all",
+      })
+      const progress: BroadcastCounts[] = []
+      const started = Date.now()
+      const result = await deliverBroadcast({
+        db: db(),
+        send,
+        broadcastId: broadcast.id,
+        progressEveryMs: 1000,
+        onProgress: async (c) => {
+          progress.push(c)
+        },
+      })
+      const seconds = (Date.now() - started) / 1000
+      expect(result).toMatchObject({
+        outcome: "done",
+        total: 300,
+        sent: 298,
+        blocked: 2,
+        failed: 0,
+        pending: 0,
+      })
+      const per = deliveredPerChat()
+      expect(per.size).toBe(298)
+      expect([...per.values()].every((n) => n === 1)).toBe(true)
+      expect(per.has(ids[10]!)).toBe(false)
+      expect(rateLimitedCalls()).toBeLessThanOrEqual(2)
+      expect(seconds).toBeGreaterThan(9) // paced: 300 / 28 ≈ 10.7 s
+      expect(progress.length).toBeGreaterThanOrEqual(5)
+      expect(progress.at(-1)).toMatchObject({ sent: 298, blocked: 2, pending: 0 })
+      const blocked = await db()
+        .selectFrom("broadcast_recipients")
+        .select(["user_id", "error"])
+        .where("state", "=", "blocked")
+        .orderBy("user_id")
+        .execute()
+      expect(blocked.map((r) => [Number(r.user_id), r.error])).toEqual([
+        [ids[10]!, "403: bot was blocked by the user"],
+        [ids[200]!, "403: bot was blocked by the user"],
+      ])
+      const done = await findBroadcast(db(), broadcast.id)
+      expect(done?.status).toBe("done")
+      expect(done?.finished_at).toBeInstanceOf(Date)
+      // A second run has nothing left to do.
+      const again = await deliverBroadcast({ db: db(), send, broadcastId: broadcast.id })
+      expect(again.outcome).toBe("done")
+      expect(fake.callsOf("sendMessage").filter((c) => c.status === 200).length).toBe(298)
+    })
+
+    test("429 pauses and retries the same recipient; 5xx retried up to 3 attempts; other 400 fails", async () => {
+      await addUsers(db(), [11, 12, 13, 14])
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "x", audience: "all" })
+      let n = 0
+      const calls: number[] = []
+      const scripted: BroadcastSend = async (chatId, html) => {
+        calls.push(chatId)
+        n += 1
+        if (n === 1) fake.failNext("sendMessage", { status: 429, retryAfter: 1 })
+        if (chatId === 12 && calls.filter((c) => c === 12).length === 1)
+          fake.failNext("sendMessage", { status: 502 })
+        if (chatId === 13) fake.failNext("sendMessage", { status: 500 })
+        if (chatId === 14)
+          fake.failNext("sendMessage", { status: 400, description: "Bad Request: chat not found" })
+        await send(chatId, html)
+      }
+      const started = Date.now()
+      const result = await deliverBroadcast({
+        db: db(),
+        send: scripted,
+        broadcastId: broadcast.id,
+        retryBackoffMs: 50,
+      })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950) // the 429's retry_after
+      expect(result).toMatchObject({
+        outcome: "done",
+        sent: 2,
+        failed: 2,
+        blocked: 0,
+        pending: 0,
+        rateLimited: 1,
+      })
+      expect(calls).toEqual([11, 11, 12, 12, 13, 13, 13, 14])
+      const rows = await db()
+        .selectFrom("broadcast_recipients")
+        .select(["user_id", "state", "attempts", "error"])
+        .orderBy("user_id")
+        .execute()
+      expect(rows.map((r) => [Number(r.user_id), r.state, r.attempts, r.error])).toEqual([
+        [11, "sent", 1, null],
+        [12, "sent", 2, null],
+        [13, "failed", 3, "500: Internal Server Error"],
+        [14, "failed", 1, "400: chat not found"],
+      ])
+    })
+
+    test("aborted mid-way, a new delivery resumes without duplicates", async () => {
+      const ids = range(2_000_001, 120)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "resume", audience: "all" })
+      const controller = new AbortController()
+      let sent = 0
+      const abortingSend: BroadcastSend = async (chatId, html) => {
+        await send(chatId, html)
+        if (++sent === 40) controller.abort()
+      }
+      const first = await deliverBroadcast({
+        db: db(),
+        send: abortingSend,
+        broadcastId: broadcast.id,
+        signal: controller.signal,
+      })
+      expect(first.outcome).toBe("aborted")
+      expect(first.sent).toBe(40)
+      expect(first.pending).toBe(80)
+      expect((await findBroadcast(db(), broadcast.id))?.status).toBe("sending")
+
+      const second = await deliverBroadcast({ db: db(), send, broadcastId: broadcast.id })
+      expect(second).toMatchObject({ outcome: "done", sent: 120, pending: 0 })
+      const per = deliveredPerChat()
+      expect(per.size).toBe(120)
+      expect([...per.values()].every((n) => n === 1)).toBe(true)
+      // In id order: the first 40 chats went out in the first run.
+      const order = fake
+        .callsOf("sendMessage")
+        .filter((c) => c.status === 200)
+        .map((c) => Number(c.params.chat_id))
+      expect(order).toEqual(ids)
+    })
+
+    test("cancel stops the delivery within a progress tick; pending rows stay pending", async () => {
+      const ids = range(3_000_001, 100)
+      await addUsers(db(), ids)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "stop", audience: "all" })
+      let sent = 0
+      let sentAtCancel = 0
+      const cancellingSend: BroadcastSend = async (chatId, html) => {
+        await send(chatId, html)
+        if (++sent === 20) {
+          await cancelBroadcast(db(), broadcast.id)
+          sentAtCancel = sent
+        }
+      }
+      const result = await deliverBroadcast({
+        db: db(),
+        send: cancellingSend,
+        broadcastId: broadcast.id,
+        progressEveryMs: 200,
+      })
+      expect(result.outcome).toBe("cancelled")
+      expect(sentAtCancel).toBe(20)
+      // At 28/s a 200 ms tick lets at most ~6 more through.
+      expect(result.sent).toBeLessThanOrEqual(28)
+      expect(result.pending).toBe(100 - result.sent)
+      expect((await findBroadcast(db(), broadcast.id))?.status).toBe("cancelled")
+      // A cancelled broadcast never starts again.
+      const again = await deliverBroadcast({ db: db(), send, broadcastId: broadcast.id })
+      expect(again.outcome).toBe("cancelled")
+      expect(await countsOf(db(), broadcast.id)).toMatchObject({
+        sent: result.sent,
+        pending: 100 - result.sent,
+      })
+    })
+
+    test.if(Boolean(process.env.BROADCAST_LOAD_TEST) && backend === "pglite")(
+      "3,000 recipients at 30 msg/s (BROADCAST_LOAD_TEST)",
+      async () => {
+        const ids = range(4_000_001, 3000)
+        await addUsers(db(), ids)
+        fake.setRateLimit(30)
+        for (const i of [5, 500, 2999]) fake.blockChat(ids[i]!)
+        const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "load", audience: "all" })
+        const started = Date.now()
+        const result = await deliverBroadcast({ db: db(), send, broadcastId: broadcast.id })
+        const seconds = (Date.now() - started) / 1000
+        console.log(`3000 recipients in ${seconds.toFixed(1)} s, ${rateLimitedCalls()} × 429`)
+        expect(result).toMatchObject({ outcome: "done", sent: 2997, blocked: 3, pending: 0 })
+        const per = deliveredPerChat()
+        expect(per.size).toBe(2997)
+        expect([...per.values()].every((n) => n === 1)).toBe(true)
+        expect(rateLimitedCalls()).toBeLessThanOrEqual(5)
+      },
+      200_000,
+    )
+  })
+}
