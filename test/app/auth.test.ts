@@ -7,6 +7,7 @@ import type { AppEvent, Input, Role } from "../../src/app/model"
 import { reduce } from "../../src/app/reducer"
 import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import { voiceInput } from "../support/updates"
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
 const USER_ID = 4242
@@ -304,21 +305,7 @@ describe("reduce", () => {
   }
 
   test("a voice message while AwaitingPassword → passwordAsText, flow kept", () => {
-    expect(
-      reduce(
-        login,
-        ev({
-          _tag: "Voice",
-          kind: "voice",
-          fileId: "voice-file",
-          fileUniqueId: "voice-unique",
-          durationSec: 3,
-          sizeBytes: 5000,
-          mime: "audio/ogg",
-          messageId: 9,
-        }),
-      ),
-    ).toEqual([login, [reply(texts.passwordAsText)]])
+    expect(reduce(login, ev(voiceInput))).toEqual([login, [reply(texts.passwordAsText)]])
   })
 
   for (const reason of ["too_short", "too_long", "too_many_lines"] as const) {
@@ -330,24 +317,10 @@ describe("reduce", () => {
   }
 
   test("a voice message while Idle → the navigation answer for voices", () => {
-    expect(
-      reduce(
-        initialSession,
-        ev(
-          {
-            _tag: "Voice",
-            kind: "voice",
-            fileId: "voice-file",
-            fileUniqueId: "voice-unique",
-            durationSec: 3,
-            sizeBytes: 5000,
-            mime: "audio/ogg",
-            messageId: 9,
-          },
-          { role: "user" },
-        ),
-      ),
-    ).toEqual([initialSession, [reply(texts.unsupported.voice)]])
+    expect(reduce(initialSession, ev(voiceInput, { role: "user" }))).toEqual([
+      initialSession,
+      [reply(texts.unsupported.voice)],
+    ])
   })
 
   test("Rejected while Idle → the navigation answer with the limit", () => {

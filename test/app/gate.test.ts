@@ -4,6 +4,7 @@ import { refuseWithoutRole } from "../../src/app/gate"
 import type { AppEvent, Input, Role } from "../../src/app/model"
 import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import { voiceInput } from "../support/updates"
 
 const ev = (input: Input, role: Role | null, authEnabled: boolean): AppEvent => ({
   input,
@@ -48,21 +49,7 @@ const table: ReadonlyArray<readonly [string, Input, ReadonlyArray<Cmd> | null, R
     alert,
     alert,
   ],
-  [
-    "Voice",
-    {
-      _tag: "Voice",
-      kind: "voice",
-      fileId: "voice-file",
-      fileUniqueId: "voice-unique",
-      durationSec: 3,
-      sizeBytes: 5000,
-      mime: "audio/ogg",
-      messageId: 9,
-    },
-    needLogin,
-    null,
-  ],
+  ["Voice", voiceInput, needLogin, null],
   ["Unsupported media", { _tag: "Unsupported", kind: "media" }, needLogin, null],
   ["Unsupported other", { _tag: "Unsupported", kind: "other" }, needLogin, null],
   ["Unsupported group", { _tag: "Unsupported", kind: "group" }, null, null],

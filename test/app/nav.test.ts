@@ -5,6 +5,7 @@ import type { AppEvent, CallbackData, Input, Role } from "../../src/app/model"
 import { navReducer } from "../../src/app/nav"
 import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import { voiceInput } from "../support/updates"
 
 const USER_ID = 987654321
 const FIRST_NAME = "Olga"
@@ -213,21 +214,10 @@ describe("navReducer", () => {
   })
 
   test("Voice outside a dialogue → the voice explanation", () => {
-    expect(
-      navReducer(
-        state,
-        ev({
-          _tag: "Voice",
-          kind: "voice",
-          fileId: "voice-file",
-          fileUniqueId: "voice-unique",
-          durationSec: 3,
-          sizeBytes: 5000,
-          mime: "audio/ogg",
-          messageId: 9,
-        }),
-      ),
-    ).toEqual([state, [{ _tag: "Reply", html: texts.unsupported.voice }]])
+    expect(navReducer(state, ev(voiceInput))).toEqual([
+      state,
+      [{ _tag: "Reply", html: texts.unsupported.voice }],
+    ])
   })
 
   for (const kind of ["media", "group", "other"] as const) {

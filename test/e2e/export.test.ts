@@ -1,17 +1,12 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { OAuth2Client } from "google-auth-library"
 import { backends } from "../support/database"
-import { type FakeSheets, startFakeSheets } from "../support/fake-sheets"
+import { authorisedGoogleClient, type FakeSheets, startFakeSheets } from "../support/fake-sheets"
 import { ADMIN_PASSWORD, startBot, type TestBot, textsOf } from "../support/harness"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
 
-const authorised = () => {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 })
-  return auth
-}
+const authorised = authorisedGoogleClient
 
 describe.each(backends)("/export end to end (%s)", (backend) => {
   let bot: TestBot

@@ -1,12 +1,11 @@
 import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sheets } from "@googleapis/sheets"
-import { OAuth2Client } from "google-auth-library"
 import type { Env } from "../../src/config/config"
 import { type ExportEnv, makeSheetsExportJob } from "../../src/export/export-job"
 import { SHEET_TITLES } from "../../src/export/sheets-data"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
-import { startFakeSheets } from "../support/fake-sheets"
+import { authorisedGoogleClient, startFakeSheets } from "../support/fake-sheets"
 import { NOW, seedExportData } from "./seed"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
@@ -19,11 +18,7 @@ afterEach(() => {
 })
 afterAll(() => fake.stop())
 
-const authorised = () => {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 })
-  return auth
-}
+const authorised = authorisedGoogleClient
 // The app's validated config fits the job's env (checked by tsc).
 export const fromConfig = (config: Env): ExportEnv => config
 const env: ExportEnv = {

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { OAuth2Client } from "google-auth-library"
 import type { SheetsData } from "../../src/export/sheets-data"
 import {
   makeSheetsExporter,
@@ -7,7 +6,7 @@ import {
   SheetsExportError,
   type SheetsExporterOptions,
 } from "../../src/export/sheets-export"
-import { startFakeSheets } from "../support/fake-sheets"
+import { authorisedGoogleClient, startFakeSheets } from "../support/fake-sheets"
 
 setDefaultTimeout(30_000)
 
@@ -18,11 +17,7 @@ afterEach(() => {
 })
 afterAll(() => fake.stop())
 
-const authorised = () => {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 })
-  return auth
-}
+const authorised = authorisedGoogleClient
 const exporter = (options: Omit<SheetsExporterOptions, "auth">) =>
   makeSheetsExporter({
     auth: authorised(),

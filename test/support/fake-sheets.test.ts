@@ -1,7 +1,6 @@
 import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sheets } from "@googleapis/sheets"
-import { OAuth2Client } from "google-auth-library"
-import { startFakeSheets } from "./fake-sheets"
+import { authorisedGoogleClient, startFakeSheets } from "./fake-sheets"
 
 setDefaultTimeout(30_000)
 
@@ -12,11 +11,7 @@ afterEach(() => {
 })
 afterAll(() => fake.stop())
 
-const authorised = () => {
-  const auth = new OAuth2Client()
-  auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 })
-  return auth
-}
+const authorised = authorisedGoogleClient
 const api = () => sheets({ version: "v4", auth: authorised(), rootUrl: `${fake.url}/` })
 const statusOf = (run: () => Promise<unknown>) =>
   run().then(

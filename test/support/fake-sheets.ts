@@ -1,3 +1,4 @@
+import { OAuth2Client } from "google-auth-library"
 import { type A1Range, parseA1 } from "../../src/export/a1"
 import { type FaultStatus, isRecord, jsonResponse, type RecordedRequest } from "./fake-http"
 import { FakeHttpServer, type RouteContext } from "./fake-http-server"
@@ -314,3 +315,10 @@ export class FakeSheets extends FakeHttpServer {
 }
 
 export const startFakeSheets = (): FakeSheets => new FakeSheets()
+
+/** A Google client that is already authorised, so tests never ask Google's token endpoint. */
+export const authorisedGoogleClient = (): OAuth2Client => {
+  const auth = new OAuth2Client()
+  auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 })
+  return auth
+}

@@ -1,4 +1,5 @@
 import type { CallbackQuery, Chat, Message, MessageEntity, PhotoSize, Update, User } from "grammy/types"
+import type { Input } from "../../src/app/model"
 
 /**
  * Telegram update fixtures shaped like the real Bot API sends them (private chat, a human sender with
@@ -311,4 +312,16 @@ export const groupTextUpdate = (text: string, o: GroupOptions = {}): Update => {
     update_id: o.updateId ?? nextUpdateId(),
     message: { ...base(o), chat, ...textFields(text) },
   }
+}
+
+/** A decoded voice line (the pipeline's Input), for reducer tests. */
+export const voiceInput: Input = {
+  _tag: "Voice",
+  kind: "voice",
+  fileId: "voice-file",
+  fileUniqueId: "voice-unique",
+  durationSec: 3,
+  sizeBytes: 5000,
+  mime: "audio/ogg",
+  messageId: 9,
 }

@@ -3,6 +3,7 @@ import type { Session } from "../../../src/app/session"
 import type { Review } from "../../../src/cases/kernel/ai-reply"
 import type { Attempt } from "../../../src/cases/kernel/attempt"
 import type { Step } from "../../../src/cases/kernel/dialogue"
+import { voiceInput } from "../../support/updates"
 
 /** Builders for the events a role-play scenario is made of, and a fold to replay them. Test-only. */
 
@@ -31,16 +32,7 @@ export const fold = (reducer: Reducer, state: Session, events: ReadonlyArray<App
 
 export const text = (line: string): Input => ({ _tag: "Text", text: line, messageId: 100 })
 export const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 101 })
-export const voice: Input = {
-  _tag: "Voice",
-  kind: "voice",
-  fileId: "voice-file",
-  fileUniqueId: "voice-unique",
-  durationSec: 3,
-  sizeBytes: 5000,
-  mime: "audio/ogg",
-  messageId: 9,
-}
+export const voice: Input = voiceInput
 export const QUERY = "query-1"
 export const callback = (data: CallbackData, messageId: number | null = 555): Input => ({
   _tag: "Callback",
