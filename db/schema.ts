@@ -161,6 +161,8 @@ export interface BroadcastsTable {
   finished_at: Timestamp | null
   progress_chat_id: number | null
   progress_message_id: number | null
+  /** Set from the confirming admin action, so a retried command does not create the broadcast twice. */
+  request_key: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** One recipient of a broadcast; marked right after its send so a restarted delivery does not repeat it. */
@@ -175,6 +177,8 @@ export interface BroadcastRecipientsTable {
   attempts: Generated<number>
   sent_at: Timestamp | null
   error: string | null
+  /** When its send started; still set on a pending row = the send was in flight when its deliverer died. */
+  sending_since: Timestamp | null
 }
 
 export interface Database {

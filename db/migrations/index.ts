@@ -4,6 +4,7 @@ import * as attempts from "./0002_attempts"
 import * as aiUsage from "./0003_ai_usage"
 import * as jobs from "./0004_jobs"
 import * as broadcasts from "./0005_broadcasts"
+import * as broadcastSafety from "./0006_broadcast_safety"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "0003_ai_usage": aiUsage,
   "0004_jobs": jobs,
   "0005_broadcasts": broadcasts,
+  "0006_broadcast_safety": broadcastSafety,
 }

@@ -30,6 +30,8 @@ export interface NewBroadcast {
   readonly sendAt?: Date
   readonly progressChatId?: number | null
   readonly progressMessageId?: number | null
+  /** Idempotency: creating again with the same key returns the broadcast created first. */
+  readonly requestKey?: string
 }
 
 const audienceFilter = (audience: Audience) => {
@@ -45,12 +47,26 @@ const audienceFilter = (audience: Audience) => {
   }
 }
 
-/** Creates the broadcast and freezes its recipient list (the audience as it is now) in one transaction. */
+/**
+ * Creates the broadcast and freezes its recipient list (the audience as it is now) in one transaction. With a
+ * `requestKey` already used, nothing is created and the existing broadcast is returned.
+ */
 export const createBroadcast = (
   db: Db,
   input: NewBroadcast,
 ): Promise<{ broadcast: Broadcast; recipients: number }> =>
   db.transaction().execute(async (tx) => {
+    if (input.requestKey !== undefined) {
+      const existing = await tx
+        .selectFrom("broadcasts")
+        .selectAll()
+        .where("request_key", "=", input.requestKey)
+        .executeTakeFirst()
+      if (existing) {
+        const broadcast = normalise(existing)
+        return { broadcast, recipients: (await countsOf(tx, broadcast.id)).total }
+      }
+    }
     const broadcast = await tx
       .insertInto("broadcasts")
       .values({
@@ -61,6 +77,7 @@ export const createBroadcast = (
         send_at: input.sendAt ?? sql<Date>`now()`,
         progress_chat_id: input.progressChatId ?? null,
         progress_message_id: input.progressMessageId ?? null,
+        request_key: input.requestKey ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
@@ -169,6 +186,34 @@ export const claimPending = async (
     .skipLocked()
     .execute()
   return rows.map((r) => ({ ...r, broadcast_id: Number(r.broadcast_id), user_id: Number(r.user_id) }))
+}
+
+/** Notes that a send to this recipient is starting (see `settleInterrupted`). */
+export const markSending = (db: Db, broadcastId: number, userId: number) =>
+  db
+    .updateTable("broadcast_recipients")
+    .set({ sending_since: sql<Date>`now()` })
+    .where("broadcast_id", "=", broadcastId)
+    .where("user_id", "=", userId)
+    .execute()
+
+/** Why an interrupted recipient was not resent (stored, shown to admins as a failure). */
+export const INTERRUPTED = "interrupted mid-send; not resent to avoid a duplicate"
+
+/**
+ * Settles the recipients whose send was in flight when the previous deliverer died: the message may or may not
+ * have reached them, and a second copy is worse than one unknown, so they are marked failed, not resent.
+ * Only safe while nobody else delivers this broadcast. Returns how many rows it settled.
+ */
+export const settleInterrupted = async (db: Db, broadcastId: number): Promise<number> => {
+  const r = await db
+    .updateTable("broadcast_recipients")
+    .set({ state: "failed", error: INTERRUPTED })
+    .where("broadcast_id", "=", broadcastId)
+    .where("state", "=", "pending")
+    .where("sending_since", "is not", null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows)
 }
 
 const mark = (

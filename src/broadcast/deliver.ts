@@ -8,7 +8,9 @@ import {
   finishBroadcast,
   markBlocked,
   markFailed,
+  markSending,
   markSent,
+  settleInterrupted,
   startBroadcast,
 } from "./broadcasts.repo"
 
@@ -27,6 +29,8 @@ export interface DeliverOptions {
   /** Global pace; Telegram allows about 30 messages per second to different chats. */
   readonly ratePerSecond?: number
   readonly onProgress?: (counts: BroadcastCounts) => Promise<void>
+  /** Called once per settled recipient (metrics). */
+  readonly onSettled?: (state: "sent" | "failed" | "blocked" | "rate_limited") => void
   /** How often to re-read the status (cancel) and report progress. */
   readonly progressEveryMs?: number
   /** Attempts for a network error or a 5xx before the recipient is marked failed. */
@@ -111,8 +115,8 @@ class Pacer {
  * Delivers a broadcast to its pending recipients, once each, in user id order, paced just under Telegram's limit.
  *
  * Each recipient is marked (sent / failed / blocked) right after its send, so a delivery that crashes or is
- * aborted and is started again continues where it stopped; only a send in flight at the crash (its message may have
- * gone out before the row was marked) can be repeated. One deliverer per broadcast at a time (the caller holds the
+ * aborted and is started again continues where it stopped. A send in flight at a crash (its message may have gone
+ * out before the row was marked) is not repeated: the next delivery marks it failed (`settleInterrupted`). One deliverer per broadcast at a time (the caller holds the
  * scheduler's lease); a second concurrent one could send to the same recipient twice.
  *
  * - 403 (blocked by the user, user deactivated, kicked) → `blocked`, no retry;
@@ -130,6 +134,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     broadcastId,
     ratePerSecond = 28,
     onProgress,
+    onSettled = () => undefined,
     progressEveryMs = 2000,
     maxAttempts = 3,
     retryBackoffMs = 1000,
@@ -148,6 +153,8 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
   if (broadcast.status === "cancelled") return result("cancelled")
   if (!(await startBroadcast(db, broadcastId)))
     return result(broadcast.status === "done" ? "done" : "cancelled")
+  const interrupted = await settleInterrupted(db, broadcastId)
+  for (let i = 0; i < interrupted; i++) onSettled("failed")
 
   let lastTick = Date.now()
   /** Re-reads the status and reports progress every `progressEveryMs`; false when the broadcast was cancelled. */
@@ -166,13 +173,16 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
       await pacer.take(signal)
       attempts += 1
       try {
+        await markSending(db, broadcastId, userId)
         await send(userId, broadcast.html)
         await markSent(db, broadcastId, userId, attempts)
+        onSettled("sent")
         return
       } catch (e) {
         const f = failureOf(e)
         if (f.code === 429) {
           rateLimited += 1
+          onSettled("rate_limited")
           attempts -= 1
           pacer.pauseFor((f.retryAfter ?? 1) * 1000)
           continue
@@ -180,14 +190,13 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
         // 403: blocked by the user, user deactivated, kicked from the chat — nobody to send to.
         if (f.code === 403) {
           await markBlocked(db, broadcastId, userId, shortReason(f), attempts)
+          onSettled("blocked")
           return
         }
-        if (f.code !== null && f.code >= 400 && f.code < 500) {
+        const final = f.code !== null && f.code >= 400 && f.code < 500
+        if (final || attempts >= maxAttempts) {
           await markFailed(db, broadcastId, userId, shortReason(f), attempts)
-          return
-        }
-        if (attempts >= maxAttempts) {
-          await markFailed(db, broadcastId, userId, shortReason(f), attempts)
+          onSettled("failed")
           return
         }
         await sleep(retryBackoffMs * attempts, signal)

@@ -6,6 +6,7 @@ import {
   countsOf,
   createBroadcast,
   findBroadcast,
+  INTERRUPTED,
 } from "../../src/broadcast/broadcasts.repo"
 import { type BroadcastSend, deliverBroadcast } from "../../src/broadcast/deliver"
 import { useRepositoryDatabase } from "../repositories/database"
@@ -187,6 +188,49 @@ for (const backend of backends) {
         .filter((c) => c.status === 200)
         .map((c) => Number(c.params.chat_id))
       expect(order).toEqual(ids)
+    })
+
+    test("a send in flight when its deliverer died is settled as failed, never sent twice", async () => {
+      const ids = range(2_500_001, 30)
+      await addUsers(db(), ids)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "crash", audience: "all" })
+      // The 11th send reaches Telegram and then the process "dies": the promise never settles, the row stays pending.
+      let sent = 0
+      const dyingSend: BroadcastSend = async (chatId, html) => {
+        await send(chatId, html)
+        if (++sent === 11) await new Promise(() => undefined)
+      }
+      void deliverBroadcast({ db: db(), send: dyingSend, broadcastId: broadcast.id })
+      await fake.waitFor("sendMessage", () => fake.callsOf("sendMessage").length === 11)
+      await Bun.sleep(50)
+      const settled: string[] = []
+      const second = await deliverBroadcast({
+        db: db(),
+        send,
+        broadcastId: broadcast.id,
+        onSettled: (state) => void settled.push(state),
+      })
+      expect(second).toMatchObject({ outcome: "done", sent: 29, failed: 1, pending: 0 })
+      const per = deliveredPerChat()
+      expect(per.size).toBe(30)
+      expect([...per.values()].every((n) => n === 1)).toBe(true)
+      expect(settled.filter((x) => x === "failed")).toEqual(["failed"])
+      const failed = await db()
+        .selectFrom("broadcast_recipients")
+        .select(["user_id", "error"])
+        .where("state", "=", "failed")
+        .execute()
+      expect(failed.map((r) => [Number(r.user_id), r.error])).toEqual([[ids[10]!, INTERRUPTED]])
+    })
+
+    test("creating again with the same request key returns the first broadcast", async () => {
+      await addUsers(db(), range(2_600_001, 3))
+      const input = { createdBy: 1, html: "once", audience: "all" as const, requestKey: "chat:7:query:1" }
+      const first = await createBroadcast(db(), input)
+      const again = await createBroadcast(db(), input)
+      expect(again).toEqual(first)
+      expect(first.recipients).toBe(3)
+      expect(await db().selectFrom("broadcasts").select("id").execute()).toHaveLength(1)
     })
 
     test("cancel stops the delivery within a progress tick; pending rows stay pending", async () => {
