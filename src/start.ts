@@ -1,14 +1,17 @@
 import { hostname } from "node:os"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import type { InlineKeyboardMarkup } from "grammy/types"
 import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { botCommands } from "./app/command-menu"
+import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
 import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
 import { ChatQueue } from "./pipeline/chat-queue"
+import { renderKeyboard } from "./pipeline/render"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues, counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
 import { JOB_KINDS, makeScheduler } from "./scheduler/index"
@@ -141,12 +144,30 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   })
 
   await ensureAppJobs(kysely, config)
+  const broadcastApi = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics, false)
+  const broadcastJob = makeBroadcastJob({
+    db: kysely,
+    send: async (chatId, html) => void (await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })),
+    edit: (chatId, messageId, html, keyboard) =>
+      api.editMessageText(chatId, messageId, html, {
+        parse_mode: "HTML",
+        ...(keyboard ? { reply_markup: renderKeyboard(keyboard) as InlineKeyboardMarkup } : {}),
+      }),
+    timeZone: env.APSCHEDULER_TIMEZONE,
+    onSettled: (outcome) => metrics.broadcastDeliveries.inc({ outcome }),
+  })
   const scheduler = makeScheduler({
     db: makeDb(kysely, config.database.kind),
     database: config.database,
     owner: instanceId,
     log: logShape,
+    leaseMs: env.JOB_LEASE_SECONDS * 1000,
+    onJobFailed: (error, job) => {
+      if (options.errorReporter)
+        Effect.runFork(options.errorReporter.report(error, { operation: `job ${job.kind}` }))
+    },
     handlers: counted(metrics, {
+      [JOB_KINDS.broadcast]: broadcastJob,
       [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
       [JOB_KINDS.retention]: () => retention(kysely, env.DIALOGUE_RETENTION_DAYS),
     }),

@@ -2,8 +2,13 @@ import { escapeHtml as e } from "../lib/html"
 
 /** Admin-facing texts (Russian, concise). */
 export const adminTexts = {
-  menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи и выгрузка — кнопками ниже или командами /stats, /users, /setrole, /export.",
-  buttons: { stats: "📊 Статистика", users: "👥 Пользователи", export: "📤 Выгрузка в таблицу" },
+  menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи, выгрузка и рассылки — кнопками ниже или командами /stats, /users, /setrole, /export, /broadcast, /broadcasts.",
+  buttons: {
+    stats: "📊 Статистика",
+    users: "👥 Пользователи",
+    export: "📤 Выгрузка в таблицу",
+    broadcasts: "📣 Рассылки",
+  },
   roleNames: { user: "пользователи", admin: "администраторы" } as Record<string, string>,
   outcomes: { completed: "все шаги", out_of_moves: "реплики кончились", manual: "по кнопке" } as Record<
     string,

@@ -18,6 +18,7 @@ const adminMenu = () =>
       button(t.buttons.stats, callbackData.admin("stats")),
       button(t.buttons.users, callbackData.admin("users")),
     ],
+    [button(t.buttons.broadcasts, callbackData.broadcast("list"))],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
 

@@ -1,3 +1,4 @@
+import { type Audience, isAudience } from "../broadcast/audience"
 import type { Button } from "./commands"
 import type { CallbackData, CaseAction } from "./model"
 
@@ -15,6 +16,9 @@ export const callbackData = {
   caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
   admin: (action: "stats" | "users"): string => `admin:${action}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
+  broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
+  broadcastAudience: (audience: Audience): string => `bc:to:${audience}`,
+  broadcastStop: (id: number): string => `bc:stop:${id}`,
   surveyOpen: "rate:open",
   surveySkip: "rate:skip",
   surveyAnswer: (question: number, value: number): string => `rate:${question}:${value}`,
@@ -34,10 +38,23 @@ export const callbackData = {
     if (scope === "rate") return decodeSurvey(raw, value, action)
     if (scope === "admin" && action === undefined && (value === "stats" || value === "users"))
       return { _tag: "Admin", action: value }
+    if (scope === "bc") return decodeBroadcast(raw, value, action)
     if (scope === "forget" && action === undefined && (value === "yes" || value === "no"))
       return { _tag: "Forget", confirmed: value === "yes" }
     return { _tag: "Unknown", raw }
   },
+}
+
+const BROADCAST_ACTIONS = ["now", "send", "drop", "list"] as const
+
+const decodeBroadcast = (raw: string, first: string, second: string | undefined): CallbackData => {
+  if (second === undefined && (BROADCAST_ACTIONS as ReadonlyArray<string>).includes(first))
+    return { _tag: "Broadcast", action: first as (typeof BROADCAST_ACTIONS)[number] }
+  if (first === "to" && second !== undefined && isAudience(second))
+    return { _tag: "BroadcastAudience", audience: second }
+  if (first === "stop" && /^\d{1,15}$/.test(second ?? ""))
+    return { _tag: "BroadcastStop", id: Number(second) }
+  return { _tag: "Unknown", raw }
 }
 
 const decodeSurvey = (raw: string, first: string, second: string | undefined): CallbackData => {

@@ -1,4 +1,5 @@
 import type { AdminStats } from "../admin/stats.repo"
+import type { Audience } from "../broadcast/audience"
 import type { Review } from "../cases/kernel/ai-reply"
 import type { Attempt, Turn } from "../cases/kernel/attempt"
 import type { Role } from "./model"
@@ -87,6 +88,23 @@ export type Cmd =
   | { readonly _tag: "ChangeRole"; readonly target: string; readonly role: "user" | "admin" | "none" }
   /** Deletes everything the bot keeps about the actor (attempts, stats, ratings, comments, role, sessions). */
   | { readonly _tag: "ForgetMe" }
+  /** Counts who each broadcast audience holds now; answered with AudiencesCounted. */
+  | { readonly _tag: "CountAudiences" }
+  /**
+   * Creates the broadcast (recipients frozen now), posts its live progress message here and schedules its delivery.
+   * `requestKey` makes a retried command find the broadcast it already created.
+   */
+  | {
+      readonly _tag: "CreateBroadcast"
+      readonly html: string
+      readonly audience: Audience
+      readonly sendAt: number | null
+      readonly requestKey: string
+    }
+  /** The newest broadcasts; answered with BroadcastsLoaded (shown in `messageId` when set). */
+  | { readonly _tag: "LoadBroadcasts"; readonly messageId: number | null }
+  /** Cancels a scheduled or running broadcast; answered with BroadcastStopped. */
+  | { readonly _tag: "StopBroadcast"; readonly id: number }
   /** Loads the learner's attempts; answered with ResultsLoaded for the message to show them in. */
   | { readonly _tag: "LoadResults"; readonly messageId: number | null }
 

@@ -1,4 +1,5 @@
 import type { AdminStats } from "../admin/stats.repo"
+import type { Audience, BroadcastView } from "../broadcast/audience"
 import type { Review } from "../cases/kernel/ai-reply"
 import type { CaseResult } from "./results"
 
@@ -32,6 +33,9 @@ export type CallbackData =
   | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
   | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
+  | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
+  | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
+  | { readonly _tag: "BroadcastStop"; readonly id: number }
   | { readonly _tag: "SurveyOpen" }
   | { readonly _tag: "SurveySkip" }
   | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
@@ -81,6 +85,13 @@ export type Feedback =
     }
   | { readonly _tag: "Forgotten" }
   | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
+  | { readonly _tag: "AudiencesCounted"; readonly counts: Readonly<Record<Audience, number>> }
+  | {
+      readonly _tag: "BroadcastsLoaded"
+      readonly messageId: number | null
+      readonly broadcasts: ReadonlyArray<BroadcastView>
+    }
+  | { readonly _tag: "BroadcastStopped"; readonly id: number; readonly stopped: boolean }
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null
@@ -119,4 +130,6 @@ export interface AppEvent {
   readonly authEnabled: boolean
   /** VOICE_REPLIES: the persona's lines are also sent as voice notes. */
   readonly voiceReplies?: boolean
+  /** APSCHEDULER_TIMEZONE: broadcast times are read and shown in it (UTC when absent). */
+  readonly timeZone?: string
 }

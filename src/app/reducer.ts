@@ -2,10 +2,11 @@ import { kernelTexts } from "../cases/kernel/texts"
 import { roleplayReducer } from "../cases/reducer"
 import { adminReducer } from "./admin"
 import { AUTH_COMMANDS, authReducer } from "./auth"
+import { broadcastReducer, leavesDraft } from "./broadcast"
 import { Cmd } from "./commands"
 import type { AppEvent } from "./model"
 import { navReducer } from "./nav"
-import type { Session } from "./session"
+import { idle, type Session } from "./session"
 import { surveyReducer } from "./survey"
 import { texts } from "./texts"
 
@@ -14,11 +15,13 @@ import { texts } from "./texts"
  * to run; runs nothing and never throws. Commands always win over the current flow (typing /help while asked for
  * a password shows help; the original treated it as a password).
  */
-export const reduce = (s: Session, ev: AppEvent): readonly [Session, ReadonlyArray<Cmd>] => {
+export const reduce = (current: Session, ev: AppEvent): readonly [Session, ReadonlyArray<Cmd>] => {
   const { input } = ev
+  const s = leavesDraft(current, ev) ? { ...current, flow: idle } : current
   if (input._tag === "PasswordAttempt") return authReducer(s, ev)
   if (input._tag === "Command" && AUTH_COMMANDS.has(input.name)) return closingDialogue(s, authReducer(s, ev))
-  const routed = adminReducer(s, ev) ?? roleplayReducer(s, ev) ?? surveyReducer(s, ev)
+  const routed =
+    adminReducer(s, ev) ?? broadcastReducer(s, ev) ?? roleplayReducer(s, ev) ?? surveyReducer(s, ev)
   if (routed) return routed
   if (
     s.flow._tag === "AwaitingPassword" &&

@@ -1,4 +1,5 @@
 import { Effect, Schema } from "effect"
+import { AUDIENCES } from "../broadcast/audience"
 import { Attempt } from "../cases/kernel/attempt"
 
 const Flow = Schema.Union([
@@ -6,6 +7,16 @@ const Flow = Schema.Union([
   Schema.TaggedStruct("AwaitingPassword", { purpose: Schema.Literals(["login", "relogin"]) }),
   Schema.TaggedStruct("Case", { attempt: Attempt }),
   Schema.TaggedStruct("SurveyComment", {}),
+  /** An admin composing a broadcast: text → audience → when → confirm. */
+  Schema.TaggedStruct("BroadcastDraft", {
+    step: Schema.Literals(["text", "audience", "when", "confirm"]),
+    html: Schema.String,
+    audience: Schema.NullOr(Schema.Literals(AUDIENCES)),
+    /** Recipients per audience when the text was received (shown on the buttons and in the summary). */
+    counts: Schema.Record(Schema.String, Schema.Number),
+    /** Epoch ms; null = now. */
+    sendAt: Schema.NullOr(Schema.Number),
+  }),
 ])
 
 /** A field added after sessions were first stored: old rows decode with the default instead of failing. */

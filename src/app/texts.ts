@@ -188,6 +188,8 @@ export const texts = {
     { command: "users", description: "Пользователи" },
     { command: "setrole", description: "Выдать или снять роль" },
     { command: "export", description: "Выгрузка в Google Таблицу" },
+    { command: "broadcast", description: "Новая рассылка" },
+    { command: "broadcasts", description: "Рассылки: ход и отмена" },
     { command: "dbping", description: "Проверить базу данных" },
   ],
 } as const

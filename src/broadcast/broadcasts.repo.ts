@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely"
 import type { BroadcastRecipientsTable, BroadcastsTable, Database } from "../../db/schema"
+import type { Audience, BroadcastCounts, BroadcastView } from "./audience"
 
 type Db = Kysely<Database>
 
@@ -8,19 +9,7 @@ export type BroadcastRecipient = Selectable<BroadcastRecipientsTable>
 export type BroadcastStatus = Broadcast["status"]
 export type RecipientState = BroadcastRecipient["state"]
 
-/** Who receives a broadcast: everyone with a role, one role, or users with a role who never finished a case. */
-export const AUDIENCES = ["all", "users", "admins", "never_completed"] as const
-export type Audience = (typeof AUDIENCES)[number]
-
-export const isAudience = (s: string): s is Audience => (AUDIENCES as ReadonlyArray<string>).includes(s)
-
-export interface BroadcastCounts {
-  readonly total: number
-  readonly pending: number
-  readonly sent: number
-  readonly failed: number
-  readonly blocked: number
-}
+export { AUDIENCES, type Audience, type BroadcastCounts, isAudience } from "./audience"
 
 export interface NewBroadcast {
   readonly createdBy: number
@@ -277,4 +266,25 @@ export const listBroadcasts = async (db: Db, limit = 20): Promise<BroadcastWithC
     const n = normalise(b)
     return { ...n, counts: byId.get(n.id) ?? { total: 0, pending: 0, sent: 0, failed: 0, blocked: 0 } }
   })
+}
+
+/** What admins see of a broadcast. */
+export const viewOf = (b: Broadcast, counts: BroadcastCounts): BroadcastView => ({
+  id: b.id,
+  audience: b.audience,
+  status: b.status,
+  sendAt: new Date(b.send_at).getTime(),
+  counts,
+})
+
+/** How many people each audience holds right now (what a broadcast created now would be sent to). */
+export const countAudiences = async (db: Db): Promise<Record<Audience, number>> => {
+  const r = await sql<Record<Audience, number>>`
+    select
+      count(*)::int as "all",
+      (count(*) filter (where ${audienceFilter("users")}))::int as users,
+      (count(*) filter (where ${audienceFilter("admins")}))::int as admins,
+      (count(*) filter (where ${audienceFilter("never_completed")}))::int as never_completed
+    from authorized_users u`.execute(db)
+  return r.rows[0] ?? { all: 0, users: 0, admins: 0, never_completed: 0 }
 }

@@ -13,6 +13,7 @@ import { Telegram, type TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
 import { interpretAdmin } from "./interpret-admin"
 import { interpretAi } from "./interpret-ai"
+import { interpretBroadcast } from "./interpret-broadcast"
 import { interpretCase } from "./interpret-case"
 import { renderKeyboard } from "./render"
 
@@ -50,6 +51,11 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
       case "ForgetMe":
       case "ExportNow":
         return yield* interpretAdmin(chatId, origin, cmd)
+      case "CountAudiences":
+      case "CreateBroadcast":
+      case "LoadBroadcasts":
+      case "StopBroadcast":
+        return yield* interpretBroadcast(chatId, origin.userId, cmd)
       case "AskPersona":
       case "AskReview":
       case "Transcribe":

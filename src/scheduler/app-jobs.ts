@@ -5,6 +5,7 @@ import { jsonb } from "../repositories/jsonb"
 import type { MetricsShape } from "../services/metrics"
 import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
 import { JOB_KINDS } from "./kinds"
+import type { JobHandler } from "./scheduler"
 
 /** A croner pattern for «every `seconds`», rounded to what a cron field can say (s < 60, whole minutes, hours). */
 export const everySeconds = (seconds: number): string => {
@@ -51,14 +52,14 @@ export const ensureAppJobs = async (db: Kysely<Database>, config: AppConfig) => 
 /** Job handlers that count their runs by kind and outcome (bot_job_runs_total). */
 export const counted = (
   metrics: MetricsShape,
-  handlers: Readonly<Record<string, () => Promise<void>>>,
-): Record<string, () => Promise<void>> =>
+  handlers: Readonly<Record<string, JobHandler>>,
+): Record<string, JobHandler> =>
   Object.fromEntries(
     Object.entries(handlers).map(([kind, run]) => [
       kind,
-      async () => {
+      async (job, signal) => {
         try {
-          await run()
+          await run(job, signal)
           metrics.jobRuns.inc({ kind, outcome: "ok" })
         } catch (error) {
           metrics.jobRuns.inc({ kind, outcome: "failed" })

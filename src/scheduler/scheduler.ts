@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   readonly leaderRetryMs?: number
   /** Most jobs started per tick. */
   readonly maxJobsPerTick?: number
+  /** Told about every failed run (the app reports it to Sentry); the failure is logged and recorded anyway. */
+  readonly onJobFailed?: (error: unknown, job: ScheduledJob) => void
 }
 
 export interface Scheduler {
@@ -81,7 +83,9 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
             .use("finishJob", (k) => finishJob(k, job, owner))
             .pipe(Effect.andThen(log.info("job finished", { ...fields, ms: Date.now() - startedAt }))),
         onFailure: (cause) => {
-          const error = describeError(Cause.squash(cause))
+          const squashed = Cause.squash(cause)
+          const error = describeError(squashed)
+          options.onJobFailed?.(squashed, job)
           return log
             .error("job failed", { ...fields, ms: Date.now() - startedAt, ...error })
             .pipe(

@@ -93,6 +93,12 @@ export const makeMetrics = () => {
       labelNames: ["kind", "outcome"] as const,
       registers,
     }),
+    broadcastDeliveries: new Counter({
+      name: "bot_broadcast_deliveries_total",
+      help: "Broadcast recipients settled (sent, blocked, failed) and 429 answers seen while delivering",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
     activeDialogues: new Gauge({
       name: "bot_active_dialogues",
       help: "Chats in a role-play dialogue right now (counted at scrape time)",

@@ -147,11 +147,14 @@ const instrument = (api: Api, metrics: MetricsShape) => {
   })
 }
 
-export const createApi = (token: string, apiRoot: string, metrics: MetricsShape): Api => {
+/**
+ * The Bot API client. With `retry` (the default) 429s (honouring retry_after), 5xx and network errors are retried;
+ * other 4xx are answers, not accidents. Broadcasts use one without it: their pacer must see every 429.
+ */
+export const createApi = (token: string, apiRoot: string, metrics: MetricsShape, retry = true): Api => {
   const api = new Api(token, { apiRoot })
   instrument(api, metrics)
-  // 429 (honouring retry_after), 5xx and network errors are retried; other 4xx are answers, not accidents.
-  api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
+  if (retry) api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
   return api
 }
 

@@ -18,6 +18,27 @@ describe("callbackData", () => {
     })
   }
 
+  test("broadcast payloads → round-trip; forged ones → Unknown", () => {
+    for (const action of ["now", "send", "drop", "list"] as const)
+      expect(callbackData.decode(callbackData.broadcast(action))).toEqual({ _tag: "Broadcast", action })
+    expect(callbackData.decode(callbackData.broadcastAudience("never_completed"))).toEqual({
+      _tag: "BroadcastAudience",
+      audience: "never_completed",
+    })
+    expect(callbackData.decode(callbackData.broadcastStop(42))).toEqual({ _tag: "BroadcastStop", id: 42 })
+    for (const raw of [
+      "bc",
+      "bc:",
+      "bc:to:everyone",
+      "bc:stop:",
+      "bc:stop:-1",
+      "bc:stop:1e3",
+      "bc:now:1",
+      "bc:stop:1:2",
+    ])
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
+  })
+
   test("nav payloads → the exact wire strings", () => {
     expect([callbackData.nav("menu"), callbackData.nav("faq"), callbackData.nav("help")]).toEqual([
       "nav:menu",

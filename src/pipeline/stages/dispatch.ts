@@ -14,6 +14,7 @@ export const dispatch: Handler<InputCtx> = (ctx) =>
       now: ctx.now,
       authEnabled: config.authEnabled,
       voiceReplies: config.env.VOICE_REPLIES,
+      timeZone: config.env.APSCHEDULER_TIMEZONE,
     })
     yield* commit(ctx, next, cmds, ctx.redactedPayload)
   })

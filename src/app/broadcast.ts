@@ -1,0 +1,161 @@
+import { AUDIENCES } from "../broadcast/audience"
+import { isActive, renderBroadcast } from "../broadcast/render"
+import { broadcastTexts as t } from "../broadcast/texts"
+import { formatInZone, parseSendTime } from "../broadcast/when"
+import { escapeHtml } from "../lib/html"
+import { button, callbackData } from "./callback-data"
+import { Cmd, inline } from "./commands"
+import type { AppEvent } from "./model"
+import { idle, type Session } from "./session"
+import { texts } from "./texts"
+
+type Step = readonly [Session, ReadonlyArray<Cmd>]
+type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
+
+/** Telegram's limit is 4096 characters of visible text; escaped HTML stays under it with room to spare. */
+export const MAX_BROADCAST_LENGTH = 4000
+
+const cancelRow = [button(t.buttons.cancel, callbackData.broadcast("drop"))]
+const withDraft = (s: Session, draft: Omit<Draft, "_tag">): Session => ({
+  ...s,
+  flow: { _tag: "BroadcastDraft", ...draft },
+})
+
+const audienceKeyboard = (counts: Readonly<Record<string, number>>) =>
+  inline(
+    ...AUDIENCES.map((a) => [
+      button(`${t.audiences[a]} (${counts[a] ?? 0})`, callbackData.broadcastAudience(a)),
+    ]),
+    cancelRow,
+  )
+
+const askWhen = (ev: AppEvent, zone: string) =>
+  Cmd.reply(
+    t.askWhen(zone, formatInZone(ev.now + 3600_000, zone).slice(11)),
+    inline([button(t.buttons.now, callbackData.broadcast("now"))], cancelRow),
+  )
+
+const confirm = (s: Session, draft: Draft, sendAt: number | null, zone: string): Step => {
+  const audience = draft.audience ?? "all"
+  const when = sendAt === null ? t.now : t.at(formatInZone(sendAt, zone), zone)
+  return [
+    withDraft(s, { ...draft, step: "confirm", sendAt }),
+    [
+      Cmd.reply(t.previewTitle),
+      Cmd.reply(draft.html),
+      Cmd.reply(
+        t.summary(t.audienceNames[audience] ?? audience, draft.counts[audience] ?? 0, when),
+        inline([button(t.buttons.send, callbackData.broadcast("send"))], cancelRow),
+      ),
+    ],
+  ]
+}
+
+const onText = (s: Session, draft: Draft, ev: AppEvent, text: string, zone: string): Step => {
+  if (draft.step === "text") {
+    const html = escapeHtml(text)
+    if (html.length > MAX_BROADCAST_LENGTH) return [s, [Cmd.reply(t.tooLong(MAX_BROADCAST_LENGTH))]]
+    return [
+      withDraft(s, { ...draft, step: "audience", html }),
+      [Cmd.reply(t.counting), { _tag: "CountAudiences" }],
+    ]
+  }
+  if (draft.step !== "when") return [s, [Cmd.reply(t.useButtons)]]
+  const parsed = parseSendTime(text, ev.now, zone)
+  if (parsed._tag === "At") return confirm(s, draft, parsed.at, zone)
+  const why = { Invalid: t.timeInvalid, Past: t.timePast, TooFar: t.timeTooFar }[parsed._tag]
+  return [s, [Cmd.reply(why)]]
+}
+
+/** A broadcast draft does not outlive a lost admin role or another command. */
+export const leavesDraft = (s: Session, ev: AppEvent): boolean =>
+  s.flow._tag === "BroadcastDraft" &&
+  (ev.actor.role !== "admin" ||
+    (ev.input._tag === "Command" && ev.input.name !== "broadcast" && ev.input.name !== "broadcasts"))
+
+/** The /broadcast wizard and /broadcasts. Pure; null for events that are not about broadcasts. Admins only. */
+export const broadcastReducer = (s: Session, ev: AppEvent): Step | null => {
+  const { input } = ev
+  const zone = ev.timeZone ?? "UTC"
+  const isAdmin = ev.actor.role === "admin"
+  const draft = s.flow._tag === "BroadcastDraft" ? s.flow : null
+  if (input._tag === "Command" && (input.name === "broadcast" || input.name === "broadcasts")) {
+    if (!isAdmin) return [s, [Cmd.reply(texts.adminOnly)]]
+    if (input.name === "broadcasts") return [s, [{ _tag: "LoadBroadcasts", messageId: null }]]
+    if (s.flow._tag === "Case") return [s, [Cmd.reply(t.busy)]]
+    const fresh = { step: "text", html: "", audience: null, counts: {}, sendAt: null } as const
+    return [withDraft(s, fresh), [Cmd.reply(t.askText, inline(cancelRow))]]
+  }
+  if (input._tag === "Callback") {
+    const data = input.data
+    if (data._tag !== "Broadcast" && data._tag !== "BroadcastAudience" && data._tag !== "BroadcastStop")
+      return null
+    if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
+    const answer = Cmd.answer(input.queryId)
+    if (data._tag === "BroadcastStop") return [s, [answer, { _tag: "StopBroadcast", id: data.id }]]
+    if (data._tag === "Broadcast" && data.action === "list")
+      return [s, [answer, { _tag: "LoadBroadcasts", messageId: input.messageId }]]
+    if (data._tag === "Broadcast" && data.action === "drop")
+      return draft
+        ? [{ ...s, flow: idle }, [answer, Cmd.reply(t.cancelled)]]
+        : [s, [Cmd.answer(input.queryId, t.stale, true)]]
+    if (data._tag === "BroadcastAudience" && draft?.step === "audience") {
+      if ((draft.counts[data.audience] ?? 0) === 0)
+        return [s, [Cmd.answer(input.queryId, t.audienceEmpty, true)]]
+      return [withDraft(s, { ...draft, step: "when", audience: data.audience }), [answer, askWhen(ev, zone)]]
+    }
+    if (data._tag === "Broadcast" && data.action === "now" && draft?.step === "when") {
+      const [next, cmds] = confirm(s, draft, null, zone)
+      return [next, [answer, ...cmds]]
+    }
+    if (data._tag === "Broadcast" && data.action === "send" && draft?.step === "confirm" && draft.audience) {
+      const create: Cmd = {
+        _tag: "CreateBroadcast",
+        html: draft.html,
+        audience: draft.audience,
+        sendAt: draft.sendAt,
+        requestKey: `${ev.actor.chatId}:${input.queryId}`,
+      }
+      return [{ ...s, flow: idle }, [answer, create]]
+    }
+    return [s, [Cmd.answer(input.queryId, t.stale, true)]]
+  }
+  if (input._tag === "Feedback") return onFeedback(s, draft, input.event, zone)
+  // Other commands and a lost admin role end the draft before routing (see the root reducer).
+  if (!draft || !isAdmin || input._tag === "Command" || input._tag === "Rejected") return null
+  if (input._tag === "Text") return onText(s, draft, ev, input.text, zone)
+  const hint = { text: t.textOnly, when: t.timeInvalid, audience: t.useButtons, confirm: t.useButtons }
+  return [s, [Cmd.reply(hint[draft.step])]]
+}
+
+const onFeedback = (
+  s: Session,
+  draft: Draft | null,
+  event: Extract<AppEvent["input"], { _tag: "Feedback" }>["event"],
+  zone: string,
+): Step | null => {
+  switch (event._tag) {
+    case "AudiencesCounted":
+      if (draft?.step !== "audience") return [s, []]
+      return [
+        withDraft(s, { ...draft, counts: event.counts }),
+        [Cmd.reply(t.askAudience, audienceKeyboard(event.counts))],
+      ]
+    case "BroadcastsLoaded": {
+      if (event.broadcasts.length === 0) return [s, [Cmd.reply(t.listEmpty)]]
+      const html = [t.listTitle, ...event.broadcasts.map((b) => renderBroadcast(b, zone))].join("\n\n")
+      const stops = event.broadcasts
+        .filter(isActive)
+        .map((b) => [button(t.buttons.stop(b.id), callbackData.broadcastStop(b.id))])
+      const keyboard = inline(...stops, [button(t.buttons.refresh, callbackData.broadcast("list"))])
+      return [
+        s,
+        [event.messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(event.messageId, html, keyboard)],
+      ]
+    }
+    case "BroadcastStopped":
+      return [s, [Cmd.reply(event.stopped ? t.stopped(event.id) : t.notStopped(event.id))]]
+    default:
+      return null
+  }
+}

@@ -1,0 +1,56 @@
+import type { Kysely } from "kysely"
+import type { Database } from "../../db/schema"
+import type { Keyboard } from "../app/commands"
+import type { ScheduledJob } from "../scheduler/jobs.repo"
+import { type BroadcastCounts, findBroadcast, viewOf } from "./broadcasts.repo"
+import { type BroadcastSend, type DeliverOptions, deliverBroadcast } from "./deliver"
+import { progressKeyboard, renderBroadcast } from "./render"
+
+export const broadcastJobName = (id: number) => `broadcast:${id}`
+
+export interface BroadcastJobOptions {
+  readonly db: Kysely<Database>
+  /** A Bot API send without auto-retry (the pacer must see 429s). */
+  readonly send: BroadcastSend
+  /** Edits the admin's progress message; failures are ignored (it is only a view). */
+  readonly edit: (chatId: number, messageId: number, html: string, keyboard?: Keyboard) => Promise<unknown>
+  readonly timeZone: string
+  readonly onSettled?: DeliverOptions["onSettled"]
+  readonly ratePerSecond?: number
+}
+
+/**
+ * The scheduler's `broadcast` job: delivers the broadcast named in its payload and keeps the admin's progress
+ * message current (every 2 s while sending, then the final counts). Safe to run again after a crash: delivery
+ * resumes from the recipients still pending.
+ */
+export const makeBroadcastJob =
+  (o: BroadcastJobOptions) =>
+  async (job: ScheduledJob, signal: AbortSignal): Promise<void> => {
+    const id = Number((job.payload as { broadcastId?: unknown } | null)?.broadcastId)
+    if (!Number.isSafeInteger(id)) throw new Error(`job ${job.name} has no broadcastId`)
+    const showProgress = async (counts: BroadcastCounts) => {
+      const b = await findBroadcast(o.db, id)
+      if (!b || b.progress_chat_id === null || b.progress_message_id === null) return
+      const view = viewOf(b, counts)
+      await o
+        .edit(
+          b.progress_chat_id,
+          b.progress_message_id,
+          renderBroadcast(view, o.timeZone),
+          progressKeyboard(view),
+        )
+        .catch(() => undefined)
+    }
+    const result = await deliverBroadcast({
+      db: o.db,
+      send: o.send,
+      broadcastId: id,
+      signal,
+      onProgress: showProgress,
+      ...(o.onSettled ? { onSettled: o.onSettled } : {}),
+      ...(o.ratePerSecond ? { ratePerSecond: o.ratePerSecond } : {}),
+    })
+    if (result.outcome === "cancelled") await showProgress(result)
+    if (result.outcome === "aborted") throw new Error("broadcast delivery aborted by shutdown")
+  }

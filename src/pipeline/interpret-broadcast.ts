@@ -1,0 +1,112 @@
+import { Effect } from "effect"
+import type { InlineKeyboardMarkup } from "grammy/types"
+import type { Cmd } from "../app/commands"
+import type { Feedback } from "../app/model"
+import {
+  cancelBroadcast,
+  countAudiences,
+  countsOf,
+  createBroadcast,
+  findBroadcast,
+  listBroadcasts,
+  setProgressMessage,
+  viewOf,
+} from "../broadcast/broadcasts.repo"
+import { broadcastJobName } from "../broadcast/job"
+import { progressKeyboard, renderBroadcast } from "../broadcast/render"
+import { cancelJob, findJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
+import { JOB_KINDS } from "../scheduler/kinds"
+import { Db } from "../services/db"
+import { Settings } from "../services/settings"
+import { Telegram } from "../services/telegram"
+import { renderKeyboard } from "./render"
+
+export type BroadcastCmd = Extract<
+  Cmd,
+  { _tag: "CountAudiences" | "CreateBroadcast" | "LoadBroadcasts" | "StopBroadcast" }
+>
+
+const markupOf = (keyboard: ReturnType<typeof progressKeyboard>) =>
+  keyboard && (renderKeyboard(keyboard) as InlineKeyboardMarkup)
+
+/**
+ * Creates the broadcast, posts its progress message and schedules its delivery job. Each step checks what an
+ * earlier try of this same command already did, so a retried row neither duplicates the broadcast nor its message.
+ */
+const create = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "CreateBroadcast" }>) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const tg = yield* Telegram
+    const zone = (yield* Settings).config.env.APSCHEDULER_TIMEZONE
+    const { broadcast } = yield* db.use("createBroadcast", (k) =>
+      createBroadcast(k, {
+        createdBy: userId,
+        html: cmd.html,
+        audience: cmd.audience,
+        ...(cmd.sendAt === null ? {} : { sendAt: new Date(cmd.sendAt) }),
+        progressChatId: chatId,
+        requestKey: cmd.requestKey,
+      }),
+    )
+    if (broadcast.progress_message_id === null) {
+      const counts = yield* db.use("broadcastCounts", (k) => countsOf(k, broadcast.id))
+      const view = viewOf(broadcast, counts)
+      const messageId = yield* tg.send(chatId, renderBroadcast(view, zone), markupOf(progressKeyboard(view)))
+      yield* db.use("setProgressMessage", (k) => setProgressMessage(k, broadcast.id, chatId, messageId))
+    }
+    const name = broadcastJobName(broadcast.id)
+    if (!(yield* db.use("findJob", (k) => findJob(k, name))))
+      yield* db.use("scheduleBroadcast", (k) =>
+        scheduleOneOffJob(k, {
+          name,
+          kind: JOB_KINDS.broadcast,
+          runAt: new Date(broadcast.send_at),
+          payload: { broadcastId: broadcast.id },
+        }),
+      )
+  })
+
+/** Stops a broadcast; a scheduled one never starts, a running one stops within its next progress tick. */
+const stop = (id: number) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const tg = yield* Telegram
+    const zone = (yield* Settings).config.env.APSCHEDULER_TIMEZONE
+    const stopped = yield* db.use("cancelBroadcast", (k) => cancelBroadcast(k, id))
+    if (stopped) yield* db.use("cancelJob", (k) => cancelJob(k, broadcastJobName(id)))
+    const b = yield* db.use("findBroadcast", (k) => findBroadcast(k, id))
+    if (stopped && b?.progress_chat_id && b.progress_message_id) {
+      const view = viewOf(b, yield* db.use("broadcastCounts", (k) => countsOf(k, id)))
+      // Only a view of the state: a failed edit changes nothing.
+      yield* Effect.ignore(
+        tg.editOrSend(b.progress_chat_id, b.progress_message_id, renderBroadcast(view, zone)),
+      )
+    }
+    return { _tag: "BroadcastStopped", id, stopped } satisfies Feedback as Feedback
+  })
+
+/** Broadcast commands from the admin wizard and /broadcasts. */
+export const interpretBroadcast = (chatId: number, userId: number, cmd: BroadcastCmd) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    switch (cmd._tag) {
+      case "CountAudiences": {
+        const counts = yield* db.use("countAudiences", countAudiences)
+        return { _tag: "AudiencesCounted", counts } satisfies Feedback as Feedback
+      }
+      case "CreateBroadcast":
+        yield* create(chatId, userId, cmd)
+        return null
+      case "LoadBroadcasts": {
+        const rows = yield* db.use("listBroadcasts", (k) => listBroadcasts(k, 10))
+        const broadcasts = rows.map((b) => viewOf(b, b.counts))
+        return {
+          _tag: "BroadcastsLoaded",
+          messageId: cmd.messageId,
+          broadcasts,
+        } satisfies Feedback as Feedback
+      }
+      case "StopBroadcast":
+        return yield* stop(cmd.id)
+    }
+  })
