@@ -4,7 +4,7 @@ import { formatInZone, parseSendTime, zonedToUtc } from "../../src/broadcast/whe
 // 2026-11-25 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
 const NOW = Date.UTC(2026, 10, 25, 12, 0)
 const MSK = "Europe/Moscow"
-const at = (iso: string) => ({ _tag: "At", at: Date.parse(iso) })
+const at = (iso: string) => ({ _tag: "At" as const, at: Date.parse(iso) })
 
 describe("parseSendTime", () => {
   test("«18:30» → today in the zone; a passed time → tomorrow", () => {
