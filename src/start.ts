@@ -164,7 +164,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     leaseMs: env.JOB_LEASE_SECONDS * 1000,
     onJobFailed: (error, job) => {
       if (options.errorReporter)
-        Effect.runFork(options.errorReporter.report(error, { operation: `job ${job.kind}` }))
+        Effect.runFork(options.errorReporter.report(error, { operation: "job", job: job.name }))
     },
     handlers: counted(metrics, {
       [JOB_KINDS.broadcast]: broadcastJob,

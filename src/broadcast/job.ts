@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import type { Keyboard } from "../app/commands"
-import type { ScheduledJob } from "../scheduler/jobs.repo"
+import { type ScheduledJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { type BroadcastCounts, findBroadcast, viewOf } from "./broadcasts.repo"
 import { type BroadcastSend, type DeliverOptions, deliverBroadcast } from "./deliver"
 import { progressKeyboard, renderBroadcast } from "./render"
@@ -17,12 +17,14 @@ export interface BroadcastJobOptions {
   readonly timeZone: string
   readonly onSettled?: DeliverOptions["onSettled"]
   readonly ratePerSecond?: number
+  /** After a failed run (database trouble), the job runs again this much later; 30 s by default. */
+  readonly retryDelayMs?: number
 }
 
 /**
  * The scheduler's `broadcast` job: delivers the broadcast named in its payload and keeps the admin's progress
  * message current (every 2 s while sending, then the final counts). Safe to run again after a crash: delivery
- * resumes from the recipients still pending.
+ * resumes from the recipients still pending. A run that fails (the database went away) books another one.
  */
 export const makeBroadcastJob =
   (o: BroadcastJobOptions) =>
@@ -50,6 +52,16 @@ export const makeBroadcastJob =
       onProgress: showProgress,
       ...(o.onSettled ? { onSettled: o.onSettled } : {}),
       ...(o.ratePerSecond ? { ratePerSecond: o.ratePerSecond } : {}),
+    }).catch(async (error: unknown) => {
+      // A one-off job is not retried by the scheduler; a half-sent broadcast must be, so it books its next run.
+      if (!signal.aborted)
+        await scheduleOneOffJob(o.db, {
+          name: job.name,
+          kind: job.kind,
+          runAt: new Date(Date.now() + (o.retryDelayMs ?? 30_000)),
+          payload: job.payload,
+        }).catch(() => undefined)
+      throw error
     })
     if (result.outcome === "cancelled") await showProgress(result)
     if (result.outcome === "aborted") throw new Error("broadcast delivery aborted by shutdown")
