@@ -32,10 +32,32 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     bot = await startBot({ backend })
     const user = bot.user(1101, "Иван")
     await signIn(user, USER_PASSWORD)
-    for (const command of ["/admin", "/stats", "/users", "/setrole 1101 admin", "/dbping"])
+    for (const command of [
+      "/admin",
+      "/stats",
+      "/users",
+      "/setrole 1101 admin",
+      "/export",
+      "/broadcast",
+      "/broadcasts",
+      "/dbping",
+    ])
       expect(textsOf(await user.send(command))).toEqual([texts.adminOnly])
-    const pressed = await user.pressData("admin:stats")
-    expect(pressed.answer?.params).toMatchObject({ text: texts.adminOnly, show_alert: true })
+    for (const data of [
+      "admin:stats",
+      "admin:users",
+      "bc:list",
+      "bc:now",
+      "bc:send",
+      "bc:to:all",
+      "bc:stop:1",
+    ]) {
+      const pressed = await user.pressData(data)
+      expect({ data, answer: pressed.answer?.params }).toMatchObject({
+        data,
+        answer: { text: texts.adminOnly, show_alert: true },
+      })
+    }
     expect(bot.tg.callsOf("sendPhoto")).toEqual([])
     expect(
       await bot.app.db.selectFrom("authorized_users").select("role").where("user_id", "=", 1101).execute(),
