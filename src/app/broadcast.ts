@@ -2,7 +2,7 @@ import { AUDIENCES } from "../broadcast/audience"
 import { isActive, renderBroadcast } from "../broadcast/render"
 import { broadcastTexts as t } from "../broadcast/texts"
 import { formatInZone, parseSendTime } from "../broadcast/when"
-import { escapeHtml } from "../lib/html"
+import { escapeHtml, visibleText } from "../lib/html"
 import { button, callbackData } from "./callback-data"
 import { Cmd, inline } from "./commands"
 import type { AppEvent } from "./model"
@@ -11,8 +11,9 @@ import { texts } from "./texts"
 
 type Step = readonly [Session, ReadonlyArray<Cmd>]
 type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
+type TextInput = Extract<AppEvent["input"], { _tag: "Text" }>
 
-/** Telegram's limit is 4096 characters of visible text; escaped HTML stays under it with room to spare. */
+/** Telegram's limit is 4096 characters of visible text; a little room is left. */
 export const MAX_BROADCAST_LENGTH = 4000
 
 const cancelRow = [button(t.buttons.cancel, callbackData.broadcast("drop"))]
@@ -51,10 +52,13 @@ const confirm = (s: Session, draft: Draft, sendAt: number | null, zone: string):
   ]
 }
 
-const onText = (s: Session, draft: Draft, ev: AppEvent, text: string, zone: string): Step => {
+const onText = (s: Session, draft: Draft, ev: AppEvent, input: TextInput, zone: string): Step => {
+  const { text } = input
   if (draft.step === "text") {
-    const html = escapeHtml(text)
-    if (html.length > MAX_BROADCAST_LENGTH) return [s, [Cmd.reply(t.tooLong(MAX_BROADCAST_LENGTH))]]
+    // Sent as the admin wrote it: formatting kept, everything else escaped.
+    const html = input.html ?? escapeHtml(text)
+    if (visibleText(html).length > MAX_BROADCAST_LENGTH)
+      return [s, [Cmd.reply(t.tooLong(MAX_BROADCAST_LENGTH))]]
     return [
       withDraft(s, { ...draft, step: "audience", html }),
       [Cmd.reply(t.counting), { _tag: "CountAudiences" }],
@@ -123,7 +127,7 @@ export const broadcastReducer = (s: Session, ev: AppEvent): Step | null => {
   if (input._tag === "Feedback") return onFeedback(s, draft, input.event, zone)
   // Other commands and a lost admin role end the draft before routing (see the root reducer).
   if (!draft || !isAdmin || input._tag === "Command" || input._tag === "Rejected") return null
-  if (input._tag === "Text") return onText(s, draft, ev, input.text, zone)
+  if (input._tag === "Text") return onText(s, draft, ev, input, zone)
   const hint = { text: t.textOnly, when: t.timeInvalid, audience: t.useButtons, confirm: t.useButtons }
   return [s, [Cmd.reply(hint[draft.step])]]
 }

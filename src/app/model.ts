@@ -101,7 +101,13 @@ export type Feedback =
 /** What the user did, decoded and validated. Past-tense facts from the reducer's point of view. */
 export type Input =
   | { readonly _tag: "Command"; readonly name: string; readonly args: string; readonly messageId: number }
-  | { readonly _tag: "Text"; readonly text: string; readonly messageId: number }
+  | {
+      readonly _tag: "Text"
+      readonly text: string
+      readonly messageId: number
+      /** The text with its formatting (bold, links…) as Telegram HTML; only when it has any. */
+      readonly html?: string
+    }
   | { readonly _tag: "PasswordAttempt"; readonly role: Role | null; readonly messageId: number }
   | {
       readonly _tag: "Callback"

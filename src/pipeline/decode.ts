@@ -1,6 +1,7 @@
-import type { Message, Update } from "grammy/types"
+import type { Message, MessageEntity, Update } from "grammy/types"
 import { callbackData } from "../app/callback-data"
 import type { Input } from "../app/model"
+import { entitiesToHtml } from "../lib/entities-html"
 
 export interface TextLimits {
   readonly min: number
@@ -44,9 +45,19 @@ export const originOf = (u: Update): Origin | null => {
 
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/
 
-const decodeText = (text: string, messageId: number, botUsername: string): Input | null => {
+const decodeText = (
+  text: string,
+  messageId: number,
+  botUsername: string,
+  entities?: ReadonlyArray<MessageEntity>,
+): Input | null => {
   const command = COMMAND.exec(text.trim())
-  if (!command) return { _tag: "Text", text: text.trim(), messageId }
+  if (!command) {
+    const html = entitiesToHtml(text, entities)?.trim()
+    return html
+      ? { _tag: "Text", text: text.trim(), messageId, html }
+      : { _tag: "Text", text: text.trim(), messageId }
+  }
   if (command[2] && command[2].toLowerCase() !== botUsername.toLowerCase()) return null
   return { _tag: "Command", name: command[1]!.toLowerCase(), args: (command[3] ?? "").trim(), messageId }
 }
@@ -107,7 +118,7 @@ export const decodeUpdate = (u: Update, botUsername: string): Input | null => {
     const command = m.text ? decodeText(m.text, m.message_id, botUsername) : null
     return command?._tag === "Command" ? { _tag: "Unsupported", kind: "group" } : null
   }
-  if (typeof m.text === "string") return decodeText(m.text, m.message_id, botUsername)
+  if (typeof m.text === "string") return decodeText(m.text, m.message_id, botUsername, m.entities)
   const voice = voiceOf(m)
   if (voice) return voice
   const kind = kindOf(m)

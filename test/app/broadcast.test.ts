@@ -51,6 +51,18 @@ describe("broadcast wizard (pure)", () => {
     ])
   })
 
+  test("a formatted text → its HTML kept as is; the length limit counts visible characters", () => {
+    const formatted: Input = { _tag: "Text", text: "Важно", messageId: 11, html: "<b>Важно</b>" }
+    expect(broadcastReducer(draft(), ev(formatted))?.[0]).toEqual(
+      draft({ step: "audience", html: "<b>Важно</b>" }),
+    )
+    const long = "а".repeat(3990)
+    const wrapped: Input = { _tag: "Text", text: long, messageId: 11, html: `<b><i><u>${long}</u></i></b>` }
+    expect(broadcastReducer(draft(), ev(wrapped))?.[0]).toEqual(
+      draft({ step: "audience", html: `<b><i><u>${long}</u></i></b>` }),
+    )
+  })
+
   test("a text longer than one Telegram message → asked to shorten, the draft unchanged", () => {
     const s = draft()
     expect(broadcastReducer(s, ev(text("а".repeat(4001))))).toEqual([s, [Cmd.reply(t.tooLong(4000))]])

@@ -20,6 +20,7 @@ import {
   editedTextUpdate,
   groupTextUpdate,
   locationUpdate,
+  messageUpdate,
   photoUpdate,
   serviceUpdate,
   stickerUpdate,
@@ -144,6 +145,25 @@ describe("decodeUpdate", () => {
       _tag: "Text",
       text: "Привет,\n  коллега!",
       messageId: 42,
+    })
+  })
+
+  test("formatted text → Text with its formatting as HTML too (a broadcast keeps it)", () => {
+    const update = messageUpdate(
+      {
+        text: " Важно: <всем> ",
+        entities: [
+          { type: "bold", offset: 1, length: 5 },
+          { type: "url", offset: 8, length: 6 },
+        ],
+      },
+      { messageId: 42 },
+    )
+    expect(decode(update)).toEqual({
+      _tag: "Text",
+      text: "Важно: <всем>",
+      messageId: 42,
+      html: "<b>Важно</b>: &lt;всем&gt;",
     })
   })
 
