@@ -50,7 +50,9 @@ const create = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Creat
     )
     if (broadcast.progress_message_id === null) {
       const counts = yield* db.use("broadcastCounts", (k) => countsOf(k, broadcast.id))
-      const view = viewOf(broadcast, counts)
+      // «Now» starts within a scheduler tick: shown as under way rather than «scheduled for» this minute.
+      const stored = viewOf(broadcast, counts)
+      const view = cmd.sendAt === null ? { ...stored, status: "sending" as const } : stored
       const messageId = yield* tg.send(chatId, renderBroadcast(view, zone), markupOf(progressKeyboard(view)))
       yield* db.use("setProgressMessage", (k) => setProgressMessage(k, broadcast.id, chatId, messageId))
     }
