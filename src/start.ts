@@ -162,6 +162,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     owner: instanceId,
     log: logShape,
     leaseMs: env.JOB_LEASE_SECONDS * 1000,
+    resumableKinds: [JOB_KINDS.broadcast],
     onJobFailed: (error, job) => {
       if (options.errorReporter)
         Effect.runFork(options.errorReporter.report(error, { operation: "job", job: job.name }))

@@ -28,6 +28,11 @@ export interface SchedulerOptions {
   readonly leaderRetryMs?: number
   /** Most jobs started per tick. */
   readonly maxJobsPerTick?: number
+  /**
+   * Kinds whose runs resume where they stopped (a broadcast): at shutdown they are interrupted at once and left to
+   * the next leader, instead of holding the shutdown for up to its timeout.
+   */
+  readonly resumableKinds?: ReadonlyArray<string>
   /** Told about every failed run (the app reports it to Sentry); the failure is logged and recorded anyway. */
   readonly onJobFailed?: (error: unknown, job: ScheduledJob) => void
 }
@@ -67,6 +72,7 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
   let stopping = false
   const isLeader = () => !stopping && (lock ? lock.isHeld() : embeddedLeader)
   const running = new Map<string, Fiber.Fiber<void>>()
+  const resumable = new Set<string>()
   const loops: { leader?: Fiber.Fiber<void>; tick?: Fiber.Fiber<void>; renew?: Fiber.Fiber<void> } = {}
 
   const runJob = (job: ScheduledJob): Effect.Effect<void> => {
@@ -104,7 +110,12 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       Effect.catchCause((cause) =>
         log.error("job bookkeeping failed", { ...fields, ...describeError(Cause.squash(cause)) }),
       ),
-      Effect.ensuring(Effect.sync(() => running.delete(job.name))),
+      Effect.ensuring(
+        Effect.sync(() => {
+          running.delete(job.name)
+          resumable.delete(job.name)
+        }),
+      ),
     )
   }
 
@@ -118,7 +129,10 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       .pipe(
         Effect.flatMap((jobs) =>
           Effect.sync(() => {
-            for (const job of jobs) running.set(job.name, Effect.runFork(runJob(job)))
+            for (const job of jobs) {
+              if (options.resumableKinds?.includes(job.kind)) resumable.add(job.name)
+              running.set(job.name, Effect.runFork(runJob(job)))
+            }
           }),
         ),
         Effect.catch((e) =>
@@ -177,6 +191,8 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       )
       embeddedLeader = false
       if (lock) yield* Effect.promise(() => lock.release(5000))
+      const resumed = [...running].filter(([name]) => resumable.has(name)).map(([, fiber]) => fiber)
+      yield* Fiber.interruptAll(resumed)
       const fibers = [...running.values()]
       const finished = yield* Fiber.awaitAll(fibers).pipe(
         Effect.timeoutOption(timeoutMs),

@@ -226,4 +226,39 @@ describe.concurrent("scheduler", () => {
       await sleep(300)
       expect((await findJob(db.kysely, "after"))!.runs).toBe(0)
     }))
+
+  test("pglite: a resumable kind (a broadcast) is interrupted at stop at once, not awaited; it stays due", () =>
+    scoped(async ({ fresh, open, started }) => {
+      const database = await fresh("pglite")
+      const db = await open(database)
+      await migrateToLatest(db.kysely)
+      await scheduleOneOffJob(db.kysely, { name: "long", kind: "long", runAt: new Date(Date.now() - 1000) })
+      let aborted = false
+      const { log } = collectingLog()
+      const s = await started(
+        makeScheduler({
+          db,
+          database: configOf(database),
+          owner: "solo",
+          tickMs: 50,
+          log,
+          resumableKinds: ["long"],
+          handlers: {
+            long: (_job, signal) =>
+              new Promise<void>((resolve) => {
+                signal.addEventListener("abort", () => {
+                  aborted = true
+                  resolve()
+                })
+              }),
+          },
+        }),
+      )
+      await waitFor("the job running", () => s.runningJobs().length === 1, 2000)
+      const stopping = Date.now()
+      expect(await run(s.stop(10_000))).toBe(true)
+      expect(Date.now() - stopping).toBeLessThan(2000)
+      expect(aborted).toBe(true)
+      expect(await findJob(db.kysely, "long")).toMatchObject({ enabled: true, runs: 0, locked_by: null })
+    }))
 })
