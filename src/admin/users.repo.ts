@@ -58,6 +58,8 @@ export const forgetUser = (db: Db, userId: number) =>
     await trx.deleteFrom("rating_invites").where("user_id", "=", userId).execute()
     await trx.deleteFrom("authorized_users").where("user_id", "=", userId).execute()
     await trx.updateTable("ai_calls").set({ user_id: null }).where("user_id", "=", userId).execute()
+    // Also takes them off broadcasts still being delivered.
+    await trx.deleteFrom("broadcast_recipients").where("user_id", "=", userId).execute()
     await trx.deleteFrom("chat_sessions").where("chat_id", "=", userId).execute()
     // Rows still being processed (this very /forget_me) finish first; the retention job removes the rest later.
     await trx

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { adminTexts } from "../../src/admin/texts"
 import { texts } from "../../src/app/texts"
+import { createBroadcast } from "../../src/broadcast/broadcasts.repo"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
@@ -121,12 +122,24 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     await user.send(`/${spec.commands.start}`)
     await user.send("Реплика")
     await user.send(kernelTexts.buttons.analysis)
+    const { recipients } = await createBroadcast(bot.app.db, {
+      createdBy: 1,
+      html: "новость",
+      audience: "all",
+    })
+    expect(recipients).toBe(1)
     expect(textsOf(await user.send("/forget_me"))[0]).toStartWith("🗑")
     expect(textsOf((await user.press(adminTexts.forgetNo)).messages)).toEqual([adminTexts.forgetKept])
     await user.send("/forget_me")
     const done = await user.press(adminTexts.forgetYes)
     expect(textsOf(done.messages)).toEqual([adminTexts.forgetDone])
-    for (const table of ["case_attempts", "case_stats", "rating_invites", "authorized_users"] as const)
+    for (const table of [
+      "case_attempts",
+      "case_stats",
+      "rating_invites",
+      "authorized_users",
+      "broadcast_recipients",
+    ] as const)
       expect(await bot.app.db.selectFrom(table).selectAll().where("user_id", "=", 1104).execute()).toEqual([])
     expect(textsOf(await user.send("/whoami"))).toEqual([texts.needLogin])
   })
