@@ -118,7 +118,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     ),
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
-  const store = (update: Parameters<typeof receiveUpdate>[0]) => runtime.runPromise(receiveUpdate(update))
+  // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
+  // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
+  const store = (update: Parameters<typeof receiveUpdate>[0]) =>
+    runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout("10 seconds")))
 
   await withDeadline("setMyCommands", deadline, (signal) =>
     api.setMyCommands(botCommands(), {}, signal),

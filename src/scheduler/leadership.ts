@@ -40,10 +40,9 @@ const isLocalHost = (url: string): boolean => {
 /**
  * The connection the leader lock lives on: one session of its own, never recycled (a `max_lifetime` would end the
  * session, and the lock with it, every 30–60 min), and separate from the app's pool on purpose. A session lock
- * needs a pinned connection, but a pinned (`reserve()`d) Postgres.js 3.4.9 connection whose backend dies cannot
- * be handed back safely: the pool reuses it and the next query throws an uncatchable TypeError from `nextWrite`
- * (porsager/postgres#1208), and kept reserved it makes the pool's `end()` wait forever. This one can simply be
- * ended with `timeout: 0`, and a new one opened.
+ * needs a pinned connection, and a pinned (`reserve()`d) connection whose backend dies is awkward in a pool: kept
+ * reserved it makes the pool's `end()` wait forever (and, unpatched, Postgres.js 3.4.9 crashed on it:
+ * porsager/postgres#1208, see patches/). This one can simply be ended with `timeout: 0`, and a new one opened.
  */
 export const leaderConnection = (config: Extract<DatabaseConfig, { kind: "postgres" }>) => (): Sql => {
   const url = Redacted.value(config.url)

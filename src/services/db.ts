@@ -54,6 +54,8 @@ export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Datab
   const url = Redacted.value(config.url)
   const client = postgres(url, {
     max: 10,
+    // A server that accepts and then says nothing (a half-dead pooler) fails the connect in 10 s, not 30.
+    connect_timeout: 10,
     ssl: isLocalHost(url) || config.sslMode === "disable" ? false : config.sslMode,
     onnotice: () => {},
     // Telegram ids fit in 2^53; numbers keep PGlite and PostgreSQL rows identical.

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { type FreshDatabase, freshDatabase } from "../support/database"
+import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
+import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
+import { type BotProcess, spawnBot } from "../support/process"
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy"
+import { textUpdate } from "../support/updates"
+
+setDefaultTimeout(90_000)
+
+const OUTAGE_MS = 10_000
+const CHAT = 811
+
+const eventually = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(50)
+  }
+}
+
+// PostgreSQL only: the embedded PGlite cannot become unreachable.
+// `refuse`: nothing listens (the server is down); `reset`: connections are accepted and dropped (a pooler or a
+// balancer in front of a dead server). Both used to end in a crash or a hung pool (see patches/postgres@3.4.9.patch).
+describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL unreachable for 10 s (a real process)", () => {
+  let tg: FakeBotApi | undefined
+  let database: FreshDatabase | undefined
+  let proxy: TcpProxy | undefined
+  let bot: BotProcess | undefined
+  afterEach(async () => {
+    bot?.proc.kill("SIGKILL")
+    await bot?.exited
+    proxy?.stop()
+    await tg?.stop()
+    await database?.drop()
+  })
+
+  test.each(["refuse", "reset"] as const)(
+    "%s: the process stays up; updates sent meanwhile are answered once after",
+    async (mode) => {
+      tg = await startFakeBotApi()
+      database = await freshDatabase("postgres")
+      const direct = new URL(database.env.DATABASE_URL!)
+      proxy = startTcpProxy(Number(direct.port || 5432), direct.hostname)
+      const viaProxy = new URL(direct)
+      viaProxy.port = String(proxy.port)
+      bot = spawnBot({
+        ...testEnv(tg, database, "webhook"),
+        DATABASE_URL: viaProxy.toString(),
+        LOG_LEVEL: "info",
+      })
+      const started = await bot.waitForLog("bot started")
+      let updateId = 1000
+      // Telegram's behaviour: an update is re-sent until the webhook answers 200.
+      const deliver = async (text: string) => {
+        const update = textUpdate(text, { chatId: CHAT, userId: CHAT, updateId: ++updateId })
+        for (;;) {
+          const res = await fetch(`http://127.0.0.1:${started.webhookPort}/webhook`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-telegram-bot-api-secret-token": WEBHOOK_SECRET,
+            },
+            body: JSON.stringify(update),
+          }).catch(() => null)
+          if (res?.status === 200) return
+          await Bun.sleep(500)
+        }
+      }
+      const answers = () => tg!.chat(CHAT).filter((m) => m.text?.startsWith("ℹ️ Команды")).length
+      await deliver("/start")
+      await deliver(USER_PASSWORD)
+      await eventually("sign-in", () => tg!.chat(CHAT).length >= 2)
+
+      proxy.cut(mode)
+      const during = Promise.all([deliver("/help"), deliver("/help"), deliver("/help")])
+      await Bun.sleep(OUTAGE_MS)
+      proxy.restore()
+      await during
+      await eventually("three help answers", () => answers() >= 3, 30_000)
+      await Bun.sleep(1000)
+      expect(answers()).toBe(3)
+      expect(bot.proc.exitCode).toBeNull()
+      // And the bot works as before.
+      await deliver("/help")
+      await eventually("a fourth answer", () => answers() === 4)
+    },
+  )
+})
