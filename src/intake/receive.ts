@@ -5,6 +5,7 @@ import { originOf } from "../pipeline/decode"
 import { insertUpdate } from "../repositories/inbox.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
+import { isWellFormedUpdate, withoutNul } from "./well-formed"
 
 export type Receipt = "stored" | "duplicate" | "ignored"
 
@@ -12,10 +13,16 @@ export type Receipt = "stored" | "duplicate" | "ignored"
  * Intake for polling and the webhook alike: store first (the inbox dedupes on update_id), then hand the chat to
  * the queue. Returns once the update is durable; processing happens in the background, in chat order.
  */
-export const receiveUpdate = (update: Update) =>
+export const receiveUpdate = (received: Update) =>
   Effect.gen(function* () {
-    const origin = originOf(update)
     const metrics = yield* Metrics
+    const update = withoutNul(received)
+    if (!isWellFormedUpdate(update)) {
+      metrics.validationRejections.inc({ reason: "malformed_update" })
+      metrics.updates.inc({ type: "other", outcome: "ignored" })
+      return "ignored" as Receipt
+    }
+    const origin = originOf(update)
     if (!origin) {
       metrics.updates.inc({ type: "other", outcome: "ignored" })
       return "ignored" as Receipt

@@ -1,0 +1,67 @@
+import { describe, expect, test } from "bun:test"
+import { isWellFormedUpdate, withoutNul } from "../../src/intake/well-formed"
+import { callbackUpdate, textUpdate, voiceUpdate } from "../support/updates"
+
+const user = { id: 7, is_bot: false, first_name: "Аня" }
+const chat = { id: 7, type: "private" }
+const msg = (extra: object) => ({
+  update_id: 1,
+  message: { message_id: 3, date: 0, chat, from: user, ...extra },
+})
+
+describe("isWellFormedUpdate", () => {
+  test("what Telegram sends → accepted (text, command, button, voice, unknown update kinds)", () => {
+    for (const u of [textUpdate("привет"), textUpdate("/start"), callbackUpdate("nav:menu"), voiceUpdate()])
+      expect(isWellFormedUpdate(u)).toBe(true)
+    expect(isWellFormedUpdate({ update_id: 5, poll: { id: "1" } })).toBe(true)
+    expect(
+      isWellFormedUpdate(msg({ text: "жирный", entities: [{ type: "bold", offset: 0, length: 6 }] })),
+    ).toBe(true)
+  })
+
+  test("wrong types in the parts the bot reads → refused", () => {
+    for (const u of [
+      null,
+      [],
+      { update_id: -1 },
+      { update_id: "1" },
+      msg({ text: 12 }),
+      msg({ chat: { id: "7", type: "private" } }),
+      msg({ from: { id: "x", is_bot: false, first_name: "A" } }),
+      msg({ from: { id: 7 } }),
+      msg({ voice: { file_id: "v", file_unique_id: "u", duration: "long" } }),
+      msg({ voice: { file_id: 1, file_unique_id: "u", duration: 1 } }),
+      msg({ text: "ab", entities: [{ type: "bold", offset: 1, length: 5 }] }),
+      msg({ text: "ab", entities: [{ type: "bold", offset: -1, length: 1 }] }),
+      { update_id: 1, message: "text" },
+      { update_id: 1, callback_query: { id: 1, from: user, data: "x" } },
+      { update_id: 1, callback_query: { id: "1", from: user, data: 42 } },
+    ])
+      expect({ u, ok: isWellFormedUpdate(u) }).toEqual({ u, ok: false })
+  })
+
+  test("someone else writing in or pressing buttons of a private chat → a forgery, refused", () => {
+    expect(isWellFormedUpdate(msg({ from: { ...user, id: 8 } }))).toBe(false)
+    const forged = {
+      id: "q",
+      from: { ...user, id: 8 },
+      data: "admin:stats",
+      message: { message_id: 1, date: 0, chat },
+    }
+    expect(isWellFormedUpdate({ update_id: 1, callback_query: forged })).toBe(false)
+    const group = { ...forged, message: { ...forged.message, chat: { id: -100, type: "group" } } }
+    expect(isWellFormedUpdate({ update_id: 1, callback_query: group })).toBe(true)
+  })
+})
+
+describe("withoutNul", () => {
+  test("NUL removed from every string, keys included; everything else untouched", () => {
+    const dirty: unknown = { a: "x\u0000y", b: ["\u0000", 1, null, { "k\u0000": true }] }
+    expect(withoutNul(dirty)).toEqual({
+      a: "xy",
+      b: ["", 1, null, { k: true }],
+    })
+    const clean = { a: "ok", n: 1 }
+    expect(withoutNul(clean)).toEqual(clean)
+  })
+})
