@@ -58,6 +58,7 @@ const WEIRD_TEXTS = [
   "<b>unclosed",
   "&amp;&lt;script&gt;",
   "<script>alert(1)</script>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal on purpose (a template-injection attempt)
   "${process.env.BOT_TOKEN}",
   "🙂".repeat(5000),
   "а".repeat(20_000),
