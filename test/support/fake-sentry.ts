@@ -1,3 +1,4 @@
+import { recordOutput } from "./leak-scan"
 /** One item of a Sentry envelope: its header (`type`, optional `length`) and its payload, parsed if JSON. */
 export interface EnvelopeItem {
   readonly header: Record<string, unknown>
@@ -81,7 +82,9 @@ export const startFakeSentry = (): FakeSentry => {
         return new Response("not found", { status: 404 })
       let bytes = new Uint8Array(await request.arrayBuffer())
       if (request.headers.get("content-encoding") === "gzip") bytes = new Uint8Array(Bun.gunzipSync(bytes))
-      raw.push(new TextDecoder().decode(bytes))
+      const body = new TextDecoder().decode(bytes)
+      raw.push(body)
+      recordOutput(body)
       envelopes.push(parseEnvelope(bytes))
       return Response.json({ id: crypto.randomUUID().replaceAll("-", "") })
     },

@@ -11,6 +11,7 @@ import {
   startFakeBotApi,
 } from "./fake-bot-api"
 import { type FakeOpenAi, startFakeOpenAi } from "./fake-openai"
+import { addSecret, addUserText, recordOutput } from "./leak-scan"
 import { callbackUpdate, textUpdate } from "./updates"
 
 /** The texts of messages as the user sees them (HTML already rendered by the fake Bot API). */
@@ -19,6 +20,13 @@ export const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.
 export const USER_PASSWORD = "user-pass-1"
 export const ADMIN_PASSWORD = "admin-pass-2"
 export const WEBHOOK_SECRET = "test-secret_123"
+const BOT_TOKEN = "123456:TEST-token-for-fake-api"
+const OPENAI_KEY = "sk-test-key"
+addSecret(USER_PASSWORD, "user password")
+addSecret(ADMIN_PASSWORD, "admin password")
+addSecret(WEBHOOK_SECRET, "webhook secret")
+addSecret(BOT_TOKEN.split(":")[1]!, "bot token")
+addSecret(OPENAI_KEY, "OpenAI key")
 
 export interface BotOptions extends StartOptions {
   readonly backend: Backend
@@ -65,10 +73,10 @@ export interface TestUser {
 
 export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "polling", ai?: FakeOpenAi) => ({
   // Some AI key is always set: without any provider the bot refuses to start. Unreachable unless a fake is given.
-  OPENAI_API_KEY: "sk-test-key",
+  OPENAI_API_KEY: OPENAI_KEY,
   OPENAI_BASE_URL: ai ? `${ai.url}/v1` : "http://127.0.0.1:9/v1",
   AI_REQUEST_RETRY_BACKOFF_SEC: "0",
-  BOT_TOKEN: "123456:TEST-token-for-fake-api",
+  BOT_TOKEN,
   TELEGRAM_API_ROOT: tg.url,
   METRICS_PORT: "0",
   WEBHOOK_ENABLED: mode === "webhook" ? "true" : "false",
@@ -77,7 +85,8 @@ export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "po
   WEBHOOK_SECRET,
   AUTH_PASSWORD_USER: USER_PASSWORD,
   AUTH_PASSWORD_ADMIN: ADMIN_PASSWORD,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+  // Everything is logged (into the leak scan, not the console): R7 checks no secret or dialogue text gets there.
+  LOG_LEVEL: process.env.EMCO_TEST_LOG_LEVEL ?? "debug",
   SHUTDOWN_TIMEOUT_SEC: "5",
   ...db.env,
 })
@@ -90,7 +99,7 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
   const database = options.database ?? (await freshDatabase(options.backend))
   const config = parseConfig({ ...testEnv(tg, database, mode, ai), ...options.env })
   if (Result.isFailure(config)) throw new Error(config.failure.join("\n"))
-  const app = await startApp(config.success, { sweepIntervalMs: 200, ...options })
+  const app = await startApp(config.success, { sweepIntervalMs: 200, logSink: recordOutput, ...options })
   const webhookUrl = `http://127.0.0.1:${app.webhookPort}${config.success.env.WEBHOOK_PATH}`
   let stopped = false
 
@@ -136,6 +145,7 @@ export const startBot = async (options: BotOptions): Promise<TestBot> => {
     return {
       id,
       send: (text) => {
+        addUserText(text)
         ownMessageId = tg.nextUserMessageId(id)
         return after(textUpdate(text, { chatId: id, userId: id, firstName, messageId: ownMessageId }))
       },

@@ -1,4 +1,5 @@
 import type { Subprocess } from "bun"
+import { recordOutput } from "./leak-scan"
 
 export interface BotProcess {
   readonly proc: Subprocess<"ignore", "pipe", "pipe">
@@ -26,7 +27,9 @@ export const spawnBot = (env: Record<string, string>): BotProcess => {
       buffer += decoder.decode(chunk)
       const parts = buffer.split("\n")
       buffer = parts.pop() ?? ""
-      lines.push(...parts.filter((l) => l.trim() !== ""))
+      const fresh = parts.filter((l) => l.trim() !== "")
+      lines.push(...fresh)
+      for (const l of fresh) recordOutput(l)
       for (const wake of waiters.splice(0)) wake()
     }
   })()
