@@ -98,16 +98,20 @@ class Pacer {
   constructor(private readonly intervalMs: number) {}
   async take(signal?: AbortSignal) {
     for (;;) {
-      const now = Date.now()
+      const now = performance.now()
       if (now >= this.next) {
         this.next = now + this.intervalMs
         return
       }
-      await sleep(this.next - now, signal)
+      // Timers wake a millisecond or two late, which at 30 sends a second costs ~5 % of the rate: sleep to just
+      // before the slot, then yield to the event loop until it comes.
+      const wait = this.next - now
+      if (wait > 3) await sleep(wait - 2, signal)
+      else await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
   pauseFor(ms: number) {
-    this.next = Math.max(this.next, Date.now() + ms)
+    this.next = Math.max(this.next, performance.now() + ms)
   }
 }
 
@@ -132,7 +136,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     db,
     send,
     broadcastId,
-    ratePerSecond = 28,
+    ratePerSecond = 29.4,
     onProgress,
     onSettled = () => undefined,
     progressEveryMs = 2000,

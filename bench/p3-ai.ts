@@ -1,0 +1,103 @@
+import { cases } from "../src/cases/registry"
+import { scriptRoleplay } from "../test/support/ai-script"
+import type { FreshDatabase } from "../test/support/database"
+import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
+import { type FakeOpenAi, startFakeOpenAi } from "../test/support/fake-openai"
+import { testEnv, WEBHOOK_SECRET } from "../test/support/harness"
+import { spawnBot } from "../test/support/process"
+import { textUpdate } from "../test/support/updates"
+import { percentile, postUpdate, round } from "./support"
+
+const spec = cases[0]!
+const PERSONA_LINE = "Понятно."
+const marker = (chatId: number) => `Коллега, обсудим сроки отчёта (${chatId})`
+
+const waitUntil = async (ok: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs
+  while (!ok() && Date.now() < deadline) await Bun.sleep(5)
+  return ok()
+}
+
+/** Opens the case for every learner (the intro messages), then sends each one line at the given times. */
+const turns = async (tg: FakeBotApi, ai: FakeOpenAi, port: number, chats: number[], spacingMs: number) => {
+  for (const chatId of chats)
+    await postUpdate(port, WEBHOOK_SECRET, textUpdate(`/${spec.commands.start}`, { chatId, userId: chatId }))
+  await waitUntil(() => chats.every((c) => tg.chat(c).length > 0), 60_000)
+  await Bun.sleep(500)
+  const before = new Map(chats.map((c) => [c, tg.calls.length]))
+  const sentAt = new Map<number, number>()
+  for (const chatId of chats) {
+    sentAt.set(chatId, Date.now())
+    void postUpdate(port, WEBHOOK_SECRET, textUpdate(marker(chatId), { chatId, userId: chatId }))
+    if (spacingMs > 0) await Bun.sleep(spacingMs)
+  }
+  const requestOf = (chatId: number) =>
+    ai.requests.find((r) => JSON.stringify(r.body).includes(marker(chatId)))
+  const replyOf = (chatId: number) =>
+    tg.calls
+      .slice(before.get(chatId))
+      .find(
+        (c) =>
+          c.method === "sendMessage" && Number(c.params.chat_id) === chatId && c.at > sentAt.get(chatId)!,
+      )
+  await waitUntil(() => chats.every((c) => replyOf(c) !== undefined), 180_000)
+  return chats.map((chatId) => {
+    const sign = tg.calls
+      .slice(before.get(chatId))
+      .find(
+        (c) =>
+          (c.method === "sendChatAction" || c.method === "sendMessageDraft") &&
+          Number(c.params.chat_id) === chatId,
+      )
+    return {
+      chatId,
+      sentAt: sentAt.get(chatId)!,
+      request: requestOf(chatId)?.at,
+      reply: replyOf(chatId)?.at,
+      sign: sign?.at,
+    }
+  })
+}
+
+/** P3: the bot's own share of an AI turn, and the time to the first sign of work. */
+export const runP3 = async (database: FreshDatabase) => {
+  const tg = await startFakeBotApi()
+  const ai = startFakeOpenAi()
+  scriptRoleplay(ai, spec, [])
+  const env = {
+    ...testEnv(tg, database, "webhook", ai),
+    LOG_LEVEL: "info",
+    AUTH_PASSWORD_USER: "",
+    AUTH_PASSWORD_ADMIN: "",
+  }
+  const bot = spawnBot({ ...env, AI_DAILY_TURNS_PER_USER: "1000" })
+  const port = Number((await bot.waitForLog("bot started", 60_000)).webhookPort)
+
+  const latency = 500
+  ai.setLatency(latency)
+  const p3 = await turns(
+    tg,
+    ai,
+    port,
+    Array.from({ length: 50 }, (_, i) => 2_000_001 + i),
+    100,
+  )
+  const added = p3.flatMap((t) =>
+    t.request && t.reply ? [t.request - t.sentAt + (t.reply - (t.request + latency))] : [],
+  )
+  const firstSign = p3.flatMap((t) => (t.sign ? [t.sign - t.sentAt] : []))
+
+  bot.proc.kill("SIGTERM")
+  await bot.exited
+  await tg.stop()
+  await ai.stop()
+  return {
+    p3: {
+      turns: p3.length,
+      answered: added.length,
+      p50: percentile(added, 50),
+      p95: percentile(added, 95),
+      firstSignP95: percentile(firstSign, 95),
+    },
+  }
+}

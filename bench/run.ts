@@ -1,0 +1,123 @@
+/**
+ * `bun run bench`: the speed and memory targets of issue 6, measured in one run on this machine, written to
+ * bench/RESULTS.md. PostgreSQL is used when one answers (TEST_DATABASE_URL, or the local default), else PGlite.
+ */
+import { writeFileSync } from "node:fs"
+import postgres from "postgres"
+import { freshDatabase } from "../test/support/database"
+import { runP1 } from "./p1-pipeline"
+import { runP2 } from "./p2-broadcast"
+import { runP3 } from "./p3-ai"
+import { runP5 } from "./p5-startup"
+import { machine } from "./support"
+
+const LOCAL_PG = "postgres://postgres@127.0.0.1:5432/test"
+const pgAvailable = async () => {
+  const url = process.env.TEST_DATABASE_URL ?? LOCAL_PG
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} })
+  const ok = await sql`select 1`.then(
+    () => true,
+    () => false,
+  )
+  await sql.end({ timeout: 1 })
+  if (ok) process.env.TEST_DATABASE_URL = url
+  return ok
+}
+
+const mark = (ok: boolean) => (ok ? "✅" : "❌")
+const only = process.argv.slice(2)
+const wanted = (name: string) => only.length === 0 || only.includes(name)
+
+const lines: string[] = [
+  "# Benchmark results",
+  "",
+  "Written by `bun run bench` (bench/run.ts). Ratios are what the targets are about; absolute numbers are context for this machine.",
+  "",
+]
+const m = machine()
+lines.push(
+  "## Machine",
+  "",
+  `- CPU: ${m.cpu}`,
+  `- Memory: ${m.memory}`,
+  `- OS: ${m.os}`,
+  `- Bun: ${m.bun}`,
+  `- Run: ${m.date}`,
+  "",
+)
+
+const hasPg = await pgAvailable()
+const backend = hasPg ? "postgres" : "pglite"
+lines.push(`Database for P1/P2: **${backend}**.`, "")
+
+if (wanted("p1")) {
+  const db = await freshDatabase(backend)
+  const p1 = await runP1(db)
+  await db.drop()
+  lines.push(
+    "## P1 — a non-AI update (/help) through the full pipeline vs a bare grammY + Elysia echo bot",
+    "",
+    "| | throughput, updates/s (32 senders) | p50 at 200/s, ms | p99 at 200/s, ms | answered |",
+    "| --- | --- | --- | --- | --- |",
+    `| full bot (${backend}) | ${p1.full.throughput} | ${p1.full.p50} | ${p1.full.p99} | ${p1.full.answered}/${p1.full.sent} |`,
+    `| bare grammY + Elysia | ${p1.baseline.throughput} | ${p1.baseline.p50} | ${p1.baseline.p99} | ${p1.baseline.answered}/${p1.baseline.sent} |`,
+    "",
+    `- Throughput ratio: **${p1.ratio}** (target ≥ 0.5) ${mark(p1.ratio >= 0.5)}`,
+    `- Full bot p99 at 200 updates/s: **${p1.full.p99} ms** (target ≤ 20 ms) ${mark(p1.full.p99 <= 20)}`,
+    "",
+  )
+  console.log("P1", JSON.stringify(p1))
+}
+
+if (wanted("p2")) {
+  const db = await freshDatabase(backend)
+  const p2 = await runP2(db)
+  await db.drop()
+  lines.push(
+    "## P2 — broadcast to 3,000 users, fake Bot API enforcing 30 msg/s",
+    "",
+    `- Achieved rate: **${p2.rate} msg/s** (target ≥ 29) ${mark(p2.rate >= 29)}; ${p2.seconds} s in all`,
+    `- 429 answers: ${p2.rateLimited}; duplicates: ${p2.duplicates} ${mark(p2.duplicates === 0)}; lost: ${p2.lost} ${mark(p2.lost === 0)}`,
+    "",
+  )
+  console.log("P2", JSON.stringify(p2))
+}
+
+if (wanted("p3")) {
+  const db = await freshDatabase(backend)
+  const { p3 } = await runP3(db)
+  await db.drop()
+  lines.push(
+    "## P3 — what the bot adds to an AI turn (fake AI answering in a fixed 500 ms)",
+    "",
+    `- Receipt → AI request plus AI answer → sendMessage: p50 **${p3.p50} ms**, p95 **${p3.p95} ms** (target ≤ 15 ms) ${mark(p3.p95 <= 15)}; ${p3.answered}/${p3.turns} turns`,
+    `- Time to the first visible sign of work (chat action or draft), p95: **${p3.firstSignP95} ms** (target ≤ 300 ms) ${mark(p3.firstSignP95 <= 300)}`,
+    "",
+    "## P4 — 300 simultaneous AI turns",
+    "",
+    "Not measured yet (see the issue notes): the first attempt counted «you are in the queue» notices and edits wrongly.",
+    "",
+  )
+  console.log("P3", JSON.stringify(p3))
+}
+
+if (wanted("p5")) {
+  lines.push(
+    "## P5 — cold start to /ready and idle memory",
+    "",
+    "| mode | cold start, ms | idle RSS, MiB |",
+    "| --- | --- | --- |",
+  )
+  for (const mode of hasPg ? (["postgres", "pglite"] as const) : (["pglite"] as const)) {
+    const db = await freshDatabase(mode)
+    const p5 = await runP5(db)
+    await db.drop()
+    lines.push(`| ${mode} | ${p5.coldStartMs} | ${p5.idleRss} |`)
+    console.log("P5", mode, JSON.stringify(p5))
+  }
+  lines.push("")
+}
+
+writeFileSync(new URL("./RESULTS.md", import.meta.url), `${lines.join("\n")}\n`)
+console.log("bench/RESULTS.md written")
+process.exit(0)
