@@ -18,12 +18,30 @@ const waitUntil = async (ok: () => boolean, timeoutMs: number) => {
   return ok()
 }
 
-/** Opens the case for every learner (the intro messages), then sends each one line at the given times. */
-const turns = async (tg: FakeBotApi, ai: FakeOpenAi, port: number, chats: number[], spacingMs: number) => {
+/**
+ * Opens the case for every learner and waits until the bot has gone quiet (the intro, and an opening line if the
+ * case has one, come quickly: the AI answers in 10 ms meanwhile), then sends each one line at the given spacing
+ * with the AI answering in `latencyMs`.
+ */
+const turns = async (
+  tg: FakeBotApi,
+  ai: FakeOpenAi,
+  port: number,
+  chats: number[],
+  spacingMs: number,
+  latencyMs: number,
+) => {
+  ai.setLatency(10)
   for (const chatId of chats)
     await postUpdate(port, WEBHOOK_SECRET, textUpdate(`/${spec.commands.start}`, { chatId, userId: chatId }))
   await waitUntil(() => chats.every((c) => tg.chat(c).length > 0), 60_000)
-  await Bun.sleep(500)
+  for (let quiet = tg.calls.length; ; quiet = tg.calls.length) {
+    await Bun.sleep(1000)
+    if (tg.calls.length === quiet) break
+  }
+  ai.reset()
+  scriptRoleplay(ai, spec, [])
+  ai.setLatency(latencyMs)
   const before = new Map(chats.map((c) => [c, tg.calls.length]))
   const sentAt = new Map<number, number>()
   for (const chatId of chats) {
@@ -34,12 +52,13 @@ const turns = async (tg: FakeBotApi, ai: FakeOpenAi, port: number, chats: number
   const requestOf = (chatId: number) =>
     ai.requests.find((r) => JSON.stringify(r.body).includes(marker(chatId)))
   const replyOf = (chatId: number) =>
-    tg.calls
-      .slice(before.get(chatId))
-      .find(
-        (c) =>
-          c.method === "sendMessage" && Number(c.params.chat_id) === chatId && c.at > sentAt.get(chatId)!,
-      )
+    tg.calls.slice(before.get(chatId)).find(
+      (c) =>
+        (c.method === "sendMessage" || c.method === "editMessageText") &&
+        Number(c.params.chat_id) === chatId &&
+        // The persona's line (the scripted default), not a «you are in the queue» notice.
+        String(c.params.text).includes(PERSONA_LINE),
+    )
   await waitUntil(() => chats.every((c) => replyOf(c) !== undefined), 180_000)
   return chats.map((chatId) => {
     const sign = tg.calls
@@ -59,8 +78,8 @@ const turns = async (tg: FakeBotApi, ai: FakeOpenAi, port: number, chats: number
   })
 }
 
-/** P3: the bot's own share of an AI turn, and the time to the first sign of work. */
-export const runP3 = async (database: FreshDatabase) => {
+/** P3 (the bot's own share of an AI turn, time to the first sign of work) and P4 (300 turns at once, 2 s AI). */
+export const runP3P4 = async (database: FreshDatabase) => {
   const tg = await startFakeBotApi()
   const ai = startFakeOpenAi()
   scriptRoleplay(ai, spec, [])
@@ -74,24 +93,39 @@ export const runP3 = async (database: FreshDatabase) => {
   const port = Number((await bot.waitForLog("bot started", 60_000)).webhookPort)
 
   const latency = 500
-  ai.setLatency(latency)
   const p3 = await turns(
     tg,
     ai,
     port,
     Array.from({ length: 50 }, (_, i) => 2_000_001 + i),
     100,
+    latency,
   )
   const added = p3.flatMap((t) =>
     t.request && t.reply ? [t.request - t.sentAt + (t.reply - (t.request + latency))] : [],
   )
   const firstSign = p3.flatMap((t) => (t.sign ? [t.sign - t.sentAt] : []))
 
+  // P4: 300 learners at once, a 2 s AI, the default limit of 16 requests in flight.
+  const limit = 16
+  const chats = Array.from({ length: 300 }, (_, i) => 3_000_001 + i)
+  const crowd = await turns(tg, ai, port, chats, 0, 2000)
+  const firstSent = Math.min(...crowd.map((t) => t.sentAt))
+  const lastReply = Math.max(...crowd.map((t) => t.reply ?? Number.POSITIVE_INFINITY))
+
   bot.proc.kill("SIGTERM")
   await bot.exited
   await tg.stop()
   await ai.stop()
   return {
+    p4: {
+      turns: crowd.length,
+      answered: crowd.filter((t) => t.reply !== undefined).length,
+      totalSeconds: round((lastReply - firstSent) / 1000),
+      idealSeconds: Math.ceil(chats.length / limit) * 2,
+      peakInFlight: ai.maxConcurrent,
+      limit,
+    },
     p3: {
       turns: p3.length,
       answered: added.length,
