@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { sql } from "kysely"
-import type { InboxRow } from "../../db/schema"
+import { type Kysely, sql } from "kysely"
+import type { Database, InboxRow } from "../../db/schema"
 import type { Cmd } from "../app/commands"
 import type { Session } from "../app/session"
 import { insertEvent, markReduced } from "../repositories/inbox.repo"
@@ -26,15 +26,22 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
       const feedback = yield* interpret(row.chat_id, origin, cmds[i]!)
       const done = i + 1
       const last = done === cmds.length
+      const mark = (k: Kysely<Database>) =>
+        k
+          .updateTable("update_inbox")
+          .set(last ? { commands_done: done, processed_at: sql<Date>`now()` } : { commands_done: done })
+          .where("id", "=", row.id)
+          .execute()
+          .then(() => undefined)
+      // A lone progress mark is one atomic statement; a transaction (three round trips) only when a feedback event
+      // must be queued together with it.
       yield* db.use("markCommandDone", (k) =>
-        k.transaction().execute(async (trx) => {
-          if (feedback) await insertEvent(trx, row.chat_id, { feedback, origin } satisfies EventPayload)
-          await trx
-            .updateTable("update_inbox")
-            .set(last ? { commands_done: done, processed_at: sql<Date>`now()` } : { commands_done: done })
-            .where("id", "=", row.id)
-            .execute()
-        }),
+        feedback
+          ? k.transaction().execute(async (trx) => {
+              await insertEvent(trx, row.chat_id, { feedback, origin } satisfies EventPayload)
+              await mark(trx)
+            })
+          : mark(k),
       )
     }
     if (from >= cmds.length)
@@ -58,12 +65,16 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const metrics = yield* Metrics
     const started = performance.now()
     const chatId = ctx.row.chat_id
+    // The state and the commands are saved together (a transaction); with the state unchanged, the commands
+    // alone are one statement.
     const saved = yield* db.use("commit", (k) =>
-      k.transaction().execute(async (trx) => {
-        if (next !== ctx.loadedSession && !(await saveSession(trx, chatId, next, ctx.version))) return false
-        await markReduced(trx, ctx.row.id, cmds, redactedPayload)
-        return true
-      }),
+      next === ctx.loadedSession
+        ? markReduced(k, ctx.row.id, cmds, redactedPayload).then(() => true)
+        : k.transaction().execute(async (trx) => {
+            if (!(await saveSession(trx, chatId, next, ctx.version))) return false
+            await markReduced(trx, ctx.row.id, cmds, redactedPayload)
+            return true
+          }),
     )
     if (!saved) return yield* new VersionConflict({ chatId })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
