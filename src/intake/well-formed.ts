@@ -84,8 +84,17 @@ export const isWellFormedUpdate = (u: unknown): u is Update => {
  */
 export const withoutNul = <A>(x: A): A => {
   if (typeof x === "string") return (x.includes("\u0000") ? x.replaceAll("\u0000", "") : x) as A
-  if (Array.isArray(x)) return x.map(withoutNul) as A
-  if (isObj(x))
-    return Object.fromEntries(Object.entries(x).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as A
-  return x
+  // Every update passes here: nothing is copied unless a NUL was actually found below.
+  if (Array.isArray(x)) {
+    const items = x.map(withoutNul)
+    return (items.some((v, i) => v !== x[i]) ? items : x) as A
+  }
+  if (!isObj(x)) return x
+  const entries = Object.entries(x)
+  const cleaned = entries.map(([k, v]) => [withoutNul(k), withoutNul(v)] as const)
+  return (
+    cleaned.some(([k, v], i) => k !== entries[i]![0] || v !== entries[i]![1])
+      ? Object.fromEntries(cleaned)
+      : x
+  ) as A
 }

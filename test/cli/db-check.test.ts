@@ -1,31 +1,13 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { migrations } from "../../db/migrations/index"
-import { migrateToLatest, openDatabase } from "../../src/services/db"
-import { configOf, type Db } from "../repositories/database"
-import { type Backend, backends, type FreshDatabase, freshDatabase } from "../support/database"
+import { migrateToLatest } from "../../src/services/db"
+import { type Backend, backends, freshDatabase } from "../support/database"
+import { runScript, withDb } from "./support"
 
 setDefaultTimeout(30_000)
 
-const runCli = async (env: Record<string, string>) => {
-  const proc = Bun.spawn(["bun", "src/cli/db-check.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", EMCO_SKIP_DOTENV: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  })
-  const [code, stdout, stderr] = await Promise.all([proc.exited, proc.stdout.text(), proc.stderr.text()])
-  return { code, stdout, stderr }
-}
-
-// The CLI opens the database itself, so the seeding connection is closed first (PGlite allows one process).
-const withDb = async <A>(fresh: FreshDatabase, run: (db: Db) => Promise<A>): Promise<A> => {
-  const db = await openDatabase(configOf(fresh))
-  try {
-    return await run(db)
-  } finally {
-    await db.destroy()
-  }
-}
+const runCli = (env: Record<string, string>) => runScript("src/cli/db-check.ts", [], env)
 
 const seeded = async (backend: Backend) => {
   const fresh = await freshDatabase(backend)

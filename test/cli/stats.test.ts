@@ -4,18 +4,11 @@ import { jsonb } from "../../src/repositories/jsonb"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { configOf, type Db } from "../repositories/database"
 import { type Backend, backends, freshDatabase } from "../support/database"
+import { runScript } from "./support"
 
 setDefaultTimeout(30_000)
 
-const runCli = async (env: Record<string, string>) => {
-  const proc = Bun.spawn(["bun", "src/cli/stats.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", EMCO_SKIP_DOTENV: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  })
-  const [code, stdout, stderr] = await Promise.all([proc.exited, proc.stdout.text(), proc.stderr.text()])
-  return { code, stdout, stderr }
-}
+const runCli = (env: Record<string, string>) => runScript("src/cli/stats.ts", [], env)
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000)
 

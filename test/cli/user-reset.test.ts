@@ -1,31 +1,15 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { jsonb } from "../../src/repositories/jsonb"
-import { migrateToLatest, openDatabase } from "../../src/services/db"
-import { configOf, type Db } from "../repositories/database"
+import { migrateToLatest } from "../../src/services/db"
+import type { Db } from "../repositories/database"
 import { type Backend, backends, type FreshDatabase, freshDatabase } from "../support/database"
+import { runScript, withDb } from "./support"
 
 setDefaultTimeout(30_000)
 
-const runCli = async (args: string[], env: Record<string, string> = {}) => {
-  const proc = Bun.spawn(["bun", "src/cli/user-reset.ts", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", EMCO_SKIP_DOTENV: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  })
-  const [code, stdout, stderr] = await Promise.all([proc.exited, proc.stdout.text(), proc.stderr.text()])
-  return { code, stdout, stderr }
-}
-
-// The CLI opens the database itself, so every connection of the test is closed before it runs.
-const withDb = async <A>(fresh: FreshDatabase, run: (db: Db) => Promise<A>): Promise<A> => {
-  const db = await openDatabase(configOf(fresh))
-  try {
-    return await run(db)
-  } finally {
-    await db.destroy()
-  }
-}
+const runCli = (args: string[], env: Record<string, string> = {}) =>
+  runScript("src/cli/user-reset.ts", args, env)
 
 const seedUser = async (db: Db, id: number) => {
   await db.insertInto("authorized_users").values({ user_id: id, role: "user", first_name: "Анна" }).execute()

@@ -10,6 +10,7 @@ import { backends, type FreshDatabase, freshDatabase } from "../support/database
 import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
 import { testEnv } from "../support/harness"
 import { type BotProcess, spawnBot } from "../support/process"
+import { waitFor } from "../support/wait"
 
 // 3,000 recipients at Telegram's 30 msg/s take close to two minutes by design.
 setDefaultTimeout(240_000)
@@ -23,14 +24,6 @@ const deliveredPerChat = (tg: FakeBotApi) => {
   for (const c of tg.callsOf("sendMessage"))
     if (c.status === 200) per.set(Number(c.params.chat_id), (per.get(Number(c.params.chat_id)) ?? 0) + 1)
   return per
-}
-
-const waitUntil = async (what: string, ok: () => boolean, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(50)
-  }
 }
 
 const finished = (bot: BotProcess) =>
@@ -74,7 +67,7 @@ describe.each(runs)(
       procs.push(first)
       await first.waitForLog("bot started", 30_000)
       const killAt = Math.floor(recipients / 3)
-      await waitUntil(`${killAt} deliveries`, () => deliveredPerChat(tg!).size >= killAt, 120_000)
+      await waitFor(`${killAt} deliveries`, () => deliveredPerChat(tg!).size >= killAt, 120_000)
       first.proc.kill("SIGKILL")
       expect(await first.exited).not.toBe(0)
       const beforeRestart = deliveredPerChat(tg).size
@@ -83,7 +76,7 @@ describe.each(runs)(
       const second = spawnBot(env)
       procs.push(second)
       await second.waitForLog("bot started", 30_000)
-      await waitUntil("the broadcast job to finish", () => finished(second), 200_000)
+      await waitFor("the broadcast job to finish", () => finished(second), 200_000)
       second.proc.kill("SIGTERM")
       expect(await second.exited).toBe(0)
 

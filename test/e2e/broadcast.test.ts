@@ -12,6 +12,7 @@ import {
   textsOf,
   USER_PASSWORD,
 } from "../support/harness"
+import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(60_000)
@@ -27,13 +28,8 @@ const signIn = async (user: TestUser, password: string) => {
 const statusOf = async (bot: TestBot, id: number) =>
   (await bot.app.db.selectFrom("broadcasts").select("status").where("id", "=", id).executeTakeFirst())?.status
 
-const waitForStatus = async (bot: TestBot, id: number, status: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  while ((await statusOf(bot, id)) !== status) {
-    if (Date.now() > deadline) throw new Error(`broadcast ${id} never became ${status}`)
-    await Bun.sleep(50)
-  }
-}
+const waitForStatus = (bot: TestBot, id: number, status: string) =>
+  waitFor(`broadcast ${id} to become ${status}`, async () => (await statusOf(bot, id)) === status, 20_000)
 
 /** Runs the wizard up to the summary: /broadcast → text → audience → when. */
 const compose = async (admin: TestUser, text: string, audienceButton: string, when: string | null) => {

@@ -5,19 +5,12 @@ import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { type BotProcess, spawnBot } from "../support/process"
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy"
 import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 setDefaultTimeout(90_000)
 
 const OUTAGE_MS = 10_000
 const CHAT = 811
-
-const eventually = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(50)
-  }
-}
 
 // PostgreSQL only: the embedded PGlite cannot become unreachable.
 // `refuse`: nothing listens (the server is down); `reset`: connections are accepted and dropped (a pooler or a
@@ -70,20 +63,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL unreachable for 10 s
       const answers = () => tg!.chat(CHAT).filter((m) => m.text?.startsWith("ℹ️ Команды")).length
       await deliver("/start")
       await deliver(USER_PASSWORD)
-      await eventually("sign-in", () => tg!.chat(CHAT).length >= 2)
+      await waitFor("sign-in", () => tg!.chat(CHAT).length >= 2)
 
       proxy.cut(mode)
       const during = Promise.all([deliver("/help"), deliver("/help"), deliver("/help")])
       await Bun.sleep(OUTAGE_MS)
       proxy.restore()
       await during
-      await eventually("three help answers", () => answers() >= 3, 30_000)
+      await waitFor("three help answers", () => answers() >= 3, 30_000)
       await Bun.sleep(1000)
       expect(answers()).toBe(3)
       expect(bot.proc.exitCode).toBeNull()
       // And the bot works as before.
       await deliver("/help")
-      await eventually("a fourth answer", () => answers() === 4)
+      await waitFor("a fourth answer", () => answers() === 4)
     },
   )
 })

@@ -6,18 +6,11 @@ import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
 import { backends } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 // Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
 // applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
-
-const eventually = async (check: () => boolean, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time")
-    await Bun.sleep(20)
-  }
-}
 
 describe.each(backends)("failures in the pipeline (%s)", (backend) => {
   let bot: TestBot
@@ -35,7 +28,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     await sql`alter table chat_sessions rename to chat_sessions_away`.execute(bot.app.db)
     const before = bot.tg.chat(501).length
     await bot.deliver(textUpdate("/help", { chatId: 501, userId: 501 }))
-    await eventually(() => bot.tg.chat(501).length > before)
+    await waitFor("the apology", () => bot.tg.chat(501).length > before, 15_000, 20)
     expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([texts.apology])
     expect(reports).toHaveLength(MAX_ATTEMPTS)
     for (const r of reports) expect(Object.keys(r.context).sort()).toEqual(["chatId", "rowId", "updateId"])

@@ -11,19 +11,12 @@ import { startFakeSentry } from "../support/fake-sentry"
 import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { type BotProcess, spawnBot } from "../support/process"
 import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 setDefaultTimeout(60_000)
 
 // Assembled at run time, so no literal of it sits in source lines Sentry might ship with a stack frame.
 const LEARNER_LINE = ["Я бы сказал сотруднику, ", "что отчёт опоздал на три дня"].join("")
-
-const eventually = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(50)
-  }
-}
 
 describe.each(backends)("Sentry from a running bot process (%s)", (backend) => {
   const sink = startFakeSentry()
@@ -67,12 +60,12 @@ describe.each(backends)("Sentry from a running bot process (%s)", (backend) => {
         })
       await post("/start")
       await post(USER_PASSWORD)
-      await eventually("sign-in", () => tg!.chat(601).length >= 2)
+      await waitFor("sign-in", () => tg!.chat(601).length >= 2)
       // The session table vanishes under the running bot: the learner's next line cannot be processed.
       const db = await openDatabase(configOf(database))
       await sql`alter table chat_sessions rename to chat_sessions_away`.execute(db)
       await post(LEARNER_LINE)
-      await eventually("a pipeline event", () => sink.events().some((e) => e.tags?.rowId !== undefined))
+      await waitFor("a pipeline event", () => sink.events().some((e) => e.tags?.rowId !== undefined))
       await sql`alter table chat_sessions_away rename to chat_sessions`.execute(db)
       await db.destroy()
       const rowEvent = sink.events().find((e) => e.tags?.rowId !== undefined)

@@ -7,6 +7,8 @@ import { type LogShape, makeLog } from "../../src/services/log"
 import { configOf } from "../repositories/database"
 import type { FreshDatabase } from "../support/database"
 
+export { waitFor } from "../support/wait"
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect)
@@ -43,15 +45,6 @@ export const recorder = (owner: string, runs: Run[]): JobHandler => {
   return async (job) => {
     runs.push({ owner, job: job.name, due: job.next_run_at!.getTime(), at: Date.now() })
   }
-}
-
-export const waitFor = async (what: string, check: () => boolean, timeoutMs: number, stepMs = 50) => {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(stepMs)
-  }
-  return Date.now() - start
 }
 
 /** Gaps between consecutive scheduled seconds, in whole seconds (1 = no second missed). */
