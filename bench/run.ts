@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs"
 import postgres from "postgres"
-import { freshDatabase } from "../test/support/database"
+import { type Backend, type FreshDatabase, freshDatabase } from "../test/support/database"
 import { runP1 } from "./p1-pipeline"
 import { runP2 } from "./p2-broadcast"
 import { runP3P4 } from "./p3-ai"
@@ -22,6 +22,16 @@ const pgAvailable = async () => {
   await sql.end({ timeout: 1 })
   if (ok) process.env.TEST_DATABASE_URL = url
   return ok
+}
+
+/** Runs one benchmark on a database of its own, dropped afterwards. */
+const onFreshDatabase = async <A>(backend: Backend, run: (db: FreshDatabase) => Promise<A>): Promise<A> => {
+  const db = await freshDatabase(backend)
+  try {
+    return await run(db)
+  } finally {
+    await db.drop()
+  }
 }
 
 const mark = (ok: boolean) => (ok ? "✅" : "❌")
@@ -51,9 +61,7 @@ const backend = hasPg ? "postgres" : "pglite"
 lines.push(`Database for P1/P2: **${backend}**.`, "")
 
 if (wanted("p1")) {
-  const db = await freshDatabase(backend)
-  const p1 = await runP1(db)
-  await db.drop()
+  const p1 = await onFreshDatabase(backend, runP1)
   lines.push(
     "## P1 — a non-AI update (/help) through the full pipeline vs a bare grammY + Elysia echo bot",
     "",
@@ -83,9 +91,7 @@ if (wanted("p1")) {
 }
 
 if (wanted("p2")) {
-  const db = await freshDatabase(backend)
-  const p2 = await runP2(db)
-  await db.drop()
+  const p2 = await onFreshDatabase(backend, runP2)
   lines.push(
     "## P2 — broadcast to 3,000 users, fake Bot API enforcing 30 msg/s",
     "",
@@ -97,9 +103,7 @@ if (wanted("p2")) {
 }
 
 if (wanted("p3")) {
-  const db = await freshDatabase(backend)
-  const { p3, p4 } = await runP3P4(db)
-  await db.drop()
+  const { p3, p4 } = await onFreshDatabase(backend, runP3P4)
   lines.push(
     "## P3 — what the bot adds to an AI turn (fake AI answering in a fixed 500 ms)",
     "",
@@ -123,9 +127,7 @@ if (wanted("p5")) {
     "| --- | --- | --- |",
   )
   for (const mode of hasPg ? (["postgres", "pglite"] as const) : (["pglite"] as const)) {
-    const db = await freshDatabase(mode)
-    const p5 = await runP5(db)
-    await db.drop()
+    const p5 = await onFreshDatabase(mode, runP5)
     lines.push(`| ${mode} | ${p5.coldStartMs} | ${p5.idleRss} |`)
     console.log("P5", mode, JSON.stringify(p5))
   }

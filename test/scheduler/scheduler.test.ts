@@ -6,7 +6,18 @@ import type { DbShape } from "../../src/services/db"
 import { migrateToLatest } from "../../src/services/db"
 import { configOf } from "../repositories/database"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
-import { collectingLog, dueSeconds, gapsOf, openDb, type Run, recorder, run, sleep, waitFor } from "./support"
+import {
+  collectingLog,
+  dueSeconds,
+  gapsOf,
+  openDb,
+  type Run,
+  recorder,
+  run,
+  sleep,
+  untilAborted,
+  waitFor,
+} from "./support"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
@@ -193,13 +204,9 @@ describe.concurrent("scheduler", () => {
           tickMs: 50,
           log,
           handlers: {
-            slow: (_job, signal) =>
-              new Promise<void>((resolve) => {
-                signal.addEventListener("abort", () => {
-                  aborted = true
-                  resolve()
-                })
-              }),
+            slow: untilAborted(() => {
+              aborted = true
+            }),
             quick: async () => {
               await sleep(150)
               quickDone = true
@@ -245,13 +252,9 @@ describe.concurrent("scheduler", () => {
           log,
           resumableKinds: ["long"],
           handlers: {
-            long: (_job, signal) =>
-              new Promise<void>((resolve) => {
-                signal.addEventListener("abort", () => {
-                  aborted = true
-                  resolve()
-                })
-              }),
+            long: untilAborted(() => {
+              aborted = true
+            }),
           },
         }),
       )

@@ -47,6 +47,17 @@ export const recorder = (owner: string, runs: Run[]): JobHandler => {
   }
 }
 
+/** A handler that runs until the scheduler aborts it (a stop that gave up waiting), then calls `onAbort`. */
+export const untilAborted =
+  (onAbort: () => void): JobHandler =>
+  (_job, signal) =>
+    new Promise<void>((resolve) => {
+      signal.addEventListener("abort", () => {
+        onAbort()
+        resolve()
+      })
+    })
+
 /** Gaps between consecutive scheduled seconds, in whole seconds (1 = no second missed). */
 export const gapsOf = (runs: ReadonlyArray<Run>) =>
   runs.slice(1).map((r, i) => Math.round((r.due - runs[i]!.due) / 1000))
