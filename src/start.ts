@@ -151,8 +151,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const broadcastJob = makeBroadcastJob({
     db: kysely,
     send: async (chatId, html) => void (await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })),
+    // Without auto-retry too: a 429 on the admin's progress message must not hold the delivery up to a minute.
     edit: (chatId, messageId, html, keyboard) =>
-      api.editMessageText(chatId, messageId, html, {
+      broadcastApi.editMessageText(chatId, messageId, html, {
         parse_mode: "HTML",
         ...(keyboard ? { reply_markup: renderKeyboard(keyboard) as InlineKeyboardMarkup } : {}),
       }),

@@ -38,7 +38,7 @@ const create = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Creat
     const db = yield* Db
     const tg = yield* Telegram
     const zone = (yield* Settings).config.env.APSCHEDULER_TIMEZONE
-    const { broadcast } = yield* db.use("createBroadcast", (k) =>
+    const { broadcast, recipients } = yield* db.use("createBroadcast", (k) =>
       createBroadcast(k, {
         createdBy: userId,
         html: cmd.html,
@@ -49,7 +49,8 @@ const create = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Creat
       }),
     )
     if (broadcast.progress_message_id === null) {
-      const counts = yield* db.use("broadcastCounts", (k) => countsOf(k, broadcast.id))
+      // Its delivery job is scheduled only after this message exists, so nobody has been sent anything yet.
+      const counts = { total: recipients, pending: recipients, sent: 0, failed: 0, blocked: 0 }
       // «Now» starts within a scheduler tick: shown as under way rather than «scheduled for» this minute.
       const stored = viewOf(broadcast, counts)
       const view = cmd.sendAt === null ? { ...stored, status: "sending" as const } : stored

@@ -71,8 +71,8 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
   let started = false
   let stopping = false
   const isLeader = () => !stopping && (lock ? lock.isHeld() : embeddedLeader)
-  const running = new Map<string, Fiber.Fiber<void>>()
-  const resumable = new Set<string>()
+  /** Runs in progress here, by job name. */
+  const running = new Map<string, { readonly fiber: Fiber.Fiber<void>; readonly kind: string }>()
   const loops: { leader?: Fiber.Fiber<void>; tick?: Fiber.Fiber<void>; renew?: Fiber.Fiber<void> } = {}
 
   const runJob = (job: ScheduledJob): Effect.Effect<void> => {
@@ -110,12 +110,7 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       Effect.catchCause((cause) =>
         log.error("job bookkeeping failed", { ...fields, ...describeError(Cause.squash(cause)) }),
       ),
-      Effect.ensuring(
-        Effect.sync(() => {
-          running.delete(job.name)
-          resumable.delete(job.name)
-        }),
-      ),
+      Effect.ensuring(Effect.sync(() => running.delete(job.name))),
     )
   }
 
@@ -129,10 +124,8 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       .pipe(
         Effect.flatMap((jobs) =>
           Effect.sync(() => {
-            for (const job of jobs) {
-              if (options.resumableKinds?.includes(job.kind)) resumable.add(job.name)
-              running.set(job.name, Effect.runFork(runJob(job)))
-            }
+            for (const job of jobs)
+              running.set(job.name, { fiber: Effect.runFork(runJob(job)), kind: job.kind })
           }),
         ),
         Effect.catch((e) =>
@@ -191,9 +184,10 @@ export const makeScheduler = (options: SchedulerOptions): Scheduler => {
       )
       embeddedLeader = false
       if (lock) yield* Effect.promise(() => lock.release(5000))
-      const resumed = [...running].filter(([name]) => resumable.has(name)).map(([, fiber]) => fiber)
-      yield* Fiber.interruptAll(resumed)
-      const fibers = [...running.values()]
+      const resumable = new Set(options.resumableKinds ?? [])
+      const runs = [...running.values()]
+      yield* Fiber.interruptAll(runs.filter((r) => resumable.has(r.kind)).map((r) => r.fiber))
+      const fibers = runs.map((r) => r.fiber)
       const finished = yield* Fiber.awaitAll(fibers).pipe(
         Effect.timeoutOption(timeoutMs),
         Effect.map((o) => o._tag === "Some"),
