@@ -43,16 +43,16 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // stop there (ordering) and let the periodic sweep retry it, instead of spinning on it.
     const drainOnce = (chatId: number) =>
       Effect.gen(function* () {
-        if (!(yield* db.use("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))))
-          return false
-        let last: number | null = null
+        const lease = yield* db.use("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
+        if (!lease.leased) return false
+        let row = lease.next
         let failed = false
-        while (!stopping) {
-          const row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
-          failed = row !== undefined && row.id === last
-          if (!row || failed) break
+        while (row && !stopping) {
           yield* processRow({ row })
-          last = row.id
+          const last: number = row.id
+          row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
+          failed = row?.id === last
+          if (failed) break
         }
         yield* db.use("releaseLease", (k) => releaseLease(k, chatId, owner))
         if (failed || stopping) return false

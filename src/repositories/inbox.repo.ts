@@ -57,19 +57,43 @@ export const findOrphanedChats = async (db: Db, limit: number): Promise<number[]
   return rows.map((r) => r.chat_id)
 }
 
-export const markReduced = (db: Db, id: number, commands: unknown, redactPayload: unknown | undefined) =>
-  db
-    .updateTable("update_inbox")
-    .set({
-      reduced_at: sql<Date>`now()`,
-      commands: jsonb(commands),
-      ...(redactPayload === undefined ? {} : { payload: jsonb(redactPayload) }),
-    })
-    .where("id", "=", id)
-    .execute()
+/** The columns that record a row as reduced: its commands, and the scrubbed payload when there is one. */
+export const reducedValues = (commands: unknown, redactPayload: unknown | undefined) => ({
+  reduced_at: sql<Date>`now()`,
+  commands: jsonb(commands),
+  ...(redactPayload === undefined ? {} : { payload: jsonb(redactPayload) }),
+})
 
-export const markCommandsDone = (db: Db, id: number, done: number) =>
-  db.updateTable("update_inbox").set({ commands_done: done }).where("id", "=", id).execute()
+export const markReduced = (db: Db, id: number, commands: unknown, redactPayload: unknown | undefined) =>
+  db.updateTable("update_inbox").set(reducedValues(commands, redactPayload)).where("id", "=", id).execute()
+
+export interface CommandDone {
+  readonly id: number
+  readonly chatId: number
+  /** How many of the row's commands are done now; the last one also marks the row processed. */
+  readonly done: number
+  readonly last: boolean
+  /** A feedback event the command produced, queued for the chat in the same statement as the mark. */
+  readonly event?: unknown
+}
+
+/** Records a command's progress, atomically with its feedback event when there is one: one round trip. */
+export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
+  const values = c.last
+    ? { commands_done: c.done, processed_at: sql<Date>`now()` }
+    : { commands_done: c.done }
+  const event = c.event
+  const base =
+    event === undefined
+      ? db
+      : db.with("queued", (q) =>
+          q
+            .insertInto("update_inbox")
+            .values({ update_id: null, chat_id: c.chatId, kind: "event", payload: jsonb(event) })
+            .returning("id"),
+        )
+  await base.updateTable("update_inbox").set(values).where("id", "=", c.id).execute()
+}
 
 export const markProcessed = (db: Db, id: number) =>
   db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()

@@ -1,17 +1,11 @@
-import { type Kysely, sql } from "kysely"
-import type { Database } from "../../db/schema"
+import { type Kysely, type QueryCreator, sql } from "kysely"
+import type { Database, InboxRow } from "../../db/schema"
 
 type Db = Kysely<Database>
 
-/** Takes the chat for `owner` if it is free, expired, or already ours. Works across processes on one database. */
-export const acquireLease = async (
-  db: Db,
-  chatId: number,
-  owner: string,
-  ttlMs: number,
-): Promise<boolean> => {
+const leaseUpsert = (db: QueryCreator<Database>, chatId: number, owner: string, ttlMs: number) => {
   const expires = sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})`
-  const row = await db
+  return db
     .insertInto("chat_leases")
     .values({ chat_id: chatId, owner, expires_at: expires })
     .onConflict((oc) =>
@@ -23,8 +17,44 @@ export const acquireLease = async (
         ),
     )
     .returning("owner")
-    .executeTakeFirst()
-  return row?.owner === owner
+}
+
+export type LeaseWithNext = { readonly leased: false } | { readonly leased: true; readonly next?: InboxRow }
+
+/**
+ * Takes the chat for `owner` if it is free, expired, or already ours (across processes on one database), and
+ * reads the chat's oldest pending row in the same round trip: it runs for every update. FOR UPDATE makes
+ * the row re-read at its latest version: the statement's snapshot may predate a peer's last commit on it (the
+ * peer finishing the row, then releasing the lease we are waiting for). A row stored meanwhile is found by the
+ * next look, after processing.
+ */
+export const acquireLease = async (
+  db: Db,
+  chatId: number,
+  owner: string,
+  ttlMs: number,
+): Promise<LeaseWithNext> => {
+  const rows = await db
+    .with("lease", (q) => leaseUpsert(q, chatId, owner, ttlMs))
+    .selectFrom("lease")
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("update_inbox")
+          .selectAll()
+          .where("chat_id", "=", chatId)
+          .where("processed_at", "is", null)
+          .orderBy("id")
+          .limit(1)
+          .forUpdate()
+          .as("next"),
+      (join) => join.onTrue(),
+    )
+    .selectAll("next")
+    .execute()
+  const [first] = rows
+  if (!first) return { leased: false }
+  return first.id === null ? { leased: true } : { leased: true, next: first as InboxRow }
 }
 
 export const renewLeases = (db: Db, owner: string, ttlMs: number) =>

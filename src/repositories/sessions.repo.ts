@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { reducedValues } from "./inbox.repo"
 import { jsonb } from "./jsonb"
 
 type Db = Kysely<Database>
@@ -7,26 +8,43 @@ type Db = Kysely<Database>
 export const findSession = (db: Db, chatId: number) =>
   db.selectFrom("chat_sessions").select(["state", "version"]).where("chat_id", "=", chatId).executeTakeFirst()
 
+export interface Reduction {
+  readonly rowId: number
+  readonly chatId: number
+  readonly state: unknown
+  /** The session version the state was computed from (0 = no session row yet). */
+  readonly expectedVersion: number
+  readonly commands: unknown
+  readonly redactPayload?: unknown
+}
+
 /**
- * Saves a chat's state only if nobody saved it since we read `expectedVersion` (0 = no row yet).
- * Returns false on a lost race, so the caller re-reads and reduces again instead of overwriting.
+ * The chat's next state and the row's commands in one statement (atomic, one round trip): the row is marked only
+ * when the version check passed. Returns false on a lost race, so the caller re-reads and reduces again.
  */
-export const saveSession = async (db: Db, chatId: number, state: unknown, expectedVersion: number) => {
-  const json = jsonb(state)
-  if (expectedVersion === 0) {
-    const inserted = await db
-      .insertInto("chat_sessions")
-      .values({ chat_id: chatId, state: json, version: 1 })
-      .onConflict((oc) => oc.column("chat_id").doNothing())
-      .returning("version")
-      .executeTakeFirst()
-    return inserted !== undefined
-  }
-  const updated = await db
-    .updateTable("chat_sessions")
-    .set({ state: json, version: expectedVersion + 1, updated_at: sql<Date>`now()` })
-    .where("chat_id", "=", chatId)
-    .where("version", "=", expectedVersion)
+export const saveReduction = async (db: Db, r: Reduction): Promise<boolean> => {
+  const state = jsonb(r.state)
+  const version = r.expectedVersion + 1
+  const marked = await db
+    .with("saved", (q) =>
+      r.expectedVersion === 0
+        ? q
+            .insertInto("chat_sessions")
+            .values({ chat_id: r.chatId, state, version })
+            .onConflict((oc) => oc.column("chat_id").doNothing())
+            .returning("chat_id")
+        : q
+            .updateTable("chat_sessions")
+            .set({ state, version, updated_at: sql<Date>`now()` })
+            .where("chat_id", "=", r.chatId)
+            .where("version", "=", r.expectedVersion)
+            .returning("chat_id"),
+    )
+    .updateTable("update_inbox")
+    .set(reducedValues(r.commands, r.redactPayload))
+    .where("id", "=", r.rowId)
+    .where(({ exists, selectFrom }) => exists(selectFrom("saved").select("saved.chat_id")))
+    .returning("id")
     .executeTakeFirst()
-  return Number(updated.numUpdatedRows) === 1
+  return marked !== undefined
 }

@@ -6,17 +6,19 @@ import {
   findOrphanedChats,
   insertEvent,
   insertUpdate,
-  markCommandsDone,
+  markCommandDone,
   markFailed,
   markProcessed,
   markReduced,
 } from "../../src/repositories/inbox.repo"
-import { acquireLease } from "../../src/repositories/leases.repo"
+import { acquireLease as acquire } from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
 import { type Db, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
+
+const acquireLease = async (...args: Parameters<typeof acquire>) => (await acquire(...args)).leased
 
 const rowOf = (db: Db, id: number) =>
   db.selectFrom("update_inbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
@@ -216,16 +218,37 @@ describe.each(backends)("inbox repository (%s)", (backend) => {
     })
   })
 
-  describe("markCommandsDone", () => {
-    test("done count → stored; later count overwrites it", async () => {
+  describe("markCommandDone", () => {
+    test("done count → stored; later count overwrites it; not the last → still pending", async () => {
       const id = await insertUpdate(db(), 6001, 50, {})
       await markReduced(db(), id!, [{ n: 1 }, { n: 2 }, { n: 3 }], undefined)
-      await markCommandsDone(db(), id!, 2)
-      expect((await rowOf(db(), id!)).commands_done).toBe(2)
-      await markCommandsDone(db(), id!, 3)
+      await markCommandDone(db(), { id: id!, chatId: 50, done: 1, last: false })
+      expect((await rowOf(db(), id!)).commands_done).toBe(1)
+      await markCommandDone(db(), { id: id!, chatId: 50, done: 2, last: false })
       const row = await rowOf(db(), id!)
-      expect(row.commands_done).toBe(3)
+      expect(row.commands_done).toBe(2)
       expect(row.processed_at).toBeNull()
+      expect(await findNextPending(db(), 50)).toMatchObject({ id: id! })
+    })
+
+    test("the last command → the row is processed", async () => {
+      const id = await insertUpdate(db(), 6002, 51, {})
+      await markReduced(db(), id!, [{ n: 1 }], undefined)
+      await markCommandDone(db(), { id: id!, chatId: 51, done: 1, last: true })
+      const row = await rowOf(db(), id!)
+      expect(row.commands_done).toBe(1)
+      expect(row.processed_at).toBeInstanceOf(Date)
+    })
+
+    test("with a feedback event → the event is queued behind, as the chat's next pending row", async () => {
+      const id = await insertUpdate(db(), 6003, 52, {})
+      await markReduced(db(), id!, [{ n: 1 }, { n: 2 }], undefined)
+      const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId: 52, userId: 52 } }
+      await markCommandDone(db(), { id: id!, chatId: 52, done: 2, last: true, event })
+      expect((await rowOf(db(), id!)).processed_at).toBeInstanceOf(Date)
+      const next = await findNextPending(db(), 52)
+      expect(next).toMatchObject({ kind: "event", chat_id: 52, update_id: null, payload: event })
+      expect(next!.id).toBeGreaterThan(id!)
     })
   })
 

@@ -1,11 +1,19 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../../src/repositories/leases.repo"
+import { insertUpdate, markProcessed } from "../../src/repositories/inbox.repo"
+import {
+  acquireLease as acquire,
+  releaseAllLeases,
+  releaseLease,
+  renewLeases,
+} from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
 import { type Db, sleep, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
+
+const acquireLease = async (...args: Parameters<typeof acquire>) => (await acquire(...args)).leased
 
 const TTL = 30_000
 
@@ -92,6 +100,55 @@ describe.each(backends)("leases repository (%s)", (backend) => {
     test("chat id beyond 2^31 → leased and read back as the same number", async () => {
       expect(await acquireLease(db(), -1_001_234_567_890, "a", TTL)).toBe(true)
       expect((await leaseOf(db(), -1_001_234_567_890))?.chat_id).toBe(-1_001_234_567_890)
+    })
+  })
+
+  describe("acquireLease with the next pending row", () => {
+    const pending = (chatId: number, updateId: number) => insertUpdate(db(), updateId, chatId, { updateId })
+
+    test("leased chat with pending rows → the oldest pending row of that chat, read in full", async () => {
+      const first = await pending(40, 4001)
+      await pending(40, 4002)
+      await pending(41, 4003)
+      const lease = await acquire(db(), 40, "a", TTL)
+      expect(lease.leased).toBe(true)
+      const next = lease.leased ? lease.next : undefined
+      expect(next?.id).toBe(first!)
+      expect(next).toMatchObject({
+        chat_id: 40,
+        kind: "update",
+        payload: { updateId: 4001 },
+        processed_at: null,
+      })
+    })
+
+    test("processed rows are skipped; nothing pending → leased without a row", async () => {
+      const done = await pending(42, 4201)
+      await markProcessed(db(), done!)
+      expect(await acquire(db(), 42, "a", TTL)).toEqual({ leased: true })
+    })
+
+    test("lease held by another owner → not leased, and no row is handed out", async () => {
+      await pending(43, 4301)
+      await acquire(db(), 43, "a", TTL)
+      expect(await acquire(db(), 43, "b", TTL)).toEqual({ leased: false })
+    })
+
+    test("a peer finishes the row and releases while we wait for the lease → that row is not handed out again", async () => {
+      const row = await pending(44, 4401)
+      await acquire(db(), 44, "peer", TTL)
+      // The peer's last steps, in one open transaction that holds the lease row: our acquire waits for it.
+      const peer = db()
+        .transaction()
+        .execute(async (trx) => {
+          await markProcessed(trx, row!)
+          await releaseLease(trx, 44, "peer")
+          await sleep(300)
+        })
+      await sleep(100)
+      const ours = await acquire(db(), 44, "b", TTL)
+      await peer
+      expect(ours).toEqual({ leased: true })
     })
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { findSession, saveSession } from "../../src/repositories/sessions.repo"
+import { insertUpdate } from "../../src/repositories/inbox.repo"
+import { findSession, saveReduction } from "../../src/repositories/sessions.repo"
 import { backends } from "../support/database"
 import { useRepositoryDatabase } from "./database"
 
@@ -16,6 +17,19 @@ const state = (step: string, extra: Record<string, unknown> = {}) => ({
 
 describe.each(backends)("sessions repository (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
+  let updateId = 1
+
+  const storedRow = async (chatId: number) => (await insertUpdate(db(), updateId++, chatId, { chatId }))!
+
+  /** Saves a state the way the pipeline does: together with the reduced row (the row's commands are empty here). */
+  const saveSession = async (chatId: number, value: unknown, expectedVersion: number) =>
+    saveReduction(db(), {
+      rowId: await storedRow(chatId),
+      chatId,
+      state: value,
+      expectedVersion,
+      commands: [],
+    })
 
   describe("findSession", () => {
     test("unknown chat → undefined", async () => {
@@ -23,44 +37,41 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
     })
 
     test("saved chat → { state, version } only, state as an object", async () => {
-      await saveSession(db(), 1, state("menu"), 0)
+      await saveSession(1, state("menu"), 0)
       const found = await findSession(db(), 1)
       expect(found).toEqual({ state: state("menu"), version: 1 })
       expect(typeof found?.state).toBe("object")
     })
 
     test("another chat saved → this chat still undefined", async () => {
-      await saveSession(db(), 2, state("menu"), 0)
+      await saveSession(2, state("menu"), 0)
       expect(await findSession(db(), 3)).toBeUndefined()
     })
   })
 
-  describe("saveSession insert (expectedVersion 0)", () => {
+  describe("saveReduction insert (expectedVersion 0)", () => {
     test("no row yet → true, stored with version 1", async () => {
-      expect(await saveSession(db(), 10, state("start"), 0)).toBe(true)
+      expect(await saveSession(10, state("start"), 0)).toBe(true)
       expect(await findSession(db(), 10)).toEqual({ state: state("start"), version: 1 })
     })
 
     test("row already created by someone else → false, their state kept", async () => {
-      expect(await saveSession(db(), 11, state("theirs"), 0)).toBe(true)
-      expect(await saveSession(db(), 11, state("mine"), 0)).toBe(false)
+      expect(await saveSession(11, state("theirs"), 0)).toBe(true)
+      expect(await saveSession(11, state("mine"), 0)).toBe(false)
       expect(await findSession(db(), 11)).toEqual({ state: state("theirs"), version: 1 })
     })
 
     test("two concurrent inserts → exactly one true, version 1, the winner's state", async () => {
-      const results = await Promise.all([
-        saveSession(db(), 12, state("a"), 0),
-        saveSession(db(), 12, state("b"), 0),
-      ])
+      const results = await Promise.all([saveSession(12, state("a"), 0), saveSession(12, state("b"), 0)])
       expect(results.filter(Boolean)).toHaveLength(1)
       const winner = results[0] ? "a" : "b"
       expect(await findSession(db(), 12)).toEqual({ state: state(winner), version: 1 })
     })
   })
 
-  describe("saveSession update (expectedVersion > 0)", () => {
+  describe("saveReduction update (expectedVersion > 0)", () => {
     test("right version → true, version + 1, new state stored, updated_at advanced", async () => {
-      await saveSession(db(), 20, state("v1"), 0)
+      await saveSession(20, state("v1"), 0)
       await sql`update chat_sessions set updated_at = now() - interval '1 hour' where chat_id = 20`.execute(
         db(),
       )
@@ -69,9 +80,9 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
         .select("updated_at")
         .where("chat_id", "=", 20)
         .executeTakeFirstOrThrow()
-      expect(await saveSession(db(), 20, state("v2"), 1)).toBe(true)
+      expect(await saveSession(20, state("v2"), 1)).toBe(true)
       expect(await findSession(db(), 20)).toEqual({ state: state("v2"), version: 2 })
-      expect(await saveSession(db(), 20, state("v3"), 2)).toBe(true)
+      expect(await saveSession(20, state("v3"), 2)).toBe(true)
       expect(await findSession(db(), 20)).toEqual({ state: state("v3"), version: 3 })
       const after = await db()
         .selectFrom("chat_sessions")
@@ -82,48 +93,94 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
     })
 
     test("stale version → false, stored state and version unchanged", async () => {
-      await saveSession(db(), 21, state("v1"), 0)
-      await saveSession(db(), 21, state("v2"), 1)
-      expect(await saveSession(db(), 21, state("stale"), 1)).toBe(false)
+      await saveSession(21, state("v1"), 0)
+      await saveSession(21, state("v2"), 1)
+      expect(await saveSession(21, state("stale"), 1)).toBe(false)
       expect(await findSession(db(), 21)).toEqual({ state: state("v2"), version: 2 })
     })
 
     test("version from the future → false, nothing changes", async () => {
-      await saveSession(db(), 22, state("v1"), 0)
-      expect(await saveSession(db(), 22, state("future"), 5)).toBe(false)
+      await saveSession(22, state("v1"), 0)
+      expect(await saveSession(22, state("future"), 5)).toBe(false)
       expect(await findSession(db(), 22)).toEqual({ state: state("v1"), version: 1 })
     })
 
     test("no row but expectedVersion 1 → false and no row created", async () => {
-      expect(await saveSession(db(), 23, state("ghost"), 1)).toBe(false)
+      expect(await saveSession(23, state("ghost"), 1)).toBe(false)
       expect(await findSession(db(), 23)).toBeUndefined()
     })
 
     test("two concurrent saves from the same version → exactly one true, version + 1, the winner's state", async () => {
-      await saveSession(db(), 24, state("v1"), 0)
-      const results = await Promise.all([
-        saveSession(db(), 24, state("a"), 1),
-        saveSession(db(), 24, state("b"), 1),
-      ])
+      await saveSession(24, state("v1"), 0)
+      const results = await Promise.all([saveSession(24, state("a"), 1), saveSession(24, state("b"), 1)])
       expect(results.filter(Boolean)).toHaveLength(1)
       const winner = results[0] ? "a" : "b"
       expect(await findSession(db(), 24)).toEqual({ state: state(winner), version: 2 })
     })
 
     test("five concurrent saves from the same version → exactly one true", async () => {
-      await saveSession(db(), 25, state("v1"), 0)
-      const results = await Promise.all(
-        ["a", "b", "c", "d", "e"].map((s) => saveSession(db(), 25, state(s), 1)),
-      )
+      await saveSession(25, state("v1"), 0)
+      const results = await Promise.all(["a", "b", "c", "d", "e"].map((s) => saveSession(25, state(s), 1)))
       expect(results.filter(Boolean)).toHaveLength(1)
       expect((await findSession(db(), 25))?.version).toBe(2)
     })
 
     test("save of one chat → other chats untouched", async () => {
-      await saveSession(db(), 26, state("x"), 0)
-      await saveSession(db(), 27, state("y"), 0)
-      await saveSession(db(), 26, state("x2"), 1)
+      await saveSession(26, state("x"), 0)
+      await saveSession(27, state("y"), 0)
+      await saveSession(26, state("x2"), 1)
       expect(await findSession(db(), 27)).toEqual({ state: state("y"), version: 1 })
+    })
+  })
+
+  describe("saveReduction marks the row in the same statement", () => {
+    const rowOf = (id: number) =>
+      db().selectFrom("update_inbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
+
+    test("version check passes → state saved and the row reduced with its commands and scrubbed payload", async () => {
+      const rowId = await storedRow(40)
+      const commands = [{ _tag: "Reply", html: "Привет" }]
+      const saved = await saveReduction(db(), {
+        rowId,
+        chatId: 40,
+        state: state("menu"),
+        expectedVersion: 0,
+        commands,
+        redactPayload: { scrubbed: true },
+      })
+      expect(saved).toBe(true)
+      const row = await rowOf(rowId)
+      expect(row.reduced_at).toBeInstanceOf(Date)
+      expect(row.commands).toEqual(commands)
+      expect(row.payload).toEqual({ scrubbed: true })
+      expect(await findSession(db(), 40)).toEqual({ state: state("menu"), version: 1 })
+    })
+
+    test("stale version → false, and neither the state nor the row changes", async () => {
+      await saveSession(41, state("v1"), 0)
+      await saveSession(41, state("v2"), 1)
+      const rowId = await storedRow(41)
+      const stale = {
+        rowId,
+        chatId: 41,
+        state: state("stale"),
+        expectedVersion: 1,
+        commands: [{ _tag: "X" }],
+      }
+      expect(await saveReduction(db(), stale)).toBe(false)
+      const row = await rowOf(rowId)
+      expect(row.reduced_at).toBeNull()
+      expect(row.commands).toBeNull()
+      expect(row.payload).toEqual({ chatId: 41 })
+      expect(await findSession(db(), 41)).toEqual({ state: state("v2"), version: 2 })
+    })
+
+    test("a chat created by someone else meanwhile (version 0 taken) → false, the row stays unreduced", async () => {
+      await saveSession(42, state("theirs"), 0)
+      const rowId = await storedRow(42)
+      const late = { rowId, chatId: 42, state: state("mine"), expectedVersion: 0, commands: [] }
+      expect(await saveReduction(db(), late)).toBe(false)
+      expect((await rowOf(rowId)).reduced_at).toBeNull()
     })
   })
 
@@ -135,7 +192,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
         empty: {},
         quote: 'a "b" \\ c',
       })
-      await saveSession(db(), 30, value, 0)
+      await saveSession(30, value, 0)
       const found = await findSession(db(), 30)
       expect(typeof found?.state).toBe("object")
       expect(found?.state).toEqual(value)
@@ -146,7 +203,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
     })
 
     test("chat id beyond 2^31 → found by the same number", async () => {
-      await saveSession(db(), -1_001_234_567_890, state("group"), 0)
+      await saveSession(-1_001_234_567_890, state("group"), 0)
       expect((await findSession(db(), -1_001_234_567_890))?.version).toBe(1)
     })
   })
