@@ -1,6 +1,12 @@
 import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
 import { findNextPending, findOrphanedChats, insertEvent } from "../repositories/inbox.repo"
-import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
+import {
+  acquireLease,
+  releaseAllLeases,
+  releaseLease,
+  releaseLeaseIfIdle,
+  renewLeases,
+} from "../repositories/leases.repo"
 import { Db } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
@@ -46,18 +52,19 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         const lease = yield* db.use("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
         if (!lease.leased) return false
         let row = lease.next
-        let failed = false
+        // Look again after releasing: a row a peer stored meanwhile would otherwise wait for a sweep.
+        const lookAgain = db.use("nextPending", (k) => findNextPending(k, chatId)).pipe(Effect.map(Boolean))
         while (row && !stopping) {
           yield* processRow({ row })
+          if (yield* db.use("releaseIfIdle", (k) => releaseLeaseIfIdle(k, chatId, owner)))
+            return yield* lookAgain
           const last: number = row.id
           row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
-          failed = row?.id === last
-          if (failed) break
+          if (row?.id === last) break
         }
         yield* db.use("releaseLease", (k) => releaseLease(k, chatId, owner))
-        if (failed || stopping) return false
-        // Re-check after releasing: a row stored by a peer while we held the lease would otherwise wait for a sweep.
-        return (yield* db.use("nextPending", (k) => findNextPending(k, chatId))) !== undefined
+        // A row left over here is the failed one (or we are stopping): no second look.
+        return row || stopping ? false : yield* lookAgain
       })
 
     const worker = (chatId: number) =>

@@ -67,5 +67,30 @@ export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
+/**
+ * Releases the chat's lease only when it has nothing pending (one round trip at the end of each drain); false
+ * means a row is waiting, or the lease is no longer ours. Reads this statement's snapshot: the caller looks again
+ * after a release, for a row a peer stored meanwhile.
+ */
+export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string): Promise<boolean> => {
+  const released = await db
+    .deleteFrom("chat_leases")
+    .where("chat_id", "=", chatId)
+    .where("owner", "=", owner)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("update_inbox")
+            .select("id")
+            .where("chat_id", "=", chatId)
+            .where("processed_at", "is", null),
+        ),
+      ),
+    )
+    .returning("chat_id")
+    .executeTakeFirst()
+  return released !== undefined
+}
+
 export const releaseAllLeases = (db: Db, owner: string) =>
   db.deleteFrom("chat_leases").where("owner", "=", owner).execute()

@@ -5,8 +5,22 @@ import { jsonb } from "./jsonb"
 
 type Db = Kysely<Database>
 
-export const findSession = (db: Db, chatId: number) =>
-  db.selectFrom("chat_sessions").select(["state", "version"]).where("chat_id", "=", chatId).executeTakeFirst()
+/**
+ * What processing a row starts from, in one round trip: the chat's session with its version, and the sender's
+ * role and first sign-in (both absent for a stranger).
+ */
+export const findSessionAndSender = async (db: Db, chatId: number, userId: number) => {
+  const row = await db
+    .selectFrom(sql<{ one: number }>`(select 1 as one)`.as("one"))
+    .leftJoin("chat_sessions as s", (join) => join.on("s.chat_id", "=", chatId))
+    .leftJoin("authorized_users as u", (join) => join.on("u.user_id", "=", userId))
+    .select(["s.state", "s.version", "u.role", "u.created_at"])
+    .executeTakeFirstOrThrow()
+  return {
+    session: row.version === null ? undefined : { state: row.state, version: row.version },
+    sender: row.role === null ? undefined : { role: row.role, since: row.created_at },
+  }
+}
 
 export interface Reduction {
   readonly rowId: number

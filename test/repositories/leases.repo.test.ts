@@ -5,6 +5,7 @@ import {
   acquireLease as acquire,
   releaseAllLeases,
   releaseLease,
+  releaseLeaseIfIdle,
   renewLeases,
 } from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
@@ -173,6 +174,33 @@ describe.each(backends)("leases repository (%s)", (backend) => {
       await acquireLease(db(), 13, "a", TTL)
       await releaseLease(db(), 12, "a")
       expect((await leaseOf(db(), 13))?.owner).toBe("a")
+    })
+  })
+
+  describe("releaseLeaseIfIdle", () => {
+    test("nothing pending → released, true; another owner can take it", async () => {
+      await acquireLease(db(), 50, "a", TTL)
+      expect(await releaseLeaseIfIdle(db(), 50, "a")).toBe(true)
+      expect(await leaseOf(db(), 50)).toBeUndefined()
+    })
+
+    test("a row pending → kept, false", async () => {
+      await insertUpdate(db(), 5101, 51, {})
+      await acquireLease(db(), 51, "a", TTL)
+      expect(await releaseLeaseIfIdle(db(), 51, "a")).toBe(false)
+      expect((await leaseOf(db(), 51))?.owner).toBe("a")
+    })
+
+    test("pending rows of other chats do not matter", async () => {
+      await insertUpdate(db(), 5201, 53, {})
+      await acquireLease(db(), 52, "a", TTL)
+      expect(await releaseLeaseIfIdle(db(), 52, "a")).toBe(true)
+    })
+
+    test("lease of another owner → untouched, false", async () => {
+      await acquireLease(db(), 54, "a", TTL)
+      expect(await releaseLeaseIfIdle(db(), 54, "b")).toBe(false)
+      expect((await leaseOf(db(), 54))?.owner).toBe("a")
     })
   })
 

@@ -1,7 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { insertUpdate } from "../../src/repositories/inbox.repo"
-import { findSession, saveReduction } from "../../src/repositories/sessions.repo"
+import { findSessionAndSender, saveReduction } from "../../src/repositories/sessions.repo"
+import { upsertRole } from "../../src/repositories/users.repo"
 import { backends } from "../support/database"
 import { useRepositoryDatabase } from "./database"
 
@@ -19,6 +20,8 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
   let updateId = 1
 
+  const findSession = async (chatId: number) => (await findSessionAndSender(db(), chatId, 0)).session
+
   const storedRow = async (chatId: number) => (await insertUpdate(db(), updateId++, chatId, { chatId }))!
 
   /** Saves a state the way the pipeline does: together with the reduced row (the row's commands are empty here). */
@@ -31,41 +34,69 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       commands: [],
     })
 
+  describe("findSessionAndSender", () => {
+    test("stranger in a new chat → neither session nor sender", async () => {
+      expect(await findSessionAndSender(db(), 500, 500)).toEqual({ session: undefined, sender: undefined })
+    })
+
+    test("known sender and saved chat → both, in one read", async () => {
+      await upsertRole(db(), { userId: 501, role: "admin", firstName: "Ира", username: null })
+      await saveSession(502, state("menu"), 0)
+      const found = await findSessionAndSender(db(), 502, 501)
+      expect(found.session).toEqual({ state: state("menu"), version: 1 })
+      expect(found.sender?.role).toBe("admin")
+      expect(found.sender?.since).toBeInstanceOf(Date)
+    })
+
+    test("known sender in a new chat → sender only; saved chat, stranger → session only", async () => {
+      await upsertRole(db(), { userId: 503, role: "user", firstName: "Олег", username: "oleg" })
+      expect(await findSessionAndSender(db(), 504, 503)).toMatchObject({
+        session: undefined,
+        sender: { role: "user" },
+      })
+      await saveSession(505, state("menu"), 0)
+      expect(await findSessionAndSender(db(), 505, 506)).toEqual({
+        session: { state: state("menu"), version: 1 },
+        sender: undefined,
+      })
+    })
+  })
+
   describe("findSession", () => {
     test("unknown chat → undefined", async () => {
-      expect(await findSession(db(), 404)).toBeUndefined()
+      expect(await findSession(404)).toBeUndefined()
     })
 
     test("saved chat → { state, version } only, state as an object", async () => {
       await saveSession(1, state("menu"), 0)
-      const found = await findSession(db(), 1)
+      const found = await findSession(1)
       expect(found).toEqual({ state: state("menu"), version: 1 })
       expect(typeof found?.state).toBe("object")
     })
 
     test("another chat saved → this chat still undefined", async () => {
       await saveSession(2, state("menu"), 0)
-      expect(await findSession(db(), 3)).toBeUndefined()
+      expect(await findSession(3)).toBeUndefined()
     })
   })
 
   describe("saveReduction insert (expectedVersion 0)", () => {
     test("no row yet → true, stored with version 1", async () => {
       expect(await saveSession(10, state("start"), 0)).toBe(true)
-      expect(await findSession(db(), 10)).toEqual({ state: state("start"), version: 1 })
+      expect(await findSession(10)).toEqual({ state: state("start"), version: 1 })
     })
 
     test("row already created by someone else → false, their state kept", async () => {
       expect(await saveSession(11, state("theirs"), 0)).toBe(true)
       expect(await saveSession(11, state("mine"), 0)).toBe(false)
-      expect(await findSession(db(), 11)).toEqual({ state: state("theirs"), version: 1 })
+      expect(await findSession(11)).toEqual({ state: state("theirs"), version: 1 })
     })
 
     test("two concurrent inserts → exactly one true, version 1, the winner's state", async () => {
       const results = await Promise.all([saveSession(12, state("a"), 0), saveSession(12, state("b"), 0)])
       expect(results.filter(Boolean)).toHaveLength(1)
       const winner = results[0] ? "a" : "b"
-      expect(await findSession(db(), 12)).toEqual({ state: state(winner), version: 1 })
+      expect(await findSession(12)).toEqual({ state: state(winner), version: 1 })
     })
   })
 
@@ -81,9 +112,9 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
         .where("chat_id", "=", 20)
         .executeTakeFirstOrThrow()
       expect(await saveSession(20, state("v2"), 1)).toBe(true)
-      expect(await findSession(db(), 20)).toEqual({ state: state("v2"), version: 2 })
+      expect(await findSession(20)).toEqual({ state: state("v2"), version: 2 })
       expect(await saveSession(20, state("v3"), 2)).toBe(true)
-      expect(await findSession(db(), 20)).toEqual({ state: state("v3"), version: 3 })
+      expect(await findSession(20)).toEqual({ state: state("v3"), version: 3 })
       const after = await db()
         .selectFrom("chat_sessions")
         .select("updated_at")
@@ -96,18 +127,18 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       await saveSession(21, state("v1"), 0)
       await saveSession(21, state("v2"), 1)
       expect(await saveSession(21, state("stale"), 1)).toBe(false)
-      expect(await findSession(db(), 21)).toEqual({ state: state("v2"), version: 2 })
+      expect(await findSession(21)).toEqual({ state: state("v2"), version: 2 })
     })
 
     test("version from the future → false, nothing changes", async () => {
       await saveSession(22, state("v1"), 0)
       expect(await saveSession(22, state("future"), 5)).toBe(false)
-      expect(await findSession(db(), 22)).toEqual({ state: state("v1"), version: 1 })
+      expect(await findSession(22)).toEqual({ state: state("v1"), version: 1 })
     })
 
     test("no row but expectedVersion 1 → false and no row created", async () => {
       expect(await saveSession(23, state("ghost"), 1)).toBe(false)
-      expect(await findSession(db(), 23)).toBeUndefined()
+      expect(await findSession(23)).toBeUndefined()
     })
 
     test("two concurrent saves from the same version → exactly one true, version + 1, the winner's state", async () => {
@@ -115,21 +146,21 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       const results = await Promise.all([saveSession(24, state("a"), 1), saveSession(24, state("b"), 1)])
       expect(results.filter(Boolean)).toHaveLength(1)
       const winner = results[0] ? "a" : "b"
-      expect(await findSession(db(), 24)).toEqual({ state: state(winner), version: 2 })
+      expect(await findSession(24)).toEqual({ state: state(winner), version: 2 })
     })
 
     test("five concurrent saves from the same version → exactly one true", async () => {
       await saveSession(25, state("v1"), 0)
       const results = await Promise.all(["a", "b", "c", "d", "e"].map((s) => saveSession(25, state(s), 1)))
       expect(results.filter(Boolean)).toHaveLength(1)
-      expect((await findSession(db(), 25))?.version).toBe(2)
+      expect((await findSession(25))?.version).toBe(2)
     })
 
     test("save of one chat → other chats untouched", async () => {
       await saveSession(26, state("x"), 0)
       await saveSession(27, state("y"), 0)
       await saveSession(26, state("x2"), 1)
-      expect(await findSession(db(), 27)).toEqual({ state: state("y"), version: 1 })
+      expect(await findSession(27)).toEqual({ state: state("y"), version: 1 })
     })
   })
 
@@ -153,7 +184,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       expect(row.reduced_at).toBeInstanceOf(Date)
       expect(row.commands).toEqual(commands)
       expect(row.payload).toEqual({ scrubbed: true })
-      expect(await findSession(db(), 40)).toEqual({ state: state("menu"), version: 1 })
+      expect(await findSession(40)).toEqual({ state: state("menu"), version: 1 })
     })
 
     test("stale version → false, and neither the state nor the row changes", async () => {
@@ -172,7 +203,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       expect(row.reduced_at).toBeNull()
       expect(row.commands).toBeNull()
       expect(row.payload).toEqual({ chatId: 41 })
-      expect(await findSession(db(), 41)).toEqual({ state: state("v2"), version: 2 })
+      expect(await findSession(41)).toEqual({ state: state("v2"), version: 2 })
     })
 
     test("a chat created by someone else meanwhile (version 0 taken) → false, the row stays unreduced", async () => {
@@ -193,7 +224,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
         quote: 'a "b" \\ c',
       })
       await saveSession(30, value, 0)
-      const found = await findSession(db(), 30)
+      const found = await findSession(30)
       expect(typeof found?.state).toBe("object")
       expect(found?.state).toEqual(value)
       const kind = await sql<{
@@ -204,7 +235,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
 
     test("chat id beyond 2^31 → found by the same number", async () => {
       await saveSession(-1_001_234_567_890, state("group"), 0)
-      expect((await findSession(db(), -1_001_234_567_890))?.version).toBe(1)
+      expect((await findSession(-1_001_234_567_890))?.version).toBe(1)
     })
   })
 })

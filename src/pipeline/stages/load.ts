@@ -1,8 +1,7 @@
 import { Effect, Result, Schema } from "effect"
 import type { Update } from "grammy/types"
 import { initialSession, Session } from "../../app/session"
-import { findSession } from "../../repositories/sessions.repo"
-import { findUser } from "../../repositories/users.repo"
+import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"
 import { Log } from "../../services/log"
@@ -28,12 +27,8 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         k.updateTable("update_inbox").set({ processed_at: new Date() }).where("id", "=", row.id).execute(),
       )
     }
-    const [user, stored] = yield* Effect.all(
-      [
-        db.use("findUser", (k) => findUser(k, origin.userId)),
-        db.use("findSession", (k) => findSession(k, row.chat_id)),
-      ],
-      { concurrency: 2 },
+    const { session: stored, sender } = yield* db.use("findSession", (k) =>
+      findSessionAndSender(k, row.chat_id, origin.userId),
     )
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
     if (Result.isFailure(decoded))
@@ -44,7 +39,7 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         : { _tag: "Update", update: row.payload as Update }
     const now = (yield* (yield* AppClock).now).getTime()
     const session = Result.getOrElse(decoded, () => initialSession)
-    const role = settings.config.authEnabled ? (user?.role ?? null) : (user?.role ?? "user")
+    const role = settings.config.authEnabled ? (sender?.role ?? null) : (sender?.role ?? "user")
     ;(yield* Metrics).stageLatency.observe({ stage: "load" }, (performance.now() - started) / 1000)
     yield* next({
       row,
@@ -60,7 +55,7 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         role,
         firstName: origin.firstName,
         username: origin.username,
-        since: user?.created_at ?? null,
+        since: sender?.since ?? null,
       },
     })
   })
