@@ -83,7 +83,7 @@ if (wanted("p1")) {
       "row (one instance per chat, in order), reads the session and the sender in one query, saves the new state with",
       "its commands in one atomic statement (version-checked), marks the command done, and releases the lease when",
       "nothing is pending, then looks once more for a peer's row: eight PostgreSQL round trips per update (down",
-      "from thirteen), four of them commits. On this machine the bot's CPU is the limit: a CPU profile (bun",
+      "from thirteen), five of them commits. On this machine the bot's CPU is the limit: a CPU profile (bun",
       "--cpu-prof) puts ~30 % of it in the socket writes under Postgres.js (loopback TCP, one per round trip), then",
       "Effect and Kysely. What is left: fewer round trips still (group commit of many updates per statement), Bun's",
       "native SQL client in place of node:net (kysely-postgres-js supports it; a swap needs a README reason and the",
@@ -118,8 +118,8 @@ if (wanted("p3")) {
     ...(p3.p95 <= 15
       ? []
       : [
-          "Why it misses: what is left is four durable PostgreSQL writes on each side of the AI call (the update or",
-          "the AI's answer stored, the lease, the new state, the progress mark; each ~1–1.5 ms to commit on this",
+          "Why it misses: what is left is three durable PostgreSQL commits on each side of the AI call (the update or",
+          "the AI's answer stored, the lease with the next row, the new state with its commands; ~1–1.5 ms each on this",
           "machine). Next step: commit the lease and progress marks asynchronously (synchronous_commit off, through",
           "a pool of their own), which would let a PostgreSQL crash, not a bot crash, repeat up to ~0.6 s of work.",
           "",

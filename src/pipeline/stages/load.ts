@@ -27,7 +27,7 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         k.updateTable("update_inbox").set({ processed_at: new Date() }).where("id", "=", row.id).execute(),
       )
     }
-    const { session: stored, sender } = yield* db.use("findSession", (k) =>
+    const { session: stored, sender } = yield* db.use("findSessionAndSender", (k) =>
       findSessionAndSender(k, row.chat_id, origin.userId),
     )
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
