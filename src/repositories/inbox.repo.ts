@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { jsonb } from "./jsonb"
 
@@ -25,15 +25,16 @@ export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
   return row.id
 }
 
+/** A chat's rows not processed yet; shared by every query that asks what a chat still has to do. */
+export const pendingRowsOf = (db: QueryCreator<Database>, chatId: number) =>
+  db.selectFrom("update_inbox").where("chat_id", "=", chatId).where("processed_at", "is", null)
+
+/** The chat's oldest pending row, as a query: run alone or inside another statement. */
+export const nextPendingQuery = (db: QueryCreator<Database>, chatId: number) =>
+  pendingRowsOf(db, chatId).selectAll().orderBy("id").limit(1)
+
 export const findNextPending = (db: Db, chatId: number): Promise<InboxRow | undefined> =>
-  db
-    .selectFrom("update_inbox")
-    .selectAll()
-    .where("chat_id", "=", chatId)
-    .where("processed_at", "is", null)
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirst()
+  nextPendingQuery(db, chatId).executeTakeFirst()
 
 /** Chats with pending rows and no live lease: resumed at start-up and by the periodic sweep. */
 export const findOrphanedChats = async (db: Db, limit: number): Promise<number[]> => {

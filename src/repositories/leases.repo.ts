@@ -1,5 +1,6 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
+import { nextPendingQuery, pendingRowsOf } from "./inbox.repo"
 
 type Db = Kysely<Database>
 
@@ -37,19 +38,7 @@ export const acquireLease = async (
   const rows = await db
     .with("lease", (q) => leaseUpsert(q, chatId, owner, ttlMs))
     .selectFrom("lease")
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom("update_inbox")
-          .selectAll()
-          .where("chat_id", "=", chatId)
-          .where("processed_at", "is", null)
-          .orderBy("id")
-          .limit(1)
-          .forUpdate()
-          .as("next"),
-      (join) => join.onTrue(),
-    )
+    .leftJoinLateral(nextPendingQuery(db, chatId).forUpdate().as("next"), (join) => join.onTrue())
     .selectAll("next")
     .execute()
   const [first] = rows
@@ -77,16 +66,7 @@ export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string):
     .deleteFrom("chat_leases")
     .where("chat_id", "=", chatId)
     .where("owner", "=", owner)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("update_inbox")
-            .select("id")
-            .where("chat_id", "=", chatId)
-            .where("processed_at", "is", null),
-        ),
-      ),
-    )
+    .where(({ not, exists }) => not(exists(pendingRowsOf(db, chatId).select("id"))))
     .returning("chat_id")
     .executeTakeFirst()
   return released !== undefined
