@@ -6,22 +6,10 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
-import {
-  ADMIN_PASSWORD,
-  startBot,
-  type TestBot,
-  type TestUser,
-  textsOf,
-  USER_PASSWORD,
-} from "../support/harness"
+import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
-
-const signIn = async (user: TestUser, password: string) => {
-  await user.send("/start")
-  await user.send(password)
-}
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 

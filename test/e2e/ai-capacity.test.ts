@@ -6,7 +6,7 @@ import { visibleText } from "../../src/lib/html"
 import { scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import type { RecordedRequest } from "../support/fake-openai"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate, textUpdate } from "../support/updates"
 
@@ -35,11 +35,6 @@ const line = (bot: TestBot, chatId: number, text: string): Update =>
 const everyone = async (bot: TestBot, ids: ReadonlyArray<number>, text: (id: number) => string) => {
   const responses = await Promise.all(ids.map((id) => bot.deliver(line(bot, id, text(id)))))
   for (const r of responses) if (r) expect(r.status).toBe(200)
-}
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
 }
 
 /** Answers each persona request with a line naming the learner's own words, so crossed answers would show. */

@@ -15,7 +15,7 @@ import {
   startFakeGemini,
 } from "../support/fake-gemini"
 import type { RecordedRequest } from "../support/fake-openai"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate } from "../support/updates"
 
@@ -32,11 +32,6 @@ const geminiEnv = (gemini: FakeGemini) => ({
   AI_DIALOGUE_CHAIN: "openai:gpt-5-mini,gemini:gemini-2.5-flash",
   AI_REQUEST_MAX_RETRIES: "0",
 })
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 const startCase = async (user: TestUser, spec: CaseSpec) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])

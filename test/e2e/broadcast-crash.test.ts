@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { createBroadcast, INTERRUPTED } from "../../src/broadcast/broadcasts.repo"
 import { broadcastJobName } from "../../src/broadcast/job"
 import { scheduleOneOffJob } from "../../src/scheduler/jobs.repo"
@@ -6,10 +6,11 @@ import { JOB_KINDS } from "../../src/scheduler/kinds"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { addUsers, range } from "../broadcast/support"
 import { configOf } from "../repositories/database"
-import { backends, type FreshDatabase, freshDatabase } from "../support/database"
-import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
+import { backends } from "../support/database"
+import type { FakeBotApi } from "../support/fake-bot-api"
 import { testEnv } from "../support/harness"
-import { type BotProcess, spawnBot } from "../support/process"
+import type { BotProcess } from "../support/process"
+import { useProcessFixture } from "../support/process-fixture"
 import { waitFor } from "../support/wait"
 
 // 3,000 recipients at Telegram's 30 msg/s take close to two minutes by design.
@@ -35,20 +36,12 @@ const runs = backends.map((backend) => ({ backend, recipients: backend === backe
 describe.each(runs)(
   "broadcast through a real process killed with SIGKILL mid-way ($backend, $recipients)",
   ({ backend, recipients }) => {
-    let tg: FakeBotApi | undefined
-    let database: FreshDatabase | undefined
-    const procs: BotProcess[] = []
-    afterEach(async () => {
-      for (const p of procs) p.proc.kill("SIGKILL")
-      await Promise.all(procs.map((p) => p.exited))
-      await tg?.stop()
-      await database?.drop()
-    })
+    const fx = useProcessFixture()
 
     test("a restart completes it: paced under 30 msg/s, no duplicates, every recipient settled", async () => {
-      tg = await startFakeBotApi()
+      const tg = await fx.botApi()
       tg.setRateLimit(30)
-      database = await freshDatabase(backend)
+      const database = await fx.database(backend)
       const ids = range(FIRST, recipients)
       const setup = await openDatabase(configOf(database))
       await migrateToLatest(setup)
@@ -63,8 +56,7 @@ describe.each(runs)(
       await setup.destroy()
 
       const env = { ...testEnv(tg, database, "polling"), LOG_LEVEL: "info", JOB_LEASE_SECONDS: "3" }
-      const first = spawnBot(env)
-      procs.push(first)
+      const first = fx.spawn(env)
       await first.waitForLog("bot started", 30_000)
       const killAt = Math.floor(recipients / 3)
       await waitFor(`${killAt} deliveries`, () => deliveredPerChat(tg!).size >= killAt, 120_000)
@@ -73,8 +65,7 @@ describe.each(runs)(
       const beforeRestart = deliveredPerChat(tg).size
       expect(beforeRestart).toBeLessThan(recipients)
 
-      const second = spawnBot(env)
-      procs.push(second)
+      const second = fx.spawn(env)
       await second.waitForLog("bot started", 30_000)
       await waitFor("the broadcast job to finish", () => finished(second), 200_000)
       second.proc.kill("SIGTERM")

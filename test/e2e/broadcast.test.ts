@@ -6,6 +6,7 @@ import { addUsers, range } from "../broadcast/support"
 import { backends } from "../support/database"
 import {
   ADMIN_PASSWORD,
+  signIn,
   startBot,
   type TestBot,
   type TestUser,
@@ -19,11 +20,6 @@ setDefaultTimeout(60_000)
 
 const ZONE = "Europe/Moscow"
 const MESSAGE = "Всем привет! Завтра в 10:00 — <b>разбор</b> кейсов & вопросы."
-
-const signIn = async (user: TestUser, password: string) => {
-  await user.send("/start")
-  await user.send(password)
-}
 
 const statusOf = async (bot: TestBot, id: number) =>
   (await bot.app.db.selectFrom("broadcasts").select("status").where("id", "=", id).executeTakeFirst())?.status

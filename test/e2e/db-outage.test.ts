@@ -1,9 +1,7 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { type FreshDatabase, freshDatabase } from "../support/database"
-import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
-import { type BotProcess, spawnBot } from "../support/process"
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy"
+import { useProcessFixture } from "../support/process-fixture"
+import { startTcpProxy } from "../support/tcp-proxy"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -16,28 +14,19 @@ const CHAT = 811
 // `refuse`: nothing listens (the server is down); `reset`: connections are accepted and dropped (a pooler or a
 // balancer in front of a dead server). Both used to end in a crash or a hung pool (see patches/postgres@3.4.9.patch).
 describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL unreachable for 10 s (a real process)", () => {
-  let tg: FakeBotApi | undefined
-  let database: FreshDatabase | undefined
-  let proxy: TcpProxy | undefined
-  let bot: BotProcess | undefined
-  afterEach(async () => {
-    bot?.proc.kill("SIGKILL")
-    await bot?.exited
-    proxy?.stop()
-    await tg?.stop()
-    await database?.drop()
-  })
+  const fx = useProcessFixture()
 
   test.each(["refuse", "reset"] as const)(
     "%s: the process stays up; updates sent meanwhile are answered once after",
     async (mode) => {
-      tg = await startFakeBotApi()
-      database = await freshDatabase("postgres")
+      const tg = await fx.botApi()
+      const database = await fx.database("postgres")
       const direct = new URL(database.env.DATABASE_URL!)
-      proxy = startTcpProxy(Number(direct.port || 5432), direct.hostname)
+      const proxy = startTcpProxy(Number(direct.port || 5432), direct.hostname)
+      fx.onTeardown(() => proxy.stop())
       const viaProxy = new URL(direct)
       viaProxy.port = String(proxy.port)
-      bot = spawnBot({
+      const bot = fx.spawn({
         ...testEnv(tg, database, "webhook"),
         DATABASE_URL: viaProxy.toString(),
         LOG_LEVEL: "info",

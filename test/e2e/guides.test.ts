@@ -4,15 +4,10 @@ import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
 import { type FakeBotApi, type RecordedCall, startFakeBotApi } from "../support/fake-bot-api"
-import { startBot, type TestBot, type TestUser, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser } from "../support/harness"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 /** Opens the case card from the main menu and presses «📚 Изучить теорию» on it. */
 const pressTheory = async (user: TestUser, title: string) => {

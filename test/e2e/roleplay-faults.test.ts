@@ -10,7 +10,7 @@ import { reviewOf, type ScriptedTurn, scriptRoleplay } from "../support/ai-scrip
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import type { FakeOpenAi, RecordedRequest } from "../support/fake-openai"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { textUpdate } from "../support/updates"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -23,11 +23,6 @@ const spec = cases[0]!
 const keys = spec.methodology.components.map((c) => c.key)
 const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 const unavailable = visibleText(kernelTexts.personaUnavailable(spec))
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 const startCase = async (user: TestUser) => {
   const shown = await user.send(`/${spec.commands.start}`)

@@ -5,16 +5,11 @@ import { visibleText } from "../../src/lib/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons, replyKeyboard } from "../support/fake-bot-api"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { textUpdate } from "../support/updates"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 const stats = async (bot: TestBot, userId: number) =>
   Object.fromEntries(

@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { texts } from "../../src/app/texts"
 import { scheduleOneOffJob } from "../../src/scheduler/jobs.repo"
 import { JOB_KINDS } from "../../src/scheduler/kinds"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { configOf } from "../repositories/database"
-import { backends, type FreshDatabase, freshDatabase } from "../support/database"
-import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
+import { backends } from "../support/database"
 import { startFakeSentry } from "../support/fake-sentry"
 import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
-import { type BotProcess, spawnBot } from "../support/process"
+import { useProcessFixture } from "../support/process-fixture"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -20,26 +19,18 @@ const LEARNER_LINE = ["Я бы сказал сотруднику, ", "что о�
 
 describe.each(backends)("Sentry from a running bot process (%s)", (backend) => {
   const sink = startFakeSentry()
-  let tg: FakeBotApi | undefined
-  let database: FreshDatabase | undefined
-  let bot: BotProcess | undefined
-  afterEach(async () => {
-    bot?.proc.kill("SIGKILL")
-    await bot?.exited
-    await tg?.stop()
-    await database?.drop()
-    sink.reset()
-  })
+  const fx = useProcessFixture()
 
   test("a failing job and (on PostgreSQL) a failing dialogue row → events with ids, no dialogue text", async () => {
-    tg = await startFakeBotApi()
-    database = await freshDatabase(backend)
+    fx.onTeardown(() => sink.reset())
+    const tg = await fx.botApi()
+    const database = await fx.database(backend)
     const setup = await openDatabase(configOf(database))
     await migrateToLatest(setup)
     // A broadcast job whose payload names no broadcast: its run fails.
     await scheduleOneOffJob(setup, { name: "broadcast:broken", kind: JOB_KINDS.broadcast, runAt: new Date() })
     await setup.destroy()
-    bot = spawnBot({
+    const bot = fx.spawn({
       ...testEnv(tg, database, "webhook"),
       LOG_LEVEL: "info",
       SENTRY_DSN: sink.dsn,

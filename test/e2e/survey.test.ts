@@ -7,17 +7,12 @@ import { visibleText } from "../../src/lib/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons, type SentMessage } from "../support/fake-bot-api"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
 
 const AI_ENV = { AI_REQUEST_TIMEOUT_SEC: "2", AI_REQUEST_MAX_RETRIES: "1" }
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 const ratings = async (bot: TestBot, userId: number) =>
   Object.fromEntries(

@@ -7,7 +7,7 @@ import { visibleText } from "../../src/lib/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import type { RecordedFile, RecordedRequest } from "../support/fake-openai"
-import { startBot, type TestBot, type TestUser, textsOf, USER_PASSWORD } from "../support/harness"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate } from "../support/updates"
 
@@ -19,11 +19,6 @@ const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 const heard = (text: string) => visibleText(kernelTexts.heard(text))
 /** Retries and their pauses off: a failing transcription model fails at once. */
 const VOICE_ENV = { TRANSCRIBE_MAX_RETRIES: "0", TRANSCRIBE_RETRY_BACKOFF_SEC: "0" }
-
-const signIn = async (user: TestUser) => {
-  await user.send("/start")
-  await user.send(USER_PASSWORD)
-}
 
 const startCase = async (user: TestUser) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
-import { type FreshDatabase, freshDatabase } from "../support/database"
-import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
 import { testEnv, WEBHOOK_SECRET } from "../support/harness"
-import { type BotProcess, spawnBot } from "../support/process"
+import type { BotProcess } from "../support/process"
+import { useProcessFixture } from "../support/process-fixture"
 import { textUpdate } from "../support/updates"
 
 setDefaultTimeout(120_000)
@@ -18,22 +17,13 @@ const FIRST_CHAT = 610_000
  * the test: an update is re-sent, to whichever instance is current, until one answers 200.
  */
 describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 updates/s stream", () => {
-  let tg: FakeBotApi | undefined
-  let database: FreshDatabase | undefined
-  const procs: BotProcess[] = []
-  afterEach(async () => {
-    for (const p of procs) p.proc.kill("SIGKILL")
-    await Promise.all(procs.map((p) => p.exited))
-    await tg?.stop()
-    await database?.drop()
-  })
+  const fx = useProcessFixture()
 
   test("every update answered exactly once, none lost; the old instance exits 0", async () => {
-    tg = await startFakeBotApi()
-    database = await freshDatabase("postgres")
+    const tg = await fx.botApi()
+    const database = await fx.database("postgres")
     const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_SEC: "10" }
-    const first = spawnBot(env)
-    procs.push(first)
+    const first = fx.spawn(env)
     let target = Number((await first.waitForLog("bot started")).webhookPort)
 
     const deliver = async (update: object) => {
@@ -63,8 +53,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
         Bun.sleep(30).then(() => deliver(update)),
       )
       if (i === RATE * 2) {
-        second = spawnBot(env)
-        procs.push(second)
+        second = fx.spawn(env)
         void second.waitForLog("bot started").then((started) => {
           target = Number(started.webhookPort)
           first.proc.kill("SIGTERM")

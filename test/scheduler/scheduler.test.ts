@@ -38,6 +38,12 @@ const scoped = async (body: (scope: Scope) => Promise<void>) => {
       steps.push(() => db.kysely.destroy())
       return db
     },
+    migratedPglite: async () => {
+      const database = await scope.fresh("pglite")
+      const db = await scope.open(database)
+      await migrateToLatest(db.kysely)
+      return { database, db }
+    },
     started: async (scheduler) => {
       steps.push(() => run(scheduler.stop(1000)))
       await run(scheduler.start())
@@ -54,8 +60,14 @@ const scoped = async (body: (scope: Scope) => Promise<void>) => {
 interface Scope {
   readonly fresh: (backend: FreshDatabase["backend"]) => Promise<FreshDatabase>
   readonly open: (fresh: FreshDatabase) => Promise<DbShape>
+  /** A fresh PGlite database, opened and migrated. */
+  readonly migratedPglite: () => Promise<{ database: FreshDatabase; db: DbShape }>
   readonly started: (scheduler: Scheduler) => Promise<Scheduler>
 }
+
+/** A one-off job that is already due. */
+const scheduleDue = (db: DbShape, name: string, kind: string) =>
+  scheduleOneOffJob(db.kysely, { name, kind, runAt: new Date(Date.now() - 1000) })
 
 // Mostly waiting on the clock: the scenarios run side by side to keep the suite short. Waits are "until N runs"
 // rather than fixed sleeps, since an embedded PGlite opening next door can hold the event loop for a moment.
@@ -135,10 +147,8 @@ describe.concurrent("scheduler", () => {
   }
 
   test("pglite: failing handler and unknown kind → logged and recorded; the scheduler and other jobs go on", () =>
-    scoped(async ({ fresh, open, started }) => {
-      const database = await fresh("pglite")
-      const db = await open(database)
-      await migrateToLatest(db.kysely)
+    scoped(async ({ migratedPglite, started }) => {
+      const { database, db } = await migratedPglite()
       for (const [name, kind] of [
         ["bad", "boom"],
         ["good", "probe"],
@@ -146,7 +156,7 @@ describe.concurrent("scheduler", () => {
       ] as const) {
         await upsertRecurringJob(db.kysely, { name, kind, schedule: EVERY_SECOND })
       }
-      await scheduleOneOffJob(db.kysely, { name: "once", kind: "boom", runAt: new Date(Date.now() - 1000) })
+      await scheduleDue(db, "once", "boom")
       const runs: Run[] = []
       let failures = 0
       const { log, lines } = collectingLog()
@@ -187,12 +197,10 @@ describe.concurrent("scheduler", () => {
     }))
 
   test("pglite: stop → no run starts after it; a slow handler is awaited up to the limit, then aborted and released", () =>
-    scoped(async ({ fresh, open, started }) => {
-      const database = await fresh("pglite")
-      const db = await open(database)
-      await migrateToLatest(db.kysely)
-      await scheduleOneOffJob(db.kysely, { name: "slow", kind: "slow", runAt: new Date(Date.now() - 1000) })
-      await scheduleOneOffJob(db.kysely, { name: "quick", kind: "quick", runAt: new Date(Date.now() - 1000) })
+    scoped(async ({ migratedPglite, started }) => {
+      const { database, db } = await migratedPglite()
+      await scheduleDue(db, "slow", "slow")
+      await scheduleDue(db, "quick", "quick")
       let aborted = false
       let quickDone = false
       const { log } = collectingLog()
@@ -230,17 +238,15 @@ describe.concurrent("scheduler", () => {
       expect(slow.next_run_at!.getTime()).toBeLessThan(Date.now())
 
       // Stopped means stopped: a due job is not picked up any more.
-      await scheduleOneOffJob(db.kysely, { name: "after", kind: "quick", runAt: new Date(Date.now() - 1000) })
+      await scheduleDue(db, "after", "quick")
       await sleep(300)
       expect((await findJob(db.kysely, "after"))!.runs).toBe(0)
     }))
 
   test("pglite: a resumable kind (a broadcast) is interrupted at stop at once, not awaited; it stays due", () =>
-    scoped(async ({ fresh, open, started }) => {
-      const database = await fresh("pglite")
-      const db = await open(database)
-      await migrateToLatest(db.kysely)
-      await scheduleOneOffJob(db.kysely, { name: "long", kind: "long", runAt: new Date(Date.now() - 1000) })
+    scoped(async ({ migratedPglite, started }) => {
+      const { database, db } = await migratedPglite()
+      await scheduleDue(db, "long", "long")
       let aborted = false
       const { log } = collectingLog()
       const s = await started(

@@ -71,6 +71,12 @@ export interface TestUser {
   readonly lastOwnMessageId: () => number | undefined
 }
 
+/** Signs a learner in the way a person does: /start, then the password as a reply. */
+export const signIn = async (user: TestUser, password = USER_PASSWORD) => {
+  await user.send("/start")
+  await user.send(password)
+}
+
 export const testEnv = (tg: FakeBotApi, db: FreshDatabase, mode: "webhook" | "polling", ai?: FakeOpenAi) => ({
   // Some AI key is always set: without any provider the bot refuses to start. Unreachable unless a fake is given.
   OPENAI_API_KEY: OPENAI_KEY,
