@@ -18,7 +18,15 @@ import { JOB_KINDS, makeScheduler } from "./scheduler/index"
 import { makeAi } from "./services/ai-setup"
 import { Charts } from "./services/charts"
 import { AppClock } from "./services/clock"
-import { Db, makeDb, migrateToLatest, openDatabase, pingDatabase } from "./services/db"
+import {
+  closeDatabases,
+  Db,
+  makeDb,
+  migrateToLatest,
+  openDatabase,
+  openLazyCommits,
+  pingDatabase,
+} from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
 import { Exporter, exporterFrom } from "./services/exporter"
 import { Llm } from "./services/llm"
@@ -70,6 +78,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   }
   const metrics = makeMetrics()
   const kysely = await openDatabase(config.database)
+  const lazyKysely = await openLazyCommits(config.database, kysely)
   const applied = await migrateToLatest(kysely)
   log("database ready", { kind: config.database.kind, migrations: applied.length })
   if (!config.authEnabled)
@@ -79,14 +88,14 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const deadline = options.telegramStartupTimeoutMs ?? 30_000
   const me = await withDeadline("getMe", deadline, (signal) => api.getMe(signal)).catch(
     async (e: unknown) => {
-      await kysely.destroy()
+      await closeDatabases(kysely, lazyKysely)
       throw e
     },
   )
   const ai = await Promise.resolve()
-    .then(() => makeAi(config, logShape, metrics, kysely))
+    .then(() => makeAi(config, logShape, metrics, lazyKysely))
     .catch(async (e: unknown) => {
-      await kysely.destroy()
+      await closeDatabases(kysely, lazyKysely)
       throw e
     })
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
@@ -95,7 +104,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   // One export job for /export and the schedule: it keeps its Google client between runs.
   const exportJob = makeSheetsExportJob({ db: kysely, env: config.env, ...options.sheets })
   const base = Layer.mergeAll(
-    Layer.succeed(Db, makeDb(kysely, config.database.kind)),
+    Layer.succeed(Db, makeDb(kysely, config.database.kind, lazyKysely)),
     Layer.succeed(Log, logShape),
     Layer.succeed(Metrics, metrics),
     Layer.succeed(
@@ -199,7 +208,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     await intake.stopServers()
     await runtime.dispose()
-    await kysely.destroy()
+    await closeDatabases(kysely, lazyKysely)
     log("bot stopped", { drained })
     return { drained }
   }

@@ -49,20 +49,24 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // stop there (ordering) and let the periodic sweep retry it, instead of spinning on it.
     const drainOnce = (chatId: number) =>
       Effect.gen(function* () {
-        const lease = yield* db.use("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
+        // Lease writes commit lazily: one lost in a PostgreSQL crash at worst lets a peer take the chat early,
+        // and the version-checked session save still refuses a second writer.
+        const lease = yield* db.useLazyCommit("acquireLease", (k) =>
+          acquireLease(k, chatId, owner, LEASE_TTL_MS),
+        )
         if (!lease.leased) return false
         let row = lease.next
         // Look again after releasing: a row a peer stored meanwhile would otherwise wait for a sweep.
         const lookAgain = db.use("nextPending", (k) => findNextPending(k, chatId)).pipe(Effect.map(Boolean))
         while (row && !stopping) {
           yield* processRow({ row })
-          if (yield* db.use("releaseIfIdle", (k) => releaseLeaseIfIdle(k, chatId, owner)))
+          if (yield* db.useLazyCommit("releaseIfIdle", (k) => releaseLeaseIfIdle(k, chatId, owner)))
             return yield* lookAgain
           const last: number = row.id
           row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
           if (row?.id === last) break
         }
-        yield* db.use("releaseLease", (k) => releaseLease(k, chatId, owner))
+        yield* db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner))
         // A row left over here is the failed one (or we are stopping): no second look.
         return row || stopping ? false : yield* lookAgain
       })
@@ -126,7 +130,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
 
     const heartbeat = yield* Effect.forkDetach(
       db
-        .use("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
+        .useLazyCommit("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
         .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
     )
 

@@ -14,6 +14,12 @@ const seconds = (since: number) => (performance.now() - since) / 1000
 
 const isCue = (cmd: Cmd) => cmd._tag === "ChatAction"
 
+/** Commands that show the learner nothing yet: running one twice costs only time (an AI call, a typing cue). */
+const REPEAT_SAFE: ReadonlySet<Cmd["_tag"]> = new Set(["ChatAction", "AskPersona", "AskReview", "Transcribe"])
+
+/** Whether a row's reduction may commit lazily: none of its commands can be seen, so a repeat is harmless. */
+export const showsNothingYet = (cmds: ReadonlyArray<Cmd>) => cmds.every((c) => REPEAT_SAFE.has(c._tag))
+
 /**
  * Runs a row's saved commands from `from` on, recording progress after each one, so a crash resumes at the
  * first command not yet done. A command's feedback event is queued in the same statement as its progress mark.
@@ -51,7 +57,10 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const metrics = yield* Metrics
     const started = performance.now()
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
-    const saved = yield* db.use("commit", (k) =>
+    // Durable before visible: a save whose commands show nothing yet may commit lazily. Lost in a PostgreSQL
+    // crash, the row is still pending and is reduced again; the AI's answer, stored durably, flushes it anyway.
+    const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
+    const saved = yield* db[durability]("commit", (k) =>
       next === ctx.loadedSession
         ? markReduced(k, ctx.row.id, cmds, redactedPayload).then(() => true)
         : saveReduction(k, {

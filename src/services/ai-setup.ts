@@ -24,12 +24,14 @@ export interface AiSetup {
 /**
  * The AI gateway from configuration: a client per provider that has a key (others are skipped with a warning),
  * the routing table with fallback chains, the global concurrency limit, and usage recorded per attempt.
+ * `usageDb` may commit lazily (see DbShape.useLazyCommit): a usage row lost in a PostgreSQL crash is one call
+ * neither billed nor counted towards the daily cap, and it keeps a flush wait off every AI answer's way back.
  */
 export const makeAi = (
   config: AppConfig,
   log: LogShape,
   metrics: MetricsShape,
-  db: Kysely<Database>,
+  usageDb: Kysely<Database>,
 ): AiSetup => {
   const { env } = config
   const budget = {
@@ -77,7 +79,7 @@ export const makeAi = (
       metrics.aiTokens.inc({ provider: usage.provider, direction: "input" }, usage.inputTokens)
       metrics.aiTokens.inc({ provider: usage.provider, direction: "output" }, usage.outputTokens)
       metrics.aiQueueWait.observe(waitedMs / 1000)
-      await insertUsage(db, usage).catch((e) =>
+      await insertUsage(usageDb, usage).catch((e) =>
         Effect.runSync(log.warn("usage not recorded", describeError(e))),
       )
     })

@@ -19,6 +19,15 @@ export interface DbShape {
   readonly kind: DatabaseConfig["kind"]
   /** Runs one repository call; a failure becomes a typed DbError carrying the operation name. */
   readonly use: <A>(operation: string, run: (db: Kysely<Database>) => Promise<A>) => Effect.Effect<A, DbError>
+  /**
+   * The same, on connections whose commits do not wait for the WAL flush (PostgreSQL's synchronous_commit off):
+   * only for writes whose loss in a PostgreSQL crash (not a bot crash) repeats harmless work. The WAL is one
+   * sequence, so the next ordinary commit, on any connection, makes them durable too.
+   */
+  readonly useLazyCommit: <A>(
+    operation: string,
+    run: (db: Kysely<Database>) => Promise<A>,
+  ) => Effect.Effect<A, DbError>
 }
 
 export class Db extends Context.Service<Db, DbShape>()("emco/Db") {
@@ -26,18 +35,25 @@ export class Db extends Context.Service<Db, DbShape>()("emco/Db") {
     Layer.effect(
       Db,
       Effect.acquireRelease(
-        Effect.promise(() => openDatabase(config)),
-        (db) => Effect.promise(() => db.destroy()),
-      ).pipe(Effect.map((kysely) => makeDb(kysely, config.kind))),
+        Effect.promise(async () => {
+          const kysely = await openDatabase(config)
+          return { kysely, lazy: await openLazyCommits(config, kysely) }
+        }),
+        ({ kysely, lazy }) => Effect.promise(() => closeDatabases(kysely, lazy)),
+      ).pipe(Effect.map(({ kysely, lazy }) => makeDb(kysely, config.kind, lazy))),
     )
 }
 
-export const makeDb = (kysely: Kysely<Database>, kind: DatabaseConfig["kind"]): DbShape => ({
-  kysely,
-  kind,
-  use: (operation, run) =>
-    Effect.tryPromise({ try: () => run(kysely), catch: (cause) => new DbError({ operation, cause }) }),
-})
+const runWith =
+  (kysely: Kysely<Database>) =>
+  <A>(operation: string, run: (db: Kysely<Database>) => Promise<A>) =>
+    Effect.tryPromise({ try: () => run(kysely), catch: (cause) => new DbError({ operation, cause }) })
+
+export const makeDb = (
+  kysely: Kysely<Database>,
+  kind: DatabaseConfig["kind"],
+  lazy: Kysely<Database> = kysely,
+): DbShape => ({ kysely, kind, use: runWith(kysely), useLazyCommit: runWith(lazy) })
 
 const isLocalHost = (url: string): boolean => {
   const host = new URL(url).hostname
@@ -51,9 +67,36 @@ export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Datab
     const pglite = await PGlite.create(`${config.dataDir}/pglite`)
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: postgresClient(config, 10) }) })
+}
+
+/**
+ * A small second pool for `useLazyCommit`, on PostgreSQL; on PGlite (in process, one connection) the database
+ * itself, since there is no flush wait there to save.
+ */
+export const openLazyCommits = async (
+  config: DatabaseConfig,
+  main: Kysely<Database>,
+): Promise<Kysely<Database>> => {
+  if (config.kind === "pglite") return main
+  const client = postgresClient(config, 4, { synchronous_commit: "off" })
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
+}
+
+export const closeDatabases = async (main: Kysely<Database>, lazy: Kysely<Database>) => {
+  if (lazy !== main) await lazy.destroy()
+  await main.destroy()
+}
+
+const postgresClient = (
+  config: Extract<DatabaseConfig, { kind: "postgres" }>,
+  max: number,
+  connection: Record<string, string> = {},
+) => {
   const url = Redacted.value(config.url)
-  const client = postgres(url, {
-    max: 10,
+  return postgres(url, {
+    max,
+    connection,
     // A server that accepts and then says nothing (a half-dead pooler) fails the connect in 10 s, not 30.
     connect_timeout: 10,
     ssl: isLocalHost(url) || config.sslMode === "disable" ? false : config.sslMode,
@@ -63,7 +106,6 @@ export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Datab
       bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
     },
   })
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
 }
 
 /** Applies pending migrations; Kysely's migrator serialises concurrent runs across instances. */
