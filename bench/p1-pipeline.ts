@@ -3,7 +3,15 @@ import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
 import { testEnv, WEBHOOK_SECRET } from "../test/support/harness"
 import { type BotProcess, spawnBot } from "../test/support/process"
 import { textUpdate } from "../test/support/updates"
-import { percentile, postUpdate, replyWatcher, round } from "./support"
+import {
+  type CpuSample,
+  cpuPerUpdate,
+  percentile,
+  postUpdate,
+  replyWatcher,
+  round,
+  sampleCpu,
+} from "./support"
 
 export interface LoadResult {
   readonly throughput: number
@@ -11,6 +19,8 @@ export interface LoadResult {
   readonly p99: number
   readonly sent: number
   readonly answered: number
+  /** CPU milliseconds per update during the throughput run: the bot, PostgreSQL, the load driver with the fake. */
+  readonly cpu: CpuSample
 }
 
 /** Sends `count` updates at `rate`/s, each from a chat of its own; resolves with the reply latencies (ms). */
@@ -49,6 +59,7 @@ const openLoop = async (
  */
 const measure = async (
   tg: FakeBotApi,
+  pid: number,
   port: number,
   text: string,
   firstChat: number,
@@ -60,6 +71,7 @@ const measure = async (
   const latencies = await openLoop(watcher, port, text, firstChat, rate, rate * seconds)
 
   // Throughput: 32 senders, each waits for its reply before the next update, for 5 s.
+  const cpuBefore = await sampleCpu(pid)
   const until = Date.now() + 5000
   let done = 0
   let chat = firstChat + 100_000
@@ -74,8 +86,10 @@ const measure = async (
       }
     }),
   )
+  const cpu = cpuPerUpdate(cpuBefore, await sampleCpu(pid), done)
   watcher.stop()
   return {
+    cpu,
     throughput: round(done / 5),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -97,7 +111,7 @@ export const runP1 = async (database: FreshDatabase) => {
   const port = Number(
     (await ours.waitForLog("bot started", 60_000).catch(() => ({ webhookPort: 0 }))).webhookPort,
   )
-  const full = await measure(tg, port, "/help", 1_000_000)
+  const full = await measure(tg, ours.proc.pid, port, "/help", 1_000_000)
   ours.proc.kill("SIGTERM")
   await ours.exited
 
@@ -114,7 +128,7 @@ export const runP1 = async (database: FreshDatabase) => {
   })
   const first = (await new Response(bare.stdout).body!.getReader().read()).value
   const barePort = Number(JSON.parse(new TextDecoder().decode(first).split("\n")[0]!).port)
-  const baseline = await measure(tg, barePort, "ping", 3_000_000)
+  const baseline = await measure(tg, bare.pid, barePort, "ping", 3_000_000)
   bare.kill("SIGTERM")
   await bare.exited
   await tg.stop()

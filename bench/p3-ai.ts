@@ -114,6 +114,8 @@ export const runP3P4 = async (database: FreshDatabase) => {
   const added = p3.flatMap((t) =>
     t.request && t.reply ? [t.request - t.sentAt + (t.reply - (t.request + latency))] : [],
   )
+  const toRequest = p3.flatMap((t) => (t.request ? [t.request - t.sentAt] : []))
+  const toReply = p3.flatMap((t) => (t.request && t.reply ? [t.reply - (t.request + latency)] : []))
   const firstSign = p3.flatMap((t) => (t.sign ? [t.sign - t.sentAt] : []))
 
   // P4: 300 learners at once, a 2 s AI, the default limit of 16 requests in flight.
@@ -142,6 +144,8 @@ export const runP3P4 = async (database: FreshDatabase) => {
       p50: percentile(added, 50),
       p95: percentile(added, 95),
       firstSignP95: percentile(firstSign, 95),
+      toRequest: { p50: percentile(toRequest, 50), p95: percentile(toRequest, 95) },
+      toReply: { p50: percentile(toReply, 50), p95: percentile(toReply, 95) },
     },
   }
 }

@@ -57,3 +57,48 @@ export const postUpdate = (port: number, secret: string, update: object) =>
     headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
     body: JSON.stringify(update),
   }).then((r) => r.status)
+
+const TICKS_PER_SECOND = 100
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc (Linux). */
+const processCpu = async (pid: number | string): Promise<number> => {
+  const stat = await Bun.file(`/proc/${pid}/stat`).text()
+  // Fields after the command name, which may hold spaces, in parentheses: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
+/** CPU time of every PostgreSQL server process on this machine (the local server the benchmark uses). */
+const postgresCpu = async (): Promise<number> => {
+  let total = 0
+  for (const entry of new Bun.Glob("[0-9]*").scanSync({ cwd: "/proc", onlyFiles: false })) {
+    const comm = await Bun.file(`/proc/${entry}/comm`)
+      .text()
+      .catch(() => "")
+    if (comm.trim() === "postgres") total += await processCpu(entry).catch(() => 0)
+  }
+  return total
+}
+
+export interface CpuSample {
+  readonly bot: number
+  readonly postgres: number
+  readonly driver: number
+}
+
+/** CPU seconds used so far by the bot under test, PostgreSQL, and this process (load driver and fake Bot API). */
+export const sampleCpu = async (botPid: number): Promise<CpuSample> => {
+  const own = process.cpuUsage()
+  return {
+    bot: await processCpu(botPid),
+    postgres: await postgresCpu(),
+    driver: (own.user + own.system) / 1e6,
+  }
+}
+
+/** CPU milliseconds per update for each party between two samples. */
+export const cpuPerUpdate = (before: CpuSample, after: CpuSample, updates: number): CpuSample => ({
+  bot: round(((after.bot - before.bot) * 1000) / updates, 3),
+  postgres: round(((after.postgres - before.postgres) * 1000) / updates, 3),
+  driver: round(((after.driver - before.driver) * 1000) / updates, 3),
+})

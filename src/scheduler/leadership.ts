@@ -2,6 +2,7 @@ import { Effect, Redacted } from "effect"
 import postgres from "postgres"
 import type { Database as DatabaseConfig } from "../config/config"
 import { describeError, type LogShape } from "../services/log"
+import { isLocalHost } from "../services/postgres-client"
 
 /**
  * Key of the session advisory lock that elects the scheduler's leader (two int4 keys: a namespace, then the lock).
@@ -30,11 +31,6 @@ const within = async (promise: Promise<unknown>, ms: number): Promise<void> => {
   let timer: ReturnType<typeof setTimeout> | undefined
   await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
   clearTimeout(timer)
-}
-
-const isLocalHost = (url: string): boolean => {
-  const host = new URL(url).hostname
-  return host === "localhost" || host === "127.0.0.1" || host === "::1" || host === ""
 }
 
 /**

@@ -1,13 +1,12 @@
 import { mkdirSync } from "node:fs"
 import { PGlite } from "@electric-sql/pglite"
-import { Context, Data, Effect, Layer, Redacted } from "effect"
+import { Context, Data, Effect, Layer } from "effect"
 import { Kysely, PGliteDialect, sql } from "kysely"
 import { Migrator } from "kysely/migration"
-import { PostgresJSDialect } from "kysely-postgres-js"
-import postgres from "postgres"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
+import { openPostgres } from "./postgres-client"
 
 export class DbError extends Data.TaggedError("DbError")<{
   readonly operation: string
@@ -55,19 +54,14 @@ export const makeDb = (
   lazy: Kysely<Database> = kysely,
 ): DbShape => ({ kysely, kind, use: runWith(kysely), useLazyCommit: runWith(lazy) })
 
-const isLocalHost = (url: string): boolean => {
-  const host = new URL(url).hostname
-  return host === "localhost" || host === "127.0.0.1" || host === "::1" || host === ""
-}
-
-/** Opens Kysely on PostgreSQL (Postgres.js) or on an embedded PGlite data directory. */
+/** Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory. */
 export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") {
     mkdirSync(config.dataDir, { recursive: true })
     const pglite = await PGlite.create(`${config.dataDir}/pglite`)
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: postgresClient(config, 10) }) })
+  return openPostgres(config, 10)
 }
 
 /**
@@ -79,33 +73,12 @@ export const openLazyCommits = async (
   main: Kysely<Database>,
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") return main
-  const client = postgresClient(config, 4, { synchronous_commit: "off" })
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
+  return openPostgres(config, 4, { synchronous_commit: "off" })
 }
 
 export const closeDatabases = async (main: Kysely<Database>, lazy: Kysely<Database>) => {
   if (lazy !== main) await lazy.destroy()
   await main.destroy()
-}
-
-const postgresClient = (
-  config: Extract<DatabaseConfig, { kind: "postgres" }>,
-  max: number,
-  connection: Record<string, string> = {},
-) => {
-  const url = Redacted.value(config.url)
-  return postgres(url, {
-    max,
-    connection,
-    // A server that accepts and then says nothing (a half-dead pooler) fails the connect in 10 s, not 30.
-    connect_timeout: 10,
-    ssl: isLocalHost(url) || config.sslMode === "disable" ? false : config.sslMode,
-    onnotice: () => {},
-    // Telegram ids fit in 2^53; numbers keep PGlite and PostgreSQL rows identical.
-    types: {
-      bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
-    },
-  })
 }
 
 /** Applies pending migrations; Kysely's migrator serialises concurrent runs across instances. */
