@@ -1,40 +1,59 @@
-import { type Kysely, type QueryCreator, sql } from "kysely"
+import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { jsonb } from "./jsonb"
+import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
+const insertUpdateStatement = prepared((db) =>
+  db
+    .insertInto("update_inbox")
+    .values({
+      update_id: param(1),
+      chat_id: param(2),
+      kind: sql.lit("update"),
+      payload: param<string>(3, "text::jsonb"),
+    })
+    .onConflict((oc) => oc.column("update_id").doNothing())
+    .returning("id"),
+)
+
 /** Stores a Telegram update once; returns its row id, or null when this update_id was already received. */
 export const insertUpdate = async (db: Db, updateId: number, chatId: number, payload: unknown) => {
-  const row = await db
-    .insertInto("update_inbox")
-    .values({ update_id: updateId, chat_id: chatId, kind: "update", payload: jsonb(payload) })
-    .onConflict((oc) => oc.column("update_id").doNothing())
-    .returning("id")
-    .executeTakeFirst()
+  const [row] = await insertUpdateStatement(db, [updateId, chatId, jsonText(payload)])
   return row?.id ?? null
 }
 
+const insertEventStatement = prepared((db) =>
+  db
+    .insertInto("update_inbox")
+    .values({
+      update_id: sql.lit(null),
+      chat_id: param(1),
+      kind: sql.lit("event"),
+      payload: param<string>(2, "text::jsonb"),
+    })
+    .returning("id"),
+)
+
 /** Queues a feedback event for a chat, behind whatever that chat already has pending. */
 export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
-  const row = await db
-    .insertInto("update_inbox")
-    .values({ update_id: null, chat_id: chatId, kind: "event", payload: jsonb(payload) })
-    .returning("id")
-    .executeTakeFirstOrThrow()
-  return row.id
+  const [row] = await insertEventStatement(db, [chatId, jsonText(payload)])
+  return row!.id
 }
 
 /** A chat's rows not processed yet; shared by every query that asks what a chat still has to do. */
-export const pendingRowsOf = (db: QueryCreator<Database>, chatId: number) =>
+export const pendingRowsOf = (db: QueryCreator<Database>, chatId: number | RawBuilder<number>) =>
   db.selectFrom("update_inbox").where("chat_id", "=", chatId).where("processed_at", "is", null)
 
 /** The chat's oldest pending row, as a query: run alone or inside another statement. */
-export const nextPendingQuery = (db: QueryCreator<Database>, chatId: number) =>
-  pendingRowsOf(db, chatId).selectAll().orderBy("id").limit(1)
+export const nextPendingQuery = (db: QueryCreator<Database>, chatId: number | RawBuilder<number>) =>
+  pendingRowsOf(db, chatId).selectAll().orderBy("id").limit(sql.lit(1))
 
-export const findNextPending = (db: Db, chatId: number): Promise<InboxRow | undefined> =>
-  nextPendingQuery(db, chatId).executeTakeFirst()
+const nextPendingStatement = prepared((db) => nextPendingQuery(db, param(1)))
+
+export const findNextPending = async (db: Db, chatId: number): Promise<InboxRow | undefined> =>
+  (await nextPendingStatement(db, [chatId]))[0]
 
 /** Chats with pending rows and no live lease: resumed at start-up and by the periodic sweep. */
 export const findOrphanedChats = async (db: Db, limit: number): Promise<number[]> => {
@@ -58,15 +77,28 @@ export const findOrphanedChats = async (db: Db, limit: number): Promise<number[]
   return rows.map((r) => r.chat_id)
 }
 
-/** The columns that record a row as reduced: its commands, and the scrubbed payload when there is one. */
-export const reducedValues = (commands: unknown, redactPayload: unknown | undefined) => ({
+/**
+ * The columns that record a row as reduced, from two parameters: the commands, and the scrubbed payload or null
+ * (keep the payload as it is).
+ */
+export const reducedColumns = (commands: number, redacted: number) => ({
   reduced_at: sql<Date>`now()`,
-  commands: jsonb(commands),
-  ...(redactPayload === undefined ? {} : { payload: jsonb(redactPayload) }),
+  commands: param<string>(commands, "text::jsonb"),
+  payload: sql<string>`coalesce(${param(redacted, "text")}::jsonb, payload)`,
 })
 
+/** The parameters for `reducedColumns`, in its order. */
+export const reducedParams = (commands: unknown, redactPayload: unknown | undefined) => [
+  jsonText(commands),
+  redactPayload === undefined ? null : jsonText(redactPayload),
+]
+
+const markReducedStatement = prepared((db) =>
+  db.updateTable("update_inbox").set(reducedColumns(2, 3)).where("id", "=", param<number>(1)),
+)
+
 export const markReduced = (db: Db, id: number, commands: unknown, redactPayload: unknown | undefined) =>
-  db.updateTable("update_inbox").set(reducedValues(commands, redactPayload)).where("id", "=", id).execute()
+  markReducedStatement(db, [id, ...reducedParams(commands, redactPayload)])
 
 export interface CommandDone {
   readonly id: number
@@ -78,22 +110,38 @@ export interface CommandDone {
   readonly event?: unknown
 }
 
+// $1 row id, $2 commands done, $3 last (marks the row processed); with an event, $4 chat and $5 the event.
+const markDone = (db: QueryCreator<Database>) =>
+  db
+    .updateTable("update_inbox")
+    .set({
+      commands_done: param(2),
+      processed_at: sql<Date | null>`case when ${param(3, "boolean")} then now() end`,
+    })
+    .where("id", "=", param<number>(1))
+const markDoneStatement = prepared(markDone)
+const markDoneWithEventStatement = prepared((db) =>
+  markDone(
+    db.with("queued", (q) =>
+      q
+        .insertInto("update_inbox")
+        .values({
+          update_id: sql.lit(null),
+          chat_id: param(4),
+          kind: sql.lit("event"),
+          payload: param<string>(5, "text::jsonb"),
+        })
+        .returning("id"),
+    ),
+  ),
+)
+
 /** Records a command's progress, atomically with its feedback event when there is one: one round trip. */
 export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
-  const values = c.last
-    ? { commands_done: c.done, processed_at: sql<Date>`now()` }
-    : { commands_done: c.done }
-  const event = c.event
-  const base =
-    event === undefined
-      ? db
-      : db.with("queued", (q) =>
-          q
-            .insertInto("update_inbox")
-            .values({ update_id: null, chat_id: c.chatId, kind: "event", payload: jsonb(event) })
-            .returning("id"),
-        )
-  await base.updateTable("update_inbox").set(values).where("id", "=", c.id).execute()
+  const mark = [c.id, c.done, c.last]
+  await (c.event === undefined
+    ? markDoneStatement(db, mark)
+    : markDoneWithEventStatement(db, [...mark, c.chatId, jsonText(c.event)]))
 }
 
 export const markProcessed = (db: Db, id: number) =>

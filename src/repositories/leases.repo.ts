@@ -1,24 +1,33 @@
-import { type Kysely, type QueryCreator, sql } from "kysely"
+import { type Kysely, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { nextPendingQuery, pendingRowsOf } from "./inbox.repo"
+import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
-const leaseUpsert = (db: QueryCreator<Database>, chatId: number, owner: string, ttlMs: number) => {
-  const expires = sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})`
+// $1 chat, $2 owner, $3 time to live in seconds.
+const acquireStatement = prepared((db) => {
+  const owner = param<string>(2)
+  const expires = sql<Date>`now() + make_interval(secs => ${param(3, "float8")})`
   return db
-    .insertInto("chat_leases")
-    .values({ chat_id: chatId, owner, expires_at: expires })
-    .onConflict((oc) =>
-      oc
-        .column("chat_id")
-        .doUpdateSet({ owner, expires_at: expires })
-        .where(({ or, eb }) =>
-          or([eb("chat_leases.expires_at", "<", sql<Date>`now()`), eb("chat_leases.owner", "=", owner)]),
-        ),
+    .with("lease", (q) =>
+      q
+        .insertInto("chat_leases")
+        .values({ chat_id: param(1), owner, expires_at: expires })
+        .onConflict((oc) =>
+          oc
+            .column("chat_id")
+            .doUpdateSet({ owner, expires_at: expires })
+            .where(({ or, eb }) =>
+              or([eb("chat_leases.expires_at", "<", sql<Date>`now()`), eb("chat_leases.owner", "=", owner)]),
+            ),
+        )
+        .returning("owner"),
     )
-    .returning("owner")
-}
+    .selectFrom("lease")
+    .leftJoinLateral(nextPendingQuery(db, param(1)).forUpdate().as("next"), (join) => join.onTrue())
+    .selectAll("next")
+})
 
 export type LeaseWithNext = { readonly leased: false } | { readonly leased: true; readonly next?: InboxRow }
 
@@ -35,13 +44,7 @@ export const acquireLease = async (
   owner: string,
   ttlMs: number,
 ): Promise<LeaseWithNext> => {
-  const rows = await db
-    .with("lease", (q) => leaseUpsert(q, chatId, owner, ttlMs))
-    .selectFrom("lease")
-    .leftJoinLateral(nextPendingQuery(db, chatId).forUpdate().as("next"), (join) => join.onTrue())
-    .selectAll("next")
-    .execute()
-  const [first] = rows
+  const [first] = await acquireStatement(db, [chatId, owner, ttlMs / 1000])
   if (!first) return { leased: false }
   return first.id === null ? { leased: true } : { leased: true, next: first as InboxRow }
 }
@@ -56,21 +59,22 @@ export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
+const releaseIfIdleStatement = prepared((db) =>
+  db
+    .deleteFrom("chat_leases")
+    .where("chat_id", "=", param<number>(1))
+    .where("owner", "=", param<string>(2))
+    .where(({ not, exists }) => not(exists(pendingRowsOf(db, param(1)).select("id"))))
+    .returning("chat_id"),
+)
+
 /**
  * Releases the chat's lease only when it has nothing pending (one round trip at the end of each drain); false
  * means a row is waiting, or the lease is no longer ours. Reads this statement's snapshot: the caller looks again
  * after a release, for a row a peer stored meanwhile.
  */
-export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string): Promise<boolean> => {
-  const released = await db
-    .deleteFrom("chat_leases")
-    .where("chat_id", "=", chatId)
-    .where("owner", "=", owner)
-    .where(({ not, exists }) => not(exists(pendingRowsOf(db, chatId).select("id"))))
-    .returning("chat_id")
-    .executeTakeFirst()
-  return released !== undefined
-}
+export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string): Promise<boolean> =>
+  (await releaseIfIdleStatement(db, [chatId, owner])).length > 0
 
 export const releaseAllLeases = (db: Db, owner: string) =>
   db.deleteFrom("chat_leases").where("owner", "=", owner).execute()
