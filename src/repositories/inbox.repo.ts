@@ -1,6 +1,5 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
-import { jsonb } from "./jsonb"
 import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
