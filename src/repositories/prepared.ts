@@ -1,4 +1,4 @@
-import { type Compilable, CompiledQuery, type Kysely, type RawBuilder, sql } from "kysely"
+import { type Compilable, type CompiledQuery, type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database } from "../../db/schema"
 
 /**
@@ -18,14 +18,15 @@ export const jsonText = (value: unknown): string => JSON.stringify(value)
  * as its own parameter would be baked into the text, so the first compile refuses one.
  */
 export const prepared = <Row>(build: (db: Kysely<Database>) => Compilable<Row>) => {
-  let text: string | undefined
+  let compiled: CompiledQuery<Row> | undefined
   return async (db: Kysely<Database>, params: ReadonlyArray<unknown>): Promise<Row[]> => {
-    if (text === undefined) {
-      const compiled = build(db).compile()
-      if (compiled.parameters.length > 0)
+    if (compiled === undefined) {
+      const first = build(db).compile()
+      if (first.parameters.length > 0)
         throw new Error("a prepared statement takes its values through param(), not inline")
-      text = compiled.sql
+      compiled = first
     }
-    return (await db.executeQuery<Row>(CompiledQuery.raw(text, [...params]))).rows
+    // A plain copy with the new values: CompiledQuery.raw would build and freeze a fresh node on every call.
+    return (await db.executeQuery<Row>({ ...compiled, parameters: params })).rows
   }
 }
