@@ -8,14 +8,14 @@ import type { Database } from "../../db/schema"
 export const param = <T>(n: number, cast?: string): RawBuilder<T> =>
   sql.raw<T>(cast ? `$${n}::${cast}` : `$${n}`)
 
-/** A JSON value as the text a `param(n, "text")::jsonb` slot takes (the same on Bun SQL and PGlite). */
+/** A JSON value as the text a `param(n, "text::jsonb")` slot takes (the same on Bun SQL and PGlite). */
 export const jsonText = (value: unknown): string => JSON.stringify(value)
 
 /**
  * A statement that runs for every update, built and compiled by Kysely once and then run as SQL text with fresh
  * parameters. Building a query costs the bot more CPU than the round trip (a profile under load put ~30 % of it in
- * Kysely's builders, compiler and Object.freeze). Values go in only through `param`: a value Kysely would inline
- * as its own parameter would be baked into the text, so the first compile refuses one.
+ * Kysely's builders, compiler and Object.freeze). Values go in only through `param`: a value handed to Kysely
+ * directly would become a parameter of its own, fixed at the first call, so the first compile refuses one.
  */
 export const prepared = <Row>(build: (db: Kysely<Database>) => Compilable<Row>) => {
   let compiled: CompiledQuery<Row> | undefined

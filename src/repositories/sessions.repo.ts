@@ -36,9 +36,9 @@ export interface Reduction {
   readonly redactPayload?: unknown
 }
 
-// $1 chat, $2 state, $3 new version, $4 row, $5 commands, $6 scrubbed payload or null; updating, $7 the version read.
 type WithSaved = Database & { saved: { chat_id: number } }
 
+// $1 chat, $2 state, $3 new version, $4 row, $5 commands, $6 scrubbed payload or null; updating, $7 the version read.
 const markReducedIfSaved = (db: QueryCreator<WithSaved>) =>
   db
     .updateTable("update_inbox")
