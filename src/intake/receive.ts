@@ -2,8 +2,6 @@ import { Effect } from "effect"
 import type { Update } from "grammy/types"
 import { ChatQueue } from "../pipeline/chat-queue"
 import { originOf } from "../pipeline/decode"
-import { insertUpdate } from "../repositories/inbox.repo"
-import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
 import { isWellFormedUpdate, withoutNul } from "./well-formed"
 
@@ -27,13 +25,17 @@ export const receiveUpdate = (received: Update) =>
       metrics.updates.inc({ type: "other", outcome: "ignored" })
       return "ignored" as Receipt
     }
-    const db = yield* Db
-    const id = yield* db.use("insertUpdate", (k) => insertUpdate(k, update.update_id, origin.chatId, update))
+    const id = yield* (yield* ChatQueue).enqueue({
+      chatId: origin.chatId,
+      updateId: update.update_id,
+      kind: "update",
+      payload: update,
+      userId: origin.userId,
+    })
     if (id === null) {
       metrics.duplicates.inc()
       return "duplicate" as Receipt
     }
-    yield* (yield* ChatQueue).kick(origin.chatId)
     return "stored" as Receipt
   })
 

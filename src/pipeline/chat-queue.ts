@@ -1,5 +1,6 @@
 import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
-import { findNextPending, findOrphanedChats, insertEvent } from "../repositories/inbox.repo"
+import { type Head, type NewRow, storeRow } from "../repositories/enqueue.repo"
+import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import {
   acquireLease,
   releaseAllLeases,
@@ -7,16 +8,22 @@ import {
   releaseLeaseIfIdle,
   renewLeases,
 } from "../repositories/leases.repo"
-import { Db } from "../services/db"
+import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
 import { Background, type BackgroundShape } from "./background"
 import { processRow } from "./pipeline"
 import type { Deps, EventPayload } from "./stage"
+import { storeTickets } from "./store-tickets"
 
 export const LEASE_TTL_MS = 30_000
 
 export interface ChatQueueShape {
+  /**
+   * Stores a row for its chat (an update or a feedback event) durably, then makes sure it gets processed. Returns
+   * the row id, or null for an update_id stored before. An idle chat's row starts processing without another read.
+   */
+  readonly enqueue: (row: NewRow) => Effect.Effect<number | null, DbError>
   /** Makes sure the chat's pending rows get processed, in order, by exactly one instance. Never blocks. */
   readonly kick: (chatId: number) => Effect.Effect<void>
   /** Picks up chats with pending rows that nobody holds (start-up resume, crashed peers, failed rows). */
@@ -42,24 +49,27 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const { instanceId: owner } = yield* Settings
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
+    const storing = storeTickets()
     const background = new Set<Fiber.Fiber<void>>()
     let stopping = false
 
     // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
     // stop there (ordering) and let the periodic sweep retry it, instead of spinning on it.
-    const drainOnce = (chatId: number) =>
+    const drainOnce = (chatId: number, head?: Head) =>
       Effect.gen(function* () {
         // Lease writes commit lazily: one lost in a PostgreSQL crash at worst lets a peer take the chat early,
         // and the version-checked session save still refuses a second writer.
-        const lease = yield* db.useLazyCommit("acquireLease", (k) =>
-          acquireLease(k, chatId, owner, LEASE_TTL_MS),
-        )
+        const lease = head
+          ? { leased: true, next: head.next }
+          : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
         if (!lease.leased) return false
         let row = lease.next
+        let preloaded = head && { loaded: head.loaded, userId: head.userId }
         // Look again after releasing: a row a peer stored meanwhile would otherwise wait for a sweep.
         const lookAgain = db.use("nextPending", (k) => findNextPending(k, chatId)).pipe(Effect.map(Boolean))
         while (row && !stopping) {
-          yield* processRow({ row })
+          yield* processRow({ row, preloaded })
+          preloaded = undefined
           if (yield* db.useLazyCommit("releaseIfIdle", (k) => releaseLeaseIfIdle(k, chatId, owner)))
             return yield* lookAgain
           const last: number = row.id
@@ -71,12 +81,14 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         return row || stopping ? false : yield* lookAgain
       })
 
-    const worker = (chatId: number) =>
+    const worker = (chatId: number, head?: Head) =>
       Effect.gen(function* () {
+        let first = head
         while (true) {
           const state = running.get(chatId)!
           state.again = false
-          const more = yield* drainOnce(chatId)
+          const more = yield* drainOnce(chatId, first)
+          first = undefined
           if (!more && !state.again) break
         }
       }).pipe(
@@ -90,26 +102,50 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         Effect.ensuring(Effect.sync(() => running.delete(chatId))),
       )
 
-    const kick = (chatId: number) =>
-      Effect.sync(() => {
-        if (stopping) return
-        const state = running.get(chatId)
-        if (state) {
-          state.again = true
-          return
-        }
-        const fresh: { again: boolean; fiber?: Fiber.Fiber<void> } = { again: false }
-        running.set(chatId, fresh)
-        fresh.fiber = Effect.runForkWith(context)(worker(chatId))
+    const start = (chatId: number, head?: Head) => {
+      if (stopping) return
+      const state = running.get(chatId)
+      if (state) {
+        state.again = true
+        return
+      }
+      storing.invalidate(chatId)
+      const fresh: { again: boolean; fiber?: Fiber.Fiber<void> } = { again: false }
+      running.set(chatId, fresh)
+      fresh.fiber = Effect.runForkWith(context)(worker(chatId, head))
+    }
+
+    const kick = (chatId: number) => Effect.sync(() => start(chatId))
+
+    const enqueue = (row: NewRow) =>
+      Effect.gen(function* () {
+        const ticket = storing.issue(row.chatId, !running.has(row.chatId))
+        const stored = yield* db
+          .use("storeRow", (k) => storeRow(k, row, owner, LEASE_TTL_MS))
+          .pipe(Effect.onError(() => Effect.sync(() => storing.settle(row.chatId, ticket))))
+        // One synchronous step: no worker can start between reading the ticket and acting on it.
+        return yield* Effect.sync(() => {
+          const fresh = storing.settle(row.chatId, ticket)
+          if (stored === null) return null
+          // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe.
+          start(row.chatId, fresh ? stored.head : undefined)
+          return stored.id
+        })
       })
 
     const runInBackground: BackgroundShape["run"] = (chatId, origin, work) =>
       Effect.sync(() => {
         const deliver = work.pipe(
           Effect.flatMap((feedback) =>
-            db.use("insertEvent", (k) => insertEvent(k, chatId, { feedback, origin } satisfies EventPayload)),
+            enqueue({
+              chatId,
+              updateId: null,
+              kind: "event",
+              payload: { feedback, origin } satisfies EventPayload,
+              userId: origin.userId,
+            }),
           ),
-          Effect.flatMap(() => kick(chatId)),
+          Effect.asVoid,
           Effect.catchCause((cause) =>
             log.error("background work lost its result", { chatId, ...describeError(Cause.squash(cause)) }),
           ),
@@ -151,6 +187,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       })
 
     return ChatQueue.of({
+      enqueue,
       kick,
       sweep,
       drain,

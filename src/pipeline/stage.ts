@@ -3,6 +3,7 @@ import type { Update } from "grammy/types"
 import type { InboxRow } from "../../db/schema"
 import type { Actor, Feedback, Input } from "../app/model"
 import type { Session } from "../app/session"
+import type { SessionAndSender } from "../repositories/sessions.repo"
 import type { Charts } from "../services/charts"
 import type { AppClock } from "../services/clock"
 import type { Db, DbError } from "../services/db"
@@ -53,6 +54,8 @@ export type Source =
 
 export interface RowCtx {
   readonly row: InboxRow
+  /** The chat's session and `userId`'s role, read with the chat's lease (enqueue.repo): spares the load a read. */
+  readonly preloaded?: { readonly loaded: SessionAndSender; readonly userId: number }
 }
 
 export interface LoadedCtx extends RowCtx {

@@ -4,43 +4,6 @@ import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
-const insertUpdateStatement = prepared((db) =>
-  db
-    .insertInto("update_inbox")
-    .values({
-      update_id: param(1),
-      chat_id: param(2),
-      kind: sql.lit("update"),
-      payload: param<string>(3, "text::jsonb"),
-    })
-    .onConflict((oc) => oc.column("update_id").doNothing())
-    .returning("id"),
-)
-
-/** Stores a Telegram update once; returns its row id, or null when this update_id was already received. */
-export const insertUpdate = async (db: Db, updateId: number, chatId: number, payload: unknown) => {
-  const [row] = await insertUpdateStatement(db, [updateId, chatId, jsonText(payload)])
-  return row?.id ?? null
-}
-
-const insertEventStatement = prepared((db) =>
-  db
-    .insertInto("update_inbox")
-    .values({
-      update_id: sql.lit(null),
-      chat_id: param(1),
-      kind: sql.lit("event"),
-      payload: param<string>(2, "text::jsonb"),
-    })
-    .returning("id"),
-)
-
-/** Queues a feedback event for a chat, behind whatever that chat already has pending. */
-export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
-  const [row] = await insertEventStatement(db, [chatId, jsonText(payload)])
-  return row!.id
-}
-
 /** A chat's rows not processed yet; shared by every query that asks what a chat still has to do. */
 export const pendingRowsOf = (db: QueryCreator<Database>, chatId: number | RawBuilder<number>) =>
   db.selectFrom("update_inbox").where("chat_id", "=", chatId).where("processed_at", "is", null)

@@ -13,17 +13,21 @@ const sessionAndSenderStatement = prepared((db) =>
     .select(["s.state", "s.version", "u.role", "u.created_at"]),
 )
 
-/**
- * What processing a row starts from, in one round trip: the chat's session with its version, and the sender's
- * role and first sign-in (both absent for a stranger).
- */
+type SessionAndSenderRow = Awaited<ReturnType<typeof sessionAndSenderStatement>>[number]
+
+/** The chat's session with its version, and the sender's role and first sign-in (both absent for a stranger). */
+export const sessionAndSenderOf = (row: SessionAndSenderRow) => ({
+  session: row.version === null ? undefined : { state: row.state, version: row.version },
+  sender: row.role === null ? undefined : { role: row.role, since: row.created_at },
+})
+
+export type SessionAndSender = ReturnType<typeof sessionAndSenderOf>
+
+/** What processing a row starts from, in one round trip. */
 export const findSessionAndSender = async (db: Db, chatId: number, userId: number) => {
   const [row] = await sessionAndSenderStatement(db, [chatId, userId])
   if (!row) throw new Error("findSessionAndSender: no row from a one-row select")
-  return {
-    session: row.version === null ? undefined : { state: row.state, version: row.version },
-    sender: row.role === null ? undefined : { role: row.role, since: row.created_at },
-  }
+  return sessionAndSenderOf(row)
 }
 
 export interface Reduction {

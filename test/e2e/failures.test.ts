@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
-import { sql } from "kysely"
 import { texts } from "../../src/app/texts"
 import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
-import { backends } from "../support/database"
+import { backends, breakSessionWrites } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
@@ -25,7 +24,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     const anya = bot.user(501)
     await anya.send("/start")
     await anya.send(USER_PASSWORD)
-    await sql`alter table chat_sessions rename to chat_sessions_away`.execute(bot.app.db)
+    const broken = await breakSessionWrites(bot.app.db)
     const before = bot.tg.chat(501).length
     await bot.deliver(textUpdate("/help", { chatId: 501, userId: 501 }))
     await waitFor("the apology", () => bot.tg.chat(501).length > before, 15_000, 20)
@@ -40,7 +39,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     expect(row.attempts).toBe(MAX_ATTEMPTS)
     expect(row.processed_at).not.toBeNull()
     // The database is healthy again → the chat goes on as before; nothing of the session was lost.
-    await sql`alter table chat_sessions_away rename to chat_sessions`.execute(bot.app.db)
+    await broken.heal()
     expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
   })
 

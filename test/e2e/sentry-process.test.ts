@@ -1,11 +1,10 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { sql } from "kysely"
 import { texts } from "../../src/app/texts"
 import { scheduleOneOffJob } from "../../src/scheduler/jobs.repo"
 import { JOB_KINDS } from "../../src/scheduler/kinds"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { configOf } from "../repositories/database"
-import { backends } from "../support/database"
+import { backends, breakSessionWrites } from "../support/database"
 import { startFakeSentry } from "../support/fake-sentry"
 import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { useProcessFixture } from "../support/process-fixture"
@@ -52,12 +51,12 @@ describe.each(backends)("Sentry from a running bot process (%s)", (backend) => {
       await post("/start")
       await post(USER_PASSWORD)
       await waitFor("sign-in", () => tg!.chat(601).length >= 2)
-      // The session table vanishes under the running bot: the learner's next line cannot be processed.
+      // Session writes break under the running bot: the learner's next line cannot be processed.
       const db = await openDatabase(configOf(database))
-      await sql`alter table chat_sessions rename to chat_sessions_away`.execute(db)
+      const broken = await breakSessionWrites(db)
       await post(LEARNER_LINE)
       await waitFor("a pipeline event", () => sink.events().some((e) => e.tags?.rowId !== undefined))
-      await sql`alter table chat_sessions_away rename to chat_sessions`.execute(db)
+      await broken.heal()
       await db.destroy()
       const rowEvent = sink.events().find((e) => e.tags?.rowId !== undefined)
       expect(rowEvent?.tags).toMatchObject({ chatId: "601" })

@@ -43,4 +43,37 @@ export const useRepositoryDatabase = (backend: Backend): (() => Db) => {
   return () => db!
 }
 
+/**
+ * Fixtures: a row stored without taking the chat's lease, as a peer does when the chat is busy. Production stores
+ * through `storeRow` (enqueue.repo), tested on its own.
+ */
+export const insertUpdate = async (db: Db, updateId: number, chatId: number, payload: unknown) => {
+  const row = await db
+    .insertInto("update_inbox")
+    .values({
+      update_id: updateId,
+      chat_id: chatId,
+      kind: "update",
+      payload: sql<string>`${JSON.stringify(payload)}::text::jsonb`,
+    })
+    .onConflict((oc) => oc.column("update_id").doNothing())
+    .returning("id")
+    .executeTakeFirst()
+  return row?.id ?? null
+}
+
+export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
+  const row = await db
+    .insertInto("update_inbox")
+    .values({
+      update_id: null,
+      chat_id: chatId,
+      kind: "event",
+      payload: sql<string>`${JSON.stringify(payload)}::text::jsonb`,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

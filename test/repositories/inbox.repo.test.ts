@@ -4,8 +4,6 @@ import {
   countBacklog,
   findNextPending,
   findOrphanedChats,
-  insertEvent,
-  insertUpdate,
   markCommandDone,
   markFailed,
   markProcessed,
@@ -13,7 +11,7 @@ import {
 } from "../../src/repositories/inbox.repo"
 import { acquireLease as acquire } from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
-import { type Db, useRepositoryDatabase } from "./database"
+import { type Db, insertEvent, insertUpdate, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
@@ -37,114 +35,6 @@ const textPayload = (updateId: number, chatId: number, text: string) => ({
 
 describe.each(backends)("inbox repository (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
-
-  describe("insertUpdate", () => {
-    test("new update_id → returns a numeric id and stores an unprocessed 'update' row", async () => {
-      const id = await insertUpdate(db(), 1001, 10, { update_id: 1001 })
-      expect(typeof id).toBe("number")
-      const row = await rowOf(db(), id!)
-      expect(row).toMatchObject({
-        update_id: 1001,
-        chat_id: 10,
-        kind: "update",
-        reduced_at: null,
-        commands: null,
-        commands_done: 0,
-        processed_at: null,
-        attempts: 0,
-        last_error: null,
-      })
-      expect(row.received_at).toBeInstanceOf(Date)
-    })
-
-    test("same update_id again → null and no second row", async () => {
-      const first = await insertUpdate(db(), 1002, 10, { update_id: 1002, n: 1 })
-      const second = await insertUpdate(db(), 1002, 10, { update_id: 1002, n: 2 })
-      expect(first).not.toBeNull()
-      expect(second).toBeNull()
-      const rows = await db().selectFrom("update_inbox").selectAll().where("update_id", "=", 1002).execute()
-      expect(rows).toHaveLength(1)
-      expect(rows[0]!.payload).toEqual({ update_id: 1002, n: 1 })
-    })
-
-    test("two inserts of one update_id racing → exactly one id, the other null", async () => {
-      const results = await Promise.all([
-        insertUpdate(db(), 1003, 10, { update_id: 1003 }),
-        insertUpdate(db(), 1003, 10, { update_id: 1003 }),
-      ])
-      expect(results.filter((r) => r === null)).toHaveLength(1)
-      expect(results.filter((r) => typeof r === "number")).toHaveLength(1)
-      expect(await countBacklog(db())).toBe(1)
-    })
-
-    test("many updates racing, each id twice → one row per update_id", async () => {
-      const ids = [2001, 2002, 2003, 2004, 2005]
-      const results = await Promise.all(
-        [...ids, ...ids].map((u) => insertUpdate(db(), u, 11, { update_id: u })),
-      )
-      expect(results.filter((r) => r !== null)).toHaveLength(ids.length)
-      expect(new Set(results.filter((r) => r !== null)).size).toBe(ids.length)
-      expect(await countBacklog(db())).toBe(ids.length)
-    })
-
-    test("payload with Cyrillic and nested objects → round-trips as an equal object, not a string", async () => {
-      const payload = textPayload(1004, 12, "/start Привет, мир! Ёжик «в тумане» — 😀")
-      const id = await insertUpdate(db(), 1004, 12, payload)
-      const row = await rowOf(db(), id!)
-      expect(typeof row.payload).toBe("object")
-      expect(row.payload).toEqual(payload)
-    })
-
-    test("payload with quotes, backslashes, null and arrays → stored as jsonb, not as a JSON string", async () => {
-      const payload = { a: 'he said "hi"\\n', b: null, c: [1, "2", { d: true }], e: { f: { g: -1.5 } } }
-      const id = await insertUpdate(db(), 1005, 12, payload)
-      expect((await rowOf(db(), id!)).payload).toEqual(payload)
-      const kind = await sql<{
-        t: string
-      }>`select jsonb_typeof(payload) as t from update_inbox where id = ${id}`.execute(db())
-      expect(kind.rows[0]!.t).toBe("object")
-      const nested = await sql<{
-        g: string
-      }>`select payload #>> '{e,f,g}' as g from update_inbox where id = ${id}`.execute(db())
-      expect(nested.rows[0]!.g).toBe("-1.5")
-    })
-
-    test("chat and update ids beyond 2^31 → stored and read back as the same numbers", async () => {
-      const id = await insertUpdate(db(), 9_000_000_001, -1_001_234_567_890, { ok: true })
-      const row = await rowOf(db(), id!)
-      expect(row.update_id).toBe(9_000_000_001)
-      expect(row.chat_id).toBe(-1_001_234_567_890)
-      expect(typeof row.id).toBe("number")
-    })
-  })
-
-  describe("insertEvent", () => {
-    test("event for a chat → row with update_id null and kind 'event', payload as object", async () => {
-      const payload = { type: "reply-failed", reason: "Сообщение слишком длинное" }
-      const id = await insertEvent(db(), 20, payload)
-      expect(typeof id).toBe("number")
-      const row = await rowOf(db(), id)
-      expect(row.update_id).toBeNull()
-      expect(row.kind).toBe("event")
-      expect(row.chat_id).toBe(20)
-      expect(row.payload).toEqual(payload)
-    })
-
-    test("two events (update_id null twice) → both stored, each with its own id", async () => {
-      const a = await insertEvent(db(), 20, { n: 1 })
-      const b = await insertEvent(db(), 20, { n: 2 })
-      expect(b).toBeGreaterThan(a)
-      expect(await countBacklog(db())).toBe(2)
-    })
-
-    test("event after pending updates → queued behind them", async () => {
-      const u = await insertUpdate(db(), 3001, 21, { n: 1 })
-      const e = await insertEvent(db(), 21, { n: 2 })
-      expect((await findNextPending(db(), 21))?.id).toBe(u!)
-      await markProcessed(db(), u!)
-      expect((await findNextPending(db(), 21))?.id).toBe(e)
-    })
-  })
 
   describe("findNextPending", () => {
     test("chat with no rows → undefined", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { insertUpdate, markProcessed } from "../../src/repositories/inbox.repo"
+import { markProcessed } from "../../src/repositories/inbox.repo"
 import {
   acquireLease as acquire,
   releaseAllLeases,
@@ -9,7 +9,7 @@ import {
   renewLeases,
 } from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
-import { type Db, sleep, useRepositoryDatabase } from "./database"
+import { type Db, insertUpdate, sleep, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)

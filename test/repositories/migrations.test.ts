@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { type Kysely, sql } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import type { Database as DatabaseConfig } from "../../src/config/config"
-import { insertUpdate } from "../../src/repositories/inbox.repo"
+import { storeRow } from "../../src/repositories/enqueue.repo"
 import { findUser, upsertRole } from "../../src/repositories/users.repo"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { type Backend, backends, freshDatabase } from "../support/database"
@@ -245,7 +245,13 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
     expect(user).toMatchObject({ user_id: 111, role: "admin", first_name: "Админ", username: "boss" })
     expect(user?.created_at).toEqual(OLD_CREATED)
     expect(user?.last_seen_at).toBeInstanceOf(Date)
-    expect(typeof (await insertUpdate(scratch.db, 1, 111, { update_id: 1 }))).toBe("number")
+    const stored = await storeRow(
+      scratch.db,
+      { chatId: 111, updateId: 1, kind: "update", payload: {}, userId: 111 },
+      "a",
+      30_000,
+    )
+    expect(typeof stored?.id).toBe("number")
   })
 
   test("second run → no new migrations ([]) and kysely_migration has one row per migration", async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { insertUpdate } from "../../src/repositories/inbox.repo"
 import { findSessionAndSender, saveReduction } from "../../src/repositories/sessions.repo"
 import { upsertRole } from "../../src/repositories/users.repo"
 import { backends } from "../support/database"
-import { useRepositoryDatabase } from "./database"
+import { insertUpdate, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)

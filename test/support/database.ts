@@ -1,7 +1,9 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type Kysely, sql } from "kysely"
 import postgres from "postgres"
+import type { Database } from "../../db/schema"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 
 export type Backend = "pglite" | "postgres"
@@ -83,4 +85,22 @@ export const freshDatabase = async (backend: Backend): Promise<FreshDatabase> =>
 export const dropAllDatabases = async () => {
   await Promise.allSettled([...created].map((db) => db.drop()))
   rmSync(root, { recursive: true, force: true })
+}
+
+/**
+ * Makes every write of a chat session fail (a trigger), so a row's processing fails while updates are still stored
+ * and read: the database is up, one step of the pipeline is broken. `heal` undoes it.
+ */
+export const breakSessionWrites = async (db: Kysely<Database>) => {
+  await sql`
+    create or replace function refuse_session_write() returns trigger language plpgsql as $$
+    begin raise exception 'session writes are broken (test)'; end $$`.execute(db)
+  await sql`
+    create trigger refuse_session_write before insert or update on chat_sessions
+    for each row execute function refuse_session_write()`.execute(db)
+  return {
+    heal: async () => {
+      await sql`drop trigger refuse_session_write on chat_sessions`.execute(db)
+    },
+  }
 }

@@ -56,10 +56,16 @@ const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
  * failure is logged, reported (ids only), counted on the row, and after the last attempt answered with an apology.
  * The user never sees raw error text.
  */
-export const errorBoundary =
-  (next: Handler<RowCtx>): Handler<RowCtx, never> =>
-  (ctx) =>
+export const errorBoundary = (next: Handler<RowCtx>): Handler<RowCtx, never> => {
+  // A retry reads everything again: what was preloaded with the lease is what lost the race.
+  const attempt = (ctx: RowCtx, conflictsLeft: number): ReturnType<Handler<RowCtx>> =>
     next(ctx).pipe(
-      Effect.retry({ times: 3, while: (e) => e._tag === "VersionConflict" }),
+      Effect.catchTag("VersionConflict", (conflict) =>
+        conflictsLeft > 0 ? attempt({ row: ctx.row }, conflictsLeft - 1) : Effect.fail(conflict),
+      ),
+    )
+  return (ctx) =>
+    attempt(ctx, 3).pipe(
       Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : onFailure(ctx, cause))),
     )
+}

@@ -27,9 +27,11 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         k.updateTable("update_inbox").set({ processed_at: new Date() }).where("id", "=", row.id).execute(),
       )
     }
-    const { session: stored, sender } = yield* db.use("findSessionAndSender", (k) =>
-      findSessionAndSender(k, row.chat_id, origin.userId),
-    )
+    const { preloaded } = ctx
+    const { session: stored, sender } =
+      preloaded?.userId === origin.userId
+        ? preloaded.loaded
+        : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
     if (Result.isFailure(decoded))
       yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })

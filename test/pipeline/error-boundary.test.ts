@@ -1,0 +1,47 @@
+import { describe, expect, test } from "bun:test"
+import { Effect } from "effect"
+import type { InboxRow } from "../../db/schema"
+import { type Handler, type RowCtx, VersionConflict } from "../../src/pipeline/stage"
+import { errorBoundary } from "../../src/pipeline/stages/error-boundary"
+
+const row: InboxRow = {
+  id: 1,
+  update_id: 10,
+  chat_id: 5,
+  kind: "update",
+  payload: {},
+  received_at: new Date(0),
+  reduced_at: null,
+  commands: null,
+  commands_done: 0,
+  processed_at: null,
+  attempts: 0,
+  last_error: null,
+}
+
+const preloaded = { loaded: { session: { state: {}, version: 3 }, sender: undefined }, userId: 5 }
+
+/** Runs the boundary around `next`; a handler that succeeds needs none of the services a failure would use. */
+const run = (next: Handler<RowCtx>, ctx: RowCtx) =>
+  Effect.runPromise(errorBoundary(next)(ctx) as unknown as Effect.Effect<void>)
+
+describe("errorBoundary", () => {
+  test("a version conflict is retried from fresh state: the retry gets the row alone, nothing preloaded", async () => {
+    const seen: RowCtx[] = []
+    const conflictOnce: Handler<RowCtx> = (ctx) =>
+      Effect.suspend(() => {
+        seen.push(ctx)
+        return seen.length === 1 ? Effect.fail(new VersionConflict({ chatId: 5 })) : Effect.void
+      })
+    await run(conflictOnce, { row, preloaded })
+    expect(seen).toEqual([{ row, preloaded }, { row }])
+  })
+
+  test("three conflicts in a row → a fourth attempt, then done", async () => {
+    let attempts = 0
+    const conflictThrice: Handler<RowCtx> = () =>
+      Effect.suspend(() => (++attempts <= 3 ? Effect.fail(new VersionConflict({ chatId: 5 })) : Effect.void))
+    await run(conflictThrice, { row })
+    expect(attempts).toBe(4)
+  })
+})
