@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
@@ -17,34 +18,51 @@ export interface UsageRecord {
   readonly errorClass: string | null
 }
 
+const insertUsageStatement = prepared((db) =>
+  db.insertInto("ai_calls").values({
+    user_id: param(1),
+    case_id: param(2),
+    channel: param(3),
+    provider: param(4),
+    model: param(5),
+    input_tokens: param(6, "int4"),
+    output_tokens: param(7, "int4"),
+    latency_ms: param(8, "int4"),
+    outcome: param(9),
+    error_class: param(10),
+  }),
+)
+
 export const insertUsage = (db: Db, r: UsageRecord) =>
-  db
-    .insertInto("ai_calls")
-    .values({
-      user_id: r.userId,
-      case_id: r.caseId,
-      channel: r.channel,
-      provider: r.provider,
-      model: r.model,
-      input_tokens: r.inputTokens,
-      output_tokens: r.outputTokens,
-      latency_ms: Math.round(r.latencyMs),
-      outcome: r.outcome,
-      error_class: r.errorClass,
-    })
-    .execute()
+  insertUsageStatement(db, [
+    r.userId,
+    r.caseId,
+    r.channel,
+    r.provider,
+    r.model,
+    r.inputTokens,
+    r.outputTokens,
+    Math.round(r.latencyMs),
+    r.outcome,
+    r.errorClass,
+  ])
+
+// $1 user, $2 time zone.
+const turnsTodayStatement = prepared((db) => {
+  const dayStart = sql<Date>`date_trunc('day', now() at time zone ${param(2, "text")}) at time zone ${param(2, "text")}`
+  return db
+    .selectFrom("ai_calls")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("user_id", "=", param<number>(1))
+    .where("channel", "=", sql.lit("dialogue"))
+    .where("outcome", "=", sql.lit("ok"))
+    .where("at", ">=", dayStart)
+})
 
 /** Successful persona turns of a user since the start of the current day in `timeZone` (the daily cap). */
 export const countTurnsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
-  const row = await db
-    .selectFrom("ai_calls")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("user_id", "=", userId)
-    .where("channel", "=", "dialogue")
-    .where("outcome", "=", "ok")
-    .where("at", ">=", sql<Date>`date_trunc('day', now() at time zone ${timeZone}) at time zone ${timeZone}`)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+  const [row] = await turnsTodayStatement(db, [userId, timeZone])
+  return Number(row!.n)
 }
 
 export const findTranscript = (db: Db, fileUniqueId: string) =>

@@ -66,8 +66,10 @@ export const makeAi = (
         }),
       )
 
+  // The row is written without holding up the answer: the next check of the daily cap comes with the learner's
+  // next line, long after this write.
   const record = (usage: Parameters<typeof insertUsage>[1], waitedMs: number) =>
-    Effect.promise(async () => {
+    Effect.sync(() => {
       const labels = {
         provider: usage.provider,
         model: usage.model,
@@ -79,7 +81,7 @@ export const makeAi = (
       metrics.aiTokens.inc({ provider: usage.provider, direction: "input" }, usage.inputTokens)
       metrics.aiTokens.inc({ provider: usage.provider, direction: "output" }, usage.outputTokens)
       metrics.aiQueueWait.observe(waitedMs / 1000)
-      await insertUsage(usageDb, usage).catch((e) =>
+      void insertUsage(usageDb, usage).catch((e) =>
         Effect.runSync(log.warn("usage not recorded", describeError(e))),
       )
     })
