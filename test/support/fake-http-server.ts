@@ -171,7 +171,9 @@ export abstract class FakeHttpServer {
         return this.errorResponse(fault.status, "retryAfterSec" in fault ? fault.retryAfterSec : undefined)
       }
       const bodyFault = fault?.kind === "malformed" || fault?.kind === "empty" ? fault : undefined
-      return await this.route({ request, url, recorded, fault: bodyFault })
+      const answer = await this.route({ request, url, recorded, fault: bodyFault })
+      recorded.answeredAt = Date.now()
+      return answer
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       return this.errorResponse(500, undefined, `fake server bug: ${message}`)

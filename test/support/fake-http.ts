@@ -30,6 +30,8 @@ export interface RecordedRequest {
   /** Parsed JSON; for multipart an object of fields (files as RecordedFile, repeated fields as arrays). */
   body: unknown
   at: number
+  /** When the answer left (a successful route only): what the client waited for, less this fake's own delay. */
+  answeredAt?: number
 }
 
 export interface Usage {
