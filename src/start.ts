@@ -44,6 +44,8 @@ export interface StartOptions {
   readonly telegramStartupTimeoutMs?: number
   /** How often orphaned inbox rows are looked for (start-up resume, crashed peers, retries). */
   readonly sweepIntervalMs?: number
+  /** How long storing an update may take before it is refused (Telegram delivers it again); 10 s by default. */
+  readonly storeDeadlineMs?: number
   readonly instanceId?: string
   readonly clockOffset?: { ms: number }
   readonly errorReporter?: ErrorReporterShape
@@ -130,7 +132,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
   // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
   const store = (update: Parameters<typeof receiveUpdate>[0]) =>
-    runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout("10 seconds")))
+    runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout(options.storeDeadlineMs ?? 10_000)))
 
   await withDeadline("setMyCommands", deadline, (signal) =>
     api.setMyCommands(botCommands(), {}, signal),

@@ -117,20 +117,32 @@ const makeChatQueue = (maxConcurrentChats: number) =>
 
     const kick = (chatId: number) => Effect.sync(() => start(chatId))
 
+    // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
+    const giveBack = (chatId: number) =>
+      Effect.runFork(
+        db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner)).pipe(Effect.ignore),
+      )
+
+    // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
+    // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
+    // is also one synchronous step, so no worker can start between reading the ticket and acting on it.
     const enqueue = (row: NewRow) =>
-      Effect.gen(function* () {
+      db.use("storeRow", (k) => {
         const ticket = storing.issue(row.chatId, !running.has(row.chatId))
-        const stored = yield* db
-          .use("storeRow", (k) => storeRow(k, row, owner, LEASE_TTL_MS))
-          .pipe(Effect.onError(() => Effect.sync(() => storing.settle(row.chatId, ticket))))
-        // One synchronous step: no worker can start between reading the ticket and acting on it.
-        return yield* Effect.sync(() => {
-          const fresh = storing.settle(row.chatId, ticket)
-          if (stored === null) return null
-          // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe.
-          start(row.chatId, fresh ? stored.head : undefined)
-          return stored.id
-        })
+        return storeRow(k, row, owner, LEASE_TTL_MS).then(
+          (stored) => {
+            const fresh = storing.settle(row.chatId, ticket)
+            if (stored === null) return null
+            if (stopping && stored.head) giveBack(row.chatId)
+            // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe.
+            else start(row.chatId, fresh ? stored.head : undefined)
+            return stored.id
+          },
+          (error: unknown) => {
+            storing.settle(row.chatId, ticket)
+            throw error
+          },
+        )
       })
 
     const runInBackground: BackgroundShape["run"] = (chatId, origin, work) =>

@@ -6,7 +6,7 @@ interface Ticket {
  * Stores in flight, by chat. A store reads the chat's next row and session together with its lease; if a worker
  * of this instance starts for the chat meanwhile, that worker may process the stored row itself, so what the store
  * read is stale and must not be used. `issue` before the store, `invalidate` whenever a worker starts, `settle`
- * after the store in the same synchronous step that acts on the answer.
+ * when the store answers, in the same synchronous step that acts on the answer.
  */
 export const storeTickets = () => {
   const byChat = new Map<number, Set<Ticket>>()

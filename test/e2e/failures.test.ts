@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
+import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
+import { visibleText } from "../../src/lib/html"
 import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
 import { backends, breakSessionWrites } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -58,4 +60,31 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     expect(textsOf(await bot.user(503).send("/start"))).toEqual([texts.askPassword])
     expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([500, 200])
   })
+
+  // PGlite, in process, stores within the millisecond: the deadline never cuts it short.
+  test.skipIf(backend !== "postgres")(
+    "storing outlasts the webhook's deadline → 503, Telegram delivers again; every update answered once, no chat left leased",
+    async () => {
+      bot = await startBot({ backend, storeDeadlineMs: 1 })
+      const updates = Array.from({ length: 10 }, (_, i) =>
+        textUpdate("/help", { chatId: 700 + i, userId: 700 + i }),
+      )
+      const statuses: number[] = []
+      // Telegram's way: an update answered with anything but 200 is delivered again, the same update_id.
+      for (const update of updates)
+        for (let delivery = 0; delivery < 50; delivery++) {
+          const status = (await bot.deliver(update))?.status ?? 0
+          statuses.push(status)
+          if (status === 200) break
+        }
+      expect(statuses).toContain(503) // the deadline did cut the store short, here and there
+      await bot.app.whenIdle()
+      for (const update of updates)
+        expect(textsOf(bot.tg.chat(update.message!.chat.id))).toEqual([
+          visibleText(texts.help(false, caseCommands())),
+        ])
+      const leases = await bot.app.db.selectFrom("chat_leases").selectAll().execute()
+      expect(leases).toEqual([])
+    },
+  )
 })
