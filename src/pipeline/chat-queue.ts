@@ -24,8 +24,6 @@ export interface ChatQueueShape {
    * the row id, or null for an update_id stored before. An idle chat's row starts processing without another read.
    */
   readonly enqueue: (row: NewRow) => Effect.Effect<number | null, DbError>
-  /** Makes sure the chat's pending rows get processed, in order, by exactly one instance. Never blocks. */
-  readonly kick: (chatId: number) => Effect.Effect<void>
   /** Picks up chats with pending rows that nobody holds (start-up resume, crashed peers, failed rows). */
   readonly sweep: Effect.Effect<void>
   /** Stops starting new work and waits for in-flight chats to finish their current row, then frees the leases. */
@@ -39,6 +37,8 @@ export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emc
     Layer.effect(ChatQueue, makeChatQueue(options.maxConcurrentChats))
 }
 
+// One closure, longer than our usual file: workers, stores, background work and the drain share the running map,
+// the store tickets and the stopping flag, and each needs to see the others' changes at once.
 const makeChatQueue = (maxConcurrentChats: number) =>
   Effect.gen(function* () {
     const base = yield* Effect.context<Exclude<Deps, Background>>()
@@ -102,6 +102,8 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         Effect.ensuring(Effect.sync(() => running.delete(chatId))),
       )
 
+    // Makes sure the chat's pending rows get processed, in order, by one worker here; never blocks. With a head,
+    // the worker starts from what the store read with the lease.
     const start = (chatId: number, head?: Head) => {
       if (stopping) return
       const state = running.get(chatId)
@@ -114,8 +116,6 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       running.set(chatId, fresh)
       fresh.fiber = Effect.runForkWith(context)(worker(chatId, head))
     }
-
-    const kick = (chatId: number) => Effect.sync(() => start(chatId))
 
     // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
     const giveBack = (chatId: number) =>
@@ -172,7 +172,9 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))
       .pipe(
-        Effect.flatMap((chats) => Effect.forEach(chats, kick, { discard: true })),
+        Effect.map((chats) => {
+          for (const chatId of chats) start(chatId)
+        }),
         Effect.catch((e) => log.warn("sweep failed", { operation: e.operation, ...describeError(e.cause) })),
       )
 
@@ -200,7 +202,6 @@ const makeChatQueue = (maxConcurrentChats: number) =>
 
     return ChatQueue.of({
       enqueue,
-      kick,
       sweep,
       drain,
       runInBackground,
