@@ -60,7 +60,10 @@ export interface RunningApp {
   readonly metricsPort: number
   readonly webhookPort: number | null
   readonly instanceId: string
-  /** Resolves once every stored update is fully processed and no chat is being worked on (tests, drain checks). */
+  /**
+   * Resolves once every stored update is fully processed, no chat is being worked on and every usage row is written
+   * (tests, drain checks).
+   */
   readonly whenIdle: (timeoutMs?: number) => Promise<void>
   /** Graceful stop: /ready → 503, intake closed, in-flight rows finished (or left for the next start), DB closed. */
   readonly stop: () => Promise<{ drained: boolean }>
@@ -207,6 +210,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     clearInterval(sweeper)
     await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
+    // Usage rows of the last answers are written beside them: let them land before the database closes.
+    for (const until = Date.now() + 5000; ai.usageWritesPending() > 0 && Date.now() < until; )
+      await Bun.sleep(5)
     await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     await intake.stopServers()
     await runtime.dispose()
@@ -217,7 +223,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
 
   const whenIdle = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs
-    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0) {
+    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0 || ai.usageWritesPending() > 0) {
       if (Date.now() > deadline) throw new Error(`not idle after ${timeoutMs} ms`)
       await Bun.sleep(5)
     }

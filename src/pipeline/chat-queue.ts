@@ -172,9 +172,9 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))
       .pipe(
-        Effect.map((chats) => {
-          for (const chatId of chats) start(chatId)
-        }),
+        Effect.flatMap((chats) =>
+          Effect.forEach(chats, (chatId) => Effect.sync(() => start(chatId)), { discard: true }),
+        ),
         Effect.catch((e) => log.warn("sweep failed", { operation: e.operation, ...describeError(e.cause) })),
       )
 
