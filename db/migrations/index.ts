@@ -5,6 +5,7 @@ import * as aiUsage from "./0003_ai_usage"
 import * as jobs from "./0004_jobs"
 import * as broadcasts from "./0005_broadcasts"
 import * as broadcastSafety from "./0006_broadcast_safety"
+import * as storeInboxRow from "./0007_store_inbox_row"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004_jobs": jobs,
   "0005_broadcasts": broadcasts,
   "0006_broadcast_safety": broadcastSafety,
+  "0007_store_inbox_row": storeInboxRow,
 }

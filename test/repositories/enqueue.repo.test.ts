@@ -1,11 +1,13 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
+import { STORE_LOCK_NAMESPACE } from "../../db/migrations/0007_store_inbox_row"
 import { type NewRow, storeRow } from "../../src/repositories/enqueue.repo"
 import { countBacklog, findNextPending, markProcessed } from "../../src/repositories/inbox.repo"
 import { saveReduction } from "../../src/repositories/sessions.repo"
 import { upsertRole } from "../../src/repositories/users.repo"
 import { backends } from "../support/database"
-import { type Db, insertUpdate, useRepositoryDatabase } from "./database"
+import { waitFor } from "../support/wait"
+import { type Db, insertUpdate, sleep, useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
@@ -132,6 +134,40 @@ describe.each(backends)("storeRow (%s)", (backend) => {
       // The dead peer's row is older, still pending: processing starts there.
       expect(stored!.head?.next.update_id).toBe(3301)
     })
+
+    // Two connections at once: PostgreSQL only (PGlite has one).
+    test.skipIf(backend !== "postgres")(
+      "a store waits for a concurrent store of the same chat, then sees its row: the head is the earlier row",
+      async () => {
+        let release = () => {}
+        const held = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        let earlier: number | null = null
+        // A store of chat 35 in flight that did not get the lease (as when a peer held it): lock taken, row written,
+        // not committed yet.
+        const first = db()
+          .transaction()
+          .execute(async (trx) => {
+            await sql`select pg_advisory_xact_lock(${STORE_LOCK_NAMESPACE}::int, 35)`.execute(trx)
+            earlier = await insertUpdate(trx, 3501, 35, { n: 1 })
+            await held
+          })
+        await waitFor("the first store in flight", () => earlier !== null)
+        let answered = false
+        const second = store(update(3502, 35)).then((stored) => {
+          answered = true
+          return stored
+        })
+        await sleep(200)
+        expect(answered).toBe(false)
+        release()
+        await first
+        const stored = await second
+        expect(stored!.id).toBeGreaterThan(earlier!)
+        expect(stored!.head?.next.id).toBe(earlier!)
+      },
+    )
 
     test("an older pending row stored without the lease → the head is that row, not the new one", async () => {
       const older = await insertUpdate(db(), 3401, 34, { n: 1 })
