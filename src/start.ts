@@ -211,8 +211,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     // Usage rows of the last answers are written beside them: let them land before the database closes.
-    for (const until = Date.now() + 5000; ai.usageWritesPending() > 0 && Date.now() < until; )
-      await Bun.sleep(5)
+    await Promise.race([ai.usageWritten(), Bun.sleep(5000)])
     await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     await intake.stopServers()
     await runtime.dispose()
@@ -223,10 +222,13 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
 
   const whenIdle = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs
-    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0 || ai.usageWritesPending() > 0) {
+    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0) {
       if (Date.now() > deadline) throw new Error(`not idle after ${timeoutMs} ms`)
       await Bun.sleep(5)
     }
+    // Every usage row is recorded before its answer is stored (the AI call precedes its feedback row), so by now
+    // the chain holds them all.
+    await ai.usageWritten()
   }
 
   return {

@@ -19,8 +19,8 @@ export interface AiSetup {
   readonly transcriber: TranscriberShape
   readonly speech: SpeechShape
   readonly clients: Partial<Record<ProviderName, ProviderClient>>
-  /** Usage rows recorded but not written yet (idle checks, shutdown). */
-  readonly usageWritesPending: () => number
+  /** Settles once every usage row recorded so far is written (idle checks, shutdown); never rejects. */
+  readonly usageWritten: () => Promise<void>
 }
 
 /**
@@ -71,7 +71,6 @@ export const makeAi = (
   // Usage rows are written one after another (a fallback chain's attempts stay in order) and beside the answer,
   // not before it: the next check of the daily cap comes with the learner's next line, long after.
   let usageWrites = Promise.resolve()
-  let pendingUsage = 0
   const record = (usage: Parameters<typeof insertUsage>[1], waitedMs: number) =>
     Effect.sync(() => {
       const labels = {
@@ -85,16 +84,12 @@ export const makeAi = (
       metrics.aiTokens.inc({ provider: usage.provider, direction: "input" }, usage.inputTokens)
       metrics.aiTokens.inc({ provider: usage.provider, direction: "output" }, usage.outputTokens)
       metrics.aiQueueWait.observe(waitedMs / 1000)
-      pendingUsage++
       usageWrites = usageWrites
         .then(() => insertUsage(usageDb, usage))
         .then(
           () => {},
           (e) => Effect.runSync(log.warn("usage not recorded", describeError(e))),
         )
-        .finally(() => {
-          pendingUsage--
-        })
     })
 
   const slots = Semaphore.makeUnsafe(env.AI_MAX_CONCURRENCY)
@@ -155,5 +150,5 @@ export const makeAi = (
   const speech: SpeechShape = {
     synthesize: (text, voice) => slots.withPermits(1)(tts.synthesize(text, voice)),
   }
-  return { llm, transcriber, speech, clients, usageWritesPending: () => pendingUsage }
+  return { llm, transcriber, speech, clients, usageWritten: () => usageWrites }
 }
