@@ -181,6 +181,26 @@ export interface BroadcastRecipientsTable {
   sending_since: Timestamp | null
 }
 
+/**
+ * Work that outlives one statement (AI calls, transcriptions, exports): written with the progress mark of the
+ * command that asked for it, deleted by the statement that stores its result. `owner` renews `expires_at` while it
+ * works; an expired row (or one past `deadline_at`) is issued again by whichever instance sweeps first.
+ */
+export interface BackgroundWorkTable {
+  id: Generated<number>
+  chat_id: number
+  user_id: number
+  command: Json<unknown>
+  origin: Json<unknown>
+  owner: string | null
+  expires_at: Timestamp
+  /** How long one issue of it may take; past `deadline_at` it is issued again even if its owner still lives. */
+  deadline_seconds: number
+  deadline_at: Timestamp
+  issues: Generated<number>
+  created_at: Generated<Date>
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -197,8 +217,10 @@ export interface Database {
   scheduled_jobs: ScheduledJobsTable
   broadcasts: BroadcastsTable
   broadcast_recipients: BroadcastRecipientsTable
+  background_work: BackgroundWorkTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>
 export type NewInboxRow = Insertable<UpdateInboxTable>
 export type AuthorizedUserRow = Selectable<AuthorizedUsersTable>
+export type BackgroundWorkRow = Selectable<BackgroundWorkTable>

@@ -10,8 +10,10 @@ import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/expor
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
+import { Background } from "./pipeline/background"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { renderKeyboard } from "./pipeline/render"
+import { reissueOrphanedWork } from "./pipeline/work"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues, counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
 import { JOB_KINDS, makeScheduler } from "./scheduler/index"
@@ -192,9 +194,19 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     }),
   })
   const queue = await runtime.runPromise(ChatQueue)
+  // Stored work nobody is doing is issued again: at start all of it on an embedded database (no other instance can
+  // own any), then on every sweep whatever a lost or stopped instance left behind.
+  const reissue = (everything: boolean) =>
+    runtime.runPromise(
+      reissueOrphanedWork(everything).pipe(Effect.provideService(Background, queue.background)),
+    )
   await runtime.runPromise(queue.sweep)
+  await reissue(config.database.kind === "pglite")
   await Effect.runPromise(scheduler.start())
-  const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
+  const sweeper = setInterval(
+    () => void Promise.all([runtime.runPromise(queue.sweep), reissue(false)]),
+    options.sweepIntervalMs ?? 2000,
+  )
   lifecycle = "ready"
   const { metricsPort, webhookPort } = intake
   log("bot started", {

@@ -39,6 +39,7 @@ export const adminTexts = {
   exportStarted: "📤 Выгружаю статистику в Google Таблицу…",
   exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
   exportFailed: (message: string) => `❌ Выгрузка не удалась: ${e(message)}`,
+  exportInterrupted: "бот перезапускался, пока шла выгрузка. Запусти /export ещё раз.",
   forgetAsk:
     "🗑 Удалить все твои данные в боте: попытки, результаты, оценки, комментарии и роль? Это необратимо — после этого нужно будет войти заново.",
   forgetYes: "Да, удалить",

@@ -3,17 +3,26 @@ import type { Feedback } from "../app/model"
 import type { Origin } from "./decode"
 import type { Deps } from "./stage"
 
+/** How long stored work stays its owner's without a renewal; the owner renews it every third of that. */
+export const WORK_LEASE_TTL_MS = 15_000
+
+/** A stored piece of work (a `background_work` row) and whom its result is for. */
+export interface WorkRef {
+  readonly id: number
+  readonly chatId: number
+  readonly origin: Origin
+}
+
 /**
- * Long-running commands (AI calls) run here, off the chat's lease: the chat keeps answering buttons while the
- * persona thinks. The result comes back as a feedback event queued behind the chat's pending updates.
+ * Long-running commands (AI calls, an export) run here, off the chat's lease: the chat keeps answering buttons
+ * while the persona thinks. Each is a stored row first; its result comes back as a feedback event queued behind
+ * the chat's pending updates, stored by the statement that deletes the row, so it is delivered exactly once.
  */
 export interface BackgroundShape {
-  /** `work` runs with the app's services; it never fails (failures are feedback events too). */
-  readonly run: (
-    chatId: number,
-    origin: Origin,
-    work: Effect.Effect<Feedback, never, Deps>,
-  ) => Effect.Effect<void>
+  /** Runs `work` with the app's services (it never fails: failures are feedback events too), then settles it. */
+  readonly run: (ref: WorkRef, work: Effect.Effect<Feedback, never, Deps>) => Effect.Effect<void>
+  /** Settles stored work with a result without running it (work given up on). */
+  readonly settle: (ref: WorkRef, feedback: Feedback) => Effect.Effect<void>
 }
 
 export class Background extends Context.Service<Background, BackgroundShape>()("emco/Background") {}

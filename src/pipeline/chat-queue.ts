@@ -1,5 +1,6 @@
-import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
-import { type Head, type NewRow, storeRow } from "../repositories/enqueue.repo"
+import { Cause, Context, Effect, Fiber, Layer, Schedule, Semaphore } from "effect"
+import type { Feedback } from "../app/model"
+import { type Head, type NewRow, type Stored, settleWork, storeRow } from "../repositories/enqueue.repo"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import {
   acquireLease,
@@ -8,12 +9,22 @@ import {
   releaseLeaseIfIdle,
   renewLeases,
 } from "../repositories/leases.repo"
+import { releaseWork, renewWork } from "../repositories/work.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
-import { Background, type BackgroundShape } from "./background"
+import { Background, type BackgroundShape, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
 import { processRow } from "./pipeline"
 import type { Deps, EventPayload } from "./stage"
+
+const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
+  chatId: ref.chatId,
+  updateId: null,
+  kind: "event",
+  payload: { feedback, origin: ref.origin } satisfies EventPayload,
+  userId: ref.origin.userId,
+})
+
 import { storeTickets } from "./store-tickets"
 
 export const LEASE_TTL_MS = 30_000
@@ -29,7 +40,8 @@ export interface ChatQueueShape {
   /** Stops starting new work and waits for in-flight chats to finish their current row, then frees the leases. */
   readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
   readonly activeChats: () => number
-  readonly runInBackground: BackgroundShape["run"]
+  /** Runs and settles stored work (see work.ts), with the queue's services. */
+  readonly background: BackgroundShape
 }
 
 export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emco/ChatQueue") {
@@ -50,7 +62,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
     const storing = storeTickets()
-    const background = new Set<Fiber.Fiber<void>>()
+    const working = new Map<number, Fiber.Fiber<void>>()
     let stopping = false
 
     // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
@@ -126,48 +138,66 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
     // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
     // is also one synchronous step, so no worker can start between reading the ticket and acting on it.
-    const enqueue = (row: NewRow) =>
+    const store = (
+      statement: (k: Parameters<typeof storeRow>[0], owner: string, ttlMs: number) => Promise<Stored | null>,
+      chatId: number,
+    ) =>
       db.use("storeRow", (k) => {
-        const ticket = storing.issue(row.chatId, !running.has(row.chatId))
-        return storeRow(k, row, owner, LEASE_TTL_MS).then(
+        const ticket = storing.issue(chatId, !running.has(chatId))
+        return statement(k, owner, LEASE_TTL_MS).then(
           (stored) => {
-            const fresh = storing.settle(row.chatId, ticket)
+            const fresh = storing.settle(chatId, ticket)
             if (stored === null) return null
-            if (stopping && stored.head) giveBack(row.chatId)
+            if (stopping && stored.head) giveBack(chatId)
             // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe.
-            else start(row.chatId, fresh ? stored.head : undefined)
+            else start(chatId, fresh ? stored.head : undefined)
             return stored.id
           },
           (error: unknown) => {
-            storing.settle(row.chatId, ticket)
+            storing.settle(chatId, ticket)
             throw error
           },
         )
       })
 
-    const runInBackground: BackgroundShape["run"] = (chatId, origin, work) =>
-      Effect.sync(() => {
-        const deliver = work.pipe(
-          Effect.flatMap((feedback) =>
-            enqueue({
-              chatId,
-              updateId: null,
-              kind: "event",
-              payload: { feedback, origin } satisfies EventPayload,
-              userId: origin.userId,
-            }),
-          ),
-          Effect.asVoid,
-          Effect.catchCause((cause) =>
-            log.error("background work lost its result", { chatId, ...describeError(Cause.squash(cause)) }),
-          ),
-        )
-        const fiber = Effect.runForkWith(context)(deliver)
-        background.add(fiber)
-        fiber.addObserver(() => background.delete(fiber))
-      })
+    const enqueue = (row: NewRow) => store((k, owner, ttlMs) => storeRow(k, row, owner, ttlMs), row.chatId)
 
-    context = Context.add(base, Background, Background.of({ run: runInBackground }))
+    const settle = (ref: WorkRef, feedback: Feedback) =>
+      store(
+        (k, owner, ttlMs) => settleWork(k, ref.id, eventRow(ref, feedback), owner, ttlMs),
+        ref.chatId,
+      ).pipe(Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 8 }), Effect.asVoid)
+
+    const track = (ref: WorkRef, job: Effect.Effect<void, unknown, Deps>) => {
+      const fiber = Effect.runForkWith(context)(
+        job.pipe(
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.void
+              : log.error("background work lost its result; it will be issued again", {
+                  chatId: ref.chatId,
+                  workId: ref.id,
+                  ...describeError(Cause.squash(cause)),
+                }),
+          ),
+        ),
+      )
+      working.set(ref.id, fiber)
+      fiber.addObserver(() => working.delete(ref.id))
+    }
+
+    const background = Background.of({
+      run: (ref, work) =>
+        Effect.sync(() =>
+          track(
+            ref,
+            Effect.flatMap(work, (feedback) => settle(ref, feedback)),
+          ),
+        ),
+      settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
+    })
+
+    context = Context.add(base, Background, background)
 
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))
@@ -183,28 +213,46 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         .useLazyCommit("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
         .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
     )
+    // Work running here stays ours while its fiber lives; a fiber that died without settling stops being renewed.
+    const workHeartbeat = yield* Effect.forkDetach(
+      Effect.suspend(() =>
+        working.size === 0
+          ? Effect.void
+          : db.useLazyCommit("renewWork", (k) =>
+              renewWork(k, owner, [...working.keys()], WORK_LEASE_TTL_MS / 1000),
+            ),
+      ).pipe(Effect.ignore, Effect.delay(WORK_LEASE_TTL_MS / 3), Effect.forever),
+    )
 
+    const joinWithin = (fibers: ReadonlyArray<Fiber.Fiber<void>>, ms: number) =>
+      Fiber.joinAll(fibers).pipe(
+        Effect.timeoutOption(Math.max(0, ms)),
+        Effect.map((o) => o._tag === "Some"),
+      )
+
+    // Chats first (a row in progress may still start work), then the work, all within one deadline. Work cut short
+    // is given back at once, so the next instance issues it again without waiting for its lease to run out.
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
-        const fibers = [...running.values()]
-          .flatMap((s) => (s.fiber ? [s.fiber] : []))
-          .concat([...background])
-        const finished = yield* Fiber.joinAll(fibers).pipe(
-          Effect.timeoutOption(timeoutMs),
-          Effect.map((o) => o._tag === "Some"),
-        )
-        if (!finished) yield* Fiber.interruptAll(fibers)
-        yield* Fiber.interrupt(heartbeat)
+        const until = Date.now() + timeoutMs
+        const chats = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
+        const chatsDone = yield* joinWithin(chats, timeoutMs)
+        if (!chatsDone) yield* Fiber.interruptAll(chats)
+        const work = [...working.values()]
+        const workDone = yield* joinWithin(work, until - Date.now())
+        if (!workDone) yield* Fiber.interruptAll(work)
+        yield* Fiber.interruptAll([heartbeat, workHeartbeat])
+        yield* db.use("releaseWork", (k) => releaseWork(k, owner)).pipe(Effect.ignore)
         yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
-        return finished
+        return chatsDone && workDone
       })
 
     return ChatQueue.of({
       enqueue,
       sweep,
       drain,
-      runInBackground,
-      activeChats: () => running.size + background.size,
+      activeChats: () => running.size + working.size,
+      background,
     })
   })

@@ -9,6 +9,7 @@ import { Metrics } from "../services/metrics"
 import type { Origin } from "./decode"
 import { interpret } from "./interpret"
 import { type EventPayload, type LoadedCtx, VersionConflict } from "./stage"
+import { isWork, startWork } from "./work"
 
 const seconds = (since: number) => (performance.now() - since) / 1000
 
@@ -35,6 +36,11 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
       // A cue (typing…) need not hold up what follows, nor be recorded: resending one after a crash is harmless.
       if (isCue(cmd) && !last) {
         yield* Effect.forkDetach(interpret(row.chat_id, origin, cmd))
+        continue
+      }
+      // Work that outlives this statement is stored with the command's progress mark, then runs in the background.
+      if (isWork(cmd)) {
+        yield* startWork(row, origin, cmd, i + 1, last)
         continue
       }
       const feedback = yield* interpret(row.chat_id, origin, cmd)

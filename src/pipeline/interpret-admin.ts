@@ -10,14 +10,12 @@ import type { Feedback } from "../app/model"
 import { deleteRole, upsertRole } from "../repositories/users.repo"
 import { Charts } from "../services/charts"
 import { Db } from "../services/db"
-import { Exporter } from "../services/exporter"
 import { Telegram } from "../services/telegram"
-import { Background } from "./background"
 import type { Origin } from "./decode"
 
 export type AdminCmd = Extract<
   Cmd,
-  { _tag: "LoadAdminStats" | "SendStatsChart" | "LoadUsers" | "ChangeRole" | "ForgetMe" | "ExportNow" }
+  { _tag: "LoadAdminStats" | "SendStatsChart" | "LoadUsers" | "ChangeRole" | "ForgetMe" }
 >
 
 const changeRole = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>) =>
@@ -77,17 +75,6 @@ export const interpretAdmin = (chatId: number, origin: Origin, cmd: AdminCmd) =>
       }
       case "ChangeRole":
         return yield* changeRole(cmd)
-      case "ExportNow": {
-        // Never blocks the chat: the export runs in the background and reports back.
-        const work = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
-          Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
-          Effect.catch((e) =>
-            Effect.succeed<Feedback>({ _tag: "ExportFinished", url: null, message: e.message }),
-          ),
-        )
-        yield* (yield* Background).run(chatId, origin, work)
-        return null
-      }
       case "ForgetMe":
         yield* db.use("forgetUser", (k) => forgetUser(k, origin.userId))
         return { _tag: "Forgotten" } as Feedback

@@ -12,10 +12,9 @@ import { Llm, type LlmError } from "../services/llm"
 import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { Speech, Transcriber } from "../services/voice"
-import { Background } from "./background"
 import type { Origin } from "./decode"
 
-export type AiCmd = Extract<Cmd, { _tag: "AskPersona" | "AskReview" | "Transcribe" | "Speak" }>
+export type AiCmd = Extract<Cmd, { _tag: "AskPersona" | "AskReview" | "Transcribe" }>
 
 const failed = (requestId: number) => (e: LlmError) =>
   Effect.succeed<Feedback>({ _tag: "AiFailed", requestId, reason: e.reason })
@@ -177,24 +176,21 @@ const speak = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
     yield* (yield* Telegram).sendVoice(chatId, new InputFile(audio, "reply.ogg"))
   }).pipe(Effect.ignore)
 
-/** AI work runs in the background (the chat stays responsive); its result re-enters the chat as feedback. */
-export const interpretAi = (chatId: number, origin: Origin, cmd: AiCmd) =>
-  Effect.gen(function* () {
-    const background = yield* Background
-    switch (cmd._tag) {
-      case "AskPersona": {
-        const work = Effect.raceFirst(persona(chatId, origin.userId, cmd), keepTyping(chatId))
-        return yield* background.run(chatId, origin, work)
-      }
-      case "AskReview": {
-        const work = Effect.raceFirst(review(origin.userId, cmd), keepThinking(chatId, cmd.requestId))
-        return yield* background.run(chatId, origin, work)
-      }
-      case "Transcribe": {
-        const work = Effect.raceFirst(transcribe(origin.userId, cmd), keepTyping(chatId))
-        return yield* background.run(chatId, origin, work)
-      }
-      case "Speak":
-        return yield* Effect.forkDetach(speak(chatId, cmd)).pipe(Effect.asVoid)
-    }
-  })
+/** The persona's line as a voice note (VOICE_REPLIES): a nicety, run detached and never retried. */
+export const speakDetached = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
+  Effect.forkDetach(speak(chatId, cmd)).pipe(Effect.asVoid)
+
+/**
+ * The AI call a command asks for, with the chat's «typing…» (or «Thinking…») kept alive while it runs. Never
+ * fails: a failure is a feedback event too. Run as stored background work (see work.ts).
+ */
+export const aiWork = (chatId: number, origin: Origin, cmd: AiCmd) => {
+  switch (cmd._tag) {
+    case "AskPersona":
+      return Effect.raceFirst(persona(chatId, origin.userId, cmd), keepTyping(chatId))
+    case "AskReview":
+      return Effect.raceFirst(review(origin.userId, cmd), keepThinking(chatId, cmd.requestId))
+    case "Transcribe":
+      return Effect.raceFirst(transcribe(origin.userId, cmd), keepTyping(chatId))
+  }
+}

@@ -12,10 +12,11 @@ import { Log } from "../services/log"
 import { Telegram, type TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
 import { interpretAdmin } from "./interpret-admin"
-import { interpretAi } from "./interpret-ai"
+import { speakDetached } from "./interpret-ai"
 import { interpretBroadcast } from "./interpret-broadcast"
 import { interpretCase } from "./interpret-case"
 import { renderKeyboard } from "./render"
+import type { WorkCmd } from "./work"
 
 /** 400 and 403 are Telegram's final answers (bad request, bot blocked): retrying cannot help, so we move on. */
 const isFinal = (e: TelegramError) => e.code === 400 || e.code === 403
@@ -37,10 +38,10 @@ const tolerate = <A>(cmd: Cmd["_tag"], effect: Effect.Effect<A, TelegramError, T
   )
 
 /**
- * Runs one command against Telegram or the database. Returns a feedback event for the reducer when the command
+ * Runs one command against Telegram or the database (work that outlives a statement goes through work.ts instead). Returns a feedback event for the reducer when the command
  * has a result the reducer needs; network/5xx failures propagate so the row is retried from this command.
  */
-export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
+export const interpret = (chatId: number, origin: Origin, cmd: Exclude<Cmd, WorkCmd>) =>
   Effect.gen(function* () {
     const tg = yield* Telegram
     switch (cmd._tag) {
@@ -49,18 +50,14 @@ export const interpret = (chatId: number, origin: Origin, cmd: Cmd) =>
       case "LoadUsers":
       case "ChangeRole":
       case "ForgetMe":
-      case "ExportNow":
         return yield* interpretAdmin(chatId, origin, cmd)
       case "CountAudiences":
       case "CreateBroadcast":
       case "LoadBroadcasts":
       case "StopBroadcast":
         return yield* interpretBroadcast(chatId, origin.userId, cmd)
-      case "AskPersona":
-      case "AskReview":
-      case "Transcribe":
       case "Speak":
-        yield* interpretAi(chatId, origin, cmd)
+        yield* speakDetached(chatId, cmd)
         return null
       case "ChatAction":
       case "RecordStat":

@@ -57,9 +57,52 @@ export interface Stored {
  * chat's rows commit in id order. Null when this update_id was stored before.
  */
 export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number): Promise<Stored | null> => {
-  const params = [row.updateId, row.chatId, row.kind, jsonText(row.payload), owner, ttlMs / 1000, row.userId]
-  const [first] = await storeRowStatement(db, params)
-  if (!first) return null
+  const [first] = await storeRowStatement(db, storeParams(row, owner, ttlMs))
+  return first ? storedOf(first, row) : null
+}
+
+// The store runs once per row the delete took: the work's result is stored by whoever settles it, exactly once.
+const settleWorkStatement = prepared((db) =>
+  db
+    .with("settled", (q) =>
+      q.deleteFrom("background_work").where("id", "=", param<number>(8)).returning("id"),
+    )
+    .selectFrom([
+      "settled",
+      sql<StoredRow>`lateral store_inbox_row(${param(1, "bigint")}, ${param(2, "bigint")}, ${param(3, "text")}, jsonb_set(${param(4, "text::jsonb")}, '{work}', to_jsonb(settled.id)), ${param(5, "text")}, ${param(6, "float8")}, ${param(7, "bigint")})`.as(
+        "r",
+      ),
+    ])
+    .selectAll("r"),
+)
+
+/**
+ * Stores the result of a piece of background work (a feedback event) and deletes the work's row in one statement,
+ * like `storeRow` otherwise. Null when the work was settled already (a second issue of it finished first): its
+ * result is dropped, so the chat sees one answer.
+ */
+export const settleWork = async (
+  db: Db,
+  workId: number,
+  row: NewRow,
+  owner: string,
+  ttlMs: number,
+): Promise<Stored | null> => {
+  const [first] = await settleWorkStatement(db, [...storeParams(row, owner, ttlMs), workId])
+  return first ? storedOf(first as StoredRow, row) : null
+}
+
+const storeParams = (row: NewRow, owner: string, ttlMs: number) => [
+  row.updateId,
+  row.chatId,
+  row.kind,
+  jsonText(row.payload),
+  owner,
+  ttlMs / 1000,
+  row.userId,
+]
+
+const storedOf = (first: StoredRow, row: NewRow): Stored => {
   const { stored_id: id, leased, state, version, role, created_at, ...next } = first
   if (!leased) return { id }
   const loaded = sessionAndSenderOf({ state, version, role, created_at })

@@ -1,0 +1,152 @@
+import { Effect } from "effect"
+import type { InboxRow } from "../../db/schema"
+import { adminTexts } from "../admin/texts"
+import type { Cmd } from "../app/commands"
+import type { Feedback } from "../app/model"
+import type { Env } from "../config/config"
+import { claimOrphanedWork, markCommandDoneWithWork } from "../repositories/work.repo"
+import { routingTable } from "../services/ai-gateway"
+import { Db } from "../services/db"
+import { Exporter } from "../services/exporter"
+import { describeError, Log } from "../services/log"
+import { Settings } from "../services/settings"
+import { Background, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
+import type { Origin } from "./decode"
+import { type AiCmd, aiWork } from "./interpret-ai"
+import type { Deps } from "./stage"
+
+/** Commands whose work outlives the statement that starts it: stored, run in the background, issued again if lost. */
+export type WorkCmd = AiCmd | Extract<Cmd, { _tag: "ExportNow" }>
+
+const WORK_TAGS: ReadonlySet<Cmd["_tag"]> = new Set(["AskPersona", "AskReview", "Transcribe", "ExportNow"])
+export const isWork = (cmd: Cmd): cmd is WorkCmd => WORK_TAGS.has(cmd._tag)
+
+/** Issues of one piece of work: the first, and at most one more after its owner was lost. Then it fails. */
+export const MAX_ISSUES = 2
+
+// The owner gives up on its own this long before another instance may issue the work again, so a slow call ends
+// in the learner's «🔁 Повторить» rather than in a second, parallel call.
+const GRACE_SECONDS = 30
+const QUEUE_ALLOWANCE_SECONDS = 120
+const DOWNLOAD_ALLOWANCE_SECONDS = 60
+const EXPORT_SECONDS = 600
+
+/** The longest one route of a chain can take: every attempt timing out, with the retries' back-off between. */
+const routeSeconds = (timeout: number, retries: number, backoff: number) =>
+  timeout * (retries + 2) + backoff * 2 ** (retries + 1)
+
+/** How long one issue of the work may take, at most, before another instance may issue it again. */
+export const deadlineSeconds = (env: Env, cmd: WorkCmd): number => {
+  if (cmd._tag === "ExportNow") return EXPORT_SECONDS + GRACE_SECONDS
+  const chains = routingTable(
+    { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
+    env.AI_CASE_CHAINS ?? [],
+  )
+  if (cmd._tag === "Transcribe") {
+    const own = env.AI_CASE_CHAINS?.find((o) => o.caseId === cmd.caseId && o.channel === "transcription")
+    const routes = (own?.chain ?? env.AI_TRANSCRIPTION_CHAIN).length
+    const perRoute = routeSeconds(
+      env.TRANSCRIBE_TIMEOUT_SEC,
+      env.TRANSCRIBE_MAX_RETRIES,
+      env.TRANSCRIBE_RETRY_BACKOFF_SEC,
+    )
+    return routes * perRoute + DOWNLOAD_ALLOWANCE_SECONDS + QUEUE_ALLOWANCE_SECONDS + GRACE_SECONDS
+  }
+  const routes = chains(cmd.caseId, cmd._tag === "AskPersona" ? "dialogue" : "reviewer").length
+  const perRoute = routeSeconds(
+    env.AI_REQUEST_TIMEOUT_SEC,
+    env.AI_REQUEST_MAX_RETRIES,
+    env.AI_REQUEST_RETRY_BACKOFF_SEC,
+  )
+  return Math.max(1, routes) * perRoute + QUEUE_ALLOWANCE_SECONDS + GRACE_SECONDS
+}
+
+/** The result of work that did not finish in time or was lost too often: the command's ordinary failure path. */
+export const givenUp = (cmd: WorkCmd, reason: "timeout" | "interrupted"): Feedback => {
+  switch (cmd._tag) {
+    case "AskPersona":
+    case "AskReview":
+      return { _tag: "AiFailed", requestId: cmd.requestId, reason }
+    case "Transcribe":
+      return { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
+    case "ExportNow":
+      return { _tag: "ExportFinished", url: null, message: adminTexts.exportInterrupted }
+  }
+}
+
+const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
+  Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
+  Effect.catch((e) => Effect.succeed<Feedback>({ _tag: "ExportFinished", url: null, message: e.message })),
+)
+
+/** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
+const workOf = (chatId: number, origin: Origin, cmd: WorkCmd, deadline: number) => {
+  const work: Effect.Effect<Feedback, never, Deps> =
+    cmd._tag === "ExportNow" ? exportWork : aiWork(chatId, origin, cmd)
+  return work.pipe(
+    Effect.timeoutOrElse({
+      duration: `${Math.max(1, deadline - GRACE_SECONDS)} seconds`,
+      orElse: () => Effect.succeed(givenUp(cmd, "timeout")),
+    }),
+  )
+}
+
+/**
+ * Runs a command of `row` as stored work: the work's row is written by the statement that marks the command done
+ * (`done` commands, `last` marks the row processed), then the work runs in the background.
+ */
+export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: number, last: boolean) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const { config, instanceId } = yield* Settings
+    const deadline = deadlineSeconds(config.env, cmd)
+    const work = {
+      chatId: row.chat_id,
+      userId: origin.userId,
+      command: cmd,
+      origin,
+      owner: instanceId,
+      leaseSeconds: WORK_LEASE_TTL_MS / 1000,
+      deadlineSeconds: deadline,
+    }
+    const mark = { id: row.id, chatId: row.chat_id, done, last }
+    const id = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
+    yield* (yield* Background).run(
+      { id, chatId: row.chat_id, origin },
+      workOf(row.chat_id, origin, cmd, deadline),
+    )
+  })
+
+/**
+ * Issues again the work nobody is doing (its owner died, was stopped mid-call or is past the deadline): at start and
+ * on every sweep. Work issued MAX_ISSUES times already is settled as failed instead (the learner's «🔁 Повторить»).
+ * With `everything`, all work of other owners is taken (an embedded database has no other live instance).
+ */
+export const reissueOrphanedWork = (everything = false) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const log = yield* Log
+    const background = yield* Background
+    const { config, instanceId } = yield* Settings
+    const claimed = yield* db.use("claimWork", (k) =>
+      claimOrphanedWork(k, instanceId, WORK_LEASE_TTL_MS / 1000, 100, everything),
+    )
+    for (const row of claimed) {
+      const cmd = row.command as WorkCmd
+      const ref: WorkRef = { id: row.id, chatId: row.chat_id, origin: row.origin as Origin }
+      yield* log.warn("background work issued again", {
+        workId: row.id,
+        chatId: row.chat_id,
+        issue: row.issues,
+      })
+      yield* row.issues > MAX_ISSUES
+        ? background.settle(ref, givenUp(cmd, "interrupted"))
+        : background.run(ref, workOf(ref.chatId, ref.origin, cmd, deadlineSeconds(config.env, cmd)))
+    }
+  }).pipe(
+    Effect.catch((e) =>
+      Effect.flatMap(Log, (log) =>
+        log.warn("work sweep failed", { operation: e.operation, ...describeError(e.cause) }),
+      ),
+    ),
+  )
