@@ -4,7 +4,7 @@ import type { Origin } from "./decode"
 import type { Deps } from "./stage"
 
 /** How long stored work stays its owner's without a renewal; the owner renews it every third of that. */
-export const WORK_LEASE_TTL_MS = 15_000
+export const WORK_LEASE_TTL_MS = 10_000
 
 /** A stored piece of work (a `background_work` row) and whom its result is for. */
 export interface WorkRef {

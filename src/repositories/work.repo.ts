@@ -16,7 +16,7 @@ export interface NewWork {
 }
 
 const seconds = (n: number) => sql<Date>`now() + make_interval(secs => ${n})`
-const json = (value: unknown) => sql<string>`${JSON.stringify(value)}::jsonb`
+const json = (value: unknown) => sql<string>`${JSON.stringify(value)}::text::jsonb`
 
 /**
  * Records a command's progress and the work it asked for in one statement, so a crash leaves either both (the work
