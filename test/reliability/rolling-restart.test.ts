@@ -1,15 +1,22 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
+import { findCase } from "../../src/cases/registry"
+import { visibleText } from "../../src/lib/html"
+import { scriptRoleplay } from "../support/ai-script"
+import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv, WEBHOOK_SECRET } from "../support/harness"
 import type { BotProcess } from "../support/process"
 import { useProcessFixture } from "../support/process-fixture"
+import { processLearner } from "../support/process-learner"
 import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 setDefaultTimeout(120_000)
 
 const RATE = 50
 const SECONDS = 8
 const FIRST_CHAT = 610_000
+const spec = findCase("fb_employee")!
 
 /**
  * R1 + R2: a steady webhook stream at 50 updates/s, every update delivered twice, while the running instance gets
@@ -77,5 +84,50 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
     expect(counts.filter((n) => n > 1).length).toBe(0)
     // Both instances did real work: the hand-over happened mid-stream.
     expect(first.lines.some((l) => l.includes('"msg":"bot stopped"'))).toBe(true)
+  })
+
+  test("20 learners mid-turn (AI calls in flight) through a rolling restart → every line answered exactly once", async () => {
+    const tg = await fx.botApi()
+    const ai = startFakeOpenAi()
+    fx.onTeardown(() => ai.stop())
+    const database = await fx.database("postgres")
+    const env = { ...testEnv(tg, database, "webhook", ai), LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_SEC: "1" }
+    const first = fx.spawn(env)
+    let port = Number((await first.waitForLog("bot started")).webhookPort)
+    scriptRoleplay(ai, spec, [])
+    const learners = Array.from({ length: 20 }, (_, i) =>
+      processLearner(tg, () => port, FIRST_CHAT + 5000 + i),
+    )
+    await Promise.all(
+      learners.map(async (l) => {
+        await l.signIn((t) => t.startsWith("👋 Привет"))
+        await l.send(`/${spec.commands.start}`)
+        await l.waitForTexts("the algorithm", (t) => t === visibleText(spec.texts.algorithm))
+      }),
+    )
+    const personaCalls = () => ai.requestsTo("/chat/completions").length
+    ai.setLatency(3000)
+    await Promise.all(learners.map((l, i) => l.send(`Первая реплика ученика ${i}`)))
+    await waitFor("20 persona calls in flight", () => personaCalls() === 20)
+
+    const second = fx.spawn(env)
+    port = Number((await second.waitForLog("bot started")).webhookPort)
+    first.proc.kill("SIGTERM")
+    // Lines sent while the old instance stops and the first answers are still out: queued behind them.
+    await Promise.all(learners.map((l, i) => l.send(`Вторая реплика ученика ${i}`)))
+    expect(await first.exited).toBe(0)
+
+    const isPersonaLine = (t: string) => t.startsWith(`${spec.persona.emoji} ${spec.persona.name}:`)
+    await Promise.all(learners.map((l) => l.waitForTexts("two answers", isPersonaLine, 2)))
+    await Bun.sleep(3000)
+    const counts = learners.map((l) => l.screen().filter((m) => isPersonaLine(m.text ?? "")).length)
+    expect(counts).toEqual(learners.map(() => 2))
+    // Each line reached the persona model: none dropped on the way.
+    const asked = ai
+      .requestsTo("/chat/completions")
+      .map((r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "")
+    for (const [i] of learners.entries())
+      for (const line of [`Первая реплика ученика ${i}`, `Вторая реплика ученика ${i}`])
+        expect(asked.some((content) => content.includes(line))).toBe(true)
   })
 })
