@@ -73,7 +73,9 @@ export type Feedback =
       readonly _tag: "TranscriptionFailed"
       readonly caseId: string
       readonly attempt: number
+      /** A RejectReason when the voice broke a limit once its real bytes were seen; `limit` is that limit. */
       readonly reason: string
+      readonly limit?: number
     }
   | { readonly _tag: "AdminStatsLoaded"; readonly stats: AdminStats }
   | { readonly _tag: "UsersLoaded"; readonly users: ReadonlyArray<UserSummary> }

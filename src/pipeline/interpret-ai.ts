@@ -6,13 +6,14 @@ import { coveredKeys, personaTurnSchema, Review } from "../cases/kernel/ai-reply
 import { personaPrompt, reviewPrompt } from "../cases/kernel/prompts"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
-import { countTurnsToday, findTranscript, insertUsage, saveTranscript } from "../repositories/ai.repo"
+import { countTurnsToday } from "../repositories/ai.repo"
 import { Db } from "../services/db"
 import { Llm, type LlmError } from "../services/llm"
 import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
-import { Speech, Transcriber } from "../services/voice"
+import { Speech } from "../services/voice"
 import type { Origin } from "./decode"
+import { transcribe } from "./transcribe"
 
 export type AiCmd = Extract<Cmd, { _tag: "AskPersona" | "AskReview" | "Transcribe" }>
 
@@ -91,83 +92,6 @@ const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
     Effect.catch(failed(cmd.requestId)),
   )
 }
-
-/** Voice → text, each distinct voice file once: the transcript is cached by Telegram's file_unique_id. */
-const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =>
-  Effect.gen(function* () {
-    const db = yield* Db
-    const { config } = yield* Settings
-    const done = (text: string): Feedback => ({
-      _tag: "Transcribed",
-      caseId: cmd.caseId,
-      attempt: cmd.attempt,
-      text,
-    })
-    const refuse = (reason: string): Feedback => ({
-      _tag: "TranscriptionFailed",
-      caseId: cmd.caseId,
-      attempt: cmd.attempt,
-      reason,
-    })
-    const today = yield* db.use("turnsToday", (k) =>
-      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-    )
-    // Over the daily cap the line could not be answered anyway: no download, no transcription.
-    if (today >= config.env.AI_DAILY_TURNS_PER_USER) return refuse("daily_limit")
-    const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
-    if (cached) return done(cached.transcript)
-    const bytes = yield* (yield* Telegram).downloadFile(cmd.fileId)
-    const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
-    const usage = (
-      outcome: string,
-      provider: string,
-      model: string,
-      latencyMs: number,
-      errorClass: string | null,
-    ) =>
-      db.use("usage", (k) =>
-        insertUsage(k, {
-          userId,
-          caseId: cmd.caseId,
-          channel: "transcription",
-          provider,
-          model,
-          inputTokens: 0,
-          outputTokens: 0,
-          latencyMs,
-          outcome,
-          errorClass,
-        }),
-      )
-    const started = performance.now()
-    const result = yield* (yield* Transcriber)
-      .transcribe(bytes, cmd.mime, `voice.${extension}`, cmd.caseId)
-      .pipe(
-        Effect.tapError((e) =>
-          usage(e.reason, e.provider, "chain", performance.now() - started, e.detail.slice(0, 200)),
-        ),
-      )
-    yield* usage("ok", result.provider, result.model, result.latencyMs, null)
-    if (result.text.trim() !== "")
-      yield* db.use("saveTranscript", (k) =>
-        saveTranscript(k, {
-          fileUniqueId: cmd.fileUniqueId,
-          transcript: result.text.trim(),
-          provider: result.provider,
-          model: result.model,
-        }),
-      )
-    return done(result.text)
-  }).pipe(
-    Effect.catch((e) =>
-      Effect.succeed<Feedback>({
-        _tag: "TranscriptionFailed",
-        caseId: cmd.caseId,
-        attempt: cmd.attempt,
-        reason: e._tag,
-      }),
-    ),
-  )
 
 const speak = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
   Effect.gen(function* () {

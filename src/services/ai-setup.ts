@@ -9,10 +9,10 @@ import { chainTranscribers, geminiTranscriber, openAiTranscriber } from "../prov
 import { insertUsage } from "../repositories/ai.repo"
 import { StartupError } from "../startup"
 import { makeGateway, type Route, routingTable } from "./ai-gateway"
-import type { LlmShape, ProviderClient, ProviderName } from "./llm"
+import type { LlmError, LlmShape, ProviderClient, ProviderName } from "./llm"
 import { describeError, type LogShape } from "./log"
 import type { MetricsShape } from "./metrics"
-import { noSpeech, noTranscriber, type SpeechShape, type TranscriberShape } from "./voice"
+import { noSpeech, noTranscriber, type SpeechShape, type TranscriberShape, type Transcript } from "./voice"
 
 export interface AiSetup {
   readonly llm: LlmShape
@@ -111,7 +111,8 @@ export const makeAi = (
     backoffMs: env.TRANSCRIBE_RETRY_BACKOFF_SEC * 1000,
   }
   // Each route of a chain is one step; steps whose provider has no key are left out.
-  const chainOf = (chain: ReadonlyArray<Route>): TranscriberShape["transcribe"] | null => {
+  type Transcribe = (bytes: Uint8Array, mime: string, fileName: string) => Effect.Effect<Transcript, LlmError>
+  const chainOf = (chain: ReadonlyArray<Route>): Transcribe | null => {
     const steps = chain.flatMap((route) => {
       if (route.provider === "openai" && env.OPENAI_API_KEY)
         return [
@@ -139,10 +140,11 @@ export const makeAi = (
   )
   const fallback = chainOf(env.AI_TRANSCRIPTION_CHAIN)
   const transcriber: TranscriberShape = {
-    transcribe: (bytes, mime, fileName, caseId) =>
-      slots.withPermits(1)(
-        (byCase.get(caseId) ?? fallback ?? noTranscriber.transcribe)(bytes, mime, fileName, caseId),
-      ),
+    transcribe: (audio, mime, fileName, caseId) => {
+      const chain = byCase.get(caseId) ?? fallback
+      if (!chain) return noTranscriber.transcribe(audio, mime, fileName, caseId)
+      return slots.withPermits(1)(Effect.flatMap(audio, (bytes) => chain(bytes, mime, fileName)))
+    },
   }
   const tts = env.OPENAI_API_KEY
     ? openAiSpeech({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })

@@ -18,7 +18,39 @@ const toError = (method: string) => (e: unknown) =>
     ? new TelegramError({ method, code: e.error_code, description: e.description })
     : new TelegramError({ method, code: null, description: e instanceof Error ? e.message : String(e) })
 
+/** A user's file over the size we accept: reported so by getFile, or found so while downloading. */
+export class FileTooBig extends Data.TaggedError("FileTooBig")<{ readonly limitBytes: number }> {}
+
 type Signal = Parameters<Api["sendMessage"]>[3]
+
+/** The body of `url`, read chunk by chunk and aborted as soon as it is longer than `maxBytes`. */
+const readAtMost = async (url: string, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> => {
+  const response = await fetch(url, { signal })
+  if (!response.ok) throw new Error(`download ${response.status}`)
+  const declared = Number(response.headers.get("content-length") ?? "0")
+  const reader = response.body?.getReader()
+  if (!reader || declared > maxBytes) {
+    await response.body?.cancel()
+    throw new FileTooBig({ limitBytes: maxBytes })
+  }
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    total += next.value.byteLength
+    if (total > maxBytes) {
+      await reader.cancel()
+      throw new FileTooBig({ limitBytes: maxBytes })
+    }
+    chunks.push(next.value)
+  }
+  const bytes = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return bytes
+}
 
 // Interrupting the fiber (drain timeout) aborts the HTTP request and auto-retry's waiting between attempts.
 const call = <A>(method: string, run: (signal: Signal) => Promise<A>) =>
@@ -90,18 +122,20 @@ export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) =>
       call("sendDocument", (signal) =>
         api.sendDocument(chatId, document, { caption: captionHtml, parse_mode: "HTML" }, signal),
       ).pipe(Effect.map((m) => m.document?.file_id ?? null)),
-    /** Downloads a user's file (voice) through getFile; Telegram keeps such links for at least an hour. */
-    downloadFile: (fileId: string) =>
+    /**
+     * Downloads a user's file (voice) through getFile; Telegram keeps such links for at least an hour. Never holds
+     * more than `maxBytes`: a larger size reported by getFile is refused before downloading, and a download that
+     * runs past it (whatever the message declared) is aborted.
+     */
+    downloadFile: (fileId: string, maxBytes: number) =>
       call("getFile", (signal) => api.getFile(fileId, signal)).pipe(
         Effect.flatMap((file) =>
-          Effect.tryPromise({
-            try: async (signal) => {
-              const response = await fetch(fileUrl(file.file_path ?? ""), { signal })
-              if (!response.ok) throw new Error(`download ${response.status}`)
-              return new Uint8Array(await response.arrayBuffer())
-            },
-            catch: toError("downloadFile"),
-          }),
+          (file.file_size ?? 0) > maxBytes
+            ? Effect.fail(new FileTooBig({ limitBytes: maxBytes }))
+            : Effect.tryPromise({
+                try: (signal) => readAtMost(fileUrl(file.file_path ?? ""), maxBytes, signal),
+                catch: (e) => (e instanceof FileTooBig ? e : toError("downloadFile")(e)),
+              }),
         ),
       ),
     /** An empty draft shows Telegram's «Thinking…» placeholder (Bot API 9.5+, private chats). */

@@ -10,13 +10,16 @@ export interface Transcript {
 
 /** Speech to text through the transcription chain (OpenAI gpt-4o-transcribe → whisper-1 → Gemini audio). */
 export interface TranscriberShape {
-  /** `caseId` picks the case's own transcription chain when AI_CASE_CHAINS sets one. */
-  readonly transcribe: (
-    bytes: Uint8Array,
+  /**
+   * Takes an AI slot first, then loads `audio` (a voice waiting for a slot holds no bytes), then transcribes it.
+   * `caseId` picks the case's own transcription chain when AI_CASE_CHAINS sets one.
+   */
+  readonly transcribe: <E>(
+    audio: Effect.Effect<Uint8Array, E>,
     mime: string,
     fileName: string,
     caseId: string,
-  ) => Effect.Effect<Transcript, LlmError>
+  ) => Effect.Effect<Transcript, LlmError | E>
 }
 
 export class Transcriber extends Context.Service<Transcriber, TranscriberShape>()("emco/Transcriber") {}

@@ -53,8 +53,10 @@ export interface FakeBotApi {
   /** Register a file for getFile + download; `size` fakes a bigger size than the bytes. */
   addFile(
     bytes: Uint8Array,
-    opts?: { fileId?: string; fileUniqueId?: string; filePath?: string; size?: number },
+    opts?: { fileId?: string; fileUniqueId?: string; filePath?: string; size?: number; servedBytes?: number },
   ): { file_id: string; file_unique_id: string }
+  /** How many times the bot started downloading this file. */
+  downloadsOf(fileId: string): number
   /** More than perSecond send* calls within any 1 s window → 429 retry_after 1. Off (null) by default. */
   setRateLimit(perSecond: number | null): void
   /** send* and edit* calls to this chat answer 403 "Forbidden: bot was blocked by the user". */
@@ -189,7 +191,23 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
   function handleDownload(path: string): Response {
     const file = state.filesByPath.get(decodeURIComponent(path))
     if (!file) return json({ ok: false, error_code: 404, description: "Not Found" }, 404)
-    return new Response(file.bytes, { headers: { "content-type": "application/octet-stream" } })
+    file.downloads++
+    const body = file.servedBytes === undefined ? file.bytes : oversized(file.bytes, file.servedBytes)
+    return new Response(body, { headers: { "content-type": "application/octet-stream" } })
+  }
+
+  /** Streams `bytes` and then zeros up to `total` bytes, generated as read (nothing that size is held here). */
+  const oversized = (bytes: Uint8Array, total: number) => {
+    const chunk = new Uint8Array(1 << 20)
+    let sent = 0
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close()
+        const part = sent === 0 ? bytes : chunk.subarray(0, Math.min(chunk.length, total - sent))
+        sent += part.byteLength
+        controller.enqueue(part)
+      },
+    })
   }
 
   const server = Bun.serve({
@@ -253,6 +271,7 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
     userMessageDeleted: (chatId, messageId) => state.deletedIncoming.get(chatId)?.has(messageId) ?? false,
     failNext: (method, fault, times = 1) => state.addFault(method, fault, times),
     delayNext: (method, ms, times = 1) => state.addDelay(method, ms, times),
+    downloadsOf: (fileId) => state.files.get(fileId)?.downloads ?? 0,
     addFile(bytes, fileOpts = {}) {
       const file = state.registerFile(bytes, fileOpts)
       return { file_id: file.file_id, file_unique_id: file.file_unique_id }

@@ -1,6 +1,6 @@
 import { Cmd } from "../../app/commands"
 import { mainMenu } from "../../app/keyboards"
-import type { AppEvent, CaseAction } from "../../app/model"
+import type { AppEvent, CaseAction, RejectReason } from "../../app/model"
 import { idle, type Session } from "../../app/session"
 import { texts as appTexts } from "../../app/texts"
 import type { Attempt } from "./attempt"
@@ -68,6 +68,16 @@ const learnerLine = (s: Session, ev: AppEvent, a: Attempt, text: string): Step =
   return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
 }
 
+const VOICE_LIMITS: ReadonlyArray<string> = ["voice_too_big", "voice_too_long", "voice_too_short"]
+
+/** Why a voice line was not heard: a limit its real bytes broke, the daily cap, or the transcription itself. */
+const transcriptionFailure = (reason: string, limit = 0) =>
+  VOICE_LIMITS.includes(reason)
+    ? appTexts.rejected(reason as RejectReason, limit)
+    : reason === "daily_limit"
+      ? t.dailyLimit
+      : t.voiceFailed
+
 const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step | null => {
   if (ev.input._tag !== "Feedback") return null
   const event = ev.input.event
@@ -81,7 +91,7 @@ const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step 
     }
     case "TranscriptionFailed":
       if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      return [s, [Cmd.reply(event.reason === "daily_limit" ? t.dailyLimit : t.voiceFailed)]]
+      return [s, [Cmd.reply(transcriptionFailure(event.reason, event.limit))]]
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
       return recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)

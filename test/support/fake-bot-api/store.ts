@@ -8,6 +8,10 @@ export interface StoredFile {
   bytes: Uint8Array
   name?: string
   mime?: string
+  /** The download streams this many bytes (the file's own, then zeros): a file bigger than getFile says. */
+  servedBytes?: number
+  /** How many times the file was downloaded (started). */
+  downloads: number
 }
 
 export interface FileOptions {
@@ -18,6 +22,7 @@ export interface FileOptions {
   name?: string
   mime?: string
   kind?: MessageKind
+  servedBytes?: number
 }
 
 export interface WebhookState {
@@ -162,7 +167,9 @@ export class FakeState {
       file_path: opts.filePath ?? `${FILE_DIR[kind]}/file_${this.fileCounter}${ext ? `.${ext}` : ""}`,
       size: opts.size ?? bytes.byteLength,
       bytes,
+      downloads: 0,
     }
+    if (opts.servedBytes !== undefined) file.servedBytes = opts.servedBytes
     if (opts.name !== undefined) file.name = opts.name
     if (opts.mime !== undefined) file.mime = opts.mime
     this.files.set(file.file_id, file)
