@@ -9,6 +9,7 @@ import { routingTable } from "../services/ai-gateway"
 import { Db } from "../services/db"
 import { Exporter } from "../services/exporter"
 import { describeError, Log } from "../services/log"
+import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
 import { Background, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
 import type { Origin } from "./decode"
@@ -127,6 +128,7 @@ export const reissueOrphanedWork = (everything = false) =>
     const db = yield* Db
     const log = yield* Log
     const background = yield* Background
+    const metrics = yield* Metrics
     const { config, instanceId } = yield* Settings
     const claimed = yield* db.use("claimWork", (k) =>
       claimOrphanedWork(k, instanceId, WORK_LEASE_TTL_MS / 1000, 100, everything),

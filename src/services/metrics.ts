@@ -110,6 +110,12 @@ export const makeMetrics = () => {
       labelNames: ["final"] as const,
       registers,
     }),
+    workReissues: new Counter({
+      name: "bot_background_work_reissued_total",
+      help: "Stored AI work or exports taken over from a lost or stopped instance (reissued) or failed after the last issue (given_up)",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
   }
 }
 
