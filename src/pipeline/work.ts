@@ -136,12 +136,14 @@ export const reissueOrphanedWork = (everything = false) =>
     for (const row of claimed) {
       const cmd = row.command as WorkCmd
       const ref: WorkRef = { id: row.id, chatId: row.chat_id, origin: row.origin as Origin }
+      const givingUp = row.issues > MAX_ISSUES
+      metrics.workReissues.inc({ outcome: givingUp ? "given_up" : "reissued" })
       yield* log.warn("background work issued again", {
         workId: row.id,
         chatId: row.chat_id,
         issue: row.issues,
       })
-      yield* row.issues > MAX_ISSUES
+      yield* givingUp
         ? background.settle(ref, givenUp(cmd, "interrupted"))
         : background.run(ref, workOf(ref.chatId, ref.origin, cmd, deadlineSeconds(config.env, cmd)))
     }
