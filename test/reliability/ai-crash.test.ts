@@ -37,11 +37,15 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     let current: BotProcess = fx.spawn(env)
     let port = Number((await current.waitForLog("bot started")).webhookPort)
     const learner = (id: number) => processLearner(tg, () => port, id)
+    let metricsPort = 0
     const restart = async () => {
       current = fx.spawn(env)
-      port = Number((await current.waitForLog("bot started")).webhookPort)
+      const started = await current.waitForLog("bot started")
+      port = Number(started.webhookPort)
+      metricsPort = Number(started.metricsPort)
     }
-    return { tg, ai, learner, restart, bot: () => current }
+    const metrics = () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text())
+    return { tg, ai, learner, restart, metrics, bot: () => current }
   }
 
   /** Signs in and opens the case: the learner is in the dialogue, nothing said yet. */
@@ -123,7 +127,7 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
   })
 
   test("lost twice (two kills mid-call) → no third call: «🔁 Повторить» once, and it brings the answer", async () => {
-    const { ai, restart, bot, ...fixture } = await setUp()
+    const { ai, restart, bot, metrics, ...fixture } = await setUp()
     const learner = fixture.learner(9105)
     scriptRoleplay(ai, spec, [{ reply: "Наконец-то отвечаю." }])
     await intoDialogue(learner)
@@ -140,6 +144,7 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     await settled()
     expect(ai.requestsTo("/chat/completions")).toHaveLength(2)
     expect(learner.screen().filter((m) => m.text === unavailable)).toHaveLength(1)
+    expect(await metrics()).toContain('bot_background_work_reissued_total{outcome="given_up"} 1')
     await learner.press(kernelTexts.buttons.retry)
     await learner.waitForTexts("the answer after «🔁 Повторить»", isPersonaLine)
     await settled()
