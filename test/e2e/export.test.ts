@@ -2,6 +2,8 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { backends } from "../support/database"
 import { authorisedGoogleClient, type FakeSheets, startFakeSheets } from "../support/fake-sheets"
 import { ADMIN_PASSWORD, startBot, type TestBot, textsOf } from "../support/harness"
+import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
@@ -51,5 +53,35 @@ describe.each(backends)("/export end to end (%s)", (backend) => {
     const shown = textsOf(await boss.send("/export"))
     expect(shown.at(-1)).toStartWith("❌ Выгрузка не удалась:")
     expect(shown.at(-1)).toContain("GSPREAD_SERVICE_ACCOUNT")
+  })
+
+  test("/export in flight when the bot stops → the next start finishes it: one result for the admin", async () => {
+    sheets = startFakeSheets()
+    const id = sheets.addSpreadsheet("EMCO", ["Sheet1"])
+    const options = {
+      backend,
+      env: { GSHEETS_SPREADSHEET_ID: id, SHUTDOWN_TIMEOUT_SEC: "1" },
+      sheets: { auth: authorised(), rootUrl: `${sheets.url}/`, drive: { rootUrl: sheets.url } },
+    }
+    const first = await startBot(options)
+    const boss = first.user(1203, "Олег")
+    await boss.send("/start")
+    await boss.send(ADMIN_PASSWORD)
+    sheets.failNext({ kind: "hang" })
+    await first.deliver(textUpdate("/export", { chatId: 1203, userId: 1203, firstName: "Олег" }))
+    await waitFor("the export's first request", () => sheets.requests.length > 0)
+    await first.app.stop()
+    bot = await startBot({ ...options, tg: first.tg, database: first.database })
+    const done = "✅ Выгрузка готова: открыть таблицу"
+    await waitFor("the export's result", () => textsOf(first.tg.chat(1203)).includes(done))
+    await bot.app.whenIdle()
+    await Bun.sleep(500)
+    expect(textsOf(first.tg.chat(1203)).filter((t) => t === done)).toHaveLength(1)
+    expect(textsOf(first.tg.chat(1203)).filter((t) => t.startsWith("❌"))).toHaveLength(0)
+    // The first instance's fakes and database are this test's to clean up (the second shares them).
+    await bot.stop()
+    await first.tg.stop()
+    await first.ai.stop()
+    await first.database.drop()
   })
 })
