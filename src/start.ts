@@ -201,6 +201,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     mode: config.mode.kind,
     username: me.username,
     instanceId,
+    pid: process.pid,
     metricsPort,
     webhookPort: webhookPort ?? 0,
   })
