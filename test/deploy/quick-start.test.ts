@@ -61,7 +61,7 @@ describe("README quick start on a clean clone", () => {
     const started = await bot.waitForLog("bot started", 55_000)
     expect(started.mode).toBe("polling")
     expect((await fetch(`http://127.0.0.1:${started.metricsPort}/ready`)).status).toBe(200)
-    await tg.waitFor("getUpdates")
+    expect(tg.callsOf("getUpdates").length).toBeGreaterThan(0)
     process.kill(Number(started.pid), "SIGTERM")
     expect(await bot.exited).toBe(0)
   })
