@@ -7,6 +7,7 @@ import { botCommands } from "./app/command-menu"
 import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
 import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
+import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
@@ -44,6 +45,8 @@ export interface StartOptions {
   readonly telegramStartupTimeoutMs?: number
   /** How often orphaned inbox rows are looked for (start-up resume, crashed peers, retries). */
   readonly sweepIntervalMs?: number
+  /** How often the database gauges (inbox backlog, active dialogues) are counted; 15 s by default. */
+  readonly gaugeIntervalMs?: number
   /** How long storing an update may take before it is refused (Telegram delivers it again); 10 s by default. */
   readonly storeDeadlineMs?: number
   readonly instanceId?: string
@@ -152,10 +155,6 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       lifecycle: () => lifecycle,
       pingDb: () => pingDatabase(kysely),
       registry: metrics.registry,
-      beforeScrape: async () => {
-        metrics.inboxBacklog.set(await countBacklog(kysely))
-        metrics.activeDialogues.set(await countActiveDialogues(kysely))
-      },
       onError: logError,
     },
   })
@@ -195,6 +194,14 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   await runtime.runPromise(queue.sweep)
   await Effect.runPromise(scheduler.start())
   const sweeper = setInterval(() => void runtime.runPromise(queue.sweep), options.sweepIntervalMs ?? 2000)
+  const gauges = await startDbGauges({
+    intervalMs: options.gaugeIntervalMs ?? 15_000,
+    refresh: async () => {
+      metrics.inboxBacklog.set(await countBacklog(kysely))
+      metrics.activeDialogues.set(await countActiveDialogues(kysely))
+    },
+    onError: (e) => logError("database gauges", e),
+  })
   lifecycle = "ready"
   const { metricsPort, webhookPort } = intake
   log("bot started", {
@@ -209,6 +216,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const stop = async () => {
     lifecycle = "draining"
     clearInterval(sweeper)
+    await gauges.stop()
     await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     // Usage rows of the last answers are written beside them: let them land before the database closes.
