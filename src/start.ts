@@ -33,6 +33,7 @@ import { Exporter, exporterFrom } from "./services/exporter"
 import { Llm } from "./services/llm"
 import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
+import { waitForPostgres } from "./services/postgres-wait"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
 import { Speech, Transcriber } from "./services/voice"
@@ -87,6 +88,16 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const metrics = makeMetrics()
   const kysely = await openDatabase(config.database)
   const lazyKysely = await openLazyCommits(config.database, kysely)
+  if (config.database.kind === "postgres")
+    await waitForPostgres(
+      kysely,
+      Redacted.value(config.database.url),
+      env.DATABASE_CONNECT_TIMEOUT_SEC,
+      (fields) => Effect.runSync(logShape.warn("database unreachable, retrying", fields)),
+    ).catch(async (e: unknown) => {
+      await closeDatabases(kysely, lazyKysely)
+      throw e
+    })
   const applied = await migrateToLatest(kysely)
   log("database ready", { kind: config.database.kind, migrations: applied.length })
   if (!config.authEnabled)

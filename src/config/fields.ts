@@ -18,6 +18,12 @@ export const fields = {
     "prefer",
     "SSL к PostgreSQL (для localhost всегда без SSL)",
   ),
+  DATABASE_CONNECT_TIMEOUT_SEC: field.num(
+    1,
+    3600,
+    60,
+    "Сколько ждать PostgreSQL при старте, с (повторы с нарастающей паузой), потом выход с кодом 1",
+  ),
   DATA_DIR: field.text("Папка данных (PGlite и файлы)", "./data"),
   AUTH_PASSWORD_USER: field.secret("Пароль роли user (или argon2/bcrypt-хеш)"),
   AUTH_PASSWORD_ADMIN: field.secret("Пароль роли admin (или argon2/bcrypt-хеш)"),
