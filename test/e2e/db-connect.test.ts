@@ -48,6 +48,27 @@ describe("PostgreSQL unreachable at start (a real process)", () => {
   })
 
   test.skipIf(!process.env.TEST_DATABASE_URL)(
+    "a database that does not exist → no waiting: exit 1 at once, naming host:port and the reason",
+    async () => {
+      const tg = await fx.botApi()
+      const url = new URL(process.env.TEST_DATABASE_URL!)
+      url.pathname = "/emco_no_such_database"
+      const bot = fx.spawn({
+        ...testEnv(tg, { backend: "postgres", env: {}, drop: async () => {} }, "polling"),
+        DATABASE_URL: url.toString(),
+        LOG_LEVEL: "info",
+      })
+      const startedAt = Date.now()
+      const [code, stderr] = await Promise.all([bot.exited, bot.stderr()])
+      expect(code).toBe(1)
+      expect(Date.now() - startedAt).toBeLessThan(5000)
+      expect(stderr).toContain(
+        `PostgreSQL на ${url.hostname}:${url.port || 5432} отказал в подключении (3D000`,
+      )
+    },
+  )
+
+  test.skipIf(!process.env.TEST_DATABASE_URL)(
     "the server appears during the retry window → the bot connects, starts and stops cleanly",
     async () => {
       const tg = await fx.botApi()
