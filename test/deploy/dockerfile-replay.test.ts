@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { texts } from "../../src/app/texts"
 import { fields } from "../../src/config/fields"
 import { WEBHOOK_SECRET } from "../support/harness"
+import { unusedPort } from "../support/ports"
 import { useProcessFixture } from "../support/process-fixture"
 import { textUpdate } from "../support/updates"
 import { type Image, replayDockerfile, type UserMap } from "./docker-replay"
@@ -35,13 +36,6 @@ const users: UserMap = {
   },
 }
 const runsAs = canSwitch ? "as the image's user bun (uid 1000)" : "as this account (not root: no user switch)"
-
-const freePort = () => {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } })
-  const port = probe.port
-  probe.stop(true)
-  return port
-}
 
 describe("the Dockerfile, replayed without Docker", () => {
   const workRoot = mkdtempSync(join(tmpdir(), "emco-image-"))
@@ -89,7 +83,7 @@ describe("the Dockerfile, replayed without Docker", () => {
     mkdirSync(home, { recursive: true })
     Bun.spawnSync(["chown", `${users.idsOf(image.user).uid}:${users.idsOf(image.user).gid}`, home])
     const tg = await fx.botApi()
-    const [webhookPort, metricsPort] = [freePort(), freePort()]
+    const [webhookPort, metricsPort] = [unusedPort(), unusedPort()]
     // What an operator passes with `docker run -e`; the rest is the image's own ENV.
     const env: Record<string, string> = {
       ...image.env,

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { testEnv } from "../support/harness"
 import { addSecret } from "../support/leak-scan"
+import { unusedPort } from "../support/ports"
 import { useProcessFixture } from "../support/process-fixture"
 import { startTcpProxy } from "../support/tcp-proxy"
 
@@ -9,19 +10,12 @@ setDefaultTimeout(30_000)
 const PASSWORD = "Pg-pass-never-logged-7"
 addSecret(PASSWORD, "database password")
 
-const closedPort = () => {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } })
-  const port = probe.port
-  probe.stop(true)
-  return port
-}
-
 describe("PostgreSQL unreachable at start (a real process)", () => {
   const fx = useProcessFixture()
 
   test("retried with backoff for DATABASE_CONNECT_TIMEOUT_SEC, then exit 1 naming host:port, never the password", async () => {
     const tg = await fx.botApi()
-    const port = closedPort()
+    const port = unusedPort()
     const url = `postgres://emco:${PASSWORD}@127.0.0.1:${port}/emco`
     const startedAt = Date.now()
     const bot = fx.spawn({
