@@ -1,6 +1,7 @@
-import { chownSync, copyFileSync, mkdirSync, readFileSync } from "node:fs"
-import { dirname, join, posix } from "node:path"
+import { chownSync, mkdirSync, readFileSync } from "node:fs"
+import { join, posix } from "node:path"
 import { contextFiles } from "./docker-context"
+import { copyFromContext, copyFromStage } from "./docker-copy"
 import { commandOf, copyArgsOf, envPairsOf, healthcheckOf, type Stage, stagesOf } from "./dockerfile"
 
 /**
@@ -61,25 +62,6 @@ const mapperFor = (root: string, users: UserMap) => ({
         return `chown ${opts}${ids.uid}${g ? `:${users.idsOf(g).gid}` : ""}`
       }),
 })
-
-/**
- * A stage's tree into another stage. Hard links unless the copy gets its own owner: the same bytes, modes and owner
- * as Docker's copy, without copying a few hundred megabytes of node_modules (bun links them from its cache anyway).
- */
-const copyTree = (from: string, to: string, link: boolean) => {
-  mkdirSync(dirname(to), { recursive: true })
-  const done = Bun.spawnSync([
-    "cp",
-    "-R",
-    "-P",
-    "--preserve=mode,timestamps",
-    link ? "-l" : "-p",
-    "-T",
-    from,
-    to,
-  ])
-  if (done.exitCode !== 0) throw new Error(`COPY ${from}: ${done.stderr.toString()}`)
-}
 
 export const replayDockerfile = (options: {
   readonly context: string
@@ -185,45 +167,3 @@ const stageIndex = (stages: ReadonlyArray<Stage>, ref: string) => {
   if (index < 0) throw new Error(`COPY --from=${ref}: no such stage`)
   return index
 }
-
-/** A directory source copies its contents; a file goes into a directory dest or becomes the dest. */
-const destFor = (into: string, name: string, where: (p: string) => string) =>
-  into.endsWith("/") ? where(posix.join(into, name)) : where(into)
-
-const copyFromStage = (
-  root: string,
-  sources: string[],
-  into: string,
-  where: (p: string) => string,
-  link: boolean,
-) =>
-  sources.map((source) => {
-    const target = destFor(into, posix.basename(source), where)
-    copyTree(join(root, source), target, link)
-    return target
-  })
-
-const copyFromContext = (
-  context: string,
-  sent: ReadonlyArray<string>,
-  sources: string[],
-  into: string,
-  where: (p: string) => string,
-) =>
-  sources.flatMap((source) => {
-    const src = posix.normalize(source).replace(/^\/+/, "").replace(/\/+$/, "")
-    const glob = new Bun.Glob(src)
-    const asFile = sent.filter((f) => f === src || (/[*?[]/.test(src) && glob.match(f)))
-    const inDir = src === "." ? sent : sent.filter((f) => f.startsWith(`${src}/`))
-    if (asFile.length === 0 && inDir.length === 0)
-      throw new Error(`COPY ${source}: not found in the build context (or excluded by .dockerignore)`)
-    const pairs =
-      asFile.length > 0
-        ? asFile.map((f) => [f, destFor(into, posix.basename(f), where)] as const)
-        : inDir.map((f) => [f, where(posix.join(into, src === "." ? f : f.slice(src.length + 1)))] as const)
-    for (const [from, to] of pairs) {
-      mkdirSync(dirname(to), { recursive: true })
-      copyFileSync(join(context, from), to)
-    }
-    return pairs.map(([, to]) => to)
-  })
