@@ -21,7 +21,14 @@ const IMAGE_USERS: Record<string, { uid: number; gid: number }> = {
   root: { uid: 0, gid: 0 },
   bun: { uid: 1000, gid: 1000 },
 }
-const canSwitch = process.getuid?.() === 0 && Bun.which("setpriv") !== null
+const workRoot = mkdtempSync(join(tmpdir(), "emco-image-"))
+chmodSync(workRoot, 0o755)
+// The switch also needs the temporary folder to be reachable for that user (a TMPDIR under /root is not).
+const canSwitch =
+  process.getuid?.() === 0 &&
+  Bun.which("setpriv") !== null &&
+  Bun.spawnSync(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--", "test", "-x", workRoot])
+    .success
 const users: UserMap = {
   idsOf: (user) => {
     const ids = IMAGE_USERS[user]
@@ -35,11 +42,9 @@ const users: UserMap = {
       : []
   },
 }
-const runsAs = canSwitch ? "as the image's user bun (uid 1000)" : "as this account (not root: no user switch)"
+const runsAs = canSwitch ? "as the image's user bun (uid 1000)" : "as this account (no user switch possible)"
 
 describe("the Dockerfile, replayed without Docker", () => {
-  const workRoot = mkdtempSync(join(tmpdir(), "emco-image-"))
-  chmodSync(workRoot, 0o755)
   afterAll(() => rmSync(workRoot, { recursive: true, force: true }))
   const log: string[] = []
   let image: Image | undefined
@@ -51,7 +56,9 @@ describe("the Dockerfile, replayed without Docker", () => {
     } finally {
       console.log(log.join("\n"))
     }
-    expect(image.stages.map((s) => s.image)).toEqual(image.stages.map(() => `oven/bun:${Bun.version}`))
+    // RUN and CMD use the bun on PATH: the one FROM names.
+    const onPath = Bun.spawnSync(["bun", "--version"]).stdout.toString().trim()
+    expect(image.stages.map((s) => s.image)).toEqual(image.stages.map(() => `oven/bun:${onPath}`))
     const app = image.hostPath(image.workdir)
     expect(existsSync(join(app, "node_modules/postgres/package.json"))).toBe(true)
     // devDependencies stay out of the image (typescript does not: Elysia asks for it as an optional peer); so do

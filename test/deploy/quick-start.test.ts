@@ -44,13 +44,17 @@ describe("README quick start on a clean clone", () => {
         return `${name}=${value}`
       },
     )
-    const head = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: root }).stdout.toString().trim()
+    // A CI checkout may belong to another user than the one running the tests.
+    const git = ["git", "-c", "safe.directory=*"]
+    const head = Bun.spawnSync([...git, "rev-parse", "HEAD"], { cwd: root })
+      .stdout.toString()
+      .trim()
     const clone = join(dir, "repo")
-    for (const git of [
-      ["git", "clone", "--quiet", root, clone],
-      ["git", "-C", clone, "checkout", "--quiet", "--detach", head],
+    for (const step of [
+      [...git, "clone", "--quiet", root, clone],
+      [...git, "-C", clone, "checkout", "--quiet", "--detach", head],
     ])
-      expect(Bun.spawnSync(git).exitCode).toBe(0)
+      expect(Bun.spawnSync(step).exitCode).toBe(0)
     const tg = await fx.botApi()
     console.log(`in a clone of ${head.slice(0, 8)}: ${command}`)
     // Only the Bot API address is not in the line (and the ops port: tests run side by side).
