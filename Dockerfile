@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
 
-# Production dependencies only, resolved strictly from bun.lock.
+# Production dependencies only, resolved strictly from bun.lock, with the patches package.json applies
+# (patchedDependencies): without them the install stops at «patch file not found».
 FROM oven/bun:1.4.5 AS deps
 WORKDIR /app
 COPY package.json bun.lock bunfig.toml ./
+COPY patches ./patches
 RUN bun install --frozen-lockfile --production
 
 FROM oven/bun:1.4.5
@@ -15,8 +17,9 @@ COPY . .
 # PGlite and other files live here; mount a persistent volume on it.
 RUN mkdir -p /data && chown bun:bun /data
 USER bun
-# 80: webhook (WEBHOOK_PORT), 8000: /health, /ready, /metrics (METRICS_PORT).
-EXPOSE 80 8000
+# 8080: webhook (WEBHOOK_PORT), 8000: /health, /ready, /metrics (METRICS_PORT, keep it private). Both unprivileged:
+# the bot runs as `bun`, and Kubernetes-based hosts (Amvera) do not let a non-root process bind a port under 1024.
+EXPOSE 8080 8000
 # No curl in the image: bun does the request. The shell expands METRICS_PORT at check time.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD bun -e "fetch('http://127.0.0.1:${METRICS_PORT:-8000}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"

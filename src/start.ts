@@ -7,6 +7,7 @@ import { botCommands } from "./app/command-menu"
 import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
 import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
+import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
@@ -34,6 +35,7 @@ import { Exporter, exporterFrom } from "./services/exporter"
 import { Llm } from "./services/llm"
 import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
+import { waitForPostgres } from "./services/postgres-wait"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
 import { Speech, Transcriber } from "./services/voice"
@@ -46,6 +48,8 @@ export interface StartOptions {
   readonly telegramStartupTimeoutMs?: number
   /** How often orphaned inbox rows are looked for (start-up resume, crashed peers, retries). */
   readonly sweepIntervalMs?: number
+  /** How often the database gauges (inbox backlog, active dialogues) are counted; 15 s by default. */
+  readonly gaugeIntervalMs?: number
   /** How long storing an update may take before it is refused (Telegram delivers it again); 10 s by default. */
   readonly storeDeadlineMs?: number
   readonly instanceId?: string
@@ -86,6 +90,16 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const metrics = makeMetrics()
   const kysely = await openDatabase(config.database)
   const lazyKysely = await openLazyCommits(config.database, kysely)
+  if (config.database.kind === "postgres")
+    await waitForPostgres(
+      kysely,
+      Redacted.value(config.database.url),
+      env.DATABASE_CONNECT_TIMEOUT_SEC,
+      (fields) => Effect.runSync(logShape.warn("database unreachable, retrying", fields)),
+    ).catch(async (e: unknown) => {
+      await closeDatabases(kysely, lazyKysely)
+      throw e
+    })
   const applied = await migrateToLatest(kysely)
   log("database ready", { kind: config.database.kind, migrations: applied.length })
   if (!config.authEnabled)
@@ -154,10 +168,6 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       lifecycle: () => lifecycle,
       pingDb: () => pingDatabase(kysely),
       registry: metrics.registry,
-      beforeScrape: async () => {
-        metrics.inboxBacklog.set(await countBacklog(kysely))
-        metrics.activeDialogues.set(await countActiveDialogues(kysely))
-      },
       onError: logError,
     },
   })
@@ -207,12 +217,21 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     () => void Promise.all([runtime.runPromise(queue.sweep), reissue(false)]),
     options.sweepIntervalMs ?? 2000,
   )
+  const gauges = await startDbGauges({
+    intervalMs: options.gaugeIntervalMs ?? 15_000,
+    refresh: async () => {
+      metrics.inboxBacklog.set(await countBacklog(kysely))
+      metrics.activeDialogues.set(await countActiveDialogues(kysely))
+    },
+    onError: (e) => logError("database gauges", e),
+  })
   lifecycle = "ready"
   const { metricsPort, webhookPort } = intake
   log("bot started", {
     mode: config.mode.kind,
     username: me.username,
     instanceId,
+    pid: process.pid,
     metricsPort,
     webhookPort: webhookPort ?? 0,
   })
@@ -220,6 +239,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const stop = async () => {
     lifecycle = "draining"
     clearInterval(sweeper)
+    await gauges.stop()
     await intake.stopPolling()
     const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
     // Usage rows of the last answers are written beside them: let them land before the database closes.

@@ -10,20 +10,22 @@ export interface ServerDeps {
   /** Resolves when the database answers; the /ready probe gives it two seconds. */
   readonly pingDb: () => Promise<unknown>
   readonly registry: Registry
-  readonly beforeScrape: () => Promise<void>
   readonly onError: (where: string, error: unknown) => void
 }
 
 export interface WebhookDeps {
   readonly path: string
   readonly secret: string
-  /** Stores the update; resolves once it is durable. */
+  /** Stores the update; resolves once it is durable (or once it is recorded as refused for good). */
   readonly store: (update: Update) => Promise<unknown>
 }
 
+/** Telegram's updates weigh a few kilobytes; a body past this is refused unread. */
+export const MAX_UPDATE_BYTES = 1024 * 1024
+
 const digest = (s: string) => createHash("sha256").update(s).digest()
-const sameSecret = (given: string | undefined, expected: string) =>
-  given !== undefined && timingSafeEqual(digest(given), digest(expected))
+const sameSecret = (given: string | null, expected: string) =>
+  given !== null && timingSafeEqual(digest(given), digest(expected))
 
 const isUpdate = (body: unknown): body is Update =>
   typeof body === "object" &&
@@ -33,7 +35,7 @@ const isUpdate = (body: unknown): body is Update =>
 const withTimeout = <A>(p: Promise<A>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms))])
 
-/** Liveness, readiness and Prometheus metrics: on the metrics port in every mode, and next to the webhook. */
+/** Liveness, readiness and Prometheus metrics: on METRICS_PORT only, never next to the public webhook. */
 export const opsRoutes = (deps: ServerDeps) =>
   new Elysia()
     .get("/health", () => ({ status: "ok" }))
@@ -51,36 +53,64 @@ export const opsRoutes = (deps: ServerDeps) =>
         return { status: "database unavailable" }
       }
     })
+    // Database gauges are set on a timer (db-gauges.ts): a scrape reads memory only.
     .get("/metrics", async ({ set }) => {
-      await deps.beforeScrape().catch((e) => deps.onError("metrics", e))
       set.headers["content-type"] = deps.registry.contentType
       return deps.registry.metrics()
     })
 
+// A refusal may leave most of a body unsent: the connection is closed rather than drained.
+const refuse = (status: number, text: string) =>
+  new Response(text, { status, headers: { connection: "close" } })
+
+/** The body as text, read as a stream; null as soon as it passes `limit` bytes (declared or counted). */
+const readLimited = async (request: Request, limit: number): Promise<string | null> => {
+  if (Number(request.headers.get("content-length") ?? 0) > limit) return null
+  if (!request.body) return ""
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      return null
+    }
+    chunks.push(read.value)
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * The Telegram webhook: checks the secret header (401 otherwise), answers 200 as soon as the update is stored,
- * and 503 while draining or when storage fails, so Telegram delivers it again instead of it being lost.
+ * One webhook request: the secret header first (401, body unread), then the size (413 past 1 MB, body never
+ * buffered whole), then the update is stored: 200 once it is durable, 503 while draining or when storage fails, so
+ * Telegram delivers it again instead of it being lost.
  */
+const receive = async (deps: ServerDeps, hook: WebhookDeps, request: Request): Promise<Response> => {
+  if (!sameSecret(request.headers.get("x-telegram-bot-api-secret-token"), hook.secret))
+    return refuse(401, "unauthorized")
+  if (deps.lifecycle() !== "ready") return refuse(503, "not ready")
+  const text = await readLimited(request, MAX_UPDATE_BYTES).catch(() => undefined)
+  if (text === null) return refuse(413, "too large")
+  const body = text === undefined ? undefined : parseJson(text)
+  if (!isUpdate(body)) return new Response("bad update", { status: 400 })
+  try {
+    await hook.store(body)
+    return new Response("ok")
+  } catch (error) {
+    deps.onError("webhook", error)
+    return new Response("retry later", { status: 503 })
+  }
+}
+
+/** The Telegram webhook, alone on its port. Elysia does not parse the body: `receive` reads it, within limits. */
 export const webhookRoute = (deps: ServerDeps, hook: WebhookDeps) =>
-  new Elysia().post(hook.path, async ({ body, headers, set }) => {
-    if (!sameSecret(headers["x-telegram-bot-api-secret-token"], hook.secret)) {
-      set.status = 401
-      return "unauthorized"
-    }
-    if (deps.lifecycle() !== "ready") {
-      set.status = 503
-      return "not ready"
-    }
-    if (!isUpdate(body)) {
-      set.status = 400
-      return "bad update"
-    }
-    try {
-      await hook.store(body)
-      return "ok"
-    } catch (error) {
-      deps.onError("webhook", error)
-      set.status = 503
-      return "retry later"
-    }
-  })
+  new Elysia().post(hook.path, ({ request }) => receive(deps, hook, request), { parse: "none" })

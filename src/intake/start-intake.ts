@@ -16,8 +16,8 @@ export interface Intake {
 }
 
 /**
- * The HTTP servers (ops on METRICS_PORT, the webhook next to them) and Telegram's delivery: setWebhook with the
- * secret (never deleted on shutdown), or long polling after clearing any webhook.
+ * The HTTP servers (ops on METRICS_PORT only; the webhook alone on its public port) and Telegram's delivery:
+ * setWebhook with the secret (never deleted on shutdown), or long polling after clearing any webhook.
  */
 export const startIntake = async (options: {
   readonly api: Api
@@ -32,9 +32,10 @@ export const startIntake = async (options: {
   const ops = opsRoutes(server).listen({ port: options.metricsPort, hostname: "0.0.0.0" })
   const webhook =
     mode.kind === "webhook"
-      ? webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store })
-          .use(opsRoutes(server))
-          .listen({ port: mode.port, hostname: "0.0.0.0" })
+      ? webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store }).listen({
+          port: mode.port,
+          hostname: "0.0.0.0",
+        })
       : null
   const polling = new AbortController()
   let pollingDone: Promise<void> = Promise.resolve()

@@ -79,19 +79,39 @@ export const isWellFormedUpdate = (u: unknown): u is Update => {
 }
 
 /**
- * The update with NUL characters removed from every string: PostgreSQL's text and jsonb cannot hold U+0000, and a
- * forged body with one would otherwise fail every write of its row.
+ * Deeper than any object Telegram sends (a callback's message with its reply and keyboard is about ten levels):
+ * past it an update is refused before anything walks it recursively.
  */
-export const withoutNul = <A>(x: A): A => {
-  if (typeof x === "string") return (x.includes("\u0000") ? x.replaceAll("\u0000", "") : x) as A
-  // Every update passes here: nothing is copied unless a NUL was actually found below.
+export const MAX_UPDATE_DEPTH = 64
+
+/** True when objects and arrays nest more than `limit` levels (the value itself is level 1). Stops at the limit. */
+export const nestedDeeperThan = (x: unknown, limit: number): boolean => {
+  if (typeof x !== "object" || x === null) return false
+  if (limit === 0) return true
+  return (Array.isArray(x) ? x : Object.values(x)).some((v) => nestedDeeperThan(v, limit - 1))
+}
+
+// A high surrogate not followed by a low one, or a low one without a high one before it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const storableString = (s: string) =>
+  (s.includes("\u0000") ? s.replaceAll("\u0000", "") : s).replace(LONE_SURROGATE, "\uFFFD")
+
+/**
+ * The update as PostgreSQL can store it: NUL characters removed and lone UTF-16 surrogates replaced by U+FFFD in
+ * every string, keys included. text and jsonb hold neither, and a forged body with one would otherwise fail every
+ * write of its row (and, through polling, hold every later update back).
+ */
+export const storable = <A>(x: A): A => {
+  if (typeof x === "string") return storableString(x) as A
+  // Every update passes here: nothing is copied unless something was actually replaced below.
   if (Array.isArray(x)) {
-    const items = x.map(withoutNul)
+    const items = x.map(storable)
     return (items.some((v, i) => v !== x[i]) ? items : x) as A
   }
   if (!isObj(x)) return x
   const entries = Object.entries(x)
-  const cleaned = entries.map(([k, v]) => [withoutNul(k), withoutNul(v)] as const)
+  const cleaned = entries.map(([k, v]) => [storable(k), storable(v)] as const)
   return (
     cleaned.some(([k, v], i) => k !== entries[i]![0] || v !== entries[i]![1])
       ? Object.fromEntries(cleaned)

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { Context, Data, Effect, Layer } from "effect"
 import { Kysely, PGliteDialect, sql } from "kysely"
@@ -6,6 +7,7 @@ import { Migrator } from "kysely/migration"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
+import { StartupError } from "../startup"
 import { openPostgres } from "./postgres-client"
 
 export class DbError extends Data.TaggedError("DbError")<{
@@ -54,10 +56,36 @@ export const makeDb = (
   lazy: Kysely<Database> = kysely,
 ): DbShape => ({ kysely, kind, use: runWith(kysely), useLazyCommit: runWith(lazy) })
 
+/**
+ * PGlite fails on a folder it cannot write with an error that names neither the folder nor the cause (a volume
+ * owned by another user is the usual one in containers): a file is written and removed first, so the operator
+ * reads which folder and which uid.
+ */
+const ensureWritable = (dataDir: string) => {
+  for (const dir of [dataDir, join(dataDir, "pglite")]) {
+    if (dir !== dataDir && !existsSync(dir)) continue
+    try {
+      mkdirSync(dir, { recursive: true })
+      const probe = join(dir, `.write-check-${process.pid}`)
+      writeFileSync(probe, "")
+      unlinkSync(probe)
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "error"
+      const uid = process.getuid?.() ?? "?"
+      throw new StartupError(
+        `Папка данных недоступна для записи: ${dir} (DATA_DIR, ${code}, uid ${uid}). Дай этому пользователю ` +
+          "право записи (в Docker — том, доступный пользователю bun, uid 1000) или укажи другую папку в DATA_DIR. / " +
+          `The data folder is not writable: ${dir} (DATA_DIR, ${code}, uid ${uid}). Make it writable for this ` +
+          "user (in Docker: a volume writable by bun, uid 1000) or point DATA_DIR elsewhere.",
+      )
+    }
+  }
+}
+
 /** Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory. */
 export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") {
-    mkdirSync(config.dataDir, { recursive: true })
+    ensureWritable(config.dataDir)
     const pglite = await PGlite.create(`${config.dataDir}/pglite`)
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }

@@ -54,7 +54,7 @@ export const makeMetrics = () => {
     }),
     inboxBacklog: new Gauge({
       name: "bot_inbox_backlog",
-      help: "Received updates not yet fully processed",
+      help: "Received updates not yet fully processed (counted every 15 s, not per scrape)",
       registers,
     }),
     aiCalls: new Counter({
@@ -101,7 +101,7 @@ export const makeMetrics = () => {
     }),
     activeDialogues: new Gauge({
       name: "bot_active_dialogues",
-      help: "Chats in a role-play dialogue right now (counted at scrape time)",
+      help: "Chats in a role-play dialogue (counted every 15 s, not per scrape)",
       registers,
     }),
     processingFailures: new Counter({

@@ -64,7 +64,7 @@ describe("parseConfig", () => {
     }).toEqual({
       METRICS_PORT: 8000,
       WEBHOOK_PATH: "/webhook",
-      WEBHOOK_PORT: 80,
+      WEBHOOK_PORT: 8080,
       TEXT_MAX_LENGTH: 12000,
       TEXT_MIN_LENGTH: 1,
       TEXT_MAX_LINES: 50,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { isWellFormedUpdate, withoutNul } from "../../src/intake/well-formed"
+import { isWellFormedUpdate, nestedDeeperThan, storable } from "../../src/intake/well-formed"
 import { callbackUpdate, textUpdate, voiceUpdate } from "../support/updates"
 
 const user = { id: 7, is_bot: false, first_name: "Аня" }
@@ -54,14 +54,35 @@ describe("isWellFormedUpdate", () => {
   })
 })
 
-describe("withoutNul", () => {
+describe("storable", () => {
   test("NUL removed from every string, keys included; everything else untouched", () => {
     const dirty: unknown = { a: "x\u0000y", b: ["\u0000", 1, null, { "k\u0000": true }] }
-    expect(withoutNul(dirty)).toEqual({
+    expect(storable(dirty)).toEqual({
       a: "xy",
       b: ["", 1, null, { k: true }],
     })
     const clean = { a: "ok", n: 1, list: [{ b: "x" }] }
-    expect(withoutNul(clean)).toBe(clean) // the same object: nothing copied when there is nothing to remove
+    expect(storable(clean)).toBe(clean) // the same object: nothing copied when there is nothing to remove
+  })
+
+  test("lone UTF-16 surrogates → U+FFFD (keys too, same length); pairs such as emoji untouched", () => {
+    const dirty: unknown = { text: "a\uD800b\uDC00c\uD83D", "k\uDFFF": ["🙂", "\uD83D\uDE42"] }
+    expect(storable(dirty)).toEqual({ text: "a\uFFFDb\uFFFDc\uFFFD", "k\uFFFD": ["🙂", "🙂"] })
+    const emoji = { text: "🙂 ок" }
+    expect(storable(emoji)).toBe(emoji)
+  })
+})
+
+describe("nestedDeeperThan", () => {
+  const nest = (depth: number): unknown => (depth === 1 ? {} : [nest(depth - 1)])
+  test("counts objects and arrays (the value itself is level 1), scalars add nothing", () => {
+    expect([nestedDeeperThan(nest(64), 64), nestedDeeperThan(nest(65), 64)]).toEqual([false, true])
+    expect(nestedDeeperThan({ a: "x", b: [1, 2, { c: null }] }, 3)).toBe(false)
+    expect(nestedDeeperThan("text", 0)).toBe(false)
+  })
+
+  test("100,000 levels → true without walking past the limit (no stack overflow)", () => {
+    const deep = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`)
+    expect(nestedDeeperThan(deep, 64)).toBe(true)
   })
 })

@@ -28,8 +28,8 @@ export const useProcessFixture = () => {
       onTeardown(() => database.drop())
       return database
     },
-    spawn: (env: Record<string, string>) => {
-      const bot = spawnBot(env)
+    spawn: (env: Record<string, string>, options?: Parameters<typeof spawnBot>[1]) => {
+      const bot = spawnBot(env, options)
       procs.push(bot)
       return bot
     },

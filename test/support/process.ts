@@ -10,9 +10,16 @@ export interface BotProcess {
   readonly stderr: () => Promise<string>
 }
 
-/** Runs `bun src/main.ts` as a real process with exactly the given environment (no .env, no inherited config). */
-export const spawnBot = (env: Record<string, string>): BotProcess => {
-  const proc = Bun.spawn(["bun", "src/main.ts"], {
+/**
+ * Runs `bun src/main.ts` (or `command` in `cwd`) as a real process with exactly the given environment (no .env, no
+ * inherited config).
+ */
+export const spawnBot = (
+  env: Record<string, string>,
+  options: { readonly command?: ReadonlyArray<string>; readonly cwd?: string } = {},
+): BotProcess => {
+  const proc = Bun.spawn([...(options.command ?? ["bun", "src/main.ts"])], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", EMCO_SKIP_DOTENV: "1", ...env },
     stdin: "ignore",
     stdout: "pipe",
@@ -33,8 +40,15 @@ export const spawnBot = (env: Record<string, string>): BotProcess => {
       for (const wake of waiters.splice(0)) wake()
     }
   })()
-  const find = (msg: string) =>
-    lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((entry) => entry.msg === msg)
+  // Lines that are not JSON (a shell's or `bun install`'s output before the bot starts) are passed over.
+  const parsed = (line: string) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>
+    } catch {
+      return undefined
+    }
+  }
+  const find = (msg: string) => lines.map(parsed).find((entry) => entry?.msg === msg)
   let exitCode: number | null = null
   void proc.exited.then((code) => {
     exitCode = code

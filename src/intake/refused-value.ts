@@ -1,0 +1,31 @@
+import { Effect } from "effect"
+import { sql } from "kysely"
+import { jsonText } from "../repositories/prepared"
+import { Db, type DbError } from "../services/db"
+
+/** The SQLSTATE of a database's answer: PGlite puts it in `code`, Bun's SQL client in `errno`. */
+const sqlStateOf = (error: unknown): string | undefined => {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown }
+  return [code, errno].find((c): c is string => typeof c === "string" && /^[0-9A-Z]{5}$/.test(c))
+}
+
+// Class 22, data exception (invalid JSON text, a byte the encoding refuses); class 54, program limit exceeded.
+const refusesValues = (error: unknown) => /^(22|54)/.test(sqlStateOf(error) ?? "")
+
+/**
+ * Whether PostgreSQL refused the update itself, rather than failed to store it: the store's error is a data
+ * exception and the payload alone is refused as jsonb too. A database that is down or slow never refuses a
+ * value (the update is then retried), nor does a store that failed for another reason.
+ */
+export const refusedValue = (error: DbError, payload: unknown): Effect.Effect<boolean, never, Db> =>
+  refusesValues(error.cause)
+    ? Effect.gen(function* () {
+        const db = yield* Db
+        return yield* db
+          .use("jsonbProbe", (k) => sql`select ${jsonText(payload)}::text::jsonb`.execute(k))
+          .pipe(
+            Effect.as(false),
+            Effect.catchTag("DbError", (probe) => Effect.succeed(refusesValues(probe.cause))),
+          )
+      })
+    : Effect.succeed(false)
