@@ -153,6 +153,7 @@ const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =
       yield* db.use("saveTranscript", (k) =>
         saveTranscript(k, {
           fileUniqueId: cmd.fileUniqueId,
+          userId,
           transcript: result.text.trim(),
           provider: result.provider,
           model: result.model,

@@ -68,14 +68,16 @@ export const countTurnsToday = async (db: Db, userId: number, timeZone: string):
 export const findTranscript = (db: Db, fileUniqueId: string) =>
   db.selectFrom("voice_transcripts").selectAll().where("file_unique_id", "=", fileUniqueId).executeTakeFirst()
 
+/** Caches a transcript as its sender's: /forget_me and the retention job delete it with their words. */
 export const saveTranscript = (
   db: Db,
-  t: { fileUniqueId: string; transcript: string; provider: string; model: string },
+  t: { fileUniqueId: string; userId: number; transcript: string; provider: string; model: string },
 ) =>
   db
     .insertInto("voice_transcripts")
     .values({
       file_unique_id: t.fileUniqueId,
+      user_id: t.userId,
       transcript: t.transcript,
       provider: t.provider,
       model: t.model,
