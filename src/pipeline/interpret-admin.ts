@@ -90,6 +90,6 @@ export const interpretAdmin = (chatId: number, origin: Origin, cmd: AdminCmd) =>
       }
       case "ForgetMe":
         yield* db.use("forgetUser", (k) => forgetUser(k, origin.userId))
-        return { _tag: "Forgotten" } as Feedback
+        return null
     }
   })
