@@ -1,7 +1,9 @@
 import type { Update, User } from "grammy/types"
-import { sql, type Transaction } from "kysely"
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely"
 import type { Database } from "../../db/schema"
 import { jsonb } from "./jsonb"
+
+type Db = Kysely<Database>
 
 /**
  * Where a learner's words are kept besides their own tables, and how they are removed: by /forget_me (at once) and
@@ -95,4 +97,47 @@ export const forgetInbox = async (trx: Transaction<Database>, userId: number) =>
       .set({ payload: jsonb(contentFreePayload(row.kind, row.payload)) })
       .where("id", "=", row.id)
       .execute()
+}
+
+/** A review with the verdict per component kept and every sentence (quotes, advice, summary) blanked. */
+const blankReview = (review: RawBuilder<unknown>) => sql<unknown>`case
+  when ${review} is null or jsonb_typeof(${review}) <> 'object' then ${review}
+  else jsonb_build_object(
+    'overall', '',
+    'components', case when jsonb_typeof(${review}->'components') = 'array' then coalesce((
+      select jsonb_agg(
+        jsonb_build_object('key', c->'key', 'covered', c->'covered', 'evidence', '', 'better', '') order by n)
+      from jsonb_array_elements(${review}->'components') with ordinality as e(c, n)), '[]'::jsonb)
+      else '[]'::jsonb end,
+    'strengths', '[]'::jsonb,
+    'growth', '[]'::jsonb)
+  end`
+
+/**
+ * Retention of dialogue text (DIALOGUE_RETENTION_DAYS): attempts that ended before the cutoff keep their counts,
+ * score and per-component verdict but lose the transcript and the review's sentences; a session whose attempt
+ * ended (or that was last active) before the cutoff leaves the attempt (the chat goes back to the menu, counters
+ * stay); voice transcripts older than the cutoff go. The session's version moves on, so a worker holding the old
+ * state cannot write the text back.
+ */
+export const expireDialogues = async (db: Db, days: number) => {
+  const cutoff = sql<Date>`now() - make_interval(days => ${days})`
+  const blanked = blankReview(sql`review`)
+  await sql`
+    update case_attempts set transcript = '[]'::jsonb, review = ${blanked}
+    where ended_at < ${cutoff} and (transcript <> '[]'::jsonb or review is distinct from ${blanked})`.execute(
+    db,
+  )
+  await sql`
+    update chat_sessions s
+    set state = jsonb_set(s.state, '{flow}', '{"_tag":"Idle"}'::jsonb), version = s.version + 1,
+      updated_at = now()
+    where s.state #>> '{flow,_tag}' = 'Case'
+      and (s.updated_at < ${cutoff} or exists (
+        select 1 from case_attempts a
+        where a.chat_id = s.chat_id
+          and a.case_id = s.state #>> '{flow,attempt,caseId}'
+          and a.attempt_no::text = s.state #>> '{flow,attempt,number}'
+          and a.ended_at < ${cutoff}))`.execute(db)
+  await db.deleteFrom("voice_transcripts").where("created_at", "<", cutoff).execute()
 }
