@@ -114,8 +114,10 @@ export interface AiCallsTable {
   error_class: string | null
 }
 
+/** Cached by Telegram's file_unique_id; `user_id` is who sent the voice first (deleted with them by /forget_me). */
 export interface VoiceTranscriptsTable {
   file_unique_id: string
+  user_id: number
   transcript: string
   provider: string
   model: string

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { UserSummary } from "../app/model"
+import { forgetInbox } from "../repositories/privacy.repo"
 
 type Db = Kysely<Database>
 
@@ -46,11 +47,14 @@ export const resolveUser = async (db: Db, target: string): Promise<number | null
 }
 
 /**
- * Everything kept about one user, gone: attempts, stats, ratings, comments, invites, role, usage rows (kept as
- * anonymous counts), the chat session and its stored updates.
+ * Everything kept about one user, gone: attempts, stats, ratings, comments, invites, role, voice transcripts, the
+ * chat session and every stored copy of their messages (see `forgetInbox`). Usage rows stay as anonymous counts.
  */
 export const forgetUser = (db: Db, userId: number) =>
   db.transaction().execute(async (trx) => {
+    // AI work in flight holds the dialogue too. First: its result is then never stored (settling needs the row),
+    // and a transcript being saved by it lands before the transcripts below are deleted (see saveTranscript).
+    await trx.deleteFrom("background_work").where("user_id", "=", userId).execute()
     await trx.deleteFrom("case_attempts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("case_stats").where("user_id", "=", userId).execute()
     await trx.deleteFrom("bot_ratings").where("user_id", "=", userId).execute()
@@ -60,11 +64,7 @@ export const forgetUser = (db: Db, userId: number) =>
     await trx.updateTable("ai_calls").set({ user_id: null }).where("user_id", "=", userId).execute()
     // Also takes them off broadcasts still being delivered.
     await trx.deleteFrom("broadcast_recipients").where("user_id", "=", userId).execute()
+    await trx.deleteFrom("voice_transcripts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("chat_sessions").where("chat_id", "=", userId).execute()
-    // Rows still being processed (this very /forget_me) finish first; the retention job removes the rest later.
-    await trx
-      .deleteFrom("update_inbox")
-      .where("chat_id", "=", userId)
-      .where("processed_at", "is not", null)
-      .execute()
+    await forgetInbox(trx, userId)
   })

@@ -56,7 +56,10 @@ export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
     ]
   if (input._tag === "Callback" && input.data._tag === "Forget") {
     const answer = Cmd.answer(input.queryId)
-    return input.data.confirmed ? [s, [answer, { _tag: "ForgetMe" }]] : [s, [answer, Cmd.reply(t.forgetKept)]]
+    if (!input.data.confirmed) return [s, [answer, Cmd.reply(t.forgetKept)]]
+    // Told once the deletion is done, by this row: no feedback event is stored (it would carry their name).
+    const done = Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })
+    return [{ ...s, flow: { _tag: "Idle" } }, [answer, { _tag: "ForgetMe" }, done]]
   }
   if (input._tag === "Command" && ADMIN_COMMANDS.has(input.name)) {
     if (!isAdmin) return [s, [Cmd.reply(texts.adminOnly)]]
@@ -94,6 +97,7 @@ export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
       ]
     case "ExportFinished":
       return [s, [Cmd.reply(event.url ? t.exportDone(event.url) : t.exportFailed(event.message ?? ""))]]
+    // Only from rows stored before deletions answered in the same row (kept so they still finish).
     case "Forgotten":
       return [{ ...s, flow: { _tag: "Idle" } }, [Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })]]
     default:

@@ -140,4 +140,6 @@ export interface AppEvent {
   readonly voiceReplies?: boolean
   /** APSCHEDULER_TIMEZONE: broadcast times are read and shown in it (UTC when absent). */
   readonly timeZone?: string
+  /** DIALOGUE_RETENTION_DAYS: the FAQ tells how long dialogues are kept (absent: until deleted). */
+  readonly dialogueRetentionDays?: number
 }

@@ -14,7 +14,7 @@ const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
     case "help":
       return [s, [Cmd.reply(texts.help(isAdmin, caseCommands()), backToMenu())]]
     case "faq":
-      return [s, [Cmd.reply(texts.faq, backToMenu())]]
+      return [s, [Cmd.reply(texts.faq(ev.dialogueRetentionDays), backToMenu())]]
     case "whoami":
       return [s, [Cmd.reply(texts.whoami(ev.actor.role, ev.actor.userId, ev.actor.since))]]
     case "dbping":
@@ -38,7 +38,10 @@ export const navReducer = (s: Session, ev: AppEvent): Step => {
         data.target === "menu"
           ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
           : {
-              html: data.target === "faq" ? texts.faq : texts.help(ev.actor.role === "admin", caseCommands()),
+              html:
+                data.target === "faq"
+                  ? texts.faq(ev.dialogueRetentionDays)
+                  : texts.help(ev.actor.role === "admin", caseCommands()),
               keyboard: backToMenu(),
             }
       const show =

@@ -77,6 +77,6 @@ export const interpretAdmin = (chatId: number, origin: Origin, cmd: AdminCmd) =>
         return yield* changeRole(cmd)
       case "ForgetMe":
         yield* db.use("forgetUser", (k) => forgetUser(k, origin.userId))
-        return { _tag: "Forgotten" } as Feedback
+        return null
     }
   })

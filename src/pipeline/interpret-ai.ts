@@ -108,13 +108,13 @@ export const speakDetached = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" 
  * The AI call a command asks for, with the chat's «typing…» (or «Thinking…») kept alive while it runs. Never
  * fails: a failure is a feedback event too. Run as stored background work (see work.ts).
  */
-export const aiWork = (chatId: number, origin: Origin, cmd: AiCmd) => {
+export const aiWork = (chatId: number, origin: Origin, cmd: AiCmd, workId: number) => {
   switch (cmd._tag) {
     case "AskPersona":
       return Effect.raceFirst(persona(chatId, origin.userId, cmd), keepTyping(chatId))
     case "AskReview":
       return Effect.raceFirst(review(origin.userId, cmd), keepThinking(chatId, cmd.requestId))
     case "Transcribe":
-      return Effect.raceFirst(transcribe(origin.userId, cmd), keepTyping(chatId))
+      return Effect.raceFirst(transcribe(origin.userId, cmd, workId), keepTyping(chatId))
   }
 }

@@ -40,7 +40,7 @@ const loadVoice = (tg: TelegramShape, cmd: TranscribeCmd, limits: VoiceLimits) =
  * Voice → text, each distinct voice file once: the transcript is cached by Telegram's file_unique_id. The file is
  * downloaded only once an AI slot is held.
  */
-export const transcribe = (userId: number, cmd: TranscribeCmd) =>
+export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =>
   Effect.gen(function* () {
     const db = yield* Db
     const { config, voiceLimits } = yield* Settings
@@ -101,6 +101,8 @@ export const transcribe = (userId: number, cmd: TranscribeCmd) =>
       yield* db.use("saveTranscript", (k) =>
         saveTranscript(k, {
           fileUniqueId: cmd.fileUniqueId,
+          userId,
+          workId,
           transcript: result.text.trim(),
           provider: result.provider,
           model: result.model,

@@ -81,9 +81,9 @@ const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
 )
 
 /** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
-const workOf = (chatId: number, origin: Origin, cmd: WorkCmd, deadline: number) => {
+const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
   const work: Effect.Effect<Feedback, never, Deps> =
-    cmd._tag === "ExportNow" ? exportWork : aiWork(chatId, origin, cmd)
+    cmd._tag === "ExportNow" ? exportWork : aiWork(ref.chatId, ref.origin, cmd, ref.id)
   return work.pipe(
     Effect.timeoutOrElse({
       duration: `${Math.max(1, deadline - GRACE_SECONDS)} seconds`,
@@ -112,10 +112,8 @@ export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: num
     }
     const mark = { id: row.id, chatId: row.chat_id, done, last }
     const id = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
-    yield* (yield* Background).run(
-      { id, chatId: row.chat_id, origin },
-      workOf(row.chat_id, origin, cmd, deadline),
-    )
+    const ref = { id, chatId: row.chat_id, origin }
+    yield* (yield* Background).run(ref, workOf(ref, cmd, deadline))
   })
 
 /**
@@ -145,7 +143,7 @@ export const reissueOrphanedWork = (everything = false) =>
       })
       yield* givingUp
         ? background.settle(ref, givenUp(cmd, "interrupted"))
-        : background.run(ref, workOf(ref.chatId, ref.origin, cmd, deadlineSeconds(config.env, cmd)))
+        : background.run(ref, workOf(ref, cmd, deadlineSeconds(config.env, cmd)))
     }
   }).pipe(
     Effect.catch((e) =>

@@ -68,17 +68,37 @@ export const countTurnsToday = async (db: Db, userId: number, timeZone: string):
 export const findTranscript = (db: Db, fileUniqueId: string) =>
   db.selectFrom("voice_transcripts").selectAll().where("file_unique_id", "=", fileUniqueId).executeTakeFirst()
 
+/**
+ * Caches a transcript as its sender's: /forget_me and the retention job delete it with their words. Saved only
+ * while the work that made it still exists: /forget_me deletes the work first (waiting for this statement's share
+ * lock), so a transcription that finishes after it leaves nothing behind.
+ */
 export const saveTranscript = (
   db: Db,
-  t: { fileUniqueId: string; transcript: string; provider: string; model: string },
+  t: {
+    fileUniqueId: string
+    userId: number
+    transcript: string
+    provider: string
+    model: string
+    workId: number
+  },
 ) =>
   db
     .insertInto("voice_transcripts")
-    .values({
-      file_unique_id: t.fileUniqueId,
-      transcript: t.transcript,
-      provider: t.provider,
-      model: t.model,
-    })
+    .columns(["file_unique_id", "user_id", "transcript", "provider", "model"])
+    .expression((eb) =>
+      eb
+        .selectFrom("background_work")
+        .select([
+          sql.val(t.fileUniqueId).as("file_unique_id"),
+          sql.val(t.userId).as("user_id"),
+          sql.val(t.transcript).as("transcript"),
+          sql.val(t.provider).as("provider"),
+          sql.val(t.model).as("model"),
+        ])
+        .where("id", "=", t.workId)
+        .forShare(),
+    )
     .onConflict((oc) => oc.column("file_unique_id").doNothing())
     .execute()

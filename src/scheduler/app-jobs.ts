@@ -1,7 +1,8 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { inboxRetentionDays } from "../app/retention"
 import type { AppConfig } from "../config/config"
-import { jsonb } from "../repositories/jsonb"
+import { expireDialogues } from "../repositories/privacy.repo"
 import type { MetricsShape } from "../services/metrics"
 import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
 import { JOB_KINDS } from "./kinds"
@@ -15,20 +16,17 @@ export const everySeconds = (seconds: number): string => {
   return `0 0 */${Math.min(23, Math.round(minutes / 60))} * * *`
 }
 
-/** Processed updates are kept a week for diagnostics; dialogues only as long as DIALOGUE_RETENTION_DAYS says. */
+/**
+ * Nightly clean-up. Processed updates (the learner's messages and the bot's answers, AI commands included) go
+ * after a week, or sooner when DIALOGUE_RETENTION_DAYS is shorter; dialogue text elsewhere past that period.
+ */
 export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined) => {
+  const inboxDays = inboxRetentionDays(dialogueDays)
   await db
     .deleteFrom("update_inbox")
-    .where("processed_at", "<", sql<Date>`now() - interval '7 days'`)
+    .where("processed_at", "<", sql<Date>`now() - make_interval(days => ${inboxDays})`)
     .execute()
-  if (dialogueDays === undefined) return
-  const cutoff = sql<Date>`now() - make_interval(days => ${dialogueDays})`
-  await db
-    .updateTable("case_attempts")
-    .set({ transcript: jsonb([]) })
-    .where("ended_at", "<", cutoff)
-    .execute()
-  await db.deleteFrom("voice_transcripts").where("created_at", "<", cutoff).execute()
+  if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
 }
 
 /** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */

@@ -341,7 +341,7 @@ describe("reduce", () => {
       login,
       [
         { _tag: "AnswerCallback", queryId: "q" },
-        { _tag: "Edit", messageId: 9, html: texts.faq, keyboard: backToMenu() },
+        { _tag: "Edit", messageId: 9, html: texts.faq(), keyboard: backToMenu() },
       ],
     ])
   })

@@ -83,7 +83,19 @@ describe("navReducer", () => {
   test("/faq → the FAQ with the back-to-menu button", () => {
     expect(navReducer(state, ev(command("faq")))).toEqual([
       state,
-      [{ _tag: "Reply", html: texts.faq, keyboard: backToMenu() }],
+      [{ _tag: "Reply", html: texts.faq(), keyboard: backToMenu() }],
+    ])
+  })
+
+  test("/faq with DIALOGUE_RETENTION_DAYS → the FAQ tells that period, by command and by button", () => {
+    const withRetention = (input: Input): AppEvent => ({ ...ev(input), dialogueRetentionDays: 30 })
+    expect(navReducer(state, withRetention(command("faq")))).toEqual([
+      state,
+      [{ _tag: "Reply", html: texts.faq(30), keyboard: backToMenu() }],
+    ])
+    expect(navReducer(state, withRetention(callback(nav("faq"))))[1]).toEqual([
+      { _tag: "AnswerCallback", queryId: "query-1" },
+      { _tag: "Edit", messageId: 555, html: texts.faq(30), keyboard: backToMenu() },
     ])
   })
 
@@ -161,7 +173,7 @@ describe("navReducer", () => {
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Edit", messageId: 555, html: texts.faq, keyboard: backToMenu() },
+        { _tag: "Edit", messageId: 555, html: texts.faq(), keyboard: backToMenu() },
       ],
     ])
   })
@@ -201,7 +213,7 @@ describe("navReducer", () => {
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Reply", html: texts.faq, keyboard: backToMenu() },
+        { _tag: "Reply", html: texts.faq(), keyboard: backToMenu() },
       ],
     ])
   })

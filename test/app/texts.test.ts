@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
+import { visibleText } from "../../src/lib/html"
 
 describe("texts", () => {
   test("welcome with HTML in the first name → the name is escaped, not rendered", () => {
@@ -97,5 +98,38 @@ describe("texts", () => {
     const html = texts.whoami("user", 123, new Date("2023-12-31T23:59:59Z"))
     expect(html).toContain("<code>123</code>")
     expect(html).toContain("31.12.2023")
+  })
+  describe("faq: who sees the dialogues and how long they are kept, from DIALOGUE_RETENTION_DAYS", () => {
+    const plain = (days?: number) => visibleText(texts.faq(days))
+    test("always: admins see numbers, not texts; texts go to the AI service; /forget_me deletes at once", () => {
+      for (const days of [undefined, 1, 30]) {
+        const faq = plain(days)
+        expect(faq).toContain("Кто видит мои разговоры?")
+        expect(faq).toContain("показываю только тебе")
+        expect(faq).toContain("Администраторы бота видят твоё имя, @username, Telegram ID")
+        expect(faq).toContain("только цифры")
+        expect(faq).toContain("OpenAI или Google Gemini")
+        expect(faq).toContain("/forget_me")
+        // One Telegram message; addressed with «ты» in gender-neutral forms.
+        expect(faq.length).toBeLessThanOrEqual(4096)
+        expect(faq).not.toMatch(/ты (прошёл|вошёл|готов|сам|сделал)/)
+      }
+    })
+    test("no retention → kept until deleted; service copies a week", () => {
+      expect(plain()).toContain("хранятся, пока ты их не удалишь")
+      expect(plain()).toContain("Служебные копии сообщений стираются через 7 дней.")
+    })
+    const periods: ReadonlyArray<readonly [number, string, string]> = [
+      [1, "1 день", "1 день"],
+      [3, "3 дня", "3 дня"],
+      [30, "30 дней", "7 дней"],
+      [21, "21 день", "7 дней"],
+    ]
+    for (const [days, kept, copies] of periods)
+      test(`DIALOGUE_RETENTION_DAYS=${days} → texts ${kept}, service copies ${copies}`, () => {
+        expect(plain(days)).toContain(`хранятся ${kept} после тренировки`)
+        expect(plain(days)).toContain(`Служебные копии сообщений стираются через ${copies}.`)
+        expect(plain(days)).not.toContain("пока ты их не удалишь")
+      })
   })
 })

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 import type { Kysely } from "kysely"
 import { sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { initialSession, Session } from "../../src/app/session"
+import { newAttempt } from "../../src/cases/kernel/attempt"
+import { cases } from "../../src/cases/registry"
 import { parseConfig } from "../../src/config/config"
+import { jsonb } from "../../src/repositories/jsonb"
 import { ensureAppJobs, everySeconds, retention } from "../../src/scheduler/app-jobs"
 import { listJobs } from "../../src/scheduler/jobs.repo"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
@@ -58,8 +62,8 @@ describe.each(backends)("app jobs (%s)", (backend) => {
       (1, 5, 'update', '{}', now() - interval '10 days', now() - interval '10 days'),
       (2, 5, 'update', '{}', now(), now()),
       (3, 5, 'update', '{}', now() - interval '10 days', null)`.execute(db)
-    await sql`insert into voice_transcripts (file_unique_id, transcript, provider, model, created_at) values
-      ('old', 'старое', 'openai', 'm', now() - interval '40 days'), ('new', 'новое', 'openai', 'm', now())`.execute(
+    await sql`insert into voice_transcripts (file_unique_id, user_id, transcript, provider, model, created_at) values
+      ('old', 5, 'старое', 'openai', 'm', now() - interval '40 days'), ('new', 5, 'новое', 'openai', 'm', now())`.execute(
       db,
     )
     await retention(db, undefined)
@@ -75,5 +79,136 @@ describe.each(backends)("app jobs (%s)", (backend) => {
         (r) => r.file_unique_id,
       ),
     ).toEqual(["new"])
+  })
+  test("retention with DIALOGUE_RETENTION_DAYS shorter than a week → processed updates go after that many days; pending ones stay", async () => {
+    await sql`delete from update_inbox`.execute(db)
+    await sql`insert into update_inbox (update_id, chat_id, kind, payload, commands, received_at, processed_at) values
+      (11, 6, 'update', '{"t":"старое"}', '[{"_tag":"AskPersona"}]', now() - interval '3 days', now() - interval '3 days'),
+      (12, 6, 'update', '{}', null, now() - interval '12 hours', now() - interval '12 hours'),
+      (13, 6, 'update', '{}', null, now() - interval '3 days', null)`.execute(db)
+    await retention(db, 2)
+    expect(
+      (await db.selectFrom("update_inbox").select("update_id").orderBy("update_id").execute()).map(
+        (r) => r.update_id,
+      ),
+    ).toEqual([12, 13])
+  })
+
+  test("retention past DIALOGUE_RETENTION_DAYS → old attempts lose transcript and review sentences (verdict, score kept); sessions leave old attempts; recent ones untouched", async () => {
+    const spec = cases[0]!
+    const first = spec.methodology.components[0]!.key
+    const second = spec.methodology.components[1]!.key
+    const review = {
+      overall: "Фраза «секрет» хороша",
+      components: [
+        { key: first, covered: true, evidence: "секрет", better: "" },
+        { key: second, covered: false, evidence: "", better: "скажи про сроки" },
+      ],
+      strengths: ["«секрет»"],
+      growth: ["вопросы"],
+    }
+    const turns = [{ learner: "секрет", persona: "ответ", covered: [first] }]
+    const attempt = (chatId: number, no: number, endedDaysAgo: number, withReview: boolean) =>
+      db
+        .insertInto("case_attempts")
+        .values({
+          user_id: chatId,
+          chat_id: chatId,
+          case_id: spec.id,
+          attempt_no: no,
+          started_at: sql<Date>`now() - make_interval(days => ${endedDaysAgo})`,
+          ended_at: sql<Date>`now() - make_interval(days => ${endedDaysAgo})`,
+          outcome: "manual",
+          turns: 1,
+          score: 1,
+          covered: jsonb([first]),
+          transcript: jsonb(turns),
+          review: withReview ? jsonb(review) : null,
+          dialogue_model: "openai:m",
+          review_model: "openai:r",
+        })
+        .execute()
+    await attempt(21, 1, 5, true)
+    await attempt(22, 1, 5, false)
+    await attempt(23, 1, 0, true)
+    const inCase = (number: number, phase: "Dialogue" | "Reviewed") => ({
+      ...initialSession,
+      flow: {
+        _tag: "Case" as const,
+        attempt: { ...newAttempt(spec.id, number, 1), phase, turns, queued: ["секрет"] },
+      },
+      attempts: { [spec.id]: number },
+      reviews: 1,
+    })
+    const session = (chatId: number, state: unknown, updatedDaysAgo: number) =>
+      db
+        .insertInto("chat_sessions")
+        .values({
+          chat_id: chatId,
+          state: jsonb(state),
+          version: 4,
+          updated_at: sql<Date>`now() - make_interval(days => ${updatedDaysAgo})`,
+        })
+        .execute()
+    await session(21, inCase(1, "Reviewed"), 0) // reviewed 5 days ago, active today (menu, FAQ…)
+    await session(24, inCase(3, "Dialogue"), 5) // a dialogue abandoned 5 days ago
+    await session(23, inCase(1, "Reviewed"), 0) // reviewed today
+    await session(25, inCase(2, "Dialogue"), 0) // talking right now
+    await session(26, { ...initialSession, reviews: 2 }, 9)
+
+    await retention(db, 2)
+    const attempts = await db
+      .selectFrom("case_attempts")
+      .select(["chat_id", "transcript", "review", "score", "covered", "turns"])
+      .where("chat_id", "in", [21, 22, 23])
+      .orderBy("chat_id")
+      .execute()
+    expect(attempts).toEqual([
+      {
+        chat_id: 21,
+        transcript: [],
+        review: {
+          overall: "",
+          components: [
+            { key: first, covered: true, evidence: "", better: "" },
+            { key: second, covered: false, evidence: "", better: "" },
+          ],
+          strengths: [],
+          growth: [],
+        },
+        score: 1,
+        covered: [first],
+        turns: 1,
+      },
+      { chat_id: 22, transcript: [], review: null, score: 1, covered: [first], turns: 1 },
+      { chat_id: 23, transcript: turns, review, score: 1, covered: [first], turns: 1 },
+    ])
+    const sessions = async () =>
+      Object.fromEntries(
+        (
+          await db
+            .selectFrom("chat_sessions")
+            .select(["chat_id", "state", "version"])
+            .where("chat_id", "in", [21, 23, 24, 25, 26])
+            .execute()
+        ).map((r) => [r.chat_id, { state: Schema.decodeUnknownSync(Session)(r.state), version: r.version }]),
+      )
+    const idle = (number: number, reviews = 1): Session => ({
+      ...initialSession,
+      flow: { _tag: "Idle" },
+      attempts: { [spec.id]: number },
+      reviews,
+    })
+    const expected: Record<number, { state: Session; version: number }> = {
+      21: { state: idle(1), version: 5 },
+      23: { state: inCase(1, "Reviewed"), version: 4 },
+      24: { state: idle(3), version: 5 },
+      25: { state: inCase(2, "Dialogue"), version: 4 },
+      26: { state: { ...initialSession, reviews: 2 }, version: 4 },
+    }
+    expect(await sessions()).toEqual(expected)
+    // Nothing left to scrub: a second night changes nothing.
+    await retention(db, 2)
+    expect(await sessions()).toEqual(expected)
   })
 })

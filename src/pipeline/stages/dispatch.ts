@@ -15,6 +15,7 @@ export const dispatch: Handler<InputCtx> = (ctx) =>
       authEnabled: config.authEnabled,
       voiceReplies: config.env.VOICE_REPLIES,
       timeZone: config.env.APSCHEDULER_TIMEZONE,
+      dialogueRetentionDays: config.env.DIALOGUE_RETENTION_DAYS,
     })
     yield* commit(ctx, next, cmds, ctx.redactedPayload)
   })
