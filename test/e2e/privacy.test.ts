@@ -9,8 +9,9 @@ import { backends } from "../support/database"
 import { tablesHolding, travelDays } from "../support/db-scan"
 import type { RecordedRequest } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
+import { addUserText } from "../support/leak-scan"
 import { makeOggOpus } from "../support/ogg-opus"
-import { messageUpdate } from "../support/updates"
+import { callbackUpdate, messageUpdate, textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -134,5 +135,33 @@ describe.each(backends)("privacy end to end (%s)", (backend) => {
     expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
     expect(textsOf(await user.send("Начнём с чистого листа"))[0]).toStartWith(personaPrefix)
     expect(JSON.stringify(lastPersonaRequest(bot)?.body)).not.toContain(MARKER)
+  })
+
+  test("/forget_me while a persona answer and a transcription are in flight → their results never land anywhere", async () => {
+    bot = await startBot({ backend, env: VOICE_ENV })
+    scriptRoleplay(bot.ai, spec, [{ reply: `Про ${MARKER} слышал.` }])
+    bot.ai.scriptTranscription(`Голосом про ${MARKER}`)
+    const user = bot.user(7103, NAME)
+    await signIn(user)
+    await user.send(`/${spec.commands.start}`)
+    bot.ai.failNext({ kind: "delay", ms: 2500 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "delay", ms: 2500 }, 1, "/audio/transcriptions")
+    const from = { chatId: user.id, userId: user.id, firstName: NAME }
+    addUserText(`Давай обсудим ${MARKER}`)
+    await bot.deliver(
+      textUpdate(`Давай обсудим ${MARKER}`, { ...from, messageId: bot.tg.nextUserMessageId(user.id) }),
+    )
+    await bot.deliver(voiceNote(bot, user))
+    await waitFor("both calls in flight", () => bot.ai.requests.length === 2)
+    await bot.deliver(textUpdate("/forget_me", { ...from, messageId: bot.tg.nextUserMessageId(user.id) }))
+    await waitFor("the question", () => user.screen().some((m) => (m.text ?? "").startsWith("🗑")))
+    const question = user.screen().findLast((m) => (m.text ?? "").startsWith("🗑"))!
+    await bot.deliver(callbackUpdate("forget:yes", { ...from, messageId: question.message_id }))
+    await waitFor("the deletion", () => textsOf(user.screen()).includes(adminTexts.forgetDone))
+    // Both calls finish after the deletion; whatever they bring is dropped, not stored.
+    await bot.app.whenIdle(15_000)
+    expect(textsOf(user.screen()).filter((t) => t.includes(MARKER))).toEqual([])
+    expect(await tablesHolding(bot.app.db, MARKER)).toEqual([])
+    expect(await tablesHolding(bot.app.db, NAME)).toEqual([])
   })
 })
