@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto"
 import { Elysia } from "elysia"
 import type { Update } from "grammy/types"
 import type { Registry } from "prom-client"
+import { readAtMost } from "../lib/read-at-most"
 
 export type Lifecycle = "starting" | "ready" | "draining"
 
@@ -65,20 +66,9 @@ const refuse = (status: number, text: string) =>
 
 /** The body as text, read as a stream; null as soon as it passes `limit` bytes (declared or counted). */
 const readLimited = async (request: Request, limit: number): Promise<string | null> => {
-  if (Number(request.headers.get("content-length") ?? 0) > limit) return null
-  if (!request.body) return ""
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    size += read.value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return null
-    }
-    chunks.push(read.value)
-  }
-  return Buffer.concat(chunks).toString("utf8")
+  const declared = Number(request.headers.get("content-length") ?? 0)
+  const bytes = await readAtMost(request.body, declared, limit)
+  return bytes === null ? null : new TextDecoder().decode(bytes)
 }
 
 const parseJson = (text: string): unknown => {

@@ -3,6 +3,7 @@ import { Context, Data, Effect, Layer } from "effect"
 import { Api, GrammyError, type InputFile } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../lib/html"
+import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
 import { splitHtml } from "../lib/split-html"
 import type { ReplyMarkup } from "../pipeline/render"
 import { Metrics, type MetricsShape } from "./metrics"
@@ -23,32 +24,13 @@ export class FileTooBig extends Data.TaggedError("FileTooBig")<{ readonly limitB
 
 type Signal = Parameters<Api["sendMessage"]>[3]
 
-/** The body of `url`, read chunk by chunk and aborted as soon as it is longer than `maxBytes`. */
+/** The body of `url`, never more than `maxBytes` of it held (see readAtMost). */
 const readAtMost = async (url: string, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> => {
   const response = await fetch(url, { signal })
   if (!response.ok) throw new Error(`download ${response.status}`)
   const declared = Number(response.headers.get("content-length") ?? "0")
-  const reader = response.body?.getReader()
-  if (!reader || declared > maxBytes) {
-    await response.body?.cancel()
-    throw new FileTooBig({ limitBytes: maxBytes })
-  }
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    total += next.value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel()
-      throw new FileTooBig({ limitBytes: maxBytes })
-    }
-    chunks.push(next.value)
-  }
-  const bytes = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.byteLength
-  }
+  const bytes = await readBodyAtMost(response.body, declared, maxBytes)
+  if (bytes === null) throw new FileTooBig({ limitBytes: maxBytes })
   return bytes
 }
 
