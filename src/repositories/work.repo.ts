@@ -106,7 +106,7 @@ export const claimOrphanedWork = async (
         .select("id")
         .where(({ or, eb }) =>
           or([
-            eb("expires_at", "<", sql<Date>`now()`),
+            eb("expires_at", "<=", sql<Date>`now()`),
             eb("deadline_at", "<", sql<Date>`now()`),
             ...(everything ? [eb("owner", "is distinct from", owner)] : []),
           ]),

@@ -111,6 +111,7 @@ const createPythonBotDatabase = async (db: Kysely<unknown>) => {
 
 const NEW_TABLES = [
   "ai_calls",
+  "background_work",
   "case_attempts",
   "chat_leases",
   "chat_sessions",
@@ -219,6 +220,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "ai_calls",
       "alembic_version",
       "authorized_users",
+      "background_work",
       "bot_ratings",
       "broadcast_recipients",
       "broadcasts",
