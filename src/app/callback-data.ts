@@ -1,10 +1,12 @@
 import { type Audience, isAudience } from "../broadcast/audience"
 import type { Button } from "./commands"
-import type { CallbackData, CaseAction } from "./model"
+import type { CallbackData, CaseAction, LeaveChoice } from "./model"
 
 const NAV_TARGETS = ["menu", "faq", "help", "results"] as const
 const CASE_ACTIONS: ReadonlyArray<CaseAction> = ["start", "theory", "restart", "review", "retry"]
 const CASE_ID = /^[a-z][a-z0-9_]{0,40}$/
+const LEAVE_CHOICES: ReadonlyArray<LeaveChoice> = ["stay", "finish", "drop"]
+const ID = /^(0|[1-9]\d{0,14})$/
 
 /**
  * Typed codec for inline-button payloads; anything unknown decodes to `Unknown` (a stale or forged button).
@@ -14,6 +16,7 @@ export const callbackData = {
   nav: (target: (typeof NAV_TARGETS)[number]): string => `nav:${target}`,
   caseCard: (caseId: string): string => `menu:${caseId}`,
   caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
+  leave: (id: number, choice: LeaveChoice): string => `leave:${id}:${choice}`,
   admin: (action: "stats" | "users"): string => `admin:${action}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
@@ -35,6 +38,8 @@ export const callbackData = {
       return { _tag: "CaseCard", caseId: value }
     if (scope === "case" && CASE_ID.test(value) && CASE_ACTIONS.includes(action as CaseAction))
       return { _tag: "Case", caseId: value, action: action as CaseAction }
+    if (scope === "leave" && ID.test(value) && LEAVE_CHOICES.includes(action as LeaveChoice))
+      return { _tag: "Leave", id: Number(value), choice: action as LeaveChoice }
     if (scope === "rate") return decodeSurvey(raw, value, action)
     if (scope === "admin" && action === undefined && (value === "stats" || value === "users"))
       return { _tag: "Admin", action: value }

@@ -27,10 +27,15 @@ export interface Actor {
 
 export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
 
+/** The answers to «a start would drop your running dialogue»: go on with it, finish it with a review, or drop it. */
+export type LeaveChoice = "stay" | "finish" | "drop"
+
 export type CallbackData =
   | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" | "results" }
   | { readonly _tag: "CaseCard"; readonly caseId: string }
   | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
+  /** An answer to the leaving question `id` (stale once another question or another attempt replaced it). */
+  | { readonly _tag: "Leave"; readonly id: number; readonly choice: LeaveChoice }
   | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }

@@ -19,6 +19,9 @@ export const reduce = (current: Session, ev: AppEvent): readonly [Session, Reado
   const { input } = ev
   const s = leavesDraft(current, ev) ? { ...current, flow: idle } : current
   if (input._tag === "PasswordAttempt") return authReducer(s, ev)
+  // /start in a dialogue with the learner's words asks first (continue / finish / drop) instead of dropping it.
+  const askedFirst = input._tag === "Command" && input.name === "start" ? roleplayReducer(s, ev) : null
+  if (askedFirst) return askedFirst
   if (input._tag === "Command" && AUTH_COMMANDS.has(input.name)) return closingDialogue(s, authReducer(s, ev))
   const routed =
     adminReducer(s, ev) ?? broadcastReducer(s, ev) ?? roleplayReducer(s, ev) ?? surveyReducer(s, ev)

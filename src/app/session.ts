@@ -1,6 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { AUDIENCES } from "../broadcast/audience"
 import { Attempt } from "../cases/kernel/attempt"
+import { added } from "./added"
 
 const Flow = Schema.Union([
   Schema.TaggedStruct("Idle", {}),
@@ -18,10 +19,6 @@ const Flow = Schema.Union([
     sendAt: Schema.NullOr(Schema.Number),
   }),
 ])
-
-/** A field added after sessions were first stored: old rows decode with the default instead of failing. */
-const added = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
 
 const Window = Schema.Struct({ start: Schema.Number, count: Schema.Number, warned: Schema.Boolean })
 

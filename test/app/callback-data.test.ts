@@ -39,6 +39,32 @@ describe("callbackData", () => {
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 
+  test("leave payloads (answers to the leaving question) → round-trip; forged ones → Unknown", () => {
+    for (const choice of ["stay", "finish", "drop"] as const)
+      for (const id of [0, 7, 123_456_789_012_345])
+        expect(callbackData.decode(callbackData.leave(id, choice))).toEqual({ _tag: "Leave", id, choice })
+    expect(callbackData.leave(12, "finish")).toBe("leave:12:finish")
+    expect(utf8Bytes(callbackData.leave(999_999_999_999_999, "finish"))).toBeLessThanOrEqual(64)
+    for (const raw of [
+      "leave",
+      "leave:",
+      "leave:1",
+      "leave:1:",
+      "leave::stay",
+      "leave:x:stay",
+      "leave:-1:stay",
+      "leave:01:stay",
+      "leave:1e3:stay",
+      "leave:1.5:stay",
+      "leave:1234567890123456:stay",
+      "leave:1:quit",
+      "leave:1:STAY",
+      "leave:1:stay:extra",
+      "LEAVE:1:stay",
+    ])
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
+  })
+
   test("nav payloads → the exact wire strings", () => {
     expect([callbackData.nav("menu"), callbackData.nav("faq"), callbackData.nav("help")]).toEqual([
       "nav:menu",

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { added } from "../../app/added"
 
 const Turn = Schema.Struct({
   learner: Schema.String,
@@ -9,6 +10,16 @@ const Turn = Schema.Struct({
 export type Turn = typeof Turn.Type
 
 const Pending = Schema.Struct({ requestId: Schema.Number, text: Schema.String, since: Schema.Number })
+
+/** What the learner asked for when a start would have dropped this dialogue: the home screen or a case. */
+const Destination = Schema.Union([
+  Schema.TaggedStruct("Home", {}),
+  Schema.TaggedStruct("StartCase", { caseId: Schema.String }),
+])
+export type Destination = typeof Destination.Type
+
+/** The open «continue / finish / abandon» question; `id` is in its buttons, so an older question's are stale. */
+const Leaving = Schema.Struct({ id: Schema.Number, to: Destination })
 
 /**
  * One run of a case, from «Начать» to the review. Lives in the chat session, so a restart of the bot, a second
@@ -31,6 +42,9 @@ export const Attempt = Schema.Struct({
   outcome: Schema.NullOr(Schema.Literals(["completed", "out_of_moves", "manual"])),
   /** "provider:model" of the latest persona answer. */
   dialogueModel: Schema.NullOr(Schema.String),
+  /** The learner asked for the review while a line was in flight: it comes once every line sent is answered. */
+  finishing: added(Schema.Boolean, false),
+  leaving: added(Schema.NullOr(Leaving), null),
 })
 export type Attempt = typeof Attempt.Type
 export type Outcome = NonNullable<Attempt["outcome"]>
@@ -48,4 +62,6 @@ export const newAttempt = (caseId: string, number: number, now: number): Attempt
   reviewRequestId: null,
   outcome: null,
   dialogueModel: null,
+  finishing: false,
+  leaving: null,
 })

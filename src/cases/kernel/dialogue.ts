@@ -8,7 +8,10 @@ import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
 
 export type Step = readonly [Session, ReadonlyArray<Cmd>]
 
-const withAttempt = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
+export const withAttempt = (s: Session, attempt: Attempt): Session => ({
+  ...s,
+  flow: { _tag: "Case", attempt },
+})
 
 /** A fresh attempt of the case: counted as started, the algorithm and the dialogue keyboard shown. */
 export const startAttempt = (s: Session, spec: CaseSpec, now: number): Step => {
@@ -82,6 +85,25 @@ export const finish = (
   return [next, [...lead, Cmd.reply(announce), ...statsFor(spec.id, outcome), ...cmds]]
 }
 
+/** The persona's answer to the pending line as a turn, and how it is shown (the line, the checklist, the voice). */
+export const answeredTurn = (
+  spec: CaseSpec,
+  a: Attempt,
+  answer: { readonly reply: string; readonly covered: ReadonlyArray<string>; readonly model: string },
+  isAdmin: boolean,
+  voiceReplies: boolean,
+): { readonly attempt: Attempt; readonly shown: ReadonlyArray<Cmd> } => {
+  const { reply, covered } = answer
+  const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
+  const all = [...new Set([...a.covered, ...covered])]
+  const turns = [...a.turns, turn]
+  const attempt: Attempt = { ...a, turns, covered: all, pending: null, dialogueModel: answer.model }
+  const note =
+    spec.liveChecklist || isAdmin ? `\n\n${checklist(spec, all, turns.length, isAdmin ? covered : null)}` : ""
+  const spoken: Cmd[] = voiceReplies ? [{ _tag: "Speak", caseId: spec.id, text: reply }] : []
+  return { attempt, shown: [Cmd.reply(personaLine(spec, reply) + note), ...spoken] }
+}
+
 /** The persona answered the pending line: record the turn, then go on, finish, or take the next queued line. */
 export const recordTurn = (
   s: Session,
@@ -92,28 +114,15 @@ export const recordTurn = (
   now: number,
   voiceReplies = false,
 ): Step => {
-  const { reply, covered } = answer
-  const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
-  const all = [...new Set([...a.covered, ...covered])]
-  const attempt: Attempt = {
-    ...a,
-    turns: [...a.turns, turn],
-    covered: all,
-    pending: null,
-    dialogueModel: answer.model,
-  }
+  const { attempt, shown } = answeredTurn(spec, a, answer, isAdmin, voiceReplies)
   const n = attempt.turns.length
-  const note = spec.liveChecklist || isAdmin ? `\n\n${checklist(spec, all, n, isAdmin ? covered : null)}` : ""
-  const spoken: Cmd[] = voiceReplies ? [{ _tag: "Speak", caseId: spec.id, text: reply }] : []
-  const line = Cmd.reply(personaLine(spec, reply) + note)
-  const everything = spec.methodology.components.every((c) => all.includes(c.key))
-  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH)
-    return finish(s, spec, attempt, "completed", [line, ...spoken])
-  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", [line, ...spoken])
+  const everything = spec.methodology.components.every((c) => attempt.covered.includes(c.key))
+  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, attempt, "completed", shown)
+  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", shown)
   const [queued, ...rest] = attempt.queued
-  if (queued === undefined) return [withAttempt(s, attempt), [line, ...spoken]]
+  if (queued === undefined) return [withAttempt(s, attempt), shown]
   const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
-  return [next, [line, ...spoken, ...cmds]]
+  return [next, [...shown, ...cmds]]
 }
 
 export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt): Step => [

@@ -30,3 +30,11 @@ export const retryReviewKeyboard = (caseId: string): Keyboard =>
   inline([button(t.buttons.retryReview, callbackData.caseAction(caseId, "review"))])
 
 export const removeReplyKeyboard: Keyboard = { _tag: "RemoveReply" }
+
+/** Under the leaving question `id`: go on, finish with a review, or drop the dialogue. */
+export const leaveKeyboard = (id: number): Keyboard =>
+  inline(
+    [button(t.leave.buttons.stay, callbackData.leave(id, "stay"))],
+    [button(t.leave.buttons.finish, callbackData.leave(id, "finish"))],
+    [button(t.leave.buttons.drop, callbackData.leave(id, "drop"))],
+  )

@@ -3,6 +3,7 @@ import personaCard from "./prompts/persona-card.md" with { type: "text" }
 import personaRules from "./prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "./prompts/reviewer-rules.md" with { type: "text" }
 import type { CaseSpec } from "./spec"
+import { kernelTexts } from "./texts"
 
 export interface PromptMessage {
   readonly role: "user" | "assistant"
@@ -70,8 +71,12 @@ export const reviewPrompt = (
   turns: ReadonlyArray<Turn>,
   covered: ReadonlyArray<string>,
 ): Prompt => {
+  // A line the dialogue ended before the persona could answer has an empty reply: the reviewer sees it marked.
   const transcript = turns
-    .flatMap((t) => [`${spec.texts.learnerLabel}: ${t.learner}`, `${spec.persona.name}: ${t.persona}`])
+    .flatMap((t) => [
+      `${spec.texts.learnerLabel}: ${t.learner}`,
+      `${spec.persona.name}: ${t.persona === "" ? kernelTexts.noAnswer : t.persona}`,
+    ])
     .join("\n")
   const detected =
     spec.methodology.components

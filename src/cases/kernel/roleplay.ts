@@ -1,38 +1,45 @@
 import { Cmd } from "../../app/commands"
-import { mainMenu } from "../../app/keyboards"
-import type { AppEvent, CaseAction, RejectReason } from "../../app/model"
+import type { AppEvent, CaseAction } from "../../app/model"
 import { idle, type Session } from "../../app/session"
 import { texts as appTexts } from "../../app/texts"
-import type { Attempt } from "./attempt"
-import {
-  askPersona,
-  askReview,
-  finish,
-  personaFailed,
-  recordTurn,
-  type Step,
-  showReview,
-  startAttempt,
-} from "./dialogue"
+import type { Attempt, Destination } from "./attempt"
+import { askPersona, askReview, type Step, startAttempt } from "./dialogue"
+import { learnerLine, onFeedback } from "./feedback"
+import { requestFinish } from "./finishing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
+import { askBeforeLeaving, goHome, isRunning, onLeaveChoice } from "./leaving"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t } from "./texts"
 
-const leave = (s: Session, ev: AppEvent): Step => [
-  { ...s, flow: idle },
-  [Cmd.reply(t.left, removeReplyKeyboard), Cmd.reply(appTexts.welcome(ev.actor.firstName), mainMenu())],
-]
+/** Starts `spec` unless that would drop a running dialogue (of any case): then asks first. */
+const startOrAsk = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, spec: CaseSpec): Step =>
+  askIfRunning(s, cases, { _tag: "StartCase", caseId: spec.id }) ?? startAttempt(s, spec, ev.now)
 
-const onButton = (s: Session, ev: AppEvent, spec: CaseSpec, action: CaseAction, queryId: string): Step => {
+/** The leaving question when a dialogue with the learner's words is open; null when nothing would be lost. */
+const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destination): Step | null => {
+  const a = s.flow._tag === "Case" ? s.flow.attempt : null
+  const spec = cases.find((c) => c.id === a?.caseId)
+  return a && spec && isRunning(a) ? askBeforeLeaving(s, spec, a, to) : null
+}
+
+const onButton = (
+  s: Session,
+  ev: AppEvent,
+  cases: ReadonlyArray<CaseSpec>,
+  spec: CaseSpec,
+  action: CaseAction,
+  queryId: string,
+): Step => {
   const attempt = s.flow._tag === "Case" && s.flow.attempt.caseId === spec.id ? s.flow.attempt : null
   const answered = ([next, cmds]: Step, text?: string): Step => [next, [Cmd.answer(queryId, text), ...cmds]]
   switch (action) {
-    case "start": {
-      const running = attempt?.phase === "Dialogue" && (attempt.turns.length > 0 || attempt.pending !== null)
-      return running ? [s, [Cmd.answer(queryId, t.alreadyRunning)]] : answered(startAttempt(s, spec, ev.now))
-    }
+    case "start":
+      return attempt && isRunning(attempt)
+        ? [s, [Cmd.answer(queryId, t.alreadyRunning)]]
+        : answered(startOrAsk(s, ev, cases, spec))
     case "restart":
-      return answered(startAttempt(s, spec, ev.now))
+      // An old «🔄 Попробовать ещё раз» under an earlier review: a running dialogue is not dropped unasked.
+      return answered(startOrAsk(s, ev, cases, spec))
     case "theory":
       return [s, [Cmd.answer(queryId, t.guideSent), { _tag: "SendGuide", caseId: spec.id }]]
     case "retry":
@@ -48,73 +55,14 @@ const onButton = (s: Session, ev: AppEvent, spec: CaseSpec, action: CaseAction, 
 
 const onText = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt, text: string): Step => {
   if (text === t.buttons.restart) return startAttempt(s, spec, ev.now)
-  if (text === t.buttons.menu) return leave(s, ev)
+  if (text === t.buttons.menu) return goHome(s, ev)
   if (a.phase === "Reviewed") return [s, [Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id))]]
   if (a.phase === "Reviewing")
     return a.reviewRequestId === null
       ? [s, [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))]]
       : [s, [Cmd.reply(t.manualFinish)]]
-  if (text === t.buttons.analysis)
-    return a.turns.length === 0 ? [s, [Cmd.reply(t.tooShort(spec))]] : finish(s, spec, a, "manual", [])
+  if (text === t.buttons.analysis) return requestFinish(s, spec, a)
   return learnerLine(s, ev, a, text)
-}
-
-/** A line for the persona (typed or transcribed): sent now, or queued behind the line still being answered. */
-const learnerLine = (s: Session, ev: AppEvent, a: Attempt, text: string): Step => {
-  if (a.pending !== null)
-    return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
-  // Lines still waiting from before a failure go first: the learner's words keep their order.
-  const [first, ...rest] = [...a.queued, text]
-  return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
-}
-
-const VOICE_LIMITS: ReadonlyArray<string> = ["voice_too_big", "voice_too_long", "voice_too_short"]
-
-/** Why a voice line was not heard: a limit its real bytes broke, the daily cap, or the transcription itself. */
-const transcriptionFailure = (reason: string, limit = 0) =>
-  VOICE_LIMITS.includes(reason)
-    ? appTexts.rejected(reason as RejectReason, limit)
-    : reason === "daily_limit"
-      ? t.dailyLimit
-      : t.voiceFailed
-
-const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step | null => {
-  if (ev.input._tag !== "Feedback") return null
-  const event = ev.input.event
-  const isAdmin = ev.actor.role === "admin"
-  switch (event._tag) {
-    case "Transcribed": {
-      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      if (event.text.trim() === "") return [s, [Cmd.reply(t.notHeard)]]
-      const [next, cmds] = learnerLine(s, ev, a, event.text.trim())
-      return [next, [Cmd.reply(t.heard(event.text.trim())), ...cmds]]
-    }
-    case "TranscriptionFailed":
-      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      return [s, [Cmd.reply(transcriptionFailure(event.reason, event.limit))]]
-    case "PersonaReplied":
-      if (a.pending?.requestId !== event.requestId) return [s, []]
-      return recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)
-    case "ReviewReady":
-      return a.reviewRequestId === event.requestId
-        ? showReview(s, spec, a, event.review, event.model, ev.now)
-        : [s, []]
-    case "AiFailed":
-      if (a.pending?.requestId === event.requestId && event.reason === "daily_limit")
-        // Nothing to retry today: the line is dropped with the explanation, the dialogue stays open for tomorrow.
-        return [
-          { ...s, flow: { _tag: "Case", attempt: { ...a, pending: null, queued: [], failed: null } } },
-          [Cmd.reply(t.dailyLimit)],
-        ]
-      if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a)
-      if (a.reviewRequestId !== event.requestId) return [s, []]
-      return [
-        { ...s, flow: { _tag: "Case", attempt: { ...a, reviewRequestId: null } } },
-        [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))],
-      ]
-    default:
-      return null
-  }
 }
 
 /**
@@ -126,10 +74,14 @@ export const makeRoleplayReducer =
   (s: Session, ev: AppEvent): Step | null => {
     const { input } = ev
     const byId = (id: string) => cases.find((c) => c.id === id)
+    if (input._tag === "Callback" && input.data._tag === "Leave") {
+      const { id, choice } = input.data
+      return onLeaveChoice(s, ev, cases, { id, choice, queryId: input.queryId }, input.messageId)
+    }
     if (input._tag === "Callback" && (input.data._tag === "CaseCard" || input.data._tag === "Case")) {
       const spec = byId(input.data.caseId)
       if (!spec) return [s, [Cmd.answer(input.queryId, appTexts.staleButton, true)]]
-      if (input.data._tag === "Case") return onButton(s, ev, spec, input.data.action, input.queryId)
+      if (input.data._tag === "Case") return onButton(s, ev, cases, spec, input.data.action, input.queryId)
       const card =
         input.messageId === null
           ? Cmd.reply
@@ -137,8 +89,12 @@ export const makeRoleplayReducer =
       return [s, [Cmd.answer(input.queryId), card(spec.texts.description, caseCardKeyboard(spec.id))]]
     }
     if (input._tag === "Command") {
+      // /start goes home (the root reducer's part) unless a running dialogue needs the question first; without
+      // a role the answer buttons would be refused, so then it is not asked.
+      if (input.name === "start")
+        return ev.authEnabled && ev.actor.role === null ? null : askIfRunning(s, cases, { _tag: "Home" })
       const start = cases.find((c) => c.commands.start === input.name)
-      if (start) return startAttempt(s, start, ev.now)
+      if (start) return startOrAsk(s, ev, cases, start)
       const stop = cases.find((c) => c.commands.stop === input.name)
       if (!stop) return null
       if (s.flow._tag !== "Case" || s.flow.attempt.caseId !== stop.id) return [s, [Cmd.reply(t.notInCase)]]

@@ -21,6 +21,25 @@ export const kernelTexts = {
   tooShort: (spec: CaseSpec) =>
     `📝 Пока анализировать нечего: скажи ${e(spec.persona.dative)} хотя бы одну реплику, потом жми «📊 Получить анализ».`,
   stillAnswering: (spec: CaseSpec) => `⏳ ${e(spec.persona.name)} ещё отвечает — подожди пару секунд.`,
+  finishAfterAnswer: (spec: CaseSpec) =>
+    `⏳ ${e(spec.persona.name)} ещё отвечает — дождёмся ответа, и сразу будет разбор. Все твои реплики в него войдут.`,
+  finishUnanswered: (spec: CaseSpec) =>
+    `🤖 ${e(spec.persona.name)} сейчас не может ответить. Разбор всё равно будет: твои последние реплики войдут в него без ответа.`,
+  finishOverLimit: (spec: CaseSpec) =>
+    `⏳ На сегодня лимит реплик исчерпан, так что ${e(spec.persona.name)} уже не ответит. Разбор всё равно будет: твои последние реплики войдут в него без ответа.`,
+  /** Stands in the transcript for the persona's line the dialogue ended before (the reviewer's rules explain it). */
+  noAnswer: "(ответа не было: разговор закончился раньше)",
+  leave: {
+    question: (spec: CaseSpec) =>
+      `⏸ Тренировка «${e(spec.texts.title)}» ещё не закончена. Что с ней сделать?\n\n<i>Если бросить, разговор останется без разбора и не попадёт в результаты.</i>`,
+    buttons: {
+      stay: "💬 Продолжить разговор",
+      finish: "📊 Закончить и получить разбор",
+      drop: "🗑 Бросить без разбора",
+    },
+    stayed: "👌 Продолжаем разговор с того же места.",
+    chosen: (label: string) => `Твой выбор: ${e(label)}`,
+  },
   personaUnavailable: (spec: CaseSpec) =>
     `🤖 ${e(spec.persona.name)} сейчас не может ответить. Твоя реплика сохранена — нажми «🔁 Повторить» или напиши её заново.`,
   reviewUnavailable: "😔 Разбор сейчас не получился. Диалог сохранён — нажми «🔁 Повторить разбор».",

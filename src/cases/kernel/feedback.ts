@@ -1,0 +1,79 @@
+import { Cmd } from "../../app/commands"
+import type { AppEvent, RejectReason } from "../../app/model"
+import type { Session } from "../../app/session"
+import { texts as appTexts } from "../../app/texts"
+import type { Attempt } from "./attempt"
+import { answeredTurn, askPersona, personaFailed, recordTurn, type Step, showReview } from "./dialogue"
+import { answeredWhileFinishing, failedWhileFinishing } from "./finishing"
+import { retryReviewKeyboard } from "./keyboards"
+import type { CaseSpec } from "./spec"
+import { kernelTexts as t } from "./texts"
+
+/** The results of the role-play's commands (persona answers, reviews, transcripts, failures), by request id. */
+
+/** A line for the persona (typed or transcribed): sent now, or queued behind the line still being answered. */
+export const learnerLine = (s: Session, ev: AppEvent, a: Attempt, text: string): Step => {
+  if (a.pending !== null)
+    return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
+  // Lines still waiting from before a failure go first: the learner's words keep their order.
+  const [first, ...rest] = [...a.queued, text]
+  return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
+}
+
+const VOICE_LIMITS: ReadonlyArray<string> = ["voice_too_big", "voice_too_long", "voice_too_short"]
+
+/** Why a voice line was not heard: a limit its real bytes broke, the daily cap, or the transcription itself. */
+const transcriptionFailure = (reason: string, limit = 0) =>
+  VOICE_LIMITS.includes(reason)
+    ? appTexts.rejected(reason as RejectReason, limit)
+    : reason === "daily_limit"
+      ? t.dailyLimit
+      : t.voiceFailed
+
+export const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step | null => {
+  if (ev.input._tag !== "Feedback") return null
+  const event = ev.input.event
+  const isAdmin = ev.actor.role === "admin"
+  switch (event._tag) {
+    case "Transcribed": {
+      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
+      if (event.text.trim() === "") return [s, [Cmd.reply(t.notHeard)]]
+      const [next, cmds] = learnerLine(s, ev, a, event.text.trim())
+      return [next, [Cmd.reply(t.heard(event.text.trim())), ...cmds]]
+    }
+    case "TranscriptionFailed":
+      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
+      return [s, [Cmd.reply(transcriptionFailure(event.reason, event.limit))]]
+    case "PersonaReplied":
+      if (a.pending?.requestId !== event.requestId) return [s, []]
+      return a.finishing
+        ? answeredWhileFinishing(
+            s,
+            spec,
+            answeredTurn(spec, a, event, isAdmin, ev.voiceReplies ?? false),
+            ev.now,
+          )
+        : recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)
+    case "ReviewReady":
+      return a.reviewRequestId === event.requestId
+        ? showReview(s, spec, a, event.review, event.model, ev.now)
+        : [s, []]
+    case "AiFailed":
+      if (a.pending?.requestId === event.requestId && a.finishing)
+        return failedWhileFinishing(s, spec, a, event.reason)
+      if (a.pending?.requestId === event.requestId && event.reason === "daily_limit")
+        // Nothing to retry today: the line is dropped with the explanation, the dialogue stays open for tomorrow.
+        return [
+          { ...s, flow: { _tag: "Case", attempt: { ...a, pending: null, queued: [], failed: null } } },
+          [Cmd.reply(t.dailyLimit)],
+        ]
+      if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a)
+      if (a.reviewRequestId !== event.requestId) return [s, []]
+      return [
+        { ...s, flow: { _tag: "Case", attempt: { ...a, reviewRequestId: null } } },
+        [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))],
+      ]
+    default:
+      return null
+  }
+}

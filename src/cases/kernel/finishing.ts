@@ -1,0 +1,62 @@
+import { Cmd } from "../../app/commands"
+import type { Session } from "../../app/session"
+import type { Attempt, Turn } from "./attempt"
+import { type answeredTurn, askPersona, finish, type Step, withAttempt } from "./dialogue"
+import type { CaseSpec } from "./spec"
+import { kernelTexts as t } from "./texts"
+
+/** Lines the persona never answered, as turns without a reply: the review and the saved attempt keep them. */
+const unanswered = (lines: ReadonlyArray<string>): Turn[] =>
+  lines.map((learner) => ({ learner, persona: "", covered: [] }))
+
+/** The manual finish, with the learner's lines still waiting for an answer appended unanswered. */
+const finishWith = (
+  s: Session,
+  spec: CaseSpec,
+  a: Attempt,
+  lines: ReadonlyArray<string>,
+  lead: ReadonlyArray<Cmd>,
+): Step => {
+  const turns = [...a.turns, ...unanswered(lines)]
+  return finish(s, spec, { ...a, turns, pending: null, queued: [], failed: null }, "manual", lead)
+}
+
+/**
+ * «📊 Получить анализ» (or «finish» in the leaving question). With a line in flight the finish is only noted,
+ * once: the review comes when every line sent is answered. Otherwise the dialogue ends now; a line whose call
+ * failed and the lines queued behind it go into the review unanswered instead of being dropped.
+ */
+export const requestFinish = (s: Session, spec: CaseSpec, a: Attempt): Step => {
+  if (a.pending !== null)
+    return [
+      a.finishing ? s : withAttempt(s, { ...a, finishing: true }),
+      [Cmd.reply(t.finishAfterAnswer(spec))],
+    ]
+  const lines = [...(a.failed === null ? [] : [a.failed]), ...a.queued]
+  if (a.turns.length + lines.length === 0) return [s, [Cmd.reply(t.tooShort(spec))]]
+  return finishWith(s, spec, a, lines, [])
+}
+
+/**
+ * The persona answered while the finish waits (`answered`: its turn, and how it is shown): the next queued line
+ * goes out (within the turn limit; early completion does not cut the learner's lines short), else the finish.
+ */
+export const answeredWhileFinishing = (
+  s: Session,
+  spec: CaseSpec,
+  { attempt, shown }: ReturnType<typeof answeredTurn>,
+  now: number,
+): Step => {
+  const [queued, ...rest] = attempt.queued
+  if (queued === undefined || attempt.turns.length >= spec.maxTurns)
+    return finishWith(s, spec, attempt, attempt.queued, shown)
+  const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
+  return [next, [...shown, ...cmds]]
+}
+
+/** The answer failed (or the daily limit refused it) while the finish waits: no retry, the review comes anyway. */
+export const failedWhileFinishing = (s: Session, spec: CaseSpec, a: Attempt, reason: string): Step => {
+  const notice = reason === "daily_limit" ? t.finishOverLimit(spec) : t.finishUnanswered(spec)
+  const lines = [...(a.pending === null ? [] : [a.pending.text]), ...a.queued]
+  return finishWith(s, spec, a, lines, [Cmd.reply(notice)])
+}

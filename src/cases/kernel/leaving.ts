@@ -1,0 +1,69 @@
+import { Cmd } from "../../app/commands"
+import { mainMenu } from "../../app/keyboards"
+import type { AppEvent, LeaveChoice } from "../../app/model"
+import { idle, type Session } from "../../app/session"
+import { texts as appTexts } from "../../app/texts"
+import type { Attempt, Destination } from "./attempt"
+import { type Step, startAttempt, withAttempt } from "./dialogue"
+import { requestFinish } from "./finishing"
+import { leaveKeyboard, removeReplyKeyboard } from "./keyboards"
+import type { CaseSpec } from "./spec"
+import { kernelTexts as t } from "./texts"
+
+/** A dialogue the learner has put words into: a start must not throw it away unasked. */
+export const isRunning = (a: Attempt): boolean =>
+  a.phase === "Dialogue" && (a.turns.length > 0 || a.pending !== null)
+
+/**
+ * Asks before a start (/start, a case command, an old start button) drops the running dialogue. The question
+ * takes a fresh request id: its buttons carry it, so an older question's buttons are stale.
+ */
+export const askBeforeLeaving = (s: Session, spec: CaseSpec, a: Attempt, to: Destination): Step => {
+  const id = s.nextRequestId
+  return [
+    { ...withAttempt(s, { ...a, leaving: { id, to } }), nextRequestId: id + 1 },
+    [Cmd.reply(t.leave.question(spec), leaveKeyboard(id))],
+  ]
+}
+
+/** Leaves the dialogue for the home screen: the dialogue keyboard goes, the welcome comes. */
+export const goHome = (s: Session, ev: AppEvent): Step => [
+  { ...s, flow: idle },
+  [Cmd.reply(t.left, removeReplyKeyboard), Cmd.reply(appTexts.welcome(ev.actor.firstName), mainMenu())],
+]
+
+/** What the learner asked for before the question: the home screen, or a fresh attempt of a case. */
+const proceed = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, to: Destination): Step => {
+  const target = to._tag === "StartCase" ? cases.find((c) => c.id === to.caseId) : undefined
+  return target ? startAttempt(s, target, ev.now) : goHome(s, ev)
+}
+
+/**
+ * The answer to the leaving question `id`: the question's message keeps the choice (its buttons go), then the
+ * dialogue goes on, finishes like «📊 Получить анализ», or is dropped for what the learner asked for.
+ * A question no longer open (answered, replaced by a newer one, or its dialogue over) is a stale button.
+ */
+export const onLeaveChoice = (
+  s: Session,
+  ev: AppEvent,
+  cases: ReadonlyArray<CaseSpec>,
+  answer: { readonly id: number; readonly choice: LeaveChoice; readonly queryId: string },
+  messageId: number | null,
+): Step => {
+  const a = s.flow._tag === "Case" ? s.flow.attempt : null
+  const spec = cases.find((c) => c.id === a?.caseId)
+  if (!a || !spec || a.leaving?.id !== answer.id || a.phase !== "Dialogue")
+    return [s, [Cmd.answer(answer.queryId, appTexts.staleButton, true)]]
+  const open = { ...a, leaving: null }
+  const settled = withAttempt(s, open)
+  const close = (html: string) => [
+    Cmd.answer(answer.queryId),
+    messageId === null ? Cmd.reply(html) : Cmd.edit(messageId, html),
+  ]
+  if (answer.choice === "stay") return [settled, close(t.leave.stayed)]
+  const [next, cmds] =
+    answer.choice === "finish"
+      ? requestFinish(settled, spec, open)
+      : proceed(settled, ev, cases, a.leaving.to)
+  return [next, [...close(t.leave.chosen(t.leave.buttons[answer.choice])), ...cmds]]
+}

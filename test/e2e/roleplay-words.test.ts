@@ -1,0 +1,353 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { texts as appTexts } from "../../src/app/texts"
+import type { Review } from "../../src/cases/kernel/ai-reply"
+import { kernelTexts as t } from "../../src/cases/kernel/texts"
+import { cases } from "../../src/cases/registry"
+import { visibleText } from "../../src/lib/html"
+import { reviewOf, type ScriptedTurn } from "../support/ai-script"
+import { backends, type FreshDatabase, freshDatabase } from "../support/database"
+import { type FakeBotApi, inlineButtons, startFakeBotApi } from "../support/fake-bot-api"
+import { type FakeOpenAi, type RecordedRequest, startFakeOpenAi } from "../support/fake-openai"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
+import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
+
+// Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(60_000)
+
+/**
+ * What the learner sees when their words are at stake: «📊 Получить анализ» pressed while the persona is still
+ * answering, and a start (/start, another case) over a running dialogue.
+ */
+
+const spec = cases[0]!
+const other = cases[1]!
+const keys = spec.methodology.components.map((c) => c.key)
+const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
+const question = visibleText(t.leave.question(spec))
+
+const schemaName = (r: RecordedRequest): string | undefined =>
+  (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
+    ?.json_schema?.name
+const reviewRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "review")
+const personaRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "persona_turn")
+/** Everything the reviewer model was given (system prompt and messages) as one string. */
+const reviewerSaw = (r: RecordedRequest) =>
+  (r.body as { messages: Array<{ content: string }> }).messages.map((m) => m.content).join("\n")
+
+/**
+ * Like scriptRoleplay, but while `hold()` is in force the persona's answers wait until `release()`: the model is
+ * still thinking when the learner presses a button.
+ */
+const scriptHeld = (ai: FakeOpenAi, turns: ReadonlyArray<ScriptedTurn>, review: Review) => {
+  let next = 0
+  let gate: Promise<void> | null = null
+  let open = () => {}
+  ai.setResponder(async (request) => {
+    if (schemaName(request) === "review") return review
+    const turn = turns[next++] ?? { reply: "Понятно.", covered: [] }
+    if (gate) await gate
+    return {
+      reply: turn.reply,
+      ...Object.fromEntries(keys.map((k) => [k, (turn.covered ?? []).includes(k)])),
+    }
+  })
+  return {
+    hold: () => {
+      gate = new Promise((resolve) => {
+        open = resolve
+      })
+    },
+    release: () => {
+      gate = null
+      open()
+    },
+  }
+}
+
+/** Sends a text the way Telegram does, without waiting for the bot to go idle (an AI call may be held). */
+const deliverText = (bot: TestBot, user: TestUser, text: string) =>
+  bot.deliver(
+    textUpdate(text, {
+      chatId: user.id,
+      userId: user.id,
+      firstName: "Аня",
+      messageId: bot.tg.nextUserMessageId(user.id),
+    }),
+  )
+
+const screenTexts = (user: TestUser) => textsOf(user.screen())
+const seen = (user: TestUser, text: string) => () => screenTexts(user).includes(text)
+const personaLines = (user: TestUser) => screenTexts(user).filter((x) => x.startsWith(personaPrefix))
+const reviewShown = (user: TestUser) => () => screenTexts(user).some((x) => x.startsWith("🎓 Разбор"))
+
+const attempts = (bot: TestBot, userId: number) =>
+  bot.app.db
+    .selectFrom("case_attempts")
+    .select(["case_id", "outcome", "turns", "transcript"])
+    .where("user_id", "=", userId)
+    .orderBy("id")
+    .execute()
+
+const stats = async (bot: TestBot, userId: number) =>
+  Object.fromEntries(
+    (
+      await bot.app.db
+        .selectFrom("case_stats")
+        .select(["case_id", "stat", "cnt"])
+        .where("user_id", "=", userId)
+        .execute()
+    ).map((r) => [`${r.case_id}:${r.stat}`, r.cnt]),
+  )
+
+/** Signs in, starts the case and says one line the persona answers at once. */
+const oneTurnIn = async (user: TestUser) => {
+  await signIn(user)
+  await user.send(`/${spec.commands.start}`)
+  expect(textsOf(await user.send("Добрый день, есть минута?"))[0]).toStartWith(`${personaPrefix} Слушаю.`)
+}
+
+describe.each(backends)("«📊 Получить анализ» while the persona is still answering (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("the line sent just before is answered, shown and in the review; pressing twice asks once", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2101)
+    const script = scriptHeld(
+      bot.ai,
+      [{ reply: "Слушаю." }, { reply: "Сроки сорвал поставщик, я не успел." }],
+      reviewOf(spec, keys.slice(0, 2)),
+    )
+    await oneTurnIn(user)
+    script.hold()
+    await deliverText(bot, user, "Почему отчёт опоздал на два дня?")
+    await waitFor("the persona asked about the second line", () => personaRequests(bot.ai).length === 2)
+    await deliverText(bot, user, t.buttons.analysis)
+    const waiting = visibleText(t.finishAfterAnswer(spec))
+    await waitFor("the learner told the review waits", seen(user, waiting))
+    await deliverText(bot, user, t.buttons.analysis)
+    await waitFor("told again", () => screenTexts(user).filter((x) => x === waiting).length === 2)
+    expect(reviewRequests(bot.ai)).toHaveLength(0)
+
+    script.release()
+    await waitFor("the review", reviewShown(user))
+    await bot.app.whenIdle()
+    const after = screenTexts(user).slice(screenTexts(user).lastIndexOf(waiting) + 1)
+    expect(after[0]).toStartWith(`${personaPrefix} Сроки сорвал поставщик, я не успел.`)
+    expect(after[1]).toBe(visibleText(t.manualFinish))
+    expect(after[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
+    expect(personaLines(user)).toHaveLength(2)
+    // One review, of the whole dialogue: the late line and the persona's answer to it are in it.
+    expect(reviewRequests(bot.ai)).toHaveLength(1)
+    expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain(
+      `Почему отчёт опоздал на два дня?\n${spec.persona.name}: Сроки сорвал поставщик, я не успел.`,
+    )
+    expect(await attempts(bot, 2101)).toMatchObject([{ case_id: spec.id, outcome: "manual", turns: 2 }])
+    expect(await stats(bot, 2101)).toEqual({ [`${spec.id}:started`]: 1, [`${spec.id}:completed`]: 1 })
+  })
+
+  test("the answer fails meanwhile → no retry: the review comes with the line unanswered, nothing lost", async () => {
+    bot = await startBot({ backend, env: { AI_REQUEST_MAX_RETRIES: "0" } })
+    const user = bot.user(2102)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    bot.ai.setLatency(1500)
+    bot.ai.failNext({ kind: "status", status: 500 }, 1)
+    await deliverText(bot, user, "Давай договоримся о новом сроке")
+    await waitFor("the persona asked", () => personaRequests(bot.ai).length === 2)
+    await deliverText(bot, user, t.buttons.analysis)
+    await waitFor("the review", reviewShown(user))
+    await bot.app.whenIdle()
+
+    const screen = screenTexts(user)
+    const from = screen.indexOf(visibleText(t.finishAfterAnswer(spec)))
+    expect(from).toBeGreaterThan(0)
+    expect(screen.slice(from + 1, from + 4)).toEqual([
+      visibleText(t.finishUnanswered(spec)),
+      visibleText(t.manualFinish),
+      expect.stringMatching(/^🎓 Разбор: /),
+    ])
+    expect(user.screen().flatMap((m) => inlineButtons(m).map((b) => b.text))).not.toContain(t.buttons.retry)
+    expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain(
+      `Давай договоримся о новом сроке\n${spec.persona.name}: ${t.noAnswer}`,
+    )
+    const [saved] = await attempts(bot, 2102)
+    expect(saved).toMatchObject({ outcome: "manual", turns: 2 })
+    expect(
+      (saved!.transcript as Array<{ learner: string; persona: string; covered: string[] }>).at(-1),
+    ).toEqual({
+      learner: "Давай договоримся о новом сроке",
+      persona: "",
+      covered: [],
+    })
+  })
+
+  test("the daily limit stops a queued line meanwhile → it still goes into the review, unanswered", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+    const user = bot.user(2103)
+    const script = scriptHeld(
+      bot.ai,
+      [{ reply: "Слушаю." }, { reply: "Хорошо, слушаю дальше." }],
+      reviewOf(spec, []),
+    )
+    await oneTurnIn(user)
+    script.hold()
+    await deliverText(bot, user, "Вторая реплика")
+    await waitFor("the persona asked", () => personaRequests(bot.ai).length === 2)
+    await deliverText(bot, user, "Третья реплика, уже сверх лимита")
+    await deliverText(bot, user, t.buttons.analysis)
+    await waitFor("the learner told the review waits", seen(user, visibleText(t.finishAfterAnswer(spec))))
+    script.release()
+    await waitFor("the review", reviewShown(user))
+    await bot.app.whenIdle()
+
+    expect(personaLines(user).at(-1)).toStartWith(`${personaPrefix} Хорошо, слушаю дальше.`)
+    expect(screenTexts(user)).toContain(visibleText(t.finishOverLimit(spec)))
+    expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain(
+      `Третья реплика, уже сверх лимита\n${spec.persona.name}: ${t.noAnswer}`,
+    )
+    expect(await attempts(bot, 2103)).toMatchObject([{ outcome: "manual", turns: 3 }])
+  })
+})
+
+describe.each(backends)("a start over a running dialogue asks first (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  const ask = async (user: TestUser, command: string) => {
+    const shown = await user.send(command)
+    expect(textsOf(shown)).toEqual([question])
+    expect(inlineButtons(shown[0]!).map((b) => b.text)).toEqual([
+      t.leave.buttons.stay,
+      t.leave.buttons.finish,
+      t.leave.buttons.drop,
+    ])
+    return shown[0]!
+  }
+
+  const results = async (user: TestUser) => textsOf((await user.press(appTexts.buttons.results)).messages)[0]!
+
+  test("/start → continue: the question closes, the dialogue goes on with its history", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2201)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }, { reply: "Ну, давай." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    const asked = await ask(user, "/start")
+    const stayed = await user.press(t.leave.buttons.stay)
+    expect(textsOf(stayed.messages)).toEqual([t.leave.stayed])
+    expect(stayed.messages[0]!.message_id).toBe(asked.message_id)
+    expect(inlineButtons(stayed.messages[0]!)).toEqual([])
+    const next = await user.send("Вернёмся к отчёту")
+    expect(textsOf(next)[0]).toStartWith(`${personaPrefix} Ну, давай.`)
+    expect(textsOf(next)[0]).toContain(`реплика 2 из ${spec.maxTurns}`)
+    const history = (personaRequests(bot.ai).at(-1)!.body as { messages: Array<{ content: string }> })
+      .messages
+    expect(history.some((m) => m.content === "Добрый день, есть минута?")).toBe(true)
+  })
+
+  test("/start → finish: the review, counted like a manual finish, in «📈 Мои результаты»", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2202)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, keys.slice(0, 1)))
+    await oneTurnIn(user)
+    await ask(user, "/start")
+    const finished = textsOf((await user.press(t.leave.buttons.finish)).messages)
+    expect(finished[0]).toBe(visibleText(t.leave.chosen(t.leave.buttons.finish)))
+    expect(finished[1]).toBe(visibleText(t.manualFinish))
+    expect(finished[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
+    expect(await stats(bot, 2202)).toEqual({ [`${spec.id}:started`]: 1, [`${spec.id}:completed`]: 1 })
+    expect(await attempts(bot, 2202)).toMatchObject([{ outcome: "manual", turns: 1 }])
+    // The dialogue is over: /start now goes home without a question.
+    expect(textsOf(await user.send("/start"))).toEqual([t.left, visibleText(appTexts.welcome("Аня"))])
+    const shown = await results(user)
+    expect(shown).toContain(spec.texts.title)
+    expect(shown).toContain("Попыток: 1 · лучший результат: 1 из 5")
+  })
+
+  test("/start → drop: the home screen; the dialogue is gone and not in «📈 Мои результаты»", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2203)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    await ask(user, "/start")
+    const dropped = (await user.press(t.leave.buttons.drop)).messages
+    expect(textsOf(dropped)).toEqual([
+      visibleText(t.leave.chosen(t.leave.buttons.drop)),
+      t.left,
+      visibleText(appTexts.welcome("Аня")),
+    ])
+    expect(dropped[1]?.reply_markup).toEqual({ remove_keyboard: true })
+    expect(await attempts(bot, 2203)).toEqual([])
+    expect(await results(user)).toBe(appTexts.results.empty)
+    // The dialogue is really gone: a line now gets the menu fallback, not the persona.
+    expect(textsOf(await user.send("Алло?"))[0]).toBe(visibleText(appTexts.fallback))
+  })
+
+  test("another case's command → asked; drop starts that case; the older question's buttons are stale", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2204)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    const first = await ask(user, "/start")
+    await ask(user, `/${other.commands.start}`)
+    const stale = await user.pressData(
+      inlineButtons(first).find((b) => b.text === t.leave.buttons.drop)!.callback_data!,
+    )
+    expect(stale.answer?.params).toMatchObject({ text: appTexts.staleButton, show_alert: true })
+    expect(stale.messages).toEqual([])
+    const dropped = textsOf((await user.press(t.leave.buttons.drop)).messages)
+    expect(dropped).toEqual([
+      visibleText(t.leave.chosen(t.leave.buttons.drop)),
+      visibleText(other.texts.algorithm),
+    ])
+    expect(await stats(bot, 2204)).toEqual({ [`${spec.id}:started`]: 1, [`${other.id}:started`]: 1 })
+    // The answered question is spent as well.
+    const again = await user.pressData(
+      inlineButtons(first).find((b) => b.text === t.leave.buttons.finish)!.callback_data!,
+    )
+    expect(again.answer?.params).toMatchObject({ text: appTexts.staleButton, show_alert: true })
+  })
+
+  test("an old «🎬 Начать тренировку» of another case → asked; explicit exits still leave at once", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2205)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    const old = await user.pressData(`case:${other.id}:start`)
+    expect(old.answer?.params.show_alert).toBeUndefined()
+    expect(textsOf(old.messages)).toEqual([question])
+    const stopped = await user.send(`/${spec.commands.stop}`)
+    expect(textsOf(stopped)).toEqual([visibleText(spec.texts.stopped)])
+  })
+})
+
+describe.each(backends)("the question survives a restart of the bot (%s)", (backend) => {
+  let tg: FakeBotApi
+  let ai: FakeOpenAi
+  let database: FreshDatabase
+  let bot: TestBot | undefined
+  afterEach(async () => {
+    await bot?.stop()
+    await tg?.stop()
+    await ai?.stop()
+    await database?.drop()
+  })
+
+  test("asked by one instance, answered «finish» on the next: the review of the same dialogue", async () => {
+    tg = await startFakeBotApi()
+    ai = startFakeOpenAi()
+    database = await freshDatabase(backend)
+    bot = await startBot({ backend, tg, ai, database })
+    scriptHeld(ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(bot.user(2301))
+    expect(textsOf(await bot.user(2301).send(`/${other.commands.start}`))).toEqual([question])
+    await bot.stop()
+
+    bot = await startBot({ backend, tg, ai, database })
+    const finished = textsOf((await bot.user(2301).press(t.leave.buttons.finish)).messages)
+    expect(finished.slice(1, 3)).toEqual([visibleText(t.manualFinish), expect.stringMatching(/^🎓 Разбор: /)])
+    expect(reviewerSaw(reviewRequests(ai)[0]!)).toContain("Добрый день, есть минута?")
+    expect(await attempts(bot, 2301)).toMatchObject([{ case_id: spec.id, outcome: "manual", turns: 1 }])
+  })
+})
