@@ -6,6 +6,7 @@ import * as jobs from "./0004_jobs"
 import * as broadcasts from "./0005_broadcasts"
 import * as broadcastSafety from "./0006_broadcast_safety"
 import * as storeInboxRow from "./0007_store_inbox_row"
+import * as userLimits from "./0009_user_limits"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "0005_broadcasts": broadcasts,
   "0006_broadcast_safety": broadcastSafety,
   "0007_store_inbox_row": storeInboxRow,
+  "0009_user_limits": userLimits,
 }

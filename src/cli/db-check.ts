@@ -24,6 +24,7 @@ const TABLES = [
   "ai_calls",
   "voice_transcripts",
   "scheduled_jobs",
+  "user_limits",
 ] as const satisfies ReadonlyArray<keyof Database>
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true

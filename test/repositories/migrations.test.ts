@@ -117,6 +117,7 @@ const NEW_TABLES = [
   "scheduled_jobs",
   "telegram_files",
   "update_inbox",
+  "user_limits",
   "voice_transcripts",
 ]
 
@@ -235,6 +236,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "scheduled_jobs",
       "telegram_files",
       "update_inbox",
+      "user_limits",
       "voice_transcripts",
     ])
   })
