@@ -6,10 +6,10 @@ import { coveredKeys, personaTurnSchema, Review } from "../cases/kernel/ai-reply
 import { personaPrompt, reviewPrompt } from "../cases/kernel/prompts"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
-import { countTurnsToday, findTranscript, insertUsage, saveTranscript } from "../repositories/ai.repo"
+import { findTranscript, saveTranscript } from "../repositories/ai.repo"
+import { isOverAiBudget } from "../services/ai-budget"
 import { Db } from "../services/db"
 import { Llm, type LlmError } from "../services/llm"
-import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { Speech, Transcriber } from "../services/voice"
 import { Background } from "./background"
@@ -38,13 +38,8 @@ const keepThinking = (chatId: number, draftId: number) =>
 const persona = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "AskPersona" }>) =>
   Effect.gen(function* () {
     const spec = findCase(cmd.caseId)!
-    const { config } = yield* Settings
-    const db = yield* Db
     const tg = yield* Telegram
-    const today = yield* db.use("turnsToday", (k) =>
-      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-    )
-    if (today >= config.env.AI_DAILY_TURNS_PER_USER)
+    if (yield* isOverAiBudget(userId))
       return { _tag: "AiFailed", requestId: cmd.requestId, reason: "daily_limit" } as Feedback
     const keys = spec.methodology.components.map((c) => c.key)
     const onQueued = tg.send(chatId, kernelTexts.queued).pipe(Effect.ignore)
@@ -78,7 +73,7 @@ const persona = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "AskP
 const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
   const spec = findCase(cmd.caseId)!
   const request = { ...reviewPrompt(spec, cmd.turns, cmd.covered), userId }
-  return Effect.flatMap(Llm, (llm) =>
+  const ask = Effect.flatMap(Llm, (llm) =>
     llm.complete({ channel: "reviewer", caseId: spec.id, ...request, schema: Review, schemaName: "review" }),
   ).pipe(
     Effect.map(
@@ -91,13 +86,17 @@ const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
     ),
     Effect.catch(failed(cmd.requestId)),
   )
+  const refused = (reason: string): Feedback => ({ _tag: "AiFailed", requestId: cmd.requestId, reason })
+  return isOverAiBudget(userId).pipe(
+    Effect.flatMap((over) => (over ? Effect.succeed(refused("daily_limit")) : ask)),
+    Effect.catch(() => Effect.succeed(refused("unavailable"))),
+  )
 }
 
 /** Voice → text, each distinct voice file once: the transcript is cached by Telegram's file_unique_id. */
 const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =>
   Effect.gen(function* () {
     const db = yield* Db
-    const { config } = yield* Settings
     const done = (text: string): Feedback => ({
       _tag: "Transcribed",
       caseId: cmd.caseId,
@@ -110,45 +109,16 @@ const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =
       attempt: cmd.attempt,
       reason,
     })
-    const today = yield* db.use("turnsToday", (k) =>
-      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-    )
-    // Over the daily cap the line could not be answered anyway: no download, no transcription.
-    if (today >= config.env.AI_DAILY_TURNS_PER_USER) return refuse("daily_limit")
+    // Over the daily budget the line could not be answered anyway: no download, no transcription.
+    if (yield* isOverAiBudget(userId)) return refuse("daily_limit")
     const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
     if (cached) return done(cached.transcript)
     const bytes = yield* (yield* Telegram).downloadFile(cmd.fileId)
     const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
-    const usage = (
-      outcome: string,
-      provider: string,
-      model: string,
-      latencyMs: number,
-      errorClass: string | null,
-    ) =>
-      db.use("usage", (k) =>
-        insertUsage(k, {
-          userId,
-          caseId: cmd.caseId,
-          channel: "transcription",
-          provider,
-          model,
-          inputTokens: 0,
-          outputTokens: 0,
-          latencyMs,
-          outcome,
-          errorClass,
-        }),
-      )
-    const started = performance.now()
-    const result = yield* (yield* Transcriber)
-      .transcribe(bytes, cmd.mime, `voice.${extension}`, cmd.caseId)
-      .pipe(
-        Effect.tapError((e) =>
-          usage(e.reason, e.provider, "chain", performance.now() - started, e.detail.slice(0, 200)),
-        ),
-      )
-    yield* usage("ok", result.provider, result.model, result.latencyMs, null)
+    const result = yield* (yield* Transcriber).transcribe(bytes, cmd.mime, `voice.${extension}`, {
+      userId,
+      caseId: cmd.caseId,
+    })
     if (result.text.trim() !== "")
       yield* db.use("saveTranscript", (k) =>
         saveTranscript(k, {
@@ -170,10 +140,11 @@ const transcribe = (userId: number, cmd: Extract<Cmd, { _tag: "Transcribe" }>) =
     ),
   )
 
-const speak = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
+const speak = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
   Effect.gen(function* () {
+    if (yield* isOverAiBudget(userId)) return
     const voice = findCase(cmd.caseId)?.persona.voice ?? "alloy"
-    const audio = yield* (yield* Speech).synthesize(cmd.text, voice)
+    const audio = yield* (yield* Speech).synthesize(cmd.text, voice, { userId, caseId: cmd.caseId })
     yield* (yield* Telegram).sendVoice(chatId, new InputFile(audio, "reply.ogg"))
   }).pipe(Effect.ignore)
 
@@ -195,6 +166,6 @@ export const interpretAi = (chatId: number, origin: Origin, cmd: AiCmd) =>
         return yield* background.run(chatId, origin, work)
       }
       case "Speak":
-        return yield* Effect.forkDetach(speak(chatId, cmd)).pipe(Effect.asVoid)
+        return yield* Effect.forkDetach(speak(chatId, origin.userId, cmd)).pipe(Effect.asVoid)
     }
   })

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from "kysely"
+import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { countAiCall } from "./limits.repo"
 import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
@@ -18,23 +19,31 @@ export interface UsageRecord {
   readonly errorClass: string | null
 }
 
-const insertUsageStatement = prepared((db) =>
-  db.insertInto("ai_calls").values({
-    user_id: param(1),
-    case_id: param(2),
-    channel: param(3),
-    provider: param(4),
-    model: param(5),
-    input_tokens: param(6, "int4"),
-    output_tokens: param(7, "int4"),
-    latency_ms: param(8, "int4"),
-    outcome: param(9),
-    error_class: param(10),
-  }),
+// $1…$10 the row; $11 the time zone of the user's AI day.
+const recordAiCallStatement = prepared((db) =>
+  db
+    .with("counted", (q) => countAiCall(q, 1, 11))
+    .insertInto("ai_calls")
+    .values({
+      user_id: param(1),
+      case_id: param(2),
+      channel: param(3),
+      provider: param(4),
+      model: param(5),
+      input_tokens: param(6, "int4"),
+      output_tokens: param(7, "int4"),
+      latency_ms: param(8, "int4"),
+      outcome: param(9),
+      error_class: param(10),
+    }),
 )
 
-export const insertUsage = (db: Db, r: UsageRecord) =>
-  insertUsageStatement(db, [
+/**
+ * One upstream AI call: its usage row, and (in the same statement) one more call in the user's daily budget, kept in
+ * user_limits by user id, which /forget_me does not erase (it only anonymises the usage rows).
+ */
+export const recordAiCall = (db: Db, r: UsageRecord, timeZone: string) =>
+  recordAiCallStatement(db, [
     r.userId,
     r.caseId,
     r.channel,
@@ -45,25 +54,8 @@ export const insertUsage = (db: Db, r: UsageRecord) =>
     Math.round(r.latencyMs),
     r.outcome,
     r.errorClass,
+    timeZone,
   ])
-
-// $1 user, $2 time zone.
-const turnsTodayStatement = prepared((db) => {
-  const dayStart = sql<Date>`date_trunc('day', now() at time zone ${param(2, "text")}) at time zone ${param(2, "text")}`
-  return db
-    .selectFrom("ai_calls")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("user_id", "=", param<number>(1))
-    .where("channel", "=", sql.lit("dialogue"))
-    .where("outcome", "=", sql.lit("ok"))
-    .where("at", ">=", dayStart)
-})
-
-/** Successful persona turns of a user since the start of the current day in `timeZone` (the daily cap). */
-export const countTurnsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
-  const [row] = await turnsTodayStatement(db, [userId, timeZone])
-  return Number(row!.n)
-}
 
 export const findTranscript = (db: Db, fileUniqueId: string) =>
   db.selectFrom("voice_transcripts").selectAll().where("file_unique_id", "=", fileUniqueId).executeTakeFirst()
