@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely"
+import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { countAiCall } from "./limits.repo"
 import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
@@ -18,6 +17,43 @@ export interface UsageRecord {
   readonly outcome: string
   readonly errorClass: string | null
 }
+
+// $1 user, $2 time zone.
+const aiCallsTodayStatement = prepared((db) =>
+  db
+    .selectFrom("user_limits")
+    .select("ai_calls")
+    .where("user_id", "=", param<number>(1))
+    .where("ai_day", "=", sql<string>`(now() at time zone ${param(2, "text")})::date`),
+)
+
+/** Upstream AI calls the user caused since the start of the current day in `timeZone` (the daily budget). */
+export const aiCallsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
+  const [row] = await aiCallsTodayStatement(db, [userId, timeZone])
+  return row?.ai_calls ?? 0
+}
+
+/** Counts one upstream AI call of the user in parameter `user` (null: nobody's) on the day of time zone `zone`. */
+export const countAiCall = (db: QueryCreator<Database>, user: number, zone: number) =>
+  db
+    .insertInto("user_limits")
+    .columns(["user_id", "ai_day", "ai_calls"])
+    .expression(
+      db
+        .selectNoFrom([
+          param<number>(user, "bigint").as("user_id"),
+          sql<string>`(now() at time zone ${param(zone, "text")})::date`.as("ai_day"),
+          sql<number>`1`.as("ai_calls"),
+        ])
+        .where(param(user, "bigint"), "is not", null),
+    )
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet((eb) => ({
+        ai_calls: sql<number>`case when ${eb.ref("user_limits.ai_day")} = ${eb.ref("excluded.ai_day")}
+          then ${eb.ref("user_limits.ai_calls")} + 1 else 1 end`,
+        ai_day: eb.ref("excluded.ai_day"),
+      })),
+    )
 
 // $1…$10 the row; $11 the time zone of the user's AI day.
 const recordAiCallStatement = prepared((db) =>

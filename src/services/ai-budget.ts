@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { aiCallsToday } from "../repositories/limits.repo"
+import { aiCallsToday } from "../repositories/ai.repo"
 import { Db } from "./db"
 import { Settings } from "./settings"
 

@@ -1,8 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { forgetUser } from "../../src/admin/users.repo"
-import { recordAiCall, type UsageRecord } from "../../src/repositories/ai.repo"
-import { aiCallsToday } from "../../src/repositories/limits.repo"
+import { aiCallsToday, recordAiCall, type UsageRecord } from "../../src/repositories/ai.repo"
 import { backends } from "../support/database"
 import { useRepositoryDatabase } from "./database"
 
