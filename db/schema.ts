@@ -203,6 +203,25 @@ export interface BackgroundWorkTable {
   created_at: Generated<Date>
 }
 
+/**
+ * Abuse counters by Telegram user id, kept apart from everything /forget_me erases (no personal data): the
+ * sign-in lockout, the rate-limit windows, the AI calls of the day and an admin's revocation.
+ */
+export interface UserLimitsTable {
+  user_id: number
+  login_failures: Generated<number>
+  /** Epoch ms on the bot's clock; null = not locked. */
+  locked_until: number | null
+  /** The minute and hour windows of the rate limit (Session["rate"]); null = none yet. */
+  rate: Json<unknown> | null
+  /** The day `ai_calls` counts, in APSCHEDULER_TIMEZONE. */
+  ai_day: ColumnType<string | null, string | null | undefined, string | null>
+  ai_calls: Generated<number>
+  /** Set by `/setrole … none`: the shared password no longer signs this user in. */
+  revoked: Generated<boolean>
+  updated_at: Generated<Date>
+}
+
 export interface Database {
   authorized_users: AuthorizedUsersTable
   case_stats: CaseStatsTable
@@ -220,6 +239,7 @@ export interface Database {
   broadcasts: BroadcastsTable
   broadcast_recipients: BroadcastRecipientsTable
   background_work: BackgroundWorkTable
+  user_limits: UserLimitsTable
 }
 
 export type InboxRow = Selectable<UpdateInboxTable>

@@ -7,6 +7,7 @@ import * as broadcasts from "./0005_broadcasts"
 import * as broadcastSafety from "./0006_broadcast_safety"
 import * as storeInboxRow from "./0007_store_inbox_row"
 import * as backgroundWork from "./0008_background_work"
+import * as userLimits from "./0009_user_limits"
 import * as privacy from "./0010_privacy"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   "0006_broadcast_safety": broadcastSafety,
   "0007_store_inbox_row": storeInboxRow,
   "0008_background_work": backgroundWork,
+  "0009_user_limits": userLimits,
   "0010_privacy": privacy,
 }

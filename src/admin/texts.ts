@@ -34,8 +34,16 @@ export const adminTexts = {
   setroleUsage:
     "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
   setroleDone: (target: string, role: string) => `✅ Роль <code>${e(target)}</code>: ${e(role)}.`,
+  setroleRevoked: (target: string, userId: number) =>
+    `✅ Роль <code>${e(target)}</code>: none. Войти по общему паролю больше нельзя — даже после /forget_me. Вернуть доступ: <code>/setrole ${userId} user</code>`,
   setroleNotFound: (target: string) =>
-    `🤷 Пользователь ${e(target)} не найден: он ещё ни разу не входил в бот.`,
+    target.startsWith("@")
+      ? `🤷 Пользователь ${e(target)} не найден: такого имени нет у тех, кого знает бот (или его сменили). Укажи числовой Telegram ID — он есть в /users.`
+      : `🤷 Пользователь ${e(target)} не найден: он ещё ни разу не писал боту.`,
+  setroleAmbiguous: (target: string) =>
+    `🤷 Имя ${e(target)} записано у нескольких пользователей — кто-то из них его сменил. Укажи числовой Telegram ID — он есть в /users.`,
+  setroleLastAdmin:
+    "⛔ Ты единственный администратор: снять с себя роль нельзя, иначе бот останется без админов. Сначала назначь другого: <code>/setrole &lt;id&gt; admin</code>.",
   exportStarted: "📤 Выгружаю статистику в Google Таблицу…",
   exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
   exportFailed: (message: string) => `❌ Выгрузка не удалась: ${e(message)}`,

@@ -35,20 +35,44 @@ export const findUsers = async (db: Db, query: string, limit = 50): Promise<User
   }))
 }
 
-/** Resolves `123456` or `@username` to a user id among users the bot knows. */
-export const resolveUser = async (db: Db, target: string): Promise<number | null> => {
-  if (/^\d+$/.test(target)) return Number(target)
-  const row = await db
+export type ResolvedUser =
+  | { readonly _tag: "Found"; readonly userId: number }
+  | { readonly _tag: "Unknown" }
+  | { readonly _tag: "Ambiguous" }
+
+/**
+ * Resolves `123456`, or `@username` among users the bot knows: only a username stored for exactly one of them.
+ * Names are refreshed on every update, and a name moves to whoever showed it last, so two rows share one only
+ * while the person who gave it up has not written since: then the admin is asked for the numeric id.
+ */
+export const resolveUser = async (db: Db, target: string): Promise<ResolvedUser> => {
+  if (/^\d+$/.test(target)) return { _tag: "Found", userId: Number(target) }
+  const rows = await db
     .selectFrom("authorized_users")
     .select("user_id")
     .where(sql<string>`lower(username)`, "=", target.replace(/^@/, "").toLowerCase())
-    .executeTakeFirst()
-  return row?.user_id ?? null
+    .limit(2)
+    .execute()
+  if (rows.length === 0) return { _tag: "Unknown" }
+  return rows.length === 1 ? { _tag: "Found", userId: rows[0]!.user_id } : { _tag: "Ambiguous" }
+}
+
+/** Admins other than `userId`: the last one may not take their own role away. */
+export const countOtherAdmins = async (db: Db, userId: number): Promise<number> => {
+  const row = await db
+    .selectFrom("authorized_users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("role", "=", "admin")
+    .where("user_id", "<>", userId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 /**
  * Everything kept about one user, gone: attempts, stats, ratings, comments, invites, role, voice transcripts, the
  * chat session and every stored copy of their messages (see `forgetInbox`). Usage rows stay as anonymous counts.
+ * Their user_limits row stays: counters only (lockout, rate windows, today's AI calls, an admin's revocation), which
+ * a reset must not be able to clear.
  */
 export const forgetUser = (db: Db, userId: number) =>
   db.transaction().execute(async (trx) => {

@@ -3,7 +3,7 @@ import { adminTexts as t } from "../admin/texts"
 import { button, callbackData } from "./callback-data"
 import { Cmd, inline } from "./commands"
 import { backToMenu } from "./keyboards"
-import type { AppEvent } from "./model"
+import type { AppEvent, Feedback } from "./model"
 import type { Session } from "./session"
 import { texts } from "./texts"
 
@@ -30,6 +30,21 @@ const setRole = (args: string): Cmd => {
     ROLES.includes(role as (typeof ROLES)[number])
   if (!valid) return Cmd.reply(t.setroleUsage)
   return { _tag: "ChangeRole", target, role: role as (typeof ROLES)[number] }
+}
+
+const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string => {
+  switch (event.outcome) {
+    case "done":
+      return event.role === "none" && event.userId !== null
+        ? t.setroleRevoked(event.target, event.userId)
+        : t.setroleDone(event.target, event.role)
+    case "ambiguous":
+      return t.setroleAmbiguous(event.target)
+    case "last_admin":
+      return t.setroleLastAdmin
+    case "not_found":
+      return t.setroleNotFound(event.target)
+  }
 }
 
 const lastSeen = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "—")
@@ -91,10 +106,7 @@ export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
       return [s, [Cmd.reply([t.usersTitle(event.users.length), ...lines].join("\n"))]]
     }
     case "RoleChanged":
-      return [
-        s,
-        [Cmd.reply(event.found ? t.setroleDone(event.target, event.role) : t.setroleNotFound(event.target))],
-      ]
+      return [s, [Cmd.reply(roleChanged(event))]]
     case "ExportFinished":
       return [s, [Cmd.reply(event.url ? t.exportDone(event.url) : t.exportFailed(event.message ?? ""))]]
     // Only from rows stored before deletions answered in the same row (kept so they still finish).

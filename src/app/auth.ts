@@ -9,10 +9,11 @@ export const LOCKOUT_MS = 15 * 60_000
 
 type Step = readonly [Session, ReadonlyArray<Cmd>]
 
-const lockLeftMin = (s: Session, now: number): number | null =>
-  s.auth.lockedUntil !== null && s.auth.lockedUntil > now
-    ? Math.ceil((s.auth.lockedUntil - now) / 60_000)
-    : null
+/** Whole minutes the sign-in stays locked, rounded up; null when it is not locked. */
+export const lockoutMinutesLeft = (auth: Session["auth"], now: number): number | null =>
+  auth.lockedUntil !== null && auth.lockedUntil > now ? Math.ceil((auth.lockedUntil - now) / 60_000) : null
+
+const lockLeftMin = (s: Session, now: number): number | null => lockoutMinutesLeft(s.auth, now)
 
 const welcome = (ev: AppEvent): Cmd => Cmd.reply(texts.welcome(ev.actor.firstName), mainMenu())
 
@@ -56,6 +57,8 @@ export const authReducer = (s: Session, ev: AppEvent): Step => {
   const { input, actor } = ev
   if (input._tag === "PasswordAttempt") {
     const erase = Cmd.delete(input.messageId)
+    // The same answer whatever was typed: a revoked user learns nothing about the password.
+    if (input.revoked) return [s, [erase, Cmd.reply(texts.accessRevoked)]]
     const left = lockLeftMin(s, ev.now)
     const [next, cmds] =
       left !== null

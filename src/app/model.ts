@@ -46,6 +46,12 @@ export type CallbackData =
   | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
   | { readonly _tag: "Unknown"; readonly raw: string }
 
+/**
+ * How `/setrole` went: done; nobody known by that id or @username; a @username stored for several people (an old
+ * one nobody has refreshed yet); or refused, because it would leave the bot without an admin.
+ */
+export type RoleChangeOutcome = "done" | "not_found" | "ambiguous" | "last_admin"
+
 export type RejectReason =
   | "too_short"
   | "too_long"
@@ -88,7 +94,9 @@ export type Feedback =
       readonly _tag: "RoleChanged"
       readonly target: string
       readonly role: "user" | "admin" | "none"
-      readonly found: boolean
+      readonly outcome: RoleChangeOutcome
+      /** Whom `target` named (null when it named nobody for sure). */
+      readonly userId: number | null
     }
   | { readonly _tag: "Forgotten" }
   | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
@@ -115,7 +123,14 @@ export type Input =
       /** The text with its formatting (bold, links…) as Telegram HTML; only when it has any. */
       readonly html?: string
     }
-  | { readonly _tag: "PasswordAttempt"; readonly role: Role | null; readonly messageId: number }
+  | {
+      readonly _tag: "PasswordAttempt"
+      /** The role the password grants; null when wrong, or when it was not checked (locked out, revoked). */
+      readonly role: Role | null
+      readonly messageId: number
+      /** An admin revoked this user's sign-in: the password was not checked. */
+      readonly revoked?: boolean
+    }
   | {
       readonly _tag: "Callback"
       readonly queryId: string

@@ -22,11 +22,23 @@ const Flow = Schema.Union([
 
 const Window = Schema.Struct({ start: Schema.Number, count: Schema.Number, warned: Schema.Boolean })
 
-/** A chat's persisted state. Decoded from JSONB on every load, never trusted as is. */
+/** The rate-limit windows of a user (stored in user_limits.rate). */
+export const RateWindows = Schema.Struct({ minute: Window, hour: Window })
+
+const emptyWindow = { start: 0, count: 0, warned: false }
+
+/**
+ * A chat's state as the reducers see it. Decoded from JSONB on every load, never trusted as is. `auth` (the sign-in
+ * lockout) and `rate` are the sender's counters: the pipeline reads them from user_limits, by user id, and saves
+ * them back there, never in the chat's row, so /forget_me (which deletes that row) cannot reset them.
+ */
 export const Session = Schema.Struct({
   flow: Flow,
-  auth: Schema.Struct({ failures: Schema.Number, lockedUntil: Schema.NullOr(Schema.Number) }),
-  rate: Schema.Struct({ minute: Window, hour: Window }),
+  auth: added(Schema.Struct({ failures: Schema.Number, lockedUntil: Schema.NullOr(Schema.Number) }), {
+    failures: 0,
+    lockedUntil: null,
+  }),
+  rate: added(RateWindows, { minute: emptyWindow, hour: emptyWindow }),
   /** Monotonic per chat: every AI request carries one, so late answers to an abandoned request are recognised. */
   nextRequestId: added(Schema.Number, 1),
   /** Attempts started per case id (the attempt number shown in the review). */
@@ -36,8 +48,6 @@ export const Session = Schema.Struct({
 })
 export type Session = typeof Session.Type
 export type Flow = typeof Flow.Type
-
-const emptyWindow = { start: 0, count: 0, warned: false }
 
 export const initialSession: Session = {
   flow: { _tag: "Idle" },
@@ -49,3 +59,9 @@ export const initialSession: Session = {
 }
 
 export const idle: Flow = { _tag: "Idle" }
+
+/** The sender's counters within a session: kept per user in user_limits, not in the chat's row. */
+export type SenderCounters = Pick<Session, "auth" | "rate">
+
+/** What is stored in the chat's row: the session without the sender's counters. */
+export const chatPart = ({ auth: _auth, rate: _rate, ...chat }: Session) => chat

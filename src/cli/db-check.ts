@@ -25,6 +25,7 @@ const TABLES = [
   "voice_transcripts",
   "scheduled_jobs",
   "background_work",
+  "user_limits",
 ] as const satisfies ReadonlyArray<keyof Database>
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true

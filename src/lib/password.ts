@@ -4,6 +4,9 @@ import type { Role } from "../app/model"
 
 const HASH_PREFIX = /^\$(argon2(id|i|d)|2[abxy])\$/
 
+/** A configured password that is an argon2/bcrypt hash (verified as one) rather than the password itself. */
+export const isPasswordHash = (value: string): boolean => HASH_PREFIX.test(value)
+
 const sameText = (a: string, b: string): boolean =>
   // Digests have equal length, so the comparison time does not depend on where the strings differ.
   timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest())
@@ -11,7 +14,7 @@ const sameText = (a: string, b: string): boolean =>
 const matches = async (attempt: string, secret: Redacted.Redacted<string> | undefined): Promise<boolean> => {
   if (secret === undefined) return false
   const expected = Redacted.value(secret)
-  if (HASH_PREFIX.test(expected)) return Bun.password.verify(attempt, expected).catch(() => false)
+  if (isPasswordHash(expected)) return Bun.password.verify(attempt, expected).catch(() => false)
   return sameText(attempt, expected)
 }
 

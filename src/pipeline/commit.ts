@@ -2,13 +2,14 @@ import { Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
 import type { Cmd } from "../app/commands"
 import type { Session } from "../app/session"
-import { markCommandDone, markProcessed, markReduced } from "../repositories/inbox.repo"
+import { markCommandDone, markProcessed } from "../repositories/inbox.repo"
 import { saveReduction } from "../repositories/sessions.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
 import type { Origin } from "./decode"
 import { interpret } from "./interpret"
 import { type EventPayload, type LoadedCtx, VersionConflict } from "./stage"
+import { stepWrites } from "./step-writes"
 import { isWork, startWork } from "./work"
 
 const seconds = (since: number) => (performance.now() - since) / 1000
@@ -63,20 +64,19 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const metrics = yield* Metrics
     const started = performance.now()
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
+    // The sender's counters and name, when changed, go in the same statement.
     // Durable before visible: a save whose commands show nothing yet may commit lazily. Lost in a PostgreSQL
     // crash, the row is still pending and is reduced again; the AI's answer, stored durably, flushes it anyway.
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
     const saved = yield* db[durability]("commit", (k) =>
-      next === ctx.loadedSession
-        ? markReduced(k, ctx.row.id, cmds, redactedPayload).then(() => true)
-        : saveReduction(k, {
-            rowId: ctx.row.id,
-            chatId: ctx.row.chat_id,
-            state: next,
-            expectedVersion: ctx.version,
-            commands: cmds,
-            redactPayload: redactedPayload,
-          }),
+      saveReduction(k, {
+        rowId: ctx.row.id,
+        chatId: ctx.row.chat_id,
+        expectedVersion: ctx.version,
+        commands: cmds,
+        redactPayload: redactedPayload,
+        ...stepWrites(ctx, next),
+      }),
     )
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))

@@ -3,11 +3,12 @@ import { InputFile } from "grammy"
 import { statsChartSvg } from "../admin/chart"
 import { loadAdminStats } from "../admin/stats.repo"
 import { adminTexts } from "../admin/texts"
-import { findUsers, forgetUser, resolveUser } from "../admin/users.repo"
+import { countOtherAdmins, findUsers, forgetUser, resolveUser } from "../admin/users.repo"
 import { botCommands } from "../app/command-menu"
 import type { Cmd } from "../app/commands"
-import type { Feedback } from "../app/model"
-import { deleteRole, upsertRole } from "../repositories/users.repo"
+import type { Feedback, RoleChangeOutcome } from "../app/model"
+import { isKnownUser, setRevoked } from "../repositories/limits.repo"
+import { deleteRole, findUser, upsertRole } from "../repositories/users.repo"
 import { Charts } from "../services/charts"
 import { Db } from "../services/db"
 import { Telegram } from "../services/telegram"
@@ -18,41 +19,44 @@ export type AdminCmd = Extract<
   { _tag: "LoadAdminStats" | "SendStatsChart" | "LoadUsers" | "ChangeRole" | "ForgetMe" }
 >
 
-const changeRole = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>) =>
+const changeRole = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>, adminId: number) =>
   Effect.gen(function* () {
     const db = yield* Db
     const tg = yield* Telegram
-    const userId = yield* db.use("resolveUser", (k) => resolveUser(k, cmd.target))
-    const known =
-      userId === null
-        ? undefined
-        : yield* db.use("findUser", (k) =>
-            k
-              .selectFrom("authorized_users")
-              .select(["first_name", "username"])
-              .where("user_id", "=", userId)
-              .executeTakeFirst(),
-          )
-    const feedback = (found: boolean): Feedback => ({
+    const feedback = (outcome: RoleChangeOutcome, userId: number | null = null): Feedback => ({
       _tag: "RoleChanged",
       target: cmd.target,
       role: cmd.role,
-      found,
+      outcome,
+      userId,
     })
-    if (userId === null || (cmd.role === "none" && !known)) return feedback(false)
-    if (cmd.role === "none") yield* db.use("deleteRole", (k) => deleteRole(k, userId))
-    else
-      yield* db.use("setRole", (k) =>
-        upsertRole(k, {
-          userId,
-          role: cmd.role as "user" | "admin",
-          firstName: known?.first_name ?? "",
-          username: known?.username ?? null,
-        }),
-      )
+    const resolved = yield* db.use("resolveUser", (k) => resolveUser(k, cmd.target))
+    if (resolved._tag !== "Found") return feedback(resolved._tag === "Ambiguous" ? "ambiguous" : "not_found")
+    const { userId } = resolved
+    const known = yield* db.use("findUser", (k) => findUser(k, userId))
+    // A revocation needs someone the bot has heard from; a role may be granted ahead of the first visit.
+    if (cmd.role === "none" && !known && !(yield* db.use("isKnownUser", (k) => isKnownUser(k, userId))))
+      return feedback("not_found")
+    if (userId === adminId && cmd.role !== "admin" && known?.role === "admin")
+      if ((yield* db.use("otherAdmins", (k) => countOtherAdmins(k, userId))) === 0)
+        return feedback("last_admin")
+    // Revoked: the role goes and the shared password no longer signs them in, until an admin grants a role again.
+    yield* db.use("setRole", (k) =>
+      k.transaction().execute(async (trx) => {
+        if (cmd.role === "none") await deleteRole(trx, userId)
+        else
+          await upsertRole(trx, {
+            userId,
+            role: cmd.role,
+            firstName: known?.first_name ?? "",
+            username: known?.username ?? null,
+          })
+        await setRevoked(trx, userId, cmd.role === "none")
+      }),
+    )
     // The target's command menu follows the new role (an admin sees the admin commands).
     yield* Effect.ignore(tg.setChatCommands(userId, cmd.role === "admin" ? botCommands(true) : null))
-    return feedback(true)
+    return feedback("done", userId)
   })
 
 /** Admin and privacy commands: DB reads answered as feedback, the chart sent as a photo. */
@@ -74,7 +78,7 @@ export const interpretAdmin = (chatId: number, origin: Origin, cmd: AdminCmd) =>
         return { _tag: "UsersLoaded", users } as Feedback
       }
       case "ChangeRole":
-        return yield* changeRole(cmd)
+        return yield* changeRole(cmd, origin.userId)
       case "ForgetMe":
         yield* db.use("forgetUser", (k) => forgetUser(k, origin.userId))
         return null

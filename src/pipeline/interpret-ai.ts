@@ -6,10 +6,8 @@ import { coveredKeys, personaTurnSchema, Review } from "../cases/kernel/ai-reply
 import { personaPrompt, reviewPrompt } from "../cases/kernel/prompts"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
-import { countTurnsToday } from "../repositories/ai.repo"
-import { Db } from "../services/db"
+import { isOverAiBudget } from "../services/ai-budget"
 import { Llm, type LlmError } from "../services/llm"
-import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { Speech } from "../services/voice"
 import type { Origin } from "./decode"
@@ -38,13 +36,8 @@ const keepThinking = (chatId: number, draftId: number) =>
 const persona = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "AskPersona" }>) =>
   Effect.gen(function* () {
     const spec = findCase(cmd.caseId)!
-    const { config } = yield* Settings
-    const db = yield* Db
     const tg = yield* Telegram
-    const today = yield* db.use("turnsToday", (k) =>
-      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-    )
-    if (today >= config.env.AI_DAILY_TURNS_PER_USER)
+    if (yield* isOverAiBudget(userId))
       return { _tag: "AiFailed", requestId: cmd.requestId, reason: "daily_limit" } as Feedback
     const keys = spec.methodology.components.map((c) => c.key)
     const onQueued = tg.send(chatId, kernelTexts.queued).pipe(Effect.ignore)
@@ -78,7 +71,7 @@ const persona = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "AskP
 const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
   const spec = findCase(cmd.caseId)!
   const request = { ...reviewPrompt(spec, cmd.turns, cmd.covered), userId }
-  return Effect.flatMap(Llm, (llm) =>
+  const ask = Effect.flatMap(Llm, (llm) =>
     llm.complete({ channel: "reviewer", caseId: spec.id, ...request, schema: Review, schemaName: "review" }),
   ).pipe(
     Effect.map(
@@ -91,18 +84,24 @@ const review = (userId: number, cmd: Extract<Cmd, { _tag: "AskReview" }>) => {
     ),
     Effect.catch(failed(cmd.requestId)),
   )
+  const refused = (reason: string): Feedback => ({ _tag: "AiFailed", requestId: cmd.requestId, reason })
+  return isOverAiBudget(userId).pipe(
+    Effect.flatMap((over) => (over ? Effect.succeed(refused("daily_limit")) : ask)),
+    Effect.catch(() => Effect.succeed(refused("unavailable"))),
+  )
 }
 
-const speak = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
+const speak = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
   Effect.gen(function* () {
+    if (yield* isOverAiBudget(userId)) return
     const voice = findCase(cmd.caseId)?.persona.voice ?? "alloy"
-    const audio = yield* (yield* Speech).synthesize(cmd.text, voice)
+    const audio = yield* (yield* Speech).synthesize(cmd.text, voice, { userId, caseId: cmd.caseId })
     yield* (yield* Telegram).sendVoice(chatId, new InputFile(audio, "reply.ogg"))
   }).pipe(Effect.ignore)
 
 /** The persona's line as a voice note (VOICE_REPLIES): a nicety, run detached and never retried. */
-export const speakDetached = (chatId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
-  Effect.forkDetach(speak(chatId, cmd)).pipe(Effect.asVoid)
+export const speakDetached = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Speak" }>) =>
+  Effect.forkDetach(speak(chatId, userId, cmd)).pipe(Effect.asVoid)
 
 /**
  * The AI call a command asks for, with the chat's «typing…» (or «Thinking…») kept alive while it runs. Never

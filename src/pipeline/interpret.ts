@@ -57,7 +57,7 @@ export const interpret = (chatId: number, origin: Origin, cmd: Exclude<Cmd, Work
       case "StopBroadcast":
         return yield* interpretBroadcast(chatId, origin.userId, cmd)
       case "Speak":
-        yield* speakDetached(chatId, cmd)
+        yield* speakDetached(chatId, origin.userId, cmd)
         return null
       case "ChatAction":
       case "RecordStat":

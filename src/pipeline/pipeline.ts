@@ -18,10 +18,10 @@ export const processRow: Handler<RowCtx, never> =
   errorBoundary(        // log, report, retry; apologise after the last attempt; never a raw error
   observe(              // metrics and a log line per row
   resumeCommitted(      // state already saved before a crash → run only the remaining commands
-  loadActorAndSession(  // role from authorized_users, chat session + version
+  loadActorAndSession(  // role from authorized_users, chat session + version, the sender's user_limits
   decodeInput(          // update → Input; service messages and group chatter end here
-  authGate(             // no role → only /start, /help and the password reply
-  rateLimit(            // MAX_REQUESTS_PER_MINUTE / _PER_HOUR per user
-  validate(             // text limits; password verified here and scrubbed from storage
+  rateLimit(            // every sender, by user id; stricter without a role (GUEST_MAX_REQUESTS_*)
+  authGate(             // no role → only /start, /help, /forget_me and the password reply
+  validate(             // text limits; password verified here (not when locked out or revoked), scrubbed
   dispatch,             // pure reduce → persist (version check) → interpret commands
 ))))))))

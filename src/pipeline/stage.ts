@@ -63,8 +63,12 @@ export interface LoadedCtx extends RowCtx {
   readonly source: Source
   readonly actor: Actor
   readonly session: Session
-  /** The session exactly as loaded; commit saves only when the next state differs from it. */
+  /** The session exactly as loaded; commit saves only what differs from it (the chat's state, the counters). */
   readonly loadedSession: Session
+  /** An admin revoked the sender's sign-in (`/setrole … none`): the password is not even checked. */
+  readonly revoked: boolean
+  /** The sender's name as stored with their role (null without one): refreshed when Telegram shows another. */
+  readonly storedProfile: { readonly username: string | null; readonly firstName: string | null } | null
   readonly version: number
   readonly now: number
 }

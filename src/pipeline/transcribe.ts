@@ -2,7 +2,8 @@ import { Data, Effect } from "effect"
 import type { Cmd } from "../app/commands"
 import type { Feedback, RejectReason } from "../app/model"
 import { oggDurationSec } from "../lib/ogg-duration"
-import { countTurnsToday, findTranscript, insertUsage, saveTranscript } from "../repositories/ai.repo"
+import { findTranscript, saveTranscript } from "../repositories/ai.repo"
+import { isOverAiBudget } from "../services/ai-budget"
 import { Db } from "../services/db"
 import { Settings } from "../services/settings"
 import { type FileTooBig, Telegram, type TelegramShape } from "../services/telegram"
@@ -43,7 +44,7 @@ const loadVoice = (tg: TelegramShape, cmd: TranscribeCmd, limits: VoiceLimits) =
 export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =>
   Effect.gen(function* () {
     const db = yield* Db
-    const { config, voiceLimits } = yield* Settings
+    const { voiceLimits } = yield* Settings
     const done = (text: string): Feedback => ({
       _tag: "Transcribed",
       caseId: cmd.caseId,
@@ -57,46 +58,15 @@ export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =
       reason,
       ...(limit === undefined ? {} : { limit }),
     })
-    const today = yield* db.use("turnsToday", (k) =>
-      countTurnsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-    )
-    // Over the daily cap the line could not be answered anyway: no download, no transcription.
-    if (today >= config.env.AI_DAILY_TURNS_PER_USER) return refuse("daily_limit")
+    // Over the daily budget the line could not be answered anyway: no download, no transcription.
+    if (yield* isOverAiBudget(userId)) return refuse("daily_limit")
     const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
     if (cached) return done(cached.transcript)
     const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
-    const usage = (
-      outcome: string,
-      provider: string,
-      model: string,
-      latencyMs: number,
-      errorClass: string | null,
-    ) =>
-      db.use("usage", (k) =>
-        insertUsage(k, {
-          userId,
-          caseId: cmd.caseId,
-          channel: "transcription",
-          provider,
-          model,
-          inputTokens: 0,
-          outputTokens: 0,
-          latencyMs,
-          outcome,
-          errorClass,
-        }),
-      )
-    const started = performance.now()
-    const result = yield* (yield* Transcriber)
-      .transcribe(loadVoice(yield* Telegram, cmd, voiceLimits), cmd.mime, `voice.${extension}`, cmd.caseId)
-      .pipe(
-        Effect.tapError((e) =>
-          e._tag === "LlmError"
-            ? usage(e.reason, e.provider, "chain", performance.now() - started, e.detail.slice(0, 200))
-            : Effect.void,
-        ),
-      )
-    yield* usage("ok", result.provider, result.model, result.latencyMs, null)
+    // Each step of the chain is recorded (and counted towards the budget) by the transcriber itself.
+    const caller = { userId, caseId: cmd.caseId }
+    const audio = loadVoice(yield* Telegram, cmd, voiceLimits)
+    const result = yield* (yield* Transcriber).transcribe(audio, cmd.mime, `voice.${extension}`, caller)
     if (result.text.trim() !== "")
       yield* db.use("saveTranscript", (k) =>
         saveTranscript(k, {

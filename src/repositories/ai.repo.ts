@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import { param, prepared } from "./prepared"
 
@@ -18,23 +18,68 @@ export interface UsageRecord {
   readonly errorClass: string | null
 }
 
-const insertUsageStatement = prepared((db) =>
-  db.insertInto("ai_calls").values({
-    user_id: param(1),
-    case_id: param(2),
-    channel: param(3),
-    provider: param(4),
-    model: param(5),
-    input_tokens: param(6, "int4"),
-    output_tokens: param(7, "int4"),
-    latency_ms: param(8, "int4"),
-    outcome: param(9),
-    error_class: param(10),
-  }),
+// $1 user, $2 time zone.
+const aiCallsTodayStatement = prepared((db) =>
+  db
+    .selectFrom("user_limits")
+    .select("ai_calls")
+    .where("user_id", "=", param<number>(1))
+    .where("ai_day", "=", sql<string>`(now() at time zone ${param(2, "text")})::date`),
 )
 
-export const insertUsage = (db: Db, r: UsageRecord) =>
-  insertUsageStatement(db, [
+/** Upstream AI calls the user caused since the start of the current day in `timeZone` (the daily budget). */
+export const aiCallsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
+  const [row] = await aiCallsTodayStatement(db, [userId, timeZone])
+  return row?.ai_calls ?? 0
+}
+
+/** Counts one upstream AI call of the user in parameter `user` (null: nobody's) on the day of time zone `zone`. */
+export const countAiCall = (db: QueryCreator<Database>, user: number, zone: number) =>
+  db
+    .insertInto("user_limits")
+    .columns(["user_id", "ai_day", "ai_calls"])
+    .expression(
+      db
+        .selectNoFrom([
+          param<number>(user, "bigint").as("user_id"),
+          sql<string>`(now() at time zone ${param(zone, "text")})::date`.as("ai_day"),
+          sql<number>`1`.as("ai_calls"),
+        ])
+        .where(param(user, "bigint"), "is not", null),
+    )
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet((eb) => ({
+        ai_calls: sql<number>`case when ${eb.ref("user_limits.ai_day")} = ${eb.ref("excluded.ai_day")}
+          then ${eb.ref("user_limits.ai_calls")} + 1 else 1 end`,
+        ai_day: eb.ref("excluded.ai_day"),
+      })),
+    )
+
+// $1…$10 the row; $11 the time zone of the user's AI day.
+const recordAiCallStatement = prepared((db) =>
+  db
+    .with("counted", (q) => countAiCall(q, 1, 11))
+    .insertInto("ai_calls")
+    .values({
+      user_id: param(1),
+      case_id: param(2),
+      channel: param(3),
+      provider: param(4),
+      model: param(5),
+      input_tokens: param(6, "int4"),
+      output_tokens: param(7, "int4"),
+      latency_ms: param(8, "int4"),
+      outcome: param(9),
+      error_class: param(10),
+    }),
+)
+
+/**
+ * One upstream AI call: its usage row, and (in the same statement) one more call in the user's daily budget, kept in
+ * user_limits by user id, which /forget_me does not erase (it only anonymises the usage rows).
+ */
+export const recordAiCall = (db: Db, r: UsageRecord, timeZone: string) =>
+  recordAiCallStatement(db, [
     r.userId,
     r.caseId,
     r.channel,
@@ -45,25 +90,8 @@ export const insertUsage = (db: Db, r: UsageRecord) =>
     Math.round(r.latencyMs),
     r.outcome,
     r.errorClass,
+    timeZone,
   ])
-
-// $1 user, $2 time zone.
-const turnsTodayStatement = prepared((db) => {
-  const dayStart = sql<Date>`date_trunc('day', now() at time zone ${param(2, "text")}) at time zone ${param(2, "text")}`
-  return db
-    .selectFrom("ai_calls")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("user_id", "=", param<number>(1))
-    .where("channel", "=", sql.lit("dialogue"))
-    .where("outcome", "=", sql.lit("ok"))
-    .where("at", ">=", dayStart)
-})
-
-/** Successful persona turns of a user since the start of the current day in `timeZone` (the daily cap). */
-export const countTurnsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
-  const [row] = await turnsTodayStatement(db, [userId, timeZone])
-  return Number(row!.n)
-}
 
 export const findTranscript = (db: Db, fileUniqueId: string) =>
   db.selectFrom("voice_transcripts").selectAll().where("file_unique_id", "=", fileUniqueId).executeTakeFirst()

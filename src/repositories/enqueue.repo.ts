@@ -1,11 +1,11 @@
 import { type Kysely, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { jsonText, param, prepared } from "./prepared"
-import { type SessionAndSender, sessionAndSenderOf } from "./sessions.repo"
+import { type SessionAndSender, type SessionAndSenderRow, sessionAndSenderOf } from "./sessions.repo"
 
 type Db = Kysely<Database>
 
-// The function (migration 0007) stores, locks and reads in one round trip, each step on a fresh snapshot.
+// The function (migrations 0007, 0009) stores, locks and reads in one round trip, each step on a fresh snapshot.
 const storeRowStatement = prepared((db) =>
   db
     .selectFrom(
@@ -16,12 +16,7 @@ const storeRowStatement = prepared((db) =>
     .selectAll(),
 )
 
-type StoredRow = { stored_id: number; leased: boolean } & Nullable<InboxRow> & {
-    state: unknown
-    version: number | null
-    role: "user" | "admin" | null
-    created_at: Date | null
-  }
+type StoredRow = { stored_id: number; leased: boolean } & Nullable<InboxRow> & SessionAndSenderRow
 
 type Nullable<T> = { [K in keyof T]: T[K] | null }
 
@@ -52,8 +47,8 @@ export interface Stored {
 
 /**
  * Stores an inbox row durably and, in the same round trip, takes the chat's lease if nobody holds it, reading the
- * chat's oldest pending row (FOR UPDATE: its latest version), its session and the sender's role. An idle chat's
- * new row is then processed without another read. Stores of one chat wait for each other (an advisory lock), so a
+ * chat's oldest pending row (FOR UPDATE: its latest version), its session, the sender's role, stored name and
+ * counters (user_limits). An idle chat's new row is then processed without another read. Stores of one chat wait for each other (an advisory lock), so a
  * chat's rows commit in id order. Null when this update_id was stored before.
  */
 export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number): Promise<Stored | null> => {
@@ -103,8 +98,10 @@ const storeParams = (row: NewRow, owner: string, ttlMs: number) => [
 ]
 
 const storedOf = (first: StoredRow, row: NewRow): Stored => {
-  const { stored_id: id, leased, state, version, role, created_at, ...next } = first
+  // The row's own columns, apart from what the load reads (sessionAndSenderOf takes those from the same record).
+  const { stored_id: id, leased, state, version, role, created_at, ...rest } = first
+  const { sender_username, sender_first_name, login_failures, locked_until, rate, revoked, ...next } = rest
   if (!leased) return { id }
-  const loaded = sessionAndSenderOf({ state, version, role, created_at })
+  const loaded = sessionAndSenderOf(first)
   return { id, head: { next: next as InboxRow, loaded, userId: row.userId } }
 }

@@ -1,7 +1,9 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import { reducedColumns, reducedParams } from "./inbox.repo"
+import { type CountersWrite, countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
 import { jsonText, param, prepared } from "./prepared"
+import { type ProfileWrite, profileParams, refreshProfile, releaseUsername } from "./users.repo"
 
 type Db = Kysely<Database>
 
@@ -10,15 +12,47 @@ const sessionAndSenderStatement = prepared((db) =>
     .selectFrom(sql<{ one: number }>`(select 1 as one)`.as("one"))
     .leftJoin("chat_sessions as s", (join) => join.on("s.chat_id", "=", param<number>(1)))
     .leftJoin("authorized_users as u", (join) => join.on("u.user_id", "=", param<number>(2)))
-    .select(["s.state", "s.version", "u.role", "u.created_at"]),
+    .leftJoin("user_limits as g", (join) => join.on("g.user_id", "=", param<number>(2)))
+    .select([
+      "s.state",
+      "s.version",
+      "u.role",
+      "u.created_at",
+      "u.username as sender_username",
+      "u.first_name as sender_first_name",
+      "g.login_failures",
+      "g.locked_until",
+      "g.rate",
+      "g.revoked",
+    ]),
 )
 
-type SessionAndSenderRow = Awaited<ReturnType<typeof sessionAndSenderStatement>>[number]
+/** What a load reads, from `findSessionAndSender` or from the store that took the chat's lease. */
+export type SessionAndSenderRow = LimitsColumns & {
+  readonly state: unknown
+  readonly version: number | null
+  readonly role: "user" | "admin" | null
+  readonly created_at: Date | null
+  readonly sender_username: string | null
+  readonly sender_first_name: string | null
+}
 
-/** The chat's session with its version, and the sender's role and first sign-in (both absent for a stranger). */
+/**
+ * The chat's session with its version; the sender's role, first sign-in and stored name (absent for someone without
+ * a role); the sender's counters (defaults for someone never seen).
+ */
 export const sessionAndSenderOf = (row: SessionAndSenderRow) => ({
   session: row.version === null ? undefined : { state: row.state, version: row.version },
-  sender: row.role === null ? undefined : { role: row.role, since: row.created_at },
+  sender:
+    row.role === null
+      ? undefined
+      : {
+          role: row.role,
+          since: row.created_at,
+          username: row.sender_username,
+          firstName: row.sender_first_name,
+        },
+  limits: limitsOf(row),
 })
 
 export type SessionAndSender = ReturnType<typeof sessionAndSenderOf>
@@ -33,14 +67,26 @@ export const findSessionAndSender = async (db: Db, chatId: number, userId: numbe
 export interface Reduction {
   readonly rowId: number
   readonly chatId: number
-  readonly state: unknown
+  /** The chat's next state; absent when it did not change (then only the row is marked, with no version check). */
+  readonly state?: unknown
   /** The session version the state was computed from (0 = no session row yet). */
   readonly expectedVersion: number
   readonly commands: unknown
   readonly redactPayload?: unknown
+  /** The sender's lockout and rate windows, when they changed. */
+  readonly counters?: CountersWrite
+  /** A known sender's current name, when it differs from the stored one. */
+  readonly profile?: ProfileWrite
 }
 
 type WithSaved = Database & { saved: { chat_id: number } }
+
+/** The sender's counters and name, written by the same statement as the step; `n` is their first parameter. */
+const withSenderWrites = (db: QueryCreator<WithSaved>, n: number, afterSave: boolean) =>
+  db
+    .with("counters", (q) => saveCounters(q, n, afterSave))
+    .with("profile", (q) => refreshProfile(q, n + 4))
+    .with("released", (q) => releaseUsername(q, n + 4))
 
 // $1 chat, $2 state, $3 new version, $4 row, $5 commands, $6 scrubbed payload or null; updating, $7 the version read.
 const markReducedIfSaved = (db: QueryCreator<WithSaved>) =>
@@ -51,46 +97,62 @@ const markReducedIfSaved = (db: QueryCreator<WithSaved>) =>
     .where(({ exists, selectFrom }) => exists(selectFrom("saved").select("saved.chat_id")))
     .returning("id")
 
+// Then $7…$13 (first save) or $8…$14 (next save) the sender's writes.
 const firstSaveStatement = prepared((db) =>
   markReducedIfSaved(
-    db.with("saved", (q) =>
-      q
-        .insertInto("chat_sessions")
-        .values({ chat_id: param(1), state: param<string>(2, "text::jsonb"), version: param(3) })
-        .onConflict((oc) => oc.column("chat_id").doNothing())
-        .returning("chat_id"),
+    withSenderWrites(
+      db.with("saved", (q) =>
+        q
+          .insertInto("chat_sessions")
+          .values({ chat_id: param(1), state: param<string>(2, "text::jsonb"), version: param(3) })
+          .onConflict((oc) => oc.column("chat_id").doNothing())
+          .returning("chat_id"),
+      ),
+      7,
+      true,
     ),
   ),
 )
 
 const nextSaveStatement = prepared((db) =>
   markReducedIfSaved(
-    db.with("saved", (q) =>
-      q
-        .updateTable("chat_sessions")
-        .set({ state: param<string>(2, "text::jsonb"), version: param(3), updated_at: sql<Date>`now()` })
-        .where("chat_id", "=", param<number>(1))
-        .where("version", "=", param<number>(7))
-        .returning("chat_id"),
+    withSenderWrites(
+      db.with("saved", (q) =>
+        q
+          .updateTable("chat_sessions")
+          .set({ state: param<string>(2, "text::jsonb"), version: param(3), updated_at: sql<Date>`now()` })
+          .where("chat_id", "=", param<number>(1))
+          .where("version", "=", param<number>(7))
+          .returning("chat_id"),
+      ),
+      8,
+      true,
     ),
   ),
 )
 
+// $1 row, $2 commands, $3 scrubbed payload or null, $4…$10 the sender's writes.
+const markOnlyStatement = prepared((db) =>
+  withSenderWrites(db, 4, false)
+    .updateTable("update_inbox")
+    .set(reducedColumns(2, 3))
+    .where("id", "=", param<number>(1))
+    .returning("id"),
+)
+
 /**
- * The chat's next state and the row's commands in one statement (atomic, one round trip): the row is marked only
- * when the version check passed. Returns false on a lost race, so the caller re-reads and reduces again.
+ * A step, in one statement (atomic, one round trip): the chat's next state (version-checked), the row's commands,
+ * and the sender's counters and name when they changed. The row is marked, and the counters saved, only when the
+ * version check passed. Returns false on a lost race, so the caller re-reads and reduces again.
  */
 export const saveReduction = async (db: Db, r: Reduction): Promise<boolean> => {
-  const params = [
-    r.chatId,
-    jsonText(r.state),
-    r.expectedVersion + 1,
-    r.rowId,
-    ...reducedParams(r.commands, r.redactPayload),
-  ]
+  const sender = [...countersParams(r.counters), ...profileParams(r.profile)]
+  const reduced = reducedParams(r.commands, r.redactPayload)
+  if (r.state === undefined) return (await markOnlyStatement(db, [r.rowId, ...reduced, ...sender])).length > 0
+  const params = [r.chatId, jsonText(r.state), r.expectedVersion + 1, r.rowId, ...reduced]
   const marked =
     r.expectedVersion === 0
-      ? await firstSaveStatement(db, params)
-      : await nextSaveStatement(db, [...params, r.expectedVersion])
+      ? await firstSaveStatement(db, [...params, ...sender])
+      : await nextSaveStatement(db, [...params, r.expectedVersion, ...sender])
   return marked.length > 0
 }

@@ -4,15 +4,23 @@ import type { Database } from "../../db/schema"
 import type { AppConfig } from "../config/config"
 import { makeGeminiClient } from "../providers/gemini"
 import { makeOpenAiClient } from "../providers/openai"
-import { openAiSpeech } from "../providers/speech"
+import { DEFAULT_SPEECH_MODEL, openAiSpeech } from "../providers/speech"
 import { chainTranscribers, geminiTranscriber, openAiTranscriber } from "../providers/transcription"
-import { insertUsage } from "../repositories/ai.repo"
+import type { UsageRecord } from "../repositories/ai.repo"
 import { StartupError } from "../startup"
 import { makeGateway, type Route, routingTable } from "./ai-gateway"
+import { makeUsageRecorder, metered } from "./ai-usage"
 import type { LlmError, LlmShape, ProviderClient, ProviderName } from "./llm"
-import { describeError, type LogShape } from "./log"
+import type { LogShape } from "./log"
 import type { MetricsShape } from "./metrics"
-import { noSpeech, noTranscriber, type SpeechShape, type TranscriberShape, type Transcript } from "./voice"
+import {
+  type AiCaller,
+  noSpeech,
+  noTranscriber,
+  type SpeechShape,
+  type TranscriberShape,
+  type Transcript,
+} from "./voice"
 
 export interface AiSetup {
   readonly llm: LlmShape
@@ -25,9 +33,8 @@ export interface AiSetup {
 
 /**
  * The AI gateway from configuration: a client per provider that has a key (others are skipped with a warning),
- * the routing table with fallback chains, the global concurrency limit, and usage recorded per attempt.
- * `usageDb` may commit lazily (see DbShape.useLazyCommit): a usage row lost in a PostgreSQL crash is one call
- * neither billed nor counted towards the daily cap, and it keeps a flush wait off every AI answer's way back.
+ * the routing table with fallback chains, the global concurrency limit, and every upstream call recorded (usage row
+ * and the user's daily budget, see ai-usage.ts): each attempt along a chain, transcription steps and speech alike.
  */
 export const makeAi = (
   config: AppConfig,
@@ -68,28 +75,11 @@ export const makeAi = (
         }),
       )
 
-  // Usage rows are written one after another (a fallback chain's attempts stay in order) and beside the answer,
-  // not before it: the next check of the daily cap comes with the learner's next line, long after.
-  let usageWrites = Promise.resolve()
-  const record = (usage: Parameters<typeof insertUsage>[1], waitedMs: number) =>
+  const usage = makeUsageRecorder(usageDb, env.APSCHEDULER_TIMEZONE, metrics, log)
+  const record = (call: UsageRecord, waitedMs: number) =>
     Effect.sync(() => {
-      const labels = {
-        provider: usage.provider,
-        model: usage.model,
-        channel: usage.channel,
-        outcome: usage.outcome,
-      }
-      metrics.aiCalls.inc(labels)
-      metrics.aiLatency.observe({ provider: usage.provider, channel: usage.channel }, usage.latencyMs / 1000)
-      metrics.aiTokens.inc({ provider: usage.provider, direction: "input" }, usage.inputTokens)
-      metrics.aiTokens.inc({ provider: usage.provider, direction: "output" }, usage.outputTokens)
       metrics.aiQueueWait.observe(waitedMs / 1000)
-      usageWrites = usageWrites
-        .then(() => insertUsage(usageDb, usage))
-        .then(
-          () => {},
-          (e) => Effect.runSync(log.warn("usage not recorded", describeError(e))),
-        )
+      usage.record(call)
     })
 
   const slots = Semaphore.makeUnsafe(env.AI_MAX_CONCURRENCY)
@@ -110,28 +100,53 @@ export const makeAi = (
     maxRetries: env.TRANSCRIBE_MAX_RETRIES,
     backoffMs: env.TRANSCRIBE_RETRY_BACKOFF_SEC * 1000,
   }
-  // Each route of a chain is one step; steps whose provider has no key are left out.
-  type Transcribe = (bytes: Uint8Array, mime: string, fileName: string) => Effect.Effect<Transcript, LlmError>
+  // Each route of a chain is one step, recorded as one upstream call; steps whose provider has no key are left out.
+  type Transcribe = (
+    bytes: Uint8Array,
+    mime: string,
+    fileName: string,
+    caller: AiCaller,
+  ) => Effect.Effect<Transcript, LlmError>
   const chainOf = (chain: ReadonlyArray<Route>): Transcribe | null => {
     const steps = chain.flatMap((route) => {
       if (route.provider === "openai" && env.OPENAI_API_KEY)
         return [
-          openAiTranscriber({
-            ...voiceBudget,
-            apiKey: env.OPENAI_API_KEY,
-            ...openAiUrl,
-            models: [route.model],
-          }),
+          {
+            route,
+            step: openAiTranscriber({
+              ...voiceBudget,
+              apiKey: env.OPENAI_API_KEY,
+              ...openAiUrl,
+              models: [route.model],
+            }),
+          },
         ]
       if (route.provider === "gemini" && env.GEMINI_API_KEY)
         return [
-          geminiTranscriber({ ...voiceBudget, apiKey: env.GEMINI_API_KEY, ...geminiUrl, model: route.model }),
+          {
+            route,
+            step: geminiTranscriber({
+              ...voiceBudget,
+              apiKey: env.GEMINI_API_KEY,
+              ...geminiUrl,
+              model: route.model,
+            }),
+          },
         ]
       return []
     })
     if (steps.length === 0) return null
-    const chained = chainTranscribers(steps)
-    return (bytes, mime, fileName) => chained.transcribe(bytes, mime, fileName)
+    return (bytes, mime, fileName, caller) =>
+      chainTranscribers(
+        steps.map(({ route, step }) => ({
+          transcribe: () =>
+            metered(
+              usage,
+              { ...caller, channel: "transcription", provider: route.provider, model: route.model },
+              step.transcribe(bytes, mime, fileName),
+            ),
+        })),
+      ).transcribe(bytes, mime, fileName)
   }
   const byCase = new Map(
     (env.AI_CASE_CHAINS ?? [])
@@ -140,17 +155,26 @@ export const makeAi = (
   )
   const fallback = chainOf(env.AI_TRANSCRIPTION_CHAIN)
   const transcriber: TranscriberShape = {
-    transcribe: (audio, mime, fileName, caseId) => {
-      const chain = byCase.get(caseId) ?? fallback
-      if (!chain) return noTranscriber.transcribe(audio, mime, fileName, caseId)
-      return slots.withPermits(1)(Effect.flatMap(audio, (bytes) => chain(bytes, mime, fileName)))
+    transcribe: (audio, mime, fileName, caller) => {
+      const chain = byCase.get(caller.caseId) ?? fallback
+      if (!chain) return noTranscriber.transcribe(audio, mime, fileName, caller)
+      return slots.withPermits(1)(Effect.flatMap(audio, (bytes) => chain(bytes, mime, fileName, caller)))
     },
   }
   const tts = env.OPENAI_API_KEY
     ? openAiSpeech({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })
+    : null
+  const speech: SpeechShape = tts
+    ? {
+        synthesize: (text, voice, caller) =>
+          slots.withPermits(1)(
+            metered(
+              usage,
+              { ...caller, channel: "speech", provider: "openai", model: DEFAULT_SPEECH_MODEL },
+              tts.synthesize(text, voice),
+            ),
+          ),
+      }
     : noSpeech
-  const speech: SpeechShape = {
-    synthesize: (text, voice) => slots.withPermits(1)(tts.synthesize(text, voice)),
-  }
-  return { llm, transcriber, speech, clients, usageWritten: () => usageWrites }
+  return { llm, transcriber, speech, clients, usageWritten: usage.written }
 }

@@ -2,10 +2,17 @@ import { Context, Layer } from "effect"
 import type { Role } from "../app/model"
 import type { RateLimits } from "../app/rate-limit"
 import type { AppConfig } from "../config/config"
+import { type Burst, makeBurstDetector } from "../lib/burst"
 import { makePasswordChecker } from "../lib/password"
 import type { TextLimits, VoiceLimits } from "../pipeline/decode"
 
-/** Configuration plus facts learnt at start-up (the bot's username, this instance's id), read by the pipeline. */
+/** Wrong passwords across all users within a minute that make the log warn (ids and counts only). */
+export const LOGIN_FAILURE_BURST = { threshold: 20, windowMs: 60_000 } as const
+
+/**
+ * Configuration plus facts learnt at start-up (the bot's username, this instance's id), read by the pipeline, and
+ * the process's watch over wrong passwords.
+ */
 export interface SettingsShape {
   readonly config: AppConfig
   readonly botUsername: string
@@ -13,7 +20,12 @@ export interface SettingsShape {
   readonly textLimits: TextLimits
   readonly voiceLimits: VoiceLimits
   readonly rateLimits: RateLimits
+  /** Stricter limits for whoever has no role yet (auth on), never looser than `rateLimits`: strangers cannot make
+   * the bot talk much. */
+  readonly guestRateLimits: RateLimits
   readonly checkPassword: (attempt: string) => Promise<Role | null>
+  /** Notes a wrong password (epoch ms, user id); returns the burst when wrong passwords pile up (LOGIN_FAILURE_BURST). */
+  readonly noteLoginFailure: (at: number, userId: number) => Burst | null
 }
 
 export const makeSettings = (config: AppConfig, botUsername: string, instanceId: string): SettingsShape => ({
@@ -32,10 +44,16 @@ export const makeSettings = (config: AppConfig, botUsername: string, instanceId:
     maxBytes: Math.min(config.env.VOICE_MAX_SIZE_MB, 20) * 1_000_000,
   },
   rateLimits: { perMinute: config.env.MAX_REQUESTS_PER_MINUTE, perHour: config.env.MAX_REQUESTS_PER_HOUR },
+  // Never looser before sign-in than after it.
+  guestRateLimits: {
+    perMinute: Math.min(config.env.GUEST_MAX_REQUESTS_PER_MINUTE, config.env.MAX_REQUESTS_PER_MINUTE),
+    perHour: Math.min(config.env.GUEST_MAX_REQUESTS_PER_HOUR, config.env.MAX_REQUESTS_PER_HOUR),
+  },
   checkPassword: makePasswordChecker({
     ...(config.env.AUTH_PASSWORD_USER ? { user: config.env.AUTH_PASSWORD_USER } : {}),
     ...(config.env.AUTH_PASSWORD_ADMIN ? { admin: config.env.AUTH_PASSWORD_ADMIN } : {}),
   }),
+  noteLoginFailure: makeBurstDetector(LOGIN_FAILURE_BURST.threshold, LOGIN_FAILURE_BURST.windowMs).note,
 })
 
 export class Settings extends Context.Service<Settings, SettingsShape>()("emco/Settings") {

@@ -3,7 +3,7 @@ import { sql } from "kysely"
 import type { InboxRow } from "../../db/schema"
 import { forgetUser } from "../../src/admin/users.repo"
 import { rowOrigin } from "../../src/pipeline/origin"
-import { insertUsage } from "../../src/repositories/ai.repo"
+import { recordAiCall } from "../../src/repositories/ai.repo"
 import { jsonb } from "../../src/repositories/jsonb"
 import { type Db, insertEvent, insertUpdate, useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
@@ -43,18 +43,22 @@ const seed = async (db: Db) => {
         model: "m",
       })
       .execute()
-    await insertUsage(db, {
-      userId: user,
-      caseId: "fb_employee",
-      channel: "dialogue",
-      provider: "openai",
-      model: "m",
-      inputTokens: 1,
-      outputTokens: 1,
-      latencyMs: 5,
-      outcome: "ok",
-      errorClass: null,
-    })
+    await recordAiCall(
+      db,
+      {
+        userId: user,
+        caseId: "fb_employee",
+        channel: "dialogue",
+        provider: "openai",
+        model: "m",
+        inputTokens: 1,
+        outputTokens: 1,
+        latencyMs: 5,
+        outcome: "ok",
+        errorClass: null,
+      },
+      "UTC",
+    )
   }
   const mine = { chatId: ME, userId: ME, firstName: NAME }
   const rows = {

@@ -182,6 +182,13 @@ describe("authReducer", () => {
     }
   })
 
+  for (const role of ["user", "admin", null] as const) {
+    test(`revoked sign-in, attempt checked as ${role ?? "wrong"} → DeleteMessage and accessRevoked only; nothing counted`, () => {
+      const input: Input = { _tag: "PasswordAttempt", role, messageId: 77, revoked: true }
+      expect(authReducer(login, ev(input))).toEqual([login, [erase(), reply(texts.accessRevoked)]])
+    })
+  }
+
   test("correct password exactly at lock expiry → signed in, lock cleared", () => {
     const until = NOW + LOCKOUT_MS
     const locked = awaiting("login", { failures: 0, lockedUntil: until })

@@ -12,6 +12,7 @@ import {
 import { environment, parseDotEnv } from "../../src/config/dotenv"
 
 const TOKEN = "123456:AAF-super-secret-token"
+const SECRET_16 = "hook_secret-0016"
 
 const ok = (source: Record<string, string | undefined>): AppConfig => {
   const result = parseConfig(source)
@@ -248,7 +249,7 @@ describe("parseConfig", () => {
       BOT_TOKEN: TOKEN,
       WEBHOOK_ENABLED: "true",
       WEBHOOK_HOST: "https://bot.example.ru/",
-      WEBHOOK_SECRET: "s3cr3t_-X",
+      WEBHOOK_SECRET: "s3cr3t_-X-0123456789",
       WEBHOOK_PORT: "8443",
     })
     expect(config.mode.kind).toBe("webhook")
@@ -256,7 +257,7 @@ describe("parseConfig", () => {
     const { secret, ...rest } = config.mode
     expect([rest, Redacted.value(secret)]).toEqual([
       { kind: "webhook", url: "https://bot.example.ru/webhook", path: "/webhook", port: 8443 },
-      "s3cr3t_-X",
+      "s3cr3t_-X-0123456789",
     ])
   })
 
@@ -266,7 +267,7 @@ describe("parseConfig", () => {
       WEBHOOK_ENABLED: "yes",
       WEBHOOK_HOST: "https://bot.example.ru",
       WEBHOOK_PATH: "/tg/hook",
-      WEBHOOK_SECRET: "abc",
+      WEBHOOK_SECRET: SECRET_16,
     })
     expect(config.mode.kind === "webhook" ? [config.mode.url, config.mode.path] : []).toEqual([
       "https://bot.example.ru/tg/hook",
@@ -276,7 +277,7 @@ describe("parseConfig", () => {
 
   test("webhook host and secret but WEBHOOK_ENABLED unset → polling", () => {
     expect(
-      ok({ BOT_TOKEN: TOKEN, WEBHOOK_HOST: "https://bot.example.ru", WEBHOOK_SECRET: "abc" }).mode,
+      ok({ BOT_TOKEN: TOKEN, WEBHOOK_HOST: "https://bot.example.ru", WEBHOOK_SECRET: SECRET_16 }).mode,
     ).toEqual({
       kind: "polling",
     })
@@ -293,6 +294,34 @@ describe("parseConfig", () => {
       expect(errors.map((e) => e.split(":")[0])).toEqual(["WEBHOOK_SECRET"])
     })
   }
+
+  for (const enabled of ["true", "false"]) {
+    test(`WEBHOOK_SECRET of 15 characters (WEBHOOK_ENABLED=${enabled}) → refused with a bilingual message that does not quote it`, () => {
+      const secret = "fifteen_chars_x"
+      expect(secret).toHaveLength(15)
+      const errors = errorsOf({
+        BOT_TOKEN: TOKEN,
+        WEBHOOK_ENABLED: enabled,
+        WEBHOOK_HOST: "https://bot.example.ru",
+        WEBHOOK_SECRET: secret,
+      })
+      expect(errors).toEqual([
+        "WEBHOOK_SECRET: нужно 16–256 символов A-Z a-z 0-9 _ - / must be 16–256 chars of A-Z a-z 0-9 _ -",
+      ])
+      expect(formatConfigErrors(errors)).not.toContain(secret)
+    })
+  }
+
+  test("WEBHOOK_SECRET of exactly 16 characters → accepted", () => {
+    expect(SECRET_16).toHaveLength(16)
+    const config = ok({
+      BOT_TOKEN: TOKEN,
+      WEBHOOK_ENABLED: "true",
+      WEBHOOK_HOST: "https://bot.example.ru",
+      WEBHOOK_SECRET: SECRET_16,
+    })
+    expect(config.mode.kind).toBe("webhook")
+  })
 
   test("WEBHOOK_SECRET of 256 allowed characters → accepted", () => {
     const secret = `${"Aa0_-".repeat(51)}Z`
@@ -311,7 +340,7 @@ describe("parseConfig", () => {
       BOT_TOKEN: TOKEN,
       WEBHOOK_ENABLED: "true",
       WEBHOOK_HOST: "bot.example.ru",
-      WEBHOOK_SECRET: "abc",
+      WEBHOOK_SECRET: SECRET_16,
     })
     expect(errors.map((e) => e.split(":")[0])).toEqual(["WEBHOOK_HOST", "WEBHOOK_HOST"])
   })
@@ -368,9 +397,34 @@ describe("parseConfig", () => {
 
   test("a user or an admin password → auth enabled", () => {
     expect([
-      ok({ BOT_TOKEN: TOKEN, AUTH_PASSWORD_USER: "u" }).authEnabled,
-      ok({ BOT_TOKEN: TOKEN, AUTH_PASSWORD_ADMIN: "a" }).authEnabled,
+      ok({ BOT_TOKEN: TOKEN, AUTH_PASSWORD_USER: "user-pass" }).authEnabled,
+      ok({ BOT_TOKEN: TOKEN, AUTH_PASSWORD_ADMIN: "admin-pass" }).authEnabled,
     ]).toEqual([true, true])
+  })
+
+  for (const name of ["AUTH_PASSWORD_USER", "AUTH_PASSWORD_ADMIN"]) {
+    test(`${name} in plain text under 8 characters → refused, without quoting it`, () => {
+      const errors = errorsOf({ BOT_TOKEN: TOKEN, [name]: "pass123" })
+      expect(errors).toEqual([
+        `${name}: слишком короткий пароль — нужно не меньше 8 символов (или argon2/bcrypt-хеш) / too short: at least 8 characters (or an argon2/bcrypt hash)`,
+      ])
+      expect(formatConfigErrors(errors)).not.toContain("pass123")
+    })
+
+    test(`${name} of 8 characters, or an argon2/bcrypt hash → accepted`, async () => {
+      const argon2 = await Bun.password.hash("1")
+      const bcrypt = await Bun.password.hash("1", { algorithm: "bcrypt", cost: 4 })
+      for (const value of ["pass1234", "пароль12", argon2, bcrypt])
+        expect(ok({ BOT_TOKEN: TOKEN, [name]: value }).authEnabled).toBe(true)
+    })
+  }
+
+  test("GUEST_MAX_REQUESTS_PER_MINUTE over GUEST_MAX_REQUESTS_PER_HOUR → refused; defaults 15 and 30", () => {
+    expect(
+      errorsOf({ BOT_TOKEN: TOKEN, GUEST_MAX_REQUESTS_PER_MINUTE: "40" }).map((e) => e.split(":")[0]),
+    ).toEqual(["GUEST_MAX_REQUESTS_PER_MINUTE"])
+    const { env } = ok({ BOT_TOKEN: TOKEN })
+    expect([env.GUEST_MAX_REQUESTS_PER_MINUTE, env.GUEST_MAX_REQUESTS_PER_HOUR]).toEqual([15, 30])
   })
 
   test("secrets → never in JSON.stringify, String or Bun.inspect of the config", () => {
@@ -381,7 +435,7 @@ describe("parseConfig", () => {
       AUTH_PASSWORD_ADMIN: "admin-pass-789",
       WEBHOOK_ENABLED: "true",
       WEBHOOK_HOST: "https://bot.example.ru",
-      WEBHOOK_SECRET: "hook-secret-000",
+      WEBHOOK_SECRET: "hook-secret-000-abc",
     })
     const dumps = [
       JSON.stringify(config),
@@ -390,7 +444,7 @@ describe("parseConfig", () => {
       `${config.env.AUTH_PASSWORD_USER}`,
       Bun.inspect(config),
     ]
-    for (const secret of [TOKEN, "db-pass-123", "user-pass-456", "admin-pass-789", "hook-secret-000"])
+    for (const secret of [TOKEN, "db-pass-123", "user-pass-456", "admin-pass-789", "hook-secret-000-abc"])
       for (const dump of dumps) expect(dump).not.toContain(secret)
     expect(JSON.stringify(config.env)).toContain('"BOT_TOKEN":"<redacted>"')
   })

@@ -19,7 +19,8 @@ const row: InboxRow = {
   last_error: null,
 }
 
-const preloaded = { loaded: { session: { state: {}, version: 3 }, sender: undefined }, userId: 5 }
+const limits = { auth: { failures: 0, lockedUntil: null }, rate: null, revoked: false }
+const preloaded = { loaded: { session: { state: {}, version: 3 }, sender: undefined, limits }, userId: 5 }
 
 /** Runs the boundary around `next`; a handler that succeeds needs none of the services a failure would use. */
 const run = (next: Handler<RowCtx>, ctx: RowCtx) =>

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { countTurnsToday, insertUsage, type UsageRecord } from "../../src/repositories/ai.repo"
+import { forgetUser } from "../../src/admin/users.repo"
+import { aiCallsToday, recordAiCall, type UsageRecord } from "../../src/repositories/ai.repo"
 import { backends } from "../support/database"
 import { useRepositoryDatabase } from "./database"
 
@@ -24,9 +25,11 @@ const call = (over: Partial<UsageRecord> = {}): UsageRecord => ({
 describe.each(backends)("ai repository (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
 
-  test("insertUsage → one row with every field, latency rounded to whole ms", async () => {
+  const record = (over: Partial<UsageRecord> = {}) => recordAiCall(db(), call(over), "Europe/Moscow")
+
+  test("recordAiCall → one row with every field, latency rounded to whole ms", async () => {
     await sql`delete from ai_calls`.execute(db())
-    await insertUsage(db(), call({ outcome: "timeout", errorClass: "TimeoutError" }))
+    await record({ outcome: "timeout", errorClass: "TimeoutError" })
     const rows = await db().selectFrom("ai_calls").selectAll().execute()
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({
@@ -44,19 +47,35 @@ describe.each(backends)("ai repository (%s)", (backend) => {
     expect(rows[0]!.at).toBeInstanceOf(Date)
   })
 
-  test("countTurnsToday counts this user's successful dialogue calls since the local midnight only", async () => {
-    await sql`delete from ai_calls`.execute(db())
-    await insertUsage(db(), call())
-    await insertUsage(db(), call())
-    await insertUsage(db(), call({ outcome: "timeout" }))
-    await insertUsage(db(), call({ channel: "reviewer" }))
-    await insertUsage(db(), call({ userId: 8 }))
-    await insertUsage(db(), call())
-    // The last call moved to just before midnight in Moscow: yesterday there, not counted.
-    await sql`update ai_calls set at = date_trunc('day', now() at time zone 'Europe/Moscow') at time zone 'Europe/Moscow'
-      - interval '1 second' where id = (select max(id) from ai_calls)`.execute(db())
-    expect(await countTurnsToday(db(), 7, "Europe/Moscow")).toBe(2)
-    expect(await countTurnsToday(db(), 8, "Europe/Moscow")).toBe(1)
-    expect(await countTurnsToday(db(), 9, "Europe/Moscow")).toBe(0)
+  test("every upstream call of a user counts towards today's budget: any channel, any outcome", async () => {
+    await record()
+    await record({ outcome: "timeout" })
+    await record({ outcome: "malformed" })
+    await record({ outcome: "refused", channel: "reviewer" })
+    await record({ channel: "transcription", outcome: "unavailable" })
+    await record({ channel: "speech" })
+    await record({ userId: 8 })
+    await record({ userId: null })
+    expect(await aiCallsToday(db(), 7, "Europe/Moscow")).toBe(6)
+    expect(await aiCallsToday(db(), 8, "Europe/Moscow")).toBe(1)
+    expect(await aiCallsToday(db(), 9, "Europe/Moscow")).toBe(0)
+  })
+
+  test("the count survives /forget_me (which anonymises the usage rows)", async () => {
+    await record({ userId: 10 })
+    await record({ userId: 10 })
+    await forgetUser(db(), 10)
+    expect(await db().selectFrom("ai_calls").select("id").where("user_id", "=", 10).execute()).toEqual([])
+    expect(await aiCallsToday(db(), 10, "Europe/Moscow")).toBe(2)
+  })
+
+  test("a new local day → the count starts again from the first call of the day", async () => {
+    await record({ userId: 11 })
+    await record({ userId: 11 })
+    // Yesterday in Moscow, as if the day had turned since.
+    await sql`update user_limits set ai_day = ai_day - 1 where user_id = 11`.execute(db())
+    expect(await aiCallsToday(db(), 11, "Europe/Moscow")).toBe(0)
+    await record({ userId: 11 })
+    expect(await aiCallsToday(db(), 11, "Europe/Moscow")).toBe(1)
   })
 })

@@ -20,6 +20,7 @@ export const clearTables = async (db: Db) => {
   await sql`delete from chat_leases`.execute(db)
   await sql`delete from authorized_users`.execute(db)
   await sql`delete from background_work`.execute(db)
+  await sql`delete from user_limits`.execute(db)
 }
 
 /**

@@ -179,10 +179,27 @@ describe.each(backends)("storeRow (%s)", (backend) => {
   })
 
   describe("what processing starts from", () => {
-    test("stranger in a new chat → no session, no sender", async () => {
+    test("stranger in a new chat → no session, no sender, counters at their defaults", async () => {
       const stored = await store(update(4001, 40))
-      expect(stored!.head?.loaded).toEqual({ session: undefined, sender: undefined })
+      expect(stored!.head?.loaded).toEqual({
+        session: undefined,
+        sender: undefined,
+        limits: { auth: { failures: 0, lockedUntil: null }, rate: null, revoked: false },
+      })
       expect(stored!.head?.userId).toBe(40)
+    })
+
+    test("the sender's counters and stored name → read in the same statement", async () => {
+      await upsertRole(db(), { userId: 42, role: "user", firstName: "Лев", username: "lev" })
+      await sql`insert into user_limits (user_id, login_failures, locked_until, rate, revoked)
+        values (42, 3, 1700000000000, '{"minute":{"start":1,"count":2,"warned":false}}', true)`.execute(db())
+      const stored = await store(update(4201, 42))
+      expect(stored!.head?.loaded.sender).toMatchObject({ role: "user", username: "lev", firstName: "Лев" })
+      expect(stored!.head?.loaded.limits).toEqual({
+        auth: { failures: 3, lockedUntil: 1_700_000_000_000 },
+        rate: { minute: { start: 1, count: 2, warned: false } },
+        revoked: true,
+      })
     })
 
     test("known user with a saved session → the session with its version, the sender's role and sign-in", async () => {

@@ -118,6 +118,7 @@ const NEW_TABLES = [
   "scheduled_jobs",
   "telegram_files",
   "update_inbox",
+  "user_limits",
   "voice_transcripts",
 ]
 
@@ -237,6 +238,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "scheduled_jobs",
       "telegram_files",
       "update_inbox",
+      "user_limits",
       "voice_transcripts",
     ])
   })

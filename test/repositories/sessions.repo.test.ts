@@ -15,6 +15,8 @@ const state = (step: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
+const noLimits = { auth: { failures: 0, lockedUntil: null }, rate: null, revoked: false }
+
 describe.each(backends)("sessions repository (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
   let updateId = 1
@@ -35,7 +37,11 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
 
   describe("findSessionAndSender", () => {
     test("stranger in a new chat → neither session nor sender", async () => {
-      expect(await findSessionAndSender(db(), 500, 500)).toEqual({ session: undefined, sender: undefined })
+      expect(await findSessionAndSender(db(), 500, 500)).toEqual({
+        session: undefined,
+        sender: undefined,
+        limits: noLimits,
+      })
     })
 
     test("known sender and saved chat → both, in one read", async () => {
@@ -57,6 +63,7 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       expect(await findSessionAndSender(db(), 505, 506)).toEqual({
         session: { state: state("menu"), version: 1 },
         sender: undefined,
+        limits: noLimits,
       })
     })
   })
@@ -211,6 +218,114 @@ describe.each(backends)("sessions repository (%s)", (backend) => {
       const late = { rowId, chatId: 42, state: state("mine"), expectedVersion: 0, commands: [] }
       expect(await saveReduction(db(), late)).toBe(false)
       expect((await rowOf(rowId)).reduced_at).toBeNull()
+    })
+  })
+
+  describe("saveReduction writes the sender's counters and name in the same statement", () => {
+    const counters = (userId: number, failures: number) => ({
+      userId,
+      auth: { failures, lockedUntil: failures >= 5 ? 1_700_000_900_000 : null },
+      rate: {
+        minute: { start: 1, count: failures, warned: false },
+        hour: { start: 1, count: 9, warned: true },
+      },
+    })
+    const limitsOf = async (userId: number) => (await findSessionAndSender(db(), userId, userId)).limits
+
+    test("with the state → saved; read back by user id with the next load", async () => {
+      const rowId = await storedRow(60)
+      const saved = await saveReduction(db(), {
+        rowId,
+        chatId: 60,
+        state: state("menu"),
+        expectedVersion: 0,
+        commands: [],
+        counters: counters(60, 5),
+      })
+      expect(saved).toBe(true)
+      expect(await limitsOf(60)).toEqual({
+        auth: { failures: 5, lockedUntil: 1_700_000_900_000 },
+        rate: counters(60, 5).rate,
+        revoked: false,
+      })
+    })
+
+    test("the state unchanged → the row marked and the counters saved, no session row created", async () => {
+      const rowId = await storedRow(61)
+      const commands = [{ _tag: "Reply", html: "⏳" }]
+      expect(
+        await saveReduction(db(), {
+          rowId,
+          chatId: 61,
+          expectedVersion: 0,
+          commands,
+          counters: counters(61, 2),
+        }),
+      ).toBe(true)
+      expect((await limitsOf(61)).auth).toEqual({ failures: 2, lockedUntil: null })
+      expect(await findSession(61)).toBeUndefined()
+      const row = await db()
+        .selectFrom("update_inbox")
+        .selectAll()
+        .where("id", "=", rowId)
+        .executeTakeFirstOrThrow()
+      expect([row.reduced_at instanceof Date, row.commands]).toEqual([true, commands])
+    })
+
+    test("a lost race (stale version) → the counters stay as they were (the retry counts once)", async () => {
+      await saveSession(62, state("v1"), 0)
+      await saveSession(62, state("v2"), 1)
+      const rowId = await storedRow(62)
+      const stale = {
+        rowId,
+        chatId: 62,
+        state: state("x"),
+        expectedVersion: 1,
+        commands: [],
+        counters: counters(62, 3),
+      }
+      expect(await saveReduction(db(), stale)).toBe(false)
+      expect(await limitsOf(62)).toEqual(noLimits)
+    })
+
+    test("a later save → overwrites the lockout and windows, keeps the AI count and the revocation", async () => {
+      await sql`insert into user_limits (user_id, ai_day, ai_calls, revoked) values (63, current_date, 7, true)`.execute(
+        db(),
+      )
+      await saveReduction(db(), {
+        rowId: await storedRow(63),
+        chatId: 63,
+        expectedVersion: 0,
+        commands: [],
+        counters: counters(63, 1),
+      })
+      const row = await db()
+        .selectFrom("user_limits")
+        .selectAll()
+        .where("user_id", "=", 63)
+        .executeTakeFirstOrThrow()
+      expect([row.login_failures, row.ai_calls, row.revoked]).toEqual([1, 7, true])
+    })
+
+    test("a renamed user → name stored; another row still holding the @username gives it up", async () => {
+      await upsertRole(db(), { userId: 64, role: "user", firstName: "Старое", username: "old_name" })
+      await upsertRole(db(), { userId: 65, role: "user", firstName: "Ника", username: "taken_now" })
+      await saveReduction(db(), {
+        rowId: await storedRow(64),
+        chatId: 64,
+        expectedVersion: 0,
+        commands: [],
+        profile: { userId: 64, username: "Taken_Now", firstName: "Новое" },
+      })
+      const users = await db()
+        .selectFrom("authorized_users")
+        .select(["user_id", "username", "first_name"])
+        .orderBy("user_id")
+        .execute()
+      expect(users).toEqual([
+        { user_id: 64, username: "Taken_Now", first_name: "Новое" },
+        { user_id: 65, username: null, first_name: "Ника" },
+      ])
     })
   })
 

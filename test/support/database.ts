@@ -88,19 +88,22 @@ export const dropAllDatabases = async () => {
 }
 
 /**
- * Makes every write of a chat session fail (a trigger), so a row's processing fails while updates are still stored
- * and read: the database is up, one step of the pipeline is broken. `heal` undoes it.
+ * Makes every write of a step fail (triggers on the chat session and the sender's counters, which every counted
+ * update writes), so a row's processing fails while updates are still stored and read: the database is up, one step
+ * of the pipeline is broken. `heal` undoes it.
  */
 export const breakSessionWrites = async (db: Kysely<Database>) => {
   await sql`
     create or replace function refuse_session_write() returns trigger language plpgsql as $$
     begin raise exception 'session writes are broken (test)'; end $$`.execute(db)
-  await sql`
-    create trigger refuse_session_write before insert or update on chat_sessions
-    for each row execute function refuse_session_write()`.execute(db)
+  for (const table of ["chat_sessions", "user_limits"])
+    await sql`
+      create trigger refuse_session_write before insert or update on ${sql.table(table)}
+      for each row execute function refuse_session_write()`.execute(db)
   return {
     heal: async () => {
-      await sql`drop trigger refuse_session_write on chat_sessions`.execute(db)
+      for (const table of ["chat_sessions", "user_limits"])
+        await sql`drop trigger refuse_session_write on ${sql.table(table)}`.execute(db)
     },
   }
 }

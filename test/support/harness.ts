@@ -19,7 +19,7 @@ export const textsOf = (messages: ReadonlyArray<{ text?: string }>) => messages.
 
 export const USER_PASSWORD = "user-pass-1"
 export const ADMIN_PASSWORD = "admin-pass-2"
-export const WEBHOOK_SECRET = "test-secret_123"
+export const WEBHOOK_SECRET = "test-secret_12345"
 const BOT_TOKEN = "123456:TEST-token-for-fake-api"
 const OPENAI_KEY = "sk-test-key"
 addSecret(USER_PASSWORD, "user password")

@@ -69,9 +69,15 @@ export const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt)
         ]
       if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a)
       if (a.reviewRequestId !== event.requestId) return [s, []]
+      // Over the daily AI budget the review waits for tomorrow: the same button asks again then.
       return [
         { ...s, flow: { _tag: "Case", attempt: { ...a, reviewRequestId: null } } },
-        [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))],
+        [
+          Cmd.reply(
+            event.reason === "daily_limit" ? t.dailyLimit : t.reviewUnavailable,
+            retryReviewKeyboard(spec.id),
+          ),
+        ],
       ]
     default:
       return null

@@ -1,6 +1,6 @@
 import { Effect, Result, Schema } from "effect"
 import type { Update } from "grammy/types"
-import { initialSession, Session } from "../../app/session"
+import { initialSession, RateWindows, Session } from "../../app/session"
 import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"
@@ -11,6 +11,7 @@ import { rowOrigin } from "../origin"
 import type { EventPayload, LoadedCtx, RowCtx, Source, Stage } from "../stage"
 
 const decodeSession = Schema.decodeUnknownResult(Session)
+const decodeRate = Schema.decodeUnknownResult(RateWindows)
 
 /** Loads who is writing (role from `authorized_users`) and the chat's session with its version. */
 export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
@@ -28,10 +29,13 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
       )
     }
     const { preloaded } = ctx
-    const { session: stored, sender } =
-      preloaded?.userId === origin.userId
-        ? preloaded.loaded
-        : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
+    const {
+      session: stored,
+      sender,
+      limits,
+    } = preloaded?.userId === origin.userId
+      ? preloaded.loaded
+      : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
     if (Result.isFailure(decoded))
       yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })
@@ -40,7 +44,12 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
         ? { _tag: "Event", feedback: (row.payload as EventPayload).feedback }
         : { _tag: "Update", update: row.payload as Update }
     const now = (yield* (yield* AppClock).now).getTime()
-    const session = Result.getOrElse(decoded, () => initialSession)
+    // The sender's counters come from user_limits (by user id), whatever the chat's row still holds.
+    const session = {
+      ...Result.getOrElse(decoded, () => initialSession),
+      auth: limits.auth,
+      rate: Result.getOrElse(decodeRate(limits.rate), () => initialSession.rate),
+    }
     const role = settings.config.authEnabled ? (sender?.role ?? null) : (sender?.role ?? "user")
     ;(yield* Metrics).stageLatency.observe({ stage: "load" }, (performance.now() - started) / 1000)
     yield* next({
@@ -51,6 +60,8 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
       version: stored?.version ?? 0,
       session,
       loadedSession: session,
+      revoked: limits.revoked,
+      storedProfile: sender ? { username: sender.username, firstName: sender.firstName } : null,
       actor: {
         userId: origin.userId,
         chatId: row.chat_id,

@@ -7,19 +7,28 @@ import { Settings } from "../../services/settings"
 import { commit } from "../commit"
 import type { InputCtx, Stage } from "../stage"
 
-/** Per-user minute/hour limits. A blocked user is told once per window; a pressed button is always answered. */
+/**
+ * Minute/hour limits for every sender, by user id (user_limits), before anything else answers: stricter for whoever
+ * has no role yet (GUEST_MAX_REQUESTS_*). A blocked sender is told once per window, then hears nothing more in it; a
+ * signed-in user's pressed button is still answered quietly, so its spinner stops.
+ */
 export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
   Effect.gen(function* () {
     if (ctx.input._tag === "Feedback") return yield* next(ctx)
-    const { rateLimits } = yield* Settings
-    const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, rateLimits)
+    const settings = yield* Settings
+    const guest = settings.config.authEnabled && ctx.actor.role === null
+    const limits = guest ? settings.guestRateLimits : settings.rateLimits
+    const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits)
     const session = { ...ctx.session, rate }
     if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
     ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
     const text = texts.rateLimited(verdict.window, verdict.waitMin)
+    const { input } = ctx
     const cmds =
-      ctx.input._tag === "Callback"
-        ? [Cmd.answer(ctx.input.queryId, verdict.notify ? text : undefined, verdict.notify)]
+      input._tag === "Callback"
+        ? verdict.notify || !guest
+          ? [Cmd.answer(input.queryId, verdict.notify ? text : undefined, verdict.notify)]
+          : []
         : verdict.notify
           ? [Cmd.reply(text)]
           : []

@@ -1,12 +1,53 @@
 import { Effect } from "effect"
 import type { Update } from "grammy/types"
+import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../app/auth"
+import type { Role } from "../../app/model"
+import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
-import { Settings } from "../../services/settings"
+import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
 import { applyTextLimits, applyVoiceLimits } from "../decode"
 import type { InputCtx, Stage } from "../stage"
 
 const redactText = (update: Update): Update =>
   update.message ? { ...update, message: { ...update.message, text: "[password]" } } : update
+
+/** Counts a wrong password, and warns once per minute when they pile up across users (ids and counts only). */
+const noteWrongPassword = (ctx: InputCtx) =>
+  Effect.gen(function* () {
+    const { noteLoginFailure } = yield* Settings
+    const metrics = yield* Metrics
+    metrics.authFailures.inc({ kind: "wrong_password" })
+    if (ctx.session.auth.failures + 1 >= MAX_PASSWORD_FAILURES) metrics.authFailures.inc({ kind: "lockout" })
+    const burst = noteLoginFailure(ctx.now, ctx.actor.userId)
+    if (burst)
+      yield* (yield* Log).warn("many wrong passwords: someone may be guessing", {
+        failures: burst.events,
+        users: burst.keys,
+        windowSec: LOGIN_FAILURE_BURST.windowMs / 1000,
+        userId: ctx.actor.userId,
+      })
+  })
+
+/**
+ * Which role a password reply grants. A revoked or locked-out sender's password is not checked at all: it costs no
+ * argon2 work, and the answer cannot tell whether it was right.
+ */
+const verify = (ctx: InputCtx, text: string) =>
+  Effect.gen(function* () {
+    const settings = yield* Settings
+    const metrics = yield* Metrics
+    if (ctx.revoked) {
+      metrics.authFailures.inc({ kind: "revoked" })
+      return { role: null, revoked: true }
+    }
+    if (lockoutMinutesLeft(ctx.session.auth, ctx.now) !== null) {
+      metrics.authFailures.inc({ kind: "locked" })
+      return { role: null }
+    }
+    const role: Role | null = yield* Effect.promise(() => settings.checkPassword(text))
+    if (!role) yield* noteWrongPassword(ctx)
+    return { role }
+  })
 
 /**
  * Text limits, and the password reply: verified here so the plaintext never reaches the reducer, the session or a
@@ -20,12 +61,10 @@ export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
     if (input._tag !== "Text" || ctx.session.flow._tag !== "AwaitingPassword" || ctx.source._tag !== "Update")
       return yield* next({ ...ctx, input })
-    const text = input.text
-    const role = yield* Effect.promise(() => settings.checkPassword(text))
-    if (!role) metrics.authFailures.inc({ kind: "wrong_password" })
+    const verdict = yield* verify(ctx, input.text)
     yield* next({
       ...ctx,
-      input: { _tag: "PasswordAttempt", role, messageId: input.messageId },
+      input: { _tag: "PasswordAttempt", ...verdict, messageId: input.messageId },
       redactedPayload: redactText(ctx.source.update),
     })
   })

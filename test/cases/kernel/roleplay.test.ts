@@ -627,6 +627,14 @@ describe("AI failure", () => {
     ])
   })
 
+  test("the review refused by the daily AI budget → the daily-limit text, the retry-review button kept", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    expect(reduce(reviewing, ev(aiFailed(2, "daily_limit")))).toEqual([
+      inCase(reviewing, { ...attemptOf(reviewing), reviewRequestId: null }),
+      [Cmd.reply(t.dailyLimit, retryReviewKeyboard("test_case"))],
+    ])
+  })
+
   test("the review button while a review is already on its way, or in a dialogue → stale button", () => {
     const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
     const stale = [Cmd.answer(QUERY, appTexts.staleButton, true)]

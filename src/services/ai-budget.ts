@@ -1,0 +1,18 @@
+import { Effect } from "effect"
+import { aiCallsToday } from "../repositories/ai.repo"
+import { Db } from "./db"
+import { Settings } from "./settings"
+
+/**
+ * Whether the user has used up today's AI budget (AI_DAILY_TURNS_PER_USER upstream calls since the local midnight in
+ * APSCHEDULER_TIMEZONE, counted by user id in user_limits, which /forget_me keeps). Checked before any AI work starts.
+ */
+export const isOverAiBudget = (userId: number) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const { config } = yield* Settings
+    const calls = yield* db.use("aiCallsToday", (k) =>
+      aiCallsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
+    )
+    return calls >= config.env.AI_DAILY_TURNS_PER_USER
+  })

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test"
+import { adminTexts } from "../../src/admin/texts"
+import { texts } from "../../src/app/texts"
+import { visibleText as visible } from "../../src/lib/html"
+import { backends } from "../support/database"
+import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
+import { addSecret, recordOutput } from "../support/leak-scan"
+
+// Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
+
+/** The value of one `bot_auth_failures_total` series on the ops port (0 when absent). */
+const authFailures = async (bot: TestBot, kind: string) => {
+  const body = await (await fetch(`${bot.opsUrl}/metrics`)).text()
+  const line = body.split("\n").find((l) => l.startsWith(`bot_auth_failures_total{kind="${kind}"}`))
+  return line ? Number(line.split(" ").at(-1)) : 0
+}
+
+describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("5 wrong passwords lock the account; /forget_me does not unlock it, not even for the right password", async () => {
+    bot = await startBot({ backend })
+    const eve = bot.user(2101, "Ева")
+    await eve.send("/start")
+    for (let i = 0; i < 5; i++) await eve.send("guess-wrong")
+    expect(textsOf(eve.screen()).at(-1)).toBe(texts.lockedOut(15))
+    await eve.send("/forget_me")
+    expect(textsOf((await eve.press(adminTexts.forgetYes)).messages)).toEqual([adminTexts.forgetDone])
+    // Before: the session row held the counter, so /forget_me gave five fresh guesses.
+    expect(textsOf(await eve.send("/start"))).toEqual([texts.lockedOut(15)])
+    expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([texts.lockedOut(15)])
+    expect(textsOf(await eve.send("/whoami"))).toEqual([texts.needLogin])
+    const stored = await bot.app.db
+      .selectFrom("user_limits")
+      .selectAll()
+      .where("user_id", "=", 2101)
+      .execute()
+    expect(stored).toHaveLength(1)
+    expect(stored[0]!.locked_until).not.toBeNull()
+  })
+
+  test("a locked account's attempts never reach the password check (no argon2 work); failures are counted and a burst is logged", async () => {
+    const hash = await Bun.password.hash(USER_PASSWORD)
+    addSecret(hash, "user password hash")
+    const lines: string[] = []
+    bot = await startBot({
+      backend,
+      env: { AUTH_PASSWORD_USER: hash },
+      logSink: (line) => {
+        lines.push(line)
+        recordOutput(line)
+      },
+    })
+    const verify = spyOn(Bun.password, "verify")
+    try {
+      const eve = bot.user(2102, "Ева")
+      await eve.send("/start")
+      for (let i = 0; i < 5; i++) await eve.send(`wrong guess ${i}`)
+      expect(verify).toHaveBeenCalledTimes(5)
+      for (const attempt of ["another guess", USER_PASSWORD, "one more guess"])
+        expect(textsOf(await eve.send(attempt))).toEqual([texts.lockedOut(15)])
+      expect(verify).toHaveBeenCalledTimes(5)
+      expect(await authFailures(bot, "wrong_password")).toBe(5)
+      expect(await authFailures(bot, "lockout")).toBe(1)
+      expect(await authFailures(bot, "locked")).toBe(3)
+
+      // Three more accounts guessing: 20 wrong passwords within a minute across 4 users → one warning.
+      for (const id of [2103, 2104, 2105]) {
+        const guesser = bot.user(id, "Гость")
+        await guesser.send("/start")
+        for (let i = 0; i < 5; i++) await guesser.send(`wrong guess ${i}`)
+      }
+      const warnings = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.level === "warn" && String(l.msg).startsWith("many wrong passwords"))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatchObject({ failures: 20, users: 4, windowSec: 60 })
+      expect(lines.some((l) => l.includes("wrong guess"))).toBe(false)
+    } finally {
+      verify.mockRestore()
+    }
+  })
+
+  test("a stranger flooding → a few login hints, one notice per window, then silence (texts and buttons)", async () => {
+    bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "5" } })
+    const stranger = bot.user(2106, "Кто-то")
+    for (let i = 0; i < 12; i++) await stranger.send(`спам ${i}`)
+    const answersBefore = bot.tg.callsOf("answerCallbackQuery").length
+    for (let i = 0; i < 5; i++) await stranger.pressData("nav:faq")
+    expect(textsOf(stranger.screen())).toEqual([
+      ...Array.from({ length: 5 }, () => texts.needLogin),
+      texts.rateLimited("minute", 1),
+    ])
+    expect(bot.tg.callsOf("answerCallbackQuery").length).toBe(answersBefore)
+    // A signed-in user keeps the ordinary, looser limits.
+    const anya = bot.user(2107, "Аня")
+    await anya.send("/start")
+    await anya.send(USER_PASSWORD)
+    for (let i = 0; i < 6; i++) expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
+  })
+
+  test("the rate windows are kept by user id: /forget_me does not reset them", async () => {
+    bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "5" } })
+    const stranger = bot.user(2108, "Кто-то")
+    await stranger.send("/help")
+    await stranger.send("/forget_me")
+    await stranger.press(adminTexts.forgetYes)
+    expect(textsOf(await stranger.send("/help"))[0]).toContain("/start")
+    expect(textsOf(await stranger.send("/help"))[0]).toContain("/start")
+    expect(textsOf(await stranger.send("/help"))).toEqual([texts.rateLimited("minute", 1)])
+  })
+
+  test("a signed-in user blocked by the hour limit is told once, and /forget_me gives no new allowance", async () => {
+    bot = await startBot({ backend, env: { MAX_REQUESTS_PER_MINUTE: "6", MAX_REQUESTS_PER_HOUR: "6" } })
+    const anya = bot.user(2109, "Аня")
+    await anya.send("/start")
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(texts.loggedIn("user")))
+    await anya.send("/whoami")
+    await anya.send("/forget_me")
+    await anya.press(adminTexts.forgetYes)
+    // Six in the hour: /start, the password, /whoami, /forget_me, the button and this /help.
+    expect(textsOf(await anya.send("/help"))[0]).toContain("/start")
+    expect(textsOf(await anya.send("/help"))).toEqual([texts.rateLimited("hour", 60)])
+    expect(await anya.send("/help")).toEqual([])
+  })
+})

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { adminTexts } from "../../src/admin/texts"
+import { kernelTexts } from "../../src/cases/kernel/texts"
+import { cases } from "../../src/cases/registry"
+import { visibleText } from "../../src/lib/html"
+import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { backends } from "../support/database"
+import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
+import { makeOggOpus } from "../support/ogg-opus"
+import { messageUpdate } from "../support/updates"
+
+// Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
+setDefaultTimeout(30_000)
+
+const spec = cases[0]!
+const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
+
+const startCase = async (user: TestUser) => {
+  expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
+}
+
+/** A real Ogg/Opus voice note from this user, registered in the fake Bot API. */
+const voiceNote = (bot: TestBot, user: TestUser, fileId: string) => {
+  const bytes = makeOggOpus({ durationSec: 2 })
+  bot.tg.addFile(bytes, { fileId, fileUniqueId: `${fileId}-u` })
+  return messageUpdate(
+    { voice: { file_id: fileId, file_unique_id: `${fileId}-u`, duration: 2, mime_type: "audio/ogg" } },
+    { chatId: user.id, userId: user.id, firstName: "Аня", messageId: bot.tg.nextUserMessageId(user.id) },
+  )
+}
+
+const callsToday = async (bot: TestBot, userId: number) =>
+  (
+    await bot.app.db
+      .selectFrom("user_limits")
+      .select("ai_calls")
+      .where("user_id", "=", userId)
+      .executeTakeFirst()
+  )?.ai_calls ?? 0
+
+describe.each(backends)("the daily AI budget (%s)", (backend) => {
+  let bot: TestBot
+  afterEach(async () => bot?.stop())
+
+  test("every upstream call counts (a malformed answer, a transcription, the persona, its voice); over budget nothing is asked", async () => {
+    bot = await startBot({
+      backend,
+      env: { AI_DAILY_TURNS_PER_USER: "4", VOICE_REPLIES: "true", TRANSCRIBE_MAX_RETRIES: "0" },
+    })
+    scriptRoleplay(bot.ai, spec, [{ reply: "Слышу тебя." }], reviewOf(spec, []))
+    const user = bot.user(2201)
+    await signIn(user)
+    await startCase(user)
+    bot.ai.failNext({ kind: "malformed" }, 2)
+    expect(textsOf(await user.send("Первая реплика"))).toEqual([
+      visibleText(kernelTexts.personaUnavailable(spec)),
+    ])
+    const heard = textsOf(await user.sendUpdate(voiceNote(bot, user, "budget-voice-1")))
+    expect(heard.some((t) => t.startsWith(`${personaPrefix} Слышу тебя.`))).toBe(true)
+    // The persona's voice note is made after its text: wait until it is sent and its call recorded too.
+    await bot.tg.waitFor("sendVoice", (c) => c.status === 200)
+    await bot.app.whenIdle()
+
+    const asked = bot.ai.requests.length
+    const downloads = bot.tg.callsOf("getFile").length
+    expect(textsOf(await user.send("Вторая реплика"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.sendUpdate(voiceNote(bot, user, "budget-voice-2")))).toEqual([
+      kernelTexts.dailyLimit,
+    ])
+    const review = textsOf(await user.send(kernelTexts.buttons.analysis))
+    expect(review).toContain(kernelTexts.dailyLimit)
+    expect(bot.ai.requests.length).toBe(asked)
+    expect(bot.tg.callsOf("getFile").length).toBe(downloads)
+    const rows = await bot.app.db
+      .selectFrom("ai_calls")
+      .select(["channel", "outcome"])
+      .where("user_id", "=", user.id)
+      .orderBy("id")
+      .execute()
+    expect(await callsToday(bot, user.id)).toBe(4)
+    expect(rows).toEqual([
+      { channel: "dialogue", outcome: "malformed" },
+      { channel: "transcription", outcome: "ok" },
+      { channel: "dialogue", outcome: "ok" },
+      { channel: "speech", outcome: "ok" },
+    ])
+  })
+
+  test("/forget_me does not give the budget back", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+    const script = scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }])
+    const user = bot.user(2202)
+    await signIn(user)
+    await startCase(user)
+    expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
+    expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    await user.send("/forget_me")
+    expect(textsOf((await user.press(adminTexts.forgetYes)).messages)).toEqual([adminTexts.forgetDone])
+    await signIn(user)
+    await startCase(user)
+    expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimit])
+    expect(script.personaCalls()).toBe(2)
+  })
+})
