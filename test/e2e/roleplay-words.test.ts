@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { sql } from "kysely"
 import { texts as appTexts } from "../../src/app/texts"
 import type { Review } from "../../src/cases/kernel/ai-reply"
 import { kernelTexts as t } from "../../src/cases/kernel/texts"
@@ -183,7 +184,7 @@ describe.each(backends)("«📊 Получить анализ» while the person
     })
   })
 
-  test("the daily limit stops a queued line meanwhile → it still goes into the review, unanswered", async () => {
+  test("the daily limit stops a queued line meanwhile → it still goes into the review (tomorrow), unanswered", async () => {
     bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
     const user = bot.user(2103)
     const script = scriptHeld(
@@ -199,11 +200,15 @@ describe.each(backends)("«📊 Получить анализ» while the person
     await deliverText(bot, user, t.buttons.analysis)
     await waitFor("the learner told the review waits", seen(user, visibleText(t.finishAfterAnswer(spec))))
     script.release()
-    await waitFor("the review", reviewShown(user))
+    // The budget is spent (two persona calls): the review itself waits for tomorrow, nothing is lost meanwhile.
+    await waitFor("the budget refusal", seen(user, t.dailyLimit))
     await bot.app.whenIdle()
-
     expect(personaLines(user).at(-1)).toStartWith(`${personaPrefix} Хорошо, слушаю дальше.`)
     expect(screenTexts(user)).toContain(visibleText(t.finishOverLimit(spec)))
+    expect(reviewRequests(bot.ai)).toHaveLength(0)
+    await bot.app.db.updateTable("user_limits").set({ ai_day: sql<string>`ai_day - 1` }).execute()
+    await user.press(t.buttons.retryReview)
+    await waitFor("the review", reviewShown(user))
     expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain(
       `Третья реплика, уже сверх лимита\n${spec.persona.name}: ${t.noAnswer}`,
     )
