@@ -1,4 +1,7 @@
-import { afterAll } from "bun:test"
+import { afterAll, setDefaultTimeout } from "bun:test"
+
+// Files run in two worker processes (`bun run test`): a hook that boots PGlite may take longer than Bun's 5 s then.
+setDefaultTimeout(30_000)
 
 // Tests never read a developer's .env and never log unless asked to.
 process.env.LOG_LEVEL ??= "silent"
