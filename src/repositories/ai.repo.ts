@@ -52,6 +52,7 @@ export const countAiCall = (db: QueryCreator<Database>, user: number, zone: numb
         ai_calls: sql<number>`case when ${eb.ref("user_limits.ai_day")} = ${eb.ref("excluded.ai_day")}
           then ${eb.ref("user_limits.ai_calls")} + 1 else 1 end`,
         ai_day: eb.ref("excluded.ai_day"),
+        updated_at: sql<Date>`now()`,
       })),
     )
 

@@ -97,3 +97,14 @@ export const setRevoked = (db: Db, userId: number, revoked: boolean) =>
     .values({ user_id: userId, revoked })
     .onConflict((oc) => oc.column("user_id").doUpdateSet({ revoked, updated_at: sql<Date>`now()` }))
     .execute()
+
+/**
+ * Counters nobody has touched for two days count nothing any more (the rate windows are an hour at most, the AI day
+ * is over, a lockout lasts 15 minutes): their rows go, so strangers who wrote once are not kept. A revocation stays.
+ */
+export const deleteIdleLimits = (db: Db) =>
+  db
+    .deleteFrom("user_limits")
+    .where("revoked", "=", false)
+    .where("updated_at", "<", sql<Date>`now() - interval '2 days'`)
+    .execute()

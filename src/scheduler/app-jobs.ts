@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import { inboxRetentionDays } from "../app/retention"
 import type { AppConfig } from "../config/config"
+import { deleteIdleLimits } from "../repositories/limits.repo"
 import { expireDialogues } from "../repositories/privacy.repo"
 import type { MetricsShape } from "../services/metrics"
 import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
@@ -27,6 +28,7 @@ export const retention = async (db: Kysely<Database>, dialogueDays: number | und
     .where("processed_at", "<", sql<Date>`now() - make_interval(days => ${inboxDays})`)
     .execute()
   if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
+  await deleteIdleLimits(db)
 }
 
 /** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */

@@ -57,6 +57,16 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     expect((await listJobs(db)).find((j) => j.name === "sheets_export")?.enabled).toBe(false)
   })
 
+  test("retention → abuse counters untouched for two days go (strangers are not kept); a revocation and fresh ones stay", async () => {
+    await sql`insert into user_limits (user_id, login_failures, revoked, updated_at) values
+      (701, 3, false, now() - interval '3 days'), (702, 0, true, now() - interval '30 days'),
+      (703, 1, false, now() - interval '1 hour')`.execute(db)
+    await retention(db, undefined)
+    const kept = await db.selectFrom("user_limits").select("user_id").orderBy("user_id").execute()
+    expect(kept.map((r) => r.user_id)).toEqual([702, 703])
+    await sql`delete from user_limits`.execute(db)
+  })
+
   test("retention → processed updates older than a week go; dialogue texts only past DIALOGUE_RETENTION_DAYS", async () => {
     await sql`insert into update_inbox (update_id, chat_id, kind, payload, received_at, processed_at) values
       (1, 5, 'update', '{}', now() - interval '10 days', now() - interval '10 days'),
