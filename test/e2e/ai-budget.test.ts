@@ -101,4 +101,18 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimit])
     expect(script.personaCalls()).toBe(2)
   })
+
+  test("the review counts too: one line and its review spend a budget of 2; the next attempt's line is refused", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+    scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }], reviewOf(spec, []))
+    const user = bot.user(2203)
+    await signIn(user)
+    await startCase(user)
+    expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
+    const finished = textsOf(await user.send(kernelTexts.buttons.analysis))
+    expect(finished.some((t) => t.startsWith(`🎓 Разбор: ${spec.texts.title}`))).toBe(true)
+    expect(await callsToday(bot, user.id)).toBe(2)
+    await user.send(`/${spec.commands.start}`)
+    expect(textsOf(await user.send("Вторая"))).toEqual([kernelTexts.dailyLimit])
+  })
 })

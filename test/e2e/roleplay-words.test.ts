@@ -10,7 +10,8 @@ import { backends, type FreshDatabase, freshDatabase } from "../support/database
 import { type FakeBotApi, inlineButtons, startFakeBotApi } from "../support/fake-bot-api"
 import { type FakeOpenAi, type RecordedRequest, startFakeOpenAi } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
-import { textUpdate } from "../support/updates"
+import { makeOggOpus } from "../support/ogg-opus"
+import { messageUpdate, textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -182,6 +183,35 @@ describe.each(backends)("«📊 Получить анализ» while the person
       persona: "",
       covered: [],
     })
+  })
+
+  test("a voice line still being transcribed when analysis is pressed → heard, answered and in the review", async () => {
+    bot = await startBot({ backend, env: { TRANSCRIBE_MAX_RETRIES: "0" } })
+    const user = bot.user(2104)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }, { reply: "Понял про голосовое." }], reviewOf(spec, []))
+    bot.ai.scriptTranscription("Голосом: давай про сроки поговорим")
+    await oneTurnIn(user)
+    const bytes = makeOggOpus({ durationSec: 3 })
+    bot.tg.addFile(bytes, { fileId: "late-voice", fileUniqueId: "late-voice-u" })
+    bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, "/audio/transcriptions")
+    const voice = {
+      file_id: "late-voice",
+      file_unique_id: "late-voice-u",
+      duration: 3,
+      mime_type: "audio/ogg",
+    }
+    const messageId = bot.tg.nextUserMessageId(user.id)
+    await bot.deliver(
+      messageUpdate({ voice }, { chatId: user.id, userId: user.id, firstName: "Аня", messageId }),
+    )
+    await waitFor("the transcription asked", () => bot.ai.requestsTo("/audio/transcriptions").length === 1)
+    await deliverText(bot, user, t.buttons.analysis)
+    await waitFor("the learner told the review waits", seen(user, t.finishAfterVoice))
+    await waitFor("the review", reviewShown(user))
+    await bot.app.whenIdle()
+    expect(personaLines(user).at(-1)).toStartWith(`${personaPrefix} Понял про голосовое.`)
+    expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain("Голосом: давай про сроки поговорим")
+    expect(await attempts(bot, 2104)).toMatchObject([{ outcome: "manual", turns: 2 }])
   })
 
   test("the daily limit stops a queued line meanwhile → it still goes into the review (tomorrow), unanswered", async () => {

@@ -45,6 +45,8 @@ export const Attempt = Schema.Struct({
   /** The learner asked for the review while a line was in flight: it comes once every line sent is answered. */
   finishing: added(Schema.Boolean, false),
   leaving: added(Schema.NullOr(Leaving), null),
+  /** Voice lines still being transcribed: a finish waits for them too, so none is left out of the review. */
+  hearing: added(Schema.Number, 0),
 })
 export type Attempt = typeof Attempt.Type
 export type Outcome = NonNullable<Attempt["outcome"]>
@@ -64,4 +66,9 @@ export const newAttempt = (caseId: string, number: number, now: number): Attempt
   dialogueModel: null,
   finishing: false,
   leaving: null,
+  hearing: 0,
 })
+
+/** Lines the persona never answered, as turns without a reply: the review and the saved attempt keep them. */
+export const unanswered = (lines: ReadonlyArray<string>): Turn[] =>
+  lines.map((learner) => ({ learner, persona: "", covered: [] }))

@@ -1,7 +1,7 @@
 import { Cmd } from "../../app/commands"
 import type { Session } from "../../app/session"
 import type { Review } from "./ai-reply"
-import { type Attempt, newAttempt, type Outcome } from "./attempt"
+import { type Attempt, newAttempt, type Outcome, unanswered } from "./attempt"
 import { afterReviewKeyboard, dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
 import { type CaseSpec, MIN_TURNS_FOR_EARLY_FINISH } from "./spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
@@ -117,8 +117,10 @@ export const recordTurn = (
   const { attempt, shown } = answeredTurn(spec, a, answer, isAdmin, voiceReplies)
   const n = attempt.turns.length
   const everything = spec.methodology.components.every((c) => attempt.covered.includes(c.key))
-  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, attempt, "completed", shown)
-  if (n >= spec.maxTurns) return finish(s, spec, attempt, "out_of_moves", shown)
+  // Lines the learner already sent go into the review unanswered rather than being dropped by the finish.
+  const ending: Attempt = { ...attempt, turns: [...attempt.turns, ...unanswered(attempt.queued)], queued: [] }
+  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, ending, "completed", shown)
+  if (n >= spec.maxTurns) return finish(s, spec, ending, "out_of_moves", shown)
   const [queued, ...rest] = attempt.queued
   if (queued === undefined) return [withAttempt(s, attempt), shown]
   const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)

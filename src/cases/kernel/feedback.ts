@@ -3,8 +3,16 @@ import type { AppEvent, RejectReason } from "../../app/model"
 import type { Session } from "../../app/session"
 import { texts as appTexts } from "../../app/texts"
 import type { Attempt } from "./attempt"
-import { answeredTurn, askPersona, personaFailed, recordTurn, type Step, showReview } from "./dialogue"
-import { answeredWhileFinishing, failedWhileFinishing } from "./finishing"
+import {
+  answeredTurn,
+  askPersona,
+  personaFailed,
+  recordTurn,
+  type Step,
+  showReview,
+  withAttempt,
+} from "./dialogue"
+import { answeredWhileFinishing, failedWhileFinishing, settledWhileFinishing } from "./finishing"
 import { retryReviewKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t } from "./texts"
@@ -35,15 +43,22 @@ export const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt)
   const event = ev.input.event
   const isAdmin = ev.actor.role === "admin"
   switch (event._tag) {
-    case "Transcribed": {
+    case "Transcribed":
+    case "TranscriptionFailed": {
       if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      if (event.text.trim() === "") return [s, [Cmd.reply(t.notHeard)]]
-      const [next, cmds] = learnerLine(s, ev, a, event.text.trim())
-      return [next, [Cmd.reply(t.heard(event.text.trim())), ...cmds]]
+      const heard = { ...a, hearing: Math.max(0, a.hearing - 1) }
+      const text = event._tag === "Transcribed" ? event.text.trim() : ""
+      if (text !== "") {
+        const [next, cmds] = learnerLine(s, ev, heard, text)
+        return [next, [Cmd.reply(t.heard(text)), ...cmds]]
+      }
+      const notice = Cmd.reply(
+        event._tag === "Transcribed" ? t.notHeard : transcriptionFailure(event.reason, event.limit),
+      )
+      return heard.finishing
+        ? settledWhileFinishing(s, spec, heard, [notice])
+        : [withAttempt(s, heard), [notice]]
     }
-    case "TranscriptionFailed":
-      if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      return [s, [Cmd.reply(transcriptionFailure(event.reason, event.limit))]]
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
       return a.finishing

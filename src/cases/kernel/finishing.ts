@@ -1,13 +1,9 @@
 import { Cmd } from "../../app/commands"
 import type { Session } from "../../app/session"
-import type { Attempt, Turn } from "./attempt"
+import { type Attempt, unanswered } from "./attempt"
 import { type answeredTurn, askPersona, finish, type Step, withAttempt } from "./dialogue"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t } from "./texts"
-
-/** Lines the persona never answered, as turns without a reply: the review and the saved attempt keep them. */
-const unanswered = (lines: ReadonlyArray<string>): Turn[] =>
-  lines.map((learner) => ({ learner, persona: "", covered: [] }))
 
 /** The manual finish, with the learner's lines still waiting for an answer appended unanswered. */
 const finishWith = (
@@ -27,10 +23,10 @@ const finishWith = (
  * failed and the lines queued behind it go into the review unanswered instead of being dropped.
  */
 export const requestFinish = (s: Session, spec: CaseSpec, a: Attempt): Step => {
-  if (a.pending !== null)
+  if (a.pending !== null || a.hearing > 0)
     return [
       a.finishing ? s : withAttempt(s, { ...a, finishing: true }),
-      [Cmd.reply(t.finishAfterAnswer(spec))],
+      [Cmd.reply(a.pending !== null ? t.finishAfterAnswer(spec) : t.finishAfterVoice)],
     ]
   const lines = [...(a.failed === null ? [] : [a.failed]), ...a.queued]
   if (a.turns.length + lines.length === 0) return [s, [Cmd.reply(t.tooShort(spec))]]
@@ -48,8 +44,8 @@ export const answeredWhileFinishing = (
   now: number,
 ): Step => {
   const [queued, ...rest] = attempt.queued
-  if (queued === undefined || attempt.turns.length >= spec.maxTurns)
-    return finishWith(s, spec, attempt, attempt.queued, shown)
+  if (attempt.turns.length >= spec.maxTurns) return finishWith(s, spec, attempt, attempt.queued, shown)
+  if (queued === undefined) return settledWhileFinishing(s, spec, attempt, shown)
   const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
   return [next, [...shown, ...cmds]]
 }
@@ -58,5 +54,24 @@ export const answeredWhileFinishing = (
 export const failedWhileFinishing = (s: Session, spec: CaseSpec, a: Attempt, reason: string): Step => {
   const notice = reason === "daily_limit" ? t.finishOverLimit(spec) : t.finishUnanswered(spec)
   const lines = [...(a.pending === null ? [] : [a.pending.text]), ...a.queued]
+  // A voice line still being heard comes first; the unanswered lines wait for it (kept as failed + queued).
+  if (a.hearing > 0) {
+    const [failed = null, ...queued] = lines
+    return [withAttempt(s, { ...a, pending: null, failed, queued }), [Cmd.reply(notice)]]
+  }
   return finishWith(s, spec, a, lines, [Cmd.reply(notice)])
 }
+
+/**
+ * A voice line was heard (or could not be) while the finish waits: the finish comes once nothing is in flight any
+ * more; a heard line is sent to the persona first, like any other line.
+ */
+export const settledWhileFinishing = (
+  s: Session,
+  spec: CaseSpec,
+  a: Attempt,
+  lead: ReadonlyArray<Cmd>,
+): Step =>
+  a.pending === null && a.hearing === 0
+    ? finishWith(s, spec, a, [...(a.failed === null ? [] : [a.failed]), ...a.queued], lead)
+    : [withAttempt(s, a), lead]

@@ -3,7 +3,7 @@ import type { AppEvent, CaseAction } from "../../app/model"
 import { idle, type Session } from "../../app/session"
 import { texts as appTexts } from "../../app/texts"
 import type { Attempt, Destination } from "./attempt"
-import { askPersona, askReview, type Step, startAttempt } from "./dialogue"
+import { askPersona, askReview, type Step, startAttempt, withAttempt } from "./dialogue"
 import { learnerLine, onFeedback } from "./feedback"
 import { requestFinish } from "./finishing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
@@ -109,7 +109,7 @@ export const makeRoleplayReducer =
       if (attempt.phase !== "Dialogue") return onText(s, ev, spec, attempt, "")
       const transcribe = { caseId: spec.id, attempt: attempt.number, fileId: input.fileId, mime: input.mime }
       return [
-        s,
+        withAttempt(s, { ...attempt, hearing: attempt.hearing + 1 }),
         [{ _tag: "ChatAction" }, { _tag: "Transcribe", ...transcribe, fileUniqueId: input.fileUniqueId }],
       ]
     }

@@ -23,6 +23,7 @@ export const kernelTexts = {
   stillAnswering: (spec: CaseSpec) => `⏳ ${e(spec.persona.name)} ещё отвечает — подожди пару секунд.`,
   finishAfterAnswer: (spec: CaseSpec) =>
     `⏳ ${e(spec.persona.name)} ещё отвечает — дождёмся ответа, и сразу будет разбор. Все твои реплики в него войдут.`,
+  finishAfterVoice: "⏳ Дослушиваю твоё голосовое — разбор будет сразу после него, и оно в него войдёт.",
   finishUnanswered: (spec: CaseSpec) =>
     `🤖 ${e(spec.persona.name)} сейчас не может ответить. Разбор всё равно будет: твои последние реплики войдут в него без ответа.`,
   finishOverLimit: (spec: CaseSpec) =>

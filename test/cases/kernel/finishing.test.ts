@@ -18,6 +18,7 @@ import {
   T0,
   talk,
   text,
+  voice,
 } from "./scenario"
 import { otherCase, testCase } from "./test-case"
 
@@ -276,12 +277,82 @@ describe("the finish request is stored with the attempt", () => {
   })
 
   test("a session stored before these fields existed decodes: no finish requested, no question open", () => {
-    const { finishing: _f, leaving: _l, ...old } = attemptOf(asking)
+    const { finishing: _f, leaving: _l, hearing: _h, ...old } = attemptOf(asking)
     const stored = JSON.parse(JSON.stringify({ ...asking, flow: { _tag: "Case", attempt: old } }))
-    expect(attemptOf(decode(stored))).toEqual({ ...attemptOf(asking), finishing: false, leaving: null })
+    expect(attemptOf(decode(stored))).toEqual({
+      ...attemptOf(asking),
+      finishing: false,
+      leaving: null,
+      hearing: 0,
+    })
   })
 
   test("a fresh attempt starts with neither", () => {
     expect(attemptOf(started)).toMatchObject({ finishing: false, leaving: null })
+  })
+})
+
+describe("«📊 Получить анализ» while a voice line is still being transcribed", () => {
+  const transcribed = (line: string) =>
+    ({
+      _tag: "Feedback",
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: 1, text: line },
+    }) as const
+  const unheard = {
+    _tag: "Feedback",
+    event: { _tag: "TranscriptionFailed", caseId: "test_case", attempt: 1, reason: "timeout" },
+  } as const
+  const speaking = fold(reduce, oneTurn, [ev(voice)])
+  const waiting = fold(reduce, speaking, [ev(text(t.buttons.analysis))])
+
+  test("the voice is counted as in flight; the finish waits for it, the learner told so", () => {
+    expect(attemptOf(speaking).hearing).toBe(1)
+    expect(reduce(speaking, ev(text(t.buttons.analysis)))).toEqual([
+      inCase(speaking, { ...attemptOf(speaking), finishing: true }),
+      [Cmd.reply(t.finishAfterVoice)],
+    ])
+  })
+
+  test("heard → sent to the persona; its answer → the voice line is in the review", () => {
+    const heard = fold(reduce, waiting, [ev(transcribed("голосом про вторник"))])
+    expect(attemptOf(heard)).toMatchObject({
+      hearing: 0,
+      finishing: true,
+      pending: { text: "голосом про вторник" },
+    })
+    const [next] = reduce(heard, ev(personaReplied(2, "Понял.")))!
+    expect(attemptOf(next)).toMatchObject({ phase: "Reviewing", outcome: "manual" })
+    expect(attemptOf(next).turns.map((turn) => turn.learner)).toEqual([turn1.learner, "голосом про вторник"])
+  })
+
+  test("not heard → the failure said, then the finish with what was said before", () => {
+    const [next, cmds] = reduce(waiting, ev(unheard))!
+    expect(attemptOf(next)).toMatchObject({
+      phase: "Reviewing",
+      outcome: "manual",
+      hearing: 0,
+      turns: [turn1],
+    })
+    expect(cmds[0]).toEqual(Cmd.reply(t.voiceFailed))
+  })
+
+  test("without a finish request, a voice result only updates the count", () => {
+    const [next, cmds] = reduce(speaking, ev(unheard))!
+    expect(next).toEqual(inCase(speaking, { ...attemptOf(speaking), hearing: 0 }))
+    expect(cmds).toEqual([Cmd.reply(t.voiceFailed)])
+  })
+})
+
+describe("the dialogue ends by itself with lines still queued", () => {
+  test("the last allowed turn answered → the queued lines go into the review unanswered", () => {
+    const full = talk(
+      reduce,
+      started,
+      Array.from({ length: testCase.maxTurns - 1 }, (_, i) => [`реплика ${i}`, "ответ", []] as const),
+    )
+    const lastAsked = fold(reduce, full, [ev(text("последняя")), ev(text("ещё одна"))])
+    const [next] = reduce(lastAsked, ev(personaReplied(attemptOf(lastAsked).pending!.requestId, "Всё.")))!
+    expect(attemptOf(next)).toMatchObject({ phase: "Reviewing", outcome: "out_of_moves", queued: [] })
+    expect(attemptOf(next).turns.at(-1)).toEqual(unanswered("ещё одна"))
   })
 })

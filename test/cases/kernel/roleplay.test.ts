@@ -119,6 +119,7 @@ describe("start", () => {
     dialogueModel: null,
     finishing: false,
     leaving: null,
+    hearing: 0,
   }
 
   test("start button → a fresh attempt №1, counted as started, the algorithm with the dialogue keyboard", () => {
@@ -320,11 +321,12 @@ describe("two messages at once", () => {
 describe("early finish", () => {
   const T2 = T0 + 20_000
 
-  test("all five components with ≥ 2 turns → persona line, all covered, completed + auto_finished, review asked", () => {
+  test("all five components with ≥ 2 turns → persona line, all covered, completed + auto_finished, review asked; a line still queued goes into the review unanswered", () => {
     const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?")), ev(text("лишняя"))])
     const turns = [
       turn1,
       { learner: "Мне тревожно. Что предлагаешь?", persona: "Ладно", covered: ["C", "D", "E"] },
+      { learner: "лишняя", persona: "", covered: [] },
     ]
     const all = ["A", "B", "C", "D", "E"]
     expect(reduce(asking, ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }))).toEqual([
@@ -698,9 +700,9 @@ describe("stop command", () => {
 })
 
 describe("other inputs in a case", () => {
-  test("a voice message in the dialogue → transcribe it for this attempt, state unchanged", () => {
+  test("a voice message in the dialogue → transcribe it for this attempt, counted as being heard", () => {
     expect(reduce(oneTurn, ev(voice))).toEqual([
-      oneTurn,
+      inCase(oneTurn, { ...attemptOf(oneTurn), hearing: 1 }),
       [
         chatAction,
         {
