@@ -263,6 +263,39 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
 
   const results = async (user: TestUser) => textsOf((await user.press(appTexts.buttons.results)).messages)[0]!
 
+  test("/start while the review is on its way → told it comes; the review arrives and the attempt is in the results", async () => {
+    bot = await startBot({ backend })
+    const user = bot.user(2209)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, "/chat/completions")
+    await deliverText(bot, user, t.buttons.analysis)
+    await waitFor("the review asked", () => reviewRequests(bot.ai).length === 1)
+    await deliverText(bot, user, "/start")
+    await waitFor("the learner told", seen(user, t.leave.reviewComing))
+    await waitFor("the review", reviewShown(user))
+    await bot.app.whenIdle()
+    expect(await attempts(bot, 2209)).toMatchObject([{ outcome: "manual", turns: 1 }])
+  })
+
+  test("/start after the review failed → asked: the review again brings it; nothing dropped unasked", async () => {
+    bot = await startBot({ backend, env: { AI_REQUEST_MAX_RETRIES: "0" } })
+    const user = bot.user(2210)
+    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
+    await oneTurnIn(user)
+    bot.ai.failNext({ kind: "status", status: 500 }, 1, "/chat/completions")
+    expect(textsOf(await user.send(t.buttons.analysis))).toContain(t.reviewUnavailable)
+    const shown = await user.send("/start")
+    expect(textsOf(shown)).toEqual([visibleText(t.leave.reviewQuestion(spec))])
+    expect(inlineButtons(shown[0]!).map((b) => b.text)).toEqual([
+      t.leave.buttons.review,
+      t.leave.buttons.drop,
+    ])
+    const again = await user.press(t.leave.buttons.review)
+    expect(textsOf(again.messages).some((x) => x.startsWith("🎓 Разбор"))).toBe(true)
+    expect(await attempts(bot, 2210)).toMatchObject([{ outcome: "manual", turns: 1 }])
+  })
+
   test("/start → continue: the question closes, the dialogue goes on with its history", async () => {
     bot = await startBot({ backend })
     const user = bot.user(2201)

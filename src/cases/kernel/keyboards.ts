@@ -38,3 +38,10 @@ export const leaveKeyboard = (id: number): Keyboard =>
     [button(t.leave.buttons.finish, callbackData.leave(id, "finish"))],
     [button(t.leave.buttons.drop, callbackData.leave(id, "drop"))],
   )
+
+/** The same question over a finished dialogue whose review failed: the review again, or drop it. */
+export const leaveReviewKeyboard = (id: number): Keyboard =>
+  inline(
+    [button(t.leave.buttons.review, callbackData.leave(id, "finish"))],
+    [button(t.leave.buttons.drop, callbackData.leave(id, "drop"))],
+  )

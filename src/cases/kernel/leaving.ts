@@ -4,9 +4,9 @@ import type { AppEvent, LeaveChoice } from "../../app/model"
 import { idle, type Session } from "../../app/session"
 import { texts as appTexts } from "../../app/texts"
 import type { Attempt, Destination } from "./attempt"
-import { type Step, startAttempt, withAttempt } from "./dialogue"
+import { askReview, type Step, startAttempt, withAttempt } from "./dialogue"
 import { requestFinish } from "./finishing"
-import { leaveKeyboard, removeReplyKeyboard } from "./keyboards"
+import { leaveKeyboard, leaveReviewKeyboard, removeReplyKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t } from "./texts"
 
@@ -14,15 +14,25 @@ import { kernelTexts as t } from "./texts"
 export const isRunning = (a: Attempt): boolean =>
   a.phase === "Dialogue" && (a.turns.length > 0 || a.pending !== null)
 
+/** A finished dialogue whose review failed: the words are kept until the learner retries it or lets it go. */
+const reviewFailed = (a: Attempt): boolean => a.phase === "Reviewing" && a.reviewRequestId === null
+
 /**
- * Asks before a start (/start, a case command, an old start button) drops the running dialogue. The question
- * takes a fresh request id: its buttons carry it, so an older question's buttons are stale.
+ * Asks before a start (/start, a case command, an old start button) drops the running dialogue, or a finished one
+ * whose review failed (then: the review again, or drop it). A review still on its way is waited for instead: the
+ * learner is told it comes in a moment, and nothing changes. The question takes a fresh request id: its buttons
+ * carry it, so an older question's buttons are stale. Null when nothing would be lost.
  */
-export const askBeforeLeaving = (s: Session, spec: CaseSpec, a: Attempt, to: Destination): Step => {
+export const askBeforeLeaving = (s: Session, spec: CaseSpec, a: Attempt, to: Destination): Step | null => {
+  if (a.phase === "Reviewing" && a.reviewRequestId !== null) return [s, [Cmd.reply(t.leave.reviewComing)]]
+  if (!isRunning(a) && !reviewFailed(a)) return null
   const id = s.nextRequestId
+  const [question, keyboard] = isRunning(a)
+    ? [t.leave.question(spec), leaveKeyboard(id)]
+    : [t.leave.reviewQuestion(spec), leaveReviewKeyboard(id)]
   return [
     { ...withAttempt(s, { ...a, leaving: { id, to } }), nextRequestId: id + 1 },
-    [Cmd.reply(t.leave.question(spec), leaveKeyboard(id))],
+    [Cmd.reply(question, keyboard)],
   ]
 }
 
@@ -52,7 +62,9 @@ export const onLeaveChoice = (
 ): Step => {
   const a = s.flow._tag === "Case" ? s.flow.attempt : null
   const spec = cases.find((c) => c.id === a?.caseId)
-  if (!a || !spec || a.leaving?.id !== answer.id || a.phase !== "Dialogue")
+  // Over a failed review the question has no «continue»: the dialogue is over already.
+  const answerable = a?.phase === "Dialogue" || (a !== null && reviewFailed(a) && answer.choice !== "stay")
+  if (!a || !spec || a.leaving?.id !== answer.id || !answerable)
     return [s, [Cmd.answer(answer.queryId, appTexts.staleButton, true)]]
   const open = { ...a, leaving: null }
   const settled = withAttempt(s, open)
@@ -61,9 +73,14 @@ export const onLeaveChoice = (
     messageId === null ? Cmd.reply(html) : Cmd.edit(messageId, html),
   ]
   if (answer.choice === "stay") return [settled, close(t.leave.stayed)]
+  const reviewAgain = open.phase === "Reviewing" && open.outcome !== null ? open.outcome : null
   const [next, cmds] =
-    answer.choice === "finish"
-      ? requestFinish(settled, spec, open)
-      : proceed(settled, ev, cases, a.leaving.to)
-  return [next, [...close(t.leave.chosen(t.leave.buttons[answer.choice])), ...cmds]]
+    answer.choice === "drop"
+      ? proceed(settled, ev, cases, a.leaving.to)
+      : reviewAgain
+        ? askReview(settled, open, reviewAgain)
+        : requestFinish(settled, spec, open)
+  const label =
+    reviewAgain && answer.choice === "finish" ? t.leave.buttons.review : t.leave.buttons[answer.choice]
+  return [next, [...close(t.leave.chosen(label)), ...cmds]]
 }

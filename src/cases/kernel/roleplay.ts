@@ -19,7 +19,7 @@ const startOrAsk = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, sp
 const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destination): Step | null => {
   const a = s.flow._tag === "Case" ? s.flow.attempt : null
   const spec = cases.find((c) => c.id === a?.caseId)
-  return a && spec && isRunning(a) ? askBeforeLeaving(s, spec, a, to) : null
+  return a && spec ? askBeforeLeaving(s, spec, a, to) : null
 }
 
 const onButton = (

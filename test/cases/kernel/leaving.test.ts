@@ -6,11 +6,17 @@ import { reduce as rootReduce } from "../../../src/app/reducer"
 import { idle, initialSession, type Session } from "../../../src/app/session"
 import { texts as appTexts } from "../../../src/app/texts"
 import { type Attempt, newAttempt } from "../../../src/cases/kernel/attempt"
-import { dialogueKeyboard, leaveKeyboard, removeReplyKeyboard } from "../../../src/cases/kernel/keyboards"
+import {
+  dialogueKeyboard,
+  leaveKeyboard,
+  leaveReviewKeyboard,
+  removeReplyKeyboard,
+} from "../../../src/cases/kernel/keyboards"
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { kernelTexts as t } from "../../../src/cases/kernel/texts"
 import { cases } from "../../../src/cases/registry"
 import {
+  aiFailed,
   attemptOf,
   callback,
   command,
@@ -118,11 +124,29 @@ describe("asking before a start drops a running dialogue", () => {
     expect(reduce(oneTurn, ev(command("start"), { role: null }))).toBeNull()
   })
 
-  test("a dialogue already finished (its review under way) → no question: the start goes ahead", () => {
+  test("a dialogue already finished, its review under way → told the review comes in a moment; nothing changes", () => {
     const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
-    expect(reduce(reviewing, ev(command("othercase")))?.[0].flow).toMatchObject({
-      attempt: { caseId: "other_case" },
-    })
+    expect(reduce(reviewing, ev(command("othercase")))).toEqual([
+      reviewing,
+      [Cmd.reply(t.leave.reviewComing)],
+    ])
+    expect(reduce(reviewing, ev(command("start")))).toEqual([reviewing, [Cmd.reply(t.leave.reviewComing)]])
+  })
+
+  test("a finished dialogue whose review failed → asked: the review again, or drop it (no «continue»)", () => {
+    const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
+    const failed = fold(reduce, reviewing, [ev(aiFailed(attemptOf(reviewing).reviewRequestId!))])
+    const id = failed.nextRequestId
+    const [question, cmds] = reduce(failed, ev(command("othercase")))!
+    expect(attemptOf(question).leaving).toEqual({ id, to: { _tag: "StartCase", caseId: "other_case" } })
+    expect(cmds).toEqual([Cmd.reply(t.leave.reviewQuestion(testCase), leaveReviewKeyboard(id))])
+    expect(reduce(question, ev(answer(id, "stay")))).toEqual([question, stale])
+    const [again, asked] = reduce(question, ev(answer(id, "finish")))!
+    expect(attemptOf(again)).toMatchObject({ phase: "Reviewing", leaving: null, reviewRequestId: id + 1 })
+    expect(asked).toContainEqual(Cmd.edit(900, t.leave.chosen(t.leave.buttons.review)))
+    expect(asked.some((c) => c._tag === "AskReview")).toBe(true)
+    const [dropped] = reduce(question, ev(answer(id, "drop")))!
+    expect(attemptOf(dropped)).toMatchObject({ caseId: "other_case", phase: "Dialogue" })
   })
 
   test("explicit exits still need no question: «🔄 Начать заново», «🏠 В главное меню», the stop command", () => {
