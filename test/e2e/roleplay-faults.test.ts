@@ -7,6 +7,7 @@ import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
 import { StartupError } from "../../src/startup"
 import { reviewOf, type ScriptedTurn, scriptRoleplay } from "../support/ai-script"
+import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import type { FakeOpenAi, RecordedRequest } from "../support/fake-openai"
@@ -41,16 +42,7 @@ const lastUserLine = (r: RecordedRequest) =>
 
 const personaLines = (user: TestUser) => textsOf(user.screen()).filter((t) => t.startsWith(personaPrefix))
 
-const stats = async (bot: TestBot, userId: number) =>
-  Object.fromEntries(
-    (
-      await bot.app.db
-        .selectFrom("case_stats")
-        .select(["case_id", "stat", "cnt"])
-        .where("user_id", "=", userId)
-        .execute()
-    ).map((r) => [`${r.case_id}:${r.stat}`, r.cnt]),
-  )
+const stats = (bot: TestBot, userId: number) => caseStats(bot.app.db, userId)
 
 /** Every text the bot put in front of anyone: messages, edits, captions and callback alerts. */
 const everythingSent = (bot: TestBot): string[] =>

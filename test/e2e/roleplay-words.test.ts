@@ -6,6 +6,7 @@ import { kernelTexts as t } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
 import { reviewOf, type ScriptedTurn } from "../support/ai-script"
+import { caseStats } from "../support/case-stats"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
 import { type FakeBotApi, inlineButtons, startFakeBotApi } from "../support/fake-bot-api"
 import { type FakeOpenAi, type RecordedRequest, startFakeOpenAi } from "../support/fake-openai"
@@ -91,16 +92,7 @@ const attempts = (bot: TestBot, userId: number) =>
     .orderBy("id")
     .execute()
 
-const stats = async (bot: TestBot, userId: number) =>
-  Object.fromEntries(
-    (
-      await bot.app.db
-        .selectFrom("case_stats")
-        .select(["case_id", "stat", "cnt"])
-        .where("user_id", "=", userId)
-        .execute()
-    ).map((r) => [`${r.case_id}:${r.stat}`, r.cnt]),
-  )
+const stats = (bot: TestBot, userId: number) => caseStats(bot.app.db, userId)
 
 /** Signs in, starts the case and says one line the persona answers at once. */
 const oneTurnIn = async (user: TestUser) => {

@@ -3,6 +3,7 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"
 import { inlineButtons, replyKeyboard } from "../support/fake-bot-api"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
@@ -11,16 +12,7 @@ import { textUpdate } from "../support/updates"
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
 
-const stats = async (bot: TestBot, userId: number) =>
-  Object.fromEntries(
-    (
-      await bot.app.db
-        .selectFrom("case_stats")
-        .select(["case_id", "stat", "cnt"])
-        .where("user_id", "=", userId)
-        .execute()
-    ).map((r) => [`${r.case_id}:${r.stat}`, r.cnt]),
-  )
+const stats = (bot: TestBot, userId: number) => caseStats(bot.app.db, userId)
 
 const attempts = (bot: TestBot, userId: number) =>
   bot.app.db

@@ -4,10 +4,10 @@ import { findCase } from "../../src/cases/registry"
 import { visibleText } from "../../src/lib/html"
 import { scriptRoleplay } from "../support/ai-script"
 import { startFakeOpenAi } from "../support/fake-openai"
-import { testEnv, WEBHOOK_SECRET } from "../support/harness"
+import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
 import { useProcessFixture } from "../support/process-fixture"
-import { processLearner } from "../support/process-learner"
+import { processLearner, webhookDelivery } from "../support/process-learner"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -33,21 +33,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
     const first = fx.spawn(env)
     let target = Number((await first.waitForLog("bot started")).webhookPort)
 
-    const deliver = async (update: object) => {
-      for (let attempt = 0; attempt < 200; attempt++) {
-        const status = await fetch(`http://127.0.0.1:${target}/webhook`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
-          body: JSON.stringify(update),
-        }).then(
-          (r) => r.status,
-          () => 0,
-        )
-        if (status === 200) return
-        await Bun.sleep(200)
-      }
-      throw new Error("an update was never accepted")
-    }
+    const deliver = webhookDelivery(tg, () => target)
 
     const total = RATE * SECONDS
     const deliveries: Promise<void>[] = []
