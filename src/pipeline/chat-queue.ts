@@ -16,7 +16,11 @@ import { Settings } from "../services/settings"
 import { Background, type BackgroundShape, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
 import { processRow } from "./pipeline"
 import type { Deps, EventPayload } from "./stage"
+import { storeTickets } from "./store-tickets"
 
+export const LEASE_TTL_MS = 30_000
+
+/** The inbox row that carries a work's result to its chat. */
 const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
   chatId: ref.chatId,
   updateId: null,
@@ -24,10 +28,6 @@ const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
   payload: { feedback, origin: ref.origin } satisfies EventPayload,
   userId: ref.origin.userId,
 })
-
-import { storeTickets } from "./store-tickets"
-
-export const LEASE_TTL_MS = 30_000
 
 export interface ChatQueueShape {
   /**
@@ -183,7 +183,8 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         ),
       )
       working.set(ref.id, fiber)
-      fiber.addObserver(() => working.delete(ref.id))
+      // A later issue of the same work (taken over past its deadline) may have replaced this one meanwhile.
+      fiber.addObserver(() => working.get(ref.id) === fiber && working.delete(ref.id))
     }
 
     const background = Background.of({
