@@ -1,0 +1,26 @@
+import { describe, expect, test } from "bun:test"
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+
+const SRC = join(import.meta.dir, "../../src")
+const textFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return name === "prompts" ? [] : textFiles(path)
+    return /texts?\.ts$/.test(name) ? [path] : []
+  })
+
+// Past-tense and short-adjective forms of «ты» that agree with a gender (вошёл/вошла, готов/готова).
+const GENDERED = /[Тт]ы (и так )?(не )?(уже )?(вошёл|вышел|прошёл|сделал|закончил|начал|готов|уверен|должен|сам)\b/u
+
+describe("every user-facing text addresses the learner gender-neutrally", () => {
+  const files = textFiles(SRC)
+  test("the texts files are found", () => expect(files.length).toBeGreaterThan(5))
+  for (const file of files)
+    test(file.slice(SRC.length + 1), () => {
+      const lines = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => GENDERED.test(line) || /ты готов/u.test(line))
+      expect(lines).toEqual([])
+    })
+})
