@@ -1,6 +1,6 @@
 import { findCase } from "../cases/registry"
-import { escapeHtml } from "../lib/html"
-import type { AdminStats } from "./stats.repo"
+import { escapeHtml } from "../core/html"
+import type { AdminStats } from "../core/views"
 import { adminTexts as t } from "./texts"
 
 const OUTCOMES = ["completed", "out_of_moves", "manual"] as const

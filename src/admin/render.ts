@@ -1,6 +1,6 @@
 import { findCase } from "../cases/registry"
-import { escapeHtml as e } from "../lib/html"
-import type { AdminStats } from "./stats.repo"
+import { escapeHtml as e } from "../core/html"
+import type { AdminStats } from "../core/views"
 import { adminTexts as t } from "./texts"
 
 const title = (caseId: string) => findCase(caseId)?.texts.title ?? caseId

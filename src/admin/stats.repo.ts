@@ -1,37 +1,8 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import type { AdminStats } from "../core/views"
 
 type Db = Kysely<Database>
-
-export interface AdminStats {
-  readonly roles: ReadonlyArray<{ readonly role: string; readonly users: number }>
-  readonly active7: number
-  readonly active30: number
-  readonly attempts: ReadonlyArray<{
-    readonly caseId: string
-    readonly outcome: string
-    readonly count: number
-  }>
-  readonly started: ReadonlyArray<{ readonly caseId: string; readonly count: number }>
-  readonly scores: ReadonlyArray<{
-    readonly caseId: string
-    readonly avgScore: number
-    readonly covered: ReadonlyArray<ReadonlyArray<string>>
-  }>
-  readonly ratings: ReadonlyArray<{
-    readonly question: string
-    readonly answers: number
-    readonly avg: number
-  }>
-  readonly comments: ReadonlyArray<{ readonly userId: number; readonly comment: string; readonly at: string }>
-  readonly ai: ReadonlyArray<{
-    readonly provider: string
-    readonly calls: number
-    readonly errors: number
-    readonly inputTokens: number
-    readonly outputTokens: number
-  }>
-}
 
 const activeSince = async (db: Db, days: number) => {
   const row = await db

@@ -1,4 +1,4 @@
-import { escapeHtml as e } from "../lib/html"
+import { escapeHtml as e } from "../core/html"
 
 /** Admin-facing texts (Russian, concise). */
 export const adminTexts = {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import type { UserSummary } from "../app/model"
+import type { UserSummary } from "../core/views"
 import { forgetInbox } from "../repositories/privacy.repo"
 
 type Db = Kysely<Database>

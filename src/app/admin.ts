@@ -1,13 +1,12 @@
 import { renderStats } from "../admin/render"
 import { adminTexts as t } from "../admin/texts"
-import { button, callbackData } from "./callback-data"
-import { Cmd, inline } from "./commands"
+import { button, callbackData } from "../core/callback-data"
+import { Cmd, inline } from "../core/commands"
+import type { AppEvent, Feedback } from "../core/model"
+import type { Session } from "../core/session"
+import type { Step } from "../core/step"
 import { backToMenu } from "./keyboards"
-import type { AppEvent, Feedback } from "./model"
-import type { Session } from "./session"
 import { texts } from "./texts"
-
-type Step = readonly [Session, ReadonlyArray<Cmd>]
 
 const ADMIN_COMMANDS: ReadonlySet<string> = new Set(["admin", "stats", "users", "setrole", "export"])
 const ROLES = ["user", "admin", "none"] as const

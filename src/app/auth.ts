@@ -1,21 +1,18 @@
-import { Cmd } from "./commands"
-import { mainMenu } from "./keyboards"
-import type { AppEvent, Role } from "./model"
-import { idle, type Session } from "./session"
+import { Cmd } from "../core/commands"
+import type { AppEvent, Role } from "../core/model"
+import { idle, type Session } from "../core/session"
+import type { Step } from "../core/step"
+import { homeScreen } from "./home"
 import { texts } from "./texts"
 
 export const MAX_PASSWORD_FAILURES = 5
 export const LOCKOUT_MS = 15 * 60_000
-
-type Step = readonly [Session, ReadonlyArray<Cmd>]
 
 /** Whole minutes the sign-in stays locked, rounded up; null when it is not locked. */
 export const lockoutMinutesLeft = (auth: Session["auth"], now: number): number | null =>
   auth.lockedUntil !== null && auth.lockedUntil > now ? Math.ceil((auth.lockedUntil - now) / 60_000) : null
 
 const lockLeftMin = (s: Session, now: number): number | null => lockoutMinutesLeft(s.auth, now)
-
-const welcome = (ev: AppEvent): Cmd => Cmd.reply(texts.welcome(ev.actor.firstName), mainMenu())
 
 const askPassword = (s: Session, ev: AppEvent, purpose: "login" | "relogin"): Step => {
   const left = lockLeftMin(s, ev.now)
@@ -35,7 +32,7 @@ const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
       username: ev.actor.username,
     },
     Cmd.reply(texts.loggedIn(role)),
-    welcome(ev),
+    homeScreen(ev),
   ],
 ]
 
@@ -71,7 +68,7 @@ export const authReducer = (s: Session, ev: AppEvent): Step => {
   if (input._tag !== "Command") return [s, []]
   switch (input.name) {
     case "start":
-      if (!ev.authEnabled || actor.role) return [{ ...s, flow: idle }, [welcome(ev)]]
+      if (!ev.authEnabled || actor.role) return [{ ...s, flow: idle }, [homeScreen(ev)]]
       return askPassword(s, ev, "login")
     case "relogin":
     case "change_role":

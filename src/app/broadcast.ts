@@ -1,15 +1,15 @@
-import { AUDIENCES } from "../broadcast/audience"
 import { isActive, renderBroadcast } from "../broadcast/render"
 import { broadcastTexts as t } from "../broadcast/texts"
 import { formatInZone, parseSendTime } from "../broadcast/when"
-import { escapeHtml, visibleText } from "../lib/html"
-import { button, callbackData } from "./callback-data"
-import { Cmd, inline } from "./commands"
-import type { AppEvent } from "./model"
-import { idle, type Session } from "./session"
+import { AUDIENCES } from "../core/audience"
+import { button, callbackData } from "../core/callback-data"
+import { Cmd, inline } from "../core/commands"
+import { escapeHtml, visibleText } from "../core/html"
+import type { AppEvent } from "../core/model"
+import { idle, type Session } from "../core/session"
+import type { Step } from "../core/step"
 import { texts } from "./texts"
 
-type Step = readonly [Session, ReadonlyArray<Cmd>]
 type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
 type TextInput = Extract<AppEvent["input"], { _tag: "Text" }>
 

@@ -1,6 +1,6 @@
-import { Cmd } from "./commands"
-import type { AppEvent } from "./model"
-import type { Session } from "./session"
+import { Cmd } from "../core/commands"
+import type { AppEvent } from "../core/model"
+import type { Session } from "../core/session"
 import { texts } from "./texts"
 
 // forget_me stays open: whoever has data here may delete it, signed in or not.

@@ -1,6 +1,6 @@
 import { cases } from "../cases/registry"
-import { button, callbackData } from "./callback-data"
-import { inline, type Keyboard } from "./commands"
+import { button, callbackData } from "../core/callback-data"
+import { inline, type Keyboard } from "../core/commands"
 import { texts } from "./texts"
 
 /** The main menu: one row per registered case, then help and the survey. */

@@ -1,12 +1,11 @@
+import { Cmd } from "../core/commands"
+import type { AppEvent } from "../core/model"
+import type { Session } from "../core/session"
+import type { Step } from "../core/step"
 import { caseCommands } from "./command-menu"
-import { Cmd } from "./commands"
 import { backToMenu, mainMenu } from "./keyboards"
-import type { AppEvent } from "./model"
 import { renderResults } from "./results"
-import type { Session } from "./session"
 import { texts } from "./texts"
-
-type Step = readonly [Session, ReadonlyArray<Cmd>]
 
 const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
   const isAdmin = ev.actor.role === "admin"

@@ -1,21 +1,27 @@
+import { makeRoleplayReducer } from "../cases/kernel/roleplay"
 import { kernelTexts } from "../cases/kernel/texts"
-import { roleplayReducer } from "../cases/reducer"
+import { cases } from "../cases/registry"
+import { Cmd } from "../core/commands"
+import type { AppEvent } from "../core/model"
+import { idle, type Session } from "../core/session"
+import type { Step } from "../core/step"
 import { adminReducer } from "./admin"
 import { AUTH_COMMANDS, authReducer } from "./auth"
 import { broadcastReducer, leavesDraft } from "./broadcast"
-import { Cmd } from "./commands"
-import type { AppEvent } from "./model"
+import { homeScreen } from "./home"
 import { navReducer } from "./nav"
-import { idle, type Session } from "./session"
 import { surveyReducer } from "./survey"
 import { texts } from "./texts"
+
+/** The role-play reducer for every registered case, set up with the app's home screen. */
+export const roleplayReducer = makeRoleplayReducer({ cases, home: (ev) => [homeScreen(ev)] })
 
 /**
  * The root reducer: routes an event to the feature that owns it (sign-in, the role-play cases, navigation). Pure: returns the next state and the commands
  * to run; runs nothing and never throws. Commands always win over the current flow (typing /help while asked for
  * a password shows help; the original treated it as a password).
  */
-export const reduce = (current: Session, ev: AppEvent): readonly [Session, ReadonlyArray<Cmd>] => {
+export const reduce = (current: Session, ev: AppEvent): Step => {
   const { input } = ev
   const s = leavesDraft(current, ev) ? { ...current, flow: idle } : current
   if (input._tag === "PasswordAttempt") return authReducer(s, ev)
@@ -35,7 +41,7 @@ export const reduce = (current: Session, ev: AppEvent): readonly [Session, Reado
 }
 
 /** Leaving a dialogue by a command (/start, /logout…) also takes its reply keyboard away. */
-const closingDialogue = (s: Session, [next, cmds]: readonly [Session, ReadonlyArray<Cmd>]) =>
+const closingDialogue = (s: Session, [next, cmds]: Step) =>
   s.flow._tag === "Case" && next.flow._tag !== "Case"
     ? ([next, [Cmd.reply(kernelTexts.left, { _tag: "RemoveReply" }), ...cmds]] as const)
     : ([next, cmds] as const)

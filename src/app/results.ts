@@ -1,15 +1,7 @@
 import { findCase } from "../cases/registry"
-import { escapeHtml as e } from "../lib/html"
+import { escapeHtml as e } from "../core/html"
+import type { CaseResult } from "../core/views"
 import { texts } from "./texts"
-
-export interface CaseResult {
-  readonly caseId: string
-  readonly attempts: number
-  readonly best: number
-  readonly latest: number
-  /** Component keys missed in at least one attempt, most often missed first (at most three). */
-  readonly missed: ReadonlyArray<{ readonly key: string; readonly times: number }>
-}
 
 export interface AttemptRow {
   readonly caseId: string

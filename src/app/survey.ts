@@ -1,8 +1,9 @@
-import { button, callbackData } from "./callback-data"
-import { Cmd, inline, type Keyboard } from "./commands"
+import { button, callbackData } from "../core/callback-data"
+import { Cmd, inline, type Keyboard } from "../core/commands"
+import type { AppEvent } from "../core/model"
+import { idle, type Session } from "../core/session"
+import type { Step } from "../core/step"
 import { backToMenu, mainMenu } from "./keyboards"
-import type { AppEvent } from "./model"
-import { idle, type Session } from "./session"
 import { texts } from "./texts"
 
 /** The original bot's question keys (stored in bot_ratings.question), in order. */
@@ -12,8 +13,6 @@ export const SURVEY_QUESTIONS = [
   "will_help_at_work",
 ] as const
 export type SurveyQuestion = (typeof SURVEY_QUESTIONS)[number]
-
-type Step = readonly [Session, ReadonlyArray<Cmd>]
 
 const scale = (q: number): Keyboard => {
   const row = (from: number) =>

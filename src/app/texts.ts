@@ -1,6 +1,7 @@
-import { escapeHtml as e } from "../lib/html"
-import type { RejectReason, Role } from "./model"
-import { inboxRetentionDays } from "./retention"
+import { escapeHtml as e } from "../core/html"
+import type { Role } from "../core/model"
+import { inboxRetentionDays } from "../core/retention"
+import { sharedTexts } from "../core/texts"
 
 /** Every user-facing sentence of the shell (auth, navigation, help). Russian, informal «ты», HTML. */
 
@@ -13,12 +14,6 @@ const plural = (n: number, one: string, few: string, many: string): string => {
   if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few
   return many
 }
-const formatSeconds = (sec: number) =>
-  sec >= 60 && sec % 60 === 0
-    ? `${sec / 60} мин`
-    : sec >= 60
-      ? `${Math.floor(sec / 60)} мин ${sec % 60} с`
-      : `${sec} с`
 const minutes = (n: number) => `${n} ${plural(n, "минуту", "минуты", "минут")}`
 const days = (n: number) => `${n} ${plural(n, "день", "дня", "дней")}`
 
@@ -141,20 +136,12 @@ export const texts = {
     group: "👋 Я работаю только в личных сообщениях. Напиши мне напрямую.",
     other: "🤔 С таким сообщением я не умею работать. Пиши текстом — или загляни в /help.",
   },
-  rejected: (reason: RejectReason, limit: number) =>
-    ({
-      too_short: "📝 Сообщение пустое — напиши хотя бы пару слов.",
-      too_long: `📝 Слишком длинно: максимум ${limit} символов. Сократи, пожалуйста.`,
-      too_many_lines: `📝 Слишком много строк: максимум ${limit}. Сформулируй чуть компактнее.`,
-      voice_too_short: "🎤 Голосовое слишком короткое — скажи хотя бы пару слов.",
-      voice_too_long: `🎤 Голосовое длинновато: максимум ${formatSeconds(limit)}. Попробуй короче — как в живом разговоре.`,
-      voice_too_big: `🎤 Файл слишком большой (больше ${limit} МБ). Запиши покороче.`,
-    })[reason],
+  rejected: sharedTexts.rejected,
   rateLimited: (window: "minute" | "hour", waitMin: number) =>
     window === "minute"
       ? "⏳ Ты пишешь очень быстро. Подожди минутку — и продолжим."
       : `⏳ За последний час сообщений слишком много. Сделай паузу примерно на ${minutes(waitMin)}.`,
-  staleButton: "⚠️ Эта кнопка устарела. Открой свежее меню: /start",
+  staleButton: sharedTexts.staleButton,
   apology: "😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.",
   results: {
     title: "📈 <b>Мои результаты</b>",
@@ -183,7 +170,7 @@ export const texts = {
     busy: "Сначала закончи тренировку — потом вернёмся к оценке.",
   },
   buttons: {
-    menu: "🏠 Главное меню",
+    menu: sharedTexts.menuButton,
     rate: "⭐ Оценить бота",
     results: "📈 Мои результаты",
     faq: "❓ FAQ",

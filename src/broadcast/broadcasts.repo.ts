@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely"
 import type { BroadcastRecipientsTable, BroadcastsTable, Database } from "../../db/schema"
-import type { Audience, BroadcastCounts, BroadcastView } from "./audience"
+import type { Audience, BroadcastCounts, BroadcastView } from "../core/audience"
 
 type Db = Kysely<Database>
 
@@ -9,7 +9,7 @@ export type BroadcastRecipient = Selectable<BroadcastRecipientsTable>
 export type BroadcastStatus = Broadcast["status"]
 export type RecipientState = BroadcastRecipient["state"]
 
-export { AUDIENCES, type Audience, type BroadcastCounts, isAudience } from "./audience"
+export { AUDIENCES, type Audience, type BroadcastCounts, isAudience } from "../core/audience"
 
 export interface NewBroadcast {
   readonly createdBy: number

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
-import type { Keyboard } from "../app/commands"
+import type { Keyboard } from "../core/commands"
 import { type ScheduledJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { type BroadcastCounts, findBroadcast, viewOf } from "./broadcasts.repo"
 import { type BroadcastSend, type DeliverOptions, deliverBroadcast } from "./deliver"

@@ -1,6 +1,6 @@
-import { button, callbackData } from "../app/callback-data"
-import { inline, type Keyboard } from "../app/commands"
-import type { BroadcastView } from "./audience"
+import type { BroadcastView } from "../core/audience"
+import { button, callbackData } from "../core/callback-data"
+import { inline, type Keyboard } from "../core/commands"
 import { broadcastTexts as t } from "./texts"
 import { formatInZone } from "./when"
 

@@ -1,4 +1,4 @@
-import { escapeHtml as e } from "../lib/html"
+import { escapeHtml as e } from "../core/html"
 
 /** Broadcast texts for admins (Russian, concise). */
 export const broadcastTexts = {

@@ -1,5 +1,5 @@
 import type { MessageEntity } from "grammy/types"
-import { escapeHtml } from "./html"
+import { escapeHtml } from "../core/html"
 
 const attr = (s: string) => escapeHtml(s).replace(/"/g, "&quot;")
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Redacted } from "effect"
-import type { Role } from "../app/model"
+import type { Role } from "../core/model"
 
 const HASH_PREFIX = /^\$(argon2(id|i|d)|2[abxy])\$/
 

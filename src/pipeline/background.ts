@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { Feedback } from "../app/model"
+import type { Feedback } from "../core/model"
 import type { Origin } from "./decode"
 import type { Deps } from "./stage"
 

@@ -1,5 +1,5 @@
 import { Cause, Context, Effect, Fiber, Layer, Schedule, Semaphore } from "effect"
-import type { Feedback } from "../app/model"
+import type { Feedback } from "../core/model"
 import { type Head, type NewRow, type Stored, settleWork, storeRow } from "../repositories/enqueue.repo"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import {

@@ -1,6 +1,6 @@
 import type { Message, MessageEntity, Update } from "grammy/types"
-import { callbackData } from "../app/callback-data"
-import type { Input } from "../app/model"
+import { callbackData } from "../core/callback-data"
+import type { Input } from "../core/model"
 import { entitiesToHtml } from "../lib/entities-html"
 
 export interface TextLimits {

@@ -1,7 +1,5 @@
 import { Effect } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
-import type { Cmd } from "../app/commands"
-import type { Feedback } from "../app/model"
 import {
   cancelBroadcast,
   countAudiences,
@@ -14,6 +12,8 @@ import {
 } from "../broadcast/broadcasts.repo"
 import { broadcastJobName } from "../broadcast/job"
 import { progressKeyboard, renderBroadcast } from "../broadcast/render"
+import type { Cmd } from "../core/commands"
+import type { Feedback } from "../core/model"
 import { cancelJob, findJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { JOB_KINDS } from "../scheduler/kinds"
 import { Db } from "../services/db"

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import { InputFile } from "grammy"
-import type { Cmd } from "../app/commands"
 import { surveyInviteMessage } from "../app/survey"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
+import type { Cmd } from "../core/commands"
 import {
   claimSurveyInvite,
   findFileId,

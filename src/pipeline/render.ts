@@ -1,5 +1,5 @@
 import type { ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types"
-import type { Keyboard } from "../app/commands"
+import type { Keyboard } from "../core/commands"
 
 export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 

@@ -1,4 +1,4 @@
-import { chatPart, type Session } from "../app/session"
+import { chatPart, type Session } from "../core/session"
 import type { Reduction } from "../repositories/sessions.repo"
 import type { LoadedCtx } from "./stage"
 

@@ -1,6 +1,6 @@
 import { Data, Effect } from "effect"
-import type { Cmd } from "../app/commands"
-import type { Feedback, RejectReason } from "../app/model"
+import type { Cmd } from "../core/commands"
+import type { Feedback, RejectReason } from "../core/model"
 import { oggDurationSec } from "../lib/ogg-duration"
 import { findTranscript, saveTranscript } from "../repositories/ai.repo"
 import { isOverAiBudget } from "../services/ai-budget"

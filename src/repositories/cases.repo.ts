@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import type { Review } from "../cases/kernel/ai-reply"
-import type { Attempt } from "../cases/kernel/attempt"
+import type { Review } from "../core/ai-reply"
+import type { Attempt } from "../core/attempt"
 import { jsonb } from "./jsonb"
 
 type Db = Kysely<Database>

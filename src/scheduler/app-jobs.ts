@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { inboxRetentionDays } from "../app/retention"
 import type { AppConfig } from "../config/config"
+import { inboxRetentionDays } from "../core/retention"
 import { deleteIdleLimits } from "../repositories/limits.repo"
 import { expireDialogues } from "../repositories/privacy.repo"
 import type { MetricsShape } from "../services/metrics"

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test"
 import { adminTexts, adminTexts as t } from "../../src/admin/texts"
 import { adminReducer } from "../../src/app/admin"
-import { Cmd } from "../../src/app/commands"
-import type { AppEvent, Feedback, Input, RoleChangeOutcome } from "../../src/app/model"
-import { initialSession, type Session } from "../../src/app/session"
-import { newAttempt } from "../../src/cases/kernel/attempt"
+import { newAttempt } from "../../src/core/attempt"
+import { Cmd } from "../../src/core/commands"
+import type { AppEvent, Feedback, Input, RoleChangeOutcome } from "../../src/core/model"
+import { initialSession, type Session } from "../../src/core/session"
 
 const ev = (input: Input): AppEvent => ({
   input,

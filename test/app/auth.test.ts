@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { AUTH_COMMANDS, authReducer, LOCKOUT_MS, MAX_PASSWORD_FAILURES } from "../../src/app/auth"
 import { caseCommands } from "../../src/app/command-menu"
-import type { Cmd } from "../../src/app/commands"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
-import type { AppEvent, Input, Role } from "../../src/app/model"
 import { reduce } from "../../src/app/reducer"
-import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import type { Cmd } from "../../src/core/commands"
+import type { AppEvent, Input, Role } from "../../src/core/model"
+import { initialSession, type Session } from "../../src/core/session"
 import { voiceInput } from "../support/updates"
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test"
 import { broadcastReducer } from "../../src/app/broadcast"
-import { Cmd, inline } from "../../src/app/commands"
-import type { AppEvent, CallbackData, Feedback, Input, Role } from "../../src/app/model"
 import { reduce } from "../../src/app/reducer"
-import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
 import { broadcastTexts as t } from "../../src/broadcast/texts"
+import { Cmd, inline } from "../../src/core/commands"
+import type { AppEvent, CallbackData, Feedback, Input, Role } from "../../src/core/model"
+import { initialSession, type Session } from "../../src/core/session"
 
 const ADMIN = 5001
 // 2026-11-25 12:00 UTC = 15:00 in Moscow.

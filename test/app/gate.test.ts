@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import type { Cmd } from "../../src/app/commands"
 import { refuseWithoutRole } from "../../src/app/gate"
-import type { AppEvent, Input, Role } from "../../src/app/model"
-import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import type { Cmd } from "../../src/core/commands"
+import type { AppEvent, Input, Role } from "../../src/core/model"
+import { initialSession, type Session } from "../../src/core/session"
 import { voiceInput } from "../support/updates"
 
 const ev = (input: Input, role: Role | null, authEnabled: boolean): AppEvent => ({

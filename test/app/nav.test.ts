@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test"
 import { caseCommands } from "../../src/app/command-menu"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
-import type { AppEvent, CallbackData, Input, Role } from "../../src/app/model"
 import { navReducer } from "../../src/app/nav"
-import { initialSession, type Session } from "../../src/app/session"
 import { texts } from "../../src/app/texts"
+import type { AppEvent, CallbackData, Input, Role } from "../../src/core/model"
+import { initialSession, type Session } from "../../src/core/session"
 import { voiceInput } from "../support/updates"
 
 const USER_ID = 987654321

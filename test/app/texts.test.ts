@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 
 describe("texts", () => {
   test("welcome with HTML in the first name → the name is escaped, not rendered", () => {

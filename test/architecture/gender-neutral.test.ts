@@ -11,7 +11,8 @@ const textFiles = (dir: string): string[] =>
   })
 
 // Past-tense and short-adjective forms of «ты» that agree with a gender (вошёл/вошла, готов/готова).
-const GENDERED = /[Тт]ы (и так )?(не )?(уже )?(вошёл|вышел|прошёл|сделал|закончил|начал|готов|уверен|должен|сам)\b/u
+const GENDERED =
+  /[Тт]ы (и так )?(не )?(уже )?(вошёл|вышел|прошёл|сделал|закончил|начал|готов|уверен|должен|сам)\b/u
 
 describe("every user-facing text addresses the learner gender-neutrally", () => {
   const files = textFiles(SRC)

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Cmd } from "../../src/app/commands"
-import { initialSession, type Session } from "../../src/app/session"
+import { roleplayReducer } from "../../src/app/reducer"
 import {
   afterReviewKeyboard,
   caseCardKeyboard,
@@ -8,8 +7,9 @@ import {
   removeReplyKeyboard,
 } from "../../src/cases/kernel/keyboards"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "../../src/cases/kernel/texts"
-import { roleplayReducer } from "../../src/cases/reducer"
 import { cases } from "../../src/cases/registry"
+import { Cmd } from "../../src/core/commands"
+import { initialSession, type Session } from "../../src/core/session"
 import {
   attemptOf,
   card,

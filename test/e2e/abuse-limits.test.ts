@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test"
 import { adminTexts } from "../../src/admin/texts"
 import { texts } from "../../src/app/texts"
-import { visibleText as visible } from "../../src/lib/html"
+import { visibleText as visible } from "../../src/core/html"
 import { backends } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { addSecret, recordOutput } from "../support/leak-scan"

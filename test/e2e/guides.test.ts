@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
 import { type FakeBotApi, type RecordedCall, startFakeBotApi } from "../support/fake-bot-api"
 import { signIn, startBot, type TestBot, type TestUser } from "../support/harness"

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { caseCommands } from "../../src/app/command-menu"
 import { texts } from "../../src/app/texts"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 import { backends, freshDatabase } from "../support/database"
 import { startFakeBotApi } from "../support/fake-bot-api"
 import { startBot, type TestBot } from "../support/harness"

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { adminTexts } from "../../src/admin/texts"
 import { texts } from "../../src/app/texts"
-import { visibleText as visible } from "../../src/lib/html"
+import { visibleText as visible } from "../../src/core/html"
 import { backends } from "../support/database"
 import {
   ADMIN_PASSWORD,

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test"
 import type { Update } from "grammy/types"
 import { backToMenu, mainMenu } from "../../src/app/keyboards"
-import type { Input } from "../../src/app/model"
 import { texts } from "../../src/app/texts"
+import type { Input } from "../../src/core/model"
 import {
   applyTextLimits,
   applyVoiceLimits,

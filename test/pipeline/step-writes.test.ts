@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import type { InboxRow } from "../../db/schema"
-import { initialSession, type Session } from "../../src/app/session"
+import { initialSession, type Session } from "../../src/core/session"
 import type { LoadedCtx, Source } from "../../src/pipeline/stage"
 import { stepWrites } from "../../src/pipeline/step-writes"
 

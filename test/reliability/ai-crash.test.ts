@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { findCase } from "../../src/cases/registry"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { startFakeOpenAi } from "../support/fake-openai"

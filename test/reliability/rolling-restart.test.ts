@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { texts } from "../../src/app/texts"
 import { findCase } from "../../src/cases/registry"
-import { visibleText } from "../../src/lib/html"
+import { visibleText } from "../../src/core/html"
 import { scriptRoleplay } from "../support/ai-script"
 import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv } from "../support/harness"

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { Cmd } from "../../src/app/commands"
+import { Cmd } from "../../src/core/commands"
 import { showsNothingYet } from "../../src/pipeline/commit"
 import { closeDatabases, migrateToLatest, openDatabase, openLazyCommits } from "../../src/services/db"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"

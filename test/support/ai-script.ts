@@ -1,5 +1,5 @@
-import type { Review } from "../../src/cases/kernel/ai-reply"
 import type { CaseSpec } from "../../src/cases/kernel/spec"
+import type { Review } from "../../src/core/ai-reply"
 import type { FakeOpenAi, RecordedRequest } from "./fake-openai"
 
 export interface ScriptedTurn {

@@ -1,5 +1,5 @@
 import type { CallbackQuery, Chat, Message, MessageEntity, PhotoSize, Update, User } from "grammy/types"
-import type { Input } from "../../src/app/model"
+import type { Input } from "../../src/core/model"
 
 /**
  * Telegram update fixtures shaped like the real Bot API sends them (private chat, a human sender with

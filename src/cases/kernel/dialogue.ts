@@ -1,12 +1,11 @@
-import { Cmd } from "../../app/commands"
-import type { Session } from "../../app/session"
-import type { Review } from "./ai-reply"
-import { type Attempt, newAttempt, type Outcome, unanswered } from "./attempt"
+import type { Review } from "../../core/ai-reply"
+import { type Attempt, newAttempt, type Outcome, unanswered } from "../../core/attempt"
+import { Cmd } from "../../core/commands"
+import type { Session } from "../../core/session"
+import type { Step } from "../../core/step"
 import { afterReviewKeyboard, dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
 import { type CaseSpec, MIN_TURNS_FOR_EARLY_FINISH } from "./spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
-
-export type Step = readonly [Session, ReadonlyArray<Cmd>]
 
 export const withAttempt = (s: Session, attempt: Attempt): Session => ({
   ...s,

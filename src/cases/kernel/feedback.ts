@@ -1,17 +1,10 @@
-import { Cmd } from "../../app/commands"
-import type { AppEvent, RejectReason } from "../../app/model"
-import type { Session } from "../../app/session"
-import { texts as appTexts } from "../../app/texts"
-import type { Attempt } from "./attempt"
-import {
-  answeredTurn,
-  askPersona,
-  personaFailed,
-  recordTurn,
-  type Step,
-  showReview,
-  withAttempt,
-} from "./dialogue"
+import type { Attempt } from "../../core/attempt"
+import { Cmd } from "../../core/commands"
+import type { AppEvent, RejectReason } from "../../core/model"
+import type { Session } from "../../core/session"
+import type { Step } from "../../core/step"
+import { sharedTexts } from "../../core/texts"
+import { answeredTurn, askPersona, personaFailed, recordTurn, showReview, withAttempt } from "./dialogue"
 import { answeredWhileFinishing, failedWhileFinishing, settledWhileFinishing } from "./finishing"
 import { retryReviewKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
@@ -33,7 +26,7 @@ const VOICE_LIMITS: ReadonlyArray<string> = ["voice_too_big", "voice_too_long", 
 /** Why a voice line was not heard: a limit its real bytes broke, the daily cap, or the transcription itself. */
 const transcriptionFailure = (reason: string, limit = 0) =>
   VOICE_LIMITS.includes(reason)
-    ? appTexts.rejected(reason as RejectReason, limit)
+    ? sharedTexts.rejected(reason as RejectReason, limit)
     : reason === "daily_limit"
       ? t.dailyLimit
       : t.voiceFailed

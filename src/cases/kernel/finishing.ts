@@ -1,7 +1,8 @@
-import { Cmd } from "../../app/commands"
-import type { Session } from "../../app/session"
-import { type Attempt, unanswered } from "./attempt"
-import { type answeredTurn, askPersona, finish, type Step, withAttempt } from "./dialogue"
+import { type Attempt, unanswered } from "../../core/attempt"
+import { Cmd } from "../../core/commands"
+import type { Session } from "../../core/session"
+import type { Step } from "../../core/step"
+import { type answeredTurn, askPersona, finish, withAttempt } from "./dialogue"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t } from "./texts"
 

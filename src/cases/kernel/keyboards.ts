@@ -1,9 +1,9 @@
-import { button, callbackData } from "../../app/callback-data"
-import { inline, type Keyboard } from "../../app/commands"
-import { texts as appTexts } from "../../app/texts"
+import { button, callbackData } from "../../core/callback-data"
+import { inline, type Keyboard } from "../../core/commands"
+import { sharedTexts } from "../../core/texts"
 import { kernelTexts as t } from "./texts"
 
-const toMenu = () => button(appTexts.buttons.menu, callbackData.nav("menu"))
+const toMenu = () => button(sharedTexts.menuButton, callbackData.nav("menu"))
 
 /** Under the case card: start, the guide, back to the menu. */
 export const caseCardKeyboard = (caseId: string): Keyboard =>

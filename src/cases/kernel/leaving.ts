@@ -1,13 +1,13 @@
-import { Cmd } from "../../app/commands"
-import { mainMenu } from "../../app/keyboards"
-import type { AppEvent, LeaveChoice } from "../../app/model"
-import { idle, type Session } from "../../app/session"
-import { texts as appTexts } from "../../app/texts"
-import type { Attempt, Destination } from "./attempt"
-import { askReview, type Step, startAttempt, withAttempt } from "./dialogue"
+import type { Attempt, Destination } from "../../core/attempt"
+import { Cmd } from "../../core/commands"
+import type { AppEvent, LeaveChoice } from "../../core/model"
+import { idle, type Session } from "../../core/session"
+import type { Step } from "../../core/step"
+import { sharedTexts } from "../../core/texts"
+import { askReview, startAttempt, withAttempt } from "./dialogue"
 import { requestFinish } from "./finishing"
 import { leaveKeyboard, leaveReviewKeyboard, removeReplyKeyboard } from "./keyboards"
-import type { CaseSpec } from "./spec"
+import type { CaseSpec, RoleplaySetup } from "./spec"
 import { kernelTexts as t } from "./texts"
 
 /** A dialogue the learner has put words into: a start must not throw it away unasked. */
@@ -37,15 +37,15 @@ export const askBeforeLeaving = (s: Session, spec: CaseSpec, a: Attempt, to: Des
 }
 
 /** Leaves the dialogue for the home screen: the dialogue keyboard goes, the welcome comes. */
-export const goHome = (s: Session, ev: AppEvent): Step => [
+export const goHome = (s: Session, ev: AppEvent, setup: RoleplaySetup): Step => [
   { ...s, flow: idle },
-  [Cmd.reply(t.left, removeReplyKeyboard), Cmd.reply(appTexts.welcome(ev.actor.firstName), mainMenu())],
+  [Cmd.reply(t.left, removeReplyKeyboard), ...setup.home(ev)],
 ]
 
 /** What the learner asked for before the question: the home screen, or a fresh attempt of a case. */
-const proceed = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, to: Destination): Step => {
-  const target = to._tag === "StartCase" ? cases.find((c) => c.id === to.caseId) : undefined
-  return target ? startAttempt(s, target, ev.now) : goHome(s, ev)
+const proceed = (s: Session, ev: AppEvent, setup: RoleplaySetup, to: Destination): Step => {
+  const target = to._tag === "StartCase" ? setup.cases.find((c) => c.id === to.caseId) : undefined
+  return target ? startAttempt(s, target, ev.now) : goHome(s, ev, setup)
 }
 
 /**
@@ -56,16 +56,16 @@ const proceed = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, to: D
 export const onLeaveChoice = (
   s: Session,
   ev: AppEvent,
-  cases: ReadonlyArray<CaseSpec>,
+  setup: RoleplaySetup,
   answer: { readonly id: number; readonly choice: LeaveChoice; readonly queryId: string },
   messageId: number | null,
 ): Step => {
   const a = s.flow._tag === "Case" ? s.flow.attempt : null
-  const spec = cases.find((c) => c.id === a?.caseId)
+  const spec = setup.cases.find((c) => c.id === a?.caseId)
   // Over a failed review the question has no «continue»: the dialogue is over already.
   const answerable = a?.phase === "Dialogue" || (a !== null && reviewFailed(a) && answer.choice !== "stay")
   if (!a || !spec || a.leaving?.id !== answer.id || !answerable)
-    return [s, [Cmd.answer(answer.queryId, appTexts.staleButton, true)]]
+    return [s, [Cmd.answer(answer.queryId, sharedTexts.staleButton, true)]]
   const open = { ...a, leaving: null }
   const settled = withAttempt(s, open)
   const close = (html: string) => [
@@ -76,7 +76,7 @@ export const onLeaveChoice = (
   const reviewAgain = open.phase === "Reviewing" && open.outcome !== null ? open.outcome : null
   const [next, cmds] =
     answer.choice === "drop"
-      ? proceed(settled, ev, cases, a.leaving.to)
+      ? proceed(settled, ev, setup, a.leaving.to)
       : reviewAgain
         ? askReview(settled, open, reviewAgain)
         : requestFinish(settled, spec, open)

@@ -1,4 +1,4 @@
-import type { Turn } from "./attempt"
+import type { Turn } from "../../core/attempt"
 import personaCard from "./prompts/persona-card.md" with { type: "text" }
 import personaRules from "./prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "./prompts/reviewer-rules.md" with { type: "text" }

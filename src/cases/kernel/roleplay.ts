@@ -1,19 +1,20 @@
-import { Cmd } from "../../app/commands"
-import type { AppEvent, CaseAction } from "../../app/model"
-import { idle, type Session } from "../../app/session"
-import { texts as appTexts } from "../../app/texts"
-import type { Attempt, Destination } from "./attempt"
-import { askPersona, askReview, type Step, startAttempt, withAttempt } from "./dialogue"
+import type { Attempt, Destination } from "../../core/attempt"
+import { Cmd } from "../../core/commands"
+import type { AppEvent, CaseAction } from "../../core/model"
+import { idle, type Session } from "../../core/session"
+import type { Step } from "../../core/step"
+import { sharedTexts } from "../../core/texts"
+import { askPersona, askReview, startAttempt, withAttempt } from "./dialogue"
 import { learnerLine, onFeedback } from "./feedback"
 import { requestFinish } from "./finishing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
 import { askBeforeLeaving, goHome, isRunning, onLeaveChoice } from "./leaving"
-import type { CaseSpec } from "./spec"
+import type { CaseSpec, RoleplaySetup } from "./spec"
 import { kernelTexts as t } from "./texts"
 
 /** Starts `spec` unless that would drop a running dialogue (of any case): then asks first. */
-const startOrAsk = (s: Session, ev: AppEvent, cases: ReadonlyArray<CaseSpec>, spec: CaseSpec): Step =>
-  askIfRunning(s, cases, { _tag: "StartCase", caseId: spec.id }) ?? startAttempt(s, spec, ev.now)
+const startOrAsk = (s: Session, ev: AppEvent, setup: RoleplaySetup, spec: CaseSpec): Step =>
+  askIfRunning(s, setup.cases, { _tag: "StartCase", caseId: spec.id }) ?? startAttempt(s, spec, ev.now)
 
 /** The leaving question when a dialogue with the learner's words is open; null when nothing would be lost. */
 const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destination): Step | null => {
@@ -25,7 +26,7 @@ const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destinatio
 const onButton = (
   s: Session,
   ev: AppEvent,
-  cases: ReadonlyArray<CaseSpec>,
+  setup: RoleplaySetup,
   spec: CaseSpec,
   action: CaseAction,
   queryId: string,
@@ -36,10 +37,10 @@ const onButton = (
     case "start":
       return attempt && isRunning(attempt)
         ? [s, [Cmd.answer(queryId, t.alreadyRunning)]]
-        : answered(startOrAsk(s, ev, cases, spec))
+        : answered(startOrAsk(s, ev, setup, spec))
     case "restart":
       // An old «🔄 Попробовать ещё раз» under an earlier review: a running dialogue is not dropped unasked.
-      return answered(startOrAsk(s, ev, cases, spec))
+      return answered(startOrAsk(s, ev, setup, spec))
     case "theory":
       return [s, [Cmd.answer(queryId, t.guideSent), { _tag: "SendGuide", caseId: spec.id }]]
     case "retry":
@@ -50,12 +51,19 @@ const onButton = (
         break
       return answered(askReview(s, attempt, attempt.outcome))
   }
-  return [s, [Cmd.answer(queryId, appTexts.staleButton, true)]]
+  return [s, [Cmd.answer(queryId, sharedTexts.staleButton, true)]]
 }
 
-const onText = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt, text: string): Step => {
+const onText = (
+  s: Session,
+  ev: AppEvent,
+  setup: RoleplaySetup,
+  spec: CaseSpec,
+  a: Attempt,
+  text: string,
+): Step => {
   if (text === t.buttons.restart) return startAttempt(s, spec, ev.now)
-  if (text === t.buttons.menu) return goHome(s, ev)
+  if (text === t.buttons.menu) return goHome(s, ev, setup)
   if (a.phase === "Reviewed") return [s, [Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id))]]
   if (a.phase === "Reviewing")
     return a.reviewRequestId === null
@@ -70,18 +78,19 @@ const onText = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt, text: stri
  * Returns null for events that are not about a case (the root reducer handles those).
  */
 export const makeRoleplayReducer =
-  (cases: ReadonlyArray<CaseSpec>) =>
+  (setup: RoleplaySetup) =>
   (s: Session, ev: AppEvent): Step | null => {
     const { input } = ev
+    const { cases } = setup
     const byId = (id: string) => cases.find((c) => c.id === id)
     if (input._tag === "Callback" && input.data._tag === "Leave") {
       const { id, choice } = input.data
-      return onLeaveChoice(s, ev, cases, { id, choice, queryId: input.queryId }, input.messageId)
+      return onLeaveChoice(s, ev, setup, { id, choice, queryId: input.queryId }, input.messageId)
     }
     if (input._tag === "Callback" && (input.data._tag === "CaseCard" || input.data._tag === "Case")) {
       const spec = byId(input.data.caseId)
-      if (!spec) return [s, [Cmd.answer(input.queryId, appTexts.staleButton, true)]]
-      if (input.data._tag === "Case") return onButton(s, ev, cases, spec, input.data.action, input.queryId)
+      if (!spec) return [s, [Cmd.answer(input.queryId, sharedTexts.staleButton, true)]]
+      if (input.data._tag === "Case") return onButton(s, ev, setup, spec, input.data.action, input.queryId)
       const card =
         input.messageId === null
           ? Cmd.reply
@@ -94,7 +103,7 @@ export const makeRoleplayReducer =
       if (input.name === "start")
         return ev.authEnabled && ev.actor.role === null ? null : askIfRunning(s, cases, { _tag: "Home" })
       const start = cases.find((c) => c.commands.start === input.name)
-      if (start) return startOrAsk(s, ev, cases, start)
+      if (start) return startOrAsk(s, ev, setup, start)
       const stop = cases.find((c) => c.commands.stop === input.name)
       if (!stop) return null
       if (s.flow._tag !== "Case" || s.flow.attempt.caseId !== stop.id) return [s, [Cmd.reply(t.notInCase)]]
@@ -104,9 +113,9 @@ export const makeRoleplayReducer =
     const attempt = s.flow.attempt
     const spec = byId(attempt.caseId)
     if (!spec) return [{ ...s, flow: idle }, [Cmd.reply(t.notInCase, removeReplyKeyboard)]]
-    if (input._tag === "Text") return onText(s, ev, spec, attempt, input.text)
+    if (input._tag === "Text") return onText(s, ev, setup, spec, attempt, input.text)
     if (input._tag === "Voice") {
-      if (attempt.phase !== "Dialogue") return onText(s, ev, spec, attempt, "")
+      if (attempt.phase !== "Dialogue") return onText(s, ev, setup, spec, attempt, "")
       const transcribe = { caseId: spec.id, attempt: attempt.number, fileId: input.fileId, mime: input.mime }
       return [
         withAttempt(s, { ...attempt, hearing: attempt.hearing + 1 }),

@@ -1,3 +1,6 @@
+import type { Cmd } from "../../core/commands"
+import type { AppEvent } from "../../core/model"
+
 /**
  * A role-play case is data: who the learner talks to, which methodology judges the talk, the limits, and the
  * texts and prompts in Russian. The one kernel reducer runs every case; adding a case is adding a folder.
@@ -70,3 +73,12 @@ export interface CaseSpec {
 
 /** The dialogue may end early once every component was covered and at least this many turns happened. */
 export const MIN_TURNS_FOR_EARLY_FINISH = 2
+
+/**
+ * What the role-play reducer is set up with: the cases it runs, and what it needs from the app around it (injected,
+ * as the cases import only the core): the home screen a learner who leaves a dialogue lands on.
+ */
+export interface RoleplaySetup {
+  readonly cases: ReadonlyArray<CaseSpec>
+  readonly home: (ev: AppEvent) => ReadonlyArray<Cmd>
+}

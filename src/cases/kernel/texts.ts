@@ -1,5 +1,5 @@
-import { escapeHtml as e } from "../../lib/html"
-import type { Review } from "./ai-reply"
+import type { Review } from "../../core/ai-reply"
+import { escapeHtml as e } from "../../core/html"
 import type { CaseSpec } from "./spec"
 
 /** Texts every case shares (Russian, «ты», HTML). Case-specific sentences live in each case's texts.ts. */

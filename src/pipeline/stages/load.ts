@@ -1,6 +1,6 @@
 import { Effect, Result, Schema } from "effect"
 import type { Update } from "grammy/types"
-import { initialSession, RateWindows, Session } from "../../app/session"
+import { initialSession, RateWindows, Session } from "../../core/session"
 import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"

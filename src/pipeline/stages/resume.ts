@@ -1,4 +1,4 @@
-import type { Cmd } from "../../app/commands"
+import type { Cmd } from "../../core/commands"
 import { runCommands } from "../commit"
 import { rowOrigin } from "../origin"
 import type { RowCtx, Stage } from "../stage"

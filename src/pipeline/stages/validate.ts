@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type { Update } from "grammy/types"
 import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../app/auth"
-import type { Role } from "../../app/model"
+import type { Role } from "../../core/model"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"

@@ -1,8 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Schema } from "effect"
-import { type CaseStat, Cmd } from "../../../src/app/commands"
-import { initialSession, Session } from "../../../src/app/session"
-import { type Attempt, newAttempt, type Outcome } from "../../../src/cases/kernel/attempt"
+import { homeScreen } from "../../../src/app/home"
 import {
   askPersona,
   askReview,
@@ -21,6 +19,9 @@ import {
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { MIN_TURNS_FOR_EARLY_FINISH } from "../../../src/cases/kernel/spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "../../../src/cases/kernel/texts"
+import { type Attempt, newAttempt, type Outcome } from "../../../src/core/attempt"
+import { type CaseStat, Cmd } from "../../../src/core/commands"
+import { initialSession, Session } from "../../../src/core/session"
 import {
   aiFailed,
   attemptOf,
@@ -37,7 +38,7 @@ import {
 } from "./scenario"
 import { otherCase, testCase } from "./test-case"
 
-const reduce = makeRoleplayReducer([testCase, otherCase])
+const reduce = makeRoleplayReducer({ cases: [testCase, otherCase], home: (ev) => [homeScreen(ev)] })
 
 const turn = (learner: string, covered: ReadonlyArray<string> = []) => ({
   learner,

@@ -1,11 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { Schema } from "effect"
-import { Cmd } from "../../../src/app/commands"
-import { initialSession, Session } from "../../../src/app/session"
-import { type Attempt, newAttempt } from "../../../src/cases/kernel/attempt"
+import { homeScreen } from "../../../src/app/home"
 import { reviewPrompt } from "../../../src/cases/kernel/prompts"
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { checklist, personaLine, kernelTexts as t } from "../../../src/cases/kernel/texts"
+import { type Attempt, newAttempt } from "../../../src/core/attempt"
+import { Cmd } from "../../../src/core/commands"
+import { initialSession, Session } from "../../../src/core/session"
 import {
   aiFailed,
   attemptOf,
@@ -24,7 +25,7 @@ import { otherCase, testCase } from "./test-case"
 
 /** «📊 Получить анализ» while the persona is still answering: the review waits, and no line is lost. */
 
-const reduce = makeRoleplayReducer([testCase, otherCase])
+const reduce = makeRoleplayReducer({ cases: [testCase, otherCase], home: (ev) => [homeScreen(ev)] })
 const inCase = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
 const chatAction = { _tag: "ChatAction" } as const
 const completed = { _tag: "RecordStat", caseId: "test_case", stat: "completed" } as const

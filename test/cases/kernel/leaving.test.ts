@@ -1,11 +1,8 @@
 import { describe, expect, test } from "bun:test"
-import { Cmd } from "../../../src/app/commands"
+import { homeScreen } from "../../../src/app/home"
 import { mainMenu } from "../../../src/app/keyboards"
-import type { CallbackData, LeaveChoice } from "../../../src/app/model"
 import { reduce as rootReduce } from "../../../src/app/reducer"
-import { idle, initialSession, type Session } from "../../../src/app/session"
 import { texts as appTexts } from "../../../src/app/texts"
-import { type Attempt, newAttempt } from "../../../src/cases/kernel/attempt"
 import {
   dialogueKeyboard,
   leaveKeyboard,
@@ -15,6 +12,10 @@ import {
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { kernelTexts as t } from "../../../src/cases/kernel/texts"
 import { cases } from "../../../src/cases/registry"
+import { type Attempt, newAttempt } from "../../../src/core/attempt"
+import { Cmd } from "../../../src/core/commands"
+import type { CallbackData, LeaveChoice } from "../../../src/core/model"
+import { idle, initialSession, type Session } from "../../../src/core/session"
 import {
   aiFailed,
   attemptOf,
@@ -34,7 +35,7 @@ import { otherCase, testCase } from "./test-case"
 
 /** A start that would drop a dialogue with the learner's words asks first: continue / finish / drop. */
 
-const reduce = makeRoleplayReducer([testCase, otherCase])
+const reduce = makeRoleplayReducer({ cases: [testCase, otherCase], home: (ev) => [homeScreen(ev)] })
 const inCase = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
 const stale = [Cmd.answer(QUERY, appTexts.staleButton, true)]
 const answer = (id: number, choice: LeaveChoice, messageId: number | null = 900) =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import type { Turn } from "../../../src/cases/kernel/attempt"
 import { fill, personaPrompt, reviewPrompt } from "../../../src/cases/kernel/prompts"
+import type { Turn } from "../../../src/core/attempt"
 import { otherCase, testCase } from "./test-case"
 
 const turns: ReadonlyArray<Turn> = [

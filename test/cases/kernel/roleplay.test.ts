@@ -1,10 +1,7 @@
 import { describe, expect, test } from "bun:test"
-import { callbackData } from "../../../src/app/callback-data"
-import { Cmd, type Keyboard } from "../../../src/app/commands"
+import { homeScreen } from "../../../src/app/home"
 import { mainMenu } from "../../../src/app/keyboards"
-import { idle, initialSession, type Session } from "../../../src/app/session"
 import { texts as appTexts } from "../../../src/app/texts"
-import { type Attempt, newAttempt } from "../../../src/cases/kernel/attempt"
 import {
   afterReviewKeyboard,
   caseCardKeyboard,
@@ -16,6 +13,10 @@ import {
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import type { CaseSpec } from "../../../src/cases/kernel/spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "../../../src/cases/kernel/texts"
+import { type Attempt, newAttempt } from "../../../src/core/attempt"
+import { callbackData } from "../../../src/core/callback-data"
+import { Cmd, type Keyboard } from "../../../src/core/commands"
+import { idle, initialSession, type Session } from "../../../src/core/session"
 import {
   aiFailed,
   attemptOf,
@@ -37,7 +38,7 @@ import {
 import { otherCase, testCase } from "./test-case"
 
 /** Two cases from data alone: the one kernel reducer runs both, with no code of their own. */
-const reduce = makeRoleplayReducer([testCase, otherCase])
+const reduce = makeRoleplayReducer({ cases: [testCase, otherCase], home: (ev) => [homeScreen(ev)] })
 
 const inCase = (s: Session, attempt: Attempt): Session => ({ ...s, flow: { _tag: "Case", attempt } })
 const stat = (caseId: string, name: "started" | "completed" | "out_of_moves" | "auto_finished") =>
@@ -840,7 +841,7 @@ describe("events not about a case → null (the root reducer handles them)", () 
 
 describe("a session left in a case that no longer exists", () => {
   test("its next text → back to Idle, told so, the dialogue keyboard removed", () => {
-    const onlyOther = makeRoleplayReducer([otherCase])
+    const onlyOther = makeRoleplayReducer({ cases: [otherCase], home: (ev) => [homeScreen(ev)] })
     expect(onlyOther(oneTurn, ev(text("привет")))).toEqual([
       { ...oneTurn, flow: idle },
       [Cmd.reply(t.notInCase, removeReplyKeyboard)],

@@ -1,8 +1,8 @@
-import type { AppEvent, CallbackData, CaseAction, Feedback, Input, Role } from "../../../src/app/model"
-import type { Session } from "../../../src/app/session"
-import type { Review } from "../../../src/cases/kernel/ai-reply"
-import type { Attempt } from "../../../src/cases/kernel/attempt"
-import type { Step } from "../../../src/cases/kernel/dialogue"
+import type { Review } from "../../../src/core/ai-reply"
+import type { Attempt } from "../../../src/core/attempt"
+import type { AppEvent, CallbackData, CaseAction, Feedback, Input, Role } from "../../../src/core/model"
+import type { Session } from "../../../src/core/session"
+import type { Step } from "../../../src/core/step"
 import { voiceInput } from "../../support/updates"
 
 /** Builders for the events a role-play scenario is made of, and a fold to replay them. Test-only. */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test"
-import type { Review } from "../../../src/cases/kernel/ai-reply"
 import { finalVerdict } from "../../../src/cases/kernel/dialogue"
 import { checklist, kernelTexts, personaLine, renderReview } from "../../../src/cases/kernel/texts"
-import { visibleText } from "../../../src/lib/html"
+import type { Review } from "../../../src/core/ai-reply"
+import { visibleText } from "../../../src/core/html"
 import { review } from "./scenario"
 import { otherCase, testCase } from "./test-case"
 

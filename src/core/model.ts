@@ -1,15 +1,6 @@
-import type { AdminStats } from "../admin/stats.repo"
-import type { Audience, BroadcastView } from "../broadcast/audience"
-import type { Review } from "../cases/kernel/ai-reply"
-import type { CaseResult } from "./results"
-
-export interface UserSummary {
-  readonly userId: number
-  readonly firstName: string
-  readonly username: string | null
-  readonly role: string
-  readonly lastSeen: string | null
-}
+import type { Review } from "./ai-reply"
+import type { Audience, BroadcastView } from "./audience"
+import type { AdminStats, CaseResult, UserSummary } from "./views"
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 

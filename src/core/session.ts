@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { AUDIENCES } from "../broadcast/audience"
-import { Attempt } from "../cases/kernel/attempt"
 import { added } from "./added"
+import { Attempt } from "./attempt"
+import { AUDIENCES } from "./audience"
 
 const Flow = Schema.Union([
   Schema.TaggedStruct("Idle", {}),

@@ -1,8 +1,8 @@
-import type { AdminStats } from "../admin/stats.repo"
-import type { Audience } from "../broadcast/audience"
-import type { Review } from "../cases/kernel/ai-reply"
-import type { Attempt, Turn } from "../cases/kernel/attempt"
+import type { Review } from "./ai-reply"
+import type { Attempt, Turn } from "./attempt"
+import type { Audience } from "./audience"
 import type { Role } from "./model"
+import type { AdminStats } from "./views"
 
 export type CaseStat = "started" | "completed" | "out_of_moves" | "auto_finished"
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { checkRate, type RateLimits, type RateVerdict } from "../../src/app/rate-limit"
-import { initialSession, type Session } from "../../src/app/session"
+import { checkRate, type RateLimits, type RateVerdict } from "../../src/core/rate-limit"
+import { initialSession, type Session } from "../../src/core/session"
 
 type Rate = Session["rate"]
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { escapeHtml, visibleText } from "../../src/lib/html"
+import { escapeHtml, visibleText } from "../../src/core/html"
 
 describe("escapeHtml", () => {
   test("the three special characters → their entities", () => {

@@ -1,4 +1,4 @@
-import { type Audience, isAudience } from "../broadcast/audience"
+import { type Audience, isAudience } from "./audience"
 import type { Button } from "./commands"
 import type { CallbackData, CaseAction, LeaveChoice } from "./model"
 

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { added } from "../../app/added"
+import { added } from "./added"
 
 const Turn = Schema.Struct({
   learner: Schema.String,

@@ -1,0 +1,24 @@
+import type { RejectReason } from "./model"
+
+/** The few sentences both the app shell and every case show: the way home, a stale button, a refused input. */
+
+const formatSeconds = (sec: number) =>
+  sec >= 60 && sec % 60 === 0
+    ? `${sec / 60} мин`
+    : sec >= 60
+      ? `${Math.floor(sec / 60)} мин ${sec % 60} с`
+      : `${sec} с`
+
+export const sharedTexts = {
+  menuButton: "🏠 Главное меню",
+  staleButton: "⚠️ Эта кнопка устарела. Открой свежее меню: /start",
+  rejected: (reason: RejectReason, limit: number) =>
+    ({
+      too_short: "📝 Сообщение пустое — напиши хотя бы пару слов.",
+      too_long: `📝 Слишком длинно: максимум ${limit} символов. Сократи, пожалуйста.`,
+      too_many_lines: `📝 Слишком много строк: максимум ${limit}. Сформулируй чуть компактнее.`,
+      voice_too_short: "🎤 Голосовое слишком короткое — скажи хотя бы пару слов.",
+      voice_too_long: `🎤 Голосовое длинновато: максимум ${formatSeconds(limit)}. Попробуй короче — как в живом разговоре.`,
+      voice_too_big: `🎤 Файл слишком большой (больше ${limit} МБ). Запиши покороче.`,
+    })[reason],
+}
