@@ -11,8 +11,8 @@ import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
 import { startIntake } from "./intake/start-intake"
-import { Background } from "./pipeline/background"
 import { ChatQueue } from "./pipeline/chat-queue"
+import { WorkRunner } from "./pipeline/deps"
 import { renderKeyboard } from "./pipeline/render"
 import { reissueOrphanedWork } from "./pipeline/work"
 import { countBacklog } from "./repositories/inbox.repo"
@@ -208,7 +208,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   // own any), then on every sweep whatever a lost or stopped instance left behind.
   const reissue = (everything: boolean) =>
     runtime.runPromise(
-      reissueOrphanedWork(everything).pipe(Effect.provideService(Background, queue.background)),
+      reissueOrphanedWork(everything).pipe(Effect.provideService(WorkRunner, queue.background)),
     )
   await runtime.runPromise(queue.sweep)
   await reissue(config.database.kind === "pglite")

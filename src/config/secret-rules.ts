@@ -1,13 +1,19 @@
 import { Redacted } from "effect"
 import { isPasswordHash } from "../lib/password"
-import type { Env } from "./config"
 
 // Telegram allows 1–256 of these characters; anything under 16 is guessable enough to forge updates.
 const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
 const MIN_PASSWORD_LENGTH = 8
 
 /** Secrets too weak to run with. Never quotes a value: only what is wrong with it. */
-export const secretProblems = (env: Partial<Env>): string[] => {
+/** The secrets checked here, as parsed (each absent when unset). */
+export interface Secrets {
+  readonly WEBHOOK_SECRET?: Redacted.Redacted<string>
+  readonly AUTH_PASSWORD_USER?: Redacted.Redacted<string>
+  readonly AUTH_PASSWORD_ADMIN?: Redacted.Redacted<string>
+}
+
+export const secretProblems = (env: Secrets): string[] => {
   const errors: string[] = []
   if (env.WEBHOOK_SECRET && !WEBHOOK_SECRET_PATTERN.test(Redacted.value(env.WEBHOOK_SECRET)))
     errors.push(

@@ -1,5 +1,5 @@
 import type { sheets_v4 } from "@googleapis/sheets"
-import type { SheetsData } from "./sheets-data"
+import type { SheetsData } from "./sheet-rows"
 
 // A new tab gets at least the original's 100 × 20; a tab smaller than its data grows first.
 const MIN_ROWS = 100

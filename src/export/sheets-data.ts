@@ -1,12 +1,7 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import type { SheetRows, SheetsData } from "./sheet-rows"
 import { buildSummary } from "./summary"
-
-/** A cell as written with `valueInputOption: RAW`: numbers stay numbers in the sheet. */
-export type Cell = string | number
-export type SheetRows = Cell[][]
-/** Sheet title → its rows, header first; insertion order is the order of the tabs. */
-export type SheetsData = Record<string, SheetRows>
 
 export const SHEET_TITLES = [
   "Summary",

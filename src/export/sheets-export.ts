@@ -4,7 +4,7 @@ import { quoteSheetTitle } from "./a1"
 import { type DriveOptions, findSpreadsheetByName, shareSpreadsheet } from "./drive"
 import { guarded, SheetsExportError } from "./errors"
 import { gridFor, layoutRequests } from "./layout"
-import type { SheetsData } from "./sheets-data"
+import type { SheetsData } from "./sheet-rows"
 
 export { SheetsExportError } from "./errors"
 

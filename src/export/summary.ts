@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import type { SheetRows } from "./sheets-data"
+import type { SheetRows } from "./sheet-rows"
 
 type Db = Kysely<Database>
 const DAY_MS = 86_400_000

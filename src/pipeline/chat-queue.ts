@@ -13,9 +13,10 @@ import { releaseWork, renewWork } from "../repositories/work.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
-import { Background, type BackgroundShape, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
+import type { Deps } from "./deps"
+import { WORK_LEASE_TTL_MS, type WorkRef, WorkRunner, type WorkRunnerShape } from "./deps"
 import { processRow } from "./pipeline"
-import type { Deps, EventPayload } from "./stage"
+import type { EventPayload } from "./stage"
 import { storeTickets } from "./store-tickets"
 
 export const LEASE_TTL_MS = 30_000
@@ -41,7 +42,7 @@ export interface ChatQueueShape {
   readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
   readonly activeChats: () => number
   /** Runs and settles stored work (see work.ts), with the queue's services. */
-  readonly background: BackgroundShape
+  readonly background: WorkRunnerShape
 }
 
 export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emco/ChatQueue") {
@@ -53,8 +54,8 @@ export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emc
 // the store tickets and the stopping flag, and each needs to see the others' changes at once.
 const makeChatQueue = (maxConcurrentChats: number) =>
   Effect.gen(function* () {
-    const base = yield* Effect.context<Exclude<Deps, Background>>()
-    // Workers need Background, and Background is this queue: the context is completed below, once it exists.
+    const base = yield* Effect.context<Exclude<Deps, WorkRunner>>()
+    // Workers need WorkRunner, and WorkRunner is this queue: the context is completed below, once it exists.
     let context = base as Context.Context<Deps>
     const db = yield* Db
     const log = yield* Log
@@ -187,7 +188,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       fiber.addObserver(() => working.get(ref.id) === fiber && working.delete(ref.id))
     }
 
-    const background = Background.of({
+    const background = WorkRunner.of({
       run: (ref, work) =>
         Effect.sync(() =>
           track(
@@ -198,7 +199,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
     })
 
-    context = Context.add(base, Background, background)
+    context = Context.add(base, WorkRunner, background)
 
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))

@@ -4,34 +4,10 @@ import type { InboxRow } from "../../db/schema"
 import type { Actor, Feedback, Input } from "../core/model"
 import type { Session } from "../core/session"
 import type { SessionAndSender } from "../repositories/sessions.repo"
-import type { Charts } from "../services/charts"
-import type { AppClock } from "../services/clock"
-import type { Db, DbError } from "../services/db"
-import type { ErrorReporter } from "../services/error-reporter"
-import type { Exporter } from "../services/exporter"
-import type { Llm } from "../services/llm"
-import type { Log } from "../services/log"
-import type { Metrics } from "../services/metrics"
-import type { Settings } from "../services/settings"
-import type { Telegram, TelegramError } from "../services/telegram"
-import type { Speech, Transcriber } from "../services/voice"
-import type { Background } from "./background"
+import type { DbError } from "../services/db"
+import type { TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
-
-export type Deps =
-  | Db
-  | Telegram
-  | Log
-  | Metrics
-  | AppClock
-  | Settings
-  | ErrorReporter
-  | Llm
-  | Transcriber
-  | Speech
-  | Charts
-  | Exporter
-  | Background
+import type { Deps } from "./deps"
 
 /** Another process saved this chat after we read it; the row is simply processed again from fresh state. */
 export class VersionConflict extends Data.TaggedError("VersionConflict")<{ readonly chatId: number }> {}

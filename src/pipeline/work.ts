@@ -11,10 +11,10 @@ import { Exporter } from "../services/exporter"
 import { describeError, Log } from "../services/log"
 import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
-import { Background, WORK_LEASE_TTL_MS, type WorkRef } from "./background"
 import type { Origin } from "./decode"
+import type { Deps } from "./deps"
+import { WORK_LEASE_TTL_MS, type WorkRef, WorkRunner } from "./deps"
 import { type AiCmd, aiWork } from "./interpret-ai"
-import type { Deps } from "./stage"
 
 /** Commands whose work outlives the statement that starts it: stored, run in the background, issued again if lost. */
 export type WorkCmd = AiCmd | Extract<Cmd, { _tag: "ExportNow" }>
@@ -113,7 +113,7 @@ export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: num
     const mark = { id: row.id, chatId: row.chat_id, done, last }
     const id = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
     const ref = { id, chatId: row.chat_id, origin }
-    yield* (yield* Background).run(ref, workOf(ref, cmd, deadline))
+    yield* (yield* WorkRunner).run(ref, workOf(ref, cmd, deadline))
   })
 
 /**
@@ -125,7 +125,7 @@ export const reissueOrphanedWork = (everything = false) =>
   Effect.gen(function* () {
     const db = yield* Db
     const log = yield* Log
-    const background = yield* Background
+    const background = yield* WorkRunner
     const metrics = yield* Metrics
     const { config, instanceId } = yield* Settings
     const claimed = yield* db.use("claimWork", (k) =>

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import type { SheetsData } from "../../src/export/sheets-data"
+import type { SheetsData } from "../../src/export/sheet-rows"
 import {
   makeSheetsExporter,
   parseShareWith,
