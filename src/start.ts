@@ -208,7 +208,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   // own any), then on every sweep whatever a lost or stopped instance left behind.
   const reissue = (everything: boolean) =>
     runtime.runPromise(
-      reissueOrphanedWork(everything).pipe(Effect.provideService(WorkRunner, queue.background)),
+      reissueOrphanedWork(everything).pipe(Effect.provideService(WorkRunner, queue.workRunner)),
     )
   await runtime.runPromise(queue.sweep)
   await reissue(config.database.kind === "pglite")

@@ -1,6 +1,5 @@
-import { Cause, Context, Effect, Fiber, Layer, Schedule, Semaphore } from "effect"
-import type { Feedback } from "../core/model"
-import { type Head, type NewRow, type Stored, settleWork, storeRow } from "../repositories/enqueue.repo"
+import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
+import { type Head, type NewRow, storeRow } from "../repositories/enqueue.repo"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import {
   acquireLease,
@@ -9,26 +8,15 @@ import {
   releaseLeaseIfIdle,
   renewLeases,
 } from "../repositories/leases.repo"
-import { releaseWork, renewWork } from "../repositories/work.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
-import type { Deps } from "./deps"
-import { WORK_LEASE_TTL_MS, type WorkRef, WorkRunner, type WorkRunnerShape } from "./deps"
+import { type Deps, WorkRunner, type WorkRunnerShape } from "./deps"
 import { processRow } from "./pipeline"
-import type { EventPayload } from "./stage"
 import { storeTickets } from "./store-tickets"
+import { makeWorkRunner, type StoreRow } from "./work-runner"
 
 export const LEASE_TTL_MS = 30_000
-
-/** The inbox row that carries a work's result to its chat. */
-const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
-  chatId: ref.chatId,
-  updateId: null,
-  kind: "event",
-  payload: { feedback, origin: ref.origin } satisfies EventPayload,
-  userId: ref.origin.userId,
-})
 
 export interface ChatQueueShape {
   /**
@@ -42,7 +30,7 @@ export interface ChatQueueShape {
   readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
   readonly activeChats: () => number
   /** Runs and settles stored work (see work.ts), with the queue's services. */
-  readonly background: WorkRunnerShape
+  readonly workRunner: WorkRunnerShape
 }
 
 export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emco/ChatQueue") {
@@ -50,7 +38,7 @@ export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emc
     Layer.effect(ChatQueue, makeChatQueue(options.maxConcurrentChats))
 }
 
-// One closure, longer than our usual file: workers, stores, background work and the drain share the running map,
+// One closure, longer than our usual file: workers, stores and the drain share the running map,
 // the store tickets and the stopping flag, and each needs to see the others' changes at once.
 const makeChatQueue = (maxConcurrentChats: number) =>
   Effect.gen(function* () {
@@ -63,7 +51,6 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
     const storing = storeTickets()
-    const working = new Map<number, Fiber.Fiber<void>>()
     let stopping = false
 
     // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
@@ -139,10 +126,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
     // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
     // is also one synchronous step, so no worker can start between reading the ticket and acting on it.
-    const store = (
-      statement: (k: Parameters<typeof storeRow>[0], owner: string, ttlMs: number) => Promise<Stored | null>,
-      chatId: number,
-    ) =>
+    const store: StoreRow = (statement, chatId) =>
       db.use("storeRow", (k) => {
         const ticket = storing.issue(chatId, !running.has(chatId))
         return statement(k, owner, LEASE_TTL_MS).then(
@@ -163,43 +147,14 @@ const makeChatQueue = (maxConcurrentChats: number) =>
 
     const enqueue = (row: NewRow) => store((k, owner, ttlMs) => storeRow(k, row, owner, ttlMs), row.chatId)
 
-    const settle = (ref: WorkRef, feedback: Feedback) =>
-      store(
-        (k, owner, ttlMs) => settleWork(k, ref.id, eventRow(ref, feedback), owner, ttlMs),
-        ref.chatId,
-      ).pipe(Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 8 }), Effect.asVoid)
-
-    const track = (ref: WorkRef, job: Effect.Effect<void, unknown, Deps>) => {
-      const fiber = Effect.runForkWith(context)(
-        job.pipe(
-          Effect.catchCause((cause) =>
-            Cause.hasInterruptsOnly(cause)
-              ? Effect.void
-              : log.error("background work lost its result; it will be issued again", {
-                  chatId: ref.chatId,
-                  workId: ref.id,
-                  ...describeError(Cause.squash(cause)),
-                }),
-          ),
-        ),
-      )
-      working.set(ref.id, fiber)
-      // A later issue of the same work (taken over past its deadline) may have replaced this one meanwhile.
-      fiber.addObserver(() => working.get(ref.id) === fiber && working.delete(ref.id))
-    }
-
-    const background = WorkRunner.of({
-      run: (ref, work) =>
-        Effect.sync(() =>
-          track(
-            ref,
-            Effect.flatMap(work, (feedback) => settle(ref, feedback)),
-          ),
-        ),
-      settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
+    const work = yield* makeWorkRunner({
+      db,
+      log,
+      owner,
+      store,
+      fork: (job) => Effect.runForkWith(context)(job),
     })
-
-    context = Context.add(base, WorkRunner, background)
+    context = Context.add(base, WorkRunner, work.runner)
 
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))
@@ -215,25 +170,13 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         .useLazyCommit("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
         .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
     )
-    // Work running here stays ours while its fiber lives; a fiber that died without settling stops being renewed.
-    const workHeartbeat = yield* Effect.forkDetach(
-      Effect.suspend(() =>
-        working.size === 0
-          ? Effect.void
-          : db.useLazyCommit("renewWork", (k) =>
-              renewWork(k, owner, [...working.keys()], WORK_LEASE_TTL_MS / 1000),
-            ),
-      ).pipe(Effect.ignore, Effect.delay(WORK_LEASE_TTL_MS / 3), Effect.forever),
-    )
-
     const joinWithin = (fibers: ReadonlyArray<Fiber.Fiber<void>>, ms: number) =>
       Fiber.joinAll(fibers).pipe(
         Effect.timeoutOption(Math.max(0, ms)),
         Effect.map((o) => o._tag === "Some"),
       )
 
-    // Chats first (a row in progress may still start work), then the work, all within one deadline. Work cut short
-    // is given back at once, so the next instance issues it again without waiting for its lease to run out.
+    // Chats first (a row in progress may still start work), then the work (work-runner.ts), within one deadline.
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
@@ -241,11 +184,8 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         const chats = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
         const chatsDone = yield* joinWithin(chats, timeoutMs)
         if (!chatsDone) yield* Fiber.interruptAll(chats)
-        const work = [...working.values()]
-        const workDone = yield* joinWithin(work, until - Date.now())
-        if (!workDone) yield* Fiber.interruptAll(work)
-        yield* Fiber.interruptAll([heartbeat, workHeartbeat])
-        yield* db.use("releaseWork", (k) => releaseWork(k, owner)).pipe(Effect.ignore)
+        const workDone = yield* work.drain(until - Date.now())
+        yield* Fiber.interrupt(heartbeat)
         yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
         return chatsDone && workDone
       })
@@ -254,7 +194,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       enqueue,
       sweep,
       drain,
-      activeChats: () => running.size + working.size,
-      background,
+      activeChats: () => running.size + work.running(),
+      workRunner: work.runner,
     })
   })
