@@ -17,9 +17,9 @@ import type { Feedback } from "../core/model"
 import { cancelJob, findJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { JOB_KINDS } from "../scheduler/kinds"
 import { Db } from "../services/db"
+import { renderKeyboard } from "../services/reply-markup"
 import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
-import { renderKeyboard } from "./render"
 
 export type BroadcastCmd = Extract<
   Cmd,

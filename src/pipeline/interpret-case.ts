@@ -13,9 +13,9 @@ import {
   saveFileId,
 } from "../repositories/cases.repo"
 import { Db } from "../services/db"
+import { renderKeyboard } from "../services/reply-markup"
 import { Telegram } from "../services/telegram"
 import type { Origin } from "./decode"
-import { renderKeyboard } from "./render"
 
 type CaseCmd = Extract<
   Cmd,

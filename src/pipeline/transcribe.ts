@@ -1,5 +1,6 @@
 import { Data, Effect } from "effect"
 import type { Cmd } from "../core/commands"
+import type { VoiceLimits } from "../core/limits"
 import type { Feedback, RejectReason } from "../core/model"
 import { oggDurationSec } from "../lib/ogg-duration"
 import { findTranscript, saveTranscript } from "../repositories/ai.repo"
@@ -8,7 +9,6 @@ import { Db } from "../services/db"
 import { Settings } from "../services/settings"
 import { type FileTooBig, Telegram, type TelegramShape } from "../services/telegram"
 import { Transcriber } from "../services/voice"
-import type { VoiceLimits } from "./decode"
 
 type TranscribeCmd = Extract<Cmd, { _tag: "Transcribe" }>
 

@@ -1,10 +1,10 @@
 import { Context, Layer } from "effect"
 import type { AppConfig } from "../config/config"
+import type { TextLimits, VoiceLimits } from "../core/limits"
 import type { Role } from "../core/model"
 import type { RateLimits } from "../core/rate-limit"
 import { type Burst, makeBurstDetector } from "../lib/burst"
 import { makePasswordChecker } from "../lib/password"
-import type { TextLimits, VoiceLimits } from "../pipeline/decode"
 
 /** Wrong passwords across all users within a minute that make the log warn (ids and counts only). */
 export const LOGIN_FAILURE_BURST = { threshold: 20, windowMs: 60_000 } as const

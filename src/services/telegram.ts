@@ -5,8 +5,8 @@ import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../core/html"
 import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
 import { splitHtml } from "../lib/split-html"
-import type { ReplyMarkup } from "../pipeline/render"
 import { Metrics, type MetricsShape } from "./metrics"
+import type { ReplyMarkup } from "./reply-markup"
 
 export class TelegramError extends Data.TaggedError("TelegramError")<{
   readonly method: string

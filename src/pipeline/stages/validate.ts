@@ -1,11 +1,11 @@
 import { Effect } from "effect"
 import type { Update } from "grammy/types"
 import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../app/auth"
+import { applyTextLimits, applyVoiceLimits } from "../../core/limits"
 import type { Role } from "../../core/model"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
-import { applyTextLimits, applyVoiceLimits } from "../decode"
 import type { InputCtx, Stage } from "../stage"
 
 const redactText = (update: Update): Update =>
