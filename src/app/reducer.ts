@@ -1,3 +1,7 @@
+import { adminReducer } from "../admin/reducer"
+import { AUTH_COMMANDS, authReducer } from "../auth/reducer"
+import { authTexts } from "../auth/texts"
+import { broadcastReducer, leavesDraft } from "../broadcast/reducer"
 import { makeRoleplayReducer } from "../cases/kernel/roleplay"
 import { kernelTexts } from "../cases/kernel/texts"
 import { cases } from "../cases/registry"
@@ -5,13 +9,9 @@ import { Cmd } from "../core/commands"
 import type { AppEvent } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
-import { adminReducer } from "./admin"
-import { AUTH_COMMANDS, authReducer } from "./auth"
-import { broadcastReducer, leavesDraft } from "./broadcast"
-import { homeScreen } from "./home"
-import { navReducer } from "./nav"
-import { surveyReducer } from "./survey"
-import { texts } from "./texts"
+import { homeScreen } from "../nav/home"
+import { navReducer } from "../nav/reducer"
+import { surveyReducer } from "../survey/reducer"
 
 /** The role-play reducer for every registered case, set up with the app's home screen. */
 export const roleplayReducer = makeRoleplayReducer({ cases, home: (ev) => [homeScreen(ev)] })
@@ -36,7 +36,7 @@ export const reduce = (current: Session, ev: AppEvent): Step => {
     s.flow._tag === "AwaitingPassword" &&
     (input._tag === "Unsupported" || input._tag === "Rejected" || input._tag === "Voice")
   )
-    return [s, [Cmd.reply(texts.passwordAsText)]]
+    return [s, [Cmd.reply(authTexts.passwordAsText)]]
   return navReducer(s, ev)
 }
 

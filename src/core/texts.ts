@@ -1,5 +1,16 @@
 import type { RejectReason } from "./model"
 
+/** The Russian plural form for `n`: 1 минута, 2 минуты, 5 минут. */
+export const plural = (n: number, one: string, few: string, many: string): string => {
+  const mod10 = n % 10
+  const mod100 = n % 100
+  if (mod10 === 1 && mod100 !== 11) return one
+  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few
+  return many
+}
+
+export const minutes = (n: number) => `${n} ${plural(n, "минуту", "минуты", "минут")}`
+
 /** The few sentences both the app shell and every case show: the way home, a stale button, a refused input. */
 
 const formatSeconds = (sec: number) =>

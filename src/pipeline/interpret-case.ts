@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import { InputFile } from "grammy"
-import { surveyInviteMessage } from "../app/survey"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
 import type { Cmd } from "../core/commands"
@@ -15,6 +14,7 @@ import {
 import { Db } from "../services/db"
 import { renderKeyboard } from "../services/reply-markup"
 import { Telegram } from "../services/telegram"
+import { surveyInviteMessage } from "../survey/reducer"
 import type { Origin } from "./decode"
 
 type CaseCmd = Extract<

@@ -1,9 +1,9 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { type ProfileWrite, profileParams, refreshProfile, releaseUsername } from "../auth/roles.repo"
 import { reducedColumns, reducedParams } from "./inbox.repo"
 import { type CountersWrite, countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
 import { jsonText, param, prepared } from "./prepared"
-import { type ProfileWrite, profileParams, refreshProfile, releaseUsername } from "./users.repo"
 
 type Db = Kysely<Database>
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import * as keyboards from "../../src/app/keyboards"
-import { texts } from "../../src/app/texts"
 import { cases } from "../../src/cases/registry"
 import { button, callbackData } from "../../src/core/callback-data"
 import type { Keyboard } from "../../src/core/commands"
+import * as keyboards from "../../src/nav/keyboards"
+import { texts } from "../../src/nav/texts"
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length
 

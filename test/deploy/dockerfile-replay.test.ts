@@ -2,7 +2,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { fields } from "../../src/config/fields"
 import { WEBHOOK_SECRET } from "../support/harness"
 import { unusedPort } from "../support/ports"
@@ -121,7 +121,7 @@ describe("the Dockerfile, replayed without Docker", () => {
       body: JSON.stringify(textUpdate("/start", { chatId: 901, userId: 901 })),
     })
     expect(sent.status).toBe(200)
-    await tg.waitFor("sendMessage", (c) => c.params.text === texts.askPassword, 10_000)
+    await tg.waitFor("sendMessage", (c) => c.params.text === authTexts.askPassword, 10_000)
     expect(existsSync(join(env.DATA_DIR!, "pglite"))).toBe(true)
     const health = Bun.spawnSync([...users.runAs(image.user), ...image.healthcheck!], { env })
     expect(health.exitCode).toBe(0)

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test"
 import { adminTexts } from "../../src/admin/texts"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { visibleText as visible } from "../../src/core/html"
+import { texts } from "../../src/nav/texts"
 import { backends } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { addSecret, recordOutput } from "../support/leak-scan"
@@ -25,13 +26,13 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     const eve = bot.user(2101, "Ева")
     await eve.send("/start")
     for (let i = 0; i < 5; i++) await eve.send("guess-wrong")
-    expect(textsOf(eve.screen()).at(-1)).toBe(texts.lockedOut(15))
+    expect(textsOf(eve.screen()).at(-1)).toBe(authTexts.lockedOut(15))
     await eve.send("/forget_me")
     expect(textsOf((await eve.press(adminTexts.forgetYes)).messages)).toEqual([adminTexts.forgetDone])
     // Before: the session row held the counter, so /forget_me gave five fresh guesses.
-    expect(textsOf(await eve.send("/start"))).toEqual([texts.lockedOut(15)])
-    expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([texts.lockedOut(15)])
-    expect(textsOf(await eve.send("/whoami"))).toEqual([texts.needLogin])
+    expect(textsOf(await eve.send("/start"))).toEqual([authTexts.lockedOut(15)])
+    expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([authTexts.lockedOut(15)])
+    expect(textsOf(await eve.send("/whoami"))).toEqual([authTexts.needLogin])
     const stored = await bot.app.db
       .selectFrom("user_limits")
       .selectAll()
@@ -60,7 +61,7 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
       for (let i = 0; i < 5; i++) await eve.send(`wrong guess ${i}`)
       expect(verify).toHaveBeenCalledTimes(5)
       for (const attempt of ["another guess", USER_PASSWORD, "one more guess"])
-        expect(textsOf(await eve.send(attempt))).toEqual([texts.lockedOut(15)])
+        expect(textsOf(await eve.send(attempt))).toEqual([authTexts.lockedOut(15)])
       expect(verify).toHaveBeenCalledTimes(5)
       expect(await authFailures(bot, "wrong_password")).toBe(5)
       expect(await authFailures(bot, "lockout")).toBe(1)
@@ -90,7 +91,7 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     const answersBefore = bot.tg.callsOf("answerCallbackQuery").length
     for (let i = 0; i < 5; i++) await stranger.pressData("nav:faq")
     expect(textsOf(stranger.screen())).toEqual([
-      ...Array.from({ length: 5 }, () => texts.needLogin),
+      ...Array.from({ length: 5 }, () => authTexts.needLogin),
       texts.rateLimited("minute", 1),
     ])
     expect(bot.tg.callsOf("answerCallbackQuery").length).toBe(answersBefore)
@@ -116,7 +117,7 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     bot = await startBot({ backend, env: { MAX_REQUESTS_PER_MINUTE: "6", MAX_REQUESTS_PER_HOUR: "6" } })
     const anya = bot.user(2109, "Аня")
     await anya.send("/start")
-    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(texts.loggedIn("user")))
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
     await anya.send("/whoami")
     await anya.send("/forget_me")
     await anya.press(adminTexts.forgetYes)

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { adminTexts } from "../../src/admin/texts"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { createBroadcast } from "../../src/broadcast/broadcasts.repo"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
+import { texts } from "../../src/nav/texts"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -129,6 +130,6 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
       "broadcast_recipients",
     ] as const)
       expect(await bot.app.db.selectFrom(table).selectAll().where("user_id", "=", 1104).execute()).toEqual([])
-    expect(textsOf(await user.send("/whoami"))).toEqual([texts.needLogin])
+    expect(textsOf(await user.send("/whoami"))).toEqual([authTexts.needLogin])
   })
 })

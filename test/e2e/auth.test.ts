@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { botCommands } from "../../src/app/command-menu"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText as visible } from "../../src/core/html"
+import { botCommands } from "../../src/nav/command-menu"
+import { texts } from "../../src/nav/texts"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import { ADMIN_PASSWORD, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -18,9 +19,9 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
   test("/start → password → welcome and menu for a user; the password message is deleted", async () => {
     bot = await startBot({ backend })
     const anya = bot.user(101, "Аня")
-    expect(textsOf(await anya.send("/start"))).toEqual([texts.askPassword])
+    expect(textsOf(await anya.send("/start"))).toEqual([authTexts.askPassword])
     const shown = await anya.send(USER_PASSWORD)
-    expect(textsOf(shown)).toEqual([visible(texts.loggedIn("user")), visible(texts.welcome("Аня"))])
+    expect(textsOf(shown)).toEqual([visible(authTexts.loggedIn("user")), visible(texts.welcome("Аня"))])
     expect(inlineButtons(shown[1]!).map((b) => b.text)).toEqual([
       ...cases.map((c) => c.texts.title),
       texts.buttons.faq,
@@ -38,7 +39,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     const boss = bot.user(102, "Олег")
     await boss.send("/start")
     const shown = await boss.send(ADMIN_PASSWORD)
-    expect(textsOf(shown)).toEqual([visible(texts.loggedIn("admin")), visible(texts.welcome("Олег"))])
+    expect(textsOf(shown)).toEqual([visible(authTexts.loggedIn("admin")), visible(texts.welcome("Олег"))])
     expect(inlineButtons(shown[1]!).length).toBeGreaterThan(0)
     expect(textsOf(await boss.send("/dbping"))[0]).toMatch(/^✅ База данных на связи, ответ за \d+ мс\.$/)
     expect(textsOf(await boss.send("/help"))[0]).toContain("/dbping")
@@ -56,22 +57,22 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     const eve = bot.user(103, "Ева")
     await eve.send("/start")
     for (const left of [4, 3, 2, 1])
-      expect(textsOf(await eve.send("guess"))).toEqual([texts.wrongPassword(left)])
-    expect(textsOf(await eve.send("guess"))).toEqual([texts.lockedOut(15)])
-    expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([texts.lockedOut(15)])
-    expect(textsOf(await eve.send("/whoami"))).toEqual([texts.needLogin])
+      expect(textsOf(await eve.send("guess"))).toEqual([authTexts.wrongPassword(left)])
+    expect(textsOf(await eve.send("guess"))).toEqual([authTexts.lockedOut(15)])
+    expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([authTexts.lockedOut(15)])
+    expect(textsOf(await eve.send("/whoami"))).toEqual([authTexts.needLogin])
     clock.ms = 16 * 60_000
-    expect(textsOf(await eve.send(USER_PASSWORD))[0]).toBe(visible(texts.loggedIn("user")))
+    expect(textsOf(await eve.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
   })
 
   test("without a role a case command, free text and buttons ask to sign in; /help still works", async () => {
     bot = await startBot({ backend })
     const guest = bot.user(104, "Гость")
-    expect(textsOf(await guest.send("/aidemo"))).toEqual([texts.needLogin])
-    expect(textsOf(await guest.send("/whoami"))).toEqual([texts.needLogin])
-    expect(textsOf(await guest.send("привет"))).toEqual([texts.needLogin])
+    expect(textsOf(await guest.send("/aidemo"))).toEqual([authTexts.needLogin])
+    expect(textsOf(await guest.send("/whoami"))).toEqual([authTexts.needLogin])
+    expect(textsOf(await guest.send("привет"))).toEqual([authTexts.needLogin])
     const pressed = await guest.pressData("nav:faq")
-    expect(pressed.answer?.params).toMatchObject({ text: texts.needLoginAlert, show_alert: true })
+    expect(pressed.answer?.params).toMatchObject({ text: authTexts.needLoginAlert, show_alert: true })
     expect(textsOf(await guest.send("/help"))[0]).toContain("/start")
   })
 
@@ -96,13 +97,13 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     const anya = bot.user(106, "Аня")
     await anya.send("/start")
     await anya.send(USER_PASSWORD)
-    expect(textsOf(await anya.send("/relogin"))).toEqual([texts.askNewPassword])
-    expect(textsOf(await anya.send(ADMIN_PASSWORD))[0]).toBe(visible(texts.loggedIn("admin")))
-    expect(textsOf(await anya.send("/logout"))).toEqual([texts.loggedOut])
+    expect(textsOf(await anya.send("/relogin"))).toEqual([authTexts.askNewPassword])
+    expect(textsOf(await anya.send(ADMIN_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("admin")))
+    expect(textsOf(await anya.send("/logout"))).toEqual([authTexts.loggedOut])
     expect(bot.tg.callsOf("deleteMyCommands").at(-1)?.params).toMatchObject({
       scope: { type: "chat", chat_id: 106 },
     })
-    expect(textsOf(await anya.send("/whoami"))).toEqual([texts.needLogin])
+    expect(textsOf(await anya.send("/whoami"))).toEqual([authTexts.needLogin])
   })
 
   test("commands typed while the bot waits for a password act as commands, not as password attempts", async () => {
@@ -110,6 +111,6 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     const anya = bot.user(107, "Аня")
     await anya.send("/start")
     expect(textsOf(await anya.send("/help"))[0]).toContain("/start")
-    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(texts.loggedIn("user")))
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
   })
 })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { texts } from "../../src/app/texts"
 import { broadcastTexts as t } from "../../src/broadcast/texts"
+import { texts } from "../../src/nav/texts"
 import { findJob } from "../../src/scheduler/jobs.repo"
 import { addUsers, range } from "../broadcast/support"
 import { backends } from "../support/database"

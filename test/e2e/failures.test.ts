@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
-import { caseCommands } from "../../src/app/command-menu"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { visibleText } from "../../src/core/html"
+import { caseCommands } from "../../src/nav/command-menu"
+import { texts } from "../../src/nav/texts"
 import { MAX_ATTEMPTS } from "../../src/pipeline/stages/error-boundary"
 import { backends, breakSessionWrites } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -49,7 +50,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     bot = await startBot({ backend })
     bot.tg.failNext("sendMessage", { status: 429, retryAfter: 1 })
     const started = Date.now()
-    expect(textsOf(await bot.user(502).send("/start"))).toEqual([texts.askPassword])
+    expect(textsOf(await bot.user(502).send("/start"))).toEqual([authTexts.askPassword])
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
     expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([429, 200])
   })
@@ -57,7 +58,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
   test("Telegram answers 500 once → retried, the reply arrives once", async () => {
     bot = await startBot({ backend })
     bot.tg.failNext("sendMessage", { status: 500 })
-    expect(textsOf(await bot.user(503).send("/start"))).toEqual([texts.askPassword])
+    expect(textsOf(await bot.user(503).send("/start"))).toEqual([authTexts.askPassword])
     expect(bot.tg.callsOf("sendMessage").map((c) => c.status)).toEqual([500, 200])
   })
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
 import { sql } from "kysely"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { refusedValue } from "../../src/intake/refused-value"
 import { jsonb } from "../../src/repositories/jsonb"
 import { Db, makeDb } from "../../src/services/db"
@@ -81,7 +81,7 @@ describe.each(backends)("a smaller HTTP surface (%s)", (backend) => {
     bot = await startBot({ backend, logSink })
     expect((await post(bot.webhookUrl, rawText(930201, 9302, '"\\ud800 привет"'))).status).toBe(200)
     await bot.app.whenIdle()
-    expect(bot.tg.chat(9302).map((m) => m.text)).toEqual([texts.needLogin])
+    expect(bot.tg.chat(9302).map((m) => m.text)).toEqual([authTexts.needLogin])
     expect(
       (await inboxRowsOf(bot, 930201)).map((r) => (r.payload as { message: { text: string } }).message.text),
     ).toEqual(["\ufffd привет"])
@@ -109,7 +109,7 @@ describe.each(backends)("a smaller HTTP surface (%s)", (backend) => {
     const lone = textUpdate("\ud83d привет", { chatId: 9305, userId: 9305 })
     bot.tg.pushUpdate(deep)
     bot.tg.pushUpdate(lone)
-    expect((await bot.user(9306).send("/start")).map((m) => m.text)).toEqual([texts.askPassword])
+    expect((await bot.user(9306).send("/start")).map((m) => m.text)).toEqual([authTexts.askPassword])
     await waitFor("the sanitised update answered", () => bot!.tg.chat(9305).length === 1, 5000)
     expect(bot.tg.chat(9304)).toEqual([])
   })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { botCommands } from "../../src/app/command-menu"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
+import { botCommands } from "../../src/nav/command-menu"
+import { texts } from "../../src/nav/texts"
 import { backends } from "../support/database"
 import { startBot, type TestBot, textsOf, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { stickerUpdate, textUpdate } from "../support/updates"
@@ -59,14 +60,14 @@ describe.each(backends)("intake, webhook and ops endpoints (%s)", (backend) => {
     expect([a?.status, b?.status]).toEqual([200, 200])
     await bot.deliver(update)
     await bot.app.whenIdle()
-    expect(bot.tg.callsOf("sendMessage").map((c) => c.params.text)).toEqual([texts.askPassword])
+    expect(bot.tg.callsOf("sendMessage").map((c) => c.params.text)).toEqual([authTexts.askPassword])
   })
 
   test("polling mode: updates are fetched, answered, and the webhook is not kept", async () => {
     bot = await startBot({ backend, mode: "polling" })
     expect(bot.tg.callsOf("deleteWebhook")[0]?.params).toMatchObject({ drop_pending_updates: false })
     const anya = bot.user(203)
-    expect(textsOf(await anya.send("/start"))).toEqual([texts.askPassword])
+    expect(textsOf(await anya.send("/start"))).toEqual([authTexts.askPassword])
   })
 
   test("/health, /ready and /metrics answer; metrics parse as Prometheus text", async () => {

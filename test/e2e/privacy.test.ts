@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { adminTexts } from "../../src/admin/texts"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
+import { texts } from "../../src/nav/texts"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { tablesHolding, travelDays } from "../support/db-scan"
@@ -101,7 +102,7 @@ describe.each(backends)("privacy end to end (%s)", (backend) => {
       .execute()
     expect(anonymous).toEqual(usage.map(() => ({ user_id: null })))
     // The chat still works: a stranger again, asked to sign in.
-    expect(textsOf(await user.send("/whoami"))).toEqual([texts.needLogin])
+    expect(textsOf(await user.send("/whoami"))).toEqual([authTexts.needLogin])
   })
 
   test("DIALOGUE_RETENTION_DAYS=1, two days later the nightly job ran → the words are in no table; the learner carries on", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { texts } from "../../src/app/texts"
+import { texts } from "../../src/nav/texts"
 import { scheduleOneOffJob } from "../../src/scheduler/jobs.repo"
 import { JOB_KINDS } from "../../src/scheduler/kinds"
 import { migrateToLatest, openDatabase } from "../../src/services/db"

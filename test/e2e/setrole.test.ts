@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { adminTexts } from "../../src/admin/texts"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { visibleText as visible } from "../../src/core/html"
 import { backends } from "../support/database"
 import {
@@ -52,16 +52,16 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     expect(textsOf(await boss.send("/setrole 3102 none"))).toEqual([
       visible(adminTexts.setroleRevoked("3102", 3102)),
     ])
-    expect(textsOf(await anya.send("/whoami"))).toEqual([texts.needLogin])
-    expect(textsOf(await anya.send("/start"))).toEqual([texts.askPassword])
+    expect(textsOf(await anya.send("/whoami"))).toEqual([authTexts.needLogin])
+    expect(textsOf(await anya.send("/start"))).toEqual([authTexts.askPassword])
     // The same answer for the right password, a wrong one and the admin's: nothing tells them apart.
     for (const attempt of [USER_PASSWORD, "wrong-password", ADMIN_PASSWORD])
-      expect(textsOf(await anya.send(attempt))).toEqual([texts.accessRevoked])
+      expect(textsOf(await anya.send(attempt))).toEqual([authTexts.accessRevoked])
     expect(await roleOf(bot, 3102)).toBeNull()
     await anya.send("/forget_me")
     await anya.press(adminTexts.forgetYes)
     await anya.send("/start")
-    expect(textsOf(await anya.send(USER_PASSWORD))).toEqual([texts.accessRevoked])
+    expect(textsOf(await anya.send(USER_PASSWORD))).toEqual([authTexts.accessRevoked])
     expect(textsOf(await boss.send("/setrole 3102 user"))).toEqual([
       visible(adminTexts.setroleDone("3102", "user")),
     ])

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Result } from "effect"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { parseConfig } from "../../src/config/config"
 import { StartupError, startApp } from "../../src/start"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
@@ -30,7 +30,7 @@ const arrived = async (tg: FakeBotApi, method: string) => {
 }
 
 const answersTo = (tg: FakeBotApi, chatId: number) =>
-  tg.chat(chatId).filter((m) => m.text === texts.askPassword).length
+  tg.chat(chatId).filter((m) => m.text === authTexts.askPassword).length
 
 describe.each(backends)("graceful shutdown of a real process (%s)", (backend) => {
   let tg: FakeBotApi

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { SURVEY_QUESTIONS } from "../../src/app/survey"
-import { texts } from "../../src/app/texts"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
+import { texts } from "../../src/nav/texts"
+import { SURVEY_QUESTIONS } from "../../src/survey/reducer"
+import { surveyTexts } from "../../src/survey/texts"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons, type SentMessage } from "../support/fake-bot-api"
@@ -45,7 +46,7 @@ const scaleOf = (q: number) => [
 ]
 
 const questionText = (q: number) =>
-  visibleText(`${texts.survey.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${texts.survey.questions[q]}`)
+  visibleText(`${surveyTexts.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${surveyTexts.questions[q]}`)
 
 /** Plays one case to the end (every component covered in two lines) so the user has a reviewed attempt. */
 const finishOneCase = async (bot: TestBot, user: TestUser) => {
@@ -66,7 +67,7 @@ const finishOneCase = async (bot: TestBot, user: TestUser) => {
   expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
 }
 
-const isInvite = (m: SentMessage) => m.text === visibleText(texts.survey.invite)
+const isInvite = (m: SentMessage) => m.text === visibleText(surveyTexts.invite)
 
 describe.each(backends)("bot survey end to end (%s)", (backend) => {
   let bot: TestBot
@@ -78,7 +79,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     await signIn(user)
     const pressed = await user.press(texts.buttons.rate)
     expect(pressed.answer?.params.show_alert).toBeUndefined()
-    expect(textsOf(pressed.messages)).toEqual([visibleText(texts.survey.locked)])
+    expect(textsOf(pressed.messages)).toEqual([visibleText(surveyTexts.locked)])
     expect(pressed.messages[0]!.edits).toBe(1)
     expect(inlineButtons(pressed.messages[0]!).map((b) => b.text)).toEqual([texts.buttons.menu])
     expect(await ratings(bot, 801)).toEqual({})
@@ -105,7 +106,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     }
 
     const opened = await press(texts.buttons.rate)
-    expect(textsOf(opened.messages)).toEqual([`${visibleText(texts.survey.intro)}\n\n${questionText(0)}`])
+    expect(textsOf(opened.messages)).toEqual([`${visibleText(surveyTexts.intro)}\n\n${questionText(0)}`])
     // The invite itself turns into question 1 (edited in place), with the 1..10 scale.
     expect(isInvite(opened.messages[0]!)).toBe(false)
     expect(opened.messages[0]!.edits).toBe(1)
@@ -123,11 +124,8 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(await ratings(bot, 802)).toEqual({ overall_impression: 8, recommend_to_colleagues: 9 })
 
     const ask = await press("10")
-    expect(textsOf(ask.messages)).toEqual([texts.survey.askComment])
-    expect(inlineButtons(ask.messages[0]!).map((b) => b.text)).toEqual([
-      texts.survey.skip,
-      texts.buttons.menu,
-    ])
+    expect(textsOf(ask.messages)).toEqual([surveyTexts.askComment])
+    expect(inlineButtons(ask.messages[0]!).map((b) => b.text)).toEqual([surveyTexts.skip, texts.buttons.menu])
     expect(await ratings(bot, 802)).toEqual({
       overall_impression: 8,
       recommend_to_colleagues: 9,
@@ -135,7 +133,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     })
 
     const thanks = await user.send("Полезно, но хочется больше кейсов")
-    expect(textsOf(thanks)).toEqual([texts.survey.thanksComment])
+    expect(textsOf(thanks)).toEqual([surveyTexts.thanksComment])
     expect(inlineButtons(thanks[0]!).map((b) => b.text)).toContain(texts.buttons.rate)
     expect(await comments(bot, 802)).toEqual(["Полезно, но хочется больше кейсов"])
 
@@ -149,8 +147,8 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     await press("3")
     await press("4")
     await press("5")
-    const skipped = await press(texts.survey.skip)
-    expect(textsOf(skipped.messages)).toEqual([visibleText(texts.survey.thanks)])
+    const skipped = await press(surveyTexts.skip)
+    expect(textsOf(skipped.messages)).toEqual([visibleText(surveyTexts.thanks)])
     expect(skipped.messages[0]!.edits).toBeGreaterThan(0)
     expect(inlineButtons(skipped.messages[0]!).map((b) => b.text)).toContain(texts.buttons.rate)
     expect(await ratings(bot, 802)).toEqual({
@@ -171,7 +169,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(answered.every((c) => c.status === 200)).toBe(true)
 
     // The invite was never sent again.
-    expect(bot.tg.callsOf("sendMessage").filter((c) => c.params.text === texts.survey.invite)).toHaveLength(1)
+    expect(bot.tg.callsOf("sendMessage").filter((c) => c.params.text === surveyTexts.invite)).toHaveLength(1)
     expect(await invites(bot, 802)).toBe(1)
   })
 
@@ -223,7 +221,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
     expect(textsOf(await user.send("Реплика в новой попытке"))[0]).toStartWith(personaPrefix)
     const pressed = await user.pressData("rate:open", invite.message_id)
-    expect(pressed.answer?.params).toMatchObject({ text: texts.survey.busy, show_alert: true })
+    expect(pressed.answer?.params).toMatchObject({ text: surveyTexts.busy, show_alert: true })
     expect(pressed.messages).toEqual([])
     const line = await user.send("Продолжаю разговор с собеседником")
     expect(await comments(bot, 806)).toEqual([])

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test"
 import type { Update } from "grammy/types"
-import { backToMenu, mainMenu } from "../../src/app/keyboards"
-import { texts } from "../../src/app/texts"
 import { applyTextLimits, applyVoiceLimits, type TextLimits } from "../../src/core/limits"
 import type { Input } from "../../src/core/model"
+import { backToMenu, mainMenu } from "../../src/nav/keyboards"
+import { texts } from "../../src/nav/texts"
 import { decodeUpdate, originOf } from "../../src/pipeline/decode"
 import { renderKeyboard } from "../../src/services/reply-markup"
 import {

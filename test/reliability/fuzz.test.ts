@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import {
   ADMIN_PASSWORD,
   startBot,
@@ -110,6 +110,6 @@ describe("fuzzed webhook traffic", () => {
 
   test("afterwards the bot answers as usual", async () => {
     expect(textsOf(await bot.user(ADMIN).send("/whoami"))[0]).toContain("Роль: администратор")
-    expect(textsOf(await bot.user(4499).send("/start"))).toContain(texts.askPassword)
+    expect(textsOf(await bot.user(4499).send("/start"))).toContain(authTexts.askPassword)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { findCase } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { scriptRoleplay } from "../support/ai-script"
@@ -62,7 +62,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
     const answered = () =>
       Array.from(
         { length: total },
-        (_, i) => tg!.chat(FIRST_CHAT + i).filter((m) => m.text === texts.askPassword).length,
+        (_, i) => tg!.chat(FIRST_CHAT + i).filter((m) => m.text === authTexts.askPassword).length,
       )
     while (answered().some((n) => n === 0) && Date.now() < deadline) await Bun.sleep(100)
     const counts = answered()

@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
+import { upsertRole } from "../../src/auth/roles.repo"
 import { findSessionAndSender, saveReduction } from "../../src/repositories/sessions.repo"
-import { upsertRole } from "../../src/repositories/users.repo"
 import { backends } from "../support/database"
 import { insertUpdate, useRepositoryDatabase } from "./database"
 

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { refuseWithoutRole } from "../../app/gate"
+import { refuseWithoutRole } from "../../auth/gate"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"
 import type { InputCtx, Stage } from "../stage"

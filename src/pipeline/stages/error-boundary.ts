@@ -1,6 +1,6 @@
 import { Cause, Effect } from "effect"
 import { sql } from "kysely"
-import { texts } from "../../app/texts"
+import { texts } from "../../nav/texts"
 import { markFailed } from "../../repositories/inbox.repo"
 import { Db } from "../../services/db"
 import { ErrorReporter } from "../../services/error-reporter"

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
-import { texts } from "../../app/texts"
 import { Cmd } from "../../core/commands"
 import { checkRate } from "../../core/rate-limit"
+import { texts } from "../../nav/texts"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { Update } from "grammy/types"
-import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../app/auth"
+import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../auth/reducer"
 import { applyTextLimits, applyVoiceLimits } from "../../core/limits"
 import type { Role } from "../../core/model"
 import { Log } from "../../services/log"

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test"
 import { Schema } from "effect"
-import { homeScreen } from "../../../src/app/home"
 import {
   askPersona,
   askReview,
@@ -22,6 +21,7 @@ import { checklist, personaLine, renderReview, kernelTexts as t } from "../../..
 import { type Attempt, newAttempt, type Outcome } from "../../../src/core/attempt"
 import { type CaseStat, Cmd } from "../../../src/core/commands"
 import { initialSession, Session } from "../../../src/core/session"
+import { homeScreen } from "../../../src/nav/home"
 import {
   aiFailed,
   attemptOf,

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { Schema } from "effect"
-import { homeScreen } from "../../../src/app/home"
 import { reviewPrompt } from "../../../src/cases/kernel/prompts"
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { checklist, personaLine, kernelTexts as t } from "../../../src/cases/kernel/texts"
 import { type Attempt, newAttempt } from "../../../src/core/attempt"
 import { Cmd } from "../../../src/core/commands"
 import { initialSession, Session } from "../../../src/core/session"
+import { homeScreen } from "../../../src/nav/home"
 import {
   aiFailed,
   attemptOf,

@@ -1,8 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { homeScreen } from "../../../src/app/home"
-import { mainMenu } from "../../../src/app/keyboards"
 import { reduce as rootReduce } from "../../../src/app/reducer"
-import { texts as appTexts } from "../../../src/app/texts"
 import {
   dialogueKeyboard,
   leaveKeyboard,
@@ -16,6 +13,9 @@ import { type Attempt, newAttempt } from "../../../src/core/attempt"
 import { Cmd } from "../../../src/core/commands"
 import type { CallbackData, LeaveChoice } from "../../../src/core/model"
 import { idle, initialSession, type Session } from "../../../src/core/session"
+import { homeScreen } from "../../../src/nav/home"
+import { mainMenu } from "../../../src/nav/keyboards"
+import { texts as appTexts } from "../../../src/nav/texts"
 import {
   aiFailed,
   attemptOf,

@@ -1,7 +1,4 @@
 import { describe, expect, test } from "bun:test"
-import { homeScreen } from "../../../src/app/home"
-import { mainMenu } from "../../../src/app/keyboards"
-import { texts as appTexts } from "../../../src/app/texts"
 import {
   afterReviewKeyboard,
   caseCardKeyboard,
@@ -17,6 +14,9 @@ import { type Attempt, newAttempt } from "../../../src/core/attempt"
 import { callbackData } from "../../../src/core/callback-data"
 import { Cmd, type Keyboard } from "../../../src/core/commands"
 import { idle, initialSession, type Session } from "../../../src/core/session"
+import { homeScreen } from "../../../src/nav/home"
+import { mainMenu } from "../../../src/nav/keyboards"
+import { texts as appTexts } from "../../../src/nav/texts"
 import {
   aiFailed,
   attemptOf,

@@ -1,7 +1,7 @@
 import { Cmd } from "../core/commands"
 import type { AppEvent } from "../core/model"
 import type { Session } from "../core/session"
-import { texts } from "./texts"
+import { authTexts } from "./texts"
 
 // forget_me stays open: whoever has data here may delete it, signed in or not.
 const OPEN_COMMANDS: ReadonlySet<string> = new Set(["start", "help", "forget_me"])
@@ -15,19 +15,19 @@ export const refuseWithoutRole = (s: Session, ev: AppEvent): ReadonlyArray<Cmd> 
   if (!ev.authEnabled || ev.actor.role !== null) return null
   switch (input._tag) {
     case "Command":
-      return OPEN_COMMANDS.has(input.name) ? null : [Cmd.reply(texts.needLogin)]
+      return OPEN_COMMANDS.has(input.name) ? null : [Cmd.reply(authTexts.needLogin)]
     case "PasswordAttempt":
     case "Feedback":
       return null
     case "Callback":
-      return input.data._tag === "Forget" ? null : [Cmd.answer(input.queryId, texts.needLoginAlert, true)]
+      return input.data._tag === "Forget" ? null : [Cmd.answer(input.queryId, authTexts.needLoginAlert, true)]
     case "Unsupported":
       return input.kind === "group"
         ? null
         : s.flow._tag === "AwaitingPassword"
           ? null
-          : [Cmd.reply(texts.needLogin)]
+          : [Cmd.reply(authTexts.needLogin)]
     default:
-      return s.flow._tag === "AwaitingPassword" ? null : [Cmd.reply(texts.needLogin)]
+      return s.flow._tag === "AwaitingPassword" ? null : [Cmd.reply(authTexts.needLogin)]
   }
 }

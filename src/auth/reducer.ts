@@ -2,8 +2,8 @@ import { Cmd } from "../core/commands"
 import type { AppEvent, Role } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
-import { homeScreen } from "./home"
-import { texts } from "./texts"
+import { homeScreen } from "../nav/home"
+import { authTexts } from "./texts"
 
 export const MAX_PASSWORD_FAILURES = 5
 export const LOCKOUT_MS = 15 * 60_000
@@ -17,8 +17,8 @@ const lockLeftMin = (s: Session, now: number): number | null => lockoutMinutesLe
 const askPassword = (s: Session, ev: AppEvent, purpose: "login" | "relogin"): Step => {
   const left = lockLeftMin(s, ev.now)
   const flow = { _tag: "AwaitingPassword", purpose } as const
-  if (left !== null) return [{ ...s, flow }, [Cmd.reply(texts.lockedOut(left))]]
-  return [{ ...s, flow }, [Cmd.reply(purpose === "login" ? texts.askPassword : texts.askNewPassword)]]
+  if (left !== null) return [{ ...s, flow }, [Cmd.reply(authTexts.lockedOut(left))]]
+  return [{ ...s, flow }, [Cmd.reply(purpose === "login" ? authTexts.askPassword : authTexts.askNewPassword)]]
 }
 
 const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
@@ -31,7 +31,7 @@ const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
       firstName: ev.actor.firstName,
       username: ev.actor.username,
     },
-    Cmd.reply(texts.loggedIn(role)),
+    Cmd.reply(authTexts.loggedIn(role)),
     homeScreen(ev),
   ],
 ]
@@ -40,10 +40,10 @@ const wrongPassword = (s: Session, ev: AppEvent): Step => {
   const failures = s.auth.failures + 1
   if (failures >= MAX_PASSWORD_FAILURES) {
     const auth = { failures: 0, lockedUntil: ev.now + LOCKOUT_MS }
-    return [{ ...s, auth }, [Cmd.reply(texts.lockedOut(LOCKOUT_MS / 60_000))]]
+    return [{ ...s, auth }, [Cmd.reply(authTexts.lockedOut(LOCKOUT_MS / 60_000))]]
   }
   const auth = { failures, lockedUntil: null }
-  return [{ ...s, auth }, [Cmd.reply(texts.wrongPassword(MAX_PASSWORD_FAILURES - failures))]]
+  return [{ ...s, auth }, [Cmd.reply(authTexts.wrongPassword(MAX_PASSWORD_FAILURES - failures))]]
 }
 
 /**
@@ -55,11 +55,11 @@ export const authReducer = (s: Session, ev: AppEvent): Step => {
   if (input._tag === "PasswordAttempt") {
     const erase = Cmd.delete(input.messageId)
     // The same answer whatever was typed: a revoked user learns nothing about the password.
-    if (input.revoked) return [s, [erase, Cmd.reply(texts.accessRevoked)]]
+    if (input.revoked) return [s, [erase, Cmd.reply(authTexts.accessRevoked)]]
     const left = lockLeftMin(s, ev.now)
     const [next, cmds] =
       left !== null
-        ? ([s, [Cmd.reply(texts.lockedOut(left))]] as Step)
+        ? ([s, [Cmd.reply(authTexts.lockedOut(left))]] as Step)
         : input.role
           ? signedIn(s, ev, input.role)
           : wrongPassword(s, ev)
@@ -72,10 +72,10 @@ export const authReducer = (s: Session, ev: AppEvent): Step => {
       return askPassword(s, ev, "login")
     case "relogin":
     case "change_role":
-      return ev.authEnabled ? askPassword(s, ev, "relogin") : [s, [Cmd.reply(texts.authDisabled)]]
+      return ev.authEnabled ? askPassword(s, ev, "relogin") : [s, [Cmd.reply(authTexts.authDisabled)]]
     case "logout":
-      if (!ev.authEnabled) return [s, [Cmd.reply(texts.authDisabled)]]
-      if (!actor.role) return [{ ...s, flow: idle }, [Cmd.reply(texts.notLoggedIn)]]
+      if (!ev.authEnabled) return [s, [Cmd.reply(authTexts.authDisabled)]]
+      if (!actor.role) return [{ ...s, flow: idle }, [Cmd.reply(authTexts.notLoggedIn)]]
       return [
         { ...s, flow: idle },
         [
@@ -86,7 +86,7 @@ export const authReducer = (s: Session, ev: AppEvent): Step => {
             firstName: actor.firstName,
             username: actor.username,
           },
-          Cmd.reply(texts.loggedOut),
+          Cmd.reply(authTexts.loggedOut),
         ],
       ]
     default:

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
+import { adminReducer } from "../../src/admin/reducer"
 import { adminTexts, adminTexts as t } from "../../src/admin/texts"
-import { adminReducer } from "../../src/app/admin"
 import { newAttempt } from "../../src/core/attempt"
 import { Cmd } from "../../src/core/commands"
 import type { AppEvent, Feedback, Input, RoleChangeOutcome } from "../../src/core/model"

@@ -1,7 +1,7 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import type { WithSaved } from "./limits.repo"
-import { param } from "./prepared"
+import type { WithSaved } from "../repositories/limits.repo"
+import { param } from "../repositories/prepared"
 
 type Db = Kysely<Database>
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test"
-import { caseCommands } from "../../src/app/command-menu"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import { visibleText } from "../../src/core/html"
+import { caseCommands } from "../../src/nav/command-menu"
+import { texts } from "../../src/nav/texts"
 
 describe("texts", () => {
   test("welcome with HTML in the first name → the name is escaped, not rendered", () => {
@@ -32,7 +33,7 @@ describe("texts", () => {
   ]
   for (const [n, phrase] of lockCases) {
     test(`lockedOut(${n}) → «${phrase}»`, () => {
-      expect(texts.lockedOut(n)).toEndWith(`через ${phrase}.`)
+      expect(authTexts.lockedOut(n)).toEndWith(`через ${phrase}.`)
     })
   }
 
@@ -47,13 +48,13 @@ describe("texts", () => {
   ]
   for (const [n, phrase] of attemptCases) {
     test(`wrongPassword(${n}) → «${phrase}»`, () => {
-      expect(texts.wrongPassword(n)).toEndWith(phrase)
+      expect(authTexts.wrongPassword(n)).toEndWith(phrase)
     })
   }
 
   test("wrongPassword(0) → no «Осталось» part and no trailing space", () => {
-    expect(texts.wrongPassword(0)).not.toContain("Осталось")
-    expect(texts.wrongPassword(0)).toBe(texts.wrongPassword(0).trim())
+    expect(authTexts.wrongPassword(0)).not.toContain("Осталось")
+    expect(authTexts.wrongPassword(0)).toBe(authTexts.wrongPassword(0).trim())
   })
 
   test("rateLimited hour → the minutes with the right plural", () => {
@@ -63,8 +64,8 @@ describe("texts", () => {
   })
 
   test("loggedIn → the role name in bold for each role", () => {
-    expect(texts.loggedIn("user")).toContain("<b>пользователь</b>")
-    expect(texts.loggedIn("admin")).toContain("<b>администратор</b>")
+    expect(authTexts.loggedIn("user")).toContain("<b>пользователь</b>")
+    expect(authTexts.loggedIn("admin")).toContain("<b>администратор</b>")
   })
 
   test("commands → names are valid Bot API command names", () => {
@@ -95,7 +96,7 @@ describe("texts", () => {
   })
 
   test("whoami → Telegram id in <code>, date in UTC as dd.mm.yyyy", () => {
-    const html = texts.whoami("user", 123, new Date("2023-12-31T23:59:59Z"))
+    const html = authTexts.whoami("user", 123, new Date("2023-12-31T23:59:59Z"))
     expect(html).toContain("<code>123</code>")
     expect(html).toContain("31.12.2023")
   })

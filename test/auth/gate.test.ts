@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { refuseWithoutRole } from "../../src/app/gate"
-import { texts } from "../../src/app/texts"
+import { refuseWithoutRole } from "../../src/auth/gate"
+import { authTexts } from "../../src/auth/texts"
 import type { Cmd } from "../../src/core/commands"
 import type { AppEvent, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
@@ -20,9 +20,9 @@ const flows: Record<"Idle" | "AwaitingPassword", Session> = {
 
 const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 2 })
 
-const needLogin: ReadonlyArray<Cmd> = [{ _tag: "Reply", html: texts.needLogin }]
+const needLogin: ReadonlyArray<Cmd> = [{ _tag: "Reply", html: authTexts.needLogin }]
 const alert: ReadonlyArray<Cmd> = [
-  { _tag: "AnswerCallback", queryId: "cb-1", text: texts.needLoginAlert, alert: true },
+  { _tag: "AnswerCallback", queryId: "cb-1", text: authTexts.needLoginAlert, alert: true },
 ]
 
 /** label, input, expected refusal for (no role, auth on) while Idle, and while AwaitingPassword. */

@@ -3,8 +3,9 @@ import { Cmd, inline, type Keyboard } from "../core/commands"
 import type { AppEvent } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
-import { backToMenu, mainMenu } from "./keyboards"
-import { texts } from "./texts"
+import { backToMenu, mainMenu } from "../nav/keyboards"
+import { texts } from "../nav/texts"
+import { surveyTexts } from "./texts"
 
 /** The original bot's question keys (stored in bot_ratings.question), in order. */
 export const SURVEY_QUESTIONS = [
@@ -21,10 +22,10 @@ const scale = (q: number): Keyboard => {
 }
 
 const question = (q: number) =>
-  `${texts.survey.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${texts.survey.questions[q]}`
+  `${surveyTexts.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${surveyTexts.questions[q]}`
 
 export const surveyInviteMessage = () => ({
-  html: texts.survey.invite,
+  html: surveyTexts.invite,
   keyboard: inline([button(texts.buttons.rate, callbackData.surveyOpen)]),
 })
 
@@ -37,7 +38,7 @@ export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
   if (input._tag === "Text" && s.flow._tag === "SurveyComment")
     return [
       { ...s, flow: idle },
-      [{ _tag: "SaveComment", text: input.text }, Cmd.reply(texts.survey.thanksComment, mainMenu())],
+      [{ _tag: "SaveComment", text: input.text }, Cmd.reply(surveyTexts.thanksComment, mainMenu())],
     ]
   if (input._tag !== "Callback") return null
   const data = input.data
@@ -49,15 +50,15 @@ export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
   const answer = Cmd.answer(input.queryId)
   // An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end.
   const inDialogue = s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
-  if (inDialogue) return [s, [Cmd.answer(input.queryId, texts.survey.busy, true)]]
+  if (inDialogue) return [s, [Cmd.answer(input.queryId, surveyTexts.busy, true)]]
   if (s.reviews === 0 && data._tag === "SurveyAnswer")
-    return [s, [Cmd.answer(input.queryId, texts.survey.lockedAlert, true)]]
+    return [s, [Cmd.answer(input.queryId, surveyTexts.lockedAlert, true)]]
   if (data._tag === "SurveyOpen") {
-    if (s.reviews === 0) return [s, [answer, show(texts.survey.locked, backToMenu())]]
-    return [s, [answer, show(`${texts.survey.intro}\n\n${question(0)}`, scale(0))]]
+    if (s.reviews === 0) return [s, [answer, show(surveyTexts.locked, backToMenu())]]
+    return [s, [answer, show(`${surveyTexts.intro}\n\n${question(0)}`, scale(0))]]
   }
   if (data._tag === "SurveySkip")
-    return [{ ...s, flow: idle }, [answer, show(texts.survey.thanks, mainMenu())]]
+    return [{ ...s, flow: idle }, [answer, show(surveyTexts.thanks, mainMenu())]]
   const save: Cmd = {
     _tag: "SaveRating",
     question: SURVEY_QUESTIONS[data.question] ?? "",
@@ -66,8 +67,8 @@ export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
   const next = data.question + 1
   if (next < SURVEY_QUESTIONS.length) return [s, [answer, save, show(question(next), scale(next))]]
   const skip = inline(
-    [button(texts.survey.skip, callbackData.surveySkip)],
+    [button(surveyTexts.skip, callbackData.surveySkip)],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
-  return [{ ...s, flow: { _tag: "SurveyComment" } }, [answer, save, show(texts.survey.askComment, skip)]]
+  return [{ ...s, flow: { _tag: "SurveyComment" } }, [answer, save, show(surveyTexts.askComment, skip)]]
 }

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test"
-import { caseCommands } from "../../src/app/command-menu"
-import { backToMenu, mainMenu } from "../../src/app/keyboards"
-import { navReducer } from "../../src/app/nav"
-import { texts } from "../../src/app/texts"
+import { authTexts } from "../../src/auth/texts"
 import type { AppEvent, CallbackData, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
+import { caseCommands } from "../../src/nav/command-menu"
+import { backToMenu, mainMenu } from "../../src/nav/keyboards"
+import { navReducer } from "../../src/nav/reducer"
+import { texts } from "../../src/nav/texts"
 import { voiceInput } from "../support/updates"
 
 const USER_ID = 987654321
@@ -101,7 +102,7 @@ describe("navReducer", () => {
 
   test("/whoami for an admin → role name, Telegram id and the date joined (UTC), no keyboard", () => {
     const step = navReducer(state, ev(command("whoami"), { role: "admin" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.whoami("admin", USER_ID, SINCE) }]])
+    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami("admin", USER_ID, SINCE) }]])
     const html = htmlOf(step)
     expect(html).toContain("<b>администратор</b>")
     expect(html).toContain(`<code>${USER_ID}</code>`)
@@ -111,13 +112,13 @@ describe("navReducer", () => {
 
   test("/whoami for a user → the user role name", () => {
     const step = navReducer(state, ev(command("whoami"), { role: "user" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.whoami("user", USER_ID, SINCE) }]])
+    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami("user", USER_ID, SINCE) }]])
     expect(htmlOf(step)).toContain("<b>пользователь</b>")
   })
 
   test("/whoami without a role and join date → no-role line, no date line", () => {
     const step = navReducer(state, ev(command("whoami"), { role: null, since: null }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: texts.whoami(null, USER_ID, null) }]])
+    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami(null, USER_ID, null) }]])
     expect(htmlOf(step).split("\n")).toHaveLength(3)
     expect(htmlOf(step)).not.toContain("администратор")
   })

@@ -1,12 +1,12 @@
-import { renderStats } from "../admin/render"
-import { adminTexts as t } from "../admin/texts"
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
 import type { AppEvent, Feedback } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
-import { backToMenu } from "./keyboards"
-import { texts } from "./texts"
+import { backToMenu } from "../nav/keyboards"
+import { texts } from "../nav/texts"
+import { renderStats } from "./render"
+import { adminTexts as t } from "./texts"
 
 const ADMIN_COMMANDS: ReadonlySet<string> = new Set(["admin", "stats", "users", "setrole", "export"])
 const ROLES = ["user", "admin", "none"] as const

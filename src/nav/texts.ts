@@ -1,20 +1,9 @@
 import { escapeHtml as e } from "../core/html"
-import type { Role } from "../core/model"
 import { inboxRetentionDays } from "../core/retention"
-import { sharedTexts } from "../core/texts"
+import { minutes, plural, sharedTexts } from "../core/texts"
 
-/** Every user-facing sentence of the shell (auth, navigation, help). Russian, informal «ты», HTML. */
+/** Every user-facing sentence of the shell (home, menu, help, FAQ, refusals). Russian, informal «ты», HTML. */
 
-const roleName: Record<Role, string> = { user: "пользователь", admin: "администратор" }
-
-const plural = (n: number, one: string, few: string, many: string): string => {
-  const mod10 = n % 10
-  const mod100 = n % 100
-  if (mod10 === 1 && mod100 !== 11) return one
-  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few
-  return many
-}
-const minutes = (n: number) => `${n} ${plural(n, "минуту", "минуты", "минут")}`
 const days = (n: number) => `${n} ${plural(n, "день", "дня", "дней")}`
 
 export const texts = {
@@ -32,28 +21,6 @@ export const texts = {
       "С чего начнём?",
     ].join("\n"),
   menuTitle: "🏠 <b>Главное меню</b>\nВыбери, что потренировать:",
-  askPassword: "🔐 Бот открыт для сотрудников по паролю. Введи пароль доступа:",
-  askNewPassword: "🔐 Введи пароль — роль сменится на ту, которой он соответствует:",
-  passwordAsText: "🔐 Пароль нужно отправить обычным текстовым сообщением.",
-  wrongPassword: (left: number) =>
-    `❌ Пароль не подошёл. ${left > 0 ? `Осталось ${left} ${plural(left, "попытка", "попытки", "попыток")}.` : ""}`.trim(),
-  lockedOut: (leftMin: number) =>
-    `⛔ Слишком много неверных паролей. Вход заблокирован — попробуй снова через ${minutes(leftMin)}.`,
-  accessRevoked:
-    "🚫 Администратор закрыл тебе вход в бот, поэтому пароль я не проверяю. Если это ошибка — напиши администратору бота в твоей компании.",
-  loggedIn: (role: Role) => `✅ Готово! Вход выполнен, твоя роль — <b>${roleName[role]}</b>.`,
-  needLogin: "🔐 Сначала войди: отправь /start и введи пароль доступа.",
-  needLoginAlert: "🔐 Сначала войди: отправь /start",
-  authDisabled: "🔓 Вход по паролю выключен — всё уже доступно. Меню: /start",
-  loggedOut: "👋 Выход выполнен. Чтобы вернуться, отправь /start и введи пароль.",
-  notLoggedIn: "Вход ещё не выполнен. Чтобы войти, отправь /start.",
-  whoami: (role: Role | null, userId: number, since: Date | null) =>
-    [
-      "👤 <b>Кто ты для бота</b>",
-      `Роль: <b>${role ? roleName[role] : "без роли (вход не выполнен)"}</b>`,
-      `Telegram ID: <code>${userId}</code>`,
-      ...(since ? [`С нами с ${since.toLocaleDateString("ru-RU", { timeZone: "UTC" })}`] : []),
-    ].join("\n"),
   adminOnly: "🚫 Эта команда только для администраторов.",
   dbPing: (ok: boolean, ms: number) =>
     ok
@@ -149,25 +116,6 @@ export const texts = {
     line: (attempts: number, best: number, latest: number, total: number) =>
       `Попыток: ${attempts} · лучший результат: ${best} из ${total} · последний: ${latest} из ${total}`,
     missed: (list: string) => `Чаще всего пропускаешь: ${list}`,
-  },
-  survey: {
-    invite:
-      "⭐ Ты прошёл первую тренировку! Ответь, пожалуйста, на три коротких вопроса о боте — это минута. Ответы можно поменять позже из меню.",
-    intro: "⭐ <b>Оценка бота</b>\nПо шкале от 1 до 10, где 10 — «отлично».",
-    progress: (n: number, of: number) => `<b>Вопрос ${n} из ${of}</b>`,
-    questions: [
-      "Какое у тебя общее впечатление от бота?",
-      "Насколько вероятно, что ты посоветуешь его коллегам?",
-      "Насколько он поможет тебе в работе?",
-    ],
-    askComment:
-      "Спасибо! И последнее: напиши одним сообщением, что понравилось и что стоит улучшить. Можно пропустить.",
-    skip: "Пропустить",
-    thanks: "🙏 Спасибо за оценку! Ответы сохранены — поменять их можно в любой момент из меню.",
-    thanksComment: "🙏 Спасибо! Комментарий сохранён: мы читаем каждый отзыв.",
-    locked: "⭐ Оценить бота можно после первой пройденной тренировки. Выбери ситуацию в меню — и вперёд!",
-    lockedAlert: "⭐ Оценка откроется после первой пройденной тренировки.",
-    busy: "Сначала закончи тренировку — потом вернёмся к оценке.",
   },
   buttons: {
     menu: sharedTexts.menuButton,

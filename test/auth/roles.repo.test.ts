@@ -1,8 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
-import { deleteRole, findUser, upsertRole } from "../../src/repositories/users.repo"
+import { deleteRole, findUser, upsertRole } from "../../src/auth/roles.repo"
+import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
-import { useRepositoryDatabase } from "./database"
 
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test"
-import { AUTH_COMMANDS, authReducer, LOCKOUT_MS, MAX_PASSWORD_FAILURES } from "../../src/app/auth"
-import { caseCommands } from "../../src/app/command-menu"
-import { backToMenu, mainMenu } from "../../src/app/keyboards"
 import { reduce } from "../../src/app/reducer"
-import { texts } from "../../src/app/texts"
+import { AUTH_COMMANDS, authReducer, LOCKOUT_MS, MAX_PASSWORD_FAILURES } from "../../src/auth/reducer"
+import { authTexts } from "../../src/auth/texts"
 import type { Cmd } from "../../src/core/commands"
 import type { AppEvent, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
+import { caseCommands } from "../../src/nav/command-menu"
+import { backToMenu, mainMenu } from "../../src/nav/keyboards"
+import { texts } from "../../src/nav/texts"
 import { voiceInput } from "../support/updates"
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
@@ -61,7 +62,7 @@ const failTimes = (s: Session, count: number, now = NOW): Session => {
 
 describe("authReducer", () => {
   test("/start without a role → AwaitingPassword{login} and the password prompt", () => {
-    expect(authReducer(initialSession, ev(command("start")))).toEqual([login, [reply(texts.askPassword)]])
+    expect(authReducer(initialSession, ev(command("start")))).toEqual([login, [reply(authTexts.askPassword)]])
   })
 
   test("/start with a role → Idle and the welcome with the main menu", () => {
@@ -98,7 +99,7 @@ describe("authReducer", () => {
       const before = awaiting("login", { failures: 3, lockedUntil: null })
       expect(authReducer(before, ev(attempt(role)))).toEqual([
         initialSession,
-        [erase(), setRole(role), reply(texts.loggedIn(role)), welcome()],
+        [erase(), setRole(role), reply(authTexts.loggedIn(role)), welcome()],
       ])
     })
   }
@@ -106,7 +107,7 @@ describe("authReducer", () => {
   test("correct password after a re-login prompt → Idle with the new role", () => {
     expect(authReducer(awaiting("relogin"), ev(attempt("admin", 5), { role: "user" }))).toEqual([
       initialSession,
-      [erase(5), setRole("admin"), reply(texts.loggedIn("admin")), welcome()],
+      [erase(5), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome()],
     ])
   })
 
@@ -116,7 +117,7 @@ describe("authReducer", () => {
       const step = authReducer(state, ev(attempt(null), { now: NOW + failures }))
       expect(step).toEqual([
         awaiting("login", { failures, lockedUntil: null }),
-        [erase(), reply(texts.wrongPassword(MAX_PASSWORD_FAILURES - failures))],
+        [erase(), reply(authTexts.wrongPassword(MAX_PASSWORD_FAILURES - failures))],
       ])
       state = step[0]
     }
@@ -144,7 +145,7 @@ describe("authReducer", () => {
     const at = NOW + 60_000
     expect(authReducer(fourFailed, ev(attempt(null), { now: at }))).toEqual([
       awaiting("login", { failures: 0, lockedUntil: at + 15 * 60_000 }),
-      [erase(), reply(texts.lockedOut(15))],
+      [erase(), reply(authTexts.lockedOut(15))],
     ])
     expect(LOCKOUT_MS).toBe(900_000)
   })
@@ -153,7 +154,7 @@ describe("authReducer", () => {
     const locked = awaiting("login", { failures: 0, lockedUntil: NOW + LOCKOUT_MS })
     expect(authReducer(locked, ev(attempt("admin"), { now: NOW + 1 }))).toEqual([
       locked,
-      [erase(), reply(texts.lockedOut(15))],
+      [erase(), reply(authTexts.lockedOut(15))],
     ])
   })
 
@@ -161,7 +162,7 @@ describe("authReducer", () => {
     const locked = awaiting("login", { failures: 0, lockedUntil: NOW + LOCKOUT_MS })
     expect(authReducer(locked, ev(attempt(null), { now: NOW + 5 * 60_000 }))).toEqual([
       locked,
-      [erase(), reply(texts.lockedOut(10))],
+      [erase(), reply(authTexts.lockedOut(10))],
     ])
   })
 
@@ -177,7 +178,7 @@ describe("authReducer", () => {
     for (const [now, minutes] of cases) {
       expect(authReducer(locked, ev(attempt("user"), { now }))).toEqual([
         locked,
-        [erase(), reply(texts.lockedOut(minutes))],
+        [erase(), reply(authTexts.lockedOut(minutes))],
       ])
     }
   })
@@ -185,7 +186,7 @@ describe("authReducer", () => {
   for (const role of ["user", "admin", null] as const) {
     test(`revoked sign-in, attempt checked as ${role ?? "wrong"} → DeleteMessage and accessRevoked only; nothing counted`, () => {
       const input: Input = { _tag: "PasswordAttempt", role, messageId: 77, revoked: true }
-      expect(authReducer(login, ev(input))).toEqual([login, [erase(), reply(texts.accessRevoked)]])
+      expect(authReducer(login, ev(input))).toEqual([login, [erase(), reply(authTexts.accessRevoked)]])
     })
   }
 
@@ -194,7 +195,7 @@ describe("authReducer", () => {
     const locked = awaiting("login", { failures: 0, lockedUntil: until })
     expect(authReducer(locked, ev(attempt("user"), { now: until }))).toEqual([
       initialSession,
-      [erase(), setRole("user"), reply(texts.loggedIn("user")), welcome()],
+      [erase(), setRole("user"), reply(authTexts.loggedIn("user")), welcome()],
     ])
   })
 
@@ -204,7 +205,7 @@ describe("authReducer", () => {
     expect(until).toBe(NOW + 4000 + LOCKOUT_MS)
     expect(authReducer(locked, ev(attempt("admin"), { now: NOW + 4000 + LOCKOUT_MS + 1 }))).toEqual([
       initialSession,
-      [erase(), setRole("admin"), reply(texts.loggedIn("admin")), welcome()],
+      [erase(), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome()],
     ])
   })
 
@@ -212,7 +213,7 @@ describe("authReducer", () => {
     const expired = awaiting("login", { failures: 0, lockedUntil: NOW - 1 })
     expect(authReducer(expired, ev(attempt(null)))).toEqual([
       awaiting("login", { failures: 1, lockedUntil: null }),
-      [erase(), reply(texts.wrongPassword(4))],
+      [erase(), reply(authTexts.wrongPassword(4))],
     ])
   })
 
@@ -220,7 +221,7 @@ describe("authReducer", () => {
     const locked: Session = { ...initialSession, auth: { failures: 0, lockedUntil: NOW + 3 * 60_000 } }
     expect(authReducer(locked, ev(command("start")))).toEqual([
       awaiting("login", locked.auth),
-      [reply(texts.lockedOut(3))],
+      [reply(authTexts.lockedOut(3))],
     ])
   })
 
@@ -228,7 +229,7 @@ describe("authReducer", () => {
     test(`/${name} → AwaitingPassword{relogin} and the new-password prompt`, () => {
       expect(authReducer(initialSession, ev(command(name), { role: "user" }))).toEqual([
         awaiting("relogin"),
-        [reply(texts.askNewPassword)],
+        [reply(authTexts.askNewPassword)],
       ])
     })
 
@@ -236,14 +237,14 @@ describe("authReducer", () => {
       const locked: Session = { ...initialSession, auth: { failures: 0, lockedUntil: NOW + LOCKOUT_MS } }
       expect(authReducer(locked, ev(command(name), { role: "admin" }))).toEqual([
         awaiting("relogin", locked.auth),
-        [reply(texts.lockedOut(15))],
+        [reply(authTexts.lockedOut(15))],
       ])
     })
 
     test(`/${name} with auth disabled → authDisabled, state unchanged`, () => {
       expect(authReducer(initialSession, ev(command(name), { authEnabled: false }))).toEqual([
         initialSession,
-        [reply(texts.authDisabled)],
+        [reply(authTexts.authDisabled)],
       ])
     })
   }
@@ -251,18 +252,21 @@ describe("authReducer", () => {
   test("/logout with a role → Idle, SetRole null and loggedOut", () => {
     expect(authReducer(awaiting("relogin"), ev(command("logout"), { role: "admin" }))).toEqual([
       initialSession,
-      [setRole(null), reply(texts.loggedOut)],
+      [setRole(null), reply(authTexts.loggedOut)],
     ])
   })
 
   test("/logout without a role → Idle and notLoggedIn, no SetRole", () => {
-    expect(authReducer(login, ev(command("logout")))).toEqual([initialSession, [reply(texts.notLoggedIn)]])
+    expect(authReducer(login, ev(command("logout")))).toEqual([
+      initialSession,
+      [reply(authTexts.notLoggedIn)],
+    ])
   })
 
   test("/logout with auth disabled → authDisabled, state unchanged", () => {
     expect(authReducer(initialSession, ev(command("logout"), { role: "user", authEnabled: false }))).toEqual([
       initialSession,
-      [reply(texts.authDisabled)],
+      [reply(authTexts.authDisabled)],
     ])
   })
 
@@ -288,38 +292,41 @@ describe("reduce", () => {
   })
 
   test("/start typed while AwaitingPassword → routed to auth (asked again), not taken as a password", () => {
-    expect(reduce(login, ev(command("start")))).toEqual([login, [reply(texts.askPassword)]])
+    expect(reduce(login, ev(command("start")))).toEqual([login, [reply(authTexts.askPassword)]])
   })
 
   test("/logout while AwaitingPassword with a role → routed to auth", () => {
     expect(reduce(awaiting("relogin"), ev(command("logout"), { role: "user" }))).toEqual([
       initialSession,
-      [setRole(null), reply(texts.loggedOut)],
+      [setRole(null), reply(authTexts.loggedOut)],
     ])
   })
 
   test("PasswordAttempt → routed to auth", () => {
     expect(reduce(login, ev(attempt("user")))).toEqual([
       initialSession,
-      [erase(), setRole("user"), reply(texts.loggedIn("user")), welcome()],
+      [erase(), setRole("user"), reply(authTexts.loggedIn("user")), welcome()],
     ])
   })
 
   for (const kind of ["media", "group", "other"] as const) {
     test(`Unsupported ${kind} while AwaitingPassword → passwordAsText, flow kept`, () => {
-      expect(reduce(login, ev({ _tag: "Unsupported", kind }))).toEqual([login, [reply(texts.passwordAsText)]])
+      expect(reduce(login, ev({ _tag: "Unsupported", kind }))).toEqual([
+        login,
+        [reply(authTexts.passwordAsText)],
+      ])
     })
   }
 
   test("a voice message while AwaitingPassword → passwordAsText, flow kept", () => {
-    expect(reduce(login, ev(voiceInput))).toEqual([login, [reply(texts.passwordAsText)]])
+    expect(reduce(login, ev(voiceInput))).toEqual([login, [reply(authTexts.passwordAsText)]])
   })
 
   for (const reason of ["too_short", "too_long", "too_many_lines"] as const) {
     test(`Rejected ${reason} while AwaitingPassword → passwordAsText, flow kept`, () => {
       expect(
         reduce(awaiting("relogin"), ev({ _tag: "Rejected", reason, limit: 7 }, { role: "user" })),
-      ).toEqual([awaiting("relogin"), [reply(texts.passwordAsText)]])
+      ).toEqual([awaiting("relogin"), [reply(authTexts.passwordAsText)]])
     })
   }
 

@@ -1,6 +1,3 @@
-import { isActive, renderBroadcast } from "../broadcast/render"
-import { broadcastTexts as t } from "../broadcast/texts"
-import { formatInZone, parseSendTime } from "../broadcast/when"
 import { AUDIENCES } from "../core/audience"
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
@@ -8,7 +5,10 @@ import { escapeHtml, visibleText } from "../core/html"
 import type { AppEvent } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
-import { texts } from "./texts"
+import { texts } from "../nav/texts"
+import { isActive, renderBroadcast } from "./render"
+import { broadcastTexts as t } from "./texts"
+import { formatInZone, parseSendTime } from "./when"
 
 type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
 type TextInput = Extract<AppEvent["input"], { _tag: "Text" }>

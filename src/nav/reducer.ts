@@ -1,3 +1,4 @@
+import { authTexts } from "../auth/texts"
 import { Cmd } from "../core/commands"
 import type { AppEvent } from "../core/model"
 import type { Session } from "../core/session"
@@ -15,7 +16,7 @@ const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
     case "faq":
       return [s, [Cmd.reply(texts.faq(ev.dialogueRetentionDays), backToMenu())]]
     case "whoami":
-      return [s, [Cmd.reply(texts.whoami(ev.actor.role, ev.actor.userId, ev.actor.since))]]
+      return [s, [Cmd.reply(authTexts.whoami(ev.actor.role, ev.actor.userId, ev.actor.since))]]
     case "dbping":
       return [s, [isAdmin ? Cmd.pingDb : Cmd.reply(texts.adminOnly)]]
     default:

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test"
-import { broadcastReducer } from "../../src/app/broadcast"
 import { reduce } from "../../src/app/reducer"
-import { texts } from "../../src/app/texts"
+import { broadcastReducer } from "../../src/broadcast/reducer"
 import { broadcastTexts as t } from "../../src/broadcast/texts"
 import { Cmd, inline } from "../../src/core/commands"
 import type { AppEvent, CallbackData, Feedback, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
+import { texts } from "../../src/nav/texts"
 
 const ADMIN = 5001
 // 2026-11-25 12:00 UTC = 15:00 in Moscow.

@@ -1,0 +1,31 @@
+import type { Role } from "../core/model"
+import { minutes, plural } from "../core/texts"
+
+/** What sign-in says: the password, the lockout, a revoked access, who you are for the bot. */
+
+const roleName: Record<Role, string> = { user: "пользователь", admin: "администратор" }
+
+export const authTexts = {
+  askPassword: "🔐 Бот открыт для сотрудников по паролю. Введи пароль доступа:",
+  askNewPassword: "🔐 Введи пароль — роль сменится на ту, которой он соответствует:",
+  passwordAsText: "🔐 Пароль нужно отправить обычным текстовым сообщением.",
+  wrongPassword: (left: number) =>
+    `❌ Пароль не подошёл. ${left > 0 ? `Осталось ${left} ${plural(left, "попытка", "попытки", "попыток")}.` : ""}`.trim(),
+  lockedOut: (leftMin: number) =>
+    `⛔ Слишком много неверных паролей. Вход заблокирован — попробуй снова через ${minutes(leftMin)}.`,
+  accessRevoked:
+    "🚫 Администратор закрыл тебе вход в бот, поэтому пароль я не проверяю. Если это ошибка — напиши администратору бота в твоей компании.",
+  loggedIn: (role: Role) => `✅ Готово! Вход выполнен, твоя роль — <b>${roleName[role]}</b>.`,
+  needLogin: "🔐 Сначала войди: отправь /start и введи пароль доступа.",
+  needLoginAlert: "🔐 Сначала войди: отправь /start",
+  authDisabled: "🔓 Вход по паролю выключен — всё уже доступно. Меню: /start",
+  loggedOut: "👋 Выход выполнен. Чтобы вернуться, отправь /start и введи пароль.",
+  notLoggedIn: "Вход ещё не выполнен. Чтобы войти, отправь /start.",
+  whoami: (role: Role | null, userId: number, since: Date | null) =>
+    [
+      "👤 <b>Кто ты для бота</b>",
+      `Роль: <b>${role ? roleName[role] : "без роли (вход не выполнен)"}</b>`,
+      `Telegram ID: <code>${userId}</code>`,
+      ...(since ? [`С нами с ${since.toLocaleDateString("ru-RU", { timeZone: "UTC" })}`] : []),
+    ].join("\n"),
+} as const
