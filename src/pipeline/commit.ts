@@ -14,9 +14,9 @@ import { isWork, startWork } from "./work"
 
 const seconds = (since: number) => (performance.now() - since) / 1000
 
-const isCue = (cmd: Cmd) => cmd._tag === "ChatAction"
+const isChatAction = (cmd: Cmd) => cmd._tag === "ChatAction"
 
-/** Commands that show the learner nothing yet: running one twice costs only time (an AI call, a typing cue). */
+/** Commands that show the learner nothing yet: running one twice costs only time (an AI call, a chat action). */
 const REPEAT_SAFE: ReadonlySet<Cmd["_tag"]> = new Set(["ChatAction", "AskPersona", "AskReview", "Transcribe"])
 
 /** Whether a row's reduction may commit lazily: none of its commands can be seen, so a repeat is harmless. */
@@ -34,8 +34,8 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     for (let i = from; i < cmds.length; i++) {
       const cmd = cmds[i]!
       const last = i + 1 === cmds.length
-      // A cue (typing…) need not hold up what follows, nor be recorded: resending one after a crash is harmless.
-      if (isCue(cmd) && !last) {
+      // A chat action (typing…) need not hold up what follows, nor be recorded: resending one after a crash is harmless.
+      if (isChatAction(cmd) && !last) {
         yield* Effect.forkDetach(interpret(row.chat_id, origin, cmd))
         continue
       }

@@ -1,0 +1,29 @@
+import { Effect } from "effect"
+import type { Handlers } from "../pipeline/command-handler"
+import { claimSurveyInvite } from "../repositories/cases.repo"
+import { Db } from "../services/db"
+import { renderKeyboard } from "../services/reply-markup"
+import { Telegram } from "../services/telegram"
+import { insertComment, upsertRating } from "./ratings.repo"
+import { surveyInviteMessage } from "./reducer"
+
+export const surveyHandlers: Handlers<"SaveRating" | "SaveComment" | "InviteToSurvey"> = {
+  SaveRating: (cmd, { origin }) =>
+    Effect.gen(function* () {
+      yield* (yield* Db).use("saveRating", (k) => upsertRating(k, origin.userId, cmd.question, cmd.rating))
+      return null
+    }),
+  SaveComment: (cmd, { origin }) =>
+    Effect.gen(function* () {
+      yield* (yield* Db).use("saveComment", (k) => insertComment(k, origin.userId, cmd.text))
+      return null
+    }),
+  /** Once per user ever: the lock is taken in rating_invites before the invitation goes out. */
+  InviteToSurvey: (_cmd, { chatId, origin }) =>
+    Effect.gen(function* () {
+      if (!(yield* (yield* Db).use("claimInvite", (k) => claimSurveyInvite(k, origin.userId)))) return null
+      const invite = surveyInviteMessage()
+      yield* (yield* Telegram).send(chatId, invite.html, renderKeyboard(invite.keyboard))
+      return null
+    }),
+}
