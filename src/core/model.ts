@@ -69,6 +69,8 @@ export type Feedback =
       readonly model: string
     }
   | { readonly _tag: "AiFailed"; readonly requestId: number; readonly reason: string }
+  /** The AI request `requestId` waits for a free slot (AI_MAX_CONCURRENCY): the learner is told once. */
+  | { readonly _tag: "AiQueued"; readonly requestId: number }
   /** A voice line of the attempt `caseId` #`attempt`, transcribed (empty text: nothing recognisable). */
   | { readonly _tag: "Transcribed"; readonly caseId: string; readonly attempt: number; readonly text: string }
   | {

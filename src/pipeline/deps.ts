@@ -47,6 +47,8 @@ export interface WorkRef {
 export interface WorkRunnerShape {
   /** Runs `work` with the app's services (it never fails: failures are feedback events too), then settles it. */
   readonly run: (ref: WorkRef, work: Effect.Effect<Feedback, never, Deps>) => Effect.Effect<void>
+  /** Tells the work's chat something while the work goes on (an event row of its own, not the result). */
+  readonly notify: (ref: WorkRef, feedback: Feedback) => Effect.Effect<void>
   /** Settles stored work with a result without running it (work given up on). */
   readonly settle: (ref: WorkRef, feedback: Feedback) => Effect.Effect<void>
 }

@@ -1,6 +1,6 @@
 import { Cause, Effect, Fiber, Schedule } from "effect"
 import type { Feedback } from "../core/model"
-import { type NewRow, type Stored, settleWork, type storeRow } from "../repositories/enqueue.repo"
+import { type NewRow, type Stored, settleWork, storeRow } from "../repositories/enqueue.repo"
 import { releaseWork, renewWork } from "../repositories/work.repo"
 import type { Db, DbError } from "../services/db"
 import { describeError, type Log } from "../services/log"
@@ -74,6 +74,13 @@ export const makeWorkRunner = ({ db, log, owner, store, fork }: WorkRunnerParts)
           ),
         ),
       settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
+      notify: (ref, feedback) =>
+        store((k, owner, ttlMs) => storeRow(k, eventRow(ref, feedback), owner, ttlMs), ref.chatId).pipe(
+          Effect.asVoid,
+          Effect.catch((e) =>
+            log.warn("a notice of running work was lost", { chatId: ref.chatId, operation: e.operation }),
+          ),
+        ),
     })
 
     // Work running here stays ours while its fiber lives; a fiber that died without settling stops being renewed.

@@ -5,6 +5,7 @@ import type { Env } from "../config/config"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { claimOrphanedWork, markCommandDoneWithWork } from "../repositories/work.repo"
+import { type AiWorkCmd, aiWork } from "../roleplay/ai-turn"
 import { routingTable } from "../services/ai-gateway"
 import { Db } from "../services/db"
 import { Exporter } from "../services/exporter"
@@ -14,10 +15,9 @@ import { Settings } from "../services/settings"
 import type { Origin } from "./decode"
 import type { Deps } from "./deps"
 import { WORK_LEASE_TTL_MS, type WorkRef, WorkRunner } from "./deps"
-import { type AiCmd, aiWork } from "./interpret-ai"
 
 /** Commands whose work outlives the statement that starts it: stored, run in the background, issued again if lost. */
-export type WorkCmd = AiCmd | Extract<Cmd, { _tag: "ExportNow" }>
+export type WorkCmd = AiWorkCmd | Extract<Cmd, { _tag: "ExportNow" }>
 
 const WORK_TAGS: ReadonlySet<Cmd["_tag"]> = new Set(["AskPersona", "AskReview", "Transcribe", "ExportNow"])
 export const isWork = (cmd: Cmd): cmd is WorkCmd => WORK_TAGS.has(cmd._tag)
@@ -82,8 +82,7 @@ const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
 
 /** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
 const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
-  const work: Effect.Effect<Feedback, never, Deps> =
-    cmd._tag === "ExportNow" ? exportWork : aiWork(ref.chatId, ref.origin, cmd, ref.id)
+  const work: Effect.Effect<Feedback, never, Deps> = cmd._tag === "ExportNow" ? exportWork : aiWork(ref, cmd)
   return work.pipe(
     Effect.timeoutOrElse({
       duration: `${Math.max(1, deadline - GRACE_SECONDS)} seconds`,

@@ -7,7 +7,7 @@ import { Settings } from "./settings"
  * Whether the user has used up today's AI budget (AI_DAILY_TURNS_PER_USER upstream calls since the local midnight in
  * APSCHEDULER_TIMEZONE, counted by user id in user_limits, which /forget_me keeps). Checked before any AI work starts.
  */
-export const isOverAiBudget = (userId: number) =>
+const isOverAiBudget = (userId: number) =>
   Effect.gen(function* () {
     const db = yield* Db
     const { config } = yield* Settings
@@ -16,3 +16,7 @@ export const isOverAiBudget = (userId: number) =>
     )
     return calls >= config.env.AI_DAILY_TURNS_PER_USER
   })
+
+/** The one daily-budget check: `work` starts only within the user's budget; over it, the answer is `over`. */
+export const withinAiBudget = <A, E, R>(userId: number, work: Effect.Effect<A, E, R>, over: A) =>
+  Effect.flatMap(isOverAiBudget(userId), (isOver) => (isOver ? Effect.succeed(over) : work))

@@ -62,6 +62,8 @@ export const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt)
             ev.now,
           )
         : recordTurn(s, spec, a, event, isAdmin, ev.now, ev.voiceReplies)
+    case "AiQueued":
+      return [s, a.pending?.requestId === event.requestId ? [Cmd.reply(t.queued)] : []]
     case "ReviewReady":
       return a.reviewRequestId === event.requestId
         ? showReview(s, spec, a, event.review, event.model, ev.now)

@@ -4,7 +4,6 @@ import type { VoiceLimits } from "../core/limits"
 import type { Feedback, RejectReason } from "../core/model"
 import { oggDurationSec } from "../lib/ogg-duration"
 import { findTranscript, saveTranscript } from "../repositories/ai.repo"
-import { isOverAiBudget } from "../services/ai-budget"
 import { Db } from "../services/db"
 import { Settings } from "../services/settings"
 import { type FileTooBig, Telegram, type TelegramShape } from "../services/telegram"
@@ -38,7 +37,7 @@ const loadVoice = (tg: TelegramShape, cmd: TranscribeCmd, limits: VoiceLimits) =
   )
 
 /**
- * Voice → text, each distinct voice file once: the transcript is cached by Telegram's file_unique_id. The file is
+ * Voice → text (run within the user's AI budget: see ai-turn.ts), each distinct voice file once: the transcript is cached by Telegram's file_unique_id. The file is
  * downloaded only once an AI slot is held.
  */
 export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =>
@@ -51,15 +50,6 @@ export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =
       attempt: cmd.attempt,
       text,
     })
-    const refuse = (reason: string, limit?: number): Feedback => ({
-      _tag: "TranscriptionFailed",
-      caseId: cmd.caseId,
-      attempt: cmd.attempt,
-      reason,
-      ...(limit === undefined ? {} : { limit }),
-    })
-    // Over the daily budget the line could not be answered anyway: no download, no transcription.
-    if (yield* isOverAiBudget(userId)) return refuse("daily_limit")
     const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
     if (cached) return done(cached.transcript)
     const extension = cmd.mime.includes("mp4") ? "mp4" : cmd.mime.includes("mpeg") ? "mp3" : "ogg"
