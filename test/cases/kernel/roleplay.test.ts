@@ -604,6 +604,17 @@ describe("AI failure", () => {
     ])
   })
 
+  test("AiQueued for the pending request → the learner is told once it waits; state unchanged", () => {
+    const queued = { _tag: "Feedback", event: { _tag: "AiQueued", requestId: 2 } } as const
+    expect(reduce(asking, ev(queued))).toEqual([asking, [Cmd.reply(t.queued)]])
+  })
+
+  test("a stale AiQueued (the line answered, failed or dropped meanwhile) → nothing", () => {
+    const stale = { _tag: "Feedback", event: { _tag: "AiQueued", requestId: 1 } } as const
+    expect(reduce(asking, ev(stale))).toEqual([asking, []])
+    expect(reduce(oneTurn, ev(stale))).toEqual([oneTurn, []])
+  })
+
   test("a stale AiFailed → ignored", () => {
     expect(reduce(asking, ev(aiFailed(1)))).toEqual([asking, []])
     expect(reduce(oneTurn, ev(aiFailed(7)))).toEqual([oneTurn, []])
