@@ -2,6 +2,17 @@ import { escapeHtml as e } from "../core/html"
 
 /** Admin-facing texts (Russian, concise). */
 export const adminTexts = {
+  /** The admin part of the command menu: the command (without the slash) → what it does. */
+  commands: {
+    admin: "Меню администратора",
+    stats: "Статистика",
+    users: "Пользователи",
+    setrole: "Выдать или снять роль",
+    export: "Выгрузка в Google Таблицу",
+    broadcast: "Новая рассылка",
+    broadcasts: "Рассылки: ход и отмена",
+    dbping: "Проверить базу данных",
+  },
   menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи, выгрузка и рассылки — кнопками ниже или командами /stats, /users, /setrole, /export, /broadcast, /broadcasts.",
   buttons: {
     stats: "📊 Статистика",

@@ -124,23 +124,14 @@ export const texts = {
     faq: "❓ FAQ",
     help: "ℹ️ Помощь",
   },
-  commands: [
-    { command: "start", description: "Главное меню" },
-    { command: "help", description: "Команды и подсказки" },
-    { command: "faq", description: "Частые вопросы" },
-    { command: "whoami", description: "Моя роль" },
-    { command: "relogin", description: "Сменить роль" },
-    { command: "logout", description: "Выйти" },
-    { command: "forget_me", description: "Удалить мои данные" },
-  ],
-  adminCommands: [
-    { command: "admin", description: "Меню администратора" },
-    { command: "stats", description: "Статистика" },
-    { command: "users", description: "Пользователи" },
-    { command: "setrole", description: "Выдать или снять роль" },
-    { command: "export", description: "Выгрузка в Google Таблицу" },
-    { command: "broadcast", description: "Новая рассылка" },
-    { command: "broadcasts", description: "Рассылки: ход и отмена" },
-    { command: "dbping", description: "Проверить базу данных" },
-  ],
+  /** Telegram's command menu: the command (without the slash) → what it does. */
+  commands: {
+    start: "Главное меню",
+    help: "Команды и подсказки",
+    faq: "Частые вопросы",
+    whoami: "Моя роль",
+    relogin: "Сменить роль",
+    logout: "Выйти",
+    forget_me: "Удалить мои данные",
+  },
 } as const

@@ -8,19 +8,20 @@ export const makeMetrics = () => {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
+  const counter = <L extends string>(name: string, help: string, labelNames: ReadonlyArray<L>) =>
+    new Counter<L>({ name, help, labelNames, registers })
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers })
   return {
     registry,
-    updates: new Counter({
-      name: "bot_updates_total",
-      help: "Telegram updates processed, by update type and outcome",
-      labelNames: ["type", "outcome"] as const,
-      registers,
-    }),
-    duplicates: new Counter({
-      name: "bot_duplicate_updates_total",
-      help: "Updates dropped because their update_id was already received",
-      registers,
-    }),
+    updates: counter("bot_updates_total", "Telegram updates processed, by update type and outcome", [
+      "type",
+      "outcome",
+    ]),
+    duplicates: counter(
+      "bot_duplicate_updates_total",
+      "Updates dropped because their update_id was already received",
+      [],
+    ),
     stageLatency: new Histogram({
       name: "bot_pipeline_stage_seconds",
       help: "Time spent in each pipeline stage",
@@ -28,41 +29,29 @@ export const makeMetrics = () => {
       buckets: latencyBuckets,
       registers,
     }),
-    telegramCalls: new Counter({
-      name: "bot_telegram_api_calls_total",
-      help: "Bot API calls by method and outcome",
-      labelNames: ["method", "outcome"] as const,
-      registers,
-    }),
-    rateLimitBlocks: new Counter({
-      name: "bot_rate_limit_blocks_total",
-      help: "Messages refused by the per-user rate limit, by window",
-      labelNames: ["limit_type"] as const,
-      registers,
-    }),
-    validationRejections: new Counter({
-      name: "bot_validation_errors_total",
-      help: "Inputs refused by validation, by reason",
-      labelNames: ["reason"] as const,
-      registers,
-    }),
-    authFailures: new Counter({
-      name: "bot_auth_failures_total",
-      help: "Wrong passwords and lockouts",
-      labelNames: ["kind"] as const,
-      registers,
-    }),
-    inboxBacklog: new Gauge({
-      name: "bot_inbox_backlog",
-      help: "Received updates not yet fully processed (counted every 15 s, not per scrape)",
-      registers,
-    }),
-    aiCalls: new Counter({
-      name: "bot_ai_calls_total",
-      help: "Provider attempts by provider, model, channel and outcome",
-      labelNames: ["provider", "model", "channel", "outcome"] as const,
-      registers,
-    }),
+    telegramCalls: counter("bot_telegram_api_calls_total", "Bot API calls by method and outcome", [
+      "method",
+      "outcome",
+    ]),
+    rateLimitBlocks: counter(
+      "bot_rate_limit_blocks_total",
+      "Messages refused by the per-user rate limit, by window",
+      ["limit_type"],
+    ),
+    validationRejections: counter("bot_validation_errors_total", "Inputs refused by validation, by reason", [
+      "reason",
+    ]),
+    authFailures: counter("bot_auth_failures_total", "Wrong passwords and lockouts", ["kind"]),
+    inboxBacklog: gauge(
+      "bot_inbox_backlog",
+      "Received updates not yet fully processed (counted every 15 s, not per scrape)",
+    ),
+    aiCalls: counter("bot_ai_calls_total", "Provider attempts by provider, model, channel and outcome", [
+      "provider",
+      "model",
+      "channel",
+      "outcome",
+    ]),
     aiLatency: new Histogram({
       name: "bot_ai_call_seconds",
       help: "Provider attempt latency by provider and channel",
@@ -70,52 +59,37 @@ export const makeMetrics = () => {
       buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
       registers,
     }),
-    aiTokens: new Counter({
-      name: "bot_ai_tokens_total",
-      help: "Tokens by provider and direction",
-      labelNames: ["provider", "direction"] as const,
-      registers,
-    }),
+    aiTokens: counter("bot_ai_tokens_total", "Tokens by provider and direction", ["provider", "direction"]),
     aiQueueWait: new Histogram({
       name: "bot_ai_queue_wait_seconds",
       help: "Time an AI call waited for a free slot under AI_MAX_CONCURRENCY",
       buckets: [0.01, 0.1, 0.5, 1, 2, 5, 10, 30],
       registers,
     }),
-    aiInFlight: new Gauge({
-      name: "bot_ai_in_flight",
-      help: "AI calls currently running",
-      registers,
-    }),
-    jobRuns: new Counter({
-      name: "bot_job_runs_total",
-      help: "Scheduled job runs on this instance by kind and outcome",
-      labelNames: ["kind", "outcome"] as const,
-      registers,
-    }),
-    broadcastDeliveries: new Counter({
-      name: "bot_broadcast_deliveries_total",
-      help: "Broadcast recipients settled (sent, blocked, failed) and 429 answers seen while delivering",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
-    activeDialogues: new Gauge({
-      name: "bot_active_dialogues",
-      help: "Chats in a role-play dialogue (counted every 15 s, not per scrape)",
-      registers,
-    }),
-    processingFailures: new Counter({
-      name: "bot_processing_failures_total",
-      help: "Inbox rows whose processing failed (retried, or given up after the last attempt)",
-      labelNames: ["final"] as const,
-      registers,
-    }),
-    workReissues: new Counter({
-      name: "bot_background_work_reissued_total",
-      help: "Stored AI work or exports taken over from a lost or stopped instance (reissued) or failed after the last issue (given_up)",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
+    aiInFlight: gauge("bot_ai_in_flight", "AI calls currently running"),
+    jobRuns: counter("bot_job_runs_total", "Scheduled job runs on this instance by kind and outcome", [
+      "kind",
+      "outcome",
+    ]),
+    broadcastDeliveries: counter(
+      "bot_broadcast_deliveries_total",
+      "Broadcast recipients settled (sent, blocked, failed) and 429 answers seen while delivering",
+      ["outcome"],
+    ),
+    activeDialogues: gauge(
+      "bot_active_dialogues",
+      "Chats in a role-play dialogue (counted every 15 s, not per scrape)",
+    ),
+    processingFailures: counter(
+      "bot_processing_failures_total",
+      "Inbox rows whose processing failed (retried, or given up after the last attempt)",
+      ["final"],
+    ),
+    workReissues: counter(
+      "bot_background_work_reissued_total",
+      "Stored AI work or exports taken over from a lost or stopped instance (reissued) or failed after the last issue (given_up)",
+      ["outcome"],
+    ),
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { authTexts } from "../../src/auth/texts"
 import { visibleText } from "../../src/core/html"
-import { caseCommands } from "../../src/nav/command-menu"
+import { caseCommands, menu } from "../../src/nav/command-menu"
 import { texts } from "../../src/nav/texts"
 
 describe("texts", () => {
@@ -69,24 +69,24 @@ describe("texts", () => {
   })
 
   test("commands → names are valid Bot API command names", () => {
-    for (const { command } of texts.commands) expect(command).toMatch(/^[a-z0-9_]{1,32}$/)
+    for (const { command } of menu(texts.commands)) expect(command).toMatch(/^[a-z0-9_]{1,32}$/)
   })
 
   test("commands → descriptions are non-empty and at most 256 characters", () => {
-    for (const { description } of texts.commands) {
+    for (const { description } of menu(texts.commands)) {
       expect(description.trim().length).toBeGreaterThan(0)
       expect(description.length).toBeLessThanOrEqual(256)
     }
   })
 
   test("commands → no duplicates, /start first", () => {
-    const names = texts.commands.map((c) => c.command)
+    const names = menu(texts.commands).map((c) => c.command)
     expect(new Set(names).size).toBe(names.length)
     expect(names[0]).toBe("start")
   })
 
   test("help → lists every command of the menu", () => {
-    for (const { command } of texts.commands)
+    for (const { command } of menu(texts.commands))
       expect(texts.help(false, caseCommands())).toContain(`/${command} `)
   })
 
