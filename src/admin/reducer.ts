@@ -1,6 +1,6 @@
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
-import type { AppEvent, Feedback } from "../core/model"
+import type { Envelope, Feedback } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { backToMenu } from "../nav/keyboards"
@@ -52,7 +52,7 @@ const lastSeen = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " 
  * Admin commands and the self-service data deletion. Pure: returns the next state and commands; runs nothing.
  * Null for events that are not about them. Everything admin-only is refused politely to everyone else.
  */
-export const adminReducer = (s: Session, ev: AppEvent): Step | null => {
+export const adminReducer = (s: Session, ev: Envelope): Step | null => {
   const { input } = ev
   const isAdmin = ev.actor.role === "admin"
   if (input._tag === "Command" && input.name === "forget_me")

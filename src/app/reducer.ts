@@ -6,7 +6,7 @@ import { makeRoleplayReducer } from "../cases/kernel/roleplay"
 import { kernelTexts } from "../cases/kernel/texts"
 import { cases } from "../cases/registry"
 import { Cmd } from "../core/commands"
-import type { AppEvent } from "../core/model"
+import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
 import { homeScreen } from "../nav/home"
@@ -21,7 +21,7 @@ export const roleplayReducer = makeRoleplayReducer({ cases, home: (ev) => [homeS
  * to run; runs nothing and never throws. Commands always win over the current flow (typing /help while asked for
  * a password shows help; the original treated it as a password).
  */
-export const reduce = (current: Session, ev: AppEvent): Step => {
+export const reduce = (current: Session, ev: Envelope): Step => {
   const { input } = ev
   const s = leavesDraft(current, ev) ? { ...current, flow: idle } : current
   if (input._tag === "PasswordAttempt") return authReducer(s, ev)

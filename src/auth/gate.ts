@@ -1,5 +1,5 @@
 import { Cmd } from "../core/commands"
-import type { AppEvent } from "../core/model"
+import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
 import { authTexts } from "./texts"
 
@@ -10,7 +10,7 @@ const OPEN_COMMANDS: ReadonlySet<string> = new Set(["start", "help", "forget_me"
  * Role enforcement. Without a role only /start, /help and the password reply get through; everything else is
  * refused with a login hint (an alert for buttons, so the spinner stops). Returns the refusal, or null to pass.
  */
-export const refuseWithoutRole = (s: Session, ev: AppEvent): ReadonlyArray<Cmd> | null => {
+export const refuseWithoutRole = (s: Session, ev: Envelope): ReadonlyArray<Cmd> | null => {
   const { input } = ev
   if (!ev.authEnabled || ev.actor.role !== null) return null
   switch (input._tag) {

@@ -1,5 +1,5 @@
 import { Cmd } from "../core/commands"
-import type { AppEvent, Role } from "../core/model"
+import type { Envelope, Role } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
 import { homeScreen } from "../nav/home"
@@ -14,14 +14,14 @@ export const lockoutMinutesLeft = (auth: Session["auth"], now: number): number |
 
 const lockLeftMin = (s: Session, now: number): number | null => lockoutMinutesLeft(s.auth, now)
 
-const askPassword = (s: Session, ev: AppEvent, purpose: "login" | "relogin"): Step => {
+const askPassword = (s: Session, ev: Envelope, purpose: "login" | "relogin"): Step => {
   const left = lockLeftMin(s, ev.now)
   const flow = { _tag: "AwaitingPassword", purpose } as const
   if (left !== null) return [{ ...s, flow }, [Cmd.reply(authTexts.lockedOut(left))]]
   return [{ ...s, flow }, [Cmd.reply(purpose === "login" ? authTexts.askPassword : authTexts.askNewPassword)]]
 }
 
-const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
+const signedIn = (s: Session, ev: Envelope, role: Role): Step => [
   { ...s, flow: idle, auth: { failures: 0, lockedUntil: null } },
   [
     {
@@ -36,7 +36,7 @@ const signedIn = (s: Session, ev: AppEvent, role: Role): Step => [
   ],
 ]
 
-const wrongPassword = (s: Session, ev: AppEvent): Step => {
+const wrongPassword = (s: Session, ev: Envelope): Step => {
   const failures = s.auth.failures + 1
   if (failures >= MAX_PASSWORD_FAILURES) {
     const auth = { failures: 0, lockedUntil: ev.now + LOCKOUT_MS }
@@ -50,7 +50,7 @@ const wrongPassword = (s: Session, ev: AppEvent): Step => {
  * Sign-in, re-login and logout. Pure: returns the next state and the commands to run; runs nothing.
  * The password itself never gets here: the pipeline verifies it and passes only the matching role.
  */
-export const authReducer = (s: Session, ev: AppEvent): Step => {
+export const authReducer = (s: Session, ev: Envelope): Step => {
   const { input, actor } = ev
   if (input._tag === "PasswordAttempt") {
     const erase = Cmd.delete(input.messageId)

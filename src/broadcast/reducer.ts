@@ -2,7 +2,7 @@ import { AUDIENCES } from "../core/audience"
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
 import { escapeHtml, visibleText } from "../core/html"
-import type { AppEvent } from "../core/model"
+import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
 import { texts } from "../nav/texts"
@@ -11,7 +11,7 @@ import { broadcastTexts as t } from "./texts"
 import { formatInZone, parseSendTime } from "./when"
 
 type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
-type TextInput = Extract<AppEvent["input"], { _tag: "Text" }>
+type TextInput = Extract<Envelope["input"], { _tag: "Text" }>
 
 /** Telegram's limit is 4096 characters of visible text; a little room is left. */
 export const MAX_BROADCAST_LENGTH = 4000
@@ -30,7 +30,7 @@ const audienceKeyboard = (counts: Readonly<Record<string, number>>) =>
     cancelRow,
   )
 
-const askWhen = (ev: AppEvent, zone: string) =>
+const askWhen = (ev: Envelope, zone: string) =>
   Cmd.reply(
     t.askWhen(zone, formatInZone(ev.now + 3600_000, zone).slice(11)),
     inline([button(t.buttons.now, callbackData.broadcast("now"))], cancelRow),
@@ -52,7 +52,7 @@ const confirm = (s: Session, draft: Draft, sendAt: number | null, zone: string):
   ]
 }
 
-const onText = (s: Session, draft: Draft, ev: AppEvent, input: TextInput, zone: string): Step => {
+const onText = (s: Session, draft: Draft, ev: Envelope, input: TextInput, zone: string): Step => {
   const { text } = input
   if (draft.step === "text") {
     // Sent as the admin wrote it: formatting kept, everything else escaped.
@@ -72,13 +72,13 @@ const onText = (s: Session, draft: Draft, ev: AppEvent, input: TextInput, zone: 
 }
 
 /** A broadcast draft does not outlive a lost admin role or another command. */
-export const leavesDraft = (s: Session, ev: AppEvent): boolean =>
+export const leavesDraft = (s: Session, ev: Envelope): boolean =>
   s.flow._tag === "BroadcastDraft" &&
   (ev.actor.role !== "admin" ||
     (ev.input._tag === "Command" && ev.input.name !== "broadcast" && ev.input.name !== "broadcasts"))
 
 /** The /broadcast wizard and /broadcasts. Pure; null for events that are not about broadcasts. Admins only. */
-export const broadcastReducer = (s: Session, ev: AppEvent): Step | null => {
+export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
   const { input } = ev
   const zone = ev.timeZone ?? "UTC"
   const isAdmin = ev.actor.role === "admin"
@@ -135,7 +135,7 @@ export const broadcastReducer = (s: Session, ev: AppEvent): Step | null => {
 const onFeedback = (
   s: Session,
   draft: Draft | null,
-  event: Extract<AppEvent["input"], { _tag: "Feedback" }>["event"],
+  event: Extract<Envelope["input"], { _tag: "Feedback" }>["event"],
   zone: string,
 ): Step | null => {
   switch (event._tag) {

@@ -144,7 +144,8 @@ export type Input =
   | { readonly _tag: "Rejected"; readonly reason: RejectReason; readonly limit: number }
   | { readonly _tag: "Feedback"; readonly event: Feedback }
 
-export interface AppEvent {
+/** What a reducer is given: the input, and what it needs to know around it (who sent it, when, the settings). */
+export interface Envelope {
   readonly input: Input
   readonly actor: Actor
   readonly now: number

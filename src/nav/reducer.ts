@@ -1,6 +1,6 @@
 import { authTexts } from "../auth/texts"
 import { Cmd } from "../core/commands"
-import type { AppEvent } from "../core/model"
+import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { caseCommands } from "./command-menu"
@@ -8,7 +8,7 @@ import { backToMenu, mainMenu } from "./keyboards"
 import { renderResults } from "./results"
 import { texts } from "./texts"
 
-const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
+const onCommand = (s: Session, ev: Envelope, name: string): Step => {
   const isAdmin = ev.actor.role === "admin"
   switch (name) {
     case "help":
@@ -25,7 +25,7 @@ const onCommand = (s: Session, ev: AppEvent, name: string): Step => {
 }
 
 /** Menu, help, FAQ, diagnostics and the fallbacks. Pure: returns the next state and commands; runs nothing. */
-export const navReducer = (s: Session, ev: AppEvent): Step => {
+export const navReducer = (s: Session, ev: Envelope): Step => {
   const { input } = ev
   switch (input._tag) {
     case "Command":

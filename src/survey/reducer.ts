@@ -1,6 +1,6 @@
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline, type Keyboard } from "../core/commands"
-import type { AppEvent } from "../core/model"
+import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
 import { backToMenu, mainMenu } from "../nav/keyboards"
@@ -33,7 +33,7 @@ export const surveyInviteMessage = () => ({
  * The survey: three questions on 1–10, then an optional comment. Pure. Open to anyone who finished a case;
  * re-answerable at any time (answers are upserted per question).
  */
-export const surveyReducer = (s: Session, ev: AppEvent): Step | null => {
+export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
   const { input } = ev
   if (input._tag === "Text" && s.flow._tag === "SurveyComment")
     return [

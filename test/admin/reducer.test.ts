@@ -3,10 +3,10 @@ import { adminReducer } from "../../src/admin/reducer"
 import { adminTexts, adminTexts as t } from "../../src/admin/texts"
 import { newAttempt } from "../../src/core/attempt"
 import { Cmd } from "../../src/core/commands"
-import type { AppEvent, Feedback, Input, RoleChangeOutcome } from "../../src/core/model"
+import type { Envelope, Feedback, Input, RoleChangeOutcome } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 
-const ev = (input: Input): AppEvent => ({
+const ev = (input: Input): Envelope => ({
   input,
   actor: { userId: 42, chatId: 42, role: null, firstName: "Аня", username: null, since: null },
   now: 1_700_000_000_000,
@@ -50,7 +50,7 @@ describe("adminReducer: /forget_me", () => {
   })
 })
 
-const feedback = (event: Feedback): AppEvent => ({
+const feedback = (event: Feedback): Envelope => ({
   input: { _tag: "Feedback", event },
   actor: { userId: 1, chatId: 1, role: "admin", firstName: "Олег", username: null, since: null },
   now: 0,
@@ -61,7 +61,7 @@ const changed = (outcome: RoleChangeOutcome, role: "user" | "admin" | "none", ta
   feedback({ _tag: "RoleChanged", target, role, outcome, userId: outcome === "done" ? 42 : null })
 
 describe("adminReducer: how /setrole went", () => {
-  const cases: ReadonlyArray<readonly [string, AppEvent, string]> = [
+  const cases: ReadonlyArray<readonly [string, Envelope, string]> = [
     ["granted", changed("done", "admin"), t.setroleDone("@anya", "admin")],
     ["revoked → how to give it back, by id", changed("done", "none"), t.setroleRevoked("@anya", 42)],
     ["unknown @username → ask for the numeric id", changed("not_found", "user"), t.setroleNotFound("@anya")],

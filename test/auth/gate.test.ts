@@ -2,11 +2,11 @@ import { describe, expect, test } from "bun:test"
 import { refuseWithoutRole } from "../../src/auth/gate"
 import { authTexts } from "../../src/auth/texts"
 import type { Cmd } from "../../src/core/commands"
-import type { AppEvent, Input, Role } from "../../src/core/model"
+import type { Envelope, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { voiceInput } from "../support/updates"
 
-const ev = (input: Input, role: Role | null, authEnabled: boolean): AppEvent => ({
+const ev = (input: Input, role: Role | null, authEnabled: boolean): Envelope => ({
   input,
   actor: { userId: 1, chatId: 1, role, firstName: "Ivan", username: null, since: null },
   now: 1_700_000_000_000,

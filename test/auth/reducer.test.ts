@@ -3,7 +3,7 @@ import { reduce } from "../../src/app/reducer"
 import { AUTH_COMMANDS, authReducer, LOCKOUT_MS, MAX_PASSWORD_FAILURES } from "../../src/auth/reducer"
 import { authTexts } from "../../src/auth/texts"
 import type { Cmd } from "../../src/core/commands"
-import type { AppEvent, Input, Role } from "../../src/core/model"
+import type { Envelope, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { caseCommands } from "../../src/nav/command-menu"
 import { backToMenu, mainMenu } from "../../src/nav/keyboards"
@@ -18,7 +18,7 @@ const USERNAME = "anna_k"
 const ev = (
   input: Input,
   o: { readonly role?: Role | null; readonly now?: number; readonly authEnabled?: boolean } = {},
-): AppEvent => ({
+): Envelope => ({
   input,
   actor: {
     userId: USER_ID,
@@ -88,7 +88,7 @@ describe("authReducer", () => {
 
   test("welcome escapes the actor's first name → the name is shown as text", () => {
     const event = ev(command("start"), { role: "user" })
-    const named: AppEvent = { ...event, actor: { ...event.actor, firstName: "<b>Bob</b>" } }
+    const named: Envelope = { ...event, actor: { ...event.actor, firstName: "<b>Bob</b>" } }
     const [, cmds] = authReducer(initialSession, named)
     expect(cmds).toEqual([{ _tag: "Reply", html: texts.welcome("<b>Bob</b>"), keyboard: mainMenu() }])
     expect(JSON.stringify(cmds)).toContain("&lt;b&gt;Bob&lt;/b&gt;")

@@ -3,7 +3,7 @@ import { reduce } from "../../src/app/reducer"
 import { broadcastReducer } from "../../src/broadcast/reducer"
 import { broadcastTexts as t } from "../../src/broadcast/texts"
 import { Cmd, inline } from "../../src/core/commands"
-import type { AppEvent, CallbackData, Feedback, Input, Role } from "../../src/core/model"
+import type { CallbackData, Envelope, Feedback, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { texts } from "../../src/nav/texts"
 
@@ -12,7 +12,7 @@ const ADMIN = 5001
 const NOW = Date.UTC(2026, 10, 25, 12, 0)
 const ZONE = "Europe/Moscow"
 
-const ev = (input: Input, role: Role | null = "admin"): AppEvent => ({
+const ev = (input: Input, role: Role | null = "admin"): Envelope => ({
   input,
   actor: { userId: ADMIN, chatId: ADMIN, role, firstName: "Админ", username: null, since: null },
   now: NOW,

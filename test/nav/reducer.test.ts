@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { authTexts } from "../../src/auth/texts"
-import type { AppEvent, CallbackData, Input, Role } from "../../src/core/model"
+import type { CallbackData, Envelope, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { caseCommands } from "../../src/nav/command-menu"
 import { backToMenu, mainMenu } from "../../src/nav/keyboards"
@@ -15,7 +15,7 @@ const SINCE = new Date("2024-03-15T23:30:00Z")
 const ev = (
   input: Input,
   o: { readonly role?: Role | null; readonly since?: Date | null; readonly firstName?: string } = {},
-): AppEvent => ({
+): Envelope => ({
   input,
   actor: {
     userId: USER_ID,
@@ -89,7 +89,7 @@ describe("navReducer", () => {
   })
 
   test("/faq with DIALOGUE_RETENTION_DAYS → the FAQ tells that period, by command and by button", () => {
-    const withRetention = (input: Input): AppEvent => ({ ...ev(input), dialogueRetentionDays: 30 })
+    const withRetention = (input: Input): Envelope => ({ ...ev(input), dialogueRetentionDays: 30 })
     expect(navReducer(state, withRetention(command("faq")))).toEqual([
       state,
       [{ _tag: "Reply", html: texts.faq(30), keyboard: backToMenu() }],

@@ -1,6 +1,6 @@
 import type { Attempt } from "../../core/attempt"
 import { Cmd } from "../../core/commands"
-import type { AppEvent, RejectReason } from "../../core/model"
+import type { Envelope, RejectReason } from "../../core/model"
 import type { Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
@@ -13,7 +13,7 @@ import { kernelTexts as t } from "./texts"
 /** The results of the role-play's commands (persona answers, reviews, transcripts, failures), by request id. */
 
 /** A line for the persona (typed or transcribed): sent now, or queued behind the line still being answered. */
-export const learnerLine = (s: Session, ev: AppEvent, a: Attempt, text: string): Step => {
+export const learnerLine = (s: Session, ev: Envelope, a: Attempt, text: string): Step => {
   if (a.pending !== null)
     return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
   // Lines still waiting from before a failure go first: the learner's words keep their order.
@@ -31,7 +31,7 @@ const transcriptionFailure = (reason: string, limit = 0) =>
       ? t.dailyLimit
       : t.voiceFailed
 
-export const onFeedback = (s: Session, ev: AppEvent, spec: CaseSpec, a: Attempt): Step | null => {
+export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt): Step | null => {
   if (ev.input._tag !== "Feedback") return null
   const event = ev.input.event
   const isAdmin = ev.actor.role === "admin"

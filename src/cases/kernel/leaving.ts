@@ -1,6 +1,6 @@
 import type { Attempt, Destination } from "../../core/attempt"
 import { Cmd } from "../../core/commands"
-import type { AppEvent, LeaveChoice } from "../../core/model"
+import type { Envelope, LeaveChoice } from "../../core/model"
 import { idle, type Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
@@ -37,13 +37,13 @@ export const askBeforeLeaving = (s: Session, spec: CaseSpec, a: Attempt, to: Des
 }
 
 /** Leaves the dialogue for the home screen: the dialogue keyboard goes, the welcome comes. */
-export const goHome = (s: Session, ev: AppEvent, setup: RoleplaySetup): Step => [
+export const goHome = (s: Session, ev: Envelope, setup: RoleplaySetup): Step => [
   { ...s, flow: idle },
   [Cmd.reply(t.left, removeReplyKeyboard), ...setup.home(ev)],
 ]
 
 /** What the learner asked for before the question: the home screen, or a fresh attempt of a case. */
-const proceed = (s: Session, ev: AppEvent, setup: RoleplaySetup, to: Destination): Step => {
+const proceed = (s: Session, ev: Envelope, setup: RoleplaySetup, to: Destination): Step => {
   const target = to._tag === "StartCase" ? setup.cases.find((c) => c.id === to.caseId) : undefined
   return target ? startAttempt(s, target, ev.now) : goHome(s, ev, setup)
 }
@@ -55,7 +55,7 @@ const proceed = (s: Session, ev: AppEvent, setup: RoleplaySetup, to: Destination
  */
 export const onLeaveChoice = (
   s: Session,
-  ev: AppEvent,
+  ev: Envelope,
   setup: RoleplaySetup,
   answer: { readonly id: number; readonly choice: LeaveChoice; readonly queryId: string },
   messageId: number | null,

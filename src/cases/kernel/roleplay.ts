@@ -1,6 +1,6 @@
 import type { Attempt, Destination } from "../../core/attempt"
 import { Cmd } from "../../core/commands"
-import type { AppEvent, CaseAction } from "../../core/model"
+import type { CaseAction, Envelope } from "../../core/model"
 import { idle, type Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
@@ -13,7 +13,7 @@ import type { CaseSpec, RoleplaySetup } from "./spec"
 import { kernelTexts as t } from "./texts"
 
 /** Starts `spec` unless that would drop a running dialogue (of any case): then asks first. */
-const startOrAsk = (s: Session, ev: AppEvent, setup: RoleplaySetup, spec: CaseSpec): Step =>
+const startOrAsk = (s: Session, ev: Envelope, setup: RoleplaySetup, spec: CaseSpec): Step =>
   askIfRunning(s, setup.cases, { _tag: "StartCase", caseId: spec.id }) ?? startAttempt(s, spec, ev.now)
 
 /** The leaving question when a dialogue with the learner's words is open; null when nothing would be lost. */
@@ -25,7 +25,7 @@ const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destinatio
 
 const onButton = (
   s: Session,
-  ev: AppEvent,
+  ev: Envelope,
   setup: RoleplaySetup,
   spec: CaseSpec,
   action: CaseAction,
@@ -56,7 +56,7 @@ const onButton = (
 
 const onText = (
   s: Session,
-  ev: AppEvent,
+  ev: Envelope,
   setup: RoleplaySetup,
   spec: CaseSpec,
   a: Attempt,
@@ -79,7 +79,7 @@ const onText = (
  */
 export const makeRoleplayReducer =
   (setup: RoleplaySetup) =>
-  (s: Session, ev: AppEvent): Step | null => {
+  (s: Session, ev: Envelope): Step | null => {
     const { input } = ev
     const { cases } = setup
     const byId = (id: string) => cases.find((c) => c.id === id)

@@ -1,5 +1,5 @@
 import type { Cmd } from "../../core/commands"
-import type { AppEvent } from "../../core/model"
+import type { Envelope } from "../../core/model"
 
 /**
  * A role-play case is data: who the learner talks to, which methodology judges the talk, the limits, and the
@@ -80,5 +80,5 @@ export const MIN_TURNS_FOR_EARLY_FINISH = 2
  */
 export interface RoleplaySetup {
   readonly cases: ReadonlyArray<CaseSpec>
-  readonly home: (ev: AppEvent) => ReadonlyArray<Cmd>
+  readonly home: (ev: Envelope) => ReadonlyArray<Cmd>
 }

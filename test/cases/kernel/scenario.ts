@@ -1,6 +1,6 @@
 import type { Review } from "../../../src/core/ai-reply"
 import type { Attempt } from "../../../src/core/attempt"
-import type { AppEvent, CallbackData, CaseAction, Feedback, Input, Role } from "../../../src/core/model"
+import type { CallbackData, CaseAction, Envelope, Feedback, Input, Role } from "../../../src/core/model"
 import type { Session } from "../../../src/core/session"
 import type { Step } from "../../../src/core/step"
 import { voiceInput } from "../../support/updates"
@@ -13,17 +13,17 @@ export const FIRST_NAME = "Olga"
 export const ev = (
   input: Input,
   { role = "user", now = T0 }: { readonly role?: Role | null; readonly now?: number } = {},
-): AppEvent => ({
+): Envelope => ({
   input,
   actor: { userId: 42, chatId: 42, role, firstName: FIRST_NAME, username: null, since: null },
   now,
   authEnabled: true,
 })
 
-export type Reducer = (s: Session, e: AppEvent) => Step | null
+export type Reducer = (s: Session, e: Envelope) => Step | null
 
 /** Folds events through the reducer; an event the reducer does not own is a broken scenario. */
-export const fold = (reducer: Reducer, state: Session, events: ReadonlyArray<AppEvent>): Session =>
+export const fold = (reducer: Reducer, state: Session, events: ReadonlyArray<Envelope>): Session =>
   events.reduce((s, e) => {
     const step = reducer(s, e)
     if (step === null) throw new Error(`the reducer does not own ${e.input._tag}`)
