@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { deleteRole, upsertRole } from "../auth/roles.repo"
 import type { UserSummary } from "../core/views"
+import { setRevoked } from "../repositories/limits.repo"
 import { forgetInbox } from "../repositories/privacy.repo"
 
 type Db = Kysely<Database>
@@ -91,4 +93,26 @@ export const forgetUser = (db: Db, userId: number) =>
     await trx.deleteFrom("voice_transcripts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("chat_sessions").where("chat_id", "=", userId).execute()
     await forgetInbox(trx, userId)
+  })
+
+/**
+ * Gives `userId` a role, or revokes their sign-in (`none`: the role goes and the shared password no longer signs them
+ * in, until an admin grants a role again), in one transaction.
+ */
+export const changeRole = (
+  db: Db,
+  userId: number,
+  role: "user" | "admin" | "none",
+  known: { readonly first_name: string | null; readonly username: string | null } | undefined,
+) =>
+  db.transaction().execute(async (trx) => {
+    if (role === "none") await deleteRole(trx, userId)
+    else
+      await upsertRole(trx, {
+        userId,
+        role,
+        firstName: known?.first_name ?? "",
+        username: known?.username ?? null,
+      })
+    await setRevoked(trx, userId, role === "none")
   })

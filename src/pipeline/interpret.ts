@@ -1,5 +1,7 @@
 import type { Effect } from "effect"
+import { adminHandlers } from "../admin/interpret"
 import { authHandlers } from "../auth/interpret"
+import { broadcastHandlers } from "../broadcast/interpret"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { navHandlers } from "../nav/interpret"
@@ -10,29 +12,10 @@ import { surveyHandlers } from "../survey/interpret"
 import type { Handlers } from "./command-handler"
 import type { Origin } from "./decode"
 import type { Deps } from "./deps"
-import { interpretAdmin } from "./interpret-admin"
-import { interpretBroadcast } from "./interpret-broadcast"
 import { chatHandlers } from "./interpret-chat"
 import type { WorkCmd } from "./work"
 
 type InPlace = Exclude<Cmd, WorkCmd>
-
-const adminHandlers: Handlers<"LoadAdminStats" | "SendStatsChart" | "LoadUsers" | "ChangeRole" | "ForgetMe"> =
-  {
-    LoadAdminStats: (cmd, { chatId, origin }) => interpretAdmin(chatId, origin, cmd),
-    SendStatsChart: (cmd, { chatId, origin }) => interpretAdmin(chatId, origin, cmd),
-    LoadUsers: (cmd, { chatId, origin }) => interpretAdmin(chatId, origin, cmd),
-    ChangeRole: (cmd, { chatId, origin }) => interpretAdmin(chatId, origin, cmd),
-    ForgetMe: (cmd, { chatId, origin }) => interpretAdmin(chatId, origin, cmd),
-  }
-
-const broadcastHandlers: Handlers<"CountAudiences" | "CreateBroadcast" | "LoadBroadcasts" | "StopBroadcast"> =
-  {
-    CountAudiences: (cmd, { chatId, origin }) => interpretBroadcast(chatId, origin.userId, cmd),
-    CreateBroadcast: (cmd, { chatId, origin }) => interpretBroadcast(chatId, origin.userId, cmd),
-    LoadBroadcasts: (cmd, { chatId, origin }) => interpretBroadcast(chatId, origin.userId, cmd),
-    StopBroadcast: (cmd, { chatId, origin }) => interpretBroadcast(chatId, origin.userId, cmd),
-  }
 
 /** Every command run in place, by the feature that owns it. A command without a handler does not compile. */
 const handlers = {

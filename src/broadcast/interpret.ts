@@ -1,5 +1,14 @@
 import { Effect } from "effect"
 import type { InlineKeyboardMarkup } from "grammy/types"
+import type { Cmd } from "../core/commands"
+import type { Feedback } from "../core/model"
+import type { Handlers } from "../pipeline/command-handler"
+import { cancelJob, findJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
+import { JOB_KINDS } from "../scheduler/kinds"
+import { Db } from "../services/db"
+import { renderKeyboard } from "../services/reply-markup"
+import { Settings } from "../services/settings"
+import { Telegram } from "../services/telegram"
 import {
   cancelBroadcast,
   countAudiences,
@@ -9,22 +18,9 @@ import {
   listBroadcasts,
   setProgressMessage,
   viewOf,
-} from "../broadcast/broadcasts.repo"
-import { broadcastJobName } from "../broadcast/job"
-import { progressKeyboard, renderBroadcast } from "../broadcast/render"
-import type { Cmd } from "../core/commands"
-import type { Feedback } from "../core/model"
-import { cancelJob, findJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
-import { JOB_KINDS } from "../scheduler/kinds"
-import { Db } from "../services/db"
-import { renderKeyboard } from "../services/reply-markup"
-import { Settings } from "../services/settings"
-import { Telegram } from "../services/telegram"
-
-export type BroadcastCmd = Extract<
-  Cmd,
-  { _tag: "CountAudiences" | "CreateBroadcast" | "LoadBroadcasts" | "StopBroadcast" }
->
+} from "./broadcasts.repo"
+import { broadcastJobName } from "./job"
+import { progressKeyboard, renderBroadcast } from "./render"
 
 const markupOf = (keyboard: ReturnType<typeof progressKeyboard>) =>
   keyboard && (renderKeyboard(keyboard) as InlineKeyboardMarkup)
@@ -88,28 +84,21 @@ const stop = (id: number) =>
     return { _tag: "BroadcastStopped", id, stopped } satisfies Feedback as Feedback
   })
 
-/** Broadcast commands from the admin wizard and /broadcasts. */
-export const interpretBroadcast = (chatId: number, userId: number, cmd: BroadcastCmd) =>
-  Effect.gen(function* () {
-    const db = yield* Db
-    switch (cmd._tag) {
-      case "CountAudiences": {
-        const counts = yield* db.use("countAudiences", countAudiences)
-        return { _tag: "AudiencesCounted", counts } satisfies Feedback as Feedback
-      }
-      case "CreateBroadcast":
-        yield* create(chatId, userId, cmd)
-        return null
-      case "LoadBroadcasts": {
-        const rows = yield* db.use("listBroadcasts", (k) => listBroadcasts(k, 10))
-        const broadcasts = rows.map((b) => viewOf(b, b.counts))
-        return {
-          _tag: "BroadcastsLoaded",
-          messageId: cmd.messageId,
-          broadcasts,
-        } satisfies Feedback as Feedback
-      }
-      case "StopBroadcast":
-        return yield* stop(cmd.id)
-    }
-  })
+/** Broadcast commands: audiences counted, broadcasts created, listed and stopped. */
+export const broadcastHandlers: Handlers<
+  "CountAudiences" | "CreateBroadcast" | "LoadBroadcasts" | "StopBroadcast"
+> = {
+  CountAudiences: () =>
+    Effect.gen(function* () {
+      const counts = yield* (yield* Db).use("countAudiences", countAudiences)
+      return { _tag: "AudiencesCounted", counts } satisfies Feedback as Feedback
+    }),
+  CreateBroadcast: (cmd, { chatId, origin }) => Effect.as(create(chatId, origin.userId, cmd), null),
+  LoadBroadcasts: (cmd) =>
+    Effect.gen(function* () {
+      const rows = yield* (yield* Db).use("listBroadcasts", (k) => listBroadcasts(k, 10))
+      const broadcasts = rows.map((b) => viewOf(b, b.counts))
+      return { _tag: "BroadcastsLoaded", messageId: cmd.messageId, broadcasts } satisfies Feedback as Feedback
+    }),
+  StopBroadcast: (cmd) => stop(cmd.id),
+}
