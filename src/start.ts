@@ -14,21 +14,15 @@ import { botCommands } from "./nav/command-menu"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { WorkRunner } from "./pipeline/deps"
 import { reissueOrphanedWork } from "./pipeline/work"
+import { pingDatabase } from "./repositories/health.repo"
 import { countBacklog } from "./repositories/inbox.repo"
-import { countActiveDialogues, counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
+import { countActiveDialogues } from "./repositories/sessions.repo"
+import { counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
 import { JOB_KINDS, makeScheduler } from "./scheduler/index"
 import { makeAi } from "./services/ai-setup"
 import { Charts } from "./services/charts"
 import { AppClock } from "./services/clock"
-import {
-  closeDatabases,
-  Db,
-  makeDb,
-  migrateToLatest,
-  openDatabase,
-  openLazyCommits,
-  pingDatabase,
-} from "./services/db"
+import { closeDatabases, Db, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
 import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
 import { Exporter, exporterFrom } from "./services/exporter"
 import { Llm } from "./services/llm"

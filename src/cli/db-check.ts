@@ -1,10 +1,18 @@
 import { Redacted } from "effect"
-import { type Kysely, sql } from "kysely"
+import type { Kysely } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
+import {
+  appliedMigrations,
+  countRows,
+  exists,
+  findProbe,
+  serverVersion,
+  writeAndRollBack,
+} from "./db-check.repo"
 import { loadOpsConfig } from "./ops-config"
 
 // Every table of db/schema.ts; the type below fails to compile when the schema gains one not listed here.
@@ -53,20 +61,9 @@ const where = (database: DatabaseConfig): string => {
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`
 }
 
-const exists = async (db: Kysely<Database>, table: string) => {
-  const { rows } = await sql<{
-    found: string | null
-  }>`select to_regclass(${`public.${table}`})::text as found`.execute(db)
-  return rows[0]?.found != null
-}
-
 const checkMigrations = async (db: Kysely<Database>) => {
   const known = Object.keys(migrations)
-  const applied = (await exists(db, "kysely_migration"))
-    ? (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map(
-        (r) => r.name,
-      )
-    : []
+  const applied = (await exists(db, "kysely_migration")) ? await appliedMigrations(db) : []
   const pending = known.filter((name) => !applied.includes(name))
   const unknown = applied.filter((name) => !known.includes(name))
   if (pending.length === 0) ok(`Миграции применены: ${applied.length} из ${known.length}`)
@@ -81,10 +78,7 @@ const checkTables = async (db: Kysely<Database>) => {
       fail(`Таблица ${table}: отсутствует`)
       continue
     }
-    const { rows } = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(table)}`.execute(
-      db,
-    )
-    const count = Number(rows[0]?.n ?? 0)
+    const count = await countRows(db, table)
     ok(`Таблица ${table}: ${count} ${rowsWord(count)}`)
   }
 }
@@ -93,24 +87,11 @@ class Rollback extends Error {}
 
 const checkWrite = async (db: Kysely<Database>) => {
   try {
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto("authorized_users").values({ user_id: PROBE_USER_ID, role: "user" }).execute()
-      const row = await trx
-        .selectFrom("authorized_users")
-        .select("user_id")
-        .where("user_id", "=", PROBE_USER_ID)
-        .executeTakeFirst()
-      if (!row) throw new Error("вставленная строка не читается")
-      throw new Rollback()
-    })
+    await writeAndRollBack(db, PROBE_USER_ID, Rollback)
   } catch (error) {
     if (!(error instanceof Rollback)) return fail(`Тестовая запись в authorized_users: ${reason(error)}`)
   }
-  const left = await db
-    .selectFrom("authorized_users")
-    .select("user_id")
-    .where("user_id", "=", PROBE_USER_ID)
-    .executeTakeFirst()
+  const left = await findProbe(db, PROBE_USER_ID)
   if (left) fail("Тестовая запись в authorized_users не откатилась")
   else ok("Тестовая запись в authorized_users: вставка и откат работают")
 }
@@ -120,8 +101,8 @@ const { database } = config
 console.log(`Проверка базы данных (${where(database)})\n`)
 const db = await openDatabase(database)
 try {
-  const version = await sql<{ version: string }>`select version() as version`.execute(db).then(
-    ({ rows }) => rows[0]?.version.split(" on ")[0] ?? "неизвестна",
+  const version = await serverVersion(db).then(
+    (version) => version?.split(" on ")[0] ?? "неизвестна",
     (error: unknown) => void fail(`Нет подключения к базе: ${reason(error)}`),
   )
   if (version !== undefined) {

@@ -1,8 +1,9 @@
-import { type Kysely, type RawBuilder, sql } from "kysely"
+import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
+import { statsQueries } from "./stats.repo"
 
 type Db = Kysely<Database>
 type Row = Record<string, string | number | null>
@@ -24,74 +25,44 @@ const say = (line = "") => console.log(line)
 
 const users = async (db: Db) => {
   say("👥 Пользователи")
-  const byRole = await rows(
-    db,
-    sql`select role, count(*) as n from authorized_users group by role order by role`,
-  )
+  const byRole = await rows(db, statsQueries.usersByRole)
   const total = byRole.reduce((sum, r) => sum + n(r.n), 0)
   say(`  Всего: ${total}${byRole.map((r) => `, ${ROLES[String(r.role)] ?? r.role}: ${n(r.n)}`).join("")}`)
-  const [active] = await rows(
-    db,
-    sql`select count(*) filter (where last_seen_at > now() - interval '7 days') as week,
-      count(*) filter (where last_seen_at > now() - interval '30 days') as month from authorized_users`,
-  )
+  const [active] = await rows(db, statsQueries.activeUsers)
   say(`  Активны за 7 дней: ${n(active?.week)}, за 30 дней: ${n(active?.month)}`)
 }
 
 const cases = async (db: Db) => {
   say("\n🎯 Попытки по кейсам")
-  const attempts = await rows(
-    db,
-    sql`select case_id, outcome, count(*) as n, avg(score) as score from case_attempts
-      group by case_id, outcome order by case_id, outcome`,
-  )
+  const attempts = await rows(db, statsQueries.attemptsByOutcome)
   if (attempts.length === 0) say("  Попыток пока нет")
   for (const r of attempts)
     say(
       `  ${r.case_id} — ${OUTCOMES[String(r.outcome)] ?? r.outcome}: ${n(r.n)} (средний балл ${fixed(r.score)})`,
     )
   say("\n✅ Прохождение (счётчики case_stats)")
-  const stats = await rows(
-    db,
-    sql`select case_id, sum(cnt) filter (where stat = 'started') as started,
-      sum(cnt) filter (where stat = 'completed') as completed from case_stats group by case_id order by case_id`,
-  )
+  const stats = await rows(db, statsQueries.casesStartedCompleted)
   if (stats.length === 0) say("  Кейсы ещё не запускали")
   for (const r of stats)
     say(
       `  ${r.case_id}: начато ${n(r.started)}, завершено ${n(r.completed)} (${percent(n(r.completed), n(r.started))})`,
     )
-  const [people] = await rows(
-    db,
-    sql`select (select count(distinct user_id) from case_stats where stat = 'completed' and cnt > 0) as done,
-      (select count(distinct user_id) from case_stats where stat = 'started' and cnt > 0) as started`,
-  )
+  const [people] = await rows(db, statsQueries.learnersDone)
   say(`  Завершили хотя бы один кейс: ${n(people?.done)} из ${n(people?.started)} начавших`)
 }
 
 const survey = async (db: Db) => {
   say("\n⭐ Опрос")
-  const answers = await rows(
-    db,
-    sql`select question, avg(rating) as avg, count(*) as n from bot_ratings group by question order by question`,
-  )
+  const answers = await rows(db, statsQueries.ratingsByQuestion)
   if (answers.length === 0) say("  Ответов пока нет")
   for (const r of answers) say(`  ${r.question}: средняя ${fixed(r.avg)} (ответов: ${n(r.n)})`)
-  const [extra] = await rows(
-    db,
-    sql`select (select count(*) from rating_comments) as comments, (select count(*) from rating_invites) as invites`,
-  )
+  const [extra] = await rows(db, statsQueries.commentsAndInvites)
   say(`  Комментариев: ${n(extra?.comments)}, приглашений к опросу: ${n(extra?.invites)}`)
 }
 
 const ai = async (db: Db) => {
   say("\n🤖 Вызовы ИИ (ai_calls)")
-  const providers = await rows(
-    db,
-    sql`select provider, count(*) as n, count(*) filter (where outcome <> 'ok') as errors,
-      sum(input_tokens) as input, sum(output_tokens) as output, avg(latency_ms) as latency
-      from ai_calls group by provider order by provider`,
-  )
+  const providers = await rows(db, statsQueries.aiByProvider)
   if (providers.length === 0) say("  Вызовов пока не было")
   for (const r of providers)
     say(
@@ -102,14 +73,7 @@ const ai = async (db: Db) => {
 
 const inbox = async (db: Db) => {
   say("\n📥 Очередь входящих (update_inbox)")
-  const [r] = await rows(
-    db,
-    sql`select count(*) filter (where processed_at is null) as pending,
-      count(*) filter (where processed_at is null and attempts > 0) as retrying,
-      count(*) filter (where processed_at is not null and last_error is not null) as failed,
-      extract(epoch from now() - min(received_at) filter (where processed_at is null)) as oldest
-      from update_inbox`,
-  )
+  const [r] = await rows(db, statsQueries.inboxState)
   const oldest = r?.oldest == null ? "" : `, старейшее ждёт ${Math.round(n(r.oldest))} с`
   say(`  Не обработано: ${n(r?.pending)}${oldest}; из них с ошибками: ${n(r?.retrying)}`)
   say(`  Брошено после ошибок: ${n(r?.failed)}`)

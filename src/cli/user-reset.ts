@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util"
-import { type Kysely, type RawBuilder, sql } from "kysely"
+import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
+import { deleteRows, roleOf, userQueries } from "./user-reset.repo"
 
 type Db = Kysely<Database>
 
@@ -60,27 +61,10 @@ if (modes !== 1 || positionals.length > 1) fail(`Укажите ровно од�
 if (values.all && !values.yes) fail("Сброс всех пользователей необратим: повторите с --all --yes.")
 const target = values.all ? "all" : parseId(values.show ?? positionals[0])
 
-const count = async (db: Db, query: RawBuilder<unknown>) => {
-  const { rows } = await sql<{
-    n: string | number
-  }>`with d as (${query}) select count(*) as n from d`.execute(db)
-  return Number(rows[0]?.n ?? 0)
-}
-
 const reset = async (db: Db, who: number | "all", withRatings: boolean) => {
   const tables = { ...PROGRESS, ...(withRatings ? RATINGS : {}) }
-  const deleted = await db.transaction().execute(async (trx) => {
-    const out: [string, number][] = []
-    for (const [table, column] of Object.entries(tables)) {
-      const where = who === "all" ? sql`` : sql`where ${sql.ref(column)} = ${who}`
-      out.push([table, await count(trx, sql`delete from ${sql.table(table)} ${where} returning 1`)])
-    }
-    return out
-  })
-  const user =
-    who === "all"
-      ? undefined
-      : await db.selectFrom("authorized_users").select("role").where("user_id", "=", who).executeTakeFirst()
+  const deleted = await deleteRows(db, tables, who)
+  const user = who === "all" ? undefined : await roleOf(db, who)
   console.log(
     who === "all" ? "Сброс всех пользователей:" : `Сброс пользователя ${who} (роль: ${user?.role ?? "нет"}):`,
   )
@@ -91,10 +75,11 @@ const reset = async (db: Db, who: number | "all", withRatings: boolean) => {
 const show = async (db: Db, id: number) => {
   type Row = Record<string, string | number | Date | null>
   const q = async (query: RawBuilder<unknown>) => (await query.execute(db)).rows as Row[]
+  const about = userQueries(id)
   const list = (rows: Row[], format: (r: Row) => string) => rows.map(format).join(", ") || "нет"
   const date = (d: Row[string] | undefined) =>
     d ? `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—"
-  const [user] = await q(sql`select * from authorized_users where user_id = ${id}`)
+  const [user] = await q(about.user)
   const name = `${user?.first_name ?? "без имени"}${user?.username ? ` (@${user.username})` : ""}`
   console.log(
     user
@@ -102,21 +87,15 @@ const show = async (db: Db, id: number) => {
           `последний визит ${date(user.last_seen_at)}`
       : `Пользователь ${id}: нет в authorized_users`,
   )
-  const stats = await q(
-    sql`select case_id, stat, cnt from case_stats where user_id = ${id} order by case_id, stat desc`,
-  )
+  const stats = await q(about.stats)
   console.log(`Счётчики кейсов: ${list(stats, (r) => `${r.case_id}.${r.stat}=${r.cnt}`)}`)
-  const attempts = await q(
-    sql`select case_id, count(*) as n from case_attempts where user_id = ${id} group by case_id order by case_id`,
-  )
+  const attempts = await q(about.attempts)
   console.log(`Попытки: ${list(attempts, (r) => `${r.case_id}=${Number(r.n)}`)}`)
-  const [invite] = await q(sql`select sent_at from rating_invites where user_id = ${id}`)
+  const [invite] = await q(about.invite)
   console.log(`Приглашение к опросу: ${invite ? `отправлено ${date(invite.sent_at)}` : "нет"}`)
-  const ratings = await q(
-    sql`select question, rating from bot_ratings where user_id = ${id} order by question`,
-  )
+  const ratings = await q(about.ratings)
   console.log(`Оценки: ${list(ratings, (r) => `${r.question}=${r.rating}`)}`)
-  const [session] = await q(sql`select version from chat_sessions where chat_id = ${id}`)
+  const [session] = await q(about.session)
   console.log(`Сессия чата: ${session ? `есть (версия ${session.version})` : "нет"}`)
 }
 

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import type { DriveOptions } from "./drive"
 import { authFromEnv } from "./sheets-auth"
-import { buildSheetsData } from "./sheets-data"
+import { buildSheetsData } from "./sheets-data.repo"
 import { type ExportResult, makeSheetsExporter, parseShareWith, type SheetsExporter } from "./sheets-export"
 
 /** The exporter's part of the validated config (`AppConfig["env"]` fits). */

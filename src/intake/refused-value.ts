@@ -1,6 +1,5 @@
 import { Effect } from "effect"
-import { sql } from "kysely"
-import { jsonText } from "../repositories/prepared"
+import { probeJsonb } from "../repositories/health.repo"
 import { Db, type DbError } from "../services/db"
 
 /** The SQLSTATE of a database's answer: PGlite puts it in `code`, Bun's SQL client in `errno`. */
@@ -22,7 +21,7 @@ export const refusedValue = (error: DbError, payload: unknown): Effect.Effect<bo
     ? Effect.gen(function* () {
         const db = yield* Db
         return yield* db
-          .use("jsonbProbe", (k) => sql`select ${jsonText(payload)}::text::jsonb`.execute(k))
+          .use("jsonbProbe", (k) => probeJsonb(k, payload))
           .pipe(
             Effect.as(false),
             Effect.catchTag("DbError", (probe) => Effect.succeed(refusesValues(probe.cause))),

@@ -2,7 +2,8 @@ import { Effect } from "effect"
 import type { Feedback } from "../core/model"
 import type { Handlers } from "../pipeline/command-handler"
 import { findAttempts } from "../repositories/cases.repo"
-import { Db, pingDatabase } from "../services/db"
+import { pingDatabase } from "../repositories/health.repo"
+import { Db } from "../services/db"
 import { summarizeAttempts } from "./results"
 
 export const navHandlers: Handlers<"PingDb" | "LoadResults"> = {

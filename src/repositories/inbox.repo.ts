@@ -125,3 +125,10 @@ export const countBacklog = async (db: Db): Promise<number> => {
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/** Processed updates older than `days` go (the nightly retention). */
+export const deleteProcessedUpdates = (db: Db, days: number) =>
+  db
+    .deleteFrom("update_inbox")
+    .where("processed_at", "<", sql<Date>`now() - make_interval(days => ${days})`)
+    .execute()

@@ -156,3 +156,14 @@ export const saveReduction = async (db: Db, r: Reduction): Promise<boolean> => {
       : await nextSaveStatement(db, [...params, r.expectedVersion, ...sender])
   return marked.length > 0
 }
+
+/** Chats in a role-play dialogue right now (the bot_active_dialogues gauge). */
+export const countActiveDialogues = async (db: Kysely<Database>): Promise<number> => {
+  const row = await db
+    .selectFrom("chat_sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(sql<string>`state->'flow'->>'_tag'`, "=", "Case")
+    .where(sql<string>`state->'flow'->'attempt'->>'phase'`, "=", "Dialogue")
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}

@@ -1,7 +1,8 @@
-import { type Kysely, sql } from "kysely"
+import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import type { AppConfig } from "../config/config"
 import { inboxRetentionDays } from "../core/retention"
+import { deleteProcessedUpdates } from "../repositories/inbox.repo"
 import { deleteIdleLimits } from "../repositories/limits.repo"
 import { expireDialogues } from "../repositories/privacy.repo"
 import type { MetricsShape } from "../services/metrics"
@@ -23,10 +24,7 @@ export const everySeconds = (seconds: number): string => {
  */
 export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined) => {
   const inboxDays = inboxRetentionDays(dialogueDays)
-  await db
-    .deleteFrom("update_inbox")
-    .where("processed_at", "<", sql<Date>`now() - make_interval(days => ${inboxDays})`)
-    .execute()
+  await deleteProcessedUpdates(db, inboxDays)
   if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
   await deleteIdleLimits(db)
 }
@@ -68,13 +66,3 @@ export const counted = (
       },
     ]),
   )
-
-export const countActiveDialogues = async (db: Kysely<Database>): Promise<number> => {
-  const row = await db
-    .selectFrom("chat_sessions")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(sql<string>`state->'flow'->>'_tag'`, "=", "Case")
-    .where(sql<string>`state->'flow'->'attempt'->>'phase'`, "=", "Dialogue")
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}

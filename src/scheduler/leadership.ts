@@ -3,6 +3,7 @@ import postgres from "postgres"
 import type { Database as DatabaseConfig } from "../config/config"
 import { describeError, type LogShape } from "../services/log"
 import { isLocalHost } from "../services/postgres-client"
+import { releaseLeaderLocks, type Sql, stillLeading, tryLeaderLock } from "./leadership.repo"
 
 /**
  * Key of the session advisory lock that elects the scheduler's leader (two int4 keys: a namespace, then the lock).
@@ -17,8 +18,6 @@ export interface LeaderLock {
   /** Unlocks, and waits at most `timeoutMs` for that; then closes the connection. */
   readonly release: (timeoutMs: number) => Promise<void>
 }
-
-type Sql = postgres.Sql<Record<string, never>>
 
 interface Attempt {
   held: boolean
@@ -92,18 +91,14 @@ export const makeLeaderLock = (options: {
           drop(sql)
         }, stuckMs)
         try {
-          const [row] = await sql<{ held: boolean }[]>`select pg_sleep(${heartbeatMs / 1000}), exists (
-            select 1 from pg_locks
-            where locktype = 'advisory' and pid = pg_backend_pid() and granted
-              and classid = ${k1}::int::oid and objid = ${k2}::int::oid and objsubid = 2
-          ) as held`
-          if (!row?.held) throw new Error("the session no longer holds the leader lock")
+          if (!(await stillLeading(sql, k1, k2, heartbeatMs / 1000)))
+            throw new Error("the session no longer holds the leader lock")
         } finally {
           clearTimeout(watchdog)
         }
       }
       attempt.held = false
-      await sql`select pg_advisory_unlock_all()`
+      await releaseLeaderLocks(sql)
     } catch (error) {
       if (attempt.held) say(log.warn("scheduler lost leadership", { owner, ...describeError(error) }))
       attempt.held = false
@@ -119,8 +114,7 @@ export const makeLeaderLock = (options: {
     const sql = client
     let got: boolean
     try {
-      const [row] = await sql<{ ok: boolean }[]>`select pg_try_advisory_lock(${k1}::int, ${k2}::int) as ok`
-      got = row?.ok === true
+      got = await tryLeaderLock(sql, k1, k2)
     } catch (error) {
       say(log.debug("scheduler leadership attempt failed", { owner, ...describeError(error) }))
       drop(sql)

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { Context, Data, Effect, Layer } from "effect"
-import { Kysely, PGliteDialect, sql } from "kysely"
+import { Kysely, PGliteDialect } from "kysely"
 import { Migrator } from "kysely/migration"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
@@ -116,5 +116,3 @@ export const migrateToLatest = async (db: Kysely<Database>): Promise<ReadonlyArr
   if (error) throw error
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName)
 }
-
-export const pingDatabase = (db: Kysely<Database>) => sql`select 1`.execute(db)

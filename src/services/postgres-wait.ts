@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { pingDatabase } from "../repositories/health.repo"
 import { StartupError } from "../startup"
-import { pingDatabase } from "./db"
 import { describeError } from "./log"
 
 /** host:port of a PostgreSQL URL: what logs and messages name, never the user, password or database. */

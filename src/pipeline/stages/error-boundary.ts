@@ -1,7 +1,6 @@
 import { Cause, Effect } from "effect"
-import { sql } from "kysely"
 import { texts } from "../../nav/texts"
-import { markFailed } from "../../repositories/inbox.repo"
+import { markFailed, markProcessed } from "../../repositories/inbox.repo"
 import { Db } from "../../services/db"
 import { ErrorReporter } from "../../services/error-reporter"
 import { describeError, Log } from "../../services/log"
@@ -15,13 +14,7 @@ export const MAX_ATTEMPTS = 5
 const giveUp = (ctx: RowCtx) =>
   Effect.gen(function* () {
     const db = yield* Db
-    yield* db.use("giveUp", (k) =>
-      k
-        .updateTable("update_inbox")
-        .set({ processed_at: sql<Date>`now()` })
-        .where("id", "=", ctx.row.id)
-        .execute(),
-    )
+    yield* db.use("giveUp", (k) => markProcessed(k, ctx.row.id))
     if (ctx.row.kind === "update" && ctx.row.chat_id > 0)
       yield* Effect.ignore((yield* Telegram).send(ctx.row.chat_id, texts.apology))
   })

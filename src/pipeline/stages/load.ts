@@ -1,6 +1,7 @@
 import { Effect, Result, Schema } from "effect"
 import type { Update } from "grammy/types"
 import { initialSession, RateWindows, Session } from "../../core/session"
+import { markProcessed } from "../../repositories/inbox.repo"
 import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"
@@ -24,9 +25,7 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
     const origin = rowOrigin(row)
     if (!origin) {
       yield* log.warn("inbox row without a sender skipped", { rowId: row.id })
-      return yield* db.use("skipRow", (k) =>
-        k.updateTable("update_inbox").set({ processed_at: new Date() }).where("id", "=", row.id).execute(),
-      )
+      return yield* db.use("skipRow", (k) => markProcessed(k, row.id))
     }
     const { preloaded } = ctx
     const {

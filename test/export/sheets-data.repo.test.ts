@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { buildSheetsData, SHEET_TITLES, utcStamp } from "../../src/export/sheets-data"
+import { buildSheetsData, SHEET_TITLES, utcStamp } from "../../src/export/sheets-data.repo"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
 import { NOW, seedExportData } from "./seed"

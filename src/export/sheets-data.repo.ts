@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { SheetRows, SheetsData } from "./sheet-rows"
-import { buildSummary } from "./summary"
+import { buildSummary } from "./summary.repo"
 
 export const SHEET_TITLES = [
   "Summary",
