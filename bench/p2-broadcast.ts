@@ -1,6 +1,7 @@
 import { Api } from "grammy"
-import { countsOf, createBroadcast } from "../src/broadcast/broadcasts.repo"
+import { createBroadcast } from "../src/broadcast/broadcasts.repo"
 import { deliverBroadcast } from "../src/broadcast/deliver"
+import { countsOf } from "../src/broadcast/recipients.repo"
 import { migrateToLatest, openDatabase } from "../src/services/db"
 import { addUsers, range } from "../test/broadcast/support"
 import { configOf } from "../test/repositories/database"

@@ -1,18 +1,15 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { type BroadcastCounts, findBroadcast, finishBroadcast, startBroadcast } from "./broadcasts.repo"
 import {
-  type BroadcastCounts,
   claimPending,
   countsOf,
-  findBroadcast,
-  finishBroadcast,
   markBlocked,
   markFailed,
   markSending,
   markSent,
   settleInterrupted,
-  startBroadcast,
-} from "./broadcasts.repo"
+} from "./recipients.repo"
 
 /**
  * Sends one broadcast message. It must reject with the Bot API error (grammY's GrammyError, the app's TelegramError,

@@ -12,7 +12,6 @@ import { Telegram } from "../services/telegram"
 import {
   cancelBroadcast,
   countAudiences,
-  countsOf,
   createBroadcast,
   findBroadcast,
   listBroadcasts,
@@ -20,6 +19,7 @@ import {
   viewOf,
 } from "./broadcasts.repo"
 import { broadcastJobName } from "./job"
+import { countsOf } from "./recipients.repo"
 import { progressKeyboard, renderBroadcast } from "./render"
 
 const markupOf = (keyboard: ReturnType<typeof progressKeyboard>) =>

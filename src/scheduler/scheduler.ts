@@ -2,7 +2,8 @@ import { Cause, Effect, Fiber } from "effect"
 import type { Database as DatabaseConfig } from "../config/config"
 import type { DbShape } from "../services/db"
 import { describeError, type LogShape } from "../services/log"
-import { claimDueJobs, failJob, finishJob, releaseJob, renewJobLeases, type ScheduledJob } from "./jobs.repo"
+import { claimDueJobs, failJob, finishJob, releaseJob, renewJobLeases } from "./job-runs.repo"
+import type { ScheduledJob } from "./jobs.repo"
 import { leaderConnection, makeLeaderLock } from "./leadership"
 
 /**

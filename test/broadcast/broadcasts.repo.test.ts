@@ -1,17 +1,19 @@
 import { beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import {
   cancelBroadcast,
-  claimPending,
-  countsOf,
   createBroadcast,
   findBroadcast,
   finishBroadcast,
   listBroadcasts,
+  startBroadcast,
+} from "../../src/broadcast/broadcasts.repo"
+import {
+  claimPending,
+  countsOf,
   markBlocked,
   markFailed,
   markSent,
-  startBroadcast,
-} from "../../src/broadcast/broadcasts.repo"
+} from "../../src/broadcast/recipients.repo"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
 import { addAttempt, addUsers, clearBroadcasts } from "./support"

@@ -3,12 +3,11 @@ import { Api } from "grammy"
 import {
   type BroadcastCounts,
   cancelBroadcast,
-  countsOf,
   createBroadcast,
   findBroadcast,
-  INTERRUPTED,
 } from "../../src/broadcast/broadcasts.repo"
 import { type BroadcastSend, deliverBroadcast } from "../../src/broadcast/deliver"
+import { countsOf, INTERRUPTED } from "../../src/broadcast/recipients.repo"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
 import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { createBroadcast, INTERRUPTED } from "../../src/broadcast/broadcasts.repo"
+import { createBroadcast } from "../../src/broadcast/broadcasts.repo"
 import { broadcastJobName } from "../../src/broadcast/job"
+import { INTERRUPTED } from "../../src/broadcast/recipients.repo"
 import { scheduleOneOffJob } from "../../src/scheduler/jobs.repo"
 import { JOB_KINDS } from "../../src/scheduler/kinds"
 import { migrateToLatest, openDatabase } from "../../src/services/db"

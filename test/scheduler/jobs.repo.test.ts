@@ -1,15 +1,17 @@
 import { beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import {
-  cancelJob,
   claimDueJobs,
   claimJob,
   failJob,
-  findJob,
   finishJob,
-  nextRunOf,
   releaseJob,
   renewJobLeases,
+} from "../../src/scheduler/job-runs.repo"
+import {
+  cancelJob,
+  findJob,
+  nextRunOf,
   scheduleOneOffJob,
   upsertRecurringJob,
 } from "../../src/scheduler/jobs.repo"
