@@ -1,9 +1,7 @@
 import { hostname } from "node:os"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import type { InlineKeyboardMarkup } from "grammy/types"
 import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
-import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
 import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
 import { startDbGauges } from "./http/db-gauges"
@@ -17,9 +15,7 @@ import { reissueOrphanedWork } from "./pipeline/work"
 import { pingDatabase } from "./repositories/health.repo"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues } from "./repositories/sessions.repo"
-import { counted, ensureAppJobs, retention } from "./scheduler/app-jobs"
-import { JOB_KINDS } from "./scheduler/kinds"
-import { makeScheduler } from "./scheduler/scheduler"
+import { ensureAppJobs } from "./scheduler/app-jobs"
 import { makeAi } from "./services/ai-setup"
 import { Charts } from "./services/charts"
 import { AppClock } from "./services/clock"
@@ -30,10 +26,10 @@ import { Llm } from "./services/llm"
 import { describeError, Log, makeLog } from "./services/log"
 import { Metrics, makeMetrics } from "./services/metrics"
 import { waitForPostgres } from "./services/postgres-wait"
-import { renderKeyboard } from "./services/reply-markup"
 import { makeSettings, Settings } from "./services/settings"
 import { createApi, makeTelegram, Telegram } from "./services/telegram"
 import { Speech, Transcriber } from "./services/voice"
+import { makeAppScheduler } from "./start-scheduler"
 import { withDeadline } from "./startup"
 
 export { StartupError } from "./startup"
@@ -168,35 +164,14 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   })
 
   await ensureAppJobs(kysely, config)
-  const broadcastApi = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics, false)
-  const broadcastJob = makeBroadcastJob({
-    db: kysely,
-    send: async (chatId, html) => void (await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })),
-    // Without auto-retry too: a 429 on the admin's progress message must not hold the delivery up to a minute.
-    edit: (chatId, messageId, html, keyboard) =>
-      broadcastApi.editMessageText(chatId, messageId, html, {
-        parse_mode: "HTML",
-        ...(keyboard ? { reply_markup: renderKeyboard(keyboard) as InlineKeyboardMarkup } : {}),
-      }),
-    timeZone: env.APSCHEDULER_TIMEZONE,
-    onSettled: (outcome) => metrics.broadcastDeliveries.inc({ outcome }),
-  })
-  const scheduler = makeScheduler({
-    db: makeDb(kysely, config.database.kind),
-    database: config.database,
-    owner: instanceId,
+  const scheduler = makeAppScheduler({
+    kysely,
+    config,
+    metrics,
     log: logShape,
-    leaseMs: env.JOB_LEASE_SECONDS * 1000,
-    resumableKinds: [JOB_KINDS.broadcast],
-    onJobFailed: (error, job) => {
-      if (options.errorReporter)
-        Effect.runFork(options.errorReporter.report(error, { operation: "job", job: job.name }))
-    },
-    handlers: counted(metrics, {
-      [JOB_KINDS.broadcast]: broadcastJob,
-      [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
-      [JOB_KINDS.retention]: () => retention(kysely, env.DIALOGUE_RETENTION_DAYS),
-    }),
+    instanceId,
+    exportJob,
+    errorReporter: options.errorReporter,
   })
   const queue = await runtime.runPromise(ChatQueue)
   // Stored work nobody is doing is issued again: at start all of it on an embedded database (no other instance can
