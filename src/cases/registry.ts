@@ -7,17 +7,3 @@ import type { CaseSpec } from "./kernel/spec"
 export const cases: ReadonlyArray<CaseSpec> = [fbEmployee, fbPeer, careerDialog]
 
 export const findCase = (id: string): CaseSpec | undefined => cases.find((spec) => spec.id === id)
-
-export interface CaseCommand {
-  readonly spec: CaseSpec
-  readonly action: "start" | "stop"
-}
-
-/** The case a command name (without the slash) starts or stops. */
-export const caseByCommand = (command: string): CaseCommand | undefined => {
-  for (const spec of cases) {
-    if (spec.commands.start === command) return { spec, action: "start" }
-    if (spec.commands.stop === command) return { spec, action: "stop" }
-  }
-  return undefined
-}

@@ -1,18 +1,8 @@
-import { Effect, type JsonSchema, Layer, Redacted, Result } from "effect"
+import { Effect, type JsonSchema, Redacted, Result } from "effect"
 import OpenAI from "openai"
-import {
-  Llm,
-  type LlmChannel,
-  LlmError,
-  type LlmRequest,
-  type LlmShape,
-  type ProviderClient,
-  parseAnswer,
-} from "../services/llm"
+import { type LlmChannel, LlmError, type LlmRequest, type ProviderClient, parseAnswer } from "../services/llm"
 import { toStrictJsonSchema } from "./json-schema"
 import { type Fault, fault, makePolicy, type RetryOptions, retryAfterHeaderMs } from "./policy"
-
-export { noProviderLlm } from "../services/llm"
 
 export interface OpenAiClientOptions extends RetryOptions {
   readonly apiKey: Redacted.Redacted<string>
@@ -20,10 +10,6 @@ export interface OpenAiClientOptions extends RetryOptions {
 }
 
 /** The single-model-per-channel setup used before the gateway; kept for current callers. */
-export interface OpenAiOptions extends OpenAiClientOptions {
-  readonly models: Record<LlmChannel, string>
-}
-
 const PROVIDER = "openai"
 const MAX_COMPLETION_TOKENS: Record<LlmChannel, number> = { dialogue: 800, reviewer: 2000 }
 
@@ -103,14 +89,4 @@ export const makeOpenAiClient = (options: OpenAiClientOptions): ProviderClient =
         })
       }),
   }
-}
-
-export const makeOpenAiLlm = (options: OpenAiOptions): LlmShape => {
-  const client = makeOpenAiClient(options)
-  return { complete: (request) => client.complete(options.models[request.channel], request) }
-}
-
-export const OpenAiLlm = {
-  /** Build only when an API key is configured; otherwise provide `noProviderLlm`. */
-  layer: (options: OpenAiOptions): Layer.Layer<Llm> => Layer.sync(Llm, () => makeOpenAiLlm(options)),
 }

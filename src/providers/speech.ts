@@ -3,14 +3,14 @@ import { LlmError } from "../services/llm"
 import { classifyOpenAi, type OpenAiClientOptions, openAiSdk } from "./openai"
 import { makePolicy } from "./policy"
 
-export interface Speech {
+export interface SpeechProvider {
   /** OGG/Opus bytes, ready for Telegram's sendVoice. */
   readonly synthesize: (text: string, voice: string) => Effect.Effect<Uint8Array, LlmError>
 }
 
 export const DEFAULT_SPEECH_MODEL = "gpt-4o-mini-tts"
 
-export const openAiSpeech = (options: OpenAiClientOptions & { readonly model?: string }): Speech => {
+export const openAiSpeech = (options: OpenAiClientOptions & { readonly model?: string }): SpeechProvider => {
   const client = openAiSdk(options)
   const policy = makePolicy("openai", options, classifyOpenAi)
   const model = options.model ?? DEFAULT_SPEECH_MODEL

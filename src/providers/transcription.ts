@@ -12,7 +12,7 @@ export interface Transcript {
   readonly latencyMs: number
 }
 
-export interface Transcriber {
+export interface TranscriptionProvider {
   readonly transcribe: (
     bytes: Uint8Array,
     mime: string,
@@ -70,7 +70,7 @@ const firstTranscript = (
 /** OpenAI speech-to-text with the listed models in order (e.g. gpt-4o-transcribe, then whisper-1). */
 export const openAiTranscriber = (
   options: OpenAiClientOptions & { readonly models: ReadonlyArray<string> },
-): Transcriber => {
+): TranscriptionProvider => {
   const client = openAiSdk(options)
   const policy = makePolicy("openai", options, classifyOpenAi)
   return {
@@ -90,7 +90,9 @@ export const openAiTranscriber = (
 }
 
 /** Gemini native audio understanding: the voice note as an inline part, the instruction as system text. */
-export const geminiTranscriber = (options: GeminiClientOptions & { readonly model: string }): Transcriber => {
+export const geminiTranscriber = (
+  options: GeminiClientOptions & { readonly model: string },
+): TranscriptionProvider => {
   const client = geminiSdk(options)
   const policy = makePolicy("gemini", options, classifyGemini)
   return {
@@ -110,7 +112,9 @@ export const geminiTranscriber = (options: GeminiClientOptions & { readonly mode
 }
 
 /** Tries each transcriber in order; the latency covers the whole chain. */
-export const chainTranscribers = (transcribers: ReadonlyArray<Transcriber>): Transcriber => ({
+export const chainTranscribers = (
+  transcribers: ReadonlyArray<TranscriptionProvider>,
+): TranscriptionProvider => ({
   transcribe: (bytes, mime, fileName) =>
     firstTranscript(
       transcribers.map((t) => t.transcribe(bytes, mime, fileName)),

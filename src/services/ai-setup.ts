@@ -5,7 +5,12 @@ import type { AppConfig } from "../config/config"
 import { makeGeminiClient } from "../providers/gemini"
 import { makeOpenAiClient } from "../providers/openai"
 import { DEFAULT_SPEECH_MODEL, openAiSpeech } from "../providers/speech"
-import { chainTranscribers, geminiTranscriber, openAiTranscriber } from "../providers/transcription"
+import {
+  chainTranscribers,
+  geminiTranscriber,
+  openAiTranscriber,
+  type Transcript,
+} from "../providers/transcription"
 import type { UsageRecord } from "../repositories/ai.repo"
 import { StartupError } from "../startup"
 import { makeGateway, type Route, routingTable } from "./ai-gateway"
@@ -13,14 +18,7 @@ import { makeUsageRecorder, metered } from "./ai-usage"
 import type { LlmError, LlmShape, ProviderClient, ProviderName } from "./llm"
 import type { LogShape } from "./log"
 import type { MetricsShape } from "./metrics"
-import {
-  type AiCaller,
-  noSpeech,
-  noTranscriber,
-  type SpeechShape,
-  type TranscriberShape,
-  type Transcript,
-} from "./voice"
+import { type AiCaller, noSpeech, noTranscriber, type SpeechShape, type TranscriberShape } from "./voice"
 
 export interface AiSetup {
   readonly llm: LlmShape

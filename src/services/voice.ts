@@ -1,12 +1,6 @@
 import { Context, Effect } from "effect"
+import type { Transcript } from "../providers/transcription"
 import { LlmError } from "./llm"
-
-export interface Transcript {
-  readonly text: string
-  readonly provider: string
-  readonly model: string
-  readonly latencyMs: number
-}
 
 /** Whom an AI call is for: each upstream call counts towards the user's daily budget, and is billed to the case. */
 export interface AiCaller {

@@ -2,7 +2,21 @@ import { describe, expect, test } from "bun:test"
 import personaRules from "../../src/cases/kernel/prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "../../src/cases/kernel/prompts/reviewer-rules.md" with { type: "text" }
 import type { CaseSpec } from "../../src/cases/kernel/spec"
-import { caseByCommand, cases, findCase } from "../../src/cases/registry"
+import { cases, findCase } from "../../src/cases/registry"
+
+interface CaseCommand {
+  readonly spec: CaseSpec
+  readonly action: "start" | "stop"
+}
+
+/** The case a command name (without the slash) starts or stops. */
+const caseByCommand = (command: string): CaseCommand | undefined => {
+  for (const spec of cases) {
+    if (spec.commands.start === command) return { spec, action: "start" }
+    if (spec.commands.stop === command) return { spec, action: "stop" }
+  }
+  return undefined
+}
 
 /** Telegram HTML as the bot sends it: only these tags, no attributes, properly nested, every <, >, & escaped. */
 const ALLOWED_TAGS = new Set(["b", "i", "u", "blockquote", "code"])

@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { columnLetter, parseA1, quoteSheetTitle } from "../../src/export/a1"
+import { quoteSheetTitle } from "../../src/export/a1"
+import { columnLetter, parseA1 } from "../support/a1"
 
 setDefaultTimeout(30_000)
 

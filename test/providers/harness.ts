@@ -1,9 +1,9 @@
 import { afterAll, afterEach } from "bun:test"
 import { Effect, Redacted } from "effect"
-import { makeOpenAiLlm, type OpenAiOptions } from "../../src/providers/openai"
 import type { LlmError, LlmRequest } from "../../src/services/llm"
 import { isRecord } from "../support/fake-http"
 import { startFakeOpenAi } from "../support/fake-openai"
+import { makeOpenAiLlm, type OpenAiOptions } from "../support/openai-llm"
 import { personaTurn } from "./schemas"
 
 export const API_KEY = "sk-test-0123456789abcdefSECRET"

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Cause, Effect, Exit, Schema } from "effect"
-import { makeOpenAiLlm } from "../../src/providers/openai"
 import { jsonAnswer } from "../support/fake-openai"
+import { makeOpenAiLlm } from "../support/openai-llm"
 import { API_KEY, personaRequest, SYSTEM, turn, USER_FIRST, USER_LAST, useFakeOpenAi } from "./harness"
 
 setDefaultTimeout(30_000)

@@ -1,9 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Effect } from "effect"
 import { toStrictJsonSchema } from "../../src/providers/json-schema"
-import { noProviderLlm, OpenAiLlm, type OpenAiOptions } from "../../src/providers/openai"
-import { Llm } from "../../src/services/llm"
+import { Llm, noProviderLlm } from "../../src/services/llm"
 import { jsonAnswer } from "../support/fake-openai"
+import { OpenAiLlm, type OpenAiOptions } from "../support/openai-llm"
 import { API_KEY, personaRequest, SYSTEM, turn, useFakeOpenAi } from "./harness"
 import { personaTurn, review } from "./schemas"
 

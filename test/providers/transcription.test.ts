@@ -5,7 +5,7 @@ import {
   geminiTranscriber,
   openAiTranscriber,
   TRANSCRIBE_INSTRUCTION,
-  type Transcriber,
+  type TranscriptionProvider,
 } from "../../src/providers/transcription"
 import { startFakeGemini } from "../support/fake-gemini"
 import { isRecord } from "../support/fake-http"
@@ -34,8 +34,9 @@ const viaGemini = () =>
 
 const VOICE = new Uint8Array(96).fill(7)
 VOICE.set([0x4f, 0x67, 0x67, 0x53])
-const transcribe = (t: Transcriber) => Effect.runPromise(t.transcribe(VOICE, "audio/ogg", "voice.ogg"))
-const failure = (t: Transcriber) =>
+const transcribe = (t: TranscriptionProvider) =>
+  Effect.runPromise(t.transcribe(VOICE, "audio/ogg", "voice.ogg"))
+const failure = (t: TranscriptionProvider) =>
   Effect.runPromise(Effect.flip(t.transcribe(VOICE, "audio/ogg", "voice.ogg")))
 const sttCalls = () => openai.requestsTo("/audio/transcriptions")
 const field = (i: number, name: string): unknown => {

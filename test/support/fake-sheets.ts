@@ -1,5 +1,5 @@
 import { OAuth2Client } from "google-auth-library"
-import { type A1Range, parseA1 } from "../../src/export/a1"
+import { type A1Range, parseA1 } from "./a1"
 import { type FaultStatus, isRecord, jsonResponse, type RecordedRequest } from "./fake-http"
 import { FakeHttpServer, type RouteContext } from "./fake-http-server"
 
