@@ -20,7 +20,6 @@ export const texts = {
       "",
       "С чего начнём?",
     ].join("\n"),
-  menuTitle: "🏠 <b>Главное меню</b>\nВыбери, что потренировать:",
   adminOnly: "🚫 Эта команда только для администраторов.",
   dbPing: (ok: boolean, ms: number) =>
     ok

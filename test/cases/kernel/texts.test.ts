@@ -218,7 +218,7 @@ describe("kernel texts", () => {
     expect(personaLine(testCase, `<b>x</b> & y`)).toBe(
       "🧪 <b>Тест &lt;Персона&gt; &amp; Ко:</b> &lt;b&gt;x&lt;/b&gt; &amp; y",
     )
-    for (const html of [kernelTexts.stillAnswering(testCase), kernelTexts.personaUnavailable(testCase)]) {
+    for (const html of [kernelTexts.personaUnavailable(testCase)]) {
       expect(htmlProblems(html)).toEqual([])
       expect(visibleText(html)).toContain(testCase.persona.name)
     }
