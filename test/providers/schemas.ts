@@ -1,6 +1,9 @@
 import { Schema } from "effect"
+import { Review } from "../../src/core/ai-reply"
 
-/** The two answer shapes the bot asks for, as their callers build them. */
+/**
+ * A persona-turn shape for the provider tests (reply first: the converters must keep any order), and the review.
+ */
 export const PERSONA_FLAGS = ["Behavior", "Result", "Feelings", "Desire"] as const
 
 export const personaTurn = Schema.Struct({
@@ -8,16 +11,5 @@ export const personaTurn = Schema.Struct({
   ...Object.fromEntries(PERSONA_FLAGS.map((key) => [key, Schema.Boolean])),
 })
 
-export const review = Schema.Struct({
-  overall: Schema.String,
-  components: Schema.Array(
-    Schema.Struct({
-      key: Schema.String,
-      covered: Schema.Boolean,
-      evidence: Schema.String,
-      better: Schema.String,
-    }),
-  ),
-  strengths: Schema.Array(Schema.String),
-  growth: Schema.Array(Schema.String),
-})
+/** The reviewer's answer shape, as production declares it (never a copy that could drift). */
+export const review = Review
