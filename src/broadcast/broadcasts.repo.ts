@@ -99,48 +99,37 @@ export const setProgressMessage = (db: Db, id: number, chatId: number, messageId
     .where("id", "=", id)
     .execute()
 
+/** A broadcast still scheduled or sending, to update; the update reports whether it changed a row. */
+const active = (db: Db, id: number) =>
+  db.updateTable("broadcasts").where("id", "=", id).where("status", "in", ["scheduled", "sending"])
+
+const changed = async (update: { executeTakeFirst: () => Promise<{ numUpdatedRows: bigint }> }) =>
+  (await update.executeTakeFirst()).numUpdatedRows > 0n
+
 /** scheduled → sending (started_at set once); false when the broadcast is cancelled, done or missing. */
-export const startBroadcast = async (db: Db, id: number): Promise<boolean> => {
-  const r = await db
-    .updateTable("broadcasts")
-    .set({ status: "sending", started_at: sql<Date>`coalesce(started_at, now())` })
-    .where("id", "=", id)
-    .where("status", "in", ["scheduled", "sending"])
-    .executeTakeFirst()
-  return r.numUpdatedRows > 0n
-}
+export const startBroadcast = (db: Db, id: number): Promise<boolean> =>
+  changed(active(db, id).set({ status: "sending", started_at: sql<Date>`coalesce(started_at, now())` }))
 
 /** sending → done, only when no recipient is pending any more. */
-export const finishBroadcast = async (db: Db, id: number): Promise<boolean> => {
-  const r = await db
-    .updateTable("broadcasts")
-    .set({ status: "done", finished_at: sql<Date>`now()` })
-    .where("id", "=", id)
-    .where("status", "in", ["scheduled", "sending"])
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("broadcast_recipients")
-            .select(sql`1`.as("one"))
-            .where("broadcast_id", "=", id)
-            .where("state", "=", "pending"),
+export const finishBroadcast = (db: Db, id: number): Promise<boolean> =>
+  changed(
+    active(db, id)
+      .set({ status: "done", finished_at: sql<Date>`now()` })
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("broadcast_recipients")
+              .select(sql`1`.as("one"))
+              .where("broadcast_id", "=", id)
+              .where("state", "=", "pending"),
+          ),
         ),
       ),
-    )
-    .executeTakeFirst()
-  return r.numUpdatedRows > 0n
-}
+  )
 
 /** Stops a broadcast that is scheduled or sending; its pending recipients stay pending and are never sent to. */
-export const cancelBroadcast = async (db: Db, id: number): Promise<boolean> => {
-  const r = await db
-    .updateTable("broadcasts")
-    .set({ status: "cancelled", finished_at: sql<Date>`now()` })
-    .where("id", "=", id)
-    .where("status", "in", ["scheduled", "sending"])
-    .executeTakeFirst()
-  return r.numUpdatedRows > 0n
-}
+export const cancelBroadcast = (db: Db, id: number): Promise<boolean> =>
+  changed(active(db, id).set({ status: "cancelled", finished_at: sql<Date>`now()` }))
 
 /** Scheduled broadcasts whose time has come (for the scheduler to start), oldest first. */
 export const dueBroadcasts = async (db: Db, now: Date = new Date()): Promise<Broadcast[]> => {

@@ -3,7 +3,7 @@ import type { Database } from "../../db/schema"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
-import { statsQueries } from "./stats.repo"
+import { statsQueries as q } from "./stats.repo"
 
 type Db = Kysely<Database>
 type Row = Record<string, string | number | null>
@@ -22,58 +22,65 @@ const n = (value: string | number | null | undefined) => Number(value ?? 0)
 const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : "—")
 const fixed = (value: string | number | null | undefined) => (value == null ? "—" : n(value).toFixed(1))
 const say = (line = "") => console.log(line)
+/** A titled list: one line per row of `query`, indented; `empty` when there is none. */
+const section = async (
+  db: Db,
+  title: string,
+  query: RawBuilder<unknown>,
+  empty: string,
+  line: (r: Row) => string,
+) => {
+  say(title)
+  const items = await rows(db, query)
+  if (items.length === 0) say(`  ${empty}`)
+  for (const r of items) say(`  ${line(r)}`)
+}
+
+// How each listed row reads.
+const attemptsByOutcomeLine = (r: Row) =>
+  `${r.case_id} — ${OUTCOMES[String(r.outcome)] ?? r.outcome}: ${n(r.n)} (средний балл ${fixed(r.score)})`
+const casesStartedCompletedLine = (r: Row) =>
+  `${r.case_id}: начато ${n(r.started)}, завершено ${n(r.completed)} (${percent(n(r.completed), n(r.started))})`
+const ratingsByQuestionLine = (r: Row) => `${r.question}: средняя ${fixed(r.avg)} (ответов: ${n(r.n)})`
+const aiByProviderLine = (r: Row) =>
+  `${r.provider}: вызовов ${n(r.n)}, ошибок ${n(r.errors)} (${percent(n(r.errors), n(r.n))}), ` +
+  `токены ${n(r.input)} вход / ${n(r.output)} выход, средняя задержка ${Math.round(n(r.latency))} мс`
 
 const users = async (db: Db) => {
   say("👥 Пользователи")
-  const byRole = await rows(db, statsQueries.usersByRole)
+  const byRole = await rows(db, q.usersByRole)
   const total = byRole.reduce((sum, r) => sum + n(r.n), 0)
   say(`  Всего: ${total}${byRole.map((r) => `, ${ROLES[String(r.role)] ?? r.role}: ${n(r.n)}`).join("")}`)
-  const [active] = await rows(db, statsQueries.activeUsers)
+  const [active] = await rows(db, q.activeUsers)
   say(`  Активны за 7 дней: ${n(active?.week)}, за 30 дней: ${n(active?.month)}`)
 }
 
 const cases = async (db: Db) => {
-  say("\n🎯 Попытки по кейсам")
-  const attempts = await rows(db, statsQueries.attemptsByOutcome)
-  if (attempts.length === 0) say("  Попыток пока нет")
-  for (const r of attempts)
-    say(
-      `  ${r.case_id} — ${OUTCOMES[String(r.outcome)] ?? r.outcome}: ${n(r.n)} (средний балл ${fixed(r.score)})`,
-    )
-  say("\n✅ Прохождение (счётчики case_stats)")
-  const stats = await rows(db, statsQueries.casesStartedCompleted)
-  if (stats.length === 0) say("  Кейсы ещё не запускали")
-  for (const r of stats)
-    say(
-      `  ${r.case_id}: начато ${n(r.started)}, завершено ${n(r.completed)} (${percent(n(r.completed), n(r.started))})`,
-    )
-  const [people] = await rows(db, statsQueries.learnersDone)
+  await section(db, "\n🎯 Попытки по кейсам", q.attemptsByOutcome, "Попыток пока нет", attemptsByOutcomeLine)
+  await section(
+    db,
+    "\n✅ Прохождение (счётчики case_stats)",
+    q.casesStartedCompleted,
+    "Кейсы ещё не запускали",
+    casesStartedCompletedLine,
+  )
+  const [people] = await rows(db, q.learnersDone)
   say(`  Завершили хотя бы один кейс: ${n(people?.done)} из ${n(people?.started)} начавших`)
 }
 
 const survey = async (db: Db) => {
-  say("\n⭐ Опрос")
-  const answers = await rows(db, statsQueries.ratingsByQuestion)
-  if (answers.length === 0) say("  Ответов пока нет")
-  for (const r of answers) say(`  ${r.question}: средняя ${fixed(r.avg)} (ответов: ${n(r.n)})`)
-  const [extra] = await rows(db, statsQueries.commentsAndInvites)
+  await section(db, "\n⭐ Опрос", q.ratingsByQuestion, "Ответов пока нет", ratingsByQuestionLine)
+  const [extra] = await rows(db, q.commentsAndInvites)
   say(`  Комментариев: ${n(extra?.comments)}, приглашений к опросу: ${n(extra?.invites)}`)
 }
 
 const ai = async (db: Db) => {
-  say("\n🤖 Вызовы ИИ (ai_calls)")
-  const providers = await rows(db, statsQueries.aiByProvider)
-  if (providers.length === 0) say("  Вызовов пока не было")
-  for (const r of providers)
-    say(
-      `  ${r.provider}: вызовов ${n(r.n)}, ошибок ${n(r.errors)} (${percent(n(r.errors), n(r.n))}), ` +
-        `токены ${n(r.input)} вход / ${n(r.output)} выход, средняя задержка ${Math.round(n(r.latency))} мс`,
-    )
+  await section(db, "\n🤖 Вызовы ИИ (ai_calls)", q.aiByProvider, "Вызовов пока не было", aiByProviderLine)
 }
 
 const inbox = async (db: Db) => {
   say("\n📥 Очередь входящих (update_inbox)")
-  const [r] = await rows(db, statsQueries.inboxState)
+  const [r] = await rows(db, q.inboxState)
   const oldest = r?.oldest == null ? "" : `, старейшее ждёт ${Math.round(n(r.oldest))} с`
   say(`  Не обработано: ${n(r?.pending)}${oldest}; из них с ошибками: ${n(r?.retrying)}`)
   say(`  Брошено после ошибок: ${n(r?.failed)}`)
@@ -84,7 +91,7 @@ const db = await openDatabase(config.database)
 let code = 0
 try {
   say(`📊 Статистика EMCO на ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n`)
-  for (const section of [users, cases, survey, ai, inbox]) await section(db)
+  for (const part of [users, cases, survey, ai, inbox]) await part(db)
 } catch (error) {
   console.error(`❌ Не удалось собрать статистику: ${describeError(error).errorMessage}`)
   code = 1

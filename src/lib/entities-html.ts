@@ -3,21 +3,21 @@ import { escapeHtml } from "../core/html"
 
 const attr = (s: string) => escapeHtml(s).replace(/"/g, "&quot;")
 
+/** Entities that are one plain tag each. */
+const SIMPLE_TAGS: Partial<Record<MessageEntity["type"], string>> = {
+  bold: "b",
+  italic: "i",
+  underline: "u",
+  strikethrough: "s",
+  spoiler: "tg-spoiler",
+  code: "code",
+}
+
 /** Opening and closing tags for the entities Telegram's HTML mode can express; null for the rest (plain text). */
 const tagsOf = (e: MessageEntity): readonly [string, string] | null => {
+  const tag = SIMPLE_TAGS[e.type]
+  if (tag) return [`<${tag}>`, `</${tag}>`]
   switch (e.type) {
-    case "bold":
-      return ["<b>", "</b>"]
-    case "italic":
-      return ["<i>", "</i>"]
-    case "underline":
-      return ["<u>", "</u>"]
-    case "strikethrough":
-      return ["<s>", "</s>"]
-    case "spoiler":
-      return ["<tg-spoiler>", "</tg-spoiler>"]
-    case "code":
-      return ["<code>", "</code>"]
     case "pre":
       return e.language
         ? [`<pre><code class="language-${attr(e.language)}">`, "</code></pre>"]

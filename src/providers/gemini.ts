@@ -4,15 +4,12 @@ import {
   type GenerateContentResponse,
   GoogleGenAI,
 } from "@google/genai"
-import { Effect, type JsonSchema, Redacted, Result } from "effect"
+import { type JsonSchema, Redacted, Result } from "effect"
 import { type LlmChannel, LlmError, type LlmRequest, type ProviderClient, parseAnswer } from "../services/llm"
 import { toGeminiJsonSchema } from "./gemini-schema"
-import { type Fault, fault, makePolicy, type RetryOptions } from "./policy"
+import { type Fault, fault, makePolicy, type ProviderOptions, structuredClient } from "./policy"
 
-export interface GeminiClientOptions extends RetryOptions {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly baseUrl?: string
-}
+export type GeminiClientOptions = ProviderOptions
 
 const PROVIDER = "gemini"
 // Thinking tokens count against this limit on 2.5 models, so it only guards against a runaway answer.
@@ -112,25 +109,19 @@ const generateParams = <A>(
 
 export const makeGeminiClient = (options: GeminiClientOptions): ProviderClient => {
   const client = geminiSdk(options)
-  const policy = makePolicy(PROVIDER, options, classifyGemini)
-  return {
-    name: PROVIDER,
-    complete: (model, request) =>
-      Effect.suspend(() => {
-        // Built outside the request so that a schema strict mode cannot express is a defect, sent nowhere.
-        const params = generateParams(request, model, toGeminiJsonSchema(request.schema))
-        return policy.answer(model, {
-          send: (abortSignal) =>
-            client.models.generateContent({ ...params, config: { ...params.config, abortSignal } }),
-          usage: (response) => ({
-            input: response.usageMetadata?.promptTokenCount ?? 0,
-            // Thinking tokens are billed as output, like OpenAI's reasoning tokens in completion_tokens.
-            output:
-              (response.usageMetadata?.candidatesTokenCount ?? 0) +
-              (response.usageMetadata?.thoughtsTokenCount ?? 0),
-          }),
-          read: (response) => readAnswer(request, response),
-        })
+  return structuredClient(PROVIDER, makePolicy(PROVIDER, options, classifyGemini), (model, request) => {
+    const params = generateParams(request, model, toGeminiJsonSchema(request.schema))
+    return {
+      send: (abortSignal) =>
+        client.models.generateContent({ ...params, config: { ...params.config, abortSignal } }),
+      usage: (response: GenerateContentResponse) => ({
+        input: response.usageMetadata?.promptTokenCount ?? 0,
+        // Thinking tokens are billed as output, like OpenAI's reasoning tokens in completion_tokens.
+        output:
+          (response.usageMetadata?.candidatesTokenCount ?? 0) +
+          (response.usageMetadata?.thoughtsTokenCount ?? 0),
       }),
-  }
+      read: (response: GenerateContentResponse) => readAnswer(request, response),
+    }
+  })
 }

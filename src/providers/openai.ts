@@ -1,15 +1,18 @@
-import { Effect, type JsonSchema, Redacted, Result } from "effect"
+import { type JsonSchema, Redacted, Result } from "effect"
 import OpenAI from "openai"
 import { type LlmChannel, LlmError, type LlmRequest, type ProviderClient, parseAnswer } from "../services/llm"
 import { toStrictJsonSchema } from "./json-schema"
-import { type Fault, fault, makePolicy, type RetryOptions, retryAfterHeaderMs } from "./policy"
+import {
+  type Fault,
+  fault,
+  makePolicy,
+  type ProviderOptions,
+  retryAfterHeaderMs,
+  structuredClient,
+} from "./policy"
 
-export interface OpenAiClientOptions extends RetryOptions {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly baseUrl?: string
-}
+export type OpenAiClientOptions = ProviderOptions
 
-/** The single-model-per-channel setup used before the gateway; kept for current callers. */
 const PROVIDER = "openai"
 const MAX_COMPLETION_TOKENS: Record<LlmChannel, number> = { dialogue: 800, reviewer: 2000 }
 
@@ -72,21 +75,15 @@ const chatBody = <A>(
 
 export const makeOpenAiClient = (options: OpenAiClientOptions): ProviderClient => {
   const client = openAiSdk(options)
-  const policy = makePolicy(PROVIDER, options, classifyOpenAi)
-  return {
-    name: PROVIDER,
-    complete: (model, request) =>
-      Effect.suspend(() => {
-        // Built outside the request so that a schema strict mode cannot express is a defect, sent nowhere.
-        const body = chatBody(request, model, toStrictJsonSchema(request.schema))
-        return policy.answer(model, {
-          send: (signal) => client.chat.completions.create(body, { signal }),
-          usage: (completion) => ({
-            input: completion.usage?.prompt_tokens ?? 0,
-            output: completion.usage?.completion_tokens ?? 0,
-          }),
-          read: (completion) => readAnswer(request, completion),
-        })
+  return structuredClient(PROVIDER, makePolicy(PROVIDER, options, classifyOpenAi), (model, request) => {
+    const body = chatBody(request, model, toStrictJsonSchema(request.schema))
+    return {
+      send: (signal) => client.chat.completions.create(body, { signal }),
+      usage: (completion: OpenAI.ChatCompletion) => ({
+        input: completion.usage?.prompt_tokens ?? 0,
+        output: completion.usage?.completion_tokens ?? 0,
       }),
-  }
+      read: (completion: OpenAI.ChatCompletion) => readAnswer(request, completion),
+    }
+  })
 }

@@ -1,5 +1,12 @@
-import { Data, Duration, Effect, Result } from "effect"
-import { type LlmAnswer, LlmError, type LlmErrorReason } from "../services/llm"
+import { Data, Duration, Effect, type Redacted, Result } from "effect"
+import {
+  type LlmAnswer,
+  LlmError,
+  type LlmErrorReason,
+  type LlmRequest,
+  type ProviderClient,
+  type ProviderName,
+} from "../services/llm"
 
 /** Per-call budget, shared by every vendor: a timeout per attempt and retries of transient faults. */
 export interface RetryOptions {
@@ -10,6 +17,12 @@ export interface RetryOptions {
 }
 
 /** One failed HTTP attempt, before the retry policy decides what to do with it (0 = no retry-after). */
+/** What every provider client is built with: its key, an optional base URL (tests, proxies) and the retry policy. */
+export interface ProviderOptions extends RetryOptions {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly baseUrl?: string
+}
+
 export interface Fault {
   readonly reason: LlmErrorReason
   readonly detail: string
@@ -127,3 +140,16 @@ export const retryAfterHeaderMs = (headers: Headers | undefined): number => {
   if (Number.isFinite(ms) && ms >= 0) return ms
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 0
 }
+
+/**
+ * A provider client from its policy and how one structured exchange is built. The exchange is built lazily, so a
+ * schema strict mode cannot express is a defect of that call, sent nowhere.
+ */
+export const structuredClient = <R>(
+  name: ProviderName,
+  policy: Policy,
+  exchange: <A>(model: string, request: LlmRequest<A>) => Exchange<R, A>,
+): ProviderClient => ({
+  name,
+  complete: (model, request) => Effect.suspend(() => policy.answer(model, exchange(model, request))),
+})

@@ -106,32 +106,26 @@ export const makeAi = (
     caller: AiCaller,
   ) => Effect.Effect<Transcript, LlmError>
   const chainOf = (chain: ReadonlyArray<Route>): Transcribe | null => {
-    const steps = chain.flatMap((route) => {
+    const stepOf = (route: Route) => {
       if (route.provider === "openai" && env.OPENAI_API_KEY)
-        return [
-          {
-            route,
-            step: openAiTranscriber({
-              ...voiceBudget,
-              apiKey: env.OPENAI_API_KEY,
-              ...openAiUrl,
-              models: [route.model],
-            }),
-          },
-        ]
+        return openAiTranscriber({
+          ...voiceBudget,
+          apiKey: env.OPENAI_API_KEY,
+          ...openAiUrl,
+          models: [route.model],
+        })
       if (route.provider === "gemini" && env.GEMINI_API_KEY)
-        return [
-          {
-            route,
-            step: geminiTranscriber({
-              ...voiceBudget,
-              apiKey: env.GEMINI_API_KEY,
-              ...geminiUrl,
-              model: route.model,
-            }),
-          },
-        ]
-      return []
+        return geminiTranscriber({
+          ...voiceBudget,
+          apiKey: env.GEMINI_API_KEY,
+          ...geminiUrl,
+          model: route.model,
+        })
+      return null
+    }
+    const steps = chain.flatMap((route) => {
+      const step = stepOf(route)
+      return step ? [{ route, step }] : []
     })
     if (steps.length === 0) return null
     return (bytes, mime, fileName, caller) =>
