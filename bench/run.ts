@@ -113,7 +113,7 @@ if (wanted("p1")) {
       "it. We keep those guarantees (R1–R4) rather than the ratio.",
       "",
       "What changed, each step measured with this benchmark: 13 → 5 statements per update; lazy commits for writes",
-      "whose loss only repeats harmless work (README, «Ленивые коммиты»); Bun's SQL client instead of Postgres.js over",
+      "whose loss only repeats harmless work (docs/architecture.md, «Ленивые коммиты»); Bun's SQL client instead of Postgres.js over",
       "node:net (about a third of the client CPU per query); hot statements compiled by Kysely once (building queries",
       "had been ~30 % of the bot's CPU). On the machine of the 2026-11-25 run these took the full bot from ~690 to",
       "~1,380 updates/s. The last step (7 → 5: the update stored with the lease, the row, the session and the role)",
@@ -154,7 +154,7 @@ if (wanted("p3")) {
     "On the way to the AI: the update stored with the chat's lease, its session and the sender's role in one",
     "statement that waits for the WAL flush (before Telegram gets its 200); the state that only asks the AI, committed",
     "lazily; the learner's turns today (the daily cap). On the way back: the AI's answer stored the same way, then the",
-    "state with the reply, durably, before the reply is sent (README, «Ленивые коммиты»). The usage row is written",
+    "state with the reply, durably, before the reply is sent (docs/architecture.md, «Ленивые коммиты»). The usage row is written",
     "beside, not in between.",
     "",
     ...(p3.p95 <= 15

@@ -21,7 +21,7 @@ const row = (name: FieldName): string => {
   return `| \`${name}\` | ${fallback === undefined ? "—" : `\`${cell(fallback)}\``} | ${cell(description)} |`
 }
 
-/** The README configuration table, rendered from `fields` in their declared order. */
+/** The configuration table, rendered from `fields` in their declared order. */
 export const configTable = (): string =>
   [
     "| Переменная | По умолчанию | Описание |",
@@ -29,7 +29,7 @@ export const configTable = (): string =>
     ...(Object.keys(fields) as FieldName[]).map(row),
   ].join("\n")
 
-/** The text between the README markers, without the surrounding newlines; undefined when a marker is missing. */
+/** The text between the table markers (docs/configuration.md), without the surrounding newlines; undefined when a marker is missing. */
 export const readmeSection = (readme: string): string | undefined => {
   const start = readme.indexOf(TABLE_START)
   const end = readme.indexOf(TABLE_END)
@@ -46,8 +46,11 @@ const writeReadme = (path: string) => {
   writeFileSync(path, `${readme.slice(0, start)}\n${configTable()}\n${readme.slice(end)}`)
 }
 
-// `bun scripts/config-table.ts` prints the table; `--write` refreshes it in README.md in place.
+/** Where the generated table lives. */
+export const TABLE_FILE = "docs/configuration.md"
+
+// `bun scripts/config-table.ts` prints the table; `--write` refreshes it in docs/configuration.md in place.
 if (import.meta.main) {
-  if (process.argv.includes("--write")) writeReadme("README.md")
+  if (process.argv.includes("--write")) writeReadme(TABLE_FILE)
   else console.log(configTable())
 }

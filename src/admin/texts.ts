@@ -13,6 +13,15 @@ export const adminTexts = {
     broadcasts: "Рассылки: ход и отмена",
     dbping: "Проверить базу данных",
   },
+  /** The admin part of /help, one line per command. */
+  help: [
+    "/admin — меню администратора",
+    "/stats — статистика с графиком",
+    "/users [поиск] — пользователи и их активность",
+    "/setrole &lt;id или @username&gt; user|admin|none — выдать или снять роль",
+    "/export — выгрузить статистику в Google Таблицу",
+    "/dbping — проверить базу данных",
+  ],
   menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи, выгрузка и рассылки — кнопками ниже или командами /stats, /users, /setrole, /export, /broadcast, /broadcasts.",
   buttons: {
     stats: "📊 Статистика",

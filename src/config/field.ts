@@ -1,13 +1,13 @@
 import { Redacted, Result, Schema } from "effect"
 
-/** One environment variable: how to read it, its default, and a line for the README table. */
+/** One environment variable: how to read it, its default, and a line for the configuration table (docs/configuration.md). */
 export interface Field<A> {
   readonly parse: (raw: string) => Result.Result<A, string>
   readonly fallback: A | undefined
   readonly required: boolean
   readonly secret: boolean
   readonly doc: string
-  /** The default as written in .env and the README, when `String(fallback)` would not do (chains). */
+  /** The default as written in .env and the configuration table, when `String(fallback)` would not do (chains). */
   readonly display?: string
 }
 

@@ -1,8 +1,8 @@
 import { field } from "./field"
 
 /**
- * Every environment variable the bot reads, in README order. Names and defaults follow the original bot
- * (the unused BACKEND_* ones are dropped); the README configuration table is generated from this list.
+ * Every environment variable the bot reads, in the order of the configuration table. Names and defaults follow the original bot
+ * (the unused BACKEND_* ones are dropped); the configuration table (docs/configuration.md) is generated from this list.
  */
 export const fields = {
   BOT_TOKEN: field.requiredSecret("Токен бота от @BotFather"),

@@ -1,3 +1,4 @@
+import { adminTexts } from "../admin/texts"
 import { escapeHtml as e } from "../core/html"
 import { inboxRetentionDays } from "../core/retention"
 import { minutes, plural, sharedTexts } from "../core/texts"
@@ -46,18 +47,7 @@ export const texts = {
       "/relogin — сменить роль другим паролем",
       "/logout — выйти",
       "/forget_me — удалить все мои данные",
-      ...(isAdmin
-        ? [
-            "",
-            "<b>Для администраторов</b>",
-            "/admin — меню администратора",
-            "/stats — статистика с графиком",
-            "/users [поиск] — пользователи и их активность",
-            "/setrole &lt;id или @username&gt; user|admin|none — выдать или снять роль",
-            "/export — выгрузить статистику в Google Таблицу",
-            "/dbping — проверить базу данных",
-          ]
-        : []),
+      ...(isAdmin ? ["", "<b>Для администраторов</b>", ...adminTexts.help] : []),
       "",
       "Удобнее всего пользоваться кнопками меню.",
     ].join("\n"),

@@ -26,7 +26,7 @@ const int8AsNumber: KyselyPlugin = {
 }
 
 /**
- * Kysely on PostgreSQL through Bun's own SQL client (README, «Почему Bun SQL»): on this workload it spends
+ * Kysely on PostgreSQL through Bun's own SQL client (docs/architecture.md, «Стек»): on this workload it spends
  * about a third of the CPU per query that Postgres.js over node:net does. `connection` holds session settings
  * sent at connect time.
  */

@@ -1,16 +1,16 @@
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { configTable, formatDefault, readmeSection } from "../../scripts/config-table"
+import { configTable, formatDefault, readmeSection, TABLE_FILE } from "../../scripts/config-table"
 import { type FieldName, fields } from "../../src/config/fields"
 
 const root = join(import.meta.dir, "..", "..")
 const read = (file: string) => readFileSync(join(root, file), "utf8")
 const names = Object.keys(fields) as FieldName[]
 
-describe("README configuration table", () => {
+describe("the configuration table (docs/configuration.md)", () => {
   test("the section between the markers → equals configTable() (run `bun scripts/config-table.ts --write`)", () => {
-    expect(readmeSection(read("README.md"))).toBe(configTable())
+    expect(readmeSection(read(TABLE_FILE))).toBe(configTable())
   })
 
   test("every variable → one row, in declaration order", () => {
