@@ -6,6 +6,7 @@ import { errorBoundary } from "./stages/error-boundary"
 import { loadActorAndSession } from "./stages/load"
 import { observe } from "./stages/observe"
 import { rateLimit } from "./stages/rate-limit"
+import { readTheRow } from "./stages/read-row"
 import { resumeCommitted } from "./stages/resume"
 import { validate } from "./stages/validate"
 
@@ -17,6 +18,7 @@ import { validate } from "./stages/validate"
 export const processRow: Handler<RowCtx, never> =
   errorBoundary(        // log, report, retry; apologise after the last attempt; never a raw error
   observe(              // metrics and a log line per row
+  readTheRow(           // who the row is for and what it carries, read once; a row without a sender is skipped
   resumeCommitted(      // state already saved before a crash → run only the remaining commands
   loadActorAndSession(  // role from authorized_users, chat session + version, the sender's user_limits
   decodeInput(          // update → Input; service messages and group chatter end here
@@ -24,4 +26,4 @@ export const processRow: Handler<RowCtx, never> =
   authGate(             // no role → only /start, /help, /forget_me and the password reply
   validate(             // text limits; password verified here (not when locked out or revoked), scrubbed
   dispatch,             // pure reduce → persist (version check) → interpret commands
-))))))))
+)))))))))

@@ -34,9 +34,13 @@ export interface RowCtx {
   readonly preloaded?: { readonly loaded: SessionAndSender; readonly userId: number }
 }
 
-export interface LoadedCtx extends RowCtx {
+/** The row as read once (read-row.ts): who it is for and what it carries. */
+export interface ReadCtx extends RowCtx {
   readonly origin: Origin
   readonly source: Source
+}
+
+export interface LoadedCtx extends ReadCtx {
   readonly actor: Actor
   readonly session: Session
   /** The session exactly as loaded; commit saves only what differs from it (the chat's state, the counters). */

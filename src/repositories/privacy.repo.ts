@@ -28,7 +28,7 @@ const messageIds = (m: MessageIds) => ({
 
 /**
  * An inbox row's payload without text, names or files: only the ids that resuming its remaining commands needs
- * (which chat, which sender; see `rowOrigin`).
+ * (which chat, which sender; see `readRow`).
  */
 export const contentFreePayload = (kind: "update" | "event", payload: unknown): unknown => {
   if (kind === "event") {

@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import type { InboxRow } from "../../db/schema"
 import { forgetUser } from "../../src/admin/users.repo"
-import { rowOrigin } from "../../src/pipeline/origin"
+import { readRow } from "../../src/pipeline/read-row"
 import { recordAiCall } from "../../src/repositories/ai.repo"
 import { jsonb } from "../../src/repositories/jsonb"
 import { type Db, insertEvent, insertUpdate, useRepositoryDatabase } from "../repositories/database"
@@ -140,7 +140,7 @@ describe.each(backends)("forgetUser (%s)", (backend) => {
       },
     })
     // Resuming its remaining commands after a crash still knows the chat and the sender.
-    expect(rowOrigin(confirming)).toEqual({ chatId: ME, userId: ME, firstName: "", username: null })
+    expect(readRow(confirming)?.origin).toEqual({ chatId: ME, userId: ME, firstName: "", username: null })
     expect(confirming.commands).toEqual([{ _tag: "ForgetMe" }])
     // Usage rows stay, as anonymous counts.
     expect(

@@ -1,32 +1,24 @@
 import { Effect, Result, Schema } from "effect"
-import type { Update } from "grammy/types"
 import { initialSession, RateWindows, Session } from "../../core/session"
-import { markProcessed } from "../../repositories/inbox.repo"
 import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
-import { rowOrigin } from "../origin"
-import type { EventPayload, LoadedCtx, RowCtx, Source, Stage } from "../stage"
+import type { LoadedCtx, ReadCtx, Stage } from "../stage"
 
 const decodeSession = Schema.decodeUnknownResult(Session)
 const decodeRate = Schema.decodeUnknownResult(RateWindows)
 
 /** Loads who is writing (role from `authorized_users`) and the chat's session with its version. */
-export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
+export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
   Effect.gen(function* () {
     const db = yield* Db
     const settings = yield* Settings
     const log = yield* Log
     const started = performance.now()
-    const { row } = ctx
-    const origin = rowOrigin(row)
-    if (!origin) {
-      yield* log.warn("inbox row without a sender skipped", { rowId: row.id })
-      return yield* db.use("skipRow", (k) => markProcessed(k, row.id))
-    }
+    const { row, origin, source } = ctx
     const { preloaded } = ctx
     const {
       session: stored,
@@ -38,10 +30,6 @@ export const loadActorAndSession: Stage<RowCtx, LoadedCtx> = (next) => (ctx) =>
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
     if (Result.isFailure(decoded))
       yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })
-    const source: Source =
-      row.kind === "event"
-        ? { _tag: "Event", feedback: (row.payload as EventPayload).feedback }
-        : { _tag: "Update", update: row.payload as Update }
     const now = (yield* (yield* AppClock).now).getTime()
     // The sender's counters come from user_limits (by user id), whatever the chat's row still holds.
     const session = {
