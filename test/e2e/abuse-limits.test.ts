@@ -102,6 +102,30 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     for (let i = 0; i < 6; i++) expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
   })
 
+  test("a password sent over the rate limit is still erased from the chat and the inbox, and explained", async () => {
+    bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "3" } })
+    const guest = bot.user(2110, "Гость")
+    await guest.send("/help")
+    await guest.send("/help")
+    expect(textsOf(await guest.send("/start"))).toEqual([authTexts.askPassword]) // the 3rd: the limit is reached
+    const deletesBefore = bot.tg.callsOf("deleteMessage").length
+    const shown = await guest.send(USER_PASSWORD)
+    expect(textsOf(shown)).toEqual([texts.rateLimited("minute", 1)])
+    const deleted = bot.tg.callsOf("deleteMessage").slice(deletesBefore)
+    expect(deleted.map((c) => c.params.chat_id)).toEqual([2110])
+    const stored = await bot.app.db
+      .selectFrom("update_inbox")
+      .select("payload")
+      .where("chat_id", "=", 2110)
+      .execute()
+    expect(stored.length).toBeGreaterThan(0)
+    expect(stored.filter((r) => JSON.stringify(r.payload).includes(USER_PASSWORD))).toEqual([])
+    expect(stored.filter((r) => JSON.stringify(r.payload).includes("[password]"))).toHaveLength(1)
+    // The next message in the window is not taken as a password either (it is not checked at all).
+    expect(textsOf(await guest.send("ещё одна попытка"))).toEqual([texts.rateLimited("minute", 1)])
+    expect(await authFailures(bot, "wrong_password")).toBe(0)
+  })
+
   test("the rate windows are kept by user id: /forget_me does not reset them", async () => {
     bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "5" } })
     const stranger = bot.user(2108, "Кто-то")

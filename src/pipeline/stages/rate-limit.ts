@@ -5,6 +5,7 @@ import { texts } from "../../nav/texts"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"
+import { passwordReply, redactText } from "../password-reply"
 import type { InputCtx, Stage } from "../stage"
 
 /**
@@ -32,5 +33,14 @@ export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
         : verdict.notify
           ? [Cmd.reply(text)]
           : []
-    yield* commit(ctx, session, cmds)
+    // A password refused here is still erased, from the chat and from the stored update, and always explained:
+    // the learner sees their message vanish.
+    const password = passwordReply(ctx)
+    if (!password) return yield* commit(ctx, session, cmds)
+    yield* commit(
+      ctx,
+      session,
+      [Cmd.delete(password.messageId), Cmd.reply(text)],
+      redactText(password.update),
+    )
   })

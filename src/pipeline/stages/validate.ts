@@ -1,15 +1,12 @@
 import { Effect } from "effect"
-import type { Update } from "grammy/types"
 import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../auth/reducer"
 import { applyTextLimits, applyVoiceLimits } from "../../core/limits"
 import type { Role } from "../../core/model"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
+import { redactText } from "../password-reply"
 import type { InputCtx, Stage } from "../stage"
-
-const redactText = (update: Update): Update =>
-  update.message ? { ...update, message: { ...update.message, text: "[password]" } } : update
 
 /** Counts a wrong password, and warns once per minute when they pile up across users (ids and counts only). */
 const noteWrongPassword = (ctx: InputCtx) =>
