@@ -7,7 +7,7 @@ import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/expor
 import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
 import { receiveUpdate } from "./intake/receive"
-import { startIntake } from "./intake/start-intake"
+import { startIntake, startOpsServer } from "./intake/start-intake"
 import { botCommands } from "./nav/command-menu"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { WorkRunner } from "./pipeline/deps"
@@ -17,19 +17,16 @@ import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues } from "./repositories/sessions.repo"
 import { ensureAppJobs } from "./scheduler/app-jobs"
 import { makeAi } from "./services/ai-setup"
-import { Charts } from "./services/charts"
-import { AppClock } from "./services/clock"
-import { closeDatabases, Db, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
-import { ErrorReporter, type ErrorReporterShape } from "./services/error-reporter"
-import { Exporter, exporterFrom } from "./services/exporter"
-import { Llm } from "./services/llm"
-import { describeError, Log, makeLog } from "./services/log"
-import { Metrics, makeMetrics } from "./services/metrics"
+import { closeDatabases, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
+import type { ErrorReporterShape } from "./services/error-reporter"
+import { exporterFrom } from "./services/exporter"
+import { describeError, makeLog } from "./services/log"
+import { makeMetrics } from "./services/metrics"
 import { waitForPostgres } from "./services/postgres-wait"
-import { makeSettings, Settings } from "./services/settings"
-import { createApi, makeTelegram, Telegram } from "./services/telegram"
-import { Speech, Transcriber } from "./services/voice"
+import { makeSettings } from "./services/settings"
+import { createApi, makeTelegram } from "./services/telegram"
 import { makeAppScheduler } from "./start-scheduler"
+import { appServices } from "./start-services"
 import { withDeadline } from "./startup"
 
 export { StartupError } from "./startup"
@@ -79,166 +76,170 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     if (options.errorReporter) Effect.runFork(options.errorReporter.report(error, { operation: where }))
   }
   const metrics = makeMetrics()
-  const kysely = await openDatabase(config.database)
-  const lazyKysely = await openLazyCommits(config.database, kysely)
-  if (config.database.kind === "postgres")
-    await waitForPostgres(
-      kysely,
-      Redacted.value(config.database.url),
-      env.DATABASE_CONNECT_TIMEOUT_SEC,
-      (fields) => Effect.runSync(logShape.warn("database unreachable, retrying", fields)),
-    ).catch(async (e: unknown) => {
-      await closeDatabases(kysely, lazyKysely)
-      throw e
-    })
-  const applied = await migrateToLatest(kysely)
-  log("database ready", { kind: config.database.kind, migrations: applied.length })
-  if (!config.authEnabled)
-    Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
+  // The ops server answers from the first moment (/ready 503 while booting); it pings the database once open.
+  let database: Kysely<Database> | undefined
+  const server = {
+    lifecycle: () => lifecycle,
+    pingDb: () => (database ? pingDatabase(database) : Promise.reject(new Error("database not open yet"))),
+    registry: metrics.registry,
+    onError: logError,
+  }
+  const ops = startOpsServer(server, env.METRICS_PORT)
+  return boot().catch(async (e: unknown) => {
+    await ops.stop()
+    throw e
+  })
 
-  const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
-  const deadline = options.telegramStartupTimeoutMs ?? 30_000
-  const me = await withDeadline("getMe", deadline, (signal) => api.getMe(signal)).catch(
-    async (e: unknown) => {
-      await closeDatabases(kysely, lazyKysely)
-      throw e
-    },
-  )
-  const ai = await Promise.resolve()
-    .then(() => makeAi(config, logShape, metrics, lazyKysely))
-    .catch(async (e: unknown) => {
-      await closeDatabases(kysely, lazyKysely)
-      throw e
-    })
-  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
-  const settings = makeSettings(config, me.username, instanceId)
+  async function boot(): Promise<RunningApp> {
+    const kysely = await openDatabase(config.database)
+    database = kysely
+    const lazyKysely = await openLazyCommits(config.database, kysely)
+    if (config.database.kind === "postgres")
+      await waitForPostgres(
+        kysely,
+        Redacted.value(config.database.url),
+        env.DATABASE_CONNECT_TIMEOUT_SEC,
+        (fields) => Effect.runSync(logShape.warn("database unreachable, retrying", fields)),
+      ).catch(async (e: unknown) => {
+        await closeDatabases(kysely, lazyKysely)
+        throw e
+      })
+    const applied = await migrateToLatest(kysely)
+    log("database ready", { kind: config.database.kind, migrations: applied.length })
+    if (!config.authEnabled)
+      Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 
-  // One export job for /export and the schedule: it keeps its Google client between runs.
-  const exportJob = makeSheetsExportJob({ db: kysely, env: config.env, ...options.sheets })
-  const base = Layer.mergeAll(
-    Layer.succeed(Db, makeDb(kysely, config.database.kind, lazyKysely)),
-    Layer.succeed(Log, logShape),
-    Layer.succeed(Metrics, metrics),
-    Layer.succeed(
-      Telegram,
-      makeTelegram(
+    const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
+    const deadline = options.telegramStartupTimeoutMs ?? 30_000
+    const me = await withDeadline("getMe", deadline, (signal) => api.getMe(signal)).catch(
+      async (e: unknown) => {
+        await closeDatabases(kysely, lazyKysely)
+        throw e
+      },
+    )
+    const ai = await Promise.resolve()
+      .then(() => makeAi(config, logShape, metrics, lazyKysely))
+      .catch(async (e: unknown) => {
+        await closeDatabases(kysely, lazyKysely)
+        throw e
+      })
+    const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
+    const settings = makeSettings(config, me.username, instanceId)
+
+    // One export job for /export and the schedule: it keeps its Google client between runs.
+    const exportJob = makeSheetsExportJob({ db: kysely, env: config.env, ...options.sheets })
+    const base = appServices({
+      db: makeDb(kysely, config.database.kind, lazyKysely),
+      log: logShape,
+      metrics,
+      telegram: makeTelegram(
         api,
         (path) => `${env.TELEGRAM_API_ROOT}/file/bot${Redacted.value(env.BOT_TOKEN)}/${path}`,
       ),
-    ),
-    Settings.layer(settings),
-    options.clockOffset ? AppClock.layerShifted(options.clockOffset) : AppClock.layer,
-    options.errorReporter ? Layer.succeed(ErrorReporter, options.errorReporter) : ErrorReporter.layerNone,
-    Layer.succeed(Llm, ai.llm),
-    Layer.succeed(Transcriber, ai.transcriber),
-    Layer.succeed(Speech, ai.speech),
-    Charts.layer,
-    Layer.succeed(
-      Exporter,
-      exporterFrom(() => exportJob()),
-    ),
-  )
-  const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
-  // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
-  // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
-  const store = (update: Parameters<typeof receiveUpdate>[0]) =>
-    runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout(options.storeDeadlineMs ?? 10_000)))
+      settings,
+      clockOffset: options.clockOffset,
+      errorReporter: options.errorReporter,
+      ai,
+      exporter: exporterFrom(() => exportJob()),
+    })
+    const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
+    // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
+    // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
+    const store = (update: Parameters<typeof receiveUpdate>[0]) =>
+      runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout(options.storeDeadlineMs ?? 10_000)))
 
-  await withDeadline("setMyCommands", deadline, (signal) =>
-    api.setMyCommands(botCommands(), {}, signal),
-  ).catch((e) => logError("setMyCommands", e))
+    await withDeadline("setMyCommands", deadline, (signal) =>
+      api.setMyCommands(botCommands(), {}, signal),
+    ).catch((e) => logError("setMyCommands", e))
 
-  const intake = await startIntake({
-    api,
-    mode: config.mode,
-    metricsPort: env.METRICS_PORT,
-    deadlineMs: deadline,
-    store,
-    onError: logError,
-    server: {
-      lifecycle: () => lifecycle,
-      pingDb: () => pingDatabase(kysely),
-      registry: metrics.registry,
+    const intake = await startIntake({
+      api,
+      mode: config.mode,
+      deadlineMs: deadline,
+      store,
       onError: logError,
-    },
-  })
+      server,
+    })
 
-  await ensureAppJobs(kysely, config)
-  const scheduler = makeAppScheduler({
-    kysely,
-    config,
-    metrics,
-    log: logShape,
-    instanceId,
-    exportJob,
-    errorReporter: options.errorReporter,
-  })
-  const queue = await runtime.runPromise(ChatQueue)
-  // Stored work nobody is doing is issued again: at start all of it on an embedded database (no other instance can
-  // own any), then on every sweep whatever a lost or stopped instance left behind.
-  const reissue = (everything: boolean) =>
-    runtime.runPromise(
-      reissueOrphanedWork(everything).pipe(Effect.provideService(WorkRunner, queue.workRunner)),
+    await ensureAppJobs(kysely, config)
+    const scheduler = makeAppScheduler({
+      kysely,
+      config,
+      metrics,
+      log: logShape,
+      instanceId,
+      exportJob,
+      errorReporter: options.errorReporter,
+    })
+    const queue = await runtime.runPromise(ChatQueue)
+    // Stored work nobody is doing is issued again: at start all of it on an embedded database (no other instance can
+    // own any), then on every sweep whatever a lost or stopped instance left behind.
+    const reissue = (everything: boolean) =>
+      runtime.runPromise(
+        reissueOrphanedWork(everything).pipe(Effect.provideService(WorkRunner, queue.workRunner)),
+      )
+    await runtime.runPromise(queue.sweep)
+    await reissue(config.database.kind === "pglite")
+    await Effect.runPromise(scheduler.start())
+    const sweeper = setInterval(
+      () => void Promise.all([runtime.runPromise(queue.sweep), reissue(false)]),
+      options.sweepIntervalMs ?? 2000,
     )
-  await runtime.runPromise(queue.sweep)
-  await reissue(config.database.kind === "pglite")
-  await Effect.runPromise(scheduler.start())
-  const sweeper = setInterval(
-    () => void Promise.all([runtime.runPromise(queue.sweep), reissue(false)]),
-    options.sweepIntervalMs ?? 2000,
-  )
-  const gauges = await startDbGauges({
-    intervalMs: options.gaugeIntervalMs ?? 15_000,
-    refresh: async () => {
-      metrics.inboxBacklog.set(await countBacklog(kysely))
-      metrics.activeDialogues.set(await countActiveDialogues(kysely))
-    },
-    onError: (e) => logError("database gauges", e),
-  })
-  lifecycle = "ready"
-  const { metricsPort, webhookPort } = intake
-  log("bot started", {
-    mode: config.mode.kind,
-    username: me.username,
-    instanceId,
-    pid: process.pid,
-    metricsPort,
-    webhookPort: webhookPort ?? 0,
-  })
+    const gauges = await startDbGauges({
+      intervalMs: options.gaugeIntervalMs ?? 15_000,
+      refresh: async () => {
+        metrics.inboxBacklog.set(await countBacklog(kysely))
+        metrics.activeDialogues.set(await countActiveDialogues(kysely))
+      },
+      onError: (e) => logError("database gauges", e),
+    })
+    lifecycle = "ready"
+    const { webhookPort } = intake
+    const metricsPort = ops.port
+    log("bot started", {
+      mode: config.mode.kind,
+      username: me.username,
+      instanceId,
+      pid: process.pid,
+      metricsPort,
+      webhookPort: webhookPort ?? 0,
+    })
 
-  const stop = async () => {
-    lifecycle = "draining"
-    clearInterval(sweeper)
-    await gauges.stop()
-    await intake.stopPolling()
-    const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
-    // Usage rows of the last answers are written beside them: let them land before the database closes.
-    await Promise.race([ai.usageWritten(), Bun.sleep(5000)])
-    await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
-    await intake.stopServers()
-    await runtime.dispose()
-    await closeDatabases(kysely, lazyKysely)
-    log("bot stopped", { drained })
-    return { drained }
-  }
-
-  const whenIdle = async (timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs
-    while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0) {
-      if (Date.now() > deadline) throw new Error(`not idle after ${timeoutMs} ms`)
-      await Bun.sleep(5)
+    const stop = async () => {
+      lifecycle = "draining"
+      clearInterval(sweeper)
+      await gauges.stop()
+      await intake.stopPolling()
+      const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
+      // Usage rows of the last answers are written beside them: let them land before the database closes.
+      await Promise.race([ai.usageWritten(), Bun.sleep(5000)])
+      await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
+      await intake.stopServers()
+      await ops.stop()
+      await runtime.dispose()
+      await closeDatabases(kysely, lazyKysely)
+      log("bot stopped", { drained })
+      return { drained }
     }
-    // Every usage row is recorded before its answer is stored (the AI call precedes its feedback row), so by now
-    // the chain holds them all.
-    await ai.usageWritten()
-  }
 
-  return {
-    db: kysely,
-    whenIdle,
-    metricsPort,
-    webhookPort,
-    instanceId,
-    stop,
+    const whenIdle = async (timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs
+      while ((await countBacklog(kysely)) > 0 || queue.activeChats() > 0) {
+        if (Date.now() > deadline) throw new Error(`not idle after ${timeoutMs} ms`)
+        await Bun.sleep(5)
+      }
+      // Every usage row is recorded before its answer is stored (the AI call precedes its feedback row), so by now
+      // the chain holds them all.
+      await ai.usageWritten()
+    }
+
+    return {
+      db: kysely,
+      whenIdle,
+      metricsPort,
+      webhookPort,
+      instanceId,
+      stop,
+    }
   }
 }

@@ -8,7 +8,6 @@ import { runPolling } from "./polling"
 import { ALLOWED_UPDATES } from "./receive"
 
 export interface Intake {
-  readonly metricsPort: number
   readonly webhookPort: number | null
   /** Stops taking updates (polling loop, HTTP servers); stored updates stay for the queue to finish. */
   readonly stopPolling: () => Promise<void>
@@ -16,20 +15,18 @@ export interface Intake {
 }
 
 /**
- * The HTTP servers (ops on METRICS_PORT only; the webhook alone on its public port) and Telegram's delivery:
- * setWebhook with the secret (never deleted on shutdown), or long polling after clearing any webhook.
+ * Telegram's delivery: the webhook alone on its public port with setWebhook (never deleted on shutdown), or long
+ * polling after clearing any webhook. The ops server runs from the very start (see startOpsServer).
  */
 export const startIntake = async (options: {
   readonly api: Api
   readonly mode: Mode
-  readonly metricsPort: number
   readonly deadlineMs: number
   readonly server: ServerDeps
   readonly store: (update: Update) => Promise<unknown>
   readonly onError: (where: string, error: unknown) => void
 }): Promise<Intake> => {
   const { api, mode, server, store } = options
-  const ops = opsRoutes(server).listen({ port: options.metricsPort, hostname: "0.0.0.0" })
   const webhook =
     mode.kind === "webhook"
       ? webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store }).listen({
@@ -56,7 +53,6 @@ export const startIntake = async (options: {
     pollingDone = runPolling({ api, store, onError }, polling.signal)
   }
   return {
-    metricsPort: ops.server?.port ?? options.metricsPort,
     webhookPort: webhook?.server?.port ?? null,
     stopPolling: async () => {
       polling.abort()
@@ -64,7 +60,15 @@ export const startIntake = async (options: {
     },
     stopServers: async () => {
       await webhook?.stop()
-      await ops.stop()
     },
   }
+}
+
+/**
+ * /health, /ready and /metrics on METRICS_PORT only, listening before anything else starts: while the bot boots
+ * (the database, Telegram), /health says 200 and /ready 503.
+ */
+export const startOpsServer = (server: ServerDeps, port: number) => {
+  const ops = opsRoutes(server).listen({ port, hostname: "0.0.0.0" })
+  return { port: ops.server?.port ?? port, stop: () => ops.stop() }
 }
