@@ -16,7 +16,7 @@ import { pingDatabase } from "./repositories/health.repo"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues } from "./repositories/sessions.repo"
 import { ensureAppJobs } from "./scheduler/app-jobs"
-import { makeAi } from "./services/ai-setup"
+import { makeAi, requireAiKey } from "./services/ai-setup"
 import { closeDatabases, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
 import type { ErrorReporterShape } from "./services/error-reporter"
 import { exporterFrom } from "./services/exporter"
@@ -66,6 +66,7 @@ export interface RunningApp {
 /** Boots everything in order and returns a handle to stop it. The composition root of the bot. */
 export const startApp = async (config: AppConfig, options: StartOptions = {}): Promise<RunningApp> => {
   const { env } = config
+  requireAiKey(env)
   let lifecycle: Lifecycle = "starting"
   const logShape = makeLog(env.LOG_LEVEL, options.logSink ?? ((l) => process.stdout.write(`${l}\n`)))
   const log = (msg: string, fields?: Record<string, string | number | boolean>) =>

@@ -29,6 +29,14 @@ export interface AiSetup {
   readonly usageWritten: () => Promise<void>
 }
 
+/** Without any AI key the bot cannot hold a dialogue: refused at once, before a database is opened or created. */
+export const requireAiKey = (env: AppConfig["env"]) => {
+  if (!env.OPENAI_API_KEY && !env.GEMINI_API_KEY)
+    throw new StartupError(
+      "Не задан ни один ключ ИИ: укажите OPENAI_API_KEY и/или GEMINI_API_KEY. / No AI provider: set OPENAI_API_KEY and/or GEMINI_API_KEY.",
+    )
+}
+
 /**
  * The AI gateway from configuration: a client per provider that has a key (others are skipped with a warning),
  * the routing table with fallback chains, the global concurrency limit, and every upstream call recorded (usage row
@@ -61,10 +69,7 @@ export const makeAi = (
       apiKey: env.GEMINI_API_KEY,
       ...geminiUrl,
     })
-  if (!clients.openai && !clients.gemini)
-    throw new StartupError(
-      "Не задан ни один ключ ИИ: укажите OPENAI_API_KEY и/или GEMINI_API_KEY. / No AI provider: set OPENAI_API_KEY and/or GEMINI_API_KEY.",
-    )
+  requireAiKey(env)
   for (const name of ["openai", "gemini"] as const)
     if (!clients[name])
       Effect.runSync(

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { useProcessFixture } from "../support/process-fixture"
@@ -57,4 +57,20 @@ describe("an unwritable DATA_DIR (PGlite)", () => {
       }
     },
   )
+})
+
+describe("a start that cannot work leaves nothing behind", () => {
+  const fx = useProcessFixture()
+
+  test("no AI key → the clear message, exit 1, and no database created in DATA_DIR", async () => {
+    const tg = await fx.botApi()
+    const root = mkdtempSync(join(tmpdir(), "emco-no-ai-key-"))
+    fx.onTeardown(() => rmSync(root, { recursive: true, force: true }))
+    const dataDir = join(root, "data")
+    const bot = fx.spawn({ BOT_TOKEN: "123456:TEST-token", TELEGRAM_API_ROOT: tg.url, DATA_DIR: dataDir })
+    expect(await bot.exited).toBe(1)
+    expect(await bot.stderr()).toContain("Не задан ни один ключ ИИ")
+    expect(existsSync(join(dataDir, "pglite"))).toBe(false)
+    expect(tg.calls).toEqual([])
+  })
 })
