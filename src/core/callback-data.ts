@@ -1,6 +1,31 @@
 import { type Audience, isAudience } from "./audience"
-import type { Button } from "./commands"
-import type { CallbackData, CaseAction, LeaveChoice } from "./model"
+
+/** An inline button: its label and the payload it sends back (what it means, typed below). */
+export interface Button {
+  readonly text: string
+  readonly data: string
+}
+
+export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
+
+/** The answers to «a start would drop your running dialogue»: go on with it, finish it with a review, or drop it. */
+export type LeaveChoice = "stay" | "finish" | "drop"
+
+export type CallbackData =
+  | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" | "results" }
+  | { readonly _tag: "CaseCard"; readonly caseId: string }
+  | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
+  /** An answer to the leaving question `id` (stale once another question or another attempt replaced it). */
+  | { readonly _tag: "Leave"; readonly id: number; readonly choice: LeaveChoice }
+  | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
+  | { readonly _tag: "Forget"; readonly confirmed: boolean }
+  | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
+  | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
+  | { readonly _tag: "BroadcastStop"; readonly id: number }
+  | { readonly _tag: "SurveyOpen" }
+  | { readonly _tag: "SurveySkip" }
+  | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
+  | { readonly _tag: "Unknown"; readonly raw: string }
 
 const NAV_TARGETS = ["menu", "faq", "help", "results"] as const
 const CASE_ACTIONS: ReadonlyArray<CaseAction> = ["start", "theory", "restart", "review", "retry"]

@@ -1,15 +1,11 @@
 import type { Review } from "./ai-reply"
 import type { Attempt, Turn } from "./attempt"
 import type { Audience } from "./audience"
+import type { Button } from "./callback-data"
 import type { Role } from "./model"
 import type { AdminStats } from "./views"
 
 export type CaseStat = "started" | "completed" | "out_of_moves" | "auto_finished"
-
-export interface Button {
-  readonly text: string
-  readonly data: string
-}
 
 export type Keyboard =
   | { readonly _tag: "Inline"; readonly rows: ReadonlyArray<ReadonlyArray<Button>> }

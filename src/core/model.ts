@@ -1,5 +1,6 @@
 import type { Review } from "./ai-reply"
 import type { Audience, BroadcastView } from "./audience"
+import type { CallbackData } from "./callback-data"
 import type { AdminStats, CaseResult, UserSummary } from "./views"
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
@@ -15,27 +16,6 @@ export interface Actor {
   readonly username: string | null
   readonly since: Date | null
 }
-
-export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
-
-/** The answers to «a start would drop your running dialogue»: go on with it, finish it with a review, or drop it. */
-export type LeaveChoice = "stay" | "finish" | "drop"
-
-export type CallbackData =
-  | { readonly _tag: "Nav"; readonly target: "menu" | "faq" | "help" | "results" }
-  | { readonly _tag: "CaseCard"; readonly caseId: string }
-  | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
-  /** An answer to the leaving question `id` (stale once another question or another attempt replaced it). */
-  | { readonly _tag: "Leave"; readonly id: number; readonly choice: LeaveChoice }
-  | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
-  | { readonly _tag: "Forget"; readonly confirmed: boolean }
-  | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
-  | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
-  | { readonly _tag: "BroadcastStop"; readonly id: number }
-  | { readonly _tag: "SurveyOpen" }
-  | { readonly _tag: "SurveySkip" }
-  | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
-  | { readonly _tag: "Unknown"; readonly raw: string }
 
 /**
  * How `/setrole` went: done; nobody known by that id or @username; a @username stored for several people (an old

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { authTexts } from "../../src/auth/texts"
-import type { CallbackData, Envelope, Input, Role } from "../../src/core/model"
+import type { CallbackData } from "../../src/core/callback-data"
+import type { Envelope, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { caseCommands } from "../../src/nav/command-menu"
 import { backToMenu, mainMenu } from "../../src/nav/keyboards"

@@ -1,6 +1,7 @@
 import type { Attempt, Destination } from "../../core/attempt"
+import type { CaseAction } from "../../core/callback-data"
 import { Cmd } from "../../core/commands"
-import type { CaseAction, Envelope } from "../../core/model"
+import type { Envelope } from "../../core/model"
 import { idle, type Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"

@@ -1,6 +1,7 @@
 import type { Review } from "../../../src/core/ai-reply"
 import type { Attempt } from "../../../src/core/attempt"
-import type { CallbackData, CaseAction, Envelope, Feedback, Input, Role } from "../../../src/core/model"
+import type { CallbackData, CaseAction } from "../../../src/core/callback-data"
+import type { Envelope, Feedback, Input, Role } from "../../../src/core/model"
 import type { Session } from "../../../src/core/session"
 import type { Step } from "../../../src/core/step"
 import { voiceInput } from "../../support/updates"
