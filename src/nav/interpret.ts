@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 import type { Feedback } from "../core/model"
 import type { Handlers } from "../pipeline/command-handler"
-import { findAttempts } from "../repositories/cases.repo"
 import { pingDatabase } from "../repositories/health.repo"
+import { findAttempts } from "../roleplay/roleplay.repo"
 import { Db } from "../services/db"
 import { summarizeAttempts } from "./results"
 

@@ -4,10 +4,10 @@ import { InputFile } from "grammy"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
 import type { Handlers } from "../pipeline/command-handler"
-import { findFileId, incrementCaseStat, insertAttempt, saveFileId } from "../repositories/cases.repo"
 import { Db } from "../services/db"
 import { Telegram } from "../services/telegram"
 import { speakDetached } from "./ai-turn"
+import { findFileId, incrementCaseStat, insertAttempt, saveFileId } from "./roleplay.repo"
 
 const GUIDE_DIR = "static/guides"
 

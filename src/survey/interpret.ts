@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import type { Handlers } from "../pipeline/command-handler"
-import { claimSurveyInvite } from "../repositories/cases.repo"
 import { Db } from "../services/db"
 import { renderKeyboard } from "../services/reply-markup"
 import { Telegram } from "../services/telegram"
+import { claimSurveyInvite } from "./invites.repo"
 import { insertComment, upsertRating } from "./ratings.repo"
 import { surveyInviteMessage } from "./reducer"
 

@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { Review } from "../core/ai-reply"
 import type { Attempt } from "../core/attempt"
-import { jsonb } from "./jsonb"
+import { jsonb } from "../repositories/jsonb"
 
 type Db = Kysely<Database>
 
@@ -54,17 +54,6 @@ export const insertAttempt = (db: Db, f: FinishedAttempt) =>
       review_model: f.reviewModel,
     })
     .execute()
-
-/** Once per user, ever: true only for the call that records the invitation. */
-export const claimSurveyInvite = async (db: Db, userId: number): Promise<boolean> => {
-  const row = await db
-    .insertInto("rating_invites")
-    .values({ user_id: userId })
-    .onConflict((oc) => oc.column("user_id").doNothing())
-    .returning("user_id")
-    .executeTakeFirst()
-  return row !== undefined
-}
 
 export const findFileId = async (db: Db, key: string) =>
   (await db.selectFrom("telegram_files").select("file_id").where("key", "=", key).executeTakeFirst())?.file_id
