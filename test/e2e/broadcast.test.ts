@@ -74,11 +74,14 @@ describe.each(backends)("broadcasts end to end (%s)", (backend) => {
       })
     expect(bot.tg.chat(3005)).toEqual([])
     expect(textsOf(bot.tg.chat(2002)).filter((x) => x === MESSAGE)).toHaveLength(1) // the preview only
-    const progress = bot.tg.chat(2002).find((m) => m.text?.startsWith("📣 Рассылка #1"))
-    // The final edit follows the status change: on a busy machine it may take longer than a moment.
-    await waitFor("the final progress edit", () => progress?.text?.includes("✅") ?? false, 10_000).catch(
-      () => {},
-    )
+    // chat() is a snapshot, so it is read again until the final edit (it follows the status change) shows.
+    const progressNow = () => bot.tg.chat(2002).find((m) => m.text?.startsWith("📣 Рассылка #1"))
+    await waitFor(
+      "the final progress edit",
+      () => progressNow()?.text?.includes("✅") ?? false,
+      10_000,
+    ).catch(() => {})
+    const progress = progressNow()
     expect(progress?.text).toBe(
       "📣 Рассылка #1 · пользователи — ✅ завершена\nдоставлено 40 из 41 · заблокировали бота: 1",
     )
