@@ -100,7 +100,7 @@ describe.concurrent("scheduler", () => {
           }),
         )
         expect(a.isLeader()).toBe(true)
-        await waitFor("the overdue run and two more", () => runs.length >= 3, 5000)
+        await waitFor("the overdue run and two more", () => runs.length >= 3, 15_000)
         expect(await run(a.stop())).toBe(true)
         const firstSession = runs.length
 
@@ -133,7 +133,7 @@ describe.concurrent("scheduler", () => {
             log,
           }),
         )
-        await waitFor("the missed second and the next", () => runs.length >= firstSession + 2, 5000)
+        await waitFor("the missed second and the next", () => runs.length >= firstSession + 2, 15_000)
         await run(b.stop())
         const later = runs.slice(firstSession)
         // The second that came due while down runs once at start; the ones after it follow the pattern.
@@ -176,7 +176,7 @@ describe.concurrent("scheduler", () => {
           },
         }),
       )
-      await waitFor("three failures and two good runs", () => failures >= 3 && runs.length >= 2, 5000)
+      await waitFor("three failures and two good runs", () => failures >= 3 && runs.length >= 2, 15_000)
       expect(s.isLeader()).toBe(true)
       await run(s.stop())
 
@@ -222,7 +222,7 @@ describe.concurrent("scheduler", () => {
           },
         }),
       )
-      await waitFor("both jobs running", () => s.runningJobs().length === 2, 2000)
+      await waitFor("both jobs running", () => s.runningJobs().length === 2, 10_000)
       const stopping = Date.now()
       expect(await run(s.stop(400))).toBe(false)
       expect(Date.now() - stopping).toBeLessThan(1500)
@@ -264,7 +264,7 @@ describe.concurrent("scheduler", () => {
           },
         }),
       )
-      await waitFor("the job running", () => s.runningJobs().length === 1, 2000)
+      await waitFor("the job running", () => s.runningJobs().length === 1, 10_000)
       const stopping = Date.now()
       expect(await run(s.stop(10_000))).toBe(true)
       expect(Date.now() - stopping).toBeLessThan(2000)
