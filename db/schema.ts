@@ -91,6 +91,19 @@ export interface CaseAttemptsTable {
   review: Json<unknown> | null
   dialogue_model: string | null
   review_model: string | null
+  rubric_version: string | null
+  review_samples: Json<unknown> | null
+  disputed: ColumnType<ReadonlyArray<string>, RawBuilder<string> | undefined, RawBuilder<string>>
+  quotes_proposed: Generated<number>
+  quotes_unverified: Generated<number>
+}
+
+export interface ReviewVerdictsTable {
+  key: string
+  user_id: number
+  case_id: string
+  feedback: Json<unknown>
+  created_at: Generated<Date>
 }
 
 export interface TelegramFilesTable {
@@ -232,6 +245,7 @@ export interface Database {
   update_inbox: UpdateInboxTable
   chat_leases: ChatLeasesTable
   case_attempts: CaseAttemptsTable
+  review_verdicts: ReviewVerdictsTable
   telegram_files: TelegramFilesTable
   ai_calls: AiCallsTable
   voice_transcripts: VoiceTranscriptsTable

@@ -9,6 +9,7 @@ import * as storeInboxRow from "./0007_store_inbox_row"
 import * as backgroundWork from "./0008_background_work"
 import * as userLimits from "./0009_user_limits"
 import * as privacy from "./0010_privacy"
+import * as verdicts from "./0011_verdicts"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "0008_background_work": backgroundWork,
   "0009_user_limits": userLimits,
   "0010_privacy": privacy,
+  "0011_verdicts": verdicts,
 }

@@ -91,6 +91,7 @@ export const forgetUser = (db: Db, userId: number) =>
     // Also takes them off broadcasts still being delivered.
     await trx.deleteFrom("broadcast_recipients").where("user_id", "=", userId).execute()
     await trx.deleteFrom("voice_transcripts").where("user_id", "=", userId).execute()
+    await trx.deleteFrom("review_verdicts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("chat_sessions").where("chat_id", "=", userId).execute()
     await forgetInbox(trx, userId)
   })

@@ -31,6 +31,7 @@ const TABLES = [
   "telegram_files",
   "ai_calls",
   "voice_transcripts",
+  "review_verdicts",
   "scheduled_jobs",
   "background_work",
   "user_limits",

@@ -12,7 +12,7 @@ export interface Field<A> {
 }
 
 type Parser<A> = (raw: string) => Result.Result<A, string>
-type CaseChannel = "dialogue" | "reviewer" | "transcription"
+type CaseChannel = "dialogue" | "judge" | "reviewer" | "transcription"
 type ChainValue = ReadonlyArray<{ readonly provider: "openai" | "gemini"; readonly model: string }>
 
 const bySchema =
@@ -65,11 +65,11 @@ const parsers = {
       .filter((part) => part !== "")
     const out: Array<{ caseId: string; channel: CaseChannel; chain: ChainValue }> = []
     for (const entry of entries) {
-      const m = /^([a-z][a-z0-9_]*)\.(dialogue|reviewer|transcription)=(.+)$/.exec(entry)
+      const m = /^([a-z][a-z0-9_]*)\.(dialogue|judge|reviewer|transcription)=(.+)$/.exec(entry)
       const chain = m ? parsers.chain(m[3]!) : null
       if (!m || !chain || Result.isFailure(chain))
         return Result.fail(
-          `«${entry}» — нужно case.dialogue|reviewer|transcription=provider:model,… / expected case.channel=chain`,
+          `«${entry}» — нужно case.dialogue|judge|reviewer|transcription=provider:model,… / expected case.channel=chain`,
         )
       out.push({ caseId: m[1]!, channel: m[2] as CaseChannel, chain: chain.success })
     }

@@ -80,16 +80,26 @@ export const fields = {
     "openai:gpt-5-mini,gemini:gemini-2.5-flash",
     "Модели для реплик собеседника по порядку (запасные — через запятую)",
   ),
+  AI_JUDGE_CHAIN: field.chain(
+    "openai:gpt-5-mini,gemini:gemini-2.5-flash",
+    "Модели пошагового судьи: какие шаги есть в реплике (идёт параллельно с репликой собеседника)",
+  ),
   AI_REVIEWER_CHAIN: field.chain(
     "gemini:gemini-2.5-flash,openai:gpt-5",
     "Модели для разбора диалога по порядку",
+  ),
+  REVIEW_SAMPLES: field.int(
+    1,
+    7,
+    3,
+    "Сколько раз разбор оценивает шаги (параллельно); решает большинство, без большинства — «спорно»",
   ),
   AI_TRANSCRIPTION_CHAIN: field.chain(
     "openai:gpt-4o-transcribe,openai:whisper-1,gemini:gemini-2.5-flash",
     "Модели распознавания речи по порядку",
   ),
   AI_CASE_CHAINS: field.caseChains(
-    "Свои цепочки для кейса и канала (dialogue, reviewer, transcription): fb_peer.reviewer=openai:gpt-5;…",
+    "Свои цепочки для кейса и канала (dialogue, judge, reviewer, transcription): fb_peer.reviewer=openai:gpt-5;…",
   ),
   AI_MAX_CONCURRENCY: field.int(1, 1000, 16, "Сколько запросов к ИИ одновременно (остальные ждут в очереди)"),
   AI_DAILY_TURNS_PER_USER: field.int(

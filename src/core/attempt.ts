@@ -6,6 +6,10 @@ const Turn = Schema.Struct({
   persona: Schema.String,
   /** Component keys this learner line covered, as judged on that turn. */
   covered: Schema.Array(Schema.String),
+  /** The verified quote per covered step (absent in turns stored before the judge was its own call). */
+  quotes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** Steps the judge claimed with a quote that is not in the line (not counted). */
+  unverified: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type Turn = typeof Turn.Type
 

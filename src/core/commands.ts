@@ -1,4 +1,4 @@
-import type { Review } from "./ai-reply"
+import type { Review, ReviewVerdict } from "./ai-reply"
 import type { Attempt, Turn } from "./attempt"
 import type { Audience } from "./audience"
 import type { Button } from "./callback-data"
@@ -70,6 +70,8 @@ export type Cmd =
       readonly review: Review | null
       readonly reviewModel: string | null
       readonly endedAt: number
+      /** How the steps were decided (samples, rubric, quotes); null for a review stored by an older version. */
+      readonly verdict?: ReviewVerdict | null
     }
   | { readonly _tag: "SendGuide"; readonly caseId: string }
   /** Invites to the survey unless this user was ever invited (the once-only lock lives in rating_invites). */

@@ -1,4 +1,4 @@
-import type { Review } from "./ai-reply"
+import type { Review, ReviewVerdict } from "./ai-reply"
 import type { Audience, BroadcastView } from "./audience"
 import type { CallbackData } from "./callback-data"
 import type { AdminStats, CaseResult, UserSummary } from "./views"
@@ -38,15 +38,25 @@ export type Feedback =
       readonly _tag: "PersonaReplied"
       readonly requestId: number
       readonly reply: string
+      /** Steps the judge found in the learner's line with a quote that is really there. */
       readonly covered: ReadonlyArray<string>
       /** "provider:model" that answered, recorded on the attempt. */
       readonly model: string
+      /** The verified quote per covered step. */
+      readonly quotes?: Readonly<Record<string, string>>
+      /** Steps the judge claimed with a quote that is not in the line: not counted, recorded. */
+      readonly unverified?: ReadonlyArray<string>
+      /** False when the judge's call failed: the line is answered, no step counted for it. */
+      readonly judged?: boolean
     }
   | {
       readonly _tag: "ReviewReady"
       readonly requestId: number
+      /** The texts shown (overall, strengths, growth, better phrasing): the sample closest to the verdict. */
       readonly review: Review
       readonly model: string
+      /** The steps as decided by code from every sample; absent in events stored by an older version. */
+      readonly verdict?: ReviewVerdict
     }
   | { readonly _tag: "AiFailed"; readonly requestId: number; readonly reason: string }
   /** The AI request `requestId` waits for a free slot (AI_MAX_CONCURRENCY): the learner is told once. */

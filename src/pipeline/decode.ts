@@ -2,6 +2,7 @@ import type { Message, MessageEntity, Update } from "grammy/types"
 import { callbackData } from "../core/callback-data"
 import type { Input } from "../core/model"
 import { entitiesToHtml } from "../lib/entities-html"
+import { withoutInvisible } from "../lib/invisible"
 
 /** Where an update belongs: its chat (the ordering key) and its sender. Null for updates we do not handle. */
 export interface Origin {
@@ -29,9 +30,9 @@ const decodeText = (
   const command = COMMAND.exec(text.trim())
   if (!command) {
     const html = entitiesToHtml(text, entities)?.trim()
-    return html
-      ? { _tag: "Text", text: text.trim(), messageId, html }
-      : { _tag: "Text", text: text.trim(), messageId }
+    // The HTML keeps the text as written (a broadcast is the admin's own); the plain text is what models read.
+    const plain = withoutInvisible(text).trim()
+    return html ? { _tag: "Text", text: plain, messageId, html } : { _tag: "Text", text: plain, messageId }
   }
   if (command[2] && command[2].toLowerCase() !== botUsername.toLowerCase()) return null
   return { _tag: "Command", name: command[1]!.toLowerCase(), args: (command[3] ?? "").trim(), messageId }

@@ -40,7 +40,7 @@ const routeSeconds = (timeout: number, retries: number, backoff: number) =>
 export const deadlineSeconds = (env: Env, cmd: WorkCmd): number => {
   if (cmd._tag === "ExportNow") return EXPORT_SECONDS + GRACE_SECONDS
   const chains = routingTable(
-    { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
+    { dialogue: env.AI_DIALOGUE_CHAIN, judge: env.AI_JUDGE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
     env.AI_CASE_CHAINS ?? [],
   )
   if (cmd._tag === "Transcribe") {
@@ -53,7 +53,11 @@ export const deadlineSeconds = (env: Env, cmd: WorkCmd): number => {
     )
     return routes * perRoute + DOWNLOAD_ALLOWANCE_SECONDS + QUEUE_ALLOWANCE_SECONDS + GRACE_SECONDS
   }
-  const routes = chains(cmd.caseId, cmd._tag === "AskPersona" ? "dialogue" : "reviewer").length
+  // The persona's line and its judge run side by side: the longer chain bounds the turn.
+  const routes =
+    cmd._tag === "AskPersona"
+      ? Math.max(chains(cmd.caseId, "dialogue").length, chains(cmd.caseId, "judge").length)
+      : chains(cmd.caseId, "reviewer").length
   const perRoute = routeSeconds(
     env.AI_REQUEST_TIMEOUT_SEC,
     env.AI_REQUEST_MAX_RETRIES,

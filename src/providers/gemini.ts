@@ -13,7 +13,7 @@ export type GeminiClientOptions = ProviderOptions
 
 const PROVIDER = "gemini"
 // Thinking tokens count against this limit on 2.5 models, so it only guards against a runaway answer.
-const MAX_OUTPUT_TOKENS: Record<LlmChannel, number> = { dialogue: 4_000, reviewer: 8_000 }
+const MAX_OUTPUT_TOKENS: Record<LlmChannel, number> = { dialogue: 4_000, judge: 6_000, reviewer: 8_000 }
 const BLOCKED = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"])
 
 /** The SDK with its own retries off (no `retryOptions`): our Effect policy owns retries and timeouts. */

@@ -14,7 +14,7 @@ import {
 export type OpenAiClientOptions = ProviderOptions
 
 const PROVIDER = "openai"
-const MAX_COMPLETION_TOKENS: Record<LlmChannel, number> = { dialogue: 800, reviewer: 2000 }
+const MAX_COMPLETION_TOKENS: Record<LlmChannel, number> = { dialogue: 800, judge: 1200, reviewer: 2000 }
 
 /** The SDK with its own retries off: our Effect policy owns retries and timeouts. */
 export const openAiSdk = (options: OpenAiClientOptions): OpenAI =>

@@ -140,4 +140,5 @@ export const expireDialogues = async (db: Db, days: number) => {
           and a.attempt_no::text = s.state #>> '{flow,attempt,number}'
           and a.ended_at < ${cutoff}))`.execute(db)
   await db.deleteFrom("voice_transcripts").where("created_at", "<", cutoff).execute()
+  await db.deleteFrom("review_verdicts").where("created_at", "<", cutoff).execute()
 }

@@ -1,15 +1,20 @@
 import { Effect } from "effect"
 import { InputFile } from "grammy"
-import { aiRequestFor } from "../cases/kernel/ai-requests"
+import { type AiCall, aiTaskFor, type CallOutcome } from "../cases/kernel/ai-requests"
 import { cases, findCase } from "../cases/registry"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { type Deps, type WorkRef, WorkRunner } from "../pipeline/deps"
 import { withinAiBudget } from "../services/ai-budget"
+import { Db } from "../services/db"
 import { Llm } from "../services/llm"
+import { Metrics } from "../services/metrics"
+import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { Speech } from "../services/voice"
+import { reviewKey } from "./review-key"
 import { transcribe } from "./transcribe"
+import { findVerdict, saveVerdict } from "./verdicts.repo"
 
 /** The role-play's AI work: stored, run in the background and issued again if lost (see pipeline/work.ts). */
 export type AiWorkCmd = Extract<Cmd, { _tag: "AskPersona" | "AskReview" | "Transcribe" }>
@@ -35,20 +40,61 @@ const failed = (cmd: AiWorkCmd, reason: string): Feedback =>
     ? { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
     : { _tag: "AiFailed", requestId: cmd.requestId, reason }
 
-/** Runs the request the kernel builds for the command and hands the decoded answer back as its feedback event. */
+/** One call of a task through the gateway; its failure is an outcome too (the task decides what it means). */
+const callOf = (ref: WorkRef, call: AiCall<unknown>, onQueued: Effect.Effect<void> | undefined) =>
+  Effect.flatMap(Llm, (llm) =>
+    llm.complete({ ...call, userId: ref.origin.userId, ...(onQueued ? { onQueued } : {}) }),
+  ).pipe(
+    Effect.map((a): CallOutcome => ({ ok: true, value: a.value, model: `${a.provider}:${a.model}` })),
+    Effect.catchTag("LlmError", (e) => Effect.succeed<CallOutcome>({ ok: false, reason: e.reason })),
+  )
+
+/** Claims code refused and steps without a majority, for the dashboard (a prompt or model change shows up). */
+const countDoubts = (caseId: string, feedback: Feedback) =>
+  Effect.map(Metrics, (m) => {
+    if (feedback._tag === "PersonaReplied" && feedback.unverified?.length)
+      m.quotesUnverified.inc({ case: caseId, source: "judge" }, feedback.unverified.length)
+    if (feedback._tag !== "ReviewReady" || !feedback.verdict) return
+    if (feedback.verdict.quotesUnverified > 0)
+      m.quotesUnverified.inc({ case: caseId, source: "reviewer" }, feedback.verdict.quotesUnverified)
+    if (feedback.verdict.disputed.length > 0)
+      m.stepsDisputed.inc({ case: caseId }, feedback.verdict.disputed.length)
+  })
+
+/**
+ * Runs the task the kernel builds for the command — its calls side by side, each within the AI concurrency limit —
+ * and hands its feedback event back. A review of a transcript already decided under the same rubric is the stored
+ * verdict: no AI call.
+ */
 const ask = (ref: WorkRef, cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskReview" }>) =>
   Effect.gen(function* () {
-    const request = aiRequestFor(cases, cmd)
-    if (!request) return failed(cmd, "unavailable")
+    const { config } = yield* Settings
+    const task = aiTaskFor(cases, cmd, config.env.REVIEW_SAMPLES)
+    if (!task) return failed(cmd, "unavailable")
+    const db = yield* Db
+    const key = cmd._tag === "AskReview" ? reviewKey(cmd) : null
+    if (key) {
+      // The stored verdict saves calls; a database hiccup here only means asking the models.
+      const stored = yield* db
+        .use("findVerdict", (k) => findVerdict(k, key))
+        .pipe(Effect.orElseSucceed(() => null))
+      if (stored) return { ...stored, requestId: cmd.requestId }
+    }
     const runner = yield* WorkRunner
-    const queued: Feedback = { _tag: "AiQueued", requestId: cmd.requestId }
-    const answer = yield* (yield* Llm).complete({
-      ...request,
-      userId: ref.origin.userId,
-      ...(request.tellsWhenQueued ? { onQueued: runner.notify(ref, queued) } : {}),
-    })
-    return request.read(answer.value, `${answer.provider}:${answer.model}`)
-  }).pipe(Effect.catchTag("LlmError", (e) => Effect.succeed(failed(cmd, e.reason))))
+    const queued = runner.notify(ref, { _tag: "AiQueued", requestId: cmd.requestId })
+    const outcomes = yield* Effect.forEach(
+      task.calls,
+      (call, i) => callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined),
+      { concurrency: "unbounded" },
+    )
+    const feedback = task.read(outcomes)
+    yield* countDoubts(cmd.caseId, feedback)
+    if (key && feedback._tag === "ReviewReady")
+      yield* db
+        .use("saveVerdict", (k) => saveVerdict(k, key, ref.origin.userId, cmd.caseId, feedback))
+        .pipe(Effect.ignore)
+    return feedback
+  })
 
 const run = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps> => {
   switch (cmd._tag) {

@@ -56,6 +56,7 @@ export const roleplayHandlers: Handlers<"RecordStat" | "SaveAttempt" | "SendGuid
         review: cmd.review,
         endedAt: new Date(cmd.endedAt),
         reviewModel: cmd.reviewModel,
+        verdict: cmd.verdict ?? null,
       }
       yield* (yield* Db).use("saveAttempt", (k) => insertAttempt(k, attempt))
       return null

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import type { Review } from "../core/ai-reply"
+import type { Review, ReviewVerdict } from "../core/ai-reply"
 import type { Attempt } from "../core/attempt"
 import { jsonb } from "../repositories/jsonb"
 
@@ -32,7 +32,14 @@ export interface FinishedAttempt {
   readonly review: Review | null
   readonly endedAt: Date
   readonly reviewModel: string | null
+  readonly verdict?: ReviewVerdict | null
 }
+
+/** Quotes the judge proposed over the dialogue, and how many were not in the learner's line. */
+const judgeQuotes = (turns: Attempt["turns"]) => ({
+  proposed: turns.reduce((n, t) => n + Object.keys(t.quotes ?? {}).length + (t.unverified?.length ?? 0), 0),
+  unverified: turns.reduce((n, t) => n + (t.unverified?.length ?? 0), 0),
+})
 
 export const insertAttempt = (db: Db, f: FinishedAttempt) =>
   db
@@ -52,6 +59,11 @@ export const insertAttempt = (db: Db, f: FinishedAttempt) =>
       review: f.review === null ? null : jsonb(f.review),
       dialogue_model: f.attempt.dialogueModel,
       review_model: f.reviewModel,
+      rubric_version: f.verdict?.rubric ?? null,
+      review_samples: f.verdict ? jsonb({ votes: f.verdict.votes, models: f.verdict.models }) : null,
+      disputed: jsonb(f.verdict?.disputed ?? []),
+      quotes_proposed: judgeQuotes(f.attempt.turns).proposed + (f.verdict?.quotesProposed ?? 0),
+      quotes_unverified: judgeQuotes(f.attempt.turns).unverified + (f.verdict?.quotesUnverified ?? 0),
     })
     .execute()
 

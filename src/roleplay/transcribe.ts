@@ -2,6 +2,7 @@ import { Data, Effect } from "effect"
 import type { Cmd } from "../core/commands"
 import type { VoiceLimits } from "../core/limits"
 import type { Feedback, RejectReason } from "../core/model"
+import { withoutInvisible } from "../lib/invisible"
 import { oggDurationSec } from "../lib/ogg-duration"
 import { findTranscript, saveTranscript } from "../repositories/ai.repo"
 import { Db } from "../services/db"
@@ -48,7 +49,7 @@ export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =
       _tag: "Transcribed",
       caseId: cmd.caseId,
       attempt: cmd.attempt,
-      text,
+      text: withoutInvisible(text),
     })
     const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
     if (cached) return done(cached.transcript)

@@ -91,7 +91,7 @@ export const makeAi = (
     inFlight: (delta) => metrics.aiInFlight.inc(delta),
     clients,
     routes: routingTable(
-      { dialogue: env.AI_DIALOGUE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
+      { dialogue: env.AI_DIALOGUE_CHAIN, judge: env.AI_JUDGE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
       env.AI_CASE_CHAINS ?? [],
     ),
     concurrency: env.AI_MAX_CONCURRENCY,

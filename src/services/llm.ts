@@ -1,6 +1,6 @@
 import { Context, Data, Effect, Result, Schema, type SchemaIssue } from "effect"
 
-export type LlmChannel = "dialogue" | "reviewer"
+export type LlmChannel = "dialogue" | "judge" | "reviewer"
 export type ProviderName = "openai" | "gemini"
 
 export interface LlmMessage {

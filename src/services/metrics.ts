@@ -85,6 +85,16 @@ export const makeMetrics = () => {
       "Inbox rows whose processing failed (retried, or given up after the last attempt)",
       ["final"],
     ),
+    quotesUnverified: counter(
+      "bot_quotes_unverified_total",
+      "Steps a model claimed with a quote not found in the learner's words (not counted), by case and source (judge, reviewer)",
+      ["case", "source"],
+    ),
+    stepsDisputed: counter(
+      "bot_review_steps_disputed_total",
+      "Review steps without a majority across the samples («спорно»), by case",
+      ["case"],
+    ),
     workReissues: counter(
       "bot_background_work_reissued_total",
       "Stored AI work or exports taken over from a lost or stopped instance (reissued) or failed after the last issue (given_up)",

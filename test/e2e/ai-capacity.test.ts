@@ -22,7 +22,7 @@ const schemaName = (r: RecordedRequest): string | undefined =>
     ?.json_schema?.name
 const lastUserLine = (r: RecordedRequest): string =>
   (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? ""
-const personaRequests = (bot: TestBot) => bot.ai.requests.filter((r) => schemaName(r) === "persona_turn")
+const personaRequests = (bot: TestBot) => bot.ai.requests.filter((r) => schemaName(r) === "persona_reply")
 
 const personaLines = (bot: TestBot, chatId: number) =>
   textsOf(bot.tg.chat(chatId).filter((m) => !m.deleted)).filter((t) => t.startsWith(personaPrefix))

@@ -40,7 +40,7 @@ const startCase = async (user: TestUser, spec: CaseSpec) => {
 const openAiSchema = (r: RecordedRequest): string | undefined =>
   (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
     ?.json_schema?.name
-const openAiPersona = (bot: TestBot) => bot.ai.requests.filter((r) => openAiSchema(r) === "persona_turn")
+const openAiPersona = (bot: TestBot) => bot.ai.requests.filter((r) => openAiSchema(r) === "persona_reply")
 const openAiReviews = (bot: TestBot) => bot.ai.requests.filter((r) => openAiSchema(r) === "review")
 
 /** Gemini requests carry the schema in generationConfig: the persona's has `reply`, the review's `overall`. */

@@ -67,7 +67,7 @@ const lastPersonaRequest = (bot: TestBot): RecordedRequest | undefined =>
     .filter(
       (r) =>
         (r.body as { response_format?: { json_schema?: { name?: string } } }).response_format?.json_schema
-          ?.name === "persona_turn",
+          ?.name === "persona_reply",
     )
     .at(-1)
 

@@ -33,7 +33,7 @@ const schemaName = (r: RecordedRequest): string | undefined =>
   (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
     ?.json_schema?.name
 const reviewRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "review")
-const personaRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "persona_turn")
+const personaRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "persona_reply")
 /** Everything the reviewer model was given (system prompt and messages) as one string. */
 const reviewerSaw = (r: RecordedRequest) =>
   (r.body as { messages: Array<{ content: string }> }).messages.map((m) => m.content).join("\n")

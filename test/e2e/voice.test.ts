@@ -91,7 +91,7 @@ const schemaName = (r: RecordedRequest): string | undefined =>
   (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
     ?.json_schema?.name
 const personaRequests = (bot: TestBot) =>
-  bot.ai.requestsTo("/chat/completions").filter((r) => schemaName(r) === "persona_turn")
+  bot.ai.requestsTo("/chat/completions").filter((r) => schemaName(r) === "persona_reply")
 const lastUserLine = (r: RecordedRequest) =>
   (r.body as { messages: Array<{ role: string; content: string }> }).messages.at(-1)
 

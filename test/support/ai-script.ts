@@ -29,9 +29,26 @@ export const reviewOf = (
   growth: ["Задавай больше открытых вопросов", "Фиксируй договорённости"],
 })
 
+/** The learner line a judge request asks about (the JSON data in its last user message). */
+export const judgedLine = (r: RecordedRequest): string => {
+  const messages = (r.body as { messages?: Array<{ role: string; content: string }> } | undefined)?.messages ?? []
+  const data = JSON.parse(messages.at(-1)?.content ?? "{}") as { learner_line?: string }
+  return data.learner_line ?? ""
+}
+
+/** A judge's answer that finds `covered` in `line`, quoting the whole line (so code verifies it). */
+export const judgeAnswerOf = (spec: CaseSpec, line: string, covered: ReadonlyArray<string>) =>
+  Object.fromEntries(
+    spec.methodology.components.map((c) => [
+      c.key,
+      { present: covered.includes(c.key), quote: covered.includes(c.key) ? line : "" },
+    ]),
+  )
+
 /**
  * Answers the fake OpenAI like the real models would for this case: persona turns in order (then a neutral
- * line), and one review. Booleans are real booleans, as strict structured outputs guarantee.
+ * line), the judge of each learner line (the turn's `covered`, keyed by the line it is asked about, in order), and
+ * one review for every sample. Booleans are real booleans, as strict structured outputs guarantee.
  */
 export const scriptRoleplay = (
   ai: FakeOpenAi,
@@ -40,14 +57,13 @@ export const scriptRoleplay = (
   review: Review = reviewOf(spec, []),
 ) => {
   let next = 0
-  const keys = spec.methodology.components.map((c) => c.key)
+  let judged = 0
   ai.setResponder((request) => {
-    if (schemaName(request) === "review") return review
+    const name = schemaName(request)
+    if (name === "review") return review
+    if (name === "judge_line") return judgeAnswerOf(spec, judgedLine(request), turns[judged++]?.covered ?? [])
     const turn = turns[next++] ?? { reply: "Понятно.", covered: [] }
-    return {
-      reply: turn.reply,
-      ...Object.fromEntries(keys.map((k) => [k, (turn.covered ?? []).includes(k)])),
-    }
+    return { reply: turn.reply }
   })
-  return { personaCalls: () => ai.requests.filter((r) => schemaName(r) === "persona_turn").length }
+  return { personaCalls: () => ai.requests.filter((r) => schemaName(r) === "persona_reply").length }
 }

@@ -1,4 +1,4 @@
-import type { Review } from "../../core/ai-reply"
+import type { Review, ReviewVerdict } from "../../core/ai-reply"
 import { type Attempt, newAttempt, type Outcome, unanswered } from "../../core/attempt"
 import { Cmd } from "../../core/commands"
 import type { Session } from "../../core/session"
@@ -84,16 +84,31 @@ export const finish = (
   return [next, [...lead, Cmd.reply(announce), ...statsFor(spec.id, outcome), ...cmds]]
 }
 
+/** The persona's line and the judge's verified findings for the learner's line (a PersonaReplied event). */
+export interface PersonaAnswer {
+  readonly reply: string
+  readonly covered: ReadonlyArray<string>
+  readonly model: string
+  readonly quotes?: Readonly<Record<string, string>>
+  readonly unverified?: ReadonlyArray<string>
+}
+
 /** The persona's answer to the pending line as a turn, and how it is shown (the line, the checklist, the voice). */
 export const answeredTurn = (
   spec: CaseSpec,
   a: Attempt,
-  answer: { readonly reply: string; readonly covered: ReadonlyArray<string>; readonly model: string },
+  answer: PersonaAnswer,
   isAdmin: boolean,
   voiceReplies: boolean,
 ): { readonly attempt: Attempt; readonly shown: ReadonlyArray<Cmd> } => {
   const { reply, covered } = answer
-  const turn = { learner: a.pending?.text ?? "", persona: reply, covered: [...covered] }
+  const turn = {
+    learner: a.pending?.text ?? "",
+    persona: reply,
+    covered: [...covered],
+    ...(answer.quotes ? { quotes: answer.quotes } : {}),
+    ...(answer.unverified?.length ? { unverified: answer.unverified } : {}),
+  }
   const all = [...new Set([...a.covered, ...covered])]
   const turns = [...a.turns, turn]
   const attempt: Attempt = { ...a, turns, covered: all, pending: null, dialogueModel: answer.model }
@@ -108,7 +123,7 @@ export const recordTurn = (
   s: Session,
   spec: CaseSpec,
   a: Attempt,
-  answer: { readonly reply: string; readonly covered: ReadonlyArray<string>; readonly model: string },
+  answer: PersonaAnswer,
   isAdmin: boolean,
   now: number,
   voiceReplies = false,
@@ -148,15 +163,18 @@ export const showReview = (
   review: Review,
   reviewModel: string,
   now: number,
+  verdict: ReviewVerdict | null = null,
 ): Step => {
-  const covered = finalVerdict(spec, review, a.covered)
+  // Code decided the steps from every sample (verdict.ts); an event stored by an older version has no verdict.
+  const covered = verdict ? [...verdict.covered] : finalVerdict(spec, review, a.covered)
+  const disputed = verdict?.disputed ?? []
   const attempt: Attempt = { ...a, covered, phase: "Reviewed", reviewRequestId: null }
   return [
     { ...withAttempt(s, attempt), reviews: s.reviews + 1 },
     [
-      Cmd.reply(renderReview(spec, review, covered, a.number), removeReplyKeyboard),
+      Cmd.reply(renderReview(spec, review, covered, a.number, disputed), removeReplyKeyboard),
       Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id)),
-      { _tag: "SaveAttempt", attempt, review, reviewModel, endedAt: now },
+      { _tag: "SaveAttempt", attempt, review, reviewModel, endedAt: now, verdict },
       { _tag: "InviteToSurvey" },
     ],
   ]

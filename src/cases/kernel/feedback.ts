@@ -66,7 +66,7 @@ export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt)
       return [s, a.pending?.requestId === event.requestId ? [Cmd.reply(t.queued)] : []]
     case "ReviewReady":
       return a.reviewRequestId === event.requestId
-        ? showReview(s, spec, a, event.review, event.model, ev.now)
+        ? showReview(s, spec, a, event.review, event.model, ev.now, event.verdict ?? null)
         : [s, []]
     case "AiFailed":
       if (a.pending?.requestId === event.requestId && a.finishing)

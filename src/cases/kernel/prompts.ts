@@ -26,27 +26,20 @@ export const fill = (template: string, vars: Readonly<Record<string, string>>): 
     return value
   })
 
-const componentList = (spec: CaseSpec) =>
+export const componentList = (spec: CaseSpec) =>
   spec.methodology.components.map((c) => `- **${c.key}** (${c.label}): ${c.definition}`).join("\n")
 
-const keyList = (spec: CaseSpec) => spec.methodology.components.map((c) => `"${c.key}"`).join(", ")
-
-const sharedVars = (spec: CaseSpec) => ({
-  components: componentList(spec),
-  keys: keyList(spec),
-  persona_name: spec.persona.name,
-})
+export const keyList = (spec: CaseSpec) => spec.methodology.components.map((c) => `"${c.key}"`).join(", ")
 
 /**
  * The persona request for the next learner line. Pure. History is rebuilt from our own attempt state every turn
  * (providers keep nothing); earlier persona answers are replayed in the same JSON shape the model must produce.
+ * The persona only plays the person: the rubric and the verdicts are the judge's (judge.ts).
  */
 export const personaPrompt = (spec: CaseSpec, turns: ReadonlyArray<Turn>, text: string): Prompt => {
-  const flags = (turn: Turn) =>
-    Object.fromEntries(spec.methodology.components.map((c) => [c.key, turn.covered.includes(c.key)]))
   const history = turns.flatMap((turn): PromptMessage[] => [
     { role: "user", content: turn.learner },
-    { role: "assistant", content: JSON.stringify({ ...flags(turn), reply: turn.persona }) },
+    { role: "assistant", content: JSON.stringify({ reply: turn.persona }) },
   ])
   const list = (items: ReadonlyArray<string>) => items.map((item) => `- ${item}`).join("\n")
   const card = fill(personaCard, {
@@ -58,32 +51,39 @@ export const personaPrompt = (spec: CaseSpec, turns: ReadonlyArray<Turn>, text: 
     learner_label: spec.texts.learnerLabel,
   })
   return {
-    system: [card, spec.prompts.persona, fill(personaRules, sharedVars(spec))]
-      .map((part) => part.trim())
-      .join("\n\n"),
+    system: [card, spec.prompts.persona, fill(personaRules, {})].map((part) => part.trim()).join("\n\n"),
     messages: [...history, { role: "user", content: text }],
   }
 }
 
-/** The reviewer request for a finished dialogue. Pure. The transcript is data inside the prompt. */
+/** The dialogue as the reviewer reads it: speakers set by us, every line's words as a JSON string (data). */
+export const transcriptData = (spec: CaseSpec, turns: ReadonlyArray<Turn>): string =>
+  JSON.stringify(
+    turns.flatMap((t) => [
+      { speaker: spec.texts.learnerLabel, text: t.learner },
+      // A line the dialogue ended before the persona could answer has an empty reply: the reviewer sees it marked.
+      { speaker: spec.persona.name, text: t.persona === "" ? kernelTexts.noAnswer : t.persona },
+    ]),
+    null,
+    1,
+  )
+
+/**
+ * The reviewer request for a finished dialogue. Pure. The rubric and the per-turn verdicts are the system prompt;
+ * the dialogue is a JSON array in the user message, so no learner text can create a speaker label, a tag or a
+ * verdict.
+ */
 export const reviewPrompt = (
   spec: CaseSpec,
   turns: ReadonlyArray<Turn>,
   covered: ReadonlyArray<string>,
 ): Prompt => {
-  // A line the dialogue ended before the persona could answer has an empty reply: the reviewer sees it marked.
-  const transcript = turns
-    .flatMap((t) => [
-      `${spec.texts.learnerLabel}: ${t.learner}`,
-      `${spec.persona.name}: ${t.persona === "" ? kernelTexts.noAnswer : t.persona}`,
-    ])
-    .join("\n")
   const detected =
     spec.methodology.components
       .map((c) => `- ${c.key} (${c.label}): ${covered.includes(c.key) ? "да" : "нет"}`)
       .join("\n") || "—"
   return {
-    system: `${spec.prompts.reviewer.trim()}\n\n${fill(reviewerRules, { ...sharedVars(spec), transcript, detected }).trim()}`,
-    messages: [{ role: "user", content: "Оцени этот диалог по правилам выше и ответь только JSON." }],
+    system: `${spec.prompts.reviewer.trim()}\n\n${fill(reviewerRules, { components: componentList(spec), keys: keyList(spec), detected }).trim()}`,
+    messages: [{ role: "user", content: transcriptData(spec, turns) }],
   }
 }

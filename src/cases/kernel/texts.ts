@@ -1,5 +1,6 @@
 import type { Review } from "../../core/ai-reply"
 import { escapeHtml as e } from "../../core/html"
+import { shownQuote } from "../../core/quotes"
 import type { CaseSpec } from "./spec"
 
 /** Texts every case shares (Russian, «ты», HTML). Case-specific sentences live in each case's texts.ts. */
@@ -29,6 +30,8 @@ export const kernelTexts = {
     `⏳ На сегодня лимит реплик исчерпан, так что ${e(spec.persona.name)} уже не ответит. Разбор всё равно будет: твои последние реплики войдут в него без ответа.`,
   /** Stands in the transcript for the persona's line the dialogue ended before (the reviewer's rules explain it). */
   noAnswer: "(ответа не было: разговор закончился раньше)",
+  disputed: "спорно",
+  disputedWhy: "оценки разошлись, поэтому шаг не засчитан",
   leave: {
     question: (spec: CaseSpec) =>
       `⏸ Тренировка «${e(spec.texts.title)}» ещё не закончена. Что с ней сделать?\n\n<i>Если бросить, разговор останется без разбора и не попадёт в результаты.</i>`,
@@ -97,17 +100,22 @@ export const renderReview = (
   review: Review,
   covered: ReadonlyArray<string>,
   attemptNumber: number,
+  disputed: ReadonlyArray<string> = [],
 ): string => {
   const components = spec.methodology.components
   const found = (key: string) => review.components.find((c) => c.key === key)
   const score = components.filter((c) => covered.includes(c.key)).length
-  const marks = components.map((c) => `${covered.includes(c.key) ? "✅" : "❌"} ${e(c.label)}`).join("\n")
+  const mark = (key: string) => (covered.includes(key) ? "✅" : disputed.includes(key) ? "❔" : "❌")
+  const marks = components
+    .map((c) => `${mark(c.key)} ${e(c.label)}${disputed.includes(c.key) ? ` — ${kernelTexts.disputed}` : ""}`)
+    .join("\n")
   const details = components
     .map((c) => {
       const item = found(c.key)
       if (covered.includes(c.key))
-        return `✅ <b>${e(c.label)}</b>${item?.evidence ? `: «${e(item.evidence)}»` : ""}`
-      return `❌ <b>${e(c.label)}</b>${item?.better ? `: можно было сказать «${e(item.better)}»` : ""}`
+        return `✅ <b>${e(c.label)}</b>${item?.evidence ? `: «${e(shownQuote(item.evidence))}»` : ""}`
+      const lead = `${mark(c.key)} <b>${e(c.label)}</b>${disputed.includes(c.key) ? ` (${kernelTexts.disputedWhy})` : ""}`
+      return `${lead}${item?.better ? `: можно было сказать «${e(item.better)}»` : ""}`
     })
     .join("\n")
   return [

@@ -239,7 +239,7 @@ describe("showReview", () => {
       [
         Cmd.reply(renderReview(testCase, review, verdict, 3), removeReplyKeyboard),
         Cmd.reply(t.afterReview, afterReviewKeyboard("test_case")),
-        { _tag: "SaveAttempt", attempt: done, review, reviewModel: "m", endedAt: T0 + 9 },
+        { _tag: "SaveAttempt", attempt: done, review, reviewModel: "m", endedAt: T0 + 9, verdict: null },
         { _tag: "InviteToSurvey" },
       ],
     ])

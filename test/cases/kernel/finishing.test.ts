@@ -233,11 +233,14 @@ describe("the answer fails while the finish waits: the words still reach the rev
   })
 
   test("the reviewer sees an unanswered line marked as such, not as an empty reply", () => {
-    const system = reviewPrompt(testCase, [turn1, unanswered("вторая")], ["A", "B"]).system
-    expect(system).toContain(
-      `Руководитель: ${turn1.learner}\n${testCase.persona.name}: И что?\nРуководитель: вторая\n${testCase.persona.name}: ${t.noAnswer}\n`,
-    )
-    expect(system).toContain("пометка в скобках, что ответа не было")
+    const prompt = reviewPrompt(testCase, [turn1, unanswered("вторая")], ["A", "B"])
+    expect(JSON.parse(prompt.messages[0]!.content)).toEqual([
+      { speaker: "Руководитель", text: turn1.learner },
+      { speaker: testCase.persona.name, text: "И что?" },
+      { speaker: "Руководитель", text: "вторая" },
+      { speaker: testCase.persona.name, text: t.noAnswer },
+    ])
+    expect(prompt.system).toContain("пометка в скобках, что ответа не было")
   })
 })
 

@@ -484,7 +484,7 @@ describe("review", () => {
       [
         Cmd.reply(renderReview(testCase, review, ["A", "B"], 1), removeReplyKeyboard),
         Cmd.reply(t.afterReview, afterReviewKeyboard("test_case")),
-        { _tag: "SaveAttempt", attempt, review, reviewModel: "gpt-test", endedAt: T9 },
+        { _tag: "SaveAttempt", attempt, review, reviewModel: "gpt-test", endedAt: T9, verdict: null },
         { _tag: "InviteToSurvey" },
       ],
     ])
