@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import judgeRules from "../../src/cases/kernel/prompts/judge-rules.md" with { type: "text" }
 import personaRules from "../../src/cases/kernel/prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "../../src/cases/kernel/prompts/reviewer-rules.md" with { type: "text" }
 import type { CaseSpec } from "../../src/cases/kernel/spec"
@@ -252,8 +253,9 @@ for (const spec of cases) {
 
 describe("kernel rule prompts", () => {
   const files = [
-    ["persona-rules.md", personaRules, ["persona_name", "components", "keys"]],
-    ["reviewer-rules.md", reviewerRules, ["components", "keys", "transcript", "detected"]],
+    ["persona-rules.md", personaRules, []],
+    ["reviewer-rules.md", reviewerRules, ["components", "keys", "detected"]],
+    ["judge-rules.md", judgeRules, ["persona_name", "learner_label", "components", "keys"]],
   ] as const
 
   for (const [file, text, required] of files) {
@@ -273,10 +275,14 @@ describe("kernel rule prompts", () => {
     })
   }
 
-  test("persona rules spell out the JSON contract with real booleans", () => {
+  test("persona rules spell out the JSON contract and leave judging to the judge", () => {
     expect(personaRules).toContain('"reply"')
-    expect(personaRules).toContain("true")
-    expect(personaRules).toContain("false")
+    expect(body(personaRules)).not.toMatch(/"present"|"quote"|\{\{components\}\}/)
+  })
+
+  test("judge rules spell out the per-step answer: present as a real boolean, the quote verbatim", () => {
+    for (const word of ['"present"', '"quote"', "true", "false", "learner_line"])
+      expect(judgeRules).toContain(word)
   })
 
   test("reviewer rules spell out every field of the review", () => {

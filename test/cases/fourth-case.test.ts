@@ -57,7 +57,7 @@ describe("a fourth case is one folder plus one registry line", () => {
       const { mainMenu } = await import("./src/nav/keyboards")
       const { botCommands } = await import("./src/nav/command-menu")
       const { initialSession } = await import("./src/core/session")
-      const { aiRequestFor } = await import("./src/cases/kernel/ai-requests")
+      const { aiTaskFor } = await import("./src/cases/kernel/ai-requests")
       const { cases } = await import("./src/cases/registry")
       const actor = { userId: 1, chatId: 1, role: "user", firstName: "Оля", username: null, since: null }
       const at = (input, s = initialSession) => reduce(s, { input, actor, now: 1, authEnabled: true })
@@ -69,14 +69,14 @@ describe("a fourth case is one folder plus one registry line", () => {
         commands: botCommands().map((c) => c.command),
         caseId: started.flow.attempt?.caseId,
         stat: cmds.find((c) => c._tag === "RecordStat"),
-        request: aiRequestFor(cases, ask)?.caseId,
+        request: aiTaskFor(cases, ask, 1)?.calls.map((c) => c.caseId),
       }))
     `)
     expect(seen.menu).toContain("🧪 Четвёртый кейс")
     expect(seen.commands).toContain("fbfourth")
     expect(seen.caseId).toBe("fb_fourth")
     expect(seen.stat).toEqual({ _tag: "RecordStat", caseId: "fb_fourth", stat: "started" })
-    expect(seen.request).toBe("fb_fourth")
+    expect(seen.request).toEqual(["fb_fourth", "fb_fourth"])
   })
 
   test("the copy typechecks", () => {

@@ -3,7 +3,7 @@ import { adminTexts } from "../../src/admin/texts"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { personaRequest, reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
@@ -42,16 +42,16 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
   let bot: TestBot
   afterEach(async () => bot?.stop())
 
-  test("every upstream call counts (a malformed answer, a transcription, the persona, its voice); over budget nothing is asked", async () => {
+  test("every upstream call counts (a malformed answer, the judge, a transcription, the persona, its voice); over budget nothing is asked", async () => {
     bot = await startBot({
       backend,
-      env: { AI_DAILY_TURNS_PER_USER: "4", VOICE_REPLIES: "true", TRANSCRIBE_MAX_RETRIES: "0" },
+      env: { AI_DAILY_TURNS_PER_USER: "6", VOICE_REPLIES: "true", TRANSCRIBE_MAX_RETRIES: "0" },
     })
     scriptRoleplay(bot.ai, spec, [{ reply: "Слышу тебя." }], reviewOf(spec, []))
     const user = bot.user(2201)
     await signIn(user)
     await startCase(user)
-    bot.ai.failNext({ kind: "malformed" }, 2)
+    bot.ai.failNext({ kind: "malformed" }, 2, personaRequest)
     expect(textsOf(await user.send("Первая реплика"))).toEqual([
       visibleText(kernelTexts.personaUnavailable(spec)),
     ])
@@ -77,17 +77,26 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
       .where("user_id", "=", user.id)
       .orderBy("id")
       .execute()
-    expect(await callsToday(bot, user.id)).toBe(4)
-    expect(rows).toEqual([
+    expect(await callsToday(bot, user.id)).toBe(6)
+    // The persona and the judge of one line run side by side: their order within a line is not fixed.
+    const byLine = (from: number, to: number) =>
+      rows.slice(from, to).sort((a, b) => a.channel.localeCompare(b.channel))
+    expect(byLine(0, 2)).toEqual([
       { channel: "dialogue", outcome: "malformed" },
-      { channel: "transcription", outcome: "ok" },
-      { channel: "dialogue", outcome: "ok" },
-      { channel: "speech", outcome: "ok" },
+      { channel: "judge", outcome: "ok" },
     ])
+    expect(rows[2]).toEqual({ channel: "transcription", outcome: "ok" })
+    expect(byLine(3, 5)).toEqual([
+      { channel: "dialogue", outcome: "ok" },
+      { channel: "judge", outcome: "ok" },
+    ])
+    expect(rows[5]).toEqual({ channel: "speech", outcome: "ok" })
+    expect(rows).toHaveLength(6)
   })
 
   test("/forget_me does not give the budget back", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+    // Two lines, each asking the persona and the judge.
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
     const script = scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }])
     const user = bot.user(2202)
     await signIn(user)
@@ -102,8 +111,8 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(script.personaCalls()).toBe(2)
   })
 
-  test("the review counts too: one line and its review spend a budget of 2; the next attempt's line is refused", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+  test("the review counts too: one line (persona + judge) and its review (three samples) spend a budget of 5; the next attempt's line is refused", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "5" } })
     scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }], reviewOf(spec, []))
     const user = bot.user(2203)
     await signIn(user)
@@ -111,7 +120,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
     const finished = textsOf(await user.send(kernelTexts.buttons.analysis))
     expect(finished.some((t) => t.startsWith(`🎓 Разбор: ${spec.texts.title}`))).toBe(true)
-    expect(await callsToday(bot, user.id)).toBe(2)
+    expect(await callsToday(bot, user.id)).toBe(5)
     await user.send(`/${spec.commands.start}`)
     expect(textsOf(await user.send("Вторая"))).toEqual([kernelTexts.dailyLimit])
   })

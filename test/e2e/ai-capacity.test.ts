@@ -3,7 +3,7 @@ import type { Update } from "grammy/types"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { scriptRoleplay } from "../support/ai-script"
+import { judgeAnswerOf, personaRequest, requestsNamed, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import type { RecordedRequest } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -14,15 +14,11 @@ import { messageUpdate, textUpdate } from "../support/updates"
 setDefaultTimeout(30_000)
 
 const spec = cases[0]!
-const keys = spec.methodology.components.map((c) => c.key)
 const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 
-const schemaName = (r: RecordedRequest): string | undefined =>
-  (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
-    ?.json_schema?.name
 const lastUserLine = (r: RecordedRequest): string =>
   (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? ""
-const personaRequests = (bot: TestBot) => bot.ai.requests.filter((r) => schemaName(r) === "persona_reply")
+const personaRequests = (bot: TestBot) => requestsNamed(bot.ai, "persona_reply")
 
 const personaLines = (bot: TestBot, chatId: number) =>
   textsOf(bot.tg.chat(chatId).filter((m) => !m.deleted)).filter((t) => t.startsWith(personaPrefix))
@@ -37,18 +33,20 @@ const everyone = async (bot: TestBot, ids: ReadonlyArray<number>, text: (id: num
   for (const r of responses) if (r) expect(r.status).toBe(200)
 }
 
-/** Answers each persona request with a line naming the learner's own words, so crossed answers would show. */
+/**
+ * Answers each persona request with a line naming the learner's own words, so crossed answers would show; the
+ * judge beside it finds nothing.
+ */
 const echoPersona = (bot: TestBot) =>
-  bot.ai.setResponder((request) => ({
-    reply: `Ответ на «${lastUserLine(request)}»`,
-    ...Object.fromEntries(keys.map((k) => [k, false])),
-  }))
+  bot.ai.setResponder((request) =>
+    personaRequest(request) ? { reply: `Ответ на «${lastUserLine(request)}»` } : judgeAnswerOf(spec, "", []),
+  )
 
 describe.each(backends)("AI capacity end to end (%s)", (backend) => {
   let bot: TestBot
   afterEach(async () => bot?.stop())
 
-  test("100 simultaneous turns with AI_MAX_CONCURRENCY=8 → one answer each, never more than 8 requests in flight", async () => {
+  test("100 simultaneous turns (200 requests: persona and judge) with AI_MAX_CONCURRENCY=8 → one answer each, never more than 8 requests in flight", async () => {
     bot = await startBot({ backend, env: { AI_MAX_CONCURRENCY: "8" } })
     echoPersona(bot)
     const ids = Array.from({ length: 100 }, (_, i) => 40_001 + i)
@@ -79,17 +77,17 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
     expect(new Set(personaRequests(bot).map(lastUserLine)).size).toBe(100)
     expect(bot.ai.maxConcurrent).toBeLessThanOrEqual(8)
     expect(bot.ai.maxConcurrent).toBeGreaterThanOrEqual(2)
-    // 100 requests of 300 ms through 8 slots need at least ~3.75 s: the limit was really applied.
-    expect(elapsed).toBeGreaterThanOrEqual(Math.floor(100 / 8) * 300)
+    // 200 requests of 300 ms through 8 slots need at least ~7.5 s: the limit was really applied.
+    expect(elapsed).toBeGreaterThanOrEqual(Math.floor(200 / 8) * 300)
 
     const rows = await bot.app.db
       .selectFrom("ai_calls")
       .select(["user_id", "channel", "provider", "outcome", "case_id"])
       .execute()
-    expect(rows).toHaveLength(100)
-    expect(rows.every((r) => r.channel === "dialogue" && r.outcome === "ok" && r.case_id === spec.id)).toBe(
-      true,
-    )
+    expect(rows).toHaveLength(200)
+    expect(rows.filter((r) => r.channel === "dialogue")).toHaveLength(100)
+    expect(rows.filter((r) => r.channel === "judge")).toHaveLength(100)
+    expect(rows.every((r) => r.outcome === "ok" && r.case_id === spec.id)).toBe(true)
     expect(new Set(rows.map((r) => r.user_id)).size).toBe(100)
   }, 60_000)
 
@@ -102,7 +100,8 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
       await signIn(user)
       await user.send(`/${spec.commands.start}`)
     }
-    bot.ai.setLatency(4000)
+    // Each persona call holds the only slot for 4 s (its judge is quick).
+    bot.ai.failNext({ kind: "delay", ms: 4000 }, 2, personaRequest)
     await bot.deliver(line(bot, first.id, "Первый"))
     const deadline = Date.now() + 5000
     while (bot.ai.inFlight === 0) {
@@ -125,8 +124,8 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
     expect(personaRequests(bot).map(lastUserLine)).toEqual(["Первый", "Второй"])
   })
 
-  test("AI_DAILY_TURNS_PER_USER=2 → the 3rd line gets kernelTexts.dailyLimit and asks the model nothing", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+  test("AI_DAILY_TURNS_PER_USER=4 (a line costs two calls: persona and judge) → the 3rd line gets kernelTexts.dailyLimit and asks the model nothing", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
     scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }])
     const user = bot.user(41_003)
     await signIn(user)

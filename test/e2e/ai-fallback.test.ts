@@ -6,7 +6,14 @@ import { cases, findCase } from "../../src/cases/registry"
 import type { Review } from "../../src/core/ai-reply"
 import { visibleText } from "../../src/core/html"
 import { TRANSCRIBE_INSTRUCTION } from "../../src/providers/transcription"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import {
+  judgeAnswerOf,
+  personaRequest,
+  requestsNamed,
+  reviewOf,
+  schemaName,
+  scriptRoleplay,
+} from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import {
@@ -14,7 +21,6 @@ import {
   type RecordedRequest as GeminiRequest,
   startFakeGemini,
 } from "../support/fake-gemini"
-import type { RecordedRequest } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate } from "../support/updates"
@@ -31,27 +37,21 @@ const geminiEnv = (gemini: FakeGemini) => ({
   GEMINI_BASE_URL: gemini.url,
   AI_DIALOGUE_CHAIN: "openai:gpt-5-mini,gemini:gemini-2.5-flash",
   AI_REQUEST_MAX_RETRIES: "0",
+  REVIEW_SAMPLES: "1",
 })
 
 const startCase = async (user: TestUser, spec: CaseSpec) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
 }
 
-const openAiSchema = (r: RecordedRequest): string | undefined =>
-  (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
-    ?.json_schema?.name
-const openAiPersona = (bot: TestBot) => bot.ai.requests.filter((r) => openAiSchema(r) === "persona_reply")
-const openAiReviews = (bot: TestBot) => bot.ai.requests.filter((r) => openAiSchema(r) === "review")
+const openAiPersona = (bot: TestBot) => requestsNamed(bot.ai, "persona_reply")
+const openAiReviews = (bot: TestBot) => requestsNamed(bot.ai, "review")
 
-/** Gemini requests carry the schema in generationConfig: the persona's has `reply`, the review's `overall`. */
-const geminiSchemaProps = (r: GeminiRequest): Record<string, unknown> =>
-  (r.body as { generationConfig?: { responseJsonSchema?: { properties?: Record<string, unknown> } } })
-    ?.generationConfig?.responseJsonSchema?.properties ?? {}
-const geminiIsReview = (r: GeminiRequest) => "overall" in geminiSchemaProps(r)
+const geminiIsReview = (r: GeminiRequest) => schemaName(r) === "review"
 /** A transcription request: the voice note travels as an inline part. */
 const geminiIsAudio = (r: GeminiRequest) => JSON.stringify(r.body ?? null).includes('"inlineData"')
 const geminiPersona = (gemini: FakeGemini) =>
-  gemini.modelRequests().filter((r) => !geminiIsReview(r) && !geminiIsAudio(r))
+  gemini.modelRequests().filter((r) => schemaName(r) === "persona_reply")
 const geminiAudio = (gemini: FakeGemini) => gemini.modelRequests().filter(geminiIsAudio)
 const geminiReviews = (gemini: FakeGemini) => gemini.modelRequests().filter(geminiIsReview)
 const geminiSystem = (r: GeminiRequest) =>
@@ -63,7 +63,7 @@ const geminiLastUser = (r: GeminiRequest) =>
 
 /**
  * Answers the fake Gemini like the real model would with structured output: JSON text that decodes with the
- * persona schema (boolean flags + reply) or the review schema.
+ * persona schema, the judge's (nothing found) or the review schema.
  */
 const scriptGemini = (
   gemini: FakeGemini,
@@ -72,20 +72,22 @@ const scriptGemini = (
   review?: Review,
   transcript = "Gemini расслышал",
 ) => {
-  const keys = spec.methodology.components.map((c) => c.key)
   let next = 0
   gemini.setResponder((request) => {
     if (geminiIsAudio(request)) return transcript
     if (geminiIsReview(request)) return review ?? reviewOf(spec, [])
-    return { ...Object.fromEntries(keys.map((k) => [k, false])), reply: replies[next++] ?? "Понятно." }
+    if (schemaName(request) === "judge_line") return judgeAnswerOf(spec, "", [])
+    return { reply: replies[next++] ?? "Понятно." }
   })
 }
 
+/** The persona's, reviewer's and transcription calls (the judge's have their own tests). */
 const aiCalls = (bot: TestBot, userId: number) =>
   bot.app.db
     .selectFrom("ai_calls")
     .select(["channel", "provider", "model", "outcome", "case_id"])
     .where("user_id", "=", userId)
+    .where("channel", "!=", "judge")
     .orderBy("id")
     .execute()
 
@@ -106,7 +108,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const user = bot.user(5001)
     await signIn(user)
     await startCase(user, employee)
-    bot.ai.failNext({ kind: "status", status: 500 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "status", status: 500 }, 1, personaRequest)
 
     const shown = textsOf(await user.send("Евгений, есть минута?"))
     expect(shown).toHaveLength(1)
@@ -224,8 +226,8 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const user = bot.user(5005)
     await signIn(user)
     await startCase(user, spec)
-    bot.ai.failNext({ kind: "status", status: 500 }, 1, "/chat/completions")
-    gemini.failNext({ kind: "status", status: 503 }, 1)
+    bot.ai.failNext({ kind: "status", status: 500 }, 1, personaRequest)
+    gemini.failNext({ kind: "status", status: 503 }, 1, personaRequest)
 
     const failed = await user.send("Реплика в пустоту")
     expect(textsOf(failed)).toEqual([visibleText(kernelTexts.personaUnavailable(spec))])
@@ -251,7 +253,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const user = bot.user(5006)
     await signIn(user)
     await startCase(user, employee)
-    bot.ai.failNext({ kind: "status", status: 400 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "status", status: 400 }, 1, personaRequest)
     const shown = textsOf(await user.send("Реплика"))
     expect(shown[0]).toStartWith(`${prefix(employee)} Gemini после 400.`)
     expect(openAiPersona(bot)).toHaveLength(1)
@@ -270,7 +272,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const user = bot.user(5007)
     await signIn(user)
     await startCase(user, employee)
-    bot.ai.failNext({ kind: "malformed" }, 2, "/chat/completions")
+    bot.ai.failNext({ kind: "malformed" }, 2, personaRequest)
     const shown = textsOf(await user.send("Реплика"))
     expect(shown).toHaveLength(1)
     expect(shown[0]).toStartWith(`${prefix(employee)} Gemini после битого JSON.`)

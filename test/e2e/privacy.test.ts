@@ -5,7 +5,7 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { texts } from "../../src/nav/texts"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { personaRequest, reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { tablesHolding, travelDays } from "../support/db-scan"
 import type { RecordedRequest } from "../support/fake-openai"
@@ -56,6 +56,7 @@ const dialogueWithMarker = async (bot: TestBot, user: TestUser) => {
   expect(await tablesHolding(bot.app.db, MARKER)).toEqual([
     expect.stringMatching(/^case_attempts: /),
     expect.stringMatching(/^chat_sessions: /),
+    expect.stringMatching(/^review_verdicts: /),
     expect.stringMatching(/^update_inbox: /),
     expect.stringMatching(/^voice_transcripts: /),
   ])
@@ -145,7 +146,7 @@ describe.each(backends)("privacy end to end (%s)", (backend) => {
     const user = bot.user(7103, NAME)
     await signIn(user)
     await user.send(`/${spec.commands.start}`)
-    bot.ai.failNext({ kind: "delay", ms: 2500 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "delay", ms: 2500 }, 1, personaRequest)
     bot.ai.failNext({ kind: "delay", ms: 2500 }, 1, "/audio/transcriptions")
     const from = { chatId: user.id, userId: user.id, firstName: NAME }
     addUserText(`Давай обсудим ${MARKER}`)
@@ -153,7 +154,8 @@ describe.each(backends)("privacy end to end (%s)", (backend) => {
       textUpdate(`Давай обсудим ${MARKER}`, { ...from, messageId: bot.tg.nextUserMessageId(user.id) }),
     )
     await bot.deliver(voiceNote(bot, user))
-    await waitFor("both calls in flight", () => bot.ai.requests.length === 2)
+    // The persona's line, its judge and the transcription.
+    await waitFor("all three calls in flight", () => bot.ai.requests.length === 3)
     await bot.deliver(textUpdate("/forget_me", { ...from, messageId: bot.tg.nextUserMessageId(user.id) }))
     await waitFor("the question", () => user.screen().some((m) => (m.text ?? "").startsWith("🗑")))
     const question = user.screen().findLast((m) => (m.text ?? "").startsWith("🗑"))!

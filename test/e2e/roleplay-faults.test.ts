@@ -6,7 +6,14 @@ import type { Review } from "../../src/core/ai-reply"
 import { visibleText } from "../../src/core/html"
 import { texts as appTexts } from "../../src/nav/texts"
 import { StartupError } from "../../src/startup"
-import { reviewOf, type ScriptedTurn, scriptRoleplay } from "../support/ai-script"
+import {
+  personaRequest,
+  requestsNamed,
+  reviewOf,
+  reviewRequest,
+  type ScriptedTurn,
+  scriptRoleplay,
+} from "../support/ai-script"
 import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
@@ -17,8 +24,11 @@ import { textUpdate } from "../support/updates"
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
 
-/** Small AI limits keep every fault test to a few seconds (the harness already sets the retry backoff to 0). */
-const AI_ENV = { AI_REQUEST_TIMEOUT_SEC: "2", AI_REQUEST_MAX_RETRIES: "1" }
+/**
+ * Small AI limits keep every fault test to a few seconds (the harness already sets the retry backoff to 0); one
+ * review sample keeps the request counts readable (sampling has its own tests).
+ */
+const AI_ENV = { AI_REQUEST_TIMEOUT_SEC: "2", AI_REQUEST_MAX_RETRIES: "1", REVIEW_SAMPLES: "1" }
 
 const spec = cases[0]!
 const keys = spec.methodology.components.map((c) => c.key)
@@ -30,11 +40,8 @@ const startCase = async (user: TestUser) => {
   expect(textsOf(shown)).toEqual([visibleText(spec.texts.algorithm)])
 }
 
-const schemaName = (r: RecordedRequest): string | undefined =>
-  (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
-    ?.json_schema?.name
-
-const requestsNamed = (ai: FakeOpenAi, name: string) => ai.requests.filter((r) => schemaName(r) === name)
+/** The persona's requests (the judge's, sent beside each, are counted by their own tests). */
+const personaAsked = (ai: FakeOpenAi) => requestsNamed(ai, "persona_reply")
 
 /** The learner's line the request asked the model about (the last chat message). */
 const lastUserLine = (r: RecordedRequest) =>
@@ -52,10 +59,7 @@ const everythingSent = (bot: TestBot): string[] =>
 
 const LEAKS = ["Error", "HTTP", "JSON", "undefined", "null", "NaN", "[object"]
 
-/**
- * Like scriptRoleplay, but the fake fails the next `reviewFailures` requests (500) right after answering the last
- * scripted persona turn: the fake cannot fault by schema name, and the review request is the next one it gets.
- */
+/** Like scriptRoleplay, but the next `reviewFailures` review requests fail (500); the persona never does. */
 const scriptWithFailingReview = (
   ai: FakeOpenAi,
   caseSpec: CaseSpec,
@@ -63,17 +67,8 @@ const scriptWithFailingReview = (
   review: Review,
   reviewFailures: number,
 ) => {
-  const caseKeys = caseSpec.methodology.components.map((c) => c.key)
-  let next = 0
-  ai.setResponder((request) => {
-    if (schemaName(request) === "review") return review
-    const turn = turns[next++] ?? { reply: "Понятно.", covered: [] }
-    if (next === turns.length) ai.failNext({ kind: "status", status: 500 }, reviewFailures)
-    return {
-      reply: turn.reply,
-      ...Object.fromEntries(caseKeys.map((k) => [k, (turn.covered ?? []).includes(k)])),
-    }
-  })
+  scriptRoleplay(ai, caseSpec, turns, review)
+  ai.failNext({ kind: "status", status: 500 }, reviewFailures, reviewRequest)
 }
 
 describe.each(backends)("role-play under AI faults end to end (%s)", (backend) => {
@@ -87,20 +82,20 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     const user = bot.user(1001)
     await signIn(user)
     await startCase(user)
-    bot.ai.failNext({ kind: "status", status: 500 }, 10)
+    bot.ai.failNext({ kind: "status", status: 500 }, 10, personaRequest)
 
     const failed = await user.send("Первая реплика")
     expect(textsOf(failed)).toEqual([unavailable])
     expect(inlineButtons(failed[0]!).map((b) => b.text)).toEqual([kernelTexts.buttons.retry])
-    expect(bot.ai.requests).toHaveLength(10)
-    expect(bot.ai.requests.map(lastUserLine)).toEqual(Array(10).fill("Первая реплика"))
+    expect(personaAsked(bot.ai)).toHaveLength(10)
+    expect(personaAsked(bot.ai).map(lastUserLine)).toEqual(Array(10).fill("Первая реплика"))
     expect(personaLines(user)).toEqual([])
     expect(await stats(bot, 1001)).toEqual({ [`${spec.id}:started`]: 1 })
 
     const retried = await user.press(kernelTexts.buttons.retry)
     expect(retried.answer?.params.show_alert).toBeUndefined()
-    expect(bot.ai.requests).toHaveLength(11)
-    expect(lastUserLine(bot.ai.requests.at(-1)!)).toBe("Первая реплика")
+    expect(personaAsked(bot.ai)).toHaveLength(11)
+    expect(lastUserLine(personaAsked(bot.ai).at(-1)!)).toBe("Первая реплика")
     // The failed try was not a turn: the persona's answer is turn 1, shown exactly once.
     expect(textsOf(retried.messages)).toHaveLength(1)
     expect(textsOf(retried.messages)[0]).toStartWith(`${personaPrefix} Ну, слушаю.`)
@@ -117,7 +112,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     expect(textsOf(next)[0]).toStartWith(`${personaPrefix} И что дальше?`)
     expect(textsOf(next)[0]).toContain(`реплика 2 из ${spec.maxTurns}`)
     // The history sent with turn 2 holds the first line once.
-    const history = (bot.ai.requests.at(-1)!.body as { messages: Array<{ content: string }> }).messages
+    const history = (personaAsked(bot.ai).at(-1)!.body as { messages: Array<{ content: string }> }).messages
     expect(history.filter((m) => m.content === "Первая реплика")).toHaveLength(1)
   })
 
@@ -127,13 +122,13 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     const user = bot.user(1002)
     await signIn(user)
     await startCase(user)
-    bot.ai.failNext({ kind: "status", status: 503 }, 2)
+    bot.ai.failNext({ kind: "status", status: 503 }, 2, personaRequest)
     expect(textsOf(await user.send("Первая реплика"))).toEqual([unavailable])
-    expect(bot.ai.requests).toHaveLength(2)
+    expect(personaAsked(bot.ai)).toHaveLength(2)
     const shown = textsOf(await user.send("Другая реплика"))
     expect(shown[0]).toStartWith(`${personaPrefix} Слушаю.`)
     expect(shown[0]).toContain(`реплика 1 из ${spec.maxTurns}`)
-    expect(lastUserLine(bot.ai.requests.at(-1)!)).toBe("Другая реплика")
+    expect(lastUserLine(personaAsked(bot.ai).at(-1)!)).toBe("Другая реплика")
   })
 
   test("malformed model output twice → personaUnavailable, no raw error text anywhere; the next line works", async () => {
@@ -142,10 +137,10 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     const user = bot.user(1003)
     await signIn(user)
     await startCase(user)
-    bot.ai.failNext({ kind: "malformed" }, 2)
+    bot.ai.failNext({ kind: "malformed" }, 2, personaRequest)
     const failed = await user.send("Первая реплика")
     expect(textsOf(failed)).toEqual([unavailable])
-    expect(bot.ai.requests).toHaveLength(2)
+    expect(personaAsked(bot.ai)).toHaveLength(2)
     for (const text of [...everythingSent(bot), ...textsOf(user.screen())])
       for (const leak of LEAKS) expect(text).not.toContain(leak)
 
@@ -161,11 +156,11 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     const user = bot.user(1004)
     await signIn(user)
     await startCase(user)
-    bot.ai.failNext({ kind: "malformed" }, 1)
+    bot.ai.failNext({ kind: "malformed" }, 1, personaRequest)
     const shown = textsOf(await user.send("Реплика"))
     expect(shown).toHaveLength(1)
     expect(shown[0]).toStartWith(`${personaPrefix} Со второй попытки.`)
-    expect(bot.ai.requests).toHaveLength(2)
+    expect(personaAsked(bot.ai)).toHaveLength(2)
   })
 
   test("«🔄 Начать заново» while the persona is slow: the late reply is dropped, the new attempt works", async () => {
@@ -184,7 +179,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
       }),
     )
     const deadline = Date.now() + 5000
-    while (bot.ai.requests.length === 0) {
+    while (personaAsked(bot.ai).length === 0) {
       if (Date.now() > deadline) throw new Error("the persona was never asked")
       await Bun.sleep(5)
     }
@@ -204,9 +199,9 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     expect(fresh[0]).toStartWith(`${personaPrefix} Свежий ответ.`)
     expect(fresh[0]).toContain(`реплика 1 из ${spec.maxTurns}`)
     // The new attempt's history does not carry the abandoned line.
-    const body = bot.ai.requests.at(-1)!.body as { messages: Array<{ content: string }> }
+    const body = personaAsked(bot.ai).at(-1)!.body as { messages: Array<{ content: string }> }
     expect(body.messages.some((m) => m.content.includes("Старая реплика"))).toBe(false)
-    expect(lastUserLine(bot.ai.requests.at(-1)!)).toBe("Новая реплика")
+    expect(lastUserLine(personaAsked(bot.ai).at(-1)!)).toBe("Новая реплика")
     expect((await stats(bot, 1005))[`${spec.id}:started`]).toBe(2)
   })
 
@@ -305,7 +300,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     await signIn(user)
     await startCase(user)
     bot.ai.setLatency(500)
-    bot.ai.failNext({ kind: "status", status: 500 }, 2)
+    bot.ai.failNext({ kind: "status", status: 500 }, 2, personaRequest)
     const line = (text: string) =>
       bot.deliver(textUpdate(text, { chatId: 1009, userId: 1009, messageId: bot.tg.nextUserMessageId(1009) }))
     await line("A")
@@ -314,7 +309,9 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     bot.ai.setLatency(0)
     expect(textsOf(user.screen()).at(-1)).toBe(unavailable)
     await user.send("C")
-    const order = bot.ai.requests.map(lastUserLine).filter((l) => l === "B" || l === "C")
+    const order = personaAsked(bot.ai)
+      .map(lastUserLine)
+      .filter((l) => l === "B" || l === "C")
     expect(order).toEqual(["B", "C"])
   })
 })

@@ -5,7 +5,16 @@ import { cases } from "../../src/cases/registry"
 import type { Review } from "../../src/core/ai-reply"
 import { visibleText } from "../../src/core/html"
 import { texts as appTexts } from "../../src/nav/texts"
-import { reviewOf, type ScriptedTurn } from "../support/ai-script"
+import {
+  judgeAnswerOf,
+  judgedLine,
+  personaRequest,
+  requestsNamed,
+  reviewOf,
+  reviewRequest,
+  type ScriptedTurn,
+  schemaName,
+} from "../support/ai-script"
 import { caseStats } from "../support/case-stats"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
 import { type FakeBotApi, inlineButtons, startFakeBotApi } from "../support/fake-bot-api"
@@ -29,31 +38,31 @@ const keys = spec.methodology.components.map((c) => c.key)
 const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 const question = visibleText(t.leave.question(spec))
 
-const schemaName = (r: RecordedRequest): string | undefined =>
-  (r.body as { response_format?: { json_schema?: { name?: string } } } | undefined)?.response_format
-    ?.json_schema?.name
-const reviewRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "review")
-const personaRequests = (ai: FakeOpenAi) => ai.requests.filter((r) => schemaName(r) === "persona_reply")
-/** Everything the reviewer model was given (system prompt and messages) as one string. */
-const reviewerSaw = (r: RecordedRequest) =>
-  (r.body as { messages: Array<{ content: string }> }).messages.map((m) => m.content).join("\n")
+const reviewRequests = (ai: FakeOpenAi) => requestsNamed(ai, "review")
+const personaRequests = (ai: FakeOpenAi) => requestsNamed(ai, "persona_reply")
+/** The dialogue the reviewer was given (a JSON array of {speaker, text} in the last message), one line each. */
+const reviewerSaw = (r: RecordedRequest) => {
+  const { messages } = r.body as { messages: Array<{ content: string }> }
+  const lines = JSON.parse(messages.at(-1)?.content ?? "[]") as Array<{ speaker: string; text: string }>
+  return lines.map((l) => `${l.speaker}: ${l.text}`).join("\n")
+}
 
 /**
  * Like scriptRoleplay, but while `hold()` is in force the persona's answers wait until `release()`: the model is
- * still thinking when the learner presses a button.
+ * still thinking when the learner presses a button. The judge answers at once.
  */
 const scriptHeld = (ai: FakeOpenAi, turns: ReadonlyArray<ScriptedTurn>, review: Review) => {
   let next = 0
+  let judged = 0
   let gate: Promise<void> | null = null
   let open = () => {}
   ai.setResponder(async (request) => {
     if (schemaName(request) === "review") return review
+    if (schemaName(request) === "judge_line")
+      return judgeAnswerOf(spec, judgedLine(request), turns[judged++]?.covered ?? [])
     const turn = turns[next++] ?? { reply: "Понятно.", covered: [] }
     if (gate) await gate
-    return {
-      reply: turn.reply,
-      ...Object.fromEntries(keys.map((k) => [k, (turn.covered ?? []).includes(k)])),
-    }
+    return { reply: turn.reply }
   })
   return {
     hold: () => {
@@ -133,7 +142,7 @@ describe.each(backends)("«📊 Получить анализ» while the person
     expect(after[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
     expect(personaLines(user)).toHaveLength(2)
     // One review, of the whole dialogue: the late line and the persona's answer to it are in it.
-    expect(reviewRequests(bot.ai)).toHaveLength(1)
+    expect(reviewRequests(bot.ai)).toHaveLength(3) // REVIEW_SAMPLES
     expect(reviewerSaw(reviewRequests(bot.ai)[0]!)).toContain(
       `Почему отчёт опоздал на два дня?\n${spec.persona.name}: Сроки сорвал поставщик, я не успел.`,
     )
@@ -147,7 +156,7 @@ describe.each(backends)("«📊 Получить анализ» while the person
     scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
     await oneTurnIn(user)
     bot.ai.setLatency(1500)
-    bot.ai.failNext({ kind: "status", status: 500 }, 1)
+    bot.ai.failNext({ kind: "status", status: 500 }, 1, personaRequest)
     await deliverText(bot, user, "Давай договоримся о новом сроке")
     await waitFor("the persona asked", () => personaRequests(bot.ai).length === 2)
     await deliverText(bot, user, t.buttons.analysis)
@@ -207,7 +216,8 @@ describe.each(backends)("«📊 Получить анализ» while the person
   })
 
   test("the daily limit stops a queued line meanwhile → it still goes into the review (tomorrow), unanswered", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "2" } })
+    // Each line asks the persona and the judge: two lines spend the budget of four.
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
     const user = bot.user(2103)
     const script = scriptHeld(
       bot.ai,
@@ -222,7 +232,7 @@ describe.each(backends)("«📊 Получить анализ» while the person
     await deliverText(bot, user, t.buttons.analysis)
     await waitFor("the learner told the review waits", seen(user, visibleText(t.finishAfterAnswer(spec))))
     script.release()
-    // The budget is spent (two persona calls): the review itself waits for tomorrow, nothing is lost meanwhile.
+    // The budget is spent (two lines): the review itself waits for tomorrow, nothing is lost meanwhile.
     await waitFor("the budget refusal", seen(user, t.dailyLimit))
     await bot.app.whenIdle()
     expect(personaLines(user).at(-1)).toStartWith(`${personaPrefix} Хорошо, слушаю дальше.`)
@@ -260,9 +270,9 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     const user = bot.user(2209)
     scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
     await oneTurnIn(user)
-    bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, reviewRequest)
     await deliverText(bot, user, t.buttons.analysis)
-    await waitFor("the review asked", () => reviewRequests(bot.ai).length === 1)
+    await waitFor("the review asked", () => reviewRequests(bot.ai).length >= 1)
     await deliverText(bot, user, "/start")
     await waitFor("the learner told", seen(user, t.leave.reviewComing))
     await waitFor("the review", reviewShown(user))
@@ -275,7 +285,7 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     const user = bot.user(2210)
     scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, []))
     await oneTurnIn(user)
-    bot.ai.failNext({ kind: "status", status: 500 }, 1, "/chat/completions")
+    bot.ai.failNext({ kind: "status", status: 500 }, 3, reviewRequest) // every sample
     expect(textsOf(await user.send(t.buttons.analysis))).toContain(t.reviewUnavailable)
     const shown = await user.send("/start")
     expect(textsOf(shown)).toEqual([visibleText(t.leave.reviewQuestion(spec))])
@@ -309,7 +319,7 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
   test("/start → finish: the review, counted like a manual finish, in «📈 Мои результаты»", async () => {
     bot = await startBot({ backend })
     const user = bot.user(2202)
-    scriptHeld(bot.ai, [{ reply: "Слушаю." }], reviewOf(spec, keys.slice(0, 1)))
+    scriptHeld(bot.ai, [{ reply: "Слушаю.", covered: keys.slice(0, 1) }], reviewOf(spec, keys.slice(0, 1)))
     await oneTurnIn(user)
     await ask(user, "/start")
     const finished = textsOf((await user.press(t.leave.buttons.finish)).messages)

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { requestsNamed, reviewOf, scriptRoleplay } from "../support/ai-script"
 import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"
 import { inlineButtons, replyKeyboard } from "../support/fake-bot-api"
@@ -145,7 +145,7 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
       `${spec.persona.emoji} ${spec.persona.name}: Два.`,
     ])
     expect(script.personaCalls()).toBe(2)
-    const sent = bot.ai.requests.map(
+    const sent = requestsNamed(bot.ai, "persona_reply").map(
       (r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content,
     )
     expect(sent).toEqual(["первое", "второе"])

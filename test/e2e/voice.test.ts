@@ -150,9 +150,17 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
       role: "user",
       content: "Евгений, давай поговорим о сроках",
     })
-    expect(await dialogueCalls(bot, 3001)).toEqual([
-      { channel: "transcription", provider: "openai", model: "gpt-4o-transcribe", outcome: "ok" },
+    // The persona and the judge of the transcript run side by side, after the transcription.
+    const calls = await dialogueCalls(bot, 3001)
+    expect(calls[0]).toEqual({
+      channel: "transcription",
+      provider: "openai",
+      model: "gpt-4o-transcribe",
+      outcome: "ok",
+    })
+    expect(calls.slice(1).sort((a, b) => a.channel.localeCompare(b.channel))).toEqual([
       { channel: "dialogue", provider: "openai", model: "gpt-5-mini", outcome: "ok" },
+      { channel: "judge", provider: "openai", model: "gpt-5-mini", outcome: "ok" },
     ])
 
     // A typed line afterwards is turn 2; the history carries the transcript as the learner's first line.

@@ -34,7 +34,7 @@ export const useFakeOpenAi = () => {
   const options = (tweaks: Partial<OpenAiOptions> = {}): OpenAiOptions => ({
     apiKey: Redacted.make(API_KEY),
     baseUrl: `${fake.url}/v1`,
-    models: { dialogue: "gpt-5-mini", reviewer: "gpt-4.1" },
+    models: { dialogue: "gpt-5-mini", reviewer: "gpt-4.1", judge: "gpt-5-mini" },
     timeoutMs: 500,
     maxRetries: 2,
     backoffMs: 10,

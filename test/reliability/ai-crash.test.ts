@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { findCase } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { personaRequest, requestsNamed, reviewOf, reviewRequest, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv } from "../support/harness"
@@ -76,9 +76,11 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
       file_size: bytes.byteLength,
     }
 
-    const chatCalls = () => ai.requestsTo("/chat/completions").length
-    const before = chatCalls()
-    ai.failNext({ kind: "delay", ms: 8000 }, 2, "/chat/completions")
+    const asked = (name: string) => requestsNamed(ai, name).length
+    const before = asked("persona_reply")
+    // The persona's line and every review sample take 8 s (the judge beside the persona is quick).
+    ai.failNext({ kind: "delay", ms: 8000 }, 1, personaRequest)
+    ai.failNext({ kind: "delay", ms: 8000 }, 3, reviewRequest)
     ai.failNext({ kind: "delay", ms: 8000 }, 1, "/audio/transcriptions")
     await talking.send("Давай поговорим про вторник.")
     await reviewing.send(kernelTexts.buttons.analysis)
@@ -86,7 +88,10 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     await speaking.deliver(messageUpdate({ voice }, { chatId: speaking.id, userId: speaking.id, messageId }))
     await waitFor(
       "the three calls",
-      () => chatCalls() === before + 2 && ai.requestsTo("/audio/transcriptions").length === 1,
+      () =>
+        asked("persona_reply") === before + 1 &&
+        asked("review") === 3 &&
+        ai.requestsTo("/audio/transcriptions").length === 1,
     )
     await Bun.sleep(2000)
     bot().proc.kill("SIGKILL")
@@ -113,9 +118,9 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     const learner = fixture.learner(9104)
     scriptRoleplay(ai, spec, [{ reply: "Ну, было дело." }])
     await intoDialogue(learner)
-    ai.failNext({ kind: "delay", ms: 20_000 }, 1, "/chat/completions")
+    ai.failNext({ kind: "delay", ms: 20_000 }, 1, personaRequest)
     await learner.send("Давай поговорим про вторник.")
-    await waitFor("the persona request", () => ai.requestsTo("/chat/completions").length === 1)
+    await waitFor("the persona request", () => requestsNamed(ai, "persona_reply").length === 1)
     const stopping = Date.now()
     bot().proc.kill("SIGTERM")
     expect(await bot().exited).toBe(0)
@@ -131,10 +136,10 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     const learner = fixture.learner(9105)
     scriptRoleplay(ai, spec, [{ reply: "Наконец-то отвечаю." }])
     await intoDialogue(learner)
-    ai.failNext({ kind: "hang" }, 2, "/chat/completions")
+    ai.failNext({ kind: "hang" }, 2, personaRequest)
     await learner.send("Давай поговорим про вторник.")
     for (const call of [1, 2]) {
-      await waitFor(`persona request ${call}`, () => ai.requestsTo("/chat/completions").length === call)
+      await waitFor(`persona request ${call}`, () => requestsNamed(ai, "persona_reply").length === call)
       bot().proc.kill("SIGKILL")
       await bot().exited
       await restart()
@@ -142,7 +147,7 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     const unavailable = visibleText(kernelTexts.personaUnavailable(spec))
     await learner.waitForTexts("the failure notice", (t) => t === unavailable)
     await settled()
-    expect(ai.requestsTo("/chat/completions")).toHaveLength(2)
+    expect(requestsNamed(ai, "persona_reply")).toHaveLength(2)
     expect(learner.screen().filter((m) => m.text === unavailable)).toHaveLength(1)
     expect(await metrics()).toContain('bot_background_work_reissued_total{outcome="given_up"} 1')
     await learner.press(kernelTexts.buttons.retry)

@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { authTexts } from "../../src/auth/texts"
 import { findCase } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { scriptRoleplay } from "../support/ai-script"
+import { requestsNamed, scriptRoleplay } from "../support/ai-script"
 import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
@@ -91,7 +91,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
         await l.waitForTexts("the algorithm", (t) => t === visibleText(spec.texts.algorithm))
       }),
     )
-    const personaCalls = () => ai.requestsTo("/chat/completions").length
+    const personaCalls = () => requestsNamed(ai, "persona_reply").length
     ai.setLatency(3000)
     await Promise.all(learners.map((l, i) => l.send(`Первая реплика ученика ${i}`)))
     await waitFor("20 persona calls in flight", () => personaCalls() === 20)
@@ -109,9 +109,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
     const counts = learners.map((l) => l.screen().filter((m) => isPersonaLine(m.text ?? "")).length)
     expect(counts).toEqual(learners.map(() => 2))
     // Each line reached the persona model: none dropped on the way.
-    const asked = ai
-      .requestsTo("/chat/completions")
-      .map((r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "")
+    const asked = requestsNamed(ai, "persona_reply").map((r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "")
     for (const [i] of learners.entries())
       for (const line of [`Первая реплика ученика ${i}`, `Вторая реплика ученика ${i}`])
         expect(asked.some((content) => content.includes(line))).toBe(true)

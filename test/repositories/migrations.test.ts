@@ -235,6 +235,7 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "kysely_migration_lock",
       "rating_comments",
       "rating_invites",
+      "review_verdicts",
       "scheduled_jobs",
       "telegram_files",
       "update_inbox",

@@ -69,7 +69,7 @@ const gemini: Route = { provider: "gemini", model: "gemini-2.5-flash" }
 
 describe("routingTable", () => {
   test("a per-case override wins; other cases and channels keep the defaults", () => {
-    const routes = routingTable({ dialogue: [openai, gemini], reviewer: [gemini] }, [
+    const routes = routingTable({ dialogue: [openai, gemini], reviewer: [gemini], judge: [openai] }, [
       { caseId: "fb_peer", channel: "dialogue", chain: [gemini] },
     ])
     expect(routes("fb_peer", "dialogue")).toEqual([gemini])

@@ -8,10 +8,33 @@ export interface ScriptedTurn {
   readonly covered?: ReadonlyArray<string>
 }
 
-const schemaName = (r: RecordedRequest): string | undefined => {
-  const body = r.body as { response_format?: { json_schema?: { name?: string } } } | undefined
-  return body?.response_format?.json_schema?.name
+/**
+ * What a model request asks for — "persona_reply", "judge_line" or "review" — read from OpenAI's schema name, or
+ * from the shape of Gemini's response schema (which carries no name).
+ */
+export const schemaName = (r: RecordedRequest): string | undefined => {
+  const body = r.body as
+    | {
+        response_format?: { json_schema?: { name?: string } }
+        generationConfig?: { responseJsonSchema?: { properties?: Record<string, unknown> } }
+      }
+    | undefined
+  const named = body?.response_format?.json_schema?.name
+  if (named) return named
+  const properties = body?.generationConfig?.responseJsonSchema?.properties
+  if (!properties) return undefined
+  if ("reply" in properties) return "persona_reply"
+  return "overall" in properties ? "review" : "judge_line"
 }
+
+/** Fault matchers for `failNext`: only the persona's, the judge's or the reviewer's requests. */
+export const personaRequest = (r: RecordedRequest) => schemaName(r) === "persona_reply"
+export const judgeRequest = (r: RecordedRequest) => schemaName(r) === "judge_line"
+export const reviewRequest = (r: RecordedRequest) => schemaName(r) === "review"
+
+/** The requests of one kind: "persona_reply", "judge_line" or "review". */
+export const requestsNamed = (ai: FakeOpenAi, name: string): RecordedRequest[] =>
+  ai.requests.filter((r) => schemaName(r) === name)
 
 export const reviewOf = (
   spec: CaseSpec,
@@ -31,7 +54,8 @@ export const reviewOf = (
 
 /** The learner line a judge request asks about (the JSON data in its last user message). */
 export const judgedLine = (r: RecordedRequest): string => {
-  const messages = (r.body as { messages?: Array<{ role: string; content: string }> } | undefined)?.messages ?? []
+  const messages =
+    (r.body as { messages?: Array<{ role: string; content: string }> } | undefined)?.messages ?? []
   const data = JSON.parse(messages.at(-1)?.content ?? "{}") as { learner_line?: string }
   return data.learner_line ?? ""
 }
@@ -65,5 +89,5 @@ export const scriptRoleplay = (
     const turn = turns[next++] ?? { reply: "Понятно.", covered: [] }
     return { reply: turn.reply }
   })
-  return { personaCalls: () => ai.requests.filter((r) => schemaName(r) === "persona_reply").length }
+  return { personaCalls: () => requestsNamed(ai, "persona_reply").length }
 }

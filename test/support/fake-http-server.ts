@@ -21,8 +21,11 @@ export interface RouteContext {
 interface QueuedFault {
   fault: Fault
   remaining: number
-  match: string | undefined
+  match: FaultMatch | undefined
 }
+
+/** Which requests a queued fault is for: a path fragment, or any test of the recorded request. */
+export type FaultMatch = string | ((request: RecordedRequest) => boolean)
 
 /**
  * Bun.serve on 127.0.0.1 with an ephemeral port. Handles what every fake shares: recording,
@@ -70,8 +73,8 @@ export abstract class FakeHttpServer {
     return this.requestsTo(pathPart).at(-1)
   }
 
-  /** The next `times` requests (whose path contains `match`, if given) get `fault` instead of an answer. */
-  failNext(fault: Fault, times = 1, match?: string): void {
+  /** The next `times` requests (that `match`, if given) get `fault` instead of an answer. */
+  failNext(fault: Fault, times = 1, match?: FaultMatch): void {
     this.faults.push({ fault, remaining: times, match })
   }
 
@@ -119,8 +122,10 @@ export abstract class FakeHttpServer {
     return normalizeAnswer(dynamic ?? this.defaultAnswer)
   }
 
-  private takeFault(path: string): Fault | undefined {
-    const queued = this.faults.find((f) => f.match === undefined || path.includes(f.match))
+  private takeFault(recorded: RecordedRequest): Fault | undefined {
+    const matches = ({ match }: QueuedFault) =>
+      match === undefined || (typeof match === "string" ? recorded.path.includes(match) : match(recorded))
+    const queued = this.faults.find(matches)
     if (!queued) return undefined
     queued.remaining -= 1
     if (queued.remaining <= 0) this.faults = this.faults.filter((f) => f !== queued)
@@ -162,7 +167,7 @@ export abstract class FakeHttpServer {
       const denied = this.authenticate(recorded, url)
       if (denied) return denied
       if (this.latencyMs > 0) await this.wait(request, this.latencyMs)
-      const fault = this.gone(request) ? undefined : this.takeFault(recorded.path)
+      const fault = this.gone(request) ? undefined : this.takeFault(recorded)
       if (fault?.kind === "delay") await this.wait(request, fault.ms)
       if (fault?.kind === "hang") await this.wait(request)
       // Nobody is listening any more: do not consume a scripted answer for them.
