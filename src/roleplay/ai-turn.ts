@@ -72,7 +72,7 @@ const ask = (ref: WorkRef, cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskRe
     const task = aiTaskFor(cases, cmd, config.env.REVIEW_SAMPLES)
     if (!task) return failed(cmd, "unavailable")
     const db = yield* Db
-    const key = cmd._tag === "AskReview" ? reviewKey(cmd) : null
+    const key = cmd._tag === "AskReview" ? reviewKey(cmd, ref.origin.userId) : null
     if (key) {
       // The stored verdict saves calls; a database hiccup here only means asking the models.
       const stored = yield* db

@@ -109,7 +109,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("rolling restart under a 50 upda
     const counts = learners.map((l) => l.screen().filter((m) => isPersonaLine(m.text ?? "")).length)
     expect(counts).toEqual(learners.map(() => 2))
     // Each line reached the persona model: none dropped on the way.
-    const asked = requestsNamed(ai, "persona_reply").map((r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "")
+    const asked = requestsNamed(ai, "persona_reply").map(
+      (r) => (r.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? "",
+    )
     for (const [i] of learners.entries())
       for (const line of [`Первая реплика ученика ${i}`, `Вторая реплика ученика ${i}`])
         expect(asked.some((content) => content.includes(line))).toBe(true)
