@@ -1,6 +1,6 @@
 import { findCase } from "../cases/registry"
 import { escapeHtml as e } from "../core/html"
-import type { AdminStats } from "../core/views"
+import type { AdminStats, VerdictTrust } from "../core/views"
 import { adminTexts as t } from "./texts"
 
 const title = (caseId: string) => findCase(caseId)?.texts.title ?? caseId
@@ -15,6 +15,13 @@ export const mostMissed = (caseId: string, covered: ReadonlyArray<ReadonlyArray<
   return ranked[0]?.label ?? ""
 }
 
+/** How often the case's steps were «спорно» and its quotes failed the check; empty before the first review. */
+const trustLine = (caseId: string, trust: VerdictTrust): string => {
+  const steps = trust.reviewed * (findCase(caseId)?.methodology.components.length ?? 0)
+  if (steps === 0 && trust.quotesProposed === 0) return ""
+  return t.trustLine(trust.disputedSteps, steps, trust.quotesUnverified, trust.quotesProposed)
+}
+
 /** /stats as HTML. Pure. */
 export const renderStats = (s: AdminStats): string => {
   const roles = s.roles.map((r) => `${t.roleNames[r.role] ?? r.role} — ${r.users}`).join(", ") || "—"
@@ -25,7 +32,7 @@ export const renderStats = (s: AdminStats): string => {
     const done = outcomes.reduce((sum, x) => sum + x.count, 0)
     const detail = outcomes.map((x) => `${t.outcomes[x.outcome] ?? x.outcome} ${x.count}`).join(", ")
     const score = s.scores.find((x) => x.caseId === caseId)
-    return t.caseLine(
+    const line = t.caseLine(
       title(caseId),
       started,
       detail ? `${done} (${detail})` : "0",
@@ -33,6 +40,7 @@ export const renderStats = (s: AdminStats): string => {
       score?.avgScore ?? 0,
       score ? mostMissed(caseId, score.covered) : "",
     )
+    return score ? [line, trustLine(caseId, score.trust)].filter(Boolean).join("\n") : line
   })
   const survey = s.ratings.map((r) => `${e(r.question)}: ${r.avg.toFixed(2)} (${r.answers})`).join("\n")
   const comments = s.comments

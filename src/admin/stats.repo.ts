@@ -15,6 +15,26 @@ const activeSince = async (db: Db, days: number) => {
   return Number(row.n)
 }
 
+/** How far the case's verdicts can be trusted: steps left «спорно», and model quotes code could not find. */
+const trustOf = (
+  rows: ReadonlyArray<{
+    rubric_version: string | null
+    covered: ReadonlyArray<string>
+    disputed: ReadonlyArray<string>
+    quotes_proposed: number
+    quotes_unverified: number
+  }>,
+) => {
+  // Only attempts reviewed with sampling (a rubric version) had steps that could be disputed.
+  const sampled = rows.filter((r) => r.rubric_version !== null)
+  return {
+    reviewed: sampled.length,
+    disputedSteps: sampled.reduce((sum, r) => sum + r.disputed.length, 0),
+    quotesProposed: rows.reduce((sum, r) => sum + r.quotes_proposed, 0),
+    quotesUnverified: rows.reduce((sum, r) => sum + r.quotes_unverified, 0),
+  }
+}
+
 /** Everything /stats shows, in one pass of small aggregate queries. */
 export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
   const [roles, active7, active30, attempts, started, scoreRows, ratings, comments, ai] = await Promise.all([
@@ -37,7 +57,18 @@ export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
       .where("stat", "=", "started")
       .groupBy("case_id")
       .execute(),
-    db.selectFrom("case_attempts").select(["case_id", "score", "covered"]).execute(),
+    db
+      .selectFrom("case_attempts")
+      .select([
+        "case_id",
+        "score",
+        "covered",
+        "rubric_version",
+        "disputed",
+        "quotes_proposed",
+        "quotes_unverified",
+      ])
+      .execute(),
     db
       .selectFrom("bot_ratings")
       .select([
@@ -65,7 +96,7 @@ export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
       .groupBy("provider")
       .execute(),
   ])
-  const byCase = new Map<string, Array<{ score: number; covered: ReadonlyArray<string> }>>()
+  const byCase = new Map<string, typeof scoreRows>()
   for (const r of scoreRows) byCase.set(r.case_id, [...(byCase.get(r.case_id) ?? []), r])
   return {
     roles: roles.map((r) => ({ role: r.role, users: Number(r.n) })),
@@ -77,6 +108,7 @@ export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
       caseId,
       avgScore: list.reduce((sum, r) => sum + r.score, 0) / list.length,
       covered: list.map((r) => r.covered),
+      trust: trustOf(list),
     })),
     ratings: ratings.map((r) => ({ question: r.question, answers: Number(r.n), avg: Number(r.avg) })),
     comments: comments.map((c) => ({

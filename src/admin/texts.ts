@@ -1,6 +1,10 @@
 import { escapeHtml as e } from "../core/html"
 
 /** Admin-facing texts (Russian, concise). */
+/** «3% (2 из 60)», or «—» when there was nothing to count. */
+const share = (part: number, whole: number) =>
+  whole > 0 ? `${Math.round((part / whole) * 100)}% (${part} из ${whole})` : "—"
+
 export const adminTexts = {
   /** The admin part of the command menu: the command (without the slash) → what it does. */
   commands: {
@@ -39,6 +43,8 @@ export const adminTexts = {
   active: (d7: number, d30: number) => `Активны за 7 дней: <b>${d7}</b>, за 30 дней: <b>${d30}</b>`,
   caseLine: (title: string, started: number, done: string, rate: number, avg: number, missed: string) =>
     `<b>${e(title)}</b>: начато ${started}, завершено ${done}; доля завершений ${Math.round(rate * 100)}%, в среднем ${avg.toFixed(1)} из 5${missed ? `; чаще всего пропускают: ${e(missed)}` : ""}`,
+  trustLine: (disputed: number, steps: number, unverified: number, proposed: number) =>
+    `   доверие к разбору: спорных шагов ${share(disputed, steps)}, непроверенных цитат ${share(unverified, proposed)}`,
   survey: (lines: string) => `<b>Опрос</b>\n${lines}`,
   noSurvey: "<b>Опрос</b>: ответов пока нет",
   comments: (lines: string) => `<b>Последние комментарии</b>\n${lines}`,

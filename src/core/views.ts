@@ -1,5 +1,13 @@
 /** Read models: plain data loaded for display (admin stats, user lists, a learner's results). */
 
+/** Per case: reviews decided by sampled votes, the steps they left «спорно», and the model quotes code checked. */
+export interface VerdictTrust {
+  readonly reviewed: number
+  readonly disputedSteps: number
+  readonly quotesProposed: number
+  readonly quotesUnverified: number
+}
+
 export interface AdminStats {
   readonly roles: ReadonlyArray<{ readonly role: string; readonly users: number }>
   readonly active7: number
@@ -14,6 +22,7 @@ export interface AdminStats {
     readonly caseId: string
     readonly avgScore: number
     readonly covered: ReadonlyArray<ReadonlyArray<string>>
+    readonly trust: VerdictTrust
   }>
   readonly ratings: ReadonlyArray<{
     readonly question: string

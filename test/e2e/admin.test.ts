@@ -75,6 +75,8 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     expect(shown[0]).toStartWith("📊 Статистика бота")
     expect(shown[0]).toContain("администраторы — 1")
     expect(shown[0]).toContain(spec.texts.title)
+    // Trust in the verdicts: no step split the three samples; the reviewer's made-up quotes failed the check.
+    expect(shown[0]).toContain("доверие к разбору: спорных шагов 0% (0 из 5), непроверенных цитат")
     const photo = bot.tg.callsOf("sendPhoto").at(-1)
     expect(photo?.status).toBe(200)
     const bytes = bot.tg.chat(1103).find((m) => m.kind === "photo")?.file?.bytes
