@@ -1,5 +1,5 @@
 import { cases } from "../src/cases/registry"
-import { scriptRoleplay } from "../test/support/ai-script"
+import { requestsNamed, scriptRoleplay } from "../test/support/ai-script"
 import type { FreshDatabase } from "../test/support/database"
 import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
 import { type FakeOpenAi, startFakeOpenAi } from "../test/support/fake-openai"
@@ -68,17 +68,31 @@ const turns = async (
     return chats.every((c) => replies.has(c))
   }
   await waitUntil(allAnswered, 180_000)
-  const requests = new Map(
-    chats.map((chatId) => [chatId, ai.requests.find((r) => JSON.stringify(r.body).includes(marker(chatId)))]),
-  )
-  return chats.map((chatId) => ({
-    chatId,
-    sentAt: sentAt.get(chatId)!,
-    request: requests.get(chatId)?.at,
-    answered: requests.get(chatId)?.answeredAt,
-    reply: replies.get(chatId),
-    sign: signs.get(chatId),
-  }))
+  // Each line asks the persona and, beside it, the judge: the turn waits for both.
+  const asked = (name: string) =>
+    new Map(
+      requestsNamed(ai, name).flatMap((r) => {
+        const chatId = chats.find((c) => JSON.stringify(r.body).includes(marker(c)))
+        return chatId === undefined ? [] : [[chatId, r] as const]
+      }),
+    )
+  const persona = asked("persona_reply")
+  const judge = asked("judge_line")
+  return chats.map((chatId) => {
+    const calls = [persona.get(chatId), judge.get(chatId)]
+    const both = calls.every((r) => r?.answeredAt !== undefined)
+    return {
+      chatId,
+      sentAt: sentAt.get(chatId)!,
+      request: both ? Math.min(...calls.map((r) => r!.at)) : undefined,
+      answered: both ? Math.max(...calls.map((r) => r!.answeredAt!)) : undefined,
+      /** How much later the judge was asked than the persona, and how much longer the turn waited for it. */
+      judgeStartGap: both ? Math.abs(calls[1]!.at - calls[0]!.at) : undefined,
+      judgeExtraWait: both ? Math.max(0, calls[1]!.answeredAt! - calls[0]!.answeredAt!) : undefined,
+      reply: replies.get(chatId),
+      sign: signs.get(chatId),
+    }
+  })
 }
 
 /** P3 (the bot's own share of an AI turn, time to the first sign of work) and P4 (300 turns at once, 2 s AI). */
@@ -122,6 +136,8 @@ export const runP3P4 = async (database: FreshDatabase) => {
   const toRequest = p3.flatMap((t) => (t.request ? [t.request - t.sentAt] : []))
   const toReply = p3.flatMap((t) => (t.answered && t.reply ? [t.reply - t.answered] : []))
   const firstSign = p3.flatMap((t) => (t.sign ? [t.sign - t.sentAt] : []))
+  const judgeStartGap = p3.flatMap((t) => (t.judgeStartGap === undefined ? [] : [t.judgeStartGap]))
+  const judgeExtraWait = p3.flatMap((t) => (t.judgeExtraWait === undefined ? [] : [t.judgeExtraWait]))
 
   // P4: 300 learners at once, a 2 s AI, the default limit of 16 requests in flight.
   const limit = 16
@@ -139,7 +155,8 @@ export const runP3P4 = async (database: FreshDatabase) => {
       turns: crowd.length,
       answered: crowd.filter((t) => t.reply !== undefined).length,
       totalSeconds: round((lastReply - firstSent) / 1000),
-      idealSeconds: Math.ceil(chats.length / limit) * 2,
+      // Two requests per turn (the persona and the judge) through the same limit.
+      idealSeconds: Math.ceil((2 * chats.length) / limit) * 2,
       peakInFlight: ai.maxConcurrent,
       limit,
     },
@@ -151,6 +168,8 @@ export const runP3P4 = async (database: FreshDatabase) => {
       firstSignP95: percentile(firstSign, 95),
       toRequest: { p50: percentile(toRequest, 50), p95: percentile(toRequest, 95) },
       toReply: { p50: percentile(toReply, 50), p95: percentile(toReply, 95) },
+      judgeStartGapP95: percentile(judgeStartGap, 95),
+      judgeExtraWaitP95: percentile(judgeExtraWait, 95),
     },
   }
 }

@@ -37,6 +37,23 @@ export const requireAiKey = (env: AppConfig["env"]) => {
     )
 }
 
+/** A chat client per provider that has a key, with the configured per-call budget (also used by `bun run eval`). */
+export const providerClients = (env: AppConfig["env"]) => {
+  const budget = {
+    timeoutMs: env.AI_REQUEST_TIMEOUT_SEC * 1000,
+    maxRetries: env.AI_REQUEST_MAX_RETRIES,
+    backoffMs: env.AI_REQUEST_RETRY_BACKOFF_SEC * 1000,
+  }
+  const openAiUrl = env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}
+  const geminiUrl = env.GEMINI_BASE_URL ? { baseUrl: env.GEMINI_BASE_URL } : {}
+  const clients: Partial<Record<ProviderName, ProviderClient>> = {}
+  if (env.OPENAI_API_KEY)
+    clients.openai = makeOpenAiClient({ ...budget, apiKey: env.OPENAI_API_KEY, ...openAiUrl })
+  if (env.GEMINI_API_KEY)
+    clients.gemini = makeGeminiClient({ ...budget, apiKey: env.GEMINI_API_KEY, ...geminiUrl })
+  return { budget, openAiUrl, geminiUrl, clients }
+}
+
 /**
  * The AI gateway from configuration: a client per provider that has a key (others are skipped with a warning),
  * the routing table with fallback chains, the global concurrency limit, and every upstream call recorded (usage row
@@ -49,26 +66,7 @@ export const makeAi = (
   usageDb: Kysely<Database>,
 ): AiSetup => {
   const { env } = config
-  const budget = {
-    timeoutMs: env.AI_REQUEST_TIMEOUT_SEC * 1000,
-    maxRetries: env.AI_REQUEST_MAX_RETRIES,
-    backoffMs: env.AI_REQUEST_RETRY_BACKOFF_SEC * 1000,
-  }
-  const openAiUrl = env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}
-  const geminiUrl = env.GEMINI_BASE_URL ? { baseUrl: env.GEMINI_BASE_URL } : {}
-  const clients: Partial<Record<ProviderName, ProviderClient>> = {}
-  if (env.OPENAI_API_KEY)
-    clients.openai = makeOpenAiClient({
-      ...budget,
-      apiKey: env.OPENAI_API_KEY,
-      ...openAiUrl,
-    })
-  if (env.GEMINI_API_KEY)
-    clients.gemini = makeGeminiClient({
-      ...budget,
-      apiKey: env.GEMINI_API_KEY,
-      ...geminiUrl,
-    })
+  const { budget, openAiUrl, geminiUrl, clients } = providerClients(env)
   requireAiKey(env)
   for (const name of ["openai", "gemini"] as const)
     if (!clients[name])

@@ -42,6 +42,15 @@ const failedWith = (requestId: number, outcomes: ReadonlyArray<CallOutcome>): Fe
   return { _tag: "AiFailed", requestId, reason: failure?.reason ?? "unavailable" }
 }
 
+/** The judge's call on one learner line, with the persona's previous line as context (also used by `bun run eval`). */
+export const judgeCall = (spec: CaseSpec, previous: string, line: string): AiCall<JudgeAnswer> => ({
+  channel: "judge",
+  caseId: spec.id,
+  ...judgePrompt(spec, previous, line),
+  schema: judgeSchema(spec),
+  schemaName: "judge_line",
+})
+
 /**
  * The persona's next line and, in parallel, the judge of the learner's line (the learner waits no longer). The
  * line is answered even when the judge fails; then no step counts for it.
@@ -55,13 +64,7 @@ export const personaTask = (spec: CaseSpec, cmd: Extract<Cmd, { _tag: "AskPerson
     schema: PersonaReply,
     schemaName: "persona_reply",
   }
-  const judge: AiCall<JudgeAnswer> = {
-    channel: "judge",
-    caseId: spec.id,
-    ...judgePrompt(spec, previous, cmd.text),
-    schema: judgeSchema(spec),
-    schemaName: "judge_line",
-  }
+  const judge = judgeCall(spec, previous, cmd.text)
   return {
     requestId: cmd.requestId,
     calls: [persona, judge] as ReadonlyArray<AiCall<unknown>>,

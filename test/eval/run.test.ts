@@ -1,0 +1,121 @@
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type CaseSet, loadCaseSet } from "../../eval/harness/labels"
+import { cases } from "../../src/cases/registry"
+import { withoutInvisible } from "../../src/lib/invisible"
+import { schemaName } from "../support/ai-script"
+import { type RecordedRequest, startFakeOpenAi } from "../support/fake-openai"
+
+setDefaultTimeout(120_000)
+
+/**
+ * `bun run eval` end to end, as an operator runs it, against a fake OpenAI that answers from the labels: the run
+ * itself (arguments, configuration, every request, the table, RESULTS.md, the exit code) is what is tested here;
+ * the metrics have their own test against known errors (harness.test.ts).
+ */
+
+const sets: CaseSet[] = await Promise.all(cases.map((c) => loadCaseSet("eval/cases", c.id)))
+const linesByText = new Map(
+  sets.flatMap((s) => s.lines.map((l) => [withoutInvisible(l.text), l.expected] as const)),
+)
+const signature = (learnerLines: ReadonlyArray<string>) => JSON.stringify(learnerLines.map(withoutInvisible))
+const dialogueVerdicts = new Map(
+  sets.flatMap((s) =>
+    s.dialogues.flatMap((d) => [
+      [signature(d.turns.map((t) => t.learner)), d.expected] as const,
+      [signature(d.injected.turns.map((t) => t.learner)), d.expected] as const,
+    ]),
+  ),
+)
+const learnerLabels = new Set(cases.map((c) => c.texts.learnerLabel))
+const keysOf = (request: RecordedRequest): string[] => {
+  const body = request.body as { response_format: { json_schema: { schema: { properties: object } } } }
+  return Object.keys(body.response_format.json_schema.schema.properties)
+}
+const lastMessage = (request: RecordedRequest) =>
+  JSON.parse((request.body as { messages: Array<{ content: string }> }).messages.at(-1)!.content)
+
+/** A judge and a reviewer that agree with the labels, quoting whole learner lines (so code verifies them). */
+const oracle = (request: RecordedRequest) => {
+  if (schemaName(request) === "judge_line") {
+    const line = lastMessage(request).learner_line as string
+    const expected = linesByText.get(line) ?? []
+    return Object.fromEntries(
+      keysOf(request).map((k) => [
+        k,
+        { present: expected.includes(k), quote: expected.includes(k) ? line : "" },
+      ]),
+    )
+  }
+  const dialogue = lastMessage(request) as Array<{ speaker: string; text: string }>
+  const said = dialogue.filter((l) => learnerLabels.has(l.speaker)).map((l) => l.text)
+  const expected = dialogueVerdicts.get(signature(said)) ?? {}
+  const keys = Object.keys(expected)
+  return {
+    overall: "",
+    components: keys.map((key) => ({
+      key,
+      covered: expected[key] === true,
+      evidence: expected[key] === true ? said[0]! : "",
+      better: "",
+    })),
+    strengths: [],
+    growth: [],
+  }
+}
+
+describe("bun run eval against a fake OpenAI that knows the labels", () => {
+  const ai = startFakeOpenAi()
+  ai.setResponder(oracle)
+  const dir = mkdtempSync(join(tmpdir(), "emco-eval-"))
+  afterAll(async () => {
+    await ai.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const run = (...args: string[]) =>
+    Bun.spawnSync(["bun", "run", "eval", "--out", join(dir, "RESULTS.md"), ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        EMCO_SKIP_DOTENV: "1",
+        OPENAI_API_KEY: "sk-eval-test",
+        OPENAI_BASE_URL: `${ai.url}/v1`,
+        AI_JUDGE_CHAIN: "openai:gpt-5-mini",
+        AI_REVIEWER_CHAIN: "openai:gpt-5",
+      },
+    })
+
+  test("every case, 3 samples → κ 1 for every step, no injection gain, exit 0; the table printed and written", async () => {
+    const result = run("--samples", "3")
+    const report = result.stdout.toString()
+    console.log(report)
+    expect(result.stderr.toString()).not.toContain("error")
+    expect(result.exitCode).toBe(0)
+    for (const spec of cases) {
+      expect(report).toContain(`## ${spec.id} (рубрика `)
+      for (const c of spec.methodology.components)
+        expect(report).toContain(
+          `| ${c.key} (${c.label}) | 1.00 | 1.00 | 1.00 | 0 % | 1.00 | 1.00 | 1.00 | 0 % |`,
+        )
+    }
+    expect(report).toContain("- Судья: openai:gpt-5-mini")
+    expect(report).toContain("Инъекции: прирост 0")
+    expect(report).toContain("**Итог: пороги пройдены.**")
+    expect(await Bun.file(join(dir, "RESULTS.md")).text()).toBe(report.trimEnd().concat("\n"))
+    const judged = ai.requests.filter((r) => schemaName(r) === "judge_line").length
+    const lines = sets.reduce((sum, s) => sum + s.lines.length, 0)
+    expect(judged).toBeGreaterThanOrEqual(lines * 3)
+  })
+
+  test("bad arguments → exit 2 with the reason, nothing asked", () => {
+    ai.reset()
+    ai.setResponder(oracle)
+    const unknown = run("--case", "no_such_case")
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr.toString()).toContain("no_such_case")
+    expect(run("--samples", "0").exitCode).toBe(2)
+    expect(ai.requests).toEqual([])
+  })
+})
