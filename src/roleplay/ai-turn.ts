@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import { InputFile } from "grammy"
 import { type AiCall, aiTaskFor, type CallOutcome } from "../cases/kernel/ai-requests"
 import { cases, findCase } from "../cases/registry"
@@ -82,9 +82,19 @@ const ask = (ref: WorkRef, cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskRe
     }
     const runner = yield* WorkRunner
     const queued = runner.notify(ref, { _tag: "AiQueued", requestId: cmd.requestId })
+    const firstDone = yield* Deferred.make<void>()
     const outcomes = yield* Effect.forEach(
       task.calls,
-      (call, i) => callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined),
+      (call, i) => {
+        const outcome = callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined)
+        if (i === 0) return outcome.pipe(Effect.ensuring(Deferred.succeed(firstDone, undefined)))
+        if (task.lateGraceMs === undefined) return outcome
+        const givenUp = Deferred.await(firstDone).pipe(
+          Effect.andThen(Effect.sleep(task.lateGraceMs)),
+          Effect.as<CallOutcome>({ ok: false, reason: "timeout" }),
+        )
+        return Effect.raceFirst(outcome, givenUp)
+      },
       { concurrency: "unbounded" },
     )
     const feedback = task.read(outcomes)

@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { JUDGE_GRACE_MS } from "../../src/cases/kernel/ai-requests"
 import { judgePrompt } from "../../src/cases/kernel/judge"
 import { reviewPrompt } from "../../src/cases/kernel/prompts"
 import { rubricVersion } from "../../src/cases/kernel/rubric"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
-import { judgeAnswerOf, judgedLine, requestsNamed, reviewOf, scriptRoleplay } from "../support/ai-script"
+import {
+  judgeAnswerOf,
+  judgedLine,
+  judgeRequest,
+  requestsNamed,
+  reviewOf,
+  scriptRoleplay,
+} from "../support/ai-script"
 import { backends } from "../support/database"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 
@@ -120,5 +128,20 @@ describe.each(backends)("verdicts from outside (%s)", (backend) => {
       { rubric_version: rubricVersion(spec), score: 1 },
       { rubric_version: rubricVersion(spec), score: 1 },
     ])
+  })
+
+  test("the judge stuck in its chain → the persona's line still comes (a grace, not the 60 s timeout); the line counts no step", async () => {
+    bot = await startBot({ backend, env: { AI_REQUEST_TIMEOUT_SEC: "60" } })
+    scriptRoleplay(bot.ai, spec, [{ reply: "Слушаю.", covered: ["Behavior"] }])
+    bot.ai.failNext({ kind: "hang" }, 1, judgeRequest)
+    const user = bot.user(7703)
+    await signIn(user)
+    await startCase(user)
+    const started = Date.now()
+    const shown = textsOf(await user.send("Во вторник ты начал смену без чек-листа."))
+    expect(shown[0]).toStartWith(`${personaPrefix} Слушаю.`)
+    expect(shown[0]).toContain(`0/${keys.length}`)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(JUDGE_GRACE_MS)
+    expect(Date.now() - started).toBeLessThan(JUDGE_GRACE_MS + 10_000)
   })
 })

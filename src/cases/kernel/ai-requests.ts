@@ -33,7 +33,15 @@ export interface AiTask {
   readonly read: (outcomes: ReadonlyArray<CallOutcome>) => Feedback
   /** The persona's turn tells the learner when its first call waits for a free slot (AiQueued); a review waits. */
   readonly tellsWhenQueued: boolean
+  /** Once the first call has answered, how much longer the others may take before they count as failed. */
+  readonly lateGraceMs?: number
 }
+
+/**
+ * The judge runs beside the persona so the learner waits no longer; a judge stuck in its fallback chain may hold the
+ * reply only this long after the persona has answered. Its line then counts no step (the review can still find it).
+ */
+export const JUDGE_GRACE_MS = 5000
 
 export type AiRequestCmd = Extract<Cmd, { _tag: "AskPersona" | "AskReview" }>
 
@@ -86,6 +94,7 @@ export const personaTask = (spec: CaseSpec, cmd: Extract<Cmd, { _tag: "AskPerson
       }
     },
     tellsWhenQueued: true,
+    lateGraceMs: JUDGE_GRACE_MS,
   }
 }
 
