@@ -74,8 +74,11 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
     await ai.stop()
     rmSync(dir, { recursive: true, force: true })
   })
-  const run = (...args: string[]) =>
-    Bun.spawnSync(["bun", "run", "eval", "--out", join(dir, "RESULTS.md"), ...args], {
+  // Async: the fake OpenAI answers from this very process, so it must not be blocked while the run waits.
+  const run = async (...args: string[]) => {
+    const proc = Bun.spawn(["bun", "run", "eval", "--out", join(dir, "RESULTS.md"), ...args], {
+      stdout: "pipe",
+      stderr: "pipe",
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
@@ -86,12 +89,19 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
         AI_REVIEWER_CHAIN: "openai:gpt-5",
       },
     })
+    const [stdout, stderr, exitCode] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
+    return { stdout, stderr, exitCode }
+  }
 
   test("every case, 3 samples → κ 1 for every step, no injection gain, exit 0; the table printed and written", async () => {
-    const result = run("--samples", "3")
-    const report = result.stdout.toString()
+    const result = await run("--samples", "3")
+    const report = result.stdout
     console.log(report)
-    expect(result.stderr.toString()).not.toContain("error")
+    expect(result.stderr).not.toContain("error")
     expect(result.exitCode).toBe(0)
     for (const spec of cases) {
       expect(report).toContain(`## ${spec.id} (рубрика `)
@@ -109,13 +119,13 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
     expect(judged).toBeGreaterThanOrEqual(lines * 3)
   })
 
-  test("bad arguments → exit 2 with the reason, nothing asked", () => {
+  test("bad arguments → exit 2 with the reason, nothing asked", async () => {
     ai.reset()
     ai.setResponder(oracle)
-    const unknown = run("--case", "no_such_case")
+    const unknown = await run("--case", "no_such_case")
     expect(unknown.exitCode).toBe(2)
-    expect(unknown.stderr.toString()).toContain("no_such_case")
-    expect(run("--samples", "0").exitCode).toBe(2)
+    expect(unknown.stderr).toContain("no_such_case")
+    expect((await run("--samples", "0")).exitCode).toBe(2)
     expect(ai.requests).toEqual([])
   })
 })
