@@ -61,7 +61,7 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
       expect(textsOf(bot.tg.chat(id)).filter((t) => t === visibleText(spec.texts.algorithm))).toHaveLength(1)
     expect(bot.ai.requests).toEqual([])
 
-    bot.ai.setLatency(300)
+    bot.ai.setLatency(150)
     const started = Date.now()
     await everyone(bot, ids, (id) => `Реплика ${id}`)
     await bot.app.whenIdle(20_000)
@@ -77,8 +77,8 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
     expect(new Set(personaRequests(bot).map(lastUserLine)).size).toBe(100)
     expect(bot.ai.maxConcurrent).toBeLessThanOrEqual(8)
     expect(bot.ai.maxConcurrent).toBeGreaterThanOrEqual(2)
-    // 200 requests of 300 ms through 8 slots need at least ~7.5 s: the limit was really applied.
-    expect(elapsed).toBeGreaterThanOrEqual(Math.floor(200 / 8) * 300)
+    // 200 requests of 150 ms through 8 slots need at least ~3.75 s: the limit was really applied.
+    expect(elapsed).toBeGreaterThanOrEqual(Math.floor(200 / 8) * 150)
 
     const rows = await bot.app.db
       .selectFrom("ai_calls")
