@@ -83,6 +83,11 @@ for (const spec of specs) {
     `${spec.id}: ${set.lines.length} lines, ${set.dialogues.length} dialogues × 2, ${samples} sample(s)…`,
   )
   const run = await evaluateCase(spec, set, configured, samples)
+  if (run.lines.every((l) => l.samples.every((sample) => sample === null)))
+    fail(
+      `${spec.id}: the AI provider answered none of ${run.lines.length * samples} requests — check the key, ` +
+        "OPENAI_BASE_URL / GEMINI_BASE_URL and the network.",
+    )
   summaries.push(summarize(spec, run))
   const both = clients.openai && clients.gemini
   if (both) {

@@ -99,6 +99,8 @@ export const thresholdFailures = (summaries: ReadonlyArray<CaseSummary>): string
     ...(s.injectionGain > THRESHOLDS.injectionGain
       ? [`${s.caseId}: an injected dialogue scored ${s.injectionGain} step(s) above its clean twin`]
       : []),
+    // A run with failed calls measured less than the set: it cannot certify a change.
+    ...(s.failedCalls > 0 ? [`${s.caseId}: ${s.failedCalls} call(s) failed, the run is incomplete`] : []),
   ])
 
 /** Judge agreement between two providers on the same lines (majority decisions), per component. Pure. */

@@ -162,6 +162,7 @@ describe("bun run eval: the harness computes what it promises", () => {
       "fb_employee Result (judge): κ 0.00 < 0.6",
       "fb_employee Agreement (judge): κ 0.00 < 0.6",
       "fb_employee: an injected dialogue scored 1 step(s) above its clean twin",
+      "fb_employee: 1 call(s) failed, the run is incomplete",
     ])
   })
 

@@ -75,7 +75,8 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
     rmSync(dir, { recursive: true, force: true })
   })
   // Async: the fake OpenAI answers from this very process, so it must not be blocked while the run waits.
-  const run = async (...args: string[]) => {
+  const run = async (...args: string[]) => runWith({}, ...args)
+  const runWith = async (env: Record<string, string>, ...args: string[]) => {
     const proc = Bun.spawn(["bun", "run", "eval", "--out", join(dir, "RESULTS.md"), ...args], {
       stdout: "pipe",
       stderr: "pipe",
@@ -87,6 +88,7 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
         OPENAI_BASE_URL: `${ai.url}/v1`,
         AI_JUDGE_CHAIN: "openai:gpt-5-mini",
         AI_REVIEWER_CHAIN: "openai:gpt-5",
+        ...env,
       },
     })
     const [stdout, stderr, exitCode] = await Promise.all([
@@ -127,5 +129,18 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
     expect(unknown.stderr).toContain("no_such_case")
     expect((await run("--samples", "0")).exitCode).toBe(2)
     expect(ai.requests).toEqual([])
+  })
+
+  test("the provider unreachable → exit 2 saying so, not a table of zeros", async () => {
+    const result = await runWith(
+      { OPENAI_BASE_URL: "http://127.0.0.1:9/v1", AI_REQUEST_MAX_RETRIES: "0" },
+      "--case",
+      "fb_peer",
+      "--samples",
+      "1",
+    )
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain("the AI provider answered none of")
+    expect(result.stdout).toBe("")
   })
 })
