@@ -3,10 +3,10 @@
 // writes it to eval/RESULTS.md and exits 1 below the thresholds (2: bad arguments, configuration or data).
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
-import type { CallOutcome } from "../src/cases/kernel/ai-requests"
 import { rubricVersion } from "../src/cases/kernel/rubric"
 import { cases, findCase } from "../src/cases/registry"
 import { loadOpsConfig } from "../src/cli/ops-config"
+import { asCallOutcome } from "../src/roleplay/call-outcome"
 import { makeGateway, type Route, routingTable } from "../src/services/ai-gateway"
 import { providerClients, requireAiKey } from "../src/services/ai-setup"
 import type { ProviderName } from "../src/services/llm"
@@ -51,13 +51,7 @@ const askerFor = (routes: Parameters<typeof routingTable>[0]): Ask => {
     queuedNoticeMs: 3000,
     record: () => Effect.void,
   })
-  return (call) =>
-    Effect.runPromise(
-      gateway.complete(call).pipe(
-        Effect.map((a): CallOutcome => ({ ok: true, value: a.value, model: `${a.provider}:${a.model}` })),
-        Effect.catchTag("LlmError", (e) => Effect.succeed<CallOutcome>({ ok: false, reason: e.reason })),
-      ),
-    )
+  return (call) => Effect.runPromise(asCallOutcome(gateway.complete(call)))
 }
 const configured = askerFor({
   dialogue: env.AI_DIALOGUE_CHAIN,

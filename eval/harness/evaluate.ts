@@ -47,9 +47,9 @@ const judgeOnce = async (spec: CaseSpec, ask: Ask, context: string, text: string
   const line = withoutInvisible(text)
   const outcome = await ask(judgeCall(spec, context, line))
   if (!outcome.ok) return null
-  const answer = outcome.value as JudgeAnswer
-  const found = verifyJudgement(spec, answer, line)
-  const proposed = Object.values(answer).filter((f) => f?.present).length
+  const found = verifyJudgement(spec, outcome.value as JudgeAnswer, line)
+  // Every step the judge claimed either verified (covered) or not (unverified).
+  const proposed = found.covered.length + found.unverified.length
   return { covered: found.covered, quotes: found.quotes, proposed, unverified: found.unverified.length }
 }
 

@@ -12,6 +12,7 @@ import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { Speech } from "../services/voice"
+import { asCallOutcome } from "./call-outcome"
 import { reviewKey } from "./review-key"
 import { transcribe } from "./transcribe"
 import { findVerdict, saveVerdict } from "./verdicts.repo"
@@ -42,12 +43,36 @@ const failed = (cmd: AiWorkCmd, reason: string): Feedback =>
 
 /** One call of a task through the gateway; its failure is an outcome too (the task decides what it means). */
 const callOf = (ref: WorkRef, call: AiCall<unknown>, onQueued: Effect.Effect<void> | undefined) =>
-  Effect.flatMap(Llm, (llm) =>
-    llm.complete({ ...call, userId: ref.origin.userId, ...(onQueued ? { onQueued } : {}) }),
-  ).pipe(
-    Effect.map((a): CallOutcome => ({ ok: true, value: a.value, model: `${a.provider}:${a.model}` })),
-    Effect.catchTag("LlmError", (e) => Effect.succeed<CallOutcome>({ ok: false, reason: e.reason })),
+  asCallOutcome(
+    Effect.flatMap(Llm, (llm) =>
+      llm.complete({ ...call, userId: ref.origin.userId, ...(onQueued ? { onQueued } : {}) }),
+    ),
   )
+
+/**
+ * A task's calls side by side. With a grace, the calls after the first count as failed once the first has answered
+ * and the grace has passed (the judge may not hold the persona's reply).
+ */
+const runCalls = (
+  calls: ReadonlyArray<Effect.Effect<CallOutcome, never, Deps>>,
+  graceMs: number | undefined,
+) =>
+  Effect.gen(function* () {
+    const firstDone = yield* Deferred.make<void>()
+    const givenUp = (ms: number) =>
+      Deferred.await(firstDone).pipe(
+        Effect.andThen(Effect.sleep(ms)),
+        Effect.as<CallOutcome>({ ok: false, reason: "timeout" }),
+      )
+    return yield* Effect.forEach(
+      calls,
+      (outcome, i) => {
+        if (i === 0) return outcome.pipe(Effect.ensuring(Deferred.succeed(firstDone, undefined)))
+        return graceMs === undefined ? outcome : Effect.raceFirst(outcome, givenUp(graceMs))
+      },
+      { concurrency: "unbounded" },
+    )
+  })
 
 /** Claims code refused and steps without a majority, for the dashboard (a prompt or model change shows up). */
 const countDoubts = (caseId: string, feedback: Feedback) =>
@@ -82,20 +107,9 @@ const ask = (ref: WorkRef, cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskRe
     }
     const runner = yield* WorkRunner
     const queued = runner.notify(ref, { _tag: "AiQueued", requestId: cmd.requestId })
-    const firstDone = yield* Deferred.make<void>()
-    const outcomes = yield* Effect.forEach(
-      task.calls,
-      (call, i) => {
-        const outcome = callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined)
-        if (i === 0) return outcome.pipe(Effect.ensuring(Deferred.succeed(firstDone, undefined)))
-        if (task.lateGraceMs === undefined) return outcome
-        const givenUp = Deferred.await(firstDone).pipe(
-          Effect.andThen(Effect.sleep(task.lateGraceMs)),
-          Effect.as<CallOutcome>({ ok: false, reason: "timeout" }),
-        )
-        return Effect.raceFirst(outcome, givenUp)
-      },
-      { concurrency: "unbounded" },
+    const outcomes = yield* runCalls(
+      task.calls.map((call, i) => callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined)),
+      task.lateGraceMs,
     )
     const feedback = task.read(outcomes)
     yield* countDoubts(cmd.caseId, feedback)
