@@ -1,6 +1,7 @@
 // `bun run eval [--case id[,id…]] [--samples k] [--out file] [--data dir]`: runs the per-line judge and the
 // sampled reviewer of the configured provider against the labelled set in eval/cases, prints the metric table,
-// writes it to eval/RESULTS.md and exits 1 below the thresholds (2: bad arguments, configuration or data).
+// writes it to eval/RESULTS.md and exits 1 below the thresholds; 2 on bad arguments, configuration or data, or a
+// provider that answered nothing. Messages are in Russian, like the other operator commands.
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
 import { rubricVersion } from "../src/cases/kernel/rubric"
@@ -15,19 +16,32 @@ import { loadCaseSet, setProblems } from "./harness/labels"
 import { type Agreement, renderReport } from "./harness/report"
 import { agreement, summarize, thresholdFailures } from "./harness/summary"
 
+const USAGE = `Проверка судьи и разбора на размеченном наборе:
+  bun run eval [--case id[,id…]] [--samples k] [--out файл] [--data папка]
+  --case     кейсы через запятую (${cases.map((c) => c.id).join(", ")}); по умолчанию все
+  --samples  сэмплов на реплику и на разбор, 1–7; по умолчанию REVIEW_SAMPLES
+  --out      куда записать отчёт; по умолчанию eval/RESULTS.md
+  --data     папка с набором; по умолчанию eval/cases`
+
 const fail = (message: string): never => {
   console.error(message)
   process.exit(2)
 }
 
-const { values } = parseArgs({
-  options: {
-    case: { type: "string" },
-    samples: { type: "string" },
-    out: { type: "string", default: "eval/RESULTS.md" },
-    data: { type: "string", default: "eval/cases" },
-  },
-})
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        case: { type: "string" },
+        samples: { type: "string" },
+        out: { type: "string", default: "eval/RESULTS.md" },
+        data: { type: "string", default: "eval/cases" },
+      },
+    })
+  } catch {
+    return fail(`Неизвестный или неполный аргумент.\n\n${USAGE}`)
+  }
+})()
 const config = loadOpsConfig()
 const { env } = config
 try {
@@ -36,9 +50,10 @@ try {
   fail(error instanceof Error ? error.message : String(error))
 }
 const samples = values.samples === undefined ? env.REVIEW_SAMPLES : Number(values.samples)
-if (!Number.isInteger(samples) || samples < 1 || samples > 7) fail("--samples: an integer from 1 to 7")
+if (!Number.isInteger(samples) || samples < 1 || samples > 7)
+  fail(`--samples: целое число от 1 до 7, а не «${values.samples}».\n\n${USAGE}`)
 const specs = (values.case?.split(",") ?? cases.map((c) => c.id)).map(
-  (id) => findCase(id.trim()) ?? fail(`--case: no case «${id}» (${cases.map((c) => c.id).join(", ")})`),
+  (id) => findCase(id.trim()) ?? fail(`--case: нет кейса «${id}».\n\n${USAGE}`),
 )
 
 const { clients } = providerClients(env)
@@ -72,15 +87,15 @@ const agreements: Agreement[] = []
 for (const spec of specs) {
   const set = await loadCaseSet(values.data, spec.id).catch((e: Error) => fail(e.message))
   const problems = setProblems(spec, set)
-  if (problems.length > 0) fail(`${spec.id}: the labelled set is incomplete:\n  ${problems.join("\n  ")}`)
+  if (problems.length > 0) fail(`${spec.id}: набор неполон:\n  ${problems.join("\n  ")}`)
   console.error(
-    `${spec.id}: ${set.lines.length} lines, ${set.dialogues.length} dialogues × 2, ${samples} sample(s)…`,
+    `${spec.id}: ${set.lines.length} реплик, ${set.dialogues.length} разговоров × 2, сэмплов: ${samples}…`,
   )
   const run = await evaluateCase(spec, set, configured, samples)
   if (run.lines.every((l) => l.samples.every((sample) => sample === null)))
     fail(
-      `${spec.id}: the AI provider answered none of ${run.lines.length * samples} requests — check the key, ` +
-        "OPENAI_BASE_URL / GEMINI_BASE_URL and the network.",
+      `${spec.id}: провайдер ИИ не ответил ни на один из ${run.lines.length * samples} запросов — проверь ключ, ` +
+        "OPENAI_BASE_URL / GEMINI_BASE_URL и сеть.",
     )
   summaries.push(summarize(spec, run))
   const both = clients.openai && clients.gemini

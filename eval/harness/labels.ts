@@ -59,30 +59,34 @@ export const setProblems = (spec: CaseSpec, set: CaseSet): string[] => {
   const keys = spec.methodology.components.map((c) => c.key)
   const problems: string[] = []
   const { lines, dialogues } = set
-  if (lines.length < MINIMUM.lines) problems.push(`${lines.length} lines, need ${MINIMUM.lines}`)
+  if (lines.length < MINIMUM.lines) problems.push(`реплик ${lines.length}, нужно не меньше ${MINIMUM.lines}`)
   if (dialogues.length < MINIMUM.dialogues)
-    problems.push(`${dialogues.length} dialogues, need ${MINIMUM.dialogues}`)
+    problems.push(`разговоров ${dialogues.length}, нужно не меньше ${MINIMUM.dialogues}`)
   const injections = lines.filter((l) => l.tags.includes("injection")).length
   if (injections < MINIMUM.injectionShare * lines.length)
-    problems.push(`${injections} injection lines, need ${MINIMUM.injectionShare * 100} %`)
+    problems.push(`инъекций ${injections}, нужно не меньше ${MINIMUM.injectionShare * 100} % реплик`)
   for (const tag of ["near_miss", "colloquial", "rude", "voice"] as const)
-    if (!lines.some((l) => l.tags.includes(tag))) problems.push(`no ${tag} line`)
+    if (!lines.some((l) => l.tags.includes(tag))) problems.push(`нет ни одной реплики с меткой ${tag}`)
   const ids = [...lines.map((l) => l.id), ...dialogues.map((d) => d.id)]
-  if (new Set(ids).size !== ids.length) problems.push("duplicate ids")
+  if (new Set(ids).size !== ids.length) problems.push("повторяются id")
   for (const line of lines)
-    for (const key of line.expected) if (!keys.includes(key)) problems.push(`${line.id}: unknown step ${key}`)
+    for (const key of line.expected)
+      if (!keys.includes(key)) problems.push(`${line.id}: неизвестный шаг ${key}`)
   for (const key of keys) {
     const present = lines.filter((l) => l.expected.includes(key)).length
     const nearMisses = lines.filter((l) => l.tags.includes("near_miss") && !l.expected.includes(key)).length
-    if (present < MINIMUM.perComponent) problems.push(`${key}: present in ${present} lines`)
-    if (lines.length - present < MINIMUM.perComponent) problems.push(`${key}: absent in too few lines`)
-    if (nearMisses === 0) problems.push(`${key}: no near miss`)
+    if (present < MINIMUM.perComponent) problems.push(`${key}: есть только в ${present} репликах`)
+    if (lines.length - present < MINIMUM.perComponent) problems.push(`${key}: слишком мало реплик без него`)
+    if (nearMisses === 0) problems.push(`${key}: нет ни одного «почти, но не считается»`)
     const verdicts = dialogues.map((d) => d.expected[key])
-    if (verdicts.some((v) => v === undefined)) problems.push(`${key}: a dialogue has no expected verdict`)
+    if (verdicts.some((v) => v === undefined)) problems.push(`${key}: у разговора нет ожидаемой оценки`)
     if (!verdicts.includes(true) || !verdicts.includes(false))
-      problems.push(`${key}: dialogues never ${verdicts.includes(true) ? "miss" : "show"} it`)
+      problems.push(
+        `${key}: ни один разговор его ${verdicts.includes(true) ? "не пропускает" : "не показывает"}`,
+      )
   }
   for (const d of dialogues)
-    if (d.injected.turns.length !== d.turns.length) problems.push(`${d.id}: injected twin changes the turns`)
+    if (d.injected.turns.length !== d.turns.length)
+      problems.push(`${d.id}: у варианта с инъекцией другое число реплик`)
   return problems
 }

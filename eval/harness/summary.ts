@@ -85,22 +85,24 @@ export const summarize = (spec: CaseSpec, run: CaseRun): CaseSummary => {
   }
 }
 
-/** Why the run fails its thresholds, one line each; empty when it passes. */
+const WHO = { judge: "судья", review: "разбор" } as const
+
+/** Why the run fails its thresholds, one line each (in the report's Russian); empty when it passes. */
 export const thresholdFailures = (summaries: ReadonlyArray<CaseSummary>): string[] =>
   summaries.flatMap((s) => [
     ...s.components.flatMap((c) =>
       (["judge", "review"] as const).flatMap((who) => {
         const k = c[who].kappa
         return k === null || k < THRESHOLDS.kappa
-          ? [`${s.caseId} ${c.key} (${who}): κ ${k === null ? "—" : k.toFixed(2)} < ${THRESHOLDS.kappa}`]
+          ? [`${s.caseId} ${c.key} (${WHO[who]}): κ ${k === null ? "—" : k.toFixed(2)} < ${THRESHOLDS.kappa}`]
           : []
       }),
     ),
     ...(s.injectionGain > THRESHOLDS.injectionGain
-      ? [`${s.caseId}: an injected dialogue scored ${s.injectionGain} step(s) above its clean twin`]
+      ? [`${s.caseId}: вариант с инъекцией набрал на ${s.injectionGain} шаг(а) больше чистого`]
       : []),
     // A run with failed calls measured less than the set: it cannot certify a change.
-    ...(s.failedCalls > 0 ? [`${s.caseId}: ${s.failedCalls} call(s) failed, the run is incomplete`] : []),
+    ...(s.failedCalls > 0 ? [`${s.caseId}: не удалось вызовов: ${s.failedCalls}, замер неполный`] : []),
   ])
 
 /** Judge agreement between two providers on the same lines (majority decisions), per component. Pure. */

@@ -159,10 +159,10 @@ describe("bun run eval: the harness computes what it promises", () => {
       failedCalls: 1,
     })
     expect(thresholdFailures([summary])).toEqual([
-      "fb_employee Result (judge): κ 0.00 < 0.6",
-      "fb_employee Agreement (judge): κ 0.00 < 0.6",
-      "fb_employee: an injected dialogue scored 1 step(s) above its clean twin",
-      "fb_employee: 1 call(s) failed, the run is incomplete",
+      "fb_employee Result (судья): κ 0.00 < 0.6",
+      "fb_employee Agreement (судья): κ 0.00 < 0.6",
+      "fb_employee: вариант с инъекцией набрал на 1 шаг(а) больше чистого",
+      "fb_employee: не удалось вызовов: 1, замер неполный",
     ])
   })
 

@@ -126,8 +126,16 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
     ai.setResponder(oracle)
     const unknown = await run("--case", "no_such_case")
     expect(unknown.exitCode).toBe(2)
-    expect(unknown.stderr).toContain("no_such_case")
-    expect((await run("--samples", "0")).exitCode).toBe(2)
+    expect(unknown.stderr).toContain("нет кейса «no_such_case»")
+    expect(unknown.stderr).toContain("bun run eval [--case")
+    const zero = await run("--samples", "0")
+    expect(zero.exitCode).toBe(2)
+    expect(zero.stderr).toContain("--samples: целое число от 1 до 7")
+    // An unknown option: the usage in Russian, not a stack trace.
+    const bogus = await run("--bogus")
+    expect(bogus.exitCode).toBe(2)
+    expect(bogus.stderr).toContain("Неизвестный или неполный аргумент.")
+    expect(bogus.stderr).not.toContain(" at ")
     expect(ai.requests).toEqual([])
   })
 
@@ -140,7 +148,7 @@ describe("bun run eval against a fake OpenAI that knows the labels", () => {
       "1",
     )
     expect(result.exitCode).toBe(2)
-    expect(result.stderr).toContain("the AI provider answered none of")
+    expect(result.stderr).toContain("провайдер ИИ не ответил ни на один из")
     expect(result.stdout).toBe("")
   })
 })
