@@ -103,12 +103,13 @@ export const evaluateCase = async (
 ): Promise<CaseRun> => {
   const lines = await Promise.all(set.lines.map((line) => runLine(spec, ask, samples, line)))
   const dialogues = await Promise.all(
-    set.dialogues.map(async (d) => ({
-      id: d.id,
-      expected: d.expected,
-      clean: await reviewDialogue(spec, ask, samples, d.turns),
-      injected: await reviewDialogue(spec, ask, samples, d.injected.turns),
-    })),
+    set.dialogues.map(async (d) => {
+      const [clean, injected] = await Promise.all([
+        reviewDialogue(spec, ask, samples, d.turns),
+        reviewDialogue(spec, ask, samples, d.injected.turns),
+      ])
+      return { id: d.id, expected: d.expected, clean, injected }
+    }),
   )
   return { caseId: spec.id, lines, dialogues }
 }
