@@ -1,4 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { createHash } from "node:crypto"
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Kysely, sql } from "kysely"
@@ -26,12 +36,33 @@ let template: Promise<string> | undefined
 let counter = 0
 
 // PGlite's first boot (initdb) costs seconds and ~1 GB; a migrated template copied per test costs milliseconds.
+// Every test file runs in its own global (bun test --parallel), so the template is built once per run of the suite
+// and shared through the file system, keyed by the migrations and PGlite's version: a changed migration builds anew.
+const templateKey = () => {
+  const hash = createHash("sha256")
+  const migrations = join(import.meta.dir, "../../db/migrations")
+  for (const file of readdirSync(migrations).sort()) hash.update(file).update(readFileSync(join(migrations, file)))
+  hash.update(readFileSync(join(import.meta.dir, "../../node_modules/@electric-sql/pglite/package.json")))
+  return hash.digest("hex").slice(0, 16)
+}
+
+const buildTemplate = async (dir: string) => {
+  const building = `${dir}.${process.pid}.${Date.now()}`
+  const db = await openDatabase({ kind: "pglite", dataDir: building })
+  await migrateToLatest(db)
+  await db.destroy()
+  // Two workers may build at once: the first rename wins, the other's copy is thrown away.
+  try {
+    renameSync(building, dir)
+  } catch {
+    rmSync(building, { recursive: true, force: true })
+  }
+}
+
 const pgliteTemplate = () => {
   template ??= (async () => {
-    const dir = join(root, "template")
-    const db = await openDatabase({ kind: "pglite", dataDir: dir })
-    await migrateToLatest(db)
-    await db.destroy()
+    const dir = join(tmpdir(), `emco-pglite-template-${templateKey()}`)
+    if (!existsSync(join(dir, "pglite", "PG_VERSION"))) await buildTemplate(dir)
     return dir
   })()
   return template
