@@ -96,6 +96,8 @@ export interface CaseAttemptsTable {
   disputed: ColumnType<ReadonlyArray<string>, RawBuilder<string> | undefined, RawBuilder<string>>
   quotes_proposed: Generated<number>
   quotes_unverified: Generated<number>
+  level: Generated<"soft" | "normal" | "hard">
+  hints: Generated<number>
 }
 
 export interface ReviewVerdictsTable {

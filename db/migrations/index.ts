@@ -10,6 +10,7 @@ import * as backgroundWork from "./0008_background_work"
 import * as userLimits from "./0009_user_limits"
 import * as privacy from "./0010_privacy"
 import * as verdicts from "./0011_verdicts"
+import * as history from "./0012_history"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "0009_user_limits": userLimits,
   "0010_privacy": privacy,
   "0011_verdicts": verdicts,
+  "0012_history": history,
 }

@@ -1,3 +1,4 @@
+import { dateInZone } from "../core/dates"
 import type { Role } from "../core/model"
 import { minutes, plural } from "../core/texts"
 
@@ -21,11 +22,11 @@ export const authTexts = {
   authDisabled: "🔓 Вход по паролю выключен — всё уже доступно. Меню: /start",
   loggedOut: "👋 Выход выполнен. Чтобы вернуться, отправь /start и введи пароль.",
   notLoggedIn: "Вход ещё не выполнен. Чтобы войти, отправь /start.",
-  whoami: (role: Role | null, userId: number, since: Date | null) =>
+  whoami: (role: Role | null, userId: number, since: Date | null, timeZone: string) =>
     [
       "👤 <b>Кто ты для бота</b>",
       `Роль: <b>${role ? roleName[role] : "без роли (вход не выполнен)"}</b>`,
       `Telegram ID: <code>${userId}</code>`,
-      ...(since ? [`С нами с ${since.toLocaleDateString("ru-RU", { timeZone: "UTC" })}`] : []),
+      ...(since ? [`С нами с ${dateInZone(since.getTime(), timeZone)}`] : []),
     ].join("\n"),
 } as const

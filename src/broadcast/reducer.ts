@@ -1,6 +1,7 @@
 import { AUDIENCES } from "../core/audience"
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
+import { DEFAULT_TIME_ZONE, formatInZone } from "../core/dates"
 import { escapeHtml, visibleText } from "../core/html"
 import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
@@ -8,7 +9,7 @@ import type { Step } from "../core/step"
 import { texts } from "../nav/texts"
 import { isActive, renderBroadcast } from "./render"
 import { broadcastTexts as t } from "./texts"
-import { formatInZone, parseSendTime } from "./when"
+import { parseSendTime } from "./when"
 
 type Draft = Extract<Session["flow"], { _tag: "BroadcastDraft" }>
 type TextInput = Extract<Envelope["input"], { _tag: "Text" }>
@@ -80,7 +81,7 @@ export const leavesDraft = (s: Session, ev: Envelope): boolean =>
 /** The /broadcast wizard and /broadcasts. Pure; null for events that are not about broadcasts. Admins only. */
 export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
   const { input } = ev
-  const zone = ev.timeZone ?? "UTC"
+  const zone = ev.timeZone ?? DEFAULT_TIME_ZONE
   const isAdmin = ev.actor.role === "admin"
   const draft = s.flow._tag === "BroadcastDraft" ? s.flow : null
   if (input._tag === "Command" && (input.name === "broadcast" || input.name === "broadcasts")) {

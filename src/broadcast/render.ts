@@ -1,8 +1,8 @@
 import type { BroadcastView } from "../core/audience"
 import { button, callbackData } from "../core/callback-data"
 import { inline, type Keyboard } from "../core/commands"
+import { formatInZone } from "../core/dates"
 import { broadcastTexts as t } from "./texts"
-import { formatInZone } from "./when"
 
 /** One broadcast as a few lines: title, status, counts. Shared by the live progress message and /broadcasts. */
 export const renderBroadcast = (b: BroadcastView, timeZone: string): string => {

@@ -1,4 +1,6 @@
-/** Reading and showing wall-clock times in the scheduler's time zone (APSCHEDULER_TIMEZONE). Pure. */
+import { type Wall, wallOf } from "../core/dates"
+
+/** Reading wall-clock times in the scheduler's time zone (APSCHEDULER_TIMEZONE). Pure. */
 
 export type SendTime =
   | { readonly _tag: "At"; readonly at: number }
@@ -6,29 +8,7 @@ export type SendTime =
   | { readonly _tag: "Past" }
   | { readonly _tag: "TooFar" }
 
-interface Wall {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-  readonly hour: number
-  readonly minute: number
-}
-
 const MAX_AHEAD_MS = 366 * 24 * 3600 * 1000
-
-const wallOf = (ms: number, timeZone: string): Wall => {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-  }).formatToParts(new Date(ms))
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
-  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute") }
-}
 
 const asUtc = (w: Wall) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute)
 
@@ -90,11 +70,4 @@ export const parseSendTime = (text: string, now: number, timeZone: string): Send
     return { _tag: "At", at }
   }
   return { _tag: "Invalid" }
-}
-
-/** «25.11.2026 18:30» in `timeZone`. */
-export const formatInZone = (ms: number, timeZone: string): string => {
-  const w = wallOf(ms, timeZone)
-  const two = (n: number) => String(n).padStart(2, "0")
-  return `${two(w.day)}.${two(w.month)}.${w.year} ${two(w.hour)}:${two(w.minute)}`
 }

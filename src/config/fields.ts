@@ -45,7 +45,10 @@ export const fields = {
   LOG_LEVEL: field.oneOf(["debug", "info", "warn", "error", "silent"], "info", "Уровень логов"),
   SENTRY_DSN: field.secret("DSN Sentry (пусто — выключено)"),
   SENTRY_ENV: field.text("Окружение для Sentry", "dev"),
-  APSCHEDULER_TIMEZONE: field.text("Часовой пояс планировщика и времени рассылок", "UTC"),
+  APSCHEDULER_TIMEZONE: field.text(
+    "Часовой пояс всех дат и времени, которые видят пользователи и админы, планировщика и рассылок",
+    "Europe/Moscow",
+  ),
   JOB_LEASE_SECONDS: field.int(
     2,
     3600,

@@ -13,12 +13,19 @@ const Turn = Schema.Struct({
 })
 export type Turn = typeof Turn.Type
 
+/** How hard the persona is to talk to: how quickly they concede and how they push back (data in each case). */
+export const LEVELS = ["soft", "normal", "hard"] as const
+export type Level = (typeof LEVELS)[number]
+
 const Pending = Schema.Struct({ requestId: Schema.Number, text: Schema.String, since: Schema.Number })
 
 /** What the learner asked for when a start would have dropped this dialogue: the home screen or a case. */
 const Destination = Schema.Union([
   Schema.TaggedStruct("Home", {}),
-  Schema.TaggedStruct("StartCase", { caseId: Schema.String }),
+  Schema.TaggedStruct("StartCase", {
+    caseId: Schema.String,
+    level: added(Schema.Literals(LEVELS), "normal"),
+  }),
 ])
 export type Destination = typeof Destination.Type
 
@@ -51,11 +58,19 @@ export const Attempt = Schema.Struct({
   leaving: added(Schema.NullOr(Leaving), null),
   /** Voice lines still being transcribed: a finish waits for them too, so none is left out of the review. */
   hearing: added(Schema.Number, 0),
+  level: added(Schema.Literals(LEVELS), "normal"),
+  /** «💡 Подсказка» presses in this attempt (the review says how many). */
+  hints: added(Schema.Number, 0),
 })
 export type Attempt = typeof Attempt.Type
 export type Outcome = NonNullable<Attempt["outcome"]>
 
-export const newAttempt = (caseId: string, number: number, now: number): Attempt => ({
+export const newAttempt = (
+  caseId: string,
+  number: number,
+  now: number,
+  level: Level = "normal",
+): Attempt => ({
   caseId,
   number,
   startedAt: now,
@@ -71,6 +86,8 @@ export const newAttempt = (caseId: string, number: number, now: number): Attempt
   finishing: false,
   leaving: null,
   hearing: 0,
+  level,
+  hints: 0,
 })
 
 /** Lines the persona never answered, as turns without a reply: the review and the saved attempt keep them. */

@@ -6,7 +6,8 @@ export interface Button {
   readonly data: string
 }
 
-export type CaseAction = "start" | "theory" | "restart" | "review" | "retry"
+/** `soft` and `hard` start the case with a softer or a harder persona; `start` with the usual one. */
+export type CaseAction = "start" | "soft" | "hard" | "theory" | "restart" | "review" | "retry"
 
 /** The answers to «a start would drop your running dialogue»: go on with it, finish it with a review, or drop it. */
 export type LeaveChoice = "stay" | "finish" | "drop"
@@ -17,6 +18,10 @@ export type CallbackData =
   | { readonly _tag: "Case"; readonly caseId: string; readonly action: CaseAction }
   /** An answer to the leaving question `id` (stale once another question or another attempt replaced it). */
   | { readonly _tag: "Leave"; readonly id: number; readonly choice: LeaveChoice }
+  /** A page of «📈 Мои результаты» (0 = the first, with the progress per step). */
+  | { readonly _tag: "History"; readonly page: number }
+  /** One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue. */
+  | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean }
   | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
@@ -28,7 +33,15 @@ export type CallbackData =
   | { readonly _tag: "Unknown"; readonly raw: string }
 
 const NAV_TARGETS = ["menu", "faq", "help", "results"] as const
-const CASE_ACTIONS: ReadonlyArray<CaseAction> = ["start", "theory", "restart", "review", "retry"]
+const CASE_ACTIONS: ReadonlyArray<CaseAction> = [
+  "start",
+  "soft",
+  "hard",
+  "theory",
+  "restart",
+  "review",
+  "retry",
+]
 const CASE_ID = /^[a-z][a-z0-9_]{0,40}$/
 const LEAVE_CHOICES: ReadonlyArray<LeaveChoice> = ["stay", "finish", "drop"]
 const ID = /^(0|[1-9]\d{0,14})$/
@@ -42,6 +55,8 @@ export const callbackData = {
   caseCard: (caseId: string): string => `menu:${caseId}`,
   caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
   leave: (id: number, choice: LeaveChoice): string => `leave:${id}:${choice}`,
+  history: (page: number): string => `hist:${page}`,
+  attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
   admin: (action: "stats" | "users"): string => `admin:${action}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
@@ -66,6 +81,10 @@ export const callbackData = {
     if (scope === "leave" && ID.test(value) && LEAVE_CHOICES.includes(action as LeaveChoice))
       return { _tag: "Leave", id: Number(value), choice: action as LeaveChoice }
     if (scope === "rate") return decodeSurvey(raw, value, action)
+    if (scope === "hist" && action === undefined && /^\d{1,4}$/.test(value))
+      return { _tag: "History", page: Number(value) }
+    if (scope === "att" && ID.test(value) && (action === undefined || action === "t"))
+      return { _tag: "AttemptOpen", id: Number(value), transcript: action === "t" }
     if (scope === "admin" && action === undefined && (value === "stats" || value === "users"))
       return { _tag: "Admin", action: value }
     if (scope === "bc") return decodeBroadcast(raw, value, action)

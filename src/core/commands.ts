@@ -1,5 +1,5 @@
 import type { Review, ReviewVerdict } from "./ai-reply"
-import type { Attempt, Turn } from "./attempt"
+import type { Attempt, Level, Turn } from "./attempt"
 import type { Audience } from "./audience"
 import type { Button } from "./callback-data"
 import type { Role } from "./model"
@@ -44,6 +44,8 @@ export type Cmd =
       readonly caseId: string
       readonly turns: ReadonlyArray<Turn>
       readonly text: string
+      /** How hard the persona plays (absent in commands stored by an older version: the usual level). */
+      readonly level?: Level
     }
   | {
       readonly _tag: "AskReview"
@@ -103,8 +105,14 @@ export type Cmd =
   | { readonly _tag: "LoadBroadcasts"; readonly messageId: number | null }
   /** Cancels a scheduled or running broadcast; answered with BroadcastStopped. */
   | { readonly _tag: "StopBroadcast"; readonly id: number }
-  /** Loads the learner's attempts; answered with ResultsLoaded for the message to show them in. */
-  | { readonly _tag: "LoadResults"; readonly messageId: number | null }
+  /** Loads the learner's attempts; answered with ResultsLoaded for the message (and history page) to show. */
+  | { readonly _tag: "LoadResults"; readonly messageId: number | null; readonly page: number }
+  /** Loads one of the learner's attempts (by row id, checked against the learner); answered with AttemptLoaded. */
+  | { readonly _tag: "OpenAttempt"; readonly attemptId: number; readonly messageId: number | null }
+  /** Loads an attempt's dialogue; answered with TranscriptLoaded. */
+  | { readonly _tag: "LoadTranscript"; readonly attemptId: number }
+  /** After a review: the learner's latest attempts of the case, for the trend line; answered with ProgressLoaded. */
+  | { readonly _tag: "LoadProgress"; readonly caseId: string }
 
 export const Cmd = {
   reply: (html: string, keyboard?: Keyboard): Cmd =>

@@ -1,7 +1,7 @@
 import type { Review, ReviewVerdict } from "./ai-reply"
 import type { Audience, BroadcastView } from "./audience"
 import type { CallbackData } from "./callback-data"
-import type { AdminStats, CaseResult, UserSummary } from "./views"
+import type { AdminStats, AttemptSummary, StoredAttempt, StoredTranscript, UserSummary } from "./views"
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 
@@ -93,7 +93,22 @@ export type Feedback =
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null
-      readonly results: ReadonlyArray<CaseResult>
+      readonly page: number
+      /** The learner's finished attempts, newest first. */
+      readonly attempts: ReadonlyArray<AttemptSummary>
+    }
+  /** The attempt asked for (null: not this learner's, or gone), to show in `messageId`. */
+  | {
+      readonly _tag: "AttemptLoaded"
+      readonly messageId: number | null
+      readonly attempt: StoredAttempt | null
+    }
+  | { readonly _tag: "TranscriptLoaded"; readonly transcript: StoredTranscript | null }
+  /** What the learner showed in the latest attempts of `caseId` (covered steps, newest first), after a review. */
+  | {
+      readonly _tag: "ProgressLoaded"
+      readonly caseId: string
+      readonly history: ReadonlyArray<ReadonlyArray<string>>
     }
 
 /** What the user did, decoded and validated. Past-tense facts from the reducer's point of view. */
@@ -142,7 +157,7 @@ export interface Envelope {
   readonly authEnabled: boolean
   /** VOICE_REPLIES: the persona's lines are also sent as voice notes. */
   readonly voiceReplies?: boolean
-  /** APSCHEDULER_TIMEZONE: broadcast times are read and shown in it (UTC when absent). */
+  /** APSCHEDULER_TIMEZONE: every date and time shown is in it (DEFAULT_TIME_ZONE when absent). */
   readonly timeZone?: string
   /** DIALOGUE_RETENTION_DAYS: the FAQ tells how long dialogues are kept (absent: until deleted). */
   readonly dialogueRetentionDays?: number

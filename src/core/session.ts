@@ -41,8 +41,10 @@ export const Session = Schema.Struct({
   rate: added(RateWindows, { minute: emptyWindow, hour: emptyWindow }),
   /** Monotonic per chat: every AI request carries one, so late answers to an abandoned request are recognised. */
   nextRequestId: added(Schema.Number, 1),
-  /** Attempts started per case id (the attempt number shown in the review). */
+  /** Attempts started per case id: tells one run of a case from the next (late transcripts of an old run). */
   attempts: added(Schema.Record(Schema.String, Schema.Number), {}),
+  /** Reviewed attempts per case id: the attempt number shown in the review and in the history («№3»). */
+  reviewed: added(Schema.Record(Schema.String, Schema.Number), {}),
   /** Reviews received: the survey opens after the first one. */
   reviews: added(Schema.Number, 0),
 })
@@ -55,6 +57,7 @@ export const initialSession: Session = {
   rate: { minute: emptyWindow, hour: emptyWindow },
   nextRequestId: 1,
   attempts: {},
+  reviewed: {},
   reviews: 0,
 }
 

@@ -1,3 +1,6 @@
+import type { Review } from "./ai-reply"
+import type { Level } from "./attempt"
+
 /** Read models: plain data loaded for display (admin stats, user lists, a learner's results). */
 
 /** Per case: reviews decided by sampled votes, the steps they left «спорно», and the model quotes code checked. */
@@ -47,11 +50,28 @@ export interface UserSummary {
   readonly lastSeen: string | null
 }
 
-export interface CaseResult {
+/** One finished attempt as the history lists it (times are epoch ms: read models travel as JSON). */
+export interface AttemptSummary {
+  readonly id: number
   readonly caseId: string
-  readonly attempts: number
-  readonly best: number
-  readonly latest: number
-  /** Component keys missed in at least one attempt, most often missed first (at most three). */
-  readonly missed: ReadonlyArray<{ readonly key: string; readonly times: number }>
+  /** «Попытка №N»: the same number the review showed. */
+  readonly number: number
+  readonly endedAt: number
+  readonly covered: ReadonlyArray<string>
+  readonly level: Level
+  readonly hints: number
+}
+
+/** One attempt opened from the history: its stored review, and whether retention still keeps the transcript. */
+export interface StoredAttempt extends AttemptSummary {
+  readonly review: Review | null
+  readonly disputed: ReadonlyArray<string>
+  readonly hasTranscript: boolean
+}
+
+/** An attempt's dialogue, as stored (empty once retention took it). */
+export interface StoredTranscript {
+  readonly caseId: string
+  readonly number: number
+  readonly turns: ReadonlyArray<{ readonly learner: string; readonly persona: string }>
 }

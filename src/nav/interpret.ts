@@ -2,11 +2,12 @@ import { Effect } from "effect"
 import type { Feedback } from "../core/model"
 import type { Handlers } from "../pipeline/command-handler"
 import { pingDatabase } from "../repositories/health.repo"
-import { findAttempts } from "../roleplay/roleplay.repo"
 import { Db } from "../services/db"
-import { summarizeAttempts } from "./results"
+import { findAttemptSummaries, findCaseHistory, findStoredAttempt, findTranscript } from "./history.repo"
 
-export const navHandlers: Handlers<"PingDb" | "LoadResults"> = {
+type NavCmd = "PingDb" | "LoadResults" | "OpenAttempt" | "LoadTranscript" | "LoadProgress"
+
+export const navHandlers: Handlers<NavCmd> = {
   PingDb: () =>
     Effect.gen(function* () {
       const db = yield* Db
@@ -24,7 +25,30 @@ export const navHandlers: Handlers<"PingDb" | "LoadResults"> = {
     }),
   LoadResults: (cmd, { origin }) =>
     Effect.gen(function* () {
-      const rows = yield* (yield* Db).use("findAttempts", (k) => findAttempts(k, origin.userId))
-      return { _tag: "ResultsLoaded", messageId: cmd.messageId, results: summarizeAttempts(rows) } as Feedback
+      const attempts = yield* (yield* Db).use("findAttemptSummaries", (k) =>
+        findAttemptSummaries(k, origin.userId),
+      )
+      return { _tag: "ResultsLoaded", messageId: cmd.messageId, page: cmd.page, attempts } as Feedback
+    }),
+  OpenAttempt: (cmd, { origin }) =>
+    Effect.gen(function* () {
+      const attempt = yield* (yield* Db).use("findStoredAttempt", (k) =>
+        findStoredAttempt(k, origin.userId, cmd.attemptId),
+      )
+      return { _tag: "AttemptLoaded", messageId: cmd.messageId, attempt } as Feedback
+    }),
+  LoadTranscript: (cmd, { origin }) =>
+    Effect.gen(function* () {
+      const transcript = yield* (yield* Db).use("findTranscript", (k) =>
+        findTranscript(k, origin.userId, cmd.attemptId),
+      )
+      return { _tag: "TranscriptLoaded", transcript } as Feedback
+    }),
+  LoadProgress: (cmd, { origin }) =>
+    Effect.gen(function* () {
+      const history = yield* (yield* Db).use("findCaseHistory", (k) =>
+        findCaseHistory(k, origin.userId, cmd.caseId),
+      )
+      return { _tag: "ProgressLoaded", caseId: cmd.caseId, history } as Feedback
     }),
 }

@@ -1,11 +1,12 @@
 import { authTexts } from "../auth/texts"
 import { Cmd } from "../core/commands"
+import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { caseCommands } from "./command-menu"
+import { historyReducer } from "./history-reducer"
 import { backToMenu, mainMenu } from "./keyboards"
-import { renderResults } from "./results"
 import { texts } from "./texts"
 
 const onCommand = (s: Session, ev: Envelope, name: string): Step => {
@@ -16,7 +17,19 @@ const onCommand = (s: Session, ev: Envelope, name: string): Step => {
     case "faq":
       return [s, [Cmd.reply(texts.faq(ev.dialogueRetentionDays), backToMenu())]]
     case "whoami":
-      return [s, [Cmd.reply(authTexts.whoami(ev.actor.role, ev.actor.userId, ev.actor.since))]]
+      return [
+        s,
+        [
+          Cmd.reply(
+            authTexts.whoami(
+              ev.actor.role,
+              ev.actor.userId,
+              ev.actor.since,
+              ev.timeZone ?? DEFAULT_TIME_ZONE,
+            ),
+          ),
+        ],
+      ]
     case "dbping":
       return [s, [isAdmin ? Cmd.pingDb : Cmd.reply(texts.adminOnly)]]
     default:
@@ -26,6 +39,8 @@ const onCommand = (s: Session, ev: Envelope, name: string): Step => {
 
 /** Menu, help, FAQ, diagnostics and the fallbacks. Pure: returns the next state and commands; runs nothing. */
 export const navReducer = (s: Session, ev: Envelope): Step => {
+  const history = historyReducer(s, ev)
+  if (history) return history
   const { input } = ev
   switch (input._tag) {
     case "Command":
@@ -33,7 +48,6 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
     case "Callback": {
       const { data, queryId, messageId } = input
       if (data._tag !== "Nav") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
-      if (data.target === "results") return [s, [Cmd.answer(queryId), { _tag: "LoadResults", messageId }]]
       const screen =
         data.target === "menu"
           ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
@@ -52,14 +66,6 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
     }
     case "Feedback": {
       const event = input.event
-      if (event._tag === "ResultsLoaded") {
-        const html = renderResults(event.results)
-        const show =
-          event.messageId === null
-            ? Cmd.reply(html, backToMenu())
-            : Cmd.edit(event.messageId, html, backToMenu())
-        return [s, [show]]
-      }
       // Late answers for a dialogue that is no longer open end here, silently.
       return event._tag === "DbPinged" ? [s, [Cmd.reply(texts.dbPing(event.ok, event.ms))]] : [s, []]
     }

@@ -1,53 +1,115 @@
-import { findCase } from "../cases/registry"
-import { escapeHtml as e } from "../core/html"
-import type { CaseResult } from "../core/views"
+import { cases, findCase } from "../cases/registry"
+import { button, callbackData } from "../core/callback-data"
+import { inline, type Keyboard } from "../core/commands"
+import { dateInZone, formatInZone, zoneLabel } from "../core/dates"
+import type { AttemptSummary } from "../core/views"
+import { historyTexts as t } from "./history-texts"
+import { stepShares, weakestStep } from "./progress"
 import { texts } from "./texts"
 
-export interface AttemptRow {
-  readonly caseId: string
-  readonly score: number
-  readonly covered: ReadonlyArray<string>
-  readonly endedAt: Date
-}
+/** Attempts listed per page of «📈 Мои результаты». */
+export const PAGE_SIZE = 5
 
-/** Per case: attempts, best and latest score, the components missed most often. Pure. */
-export const summarizeAttempts = (rows: ReadonlyArray<AttemptRow>): CaseResult[] => {
-  const byCase = new Map<string, AttemptRow[]>()
-  for (const row of rows) byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row])
-  return [...byCase].map(([caseId, list]) => {
-    const keys = findCase(caseId)?.methodology.components.map((c) => c.key) ?? []
-    const latest = list.reduce((a, b) => (b.endedAt > a.endedAt ? b : a))
-    const missed = keys
-      .map((key) => ({ key, times: list.filter((r) => !r.covered.includes(key)).length }))
-      .filter((m) => m.times > 0)
-      .sort((a, b) => b.times - a.times)
-      .slice(0, 3)
-    return {
-      caseId,
-      attempts: list.length,
-      best: Math.max(...list.map((r) => r.score)),
-      latest: latest.score,
-      missed,
-    }
-  })
-}
+const BAR = 5
+const bar = (share: number) => "▰".repeat(Math.round(share * BAR)) + "▱".repeat(BAR - Math.round(share * BAR))
 
-/** «📈 Мои результаты» as HTML. */
-export const renderResults = (results: ReadonlyArray<CaseResult>): string => {
-  if (results.length === 0) return texts.results.empty
-  const blocks = results.flatMap((r) => {
-    const spec = findCase(r.caseId)
-    if (!spec) return []
-    const total = spec.methodology.components.length
-    const label = (key: string) => spec.methodology.components.find((c) => c.key === key)?.label ?? key
-    const missed = r.missed.map((m) => `${e(label(m.key))} (${m.times})`).join(", ")
+/** Covered steps per attempt of a case, newest first. */
+const historyOf = (attempts: ReadonlyArray<AttemptSummary>, caseId: string) =>
+  attempts.filter((a) => a.caseId === caseId).map((a) => a.covered)
+
+/** Per tried case: how often each step was shown (recent attempts weigh more) and the weakest one. */
+const progressBlocks = (attempts: ReadonlyArray<AttemptSummary>) =>
+  cases.flatMap((spec) => {
+    const history = historyOf(attempts, spec.id)
+    if (history.length === 0) return []
+    const weakest = weakestStep(spec, history)
+    const lines = stepShares(spec, history).map((s) =>
+      t.stepLine(s.component.label, Math.round(s.share * 100), bar(s.share)),
+    )
     return [
       [
-        `<b>${e(spec.texts.title)}</b>`,
-        texts.results.line(r.attempts, r.best, r.latest, total),
-        ...(missed ? [texts.results.missed(missed)] : []),
+        t.caseHeader(spec.texts.title, history.length),
+        ...lines,
+        ...(weakest ? [t.weakest(weakest.label)] : []),
       ].join("\n"),
     ]
   })
-  return [texts.results.title, ...blocks].join("\n\n")
+
+/** The results page `page` (0: with the progress per step) as HTML and its buttons. Pure. */
+export const renderResults = (
+  attempts: ReadonlyArray<AttemptSummary>,
+  requestedPage: number,
+  timeZone: string,
+): { readonly html: string; readonly keyboard: Keyboard } => {
+  const untried = cases.filter((c) => !attempts.some((a) => a.caseId === c.id))
+  const startRows = untried.map((c) => [
+    button(t.buttons.start(c.texts.title), callbackData.caseAction(c.id, "start")),
+  ])
+  const menuRow = [button(texts.buttons.menu, callbackData.nav("menu"))]
+  if (attempts.length === 0) return { html: t.empty, keyboard: inline(...startRows, menuRow) }
+
+  const pages = Math.ceil(attempts.length / PAGE_SIZE)
+  const page = Math.min(Math.max(0, requestedPage), pages - 1)
+  const shown = attempts.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+  const zone = zoneLabel(timeZone)
+  const list = shown.map((a) => {
+    const spec = findCase(a.caseId)
+    const total = spec?.methodology.components.length ?? a.covered.length
+    return t.listLine(
+      a.number,
+      spec?.texts.title ?? a.caseId,
+      formatInZone(a.endedAt, timeZone),
+      a.covered.length,
+      total,
+      a.level,
+    )
+  })
+  const first = page === 0
+  const html = [
+    t.title,
+    ...(first ? [...progressBlocks(attempts), t.progressNote] : []),
+    ...(first && untried.length > 0 ? [t.untried(untried.map((c) => c.texts.title))] : []),
+    [
+      t.listHeader(page * PAGE_SIZE + 1, page * PAGE_SIZE + shown.length, attempts.length, zone),
+      ...list,
+    ].join("\n"),
+  ].join("\n\n")
+
+  const openRows = shown.map((a) => [
+    button(
+      t.buttons.open(
+        a.number,
+        dateInZone(a.endedAt, timeZone).slice(0, 5),
+        findCase(a.caseId)?.texts.title ?? a.caseId,
+      ),
+      callbackData.attempt(a.id),
+    ),
+  ])
+  const paging = [
+    ...(page > 0 ? [button(t.buttons.newer, callbackData.history(page - 1))] : []),
+    ...(page < pages - 1 ? [button(t.buttons.older, callbackData.history(page + 1))] : []),
+  ]
+  const practise = first
+    ? cases.flatMap((spec) => {
+        const weakest = weakestStep(spec, historyOf(attempts, spec.id))
+        return weakest
+          ? [
+              [
+                button(
+                  t.buttons.practise(weakest.label, spec.texts.title),
+                  callbackData.caseAction(spec.id, "start"),
+                ),
+              ],
+            ]
+          : []
+      })
+    : []
+  const rows = [
+    ...openRows,
+    ...(paging.length > 0 ? [paging] : []),
+    ...practise,
+    ...(first ? startRows : []),
+    menuRow,
+  ]
+  return { html, keyboard: inline(...rows) }
 }

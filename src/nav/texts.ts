@@ -99,13 +99,6 @@ export const texts = {
       : `⏳ За последний час сообщений слишком много. Сделай паузу примерно на ${minutes(waitMin)}.`,
   staleButton: sharedTexts.staleButton,
   apology: "😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.",
-  results: {
-    title: "📈 <b>Мои результаты</b>",
-    empty: "📈 Здесь появятся твои результаты после первой пройденной тренировки. Выбери ситуацию в меню!",
-    line: (attempts: number, best: number, latest: number, total: number) =>
-      `Попыток: ${attempts} · лучший результат: ${best} из ${total} · последний: ${latest} из ${total}`,
-    missed: (list: string) => `Чаще всего пропускаешь: ${list}`,
-  },
   buttons: {
     menu: sharedTexts.menuButton,
     rate: "⭐ Оценить бота",

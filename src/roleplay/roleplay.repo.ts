@@ -64,6 +64,8 @@ export const insertAttempt = (db: Db, f: FinishedAttempt) =>
       disputed: jsonb(f.verdict?.disputed ?? []),
       quotes_proposed: judgeQuotes(f.attempt.turns).proposed + (f.verdict?.quotesProposed ?? 0),
       quotes_unverified: judgeQuotes(f.attempt.turns).unverified + (f.verdict?.quotesUnverified ?? 0),
+      level: f.attempt.level,
+      hints: f.attempt.hints,
     })
     .execute()
 
@@ -76,15 +78,3 @@ export const saveFileId = (db: Db, key: string, fileId: string) =>
     .values({ key, file_id: fileId })
     .onConflict((oc) => oc.column("key").doUpdateSet({ file_id: fileId, updated_at: sql<Date>`now()` }))
     .execute()
-
-/** The learner's finished attempts, newest first (bounded: a summary needs no more). */
-export const findAttempts = async (db: Db, userId: number) => {
-  const rows = await db
-    .selectFrom("case_attempts")
-    .select(["case_id", "score", "covered", "ended_at"])
-    .where("user_id", "=", userId)
-    .orderBy("ended_at", "desc")
-    .limit(500)
-    .execute()
-  return rows.map((r) => ({ caseId: r.case_id, score: r.score, covered: r.covered, endedAt: r.ended_at }))
-}

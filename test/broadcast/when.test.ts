@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { formatInZone, parseSendTime, zonedToUtc } from "../../src/broadcast/when"
+import { parseSendTime, zonedToUtc } from "../../src/broadcast/when"
+import { formatInZone } from "../../src/core/dates"
 
 // 2026-11-25 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
 const NOW = Date.UTC(2026, 10, 25, 12, 0)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { roleplayReducer } from "../../src/app/reducer"
+import { roleplayReducer, reduce as rootReduce } from "../../src/app/reducer"
 import {
   afterReviewKeyboard,
   caseCardKeyboard,
@@ -10,6 +10,8 @@ import { checklist, personaLine, renderReview, kernelTexts as t } from "../../sr
 import { cases } from "../../src/cases/registry"
 import { Cmd } from "../../src/core/commands"
 import { initialSession, type Session } from "../../src/core/session"
+import { historyTexts } from "../../src/nav/history-texts"
+import { plain } from "../support/review-header"
 import {
   attemptOf,
   card,
@@ -70,9 +72,15 @@ describe.each(cases.map((c) => [c.id, c] as const))("%s through the production r
       growth: [],
     }
     const [done, shown] = reduce(reviewing, reviewReady(3, review, "openai:gpt-5"))
-    expect(shown.slice(0, 2)).toEqual([
-      Cmd.reply(renderReview(spec, review, keys, 1), removeReplyKeyboard),
-      Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id)),
+    expect(shown[0]).toEqual(Cmd.reply(renderReview(spec, review, keys, plain(1)), removeReplyKeyboard))
+    expect(shown.slice(2)).toEqual([{ _tag: "LoadProgress", caseId: spec.id }])
+    const progress = { _tag: "ProgressLoaded", caseId: spec.id, history: [keys] } as const
+    expect(rootReduce(done, ev({ _tag: "Feedback", event: progress }))).toEqual([
+      done,
+      [
+        Cmd.reply(`${historyTexts.allShown}\n\n${t.afterReview}`, afterReviewKeyboard(spec.id)),
+        { _tag: "InviteToSurvey" },
+      ],
     ])
     const [again] = reduce(done, press(spec.id, "restart"))
     expect(attemptOf(again)).toMatchObject({ caseId: spec.id, number: 2, phase: "Dialogue" })

@@ -4,6 +4,7 @@ import { kernelTexts as t } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import type { Review } from "../../src/core/ai-reply"
 import { visibleText } from "../../src/core/html"
+import { historyTexts } from "../../src/nav/history-texts"
 import { texts as appTexts } from "../../src/nav/texts"
 import {
   judgeAnswerOf,
@@ -349,7 +350,7 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     ])
     expect(dropped[1]?.reply_markup).toEqual({ remove_keyboard: true })
     expect(await attempts(bot, 2203)).toEqual([])
-    expect(await results(user)).toBe(appTexts.results.empty)
+    expect(await results(user)).toBe(visibleText(historyTexts.empty))
     // The dialogue is really gone: a line now gets the menu fallback, not the persona.
     expect(textsOf(await user.send("Алло?"))[0]).toBe(visibleText(appTexts.fallback))
   })

@@ -37,6 +37,7 @@ const state: Session = {
   rate: { minute: { start: 5, count: 3, warned: false }, hour: { start: 5, count: 9, warned: true } },
   nextRequestId: 7,
   attempts: { fb_employee: 2 },
+  reviewed: { fb_employee: 1 },
   reviews: 1,
 }
 
@@ -101,25 +102,34 @@ describe("navReducer", () => {
     ])
   })
 
-  test("/whoami for an admin → role name, Telegram id and the date joined (UTC), no keyboard", () => {
+  test("/whoami for an admin → role name, Telegram id and the date joined (in the configured zone), no keyboard", () => {
     const step = navReducer(state, ev(command("whoami"), { role: "admin" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami("admin", USER_ID, SINCE) }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: authTexts.whoami("admin", USER_ID, SINCE, "Europe/Moscow") }],
+    ])
     const html = htmlOf(step)
     expect(html).toContain("<b>администратор</b>")
     expect(html).toContain(`<code>${USER_ID}</code>`)
-    // 23:30 UTC on the 15th is already the 16th east of UTC: the date must be taken in UTC.
-    expect(html).toContain("15.03.2024")
+    // 23:30 UTC on the 15th is already the 16th in Moscow (the default zone): the date is taken there.
+    expect(html).toContain("16.03.2024")
   })
 
   test("/whoami for a user → the user role name", () => {
     const step = navReducer(state, ev(command("whoami"), { role: "user" }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami("user", USER_ID, SINCE) }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: authTexts.whoami("user", USER_ID, SINCE, "Europe/Moscow") }],
+    ])
     expect(htmlOf(step)).toContain("<b>пользователь</b>")
   })
 
   test("/whoami without a role and join date → no-role line, no date line", () => {
     const step = navReducer(state, ev(command("whoami"), { role: null, since: null }))
-    expect(step).toEqual([state, [{ _tag: "Reply", html: authTexts.whoami(null, USER_ID, null) }]])
+    expect(step).toEqual([
+      state,
+      [{ _tag: "Reply", html: authTexts.whoami(null, USER_ID, null, "Europe/Moscow") }],
+    ])
     expect(htmlOf(step).split("\n")).toHaveLength(3)
     expect(htmlOf(step)).not.toContain("администратор")
   })

@@ -95,10 +95,12 @@ describe("texts", () => {
     expect(texts.rejected("too_many_lines", 77)).toContain("77")
   })
 
-  test("whoami → Telegram id in <code>, date in UTC as dd.mm.yyyy", () => {
-    const html = authTexts.whoami("user", 123, new Date("2023-12-31T23:59:59Z"))
+  test("whoami → Telegram id in <code>, the date as dd.mm.yyyy in the configured zone", () => {
+    const joined = new Date("2023-12-31T23:59:59Z")
+    const html = authTexts.whoami("user", 123, joined, "UTC")
     expect(html).toContain("<code>123</code>")
     expect(html).toContain("31.12.2023")
+    expect(authTexts.whoami("user", 123, joined, "Europe/Moscow")).toContain("01.01.2024")
   })
   describe("faq: who sees the dialogues and how long they are kept, from DIALOGUE_RETENTION_DAYS", () => {
     const plain = (days?: number) => visibleText(texts.faq(days))

@@ -41,7 +41,8 @@ let counter = 0
 const templateKey = () => {
   const hash = createHash("sha256")
   const migrations = join(import.meta.dir, "../../db/migrations")
-  for (const file of readdirSync(migrations).sort()) hash.update(file).update(readFileSync(join(migrations, file)))
+  for (const file of readdirSync(migrations).sort())
+    hash.update(file).update(readFileSync(join(migrations, file)))
   hash.update(readFileSync(join(import.meta.dir, "../../node_modules/@electric-sql/pglite/package.json")))
   return hash.digest("hex").slice(0, 16)
 }

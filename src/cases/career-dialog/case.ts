@@ -1,4 +1,5 @@
 import type { CaseSpec } from "../kernel/spec"
+import { levels } from "./levels"
 import persona from "./prompts/persona.md" with { type: "text" }
 import reviewer from "./prompts/reviewer.md" with { type: "text" }
 import { texts } from "./texts"
@@ -72,6 +73,7 @@ export const spec: CaseSpec = {
   maxTurns: 6,
   liveChecklist: true,
   texts,
+  levels,
   prompts: { persona, reviewer },
   guide: "career_dialog.pdf",
 }

@@ -1,5 +1,6 @@
 import { provd } from "../kernel/provd"
 import type { CaseSpec } from "../kernel/spec"
+import { levels } from "./levels"
 import persona from "./prompts/persona.md" with { type: "text" }
 import reviewer from "./prompts/reviewer.md" with { type: "text" }
 import { texts } from "./texts"
@@ -45,6 +46,7 @@ export const spec: CaseSpec = {
   maxTurns: 5,
   liveChecklist: true,
   texts,
+  levels,
   prompts: { persona, reviewer },
   guide: "fb_peer.pdf",
 }

@@ -68,7 +68,7 @@ export const personaTask = (spec: CaseSpec, cmd: Extract<Cmd, { _tag: "AskPerson
   const persona: AiCall<PersonaReply> = {
     channel: "dialogue",
     caseId: spec.id,
-    ...personaPrompt(spec, cmd.turns, cmd.text),
+    ...personaPrompt(spec, cmd.turns, cmd.text, cmd.level),
     schema: PersonaReply,
     schemaName: "persona_reply",
   }

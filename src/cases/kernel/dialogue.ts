@@ -1,5 +1,5 @@
 import type { Review, ReviewVerdict } from "../../core/ai-reply"
-import { type Attempt, newAttempt, type Outcome, unanswered } from "../../core/attempt"
+import { type Attempt, type Level, newAttempt, type Outcome, unanswered } from "../../core/attempt"
 import { Cmd } from "../../core/commands"
 import type { Session } from "../../core/session"
 import type { Step } from "../../core/step"
@@ -13,19 +13,28 @@ export const withAttempt = (s: Session, attempt: Attempt): Session => ({
 })
 
 /** A fresh attempt of the case: counted as started, the algorithm and the dialogue keyboard shown. */
-export const startAttempt = (s: Session, spec: CaseSpec, now: number): Step => {
-  const number = (s.attempts[spec.id] ?? 0) + 1
+export const startAttempt = (s: Session, spec: CaseSpec, now: number, level: Level = "normal"): Step => {
+  const run = (s.attempts[spec.id] ?? 0) + 1
   const next = {
-    ...withAttempt(s, newAttempt(spec.id, number, now)),
-    attempts: { ...s.attempts, [spec.id]: number },
+    ...withAttempt(s, newAttempt(spec.id, run, now, level)),
+    attempts: { ...s.attempts, [spec.id]: run },
   }
+  const levelNote = level === "normal" ? [] : [Cmd.reply(t.levelChosen(spec, level))]
   return [
     next,
     [
       { _tag: "RecordStat", caseId: spec.id, stat: "started" },
+      ...levelNote,
       Cmd.reply(spec.texts.algorithm, dialogueKeyboard()),
     ],
   ]
+}
+
+/** «💡 Подсказка»: the first step of the algorithm not shown yet, with what it means (never a ready phrase). */
+export const giveHint = (s: Session, spec: CaseSpec, a: Attempt): Step => {
+  const next = spec.methodology.components.find((c) => !a.covered.includes(c.key))
+  if (!next) return [s, [Cmd.reply(t.hintAllShown)]]
+  return [withAttempt(s, { ...a, hints: a.hints + 1 }), [Cmd.reply(t.hint(next))]]
 }
 
 /** Sends one learner line to the persona, under a fresh request id. */
@@ -34,7 +43,17 @@ export const askPersona = (s: Session, a: Attempt, text: string, now: number): S
   const attempt = { ...a, pending: { requestId, text, since: now }, failed: null }
   return [
     { ...withAttempt(s, attempt), nextRequestId: requestId + 1 },
-    [{ _tag: "ChatAction" }, { _tag: "AskPersona", requestId, caseId: a.caseId, turns: a.turns, text }],
+    [
+      { _tag: "ChatAction" },
+      {
+        _tag: "AskPersona",
+        requestId,
+        caseId: a.caseId,
+        turns: a.turns,
+        text,
+        ...(a.level === "normal" ? {} : { level: a.level }),
+      },
+    ],
   ]
 }
 
@@ -168,14 +187,16 @@ export const showReview = (
   // Code decided the steps from every sample (verdict.ts); an event stored by an older version has no verdict.
   const covered = verdict ? [...verdict.covered] : finalVerdict(spec, review, a.covered)
   const disputed = verdict?.disputed ?? []
-  const attempt: Attempt = { ...a, covered, phase: "Reviewed", reviewRequestId: null }
+  // Only reviewed attempts are numbered: «Попытка №3» here, in the history and in the results mean the same.
+  const number = (s.reviewed[spec.id] ?? 0) + 1
+  const attempt: Attempt = { ...a, number, covered, phase: "Reviewed", reviewRequestId: null }
   return [
-    { ...withAttempt(s, attempt), reviews: s.reviews + 1 },
+    { ...withAttempt(s, attempt), reviews: s.reviews + 1, reviewed: { ...s.reviewed, [spec.id]: number } },
     [
-      Cmd.reply(renderReview(spec, review, covered, a.number, disputed), removeReplyKeyboard),
-      Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id)),
+      Cmd.reply(renderReview(spec, review, covered, attempt, disputed), removeReplyKeyboard),
       { _tag: "SaveAttempt", attempt, review, reviewModel, endedAt: now, verdict },
-      { _tag: "InviteToSurvey" },
+      // Answered by ProgressLoaded: the trend line, the «try again» prompt, then the survey invite.
+      { _tag: "LoadProgress", caseId: spec.id },
     ],
   ]
 }

@@ -5,10 +5,14 @@ import { kernelTexts as t } from "./texts"
 
 const toMenu = () => button(sharedTexts.menuButton, callbackData.nav("menu"))
 
-/** Under the case card: start, the guide, back to the menu. */
+/** Under the case card: start (the usual persona, or a softer or harder one), the guide, back to the menu. */
 export const caseCardKeyboard = (caseId: string): Keyboard =>
   inline(
     [button(t.buttons.start, callbackData.caseAction(caseId, "start"))],
+    [
+      button(t.buttons.soft, callbackData.caseAction(caseId, "soft")),
+      button(t.buttons.hard, callbackData.caseAction(caseId, "hard")),
+    ],
     [button(t.buttons.theory, callbackData.caseAction(caseId, "theory"))],
     [toMenu()],
   )
@@ -16,7 +20,10 @@ export const caseCardKeyboard = (caseId: string): Keyboard =>
 /** The reply keyboard during a dialogue; its labels are matched exactly when the learner taps them. */
 export const dialogueKeyboard = (): Keyboard => ({
   _tag: "Reply",
-  rows: [[t.buttons.restart, t.buttons.analysis], [t.buttons.menu]],
+  rows: [
+    [t.buttons.hint, t.buttons.analysis],
+    [t.buttons.restart, t.buttons.menu],
+  ],
   placeholder: t.inputPlaceholder,
 })
 

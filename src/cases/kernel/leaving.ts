@@ -46,7 +46,7 @@ export const goHome = (s: Session, ev: Envelope, setup: RoleplaySetup): Step => 
 /** What the learner asked for before the question: the home screen, or a fresh attempt of a case. */
 const proceed = (s: Session, ev: Envelope, setup: RoleplaySetup, to: Destination): Step => {
   const target = to._tag === "StartCase" ? setup.cases.find((c) => c.id === to.caseId) : undefined
-  return target ? startAttempt(s, target, ev.now) : goHome(s, ev, setup)
+  return target && to._tag === "StartCase" ? startAttempt(s, target, ev.now, to.level) : goHome(s, ev, setup)
 }
 
 /**

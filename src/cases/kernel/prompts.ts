@@ -1,9 +1,10 @@
-import type { Turn } from "../../core/attempt"
+import type { Level, Turn } from "../../core/attempt"
 import personaCard from "./prompts/persona-card.md" with { type: "text" }
+import personaLevel from "./prompts/persona-level.md" with { type: "text" }
 import personaRules from "./prompts/persona-rules.md" with { type: "text" }
 import reviewerRules from "./prompts/reviewer-rules.md" with { type: "text" }
 import type { CaseSpec } from "./spec"
-import { kernelTexts } from "./texts"
+import { kernelTexts, levelLabels } from "./texts"
 
 export interface PromptMessage {
   readonly role: "user" | "assistant"
@@ -36,7 +37,12 @@ export const keyList = (spec: CaseSpec) => spec.methodology.components.map((c) =
  * (providers keep nothing); earlier persona answers are replayed in the same JSON shape the model must produce.
  * The persona only plays the person: the rubric and the verdicts are the judge's (judge.ts).
  */
-export const personaPrompt = (spec: CaseSpec, turns: ReadonlyArray<Turn>, text: string): Prompt => {
+export const personaPrompt = (
+  spec: CaseSpec,
+  turns: ReadonlyArray<Turn>,
+  text: string,
+  level: Level = "normal",
+): Prompt => {
   const history = turns.flatMap((turn): PromptMessage[] => [
     { role: "user", content: turn.learner },
     { role: "assistant", content: JSON.stringify({ reply: turn.persona }) },
@@ -50,8 +56,16 @@ export const personaPrompt = (spec: CaseSpec, turns: ReadonlyArray<Turn>, text: 
     learner_role: spec.learnerRole,
     learner_label: spec.texts.learnerLabel,
   })
+  const behaviour = spec.levels[level]
+  const difficulty = fill(personaLevel, {
+    level: levelLabels[level],
+    concedes: behaviour.concedes,
+    pushback: list(behaviour.pushback),
+  })
   return {
-    system: [card, spec.prompts.persona, fill(personaRules, {})].map((part) => part.trim()).join("\n\n"),
+    system: [card, spec.prompts.persona, difficulty, fill(personaRules, {})]
+      .map((part) => part.trim())
+      .join("\n\n"),
     messages: [...history, { role: "user", content: text }],
   }
 }

@@ -1,11 +1,11 @@
-import type { Attempt, Destination } from "../../core/attempt"
+import type { Attempt, Destination, Level } from "../../core/attempt"
 import type { CaseAction } from "../../core/callback-data"
 import { Cmd } from "../../core/commands"
 import type { Envelope } from "../../core/model"
 import { idle, type Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
-import { askPersona, askReview, startAttempt, withAttempt } from "./dialogue"
+import { askPersona, askReview, giveHint, startAttempt, withAttempt } from "./dialogue"
 import { learnerLine, onFeedback } from "./feedback"
 import { requestFinish } from "./finishing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
@@ -14,8 +14,19 @@ import type { CaseSpec, RoleplaySetup } from "./spec"
 import { kernelTexts as t } from "./texts"
 
 /** Starts `spec` unless that would drop a running dialogue (of any case): then asks first. */
-const startOrAsk = (s: Session, ev: Envelope, setup: RoleplaySetup, spec: CaseSpec): Step =>
-  askIfRunning(s, setup.cases, { _tag: "StartCase", caseId: spec.id }) ?? startAttempt(s, spec, ev.now)
+const startOrAsk = (
+  s: Session,
+  ev: Envelope,
+  setup: RoleplaySetup,
+  spec: CaseSpec,
+  level: Level = "normal",
+): Step =>
+  askIfRunning(s, setup.cases, { _tag: "StartCase", caseId: spec.id, level }) ??
+  startAttempt(s, spec, ev.now, level)
+
+/** The level of the case's last attempt in this chat: «ещё раз» keeps it. */
+const levelOf = (s: Session, caseId: string): Level =>
+  s.flow._tag === "Case" && s.flow.attempt.caseId === caseId ? s.flow.attempt.level : "normal"
 
 /** The leaving question when a dialogue with the learner's words is open; null when nothing would be lost. */
 const askIfRunning = (s: Session, cases: ReadonlyArray<CaseSpec>, to: Destination): Step | null => {
@@ -36,12 +47,14 @@ const onButton = (
   const answered = ([next, cmds]: Step, text?: string): Step => [next, [Cmd.answer(queryId, text), ...cmds]]
   switch (action) {
     case "start":
+    case "soft":
+    case "hard":
       return attempt && isRunning(attempt)
         ? [s, [Cmd.answer(queryId, t.alreadyRunning)]]
-        : answered(startOrAsk(s, ev, setup, spec))
+        : answered(startOrAsk(s, ev, setup, spec, action === "start" ? "normal" : action))
     case "restart":
       // An old «🔄 Попробовать ещё раз» under an earlier review: a running dialogue is not dropped unasked.
-      return answered(startOrAsk(s, ev, setup, spec))
+      return answered(startOrAsk(s, ev, setup, spec, levelOf(s, spec.id)))
     case "theory":
       return [s, [Cmd.answer(queryId, t.guideSent), { _tag: "SendGuide", caseId: spec.id }]]
     case "retry":
@@ -63,7 +76,7 @@ const onText = (
   a: Attempt,
   text: string,
 ): Step => {
-  if (text === t.buttons.restart) return startAttempt(s, spec, ev.now)
+  if (text === t.buttons.restart) return startAttempt(s, spec, ev.now, a.level)
   if (text === t.buttons.menu) return goHome(s, ev, setup)
   if (a.phase === "Reviewed") return [s, [Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id))]]
   if (a.phase === "Reviewing")
@@ -71,6 +84,7 @@ const onText = (
       ? [s, [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))]]
       : [s, [Cmd.reply(t.manualFinish)]]
   if (text === t.buttons.analysis) return requestFinish(s, spec, a)
+  if (text === t.buttons.hint) return giveHint(s, spec, a)
   return learnerLine(s, ev, a, text)
 }
 

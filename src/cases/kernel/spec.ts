@@ -1,3 +1,4 @@
+import type { Level } from "../../core/attempt"
 import type { Cmd } from "../../core/commands"
 import type { Envelope } from "../../core/model"
 
@@ -32,6 +33,17 @@ export interface Persona {
   readonly mustNot: ReadonlyArray<string>
 }
 
+/** How the persona behaves at one level of difficulty (Russian, for the persona's prompt). */
+export interface LevelBehaviour {
+  /** How quickly and on what the persona concedes. */
+  readonly concedes: string
+  /** What they push back with. */
+  readonly pushback: ReadonlyArray<string>
+}
+
+/** The three levels a learner can pick on the case card: «мягкий / обычный / жёсткий». */
+export type CaseLevels = Readonly<Record<Level, LevelBehaviour>>
+
 export interface CaseTexts {
   /** Menu button and card title: "📋 Обратная связь подчинённому". */
   readonly title: string
@@ -65,6 +77,8 @@ export interface CaseSpec {
   /** Show the live checklist of covered components after each turn. */
   readonly liveChecklist: boolean
   readonly texts: CaseTexts
+  /** How the persona plays at each level of difficulty (stored with the attempt, shown in the history). */
+  readonly levels: CaseLevels
   /** Case-specific prompt prose (Markdown, Russian); the kernel appends the shared rules and the JSON contract. */
   readonly prompts: { readonly persona: string; readonly reviewer: string }
   /** File name of the PDF guide under static/guides/. */

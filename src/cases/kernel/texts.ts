@@ -1,7 +1,18 @@
 import type { Review } from "../../core/ai-reply"
+import type { Attempt, Level } from "../../core/attempt"
 import { escapeHtml as e } from "../../core/html"
 import { shownQuote } from "../../core/quotes"
-import type { CaseSpec } from "./spec"
+import type { CaseSpec, Component } from "./spec"
+
+/** How each level is named to the learner: «собеседник: жёсткий». */
+export const levelLabels: Readonly<Record<Level, string>> = {
+  soft: "мягкий",
+  normal: "обычный",
+  hard: "жёсткий",
+}
+
+/** What the step asks for, without the examples the models get: the first sentences of its definition. */
+const meaning = (c: Component) => c.definition.split(/\s+Считается:/)[0]!.trim()
 
 /** Texts every case shares (Russian, «ты», HTML). Case-specific sentences live in each case's texts.ts. */
 export const kernelTexts = {
@@ -14,7 +25,17 @@ export const kernelTexts = {
     tryAgain: "🔄 Попробовать ещё раз",
     retry: "🔁 Повторить",
     retryReview: "🔁 Повторить разбор",
+    hint: "💡 Подсказка",
+    soft: "🙂 Мягкий собеседник",
+    hard: "😤 Жёсткий собеседник",
   },
+  levelChosen: (spec: CaseSpec, level: Level) =>
+    level === "soft"
+      ? `🙂 Сегодня ${e(spec.persona.name)} настроен мягче обычного: легче идёт на контакт и быстрее соглашается.`
+      : `😤 Сегодня ${e(spec.persona.name)} упирается сильнее обычного: уступает только на точные факты и искренний интерес.`,
+  hint: (c: Component) =>
+    `💡 <b>Ещё не прозвучало: ${e(c.label)}.</b>\n${e(meaning(c))}\n\n<i>Сформулируй своими словами — так навык закрепится лучше, чем по готовой фразе.</i>`,
+  hintAllShown: "💡 Все шаги уже прозвучали. Можно завершить разговор или нажать «📊 Получить анализ».",
   inputPlaceholder: "Твоя реплика…",
   alreadyRunning: "Тренировка уже идёт: продолжай разговор или нажми «🔄 Начать заново».",
   guideSent: "📄 Отправляю памятку",
@@ -99,7 +120,7 @@ export const renderReview = (
   spec: CaseSpec,
   review: Review,
   covered: ReadonlyArray<string>,
-  attemptNumber: number,
+  attempt: Pick<Attempt, "number" | "hints" | "level">,
   disputed: ReadonlyArray<string> = [],
 ): string => {
   const components = spec.methodology.components
@@ -120,7 +141,8 @@ export const renderReview = (
     .join("\n")
   return [
     `🎓 <b>Разбор: ${e(spec.texts.title)}</b>`,
-    `Попытка №${attemptNumber} · ${e(spec.methodology.name)}: <b>${score} из ${components.length}</b>`,
+    `Попытка №${attempt.number} · ${e(spec.methodology.name)}: <b>${score} из ${components.length}</b>`,
+    `Собеседник: ${levelLabels[attempt.level]} · ${attempt.hints === 0 ? "без подсказок" : `💡 подсказок: ${attempt.hints}`}`,
     "",
     `<b>Итог:</b> ${e(review.overall)}`,
     "",

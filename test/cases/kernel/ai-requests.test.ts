@@ -6,6 +6,7 @@ import { personaPrompt, reviewPrompt } from "../../../src/cases/kernel/prompts"
 import { rubricVersion } from "../../../src/cases/kernel/rubric"
 import type { Review } from "../../../src/core/ai-reply"
 import type { Turn } from "../../../src/core/attempt"
+import { plain } from "../../support/review-header"
 import { otherCase, testCase } from "./test-case"
 
 const turns: ReadonlyArray<Turn> = [{ learner: "Привет", persona: "Здравствуйте", covered: [] }]
@@ -208,7 +209,7 @@ describe("the review as shown: a disputed step is said to be disputed and not co
   test("«спорно» with ❔, the score without it; quotes shown whole words only", async () => {
     const { renderReview } = await import("../../../src/cases/kernel/texts")
     const long = `${"очень длинная цитата ".repeat(12)}конец`
-    const shown = renderReview(testCase, review({ A: long }), ["A"], 2, ["D"])
+    const shown = renderReview(testCase, review({ A: long }), ["A"], plain(2), ["D"])
     expect(shown).toContain("1 из 5")
     expect(shown).toContain("❔ Дельта &amp; Ко — спорно")
     expect(shown).toContain("❔ <b>Дельта &amp; Ко</b> (оценки разошлись, поэтому шаг не засчитан)")

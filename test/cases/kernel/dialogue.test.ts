@@ -22,6 +22,7 @@ import { type Attempt, newAttempt, type Outcome } from "../../../src/core/attemp
 import { type CaseStat, Cmd } from "../../../src/core/commands"
 import { initialSession, Session } from "../../../src/core/session"
 import { homeScreen } from "../../../src/nav/home"
+import { plain } from "../../support/review-header"
 import {
   aiFailed,
   attemptOf,
@@ -223,8 +224,12 @@ describe("personaFailed", () => {
 })
 
 describe("showReview", () => {
-  test("renders with the attempt's number and the reviewer's final verdict", () => {
-    const s = { ...talking([turn("раз", ["A"])], ["A"]), reviews: 2 }
+  test("numbers the attempt by the reviews of this case, renders the reviewer's final verdict, then asks for the progress", () => {
+    const s = {
+      ...talking([turn("раз", ["A"])], ["A"]),
+      reviews: 2,
+      reviewed: { test_case: 4, other_case: 9 },
+    }
     const a: Attempt = {
       ...attemptOf(s),
       pending: null,
@@ -233,16 +238,22 @@ describe("showReview", () => {
       outcome: "manual",
     }
     const verdict = finalVerdict(testCase, review, ["A"])
-    const done: Attempt = { ...a, covered: verdict, phase: "Reviewed", reviewRequestId: null }
+    const done: Attempt = { ...a, number: 5, covered: verdict, phase: "Reviewed", reviewRequestId: null }
     expect(showReview(s, testCase, a, review, "m", T0 + 9)).toEqual([
-      { ...s, reviews: 3, flow: { _tag: "Case", attempt: done } },
+      { ...s, reviews: 3, reviewed: { test_case: 5, other_case: 9 }, flow: { _tag: "Case", attempt: done } },
       [
-        Cmd.reply(renderReview(testCase, review, verdict, 3), removeReplyKeyboard),
-        Cmd.reply(t.afterReview, afterReviewKeyboard("test_case")),
+        Cmd.reply(renderReview(testCase, review, verdict, plain(5)), removeReplyKeyboard),
         { _tag: "SaveAttempt", attempt: done, review, reviewModel: "m", endedAt: T0 + 9, verdict: null },
-        { _tag: "InviteToSurvey" },
+        { _tag: "LoadProgress", caseId: "test_case" },
       ],
     ])
+  })
+
+  test("the review header names the level and the hints taken", () => {
+    const html = renderReview(testCase, review, ["A"], { number: 2, hints: 3, level: "hard" })
+    expect(html).toContain("Попытка №2 ·")
+    expect(html).toContain("Собеседник: жёсткий · 💡 подсказок: 3")
+    expect(renderReview(testCase, review, ["A"], plain(1))).toContain("Собеседник: обычный · без подсказок")
   })
 })
 

@@ -52,7 +52,10 @@ describe("asking before a start drops a running dialogue", () => {
     expect(reduce(oneTurn, ev(command("othercase")))).toEqual([
       inCase(
         { ...oneTurn, nextRequestId: 3 },
-        { ...attemptOf(oneTurn), leaving: { id: 2, to: { _tag: "StartCase", caseId: "other_case" } } },
+        {
+          ...attemptOf(oneTurn),
+          leaving: { id: 2, to: { _tag: "StartCase", caseId: "other_case", level: "normal" } },
+        },
       ),
       [Cmd.reply(t.leave.question(testCase), leaveKeyboard(2))],
     ])
@@ -70,7 +73,10 @@ describe("asking before a start drops a running dialogue", () => {
     expect(reduce(oneTurn, ev(command("testcase")))).toEqual([
       inCase(
         { ...oneTurn, nextRequestId: 3 },
-        { ...attemptOf(oneTurn), leaving: { id: 2, to: { _tag: "StartCase", caseId: "test_case" } } },
+        {
+          ...attemptOf(oneTurn),
+          leaving: { id: 2, to: { _tag: "StartCase", caseId: "test_case", level: "normal" } },
+        },
       ),
       [Cmd.reply(t.leave.question(testCase), leaveKeyboard(2))],
     ])
@@ -80,7 +86,10 @@ describe("asking before a start drops a running dialogue", () => {
     expect(reduce(oneTurn, ev(press("other_case", "start")))).toEqual([
       inCase(
         { ...oneTurn, nextRequestId: 3 },
-        { ...attemptOf(oneTurn), leaving: { id: 2, to: { _tag: "StartCase", caseId: "other_case" } } },
+        {
+          ...attemptOf(oneTurn),
+          leaving: { id: 2, to: { _tag: "StartCase", caseId: "other_case", level: "normal" } },
+        },
       ),
       [Cmd.answer(QUERY), Cmd.reply(t.leave.question(testCase), leaveKeyboard(2))],
     ])
@@ -88,7 +97,10 @@ describe("asking before a start drops a running dialogue", () => {
 
   test("an old «🔄 Попробовать ещё раз» under an earlier review → asked as well", () => {
     const [next, cmds] = reduce(oneTurn, ev(press("test_case", "restart")))!
-    expect(attemptOf(next).leaving).toEqual({ id: 2, to: { _tag: "StartCase", caseId: "test_case" } })
+    expect(attemptOf(next).leaving).toEqual({
+      id: 2,
+      to: { _tag: "StartCase", caseId: "test_case", level: "normal" },
+    })
     expect(cmds).toEqual([Cmd.answer(QUERY), Cmd.reply(t.leave.question(testCase), leaveKeyboard(2))])
   })
 
@@ -139,7 +151,10 @@ describe("asking before a start drops a running dialogue", () => {
     const failed = fold(reduce, reviewing, [ev(aiFailed(attemptOf(reviewing).reviewRequestId!))])
     const id = failed.nextRequestId
     const [question, cmds] = reduce(failed, ev(command("othercase")))!
-    expect(attemptOf(question).leaving).toEqual({ id, to: { _tag: "StartCase", caseId: "other_case" } })
+    expect(attemptOf(question).leaving).toEqual({
+      id,
+      to: { _tag: "StartCase", caseId: "other_case", level: "normal" },
+    })
     expect(cmds).toEqual([Cmd.reply(t.leave.reviewQuestion(testCase), leaveReviewKeyboard(id))])
     expect(reduce(question, ev(answer(id, "stay")))).toEqual([question, stale])
     const [again, asked] = reduce(question, ev(answer(id, "finish")))!
@@ -303,7 +318,10 @@ describe("the root reducer with the registered cases", () => {
 
   test("another case's command mid-dialogue → the question; its drop starts that case", () => {
     const askedReal = fold(rootReduce, talking, [ev(command(other.commands.start))])
-    expect(attemptOf(askedReal).leaving).toEqual({ id: 2, to: { _tag: "StartCase", caseId: other.id } })
+    expect(attemptOf(askedReal).leaving).toEqual({
+      id: 2,
+      to: { _tag: "StartCase", caseId: other.id, level: "normal" },
+    })
     expect(attemptOf(fold(rootReduce, askedReal, [ev(answer(2, "drop"))])).caseId).toBe(other.id)
   })
 

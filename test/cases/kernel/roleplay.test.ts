@@ -17,6 +17,7 @@ import { idle, initialSession, type Session } from "../../../src/core/session"
 import { homeScreen } from "../../../src/nav/home"
 import { mainMenu } from "../../../src/nav/keyboards"
 import { texts as appTexts } from "../../../src/nav/texts"
+import { plain } from "../../support/review-header"
 import {
   aiFailed,
   attemptOf,
@@ -84,6 +85,10 @@ describe("case card", () => {
       _tag: "Inline",
       rows: [
         [{ text: t.buttons.start, data: "case:other_case:start" }],
+        [
+          { text: t.buttons.soft, data: "case:other_case:soft" },
+          { text: t.buttons.hard, data: "case:other_case:hard" },
+        ],
         [{ text: t.buttons.theory, data: "case:other_case:theory" }],
         [{ text: appTexts.buttons.menu, data: callbackData.nav("menu") }],
       ],
@@ -121,6 +126,8 @@ describe("start", () => {
     finishing: false,
     leaving: null,
     hearing: 0,
+    level: "normal",
+    hints: 0,
   }
 
   test("start button → a fresh attempt №1, counted as started, the algorithm with the dialogue keyboard", () => {
@@ -141,10 +148,13 @@ describe("start", () => {
     ])
   })
 
-  test("the dialogue keyboard: restart + analysis, then menu, with the input placeholder", () => {
+  test("the dialogue keyboard: hint + analysis, then restart + menu, with the input placeholder", () => {
     expect(dialogueKeyboard()).toEqual({
       _tag: "Reply",
-      rows: [[t.buttons.restart, t.buttons.analysis], [t.buttons.menu]],
+      rows: [
+        [t.buttons.hint, t.buttons.analysis],
+        [t.buttons.restart, t.buttons.menu],
+      ],
       placeholder: t.inputPlaceholder,
     })
   })
@@ -477,15 +487,14 @@ describe("review", () => {
   const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
   const T9 = T0 + 90_000
 
-  test("ReviewReady for the review request → Reviewed, reviews + 1, review shown, retry offered, attempt saved, survey", () => {
-    const attempt: Attempt = { ...attemptOf(reviewing), phase: "Reviewed", reviewRequestId: null }
+  test("ReviewReady for the review request → Reviewed, reviews + 1, review shown, attempt saved, progress asked", () => {
+    const attempt: Attempt = { ...attemptOf(reviewing), number: 1, phase: "Reviewed", reviewRequestId: null }
     expect(reduce(reviewing, ev(reviewReady(2, review, "gpt-test"), { now: T9 }))).toEqual([
-      { ...inCase(reviewing, attempt), reviews: 1 },
+      { ...inCase(reviewing, attempt), reviews: 1, reviewed: { test_case: 1 } },
       [
-        Cmd.reply(renderReview(testCase, review, ["A", "B"], 1), removeReplyKeyboard),
-        Cmd.reply(t.afterReview, afterReviewKeyboard("test_case")),
+        Cmd.reply(renderReview(testCase, review, ["A", "B"], plain(1)), removeReplyKeyboard),
         { _tag: "SaveAttempt", attempt, review, reviewModel: "gpt-test", endedAt: T9, verdict: null },
-        { _tag: "InviteToSurvey" },
+        { _tag: "LoadProgress", caseId: "test_case" },
       ],
     ])
   })
@@ -522,7 +531,7 @@ describe("review", () => {
     ])
     const reviewing = fold(reduce, other, [ev(text(t.buttons.analysis))])
     const [reviewed, cmds] = reduce(reviewing, ev(reviewReady(2, review)))!
-    expect(cmds[1]).toEqual(Cmd.reply(t.afterReview, afterReviewKeyboard("other_case")))
+    expect(cmds[2]).toEqual({ _tag: "LoadProgress", caseId: "other_case" })
     expect(reduce(reviewed, ev(press("other_case", "restart")))).toEqual([
       inCase({ ...reviewed, attempts: { other_case: 2 } }, newAttempt("other_case", 2, T0)),
       [

@@ -12,6 +12,13 @@ const component = (key: string, letter: string, label: string): Component => ({
   definition: `Определение шага ${label}: что считается и что не считается.`,
 })
 
+/** Each level says which it is, so a test can see which one reached the prompt. */
+export const testLevels = {
+  soft: { concedes: "МЯГКО-уступает", pushback: ["мягкий довод"] },
+  normal: { concedes: "ОБЫЧНО-уступает", pushback: ["обычный довод"] },
+  hard: { concedes: "ЖЁСТКО-уступает", pushback: ["жёсткий довод"] },
+}
+
 export const testCase: CaseSpec = {
   id: "test_case",
   commands: { start: "testcase", stop: "testcase_stop" },
@@ -44,6 +51,7 @@ export const testCase: CaseSpec = {
     stopped: "✅ Тестовый разговор завершён.",
     guideCaption: "📚 Памятка по тестовому кейсу",
   },
+  levels: testLevels,
   prompts: {
     persona: "# Роль\nТы — тестовая персона на тестовом участке.\n",
     reviewer: "# Разбор\nТы — тестовый рецензент.\n",
@@ -84,6 +92,7 @@ export const otherCase: CaseSpec = {
     stopped: "✅ Другой разговор завершён.",
     guideCaption: "📚 Памятка по другому кейсу",
   },
+  levels: testLevels,
   prompts: { persona: "Ты — другой коллега.", reviewer: "Ты — другой рецензент." },
   guide: "other_case.pdf",
 }

@@ -3,6 +3,7 @@ import { finalVerdict } from "../../../src/cases/kernel/dialogue"
 import { checklist, kernelTexts, personaLine, renderReview } from "../../../src/cases/kernel/texts"
 import type { Review } from "../../../src/core/ai-reply"
 import { visibleText } from "../../../src/core/html"
+import { plain } from "../../support/review-header"
 import { review } from "./scenario"
 import { otherCase, testCase } from "./test-case"
 
@@ -87,12 +88,12 @@ describe("htmlProblems (the checker itself)", () => {
 
 describe("renderReview", () => {
   test("is valid Telegram HTML even when the review, the quotes and the case's names carry markup characters", () => {
-    const html = renderReview(testCase, hostile, ["A", "C"], 1)
+    const html = renderReview(testCase, hostile, ["A", "C"], plain(1))
     expect(htmlProblems(html)).toEqual([])
   })
 
   test("loses nothing: every text of the review reaches the reader verbatim", () => {
-    const seen = visibleText(renderReview(testCase, hostile, ["A", "C"], 1))
+    const seen = visibleText(renderReview(testCase, hostile, ["A", "C"], plain(1)))
     for (const part of [
       hostile.overall,
       `a<b && c>d ${tricky}`,
@@ -108,10 +109,11 @@ describe("renderReview", () => {
   })
 
   test("the exact layout: title, attempt and score, verdict, marks, strengths, growth, details in an expandable quote", () => {
-    expect(renderReview(testCase, review, ["A", "B"], 2)).toBe(
+    expect(renderReview(testCase, review, ["A", "B"], plain(2))).toBe(
       [
         "🎓 <b>Разбор: 🧪 Тестовый &lt;кейс&gt; &amp; проверка</b>",
         "Попытка №2 · ТЕСТ: <b>2 из 5</b>",
+        "Собеседник: обычный · без подсказок",
         "",
         `<b>Итог:</b> ${review.overall}`,
         "",
@@ -144,7 +146,7 @@ describe("renderReview", () => {
     [["E", "D", "C", "B", "A"], 5],
     [["A", "A", "Z", "unknown"], 1],
   ] as const)("score: covered %p → %p of 5", (covered, k) => {
-    const html = renderReview(testCase, review, covered, 1)
+    const html = renderReview(testCase, review, covered, plain(1))
     expect(html).toContain(`ТЕСТ: <b>${k} из 5</b>`)
     expect(html.match(/^✅ [^<]/gm) ?? []).toHaveLength(k)
     expect(html.match(/^❌ [^<]/gm) ?? []).toHaveLength(5 - k)
@@ -155,21 +157,21 @@ describe("renderReview", () => {
       testCase,
       { ...review, growth: ["один", "два", "три", "четыре", "пять"] },
       [],
-      1,
+      plain(1),
     )
     expect(html).toContain("<b>Что усилить</b>\n• один\n• два\n• три\n")
     expect(html).not.toContain("четыре")
   })
 
   test("empty strengths and growth → their sections are left out", () => {
-    const html = renderReview(testCase, { ...review, strengths: [], growth: [] }, [], 1)
+    const html = renderReview(testCase, { ...review, strengths: [], growth: [] }, [], plain(1))
     expect(html).not.toContain("Что получилось")
     expect(html).not.toContain("Что усилить")
     expect(htmlProblems(html)).toEqual([])
   })
 
   test("a component the reviewer left out → its line without a quote or suggestion", () => {
-    const html = renderReview(testCase, { ...review, components: [] }, ["A"], 1)
+    const html = renderReview(testCase, { ...review, components: [] }, ["A"], plain(1))
     expect(html).toContain("✅ <b>Альфа</b>\n")
     expect(html).toContain("❌ <b>Бета</b>\n")
   })
@@ -187,7 +189,7 @@ describe("renderReview", () => {
     }
     const verdict = finalVerdict(testCase, disputed, ["A", "B"])
     expect(verdict).toEqual(["A"])
-    const html = renderReview(testCase, disputed, verdict, 1)
+    const html = renderReview(testCase, disputed, verdict, plain(1))
     expect(html).toContain("Из-за этого стояли три самосвала")
     expect(html).toContain("<b>1 из 5</b>")
   })
