@@ -29,7 +29,8 @@ export type CallbackData =
   | { readonly _tag: "BroadcastStop"; readonly id: number }
   | { readonly _tag: "SurveyOpen" }
   | { readonly _tag: "SurveySkip" }
-  | { readonly _tag: "SurveyAnswer"; readonly question: number; readonly value: number }
+  /** An answer given on the survey opened as run `run` (an older run's buttons are stale: they save nothing). */
+  | { readonly _tag: "SurveyAnswer"; readonly run: number; readonly question: number; readonly value: number }
   | { readonly _tag: "Unknown"; readonly raw: string }
 
 const NAV_TARGETS = ["menu", "faq", "help", "results"] as const
@@ -64,9 +65,10 @@ export const callbackData = {
   broadcastStop: (id: number): string => `bc:stop:${id}`,
   surveyOpen: "rate:open",
   surveySkip: "rate:skip",
-  surveyAnswer: (question: number, value: number): string => `rate:${question}:${value}`,
+  surveyAnswer: (run: number, question: number, value: number): string => `rate:${run}:${question}:${value}`,
   decode: (raw: string): CallbackData => {
     const [scope, value = "", action, ...rest] = raw.split(":")
+    if (scope === "rate") return decodeSurvey(raw, value, action, rest)
     if (rest.length > 0) return { _tag: "Unknown", raw }
     if (
       scope === "nav" &&
@@ -80,7 +82,6 @@ export const callbackData = {
       return { _tag: "Case", caseId: value, action: action as CaseAction }
     if (scope === "leave" && ID.test(value) && LEAVE_CHOICES.includes(action as LeaveChoice))
       return { _tag: "Leave", id: Number(value), choice: action as LeaveChoice }
-    if (scope === "rate") return decodeSurvey(raw, value, action)
     if (scope === "hist" && action === undefined && /^\d{1,4}$/.test(value))
       return { _tag: "History", page: Number(value) }
     if (scope === "att" && ID.test(value) && (action === undefined || action === "t"))
@@ -106,13 +107,25 @@ const decodeBroadcast = (raw: string, first: string, second: string | undefined)
   return { _tag: "Unknown", raw }
 }
 
-const decodeSurvey = (raw: string, first: string, second: string | undefined): CallbackData => {
+const decodeSurvey = (
+  raw: string,
+  first: string,
+  second: string | undefined,
+  rest: ReadonlyArray<string>,
+): CallbackData => {
   if (second === undefined && first === "open") return { _tag: "SurveyOpen" }
   if (second === undefined && first === "skip") return { _tag: "SurveySkip" }
-  const question = Number(first)
-  const value = Number(second)
-  const valid = /^\d$/.test(first) && /^\d{1,2}$/.test(second ?? "") && value >= 1 && value <= 10
-  return valid ? { _tag: "SurveyAnswer", question, value } : { _tag: "Unknown", raw }
+  const [third, ...more] = rest
+  const valid =
+    more.length === 0 &&
+    /^\d{1,9}$/.test(first) &&
+    /^\d$/.test(second ?? "") &&
+    /^\d{1,2}$/.test(third ?? "") &&
+    Number(third) >= 1 &&
+    Number(third) <= 10
+  return valid
+    ? { _tag: "SurveyAnswer", run: Number(first), question: Number(second), value: Number(third) }
+    : { _tag: "Unknown", raw }
 }
 
 export const button = (text: string, data: string): Button => ({ text, data })

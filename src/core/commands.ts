@@ -79,6 +79,8 @@ export type Cmd =
   /** Invites to the survey unless this user was ever invited (the once-only lock lives in rating_invites). */
   | { readonly _tag: "InviteToSurvey" }
   | { readonly _tag: "SaveRating"; readonly question: string; readonly rating: number }
+  /** The learner's current survey answers; answered with SurveyAnswersLoaded (shown in `messageId`). */
+  | { readonly _tag: "LoadSurveyAnswers"; readonly messageId: number | null }
   | { readonly _tag: "SaveComment"; readonly text: string }
   | { readonly _tag: "LoadAdminStats" }
   /** Runs the Google Sheets export now; answered with ExportFinished. */

@@ -97,6 +97,12 @@ export type Feedback =
       /** The learner's finished attempts, newest first. */
       readonly attempts: ReadonlyArray<AttemptSummary>
     }
+  /** The learner's saved survey answers by question key, to show when the survey is opened again. */
+  | {
+      readonly _tag: "SurveyAnswersLoaded"
+      readonly messageId: number | null
+      readonly answers: Readonly<Record<string, number>>
+    }
   /** The attempt asked for (null: not this learner's, or gone), to show in `messageId`. */
   | {
       readonly _tag: "AttemptLoaded"

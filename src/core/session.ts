@@ -47,6 +47,8 @@ export const Session = Schema.Struct({
   reviewed: added(Schema.Record(Schema.String, Schema.Number), {}),
   /** Reviews received: the survey opens after the first one. */
   reviews: added(Schema.Number, 0),
+  /** Each opening of the survey is a run; its buttons carry it, so an older run's buttons cannot overwrite. */
+  surveyRun: added(Schema.Number, 0),
 })
 export type Session = typeof Session.Type
 export type Flow = typeof Flow.Type
@@ -59,6 +61,7 @@ export const initialSession: Session = {
   attempts: {},
   reviewed: {},
   reviews: 0,
+  surveyRun: 0,
 }
 
 export const idle: Flow = { _tag: "Idle" }

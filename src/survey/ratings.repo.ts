@@ -15,3 +15,15 @@ export const upsertRating = (db: Db, userId: number, question: string, rating: n
 
 export const insertComment = (db: Db, userId: number, comment: string) =>
   db.insertInto("rating_comments").values({ user_id: userId, comment }).execute()
+
+/** The learner's current answer per question. */
+export const findRatings = async (db: Db, userId: number): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    (
+      await db
+        .selectFrom("bot_ratings")
+        .select(["question", "rating"])
+        .where("user_id", "=", userId)
+        .execute()
+    ).map((r) => [r.question, r.rating]),
+  )

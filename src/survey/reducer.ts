@@ -15,23 +15,40 @@ export const SURVEY_QUESTIONS = [
 ] as const
 export type SurveyQuestion = (typeof SURVEY_QUESTIONS)[number]
 
-const scale = (q: number): Keyboard => {
+/** The 1–10 scale of question `q` on survey run `run`; the learner's current answer, if any, is marked. */
+const scale = (run: number, q: number, current?: number): Keyboard => {
+  const label = (v: number) => (v === current ? surveyTexts.current(v) : String(v))
   const row = (from: number) =>
-    Array.from({ length: 5 }, (_, i) => button(String(from + i), callbackData.surveyAnswer(q, from + i)))
+    Array.from({ length: 5 }, (_, i) => button(label(from + i), callbackData.surveyAnswer(run, q, from + i)))
   return inline(row(1), row(6), [button(texts.buttons.menu, callbackData.nav("menu"))])
 }
 
 const question = (q: number) =>
   `${surveyTexts.progress(q + 1, SURVEY_QUESTIONS.length)}\n\n${surveyTexts.questions[q]}`
 
+/** «Общее впечатление — 8, …» for the answers saved before, in the questions' order. */
+const previousAnswers = (answers: Readonly<Record<string, number>>) => {
+  const lines = SURVEY_QUESTIONS.flatMap((key, i) =>
+    answers[key] === undefined ? [] : [`${surveyTexts.labels[i]} — ${answers[key]}`],
+  )
+  return lines.length > 0 ? [surveyTexts.previous(lines)] : []
+}
+
 export const surveyInviteMessage = () => ({
   html: surveyTexts.invite,
   keyboard: inline([button(texts.buttons.rate, callbackData.surveyOpen)]),
 })
 
+const show = (messageId: number | null, html: string, keyboard: Keyboard): Cmd =>
+  messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(messageId, html, keyboard)
+
+/** An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end. */
+const inDialogue = (s: Session) => s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
+
 /**
  * The survey: three questions on 1–10, then an optional comment. Pure. Open to anyone who finished a case;
- * re-answerable at any time (answers are upserted per question).
+ * re-answerable at any time (answers are upserted per question). Opening it shows the answers given before; every
+ * choice is confirmed; buttons of an earlier opening are stale and save nothing.
  */
 export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
   const { input } = ev
@@ -40,35 +57,45 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
       { ...s, flow: idle },
       [{ _tag: "SaveComment", text: input.text }, Cmd.reply(surveyTexts.thanksComment, mainMenu())],
     ]
+  if (input._tag === "Feedback" && input.event._tag === "SurveyAnswersLoaded") {
+    const { messageId, answers } = input.event
+    if (inDialogue(s)) return [s, []]
+    const run = s.surveyRun + 1
+    const html = [surveyTexts.intro, ...previousAnswers(answers), question(0)].join("\n\n")
+    return [{ ...s, surveyRun: run }, [show(messageId, html, scale(run, 0, answers[SURVEY_QUESTIONS[0]]))]]
+  }
   if (input._tag !== "Callback") return null
   const data = input.data
   if (data._tag !== "SurveyOpen" && data._tag !== "SurveySkip" && data._tag !== "SurveyAnswer") return null
+  const { queryId, messageId } = input
   if (data._tag === "SurveyAnswer" && data.question >= SURVEY_QUESTIONS.length)
-    return [s, [Cmd.answer(input.queryId, texts.staleButton, true)]]
-  const show = (html: string, keyboard: Keyboard): Cmd =>
-    input.messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(input.messageId, html, keyboard)
-  const answer = Cmd.answer(input.queryId)
-  // An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end.
-  const inDialogue = s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
-  if (inDialogue) return [s, [Cmd.answer(input.queryId, surveyTexts.busy, true)]]
+    return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
+  if (inDialogue(s)) return [s, [Cmd.answer(queryId, surveyTexts.busy, true)]]
   if (s.reviews === 0 && data._tag === "SurveyAnswer")
-    return [s, [Cmd.answer(input.queryId, surveyTexts.lockedAlert, true)]]
-  if (data._tag === "SurveyOpen") {
-    if (s.reviews === 0) return [s, [answer, show(surveyTexts.locked, backToMenu())]]
-    return [s, [answer, show(`${surveyTexts.intro}\n\n${question(0)}`, scale(0))]]
-  }
+    return [s, [Cmd.answer(queryId, surveyTexts.lockedAlert, true)]]
+  if (data._tag === "SurveyOpen")
+    return s.reviews === 0
+      ? [s, [Cmd.answer(queryId), show(messageId, surveyTexts.locked, backToMenu())]]
+      : [s, [Cmd.answer(queryId), { _tag: "LoadSurveyAnswers", messageId }]]
   if (data._tag === "SurveySkip")
-    return [{ ...s, flow: idle }, [answer, show(surveyTexts.thanks, mainMenu())]]
+    return [{ ...s, flow: idle }, [Cmd.answer(queryId), show(messageId, surveyTexts.thanks, mainMenu())]]
+  if (data.run !== s.surveyRun) return [s, [Cmd.answer(queryId, surveyTexts.staleRun, true)]]
   const save: Cmd = {
     _tag: "SaveRating",
     question: SURVEY_QUESTIONS[data.question] ?? "",
     rating: data.value,
   }
+  const confirmed = Cmd.answer(queryId, surveyTexts.savedToast(data.value))
   const next = data.question + 1
-  if (next < SURVEY_QUESTIONS.length) return [s, [answer, save, show(question(next), scale(next))]]
+  const saved = surveyTexts.saved(data.value)
+  if (next < SURVEY_QUESTIONS.length)
+    return [s, [confirmed, save, show(messageId, `${saved}\n\n${question(next)}`, scale(s.surveyRun, next))]]
   const skip = inline(
     [button(surveyTexts.skip, callbackData.surveySkip)],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
-  return [{ ...s, flow: { _tag: "SurveyComment" } }, [answer, save, show(surveyTexts.askComment, skip)]]
+  return [
+    { ...s, flow: { _tag: "SurveyComment" } },
+    [confirmed, save, show(messageId, `${saved}\n\n${surveyTexts.askComment}`, skip)],
+  ]
 }

@@ -116,8 +116,28 @@ describe("keyboards", () => {
   test("survey payloads → decoded; out-of-range answers → Unknown", () => {
     expect(callbackData.decode("rate:open")).toEqual({ _tag: "SurveyOpen" })
     expect(callbackData.decode("rate:skip")).toEqual({ _tag: "SurveySkip" })
-    expect(callbackData.decode("rate:2:10")).toEqual({ _tag: "SurveyAnswer", question: 2, value: 10 })
-    for (const raw of ["rate:1:0", "rate:1:11", "rate:x:5", "rate:1:5:9", "rate:"])
+    expect(callbackData.decode("rate:3:2:10")).toEqual({
+      _tag: "SurveyAnswer",
+      run: 3,
+      question: 2,
+      value: 10,
+    })
+    expect(callbackData.decode(callbackData.surveyAnswer(7, 1, 4))).toEqual({
+      _tag: "SurveyAnswer",
+      run: 7,
+      question: 1,
+      value: 4,
+    })
+    // The answers of the version before survey runs (rate:question:value) are stale buttons now.
+    for (const raw of [
+      "rate:2:10",
+      "rate:1:1:0",
+      "rate:1:1:11",
+      "rate:x:1:5",
+      "rate:1:1:5:9",
+      "rate:1:12:5",
+      "rate:",
+    ])
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 

@@ -40,8 +40,12 @@ const invites = async (bot: TestBot, userId: number) =>
   (await bot.app.db.selectFrom("rating_invites").selectAll().where("user_id", "=", userId).execute()).length
 
 /** The 1..10 scale of question q (0-based): two rows of five, then the menu button. */
-const scaleOf = (q: number) => [
-  ...Array.from({ length: 10 }, (_, i) => ({ text: String(i + 1), callback_data: `rate:${q}:${i + 1}` })),
+/** The scale of question `q` on the survey's run `run`; `current` marks the answer given before. */
+const scaleOf = (q: number, run = 1, current?: number) => [
+  ...Array.from({ length: 10 }, (_, i) => ({
+    text: i + 1 === current ? surveyTexts.current(i + 1) : String(i + 1),
+    callback_data: `rate:${run}:${q}:${i + 1}`,
+  })),
   { text: texts.buttons.menu, callback_data: "nav:menu" },
 ]
 
@@ -114,17 +118,19 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(await ratings(bot, 802)).toEqual({})
 
     const second = await press("8")
-    expect(textsOf(second.messages)).toEqual([questionText(1)])
+    // The choice is confirmed twice: a toast on the button and a line above the next question.
+    expect(second.answer?.params.text).toBe(surveyTexts.savedToast(8))
+    expect(textsOf(second.messages)).toEqual([`${surveyTexts.saved(8)}\n\n${questionText(1)}`])
     expect(inlineButtons(second.messages[0]!)).toEqual(scaleOf(1))
     expect(await ratings(bot, 802)).toEqual({ overall_impression: 8 })
 
     const third = await press("9")
-    expect(textsOf(third.messages)).toEqual([questionText(2)])
+    expect(textsOf(third.messages)).toEqual([`${surveyTexts.saved(9)}\n\n${questionText(2)}`])
     expect(inlineButtons(third.messages[0]!)).toEqual(scaleOf(2))
     expect(await ratings(bot, 802)).toEqual({ overall_impression: 8, recommend_to_colleagues: 9 })
 
     const ask = await press("10")
-    expect(textsOf(ask.messages)).toEqual([surveyTexts.askComment])
+    expect(textsOf(ask.messages)).toEqual([`${surveyTexts.saved(10)}\n\n${surveyTexts.askComment}`])
     expect(inlineButtons(ask.messages[0]!).map((b) => b.text)).toEqual([surveyTexts.skip, texts.buttons.menu])
     expect(await ratings(bot, 802)).toEqual({
       overall_impression: 8,
@@ -142,8 +148,18 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(textsOf(free)).toEqual([texts.fallback])
     expect(await comments(bot, 802)).toEqual(["Полезно, но хочется больше кейсов"])
 
-    // Re-taking the survey from the menu overwrites the answers; «Пропустить» ends without a comment.
-    await press(texts.buttons.rate)
+    // Re-taking the survey from the menu shows the answers given before and marks the current one on the scale;
+    // new answers overwrite them; «Пропустить» ends without a comment.
+    const reopened = await press(texts.buttons.rate)
+    const previous = surveyTexts.previous([
+      "Общее впечатление — 8",
+      "Посоветуешь коллегам — 9",
+      "Поможет в работе — 10",
+    ])
+    expect(textsOf(reopened.messages)).toEqual([
+      visibleText(`${surveyTexts.intro}\n\n${previous}\n\n${questionText(0)}`),
+    ])
+    expect(inlineButtons(reopened.messages[0]!)).toEqual(scaleOf(0, 2, 8))
     await press("3")
     await press("4")
     await press("5")
@@ -173,13 +189,13 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(await invites(bot, 802)).toBe(1)
   })
 
-  test("forged survey buttons (rate:7:5, rate:1:11, rate:0:0) get the stale-button alert and store nothing", async () => {
+  test("forged survey buttons (question 7, value 11 or 0, the old rate:q:v form) get the stale-button alert and store nothing", async () => {
     bot = await startBot({ backend, env: AI_ENV })
     const user = bot.user(803)
     await signIn(user)
     await finishOneCase(bot, user)
     await user.press(texts.buttons.rate)
-    for (const data of ["rate:7:5", "rate:1:11", "rate:0:0", "rate:3:5"]) {
+    for (const data of ["rate:1:7:5", "rate:1:1:11", "rate:1:0:0", "rate:1:3:5", "rate:0:5"]) {
       const forged = await user.pressData(data, user.lastMessageId())
       expect(forged.answer?.params).toMatchObject({ text: texts.staleButton, show_alert: true })
       expect(forged.messages).toEqual([])
@@ -188,6 +204,26 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     // The real buttons still work afterwards.
     await user.press("7")
     expect(await ratings(bot, 803)).toEqual({ overall_impression: 7 })
+  })
+
+  test("an answer from an earlier opening of the survey does not overwrite a newer one", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(807)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    const first = (await user.press(texts.buttons.rate)).messages[0]!
+    await user.press("9")
+    // Opened again from a fresh menu: a second run; the first run's message still shows question 2.
+    await user.send("/start")
+    await user.press(texts.buttons.rate)
+    await user.press("4")
+    expect(await ratings(bot, 807)).toEqual({ overall_impression: 4 })
+    const stale = await user.pressData("rate:1:1:2", first.message_id)
+    expect(stale.answer?.params).toMatchObject({ text: surveyTexts.staleRun, show_alert: true })
+    expect(stale.messages).toEqual([])
+    const staleFirst = await user.pressData("rate:1:0:10", first.message_id)
+    expect(staleFirst.answer?.params).toMatchObject({ text: surveyTexts.staleRun, show_alert: true })
+    expect(await ratings(bot, 807)).toEqual({ overall_impression: 4 })
   })
 
   test("the invite is not sent again after a second finished case", async () => {
@@ -205,7 +241,7 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: AI_ENV })
     const user = bot.user(805)
     await signIn(user)
-    const forged = await user.pressData("rate:0:5", user.lastMessageId())
+    const forged = await user.pressData("rate:0:0:5", user.lastMessageId())
     expect(await ratings(bot, 805)).toEqual({})
     expect(forged.answer?.params).toMatchObject({ show_alert: true })
   })

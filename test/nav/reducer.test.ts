@@ -39,6 +39,7 @@ const state: Session = {
   attempts: { fb_employee: 2 },
   reviewed: { fb_employee: 1 },
   reviews: 1,
+  surveyRun: 0,
 }
 
 const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 31 })
