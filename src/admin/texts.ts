@@ -69,7 +69,7 @@ export const adminTexts = {
   setroleAmbiguous: (target: string) =>
     `🤷 Имя ${e(target)} записано у нескольких пользователей — кто-то из них его сменил. Укажи числовой Telegram ID — он есть в /users.`,
   setroleLastAdmin:
-    "⛔ Ты единственный администратор: снять с себя роль нельзя, иначе бот останется без админов. Сначала назначь другого: <code>/setrole &lt;id&gt; admin</code>.",
+    "⛔ Других администраторов у бота нет: сняв с себя роль, ты оставишь его без админа. Сначала назначь ещё одного: <code>/setrole &lt;id&gt; admin</code>.",
   exportStarted: "📤 Выгружаю статистику в Google Таблицу…",
   exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
   exportFailed: (message: string) => `❌ Выгрузка не удалась: ${e(message)}`,

@@ -115,6 +115,9 @@ export const fields = {
   TRANSCRIBE_TIMEOUT_SEC: field.num(1, 600, 25, "Таймаут распознавания речи, с"),
   TRANSCRIBE_MAX_RETRIES: field.int(0, 10, 2, "Повторы распознавания"),
   TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),
+  SUPPORT_CONTACT: field.text(
+    "Куда писать пользователям, если что-то не так (@username, e-mail или ссылка): в /help, FAQ и сообщениях об ошибках",
+  ),
   DIALOGUE_RETENTION_DAYS: field.optionalInt(
     1,
     3650,

@@ -165,6 +165,8 @@ export interface Envelope {
   readonly voiceReplies?: boolean
   /** APSCHEDULER_TIMEZONE: every date and time shown is in it (DEFAULT_TIME_ZONE when absent). */
   readonly timeZone?: string
+  /** SUPPORT_CONTACT: where learners turn when something is wrong (shown in /help, the FAQ and on errors). */
+  readonly supportContact?: string
   /** DIALOGUE_RETENTION_DAYS: the FAQ tells how long dialogues are kept (absent: until deleted). */
   readonly dialogueRetentionDays?: number
 }

@@ -13,9 +13,9 @@ const onCommand = (s: Session, ev: Envelope, name: string): Step => {
   const isAdmin = ev.actor.role === "admin"
   switch (name) {
     case "help":
-      return [s, [Cmd.reply(texts.help(isAdmin, caseCommands()), backToMenu())]]
+      return [s, [Cmd.reply(texts.help(isAdmin, caseCommands(), ev.supportContact), backToMenu())]]
     case "faq":
-      return [s, [Cmd.reply(texts.faq(ev.dialogueRetentionDays), backToMenu())]]
+      return [s, [Cmd.reply(texts.faq(ev.dialogueRetentionDays, ev.supportContact), backToMenu())]]
     case "whoami":
       return [
         s,
@@ -54,8 +54,8 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
           : {
               html:
                 data.target === "faq"
-                  ? texts.faq(ev.dialogueRetentionDays)
-                  : texts.help(ev.actor.role === "admin", caseCommands()),
+                  ? texts.faq(ev.dialogueRetentionDays, ev.supportContact)
+                  : texts.help(ev.actor.role === "admin", caseCommands(), ev.supportContact),
               keyboard: backToMenu(),
             }
       const show =

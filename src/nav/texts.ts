@@ -7,6 +7,11 @@ import { minutes, plural, sharedTexts } from "../core/texts"
 
 const days = (n: number) => `${n} ${plural(n, "день", "дня", "дней")}`
 
+const supportLine = (contact?: string) =>
+  contact
+    ? `Вопросы и проблемы — в поддержку: ${e(contact)}`
+    : "Вопросы и проблемы — администратору бота в твоей компании."
+
 export const texts = {
   welcome: (firstName: string) =>
     [
@@ -15,7 +20,7 @@ export const texts = {
       "<b>Как проходит тренировка</b>",
       "1. Выбираешь ситуацию.",
       "2. Я описываю собеседника и контекст.",
-      "3. Ты пишешь или говоришь голосом то, что сказал бы ему.",
+      "3. Пишешь или говоришь голосом то, что ответишь ему в жизни.",
       "4. Собеседник отвечает — его играю я. На разговор отведено несколько реплик.",
       "5. В конце — честный разбор по методике: что получилось и что стоит усилить.",
       "",
@@ -29,6 +34,7 @@ export const texts = {
   help: (
     isAdmin: boolean,
     trainings: ReadonlyArray<{ command: string; stop: string; description: string }> = [],
+    support?: string,
   ) =>
     [
       "ℹ️ <b>Команды</b>",
@@ -50,8 +56,9 @@ export const texts = {
       ...(isAdmin ? ["", "<b>Для администраторов</b>", ...adminTexts.help] : []),
       "",
       "Удобнее всего пользоваться кнопками меню.",
+      supportLine(support),
     ].join("\n"),
-  faq: (dialogueDays?: number) =>
+  faq: (dialogueDays?: number, support?: string) =>
     [
       "❓ <b>Частые вопросы</b>",
       "",
@@ -82,7 +89,7 @@ export const texts = {
       "Подожди полминуты: ИИ иногда думает дольше. Если ответа нет — отправь /start.",
       "",
       "<b>Куда писать, если что-то не так?</b>",
-      "Администратору бота в твоей компании.",
+      support ? `В поддержку: ${e(support)}` : "Администратору бота в твоей компании.",
     ].join("\n"),
   fallback: "🤔 Не понял тебя. Выбери пункт в меню, загляни в /help или начни сначала с /start.",
   unknownCommand: "🤔 Такой команды нет. Список команд — /help.",
@@ -98,7 +105,8 @@ export const texts = {
       ? "⏳ Ты пишешь очень быстро. Подожди минутку — и продолжим."
       : `⏳ За последний час сообщений слишком много. Сделай паузу примерно на ${minutes(waitMin)}.`,
   staleButton: sharedTexts.staleButton,
-  apology: "😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.",
+  apology: (support?: string) =>
+    `😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.${support ? `\nЕсли повторится — напиши в поддержку: ${e(support)}` : ""}`,
   buttons: {
     menu: sharedTexts.menuButton,
     rate: "⭐ Оценить бота",

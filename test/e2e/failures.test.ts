@@ -22,6 +22,7 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     const reports: Array<{ error: unknown; context: Record<string, unknown> }> = []
     bot = await startBot({
       backend,
+      env: { SUPPORT_CONTACT: "@emco_help <поддержка>" },
       errorReporter: { report: (error, context) => Effect.sync(() => reports.push({ error, context })) },
     })
     const anya = bot.user(501)
@@ -31,7 +32,9 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     const before = bot.tg.chat(501).length
     await bot.deliver(textUpdate("/help", { chatId: 501, userId: 501 }))
     await waitFor("the apology", () => bot.tg.chat(501).length > before, 15_000, 20)
-    expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([texts.apology])
+    // The apology names the configured support contact (escaped: it is the operator's text, not HTML).
+    expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([visibleText(texts.apology("@emco_help <поддержка>"))])
+    expect(textsOf(bot.tg.chat(501).slice(before))[0]).toContain("напиши в поддержку: @emco_help <поддержка>")
     expect(reports).toHaveLength(MAX_ATTEMPTS)
     for (const r of reports) expect(Object.keys(r.context).sort()).toEqual(["chatId", "rowId", "updateId"])
     const row = await bot.app.db

@@ -60,7 +60,7 @@ describe.each(backends)("Sentry from a running bot process (%s)", (backend) => {
       await db.destroy()
       const rowEvent = sink.events().find((e) => e.tags?.rowId !== undefined)
       expect(rowEvent?.tags).toMatchObject({ chatId: "601" })
-      expect(texts.apology).not.toContain(LEARNER_LINE) // sanity: the check below is about the learner's words
+      expect(texts.apology()).not.toContain(LEARNER_LINE) // sanity: the check below is about the learner's words
     }
     const everything = sink.rawBodies().join("\n")
     for (const secret of [LEARNER_LINE, "отчёт опоздал", USER_PASSWORD, "TEST-token-for-fake-api"])

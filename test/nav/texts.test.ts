@@ -136,3 +136,14 @@ describe("texts", () => {
       })
   })
 })
+
+describe("the support contact (SUPPORT_CONTACT)", () => {
+  test("/help, the FAQ and the apology name it, escaped; without it they send learners to their bot admin", () => {
+    const contact = "@help_desk & <HR>"
+    for (const html of [texts.help(false, [], contact), texts.faq(30, contact), texts.apology(contact)])
+      expect(html).toContain("@help_desk &amp; &lt;HR&gt;")
+    expect(texts.help(false, [])).toContain("администратору бота в твоей компании")
+    expect(texts.faq(30)).toContain("Администратору бота в твоей компании")
+    expect(texts.apology()).not.toContain("поддержку")
+  })
+})

@@ -5,6 +5,7 @@ import { Db } from "../../services/db"
 import { ErrorReporter } from "../../services/error-reporter"
 import { describeError, Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
+import { Settings } from "../../services/settings"
 import { Telegram } from "../../services/telegram"
 import type { Handler, RowCtx } from "../stage"
 
@@ -15,8 +16,9 @@ const giveUp = (ctx: RowCtx) =>
   Effect.gen(function* () {
     const db = yield* Db
     yield* db.use("giveUp", (k) => markProcessed(k, ctx.row.id))
+    const { config } = yield* Settings
     if (ctx.row.kind === "update" && ctx.row.chat_id > 0)
-      yield* Effect.ignore((yield* Telegram).send(ctx.row.chat_id, texts.apology))
+      yield* Effect.ignore((yield* Telegram).send(ctx.row.chat_id, texts.apology(config.env.SUPPORT_CONTACT)))
   })
 
 const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
