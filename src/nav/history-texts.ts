@@ -8,8 +8,8 @@ export const historyTexts = {
   title: "📈 <b>Мои результаты</b>",
   empty:
     "📈 Здесь появятся твои результаты после первой тренировки с разбором: все попытки, прогресс по каждому шагу и то, что стоит потренировать.",
-  caseHeader: (title: string, attempts: number) =>
-    `<b>${e(title)}</b> · ${attempts} ${plural(attempts, "попытка", "попытки", "попыток")}`,
+  caseHeader: (title: string, attempts: number, best: number, latest: number, total: number) =>
+    `<b>${e(title)}</b> · ${attempts} ${plural(attempts, "попытка", "попытки", "попыток")} · лучший результат ${best} из ${total}, последний ${latest} из ${total}`,
   stepLine: (label: string, percent: number, bar: string) => `${bar} ${e(label)} — ${percent}%`,
   weakest: (label: string) => `🎯 Слабее всего пока: <b>${e(label)}</b>`,
   progressNote: "<i>Проценты — как часто шаг звучал в твоих попытках; последние весят больше.</i>",

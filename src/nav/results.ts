@@ -26,13 +26,10 @@ const progressBlocks = (attempts: ReadonlyArray<AttemptSummary>) =>
     const lines = stepShares(spec, history).map((s) =>
       t.stepLine(s.component.label, Math.round(s.share * 100), bar(s.share)),
     )
-    return [
-      [
-        t.caseHeader(spec.texts.title, history.length),
-        ...lines,
-        ...(weakest ? [t.weakest(weakest.label)] : []),
-      ].join("\n"),
-    ]
+    const total = spec.methodology.components.length
+    const best = Math.max(...history.map((covered) => covered.length))
+    const header = t.caseHeader(spec.texts.title, history.length, best, history[0]!.length, total)
+    return [[header, ...lines, ...(weakest ? [t.weakest(weakest.label)] : [])].join("\n")]
   })
 
 /** The results page `page` (0: with the progress per step) as HTML and its buttons. Pure. */

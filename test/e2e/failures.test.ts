@@ -33,7 +33,9 @@ describe.each(backends)("failures in the pipeline (%s)", (backend) => {
     await bot.deliver(textUpdate("/help", { chatId: 501, userId: 501 }))
     await waitFor("the apology", () => bot.tg.chat(501).length > before, 15_000, 20)
     // The apology names the configured support contact (escaped: it is the operator's text, not HTML).
-    expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([visibleText(texts.apology("@emco_help <поддержка>"))])
+    expect(textsOf(bot.tg.chat(501).slice(before))).toEqual([
+      visibleText(texts.apology("@emco_help <поддержка>")),
+    ])
     expect(textsOf(bot.tg.chat(501).slice(before))[0]).toContain("напиши в поддержку: @emco_help <поддержка>")
     expect(reports).toHaveLength(MAX_ATTEMPTS)
     for (const r of reports) expect(Object.keys(r.context).sort()).toEqual(["chatId", "rowId", "updateId"])

@@ -4,6 +4,7 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import type { Review } from "../../src/core/ai-reply"
 import { visibleText } from "../../src/core/html"
+import { historyTexts } from "../../src/nav/history-texts"
 import { texts as appTexts } from "../../src/nav/texts"
 import { StartupError } from "../../src/startup"
 import {
@@ -243,7 +244,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     const shown = textsOf(retried.messages)
     expect(shown[0]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
     expect(shown[0]).toContain(`${keys.length} из ${keys.length}`)
-    expect(shown[1]).toBe(kernelTexts.afterReview)
+    expect(shown[1]).toBe(visibleText(`${historyTexts.allShown}\n\n${kernelTexts.afterReview}`))
     expect(await stats(bot, 1006)).toEqual({
       [`${spec.id}:started`]: 1,
       [`${spec.id}:completed`]: 1,

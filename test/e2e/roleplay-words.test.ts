@@ -333,7 +333,7 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     expect(textsOf(await user.send("/start"))).toEqual([t.left, visibleText(appTexts.welcome("Аня"))])
     const shown = await results(user)
     expect(shown).toContain(spec.texts.title)
-    expect(shown).toContain("Попыток: 1 · лучший результат: 1 из 5")
+    expect(shown).toContain(`${spec.texts.title} · 1 попытка · лучший результат 1 из 5`)
   })
 
   test("/start → drop: the home screen; the dialogue is gone and not in «📈 Мои результаты»", async () => {

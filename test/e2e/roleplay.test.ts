@@ -2,6 +2,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
+import { historyTexts } from "../../src/nav/history-texts"
 import { requestsNamed, reviewOf, scriptRoleplay } from "../support/ai-script"
 import { caseStats } from "../support/case-stats"
 import { backends } from "../support/database"
@@ -36,8 +37,9 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
       const started = await user.press(kernelTexts.buttons.start)
       expect(textsOf(started.messages)).toEqual([visibleText(spec.texts.algorithm)])
       expect(replyKeyboard(started.messages[0]!)).toEqual([
-        kernelTexts.buttons.restart,
+        kernelTexts.buttons.hint,
         kernelTexts.buttons.analysis,
+        kernelTexts.buttons.restart,
         kernelTexts.buttons.menu,
       ])
     }
@@ -64,7 +66,10 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
       expect(last[1]).toBe(visibleText(kernelTexts.allCovered))
       expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
       expect(last[2]).toContain(`5 из 5`)
-      expect(last.slice(3)).toEqual([kernelTexts.afterReview, expect.stringContaining("Ответь, пожалуйста")])
+      expect(last.slice(3)).toEqual([
+        visibleText(`${historyTexts.allShown}\n\n${kernelTexts.afterReview}`),
+        expect.stringContaining("Ответь, пожалуйста"),
+      ])
       expect(await stats(bot, 701)).toEqual({
         [`${spec.id}:started`]: 1,
         [`${spec.id}:completed`]: 1,
@@ -172,7 +177,7 @@ describe.each(backends)("my results (%s)", (backend) => {
   let bot: TestBot
   afterEach(async () => bot?.stop())
 
-  test("«📈 Мои результаты» → empty at first; after attempts → per case: count, best, latest, most missed", async () => {
+  test("«📈 Мои результаты» → empty at first; after attempts → per case: count, best, latest, per step, weakest", async () => {
     bot = await startBot({ backend })
     const spec = cases[0]!
     const keys = spec.methodology.components.map((c) => c.key)
@@ -201,8 +206,10 @@ describe.each(backends)("my results (%s)", (backend) => {
     await user.send("/start")
     const shown = textsOf((await user.press("📈 Мои результаты")).messages)[0]!
     expect(shown).toContain(spec.texts.title)
-    expect(shown).toContain("Попыток: 2 · лучший результат: 2 из 5 · последний: 1 из 5")
+    expect(shown).toContain(`${spec.texts.title} · 2 попытки · лучший результат 2 из 5, последний 1 из 5`)
     const third = spec.methodology.components[2]!.label
-    expect(shown).toContain(`Чаще всего пропускаешь: ${third} (2)`)
+    // Shown in neither attempt: 0 %, and the earliest such step of the algorithm is named the weakest.
+    expect(shown).toContain(`▱▱▱▱▱ ${third} — 0%`)
+    expect(shown).toContain(`🎯 Слабее всего пока: ${third}`)
   })
 })

@@ -3,7 +3,7 @@ import { type Attempt, type Level, newAttempt, type Outcome, unanswered } from "
 import { Cmd } from "../../core/commands"
 import type { Session } from "../../core/session"
 import type { Step } from "../../core/step"
-import { afterReviewKeyboard, dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
+import { dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
 import { type CaseSpec, MIN_TURNS_FOR_EARLY_FINISH } from "./spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
 

@@ -10,11 +10,7 @@ import {
   showReview,
   startAttempt,
 } from "../../../src/cases/kernel/dialogue"
-import {
-  afterReviewKeyboard,
-  dialogueKeyboard,
-  removeReplyKeyboard,
-} from "../../../src/cases/kernel/keyboards"
+import { dialogueKeyboard, removeReplyKeyboard } from "../../../src/cases/kernel/keyboards"
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { MIN_TURNS_FOR_EARLY_FINISH } from "../../../src/cases/kernel/spec"
 import { checklist, personaLine, renderReview, kernelTexts as t } from "../../../src/cases/kernel/texts"
