@@ -100,6 +100,12 @@ export interface CaseAttemptsTable {
   hints: Generated<number>
 }
 
+/** One row per user and day they sent the bot anything (copied from the inbox before it is purged). */
+export interface UserActivityTable {
+  user_id: number
+  day: ColumnType<string, string, string>
+}
+
 export interface ReviewVerdictsTable {
   key: string
   user_id: number
@@ -248,6 +254,7 @@ export interface Database {
   chat_leases: ChatLeasesTable
   case_attempts: CaseAttemptsTable
   review_verdicts: ReviewVerdictsTable
+  user_activity: UserActivityTable
   telegram_files: TelegramFilesTable
   ai_calls: AiCallsTable
   voice_transcripts: VoiceTranscriptsTable

@@ -66,7 +66,8 @@ export const makeAppScheduler = ({
     handlers: counted(metrics, {
       [JOB_KINDS.broadcast]: broadcastJob,
       [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
-      [JOB_KINDS.retention]: () => retention(kysely, config.env.DIALOGUE_RETENTION_DAYS),
+      [JOB_KINDS.retention]: () =>
+        retention(kysely, config.env.DIALOGUE_RETENTION_DAYS, config.env.APSCHEDULER_TIMEZONE),
     }),
   })
   return scheduler

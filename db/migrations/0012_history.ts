@@ -6,6 +6,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table case_attempts
       add column level text not null default 'normal',
       add column hints integer not null default 0`.execute(db)
+  // Who used the bot on which day (in the configured zone): /stats counts active users over 7 and 30 days from it,
+  // since the inbox it is copied from is purged after a week. Not dialogue: no text, only the day.
+  await sql`
+    create table user_activity (
+      user_id bigint not null,
+      day date not null,
+      primary key (user_id, day)
+    )`.execute(db)
+  await sql`create index user_activity_day on user_activity (day)`.execute(db)
   // The history pages a learner's attempts newest first.
   await sql`create index if not exists case_attempts_user_ended on case_attempts (user_id, ended_at desc)`.execute(
     db,
@@ -13,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists user_activity`.execute(db)
   await sql`drop index if exists case_attempts_user_ended`.execute(db)
   await sql`alter table case_attempts drop column if exists level, drop column if exists hints`.execute(db)
 }

@@ -8,6 +8,7 @@ import type { Handlers } from "../pipeline/command-handler"
 import { isKnownUser } from "../repositories/limits.repo"
 import { Charts } from "../services/charts"
 import { Db } from "../services/db"
+import { Settings } from "../services/settings"
 import { Telegram } from "../services/telegram"
 import { statsChartSvg } from "./chart"
 import { loadAdminStats } from "./stats.repo"
@@ -47,7 +48,10 @@ export const adminHandlers: Handlers<
 > = {
   LoadAdminStats: () =>
     Effect.gen(function* () {
-      const stats = yield* (yield* Db).use("adminStats", loadAdminStats)
+      const { config } = yield* Settings
+      const stats = yield* (yield* Db).use("adminStats", (k) =>
+        loadAdminStats(k, config.env.APSCHEDULER_TIMEZONE),
+      )
       return { _tag: "AdminStatsLoaded", stats } as Feedback
     }),
   SendStatsChart: (cmd, { chatId }) =>

@@ -1,5 +1,6 @@
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
+import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope, Feedback } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
@@ -95,7 +96,12 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     case "AdminStatsLoaded":
       return [
         s,
-        [Cmd.reply(renderStats(event.stats), backToMenu()), { _tag: "SendStatsChart", stats: event.stats }],
+        [
+          Cmd.reply(renderStats(event.stats, ev.timeZone ?? DEFAULT_TIME_ZONE), backToMenu()),
+          event.stats.attempts.length > 0
+            ? { _tag: "SendStatsChart", stats: event.stats }
+            : Cmd.reply(t.noChart),
+        ],
       ]
     case "UsersLoaded": {
       if (event.users.length === 0) return [s, [Cmd.reply(t.usersEmpty)]]

@@ -1,9 +1,9 @@
-import { findCase } from "../cases/registry"
-import { escapeHtml as e } from "../core/html"
+import { cases, findCase } from "../cases/registry"
+import { formatInZone, zoneLabel } from "../core/dates"
 import type { AdminStats, VerdictTrust } from "../core/views"
+import { SURVEY_QUESTIONS } from "../survey/reducer"
+import { surveyTexts } from "../survey/texts"
 import { adminTexts as t } from "./texts"
-
-const title = (caseId: string) => findCase(caseId)?.texts.title ?? caseId
 
 /** The component most often missed over a case's attempts, by its label. Pure. */
 export const mostMissed = (caseId: string, covered: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -22,29 +22,48 @@ const trustLine = (caseId: string, trust: VerdictTrust): string => {
   return t.trustLine(trust.disputedSteps, steps, trust.quotesUnverified, trust.quotesProposed)
 }
 
-/** /stats as HTML. Pure. */
-export const renderStats = (s: AdminStats): string => {
-  const roles = s.roles.map((r) => `${t.roleNames[r.role] ?? r.role} — ${r.users}`).join(", ") || "—"
-  const caseIds = [...new Set([...s.started.map((x) => x.caseId), ...s.attempts.map((x) => x.caseId)])]
-  const cases = caseIds.map((caseId) => {
-    const started = s.started.find((x) => x.caseId === caseId)?.count ?? 0
-    const outcomes = s.attempts.filter((x) => x.caseId === caseId)
+/** One line per registered case, in menu order; a case nobody finished has no average. */
+const caseLines = (s: AdminStats) =>
+  cases.map((spec) => {
+    const started = s.started.find((x) => x.caseId === spec.id)?.count ?? 0
+    const outcomes = s.attempts.filter((x) => x.caseId === spec.id)
     const done = outcomes.reduce((sum, x) => sum + x.count, 0)
+    const score = s.scores.find((x) => x.caseId === spec.id)
+    if (done === 0 || !score) return t.caseNotFinished(spec.texts.title, started)
     const detail = outcomes.map((x) => `${t.outcomes[x.outcome] ?? x.outcome} ${x.count}`).join(", ")
-    const score = s.scores.find((x) => x.caseId === caseId)
     const line = t.caseLine(
-      title(caseId),
+      spec.texts.title,
       started,
-      detail ? `${done} (${detail})` : "0",
-      started > 0 ? done / started : 0,
-      score?.avgScore ?? 0,
-      score ? mostMissed(caseId, score.covered) : "",
+      `${done} (${detail})`,
+      started > 0 ? Math.min(1, done / started) : 1,
+      score.avgScore,
+      spec.methodology.components.length,
+      mostMissed(spec.id, score.covered),
     )
-    return score ? [line, trustLine(caseId, score.trust)].filter(Boolean).join("\n") : line
+    return [line, trustLine(spec.id, score.trust)].filter(Boolean).join("\n")
   })
-  const survey = s.ratings.map((r) => `${e(r.question)}: ${r.avg.toFixed(2)} (${r.answers})`).join("\n")
+
+/** The survey's questions by their labels, in the survey's order, with how many answered. */
+const surveyLines = (s: AdminStats) => {
+  const known = SURVEY_QUESTIONS.map((key, i) => {
+    const r = s.ratings.find((x) => x.question === key)
+    return r && r.answers > 0
+      ? t.surveyLine(surveyTexts.labels[i]!, r.avg, r.answers)
+      : t.surveyNone(surveyTexts.labels[i]!)
+  })
+  const older = s.ratings
+    .filter((r) => !(SURVEY_QUESTIONS as ReadonlyArray<string>).includes(r.question))
+    .map((r) => t.surveyLine(r.question, r.avg, r.answers))
+  return [...known, ...older].join("\n")
+}
+
+/** /stats as HTML, dates in `timeZone`. Pure. */
+export const renderStats = (s: AdminStats, timeZone: string): string => {
+  const roles = s.roles.map((r) => `${t.roleNames[r.role] ?? r.role} — ${r.users}`).join(", ") || "—"
   const comments = s.comments
-    .map((c) => `• «${e(c.comment.slice(0, 200))}» — <code>${c.userId}</code>`)
+    .map((c) =>
+      t.commentLine(c.comment.slice(0, 200), c.name, c.username, c.userId, formatInZone(c.at, timeZone)),
+    )
     .join("\n")
   const ai = s.ai
     .map((a) => t.aiLine(a.provider, a.calls, a.errors, a.inputTokens, a.outputTokens))
@@ -55,10 +74,10 @@ export const renderStats = (s: AdminStats): string => {
     t.users(roles),
     t.active(s.active7, s.active30),
     "",
-    ...cases,
+    ...caseLines(s),
     "",
-    survey ? t.survey(survey) : t.noSurvey,
-    ...(comments ? ["", t.comments(comments)] : []),
+    t.survey(surveyLines(s)),
+    ...(comments ? ["", t.comments(comments, zoneLabel(timeZone))] : []),
     ...(ai ? ["", t.ai(ai)] : []),
   ].join("\n")
 }

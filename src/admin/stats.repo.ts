@@ -1,19 +1,9 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { AdminStats } from "../core/views"
+import { activeUsers } from "./activity.repo"
 
 type Db = Kysely<Database>
-
-const activeSince = async (db: Db, days: number) => {
-  const row = await db
-    .selectFrom("update_inbox")
-    .select(sql<number>`count(distinct chat_id)`.as("n"))
-    .where("kind", "=", "update")
-    .where("chat_id", ">", 0)
-    .where("received_at", ">=", sql<Date>`now() - make_interval(days => ${days})`)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
 
 /** How far the case's verdicts can be trusted: steps left «спорно», and model quotes code could not find. */
 const trustOf = (
@@ -36,15 +26,15 @@ const trustOf = (
 }
 
 /** Everything /stats shows, in one pass of small aggregate queries. */
-export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
+export const loadAdminStats = async (db: Db, timeZone: string): Promise<AdminStats> => {
   const [roles, active7, active30, attempts, started, scoreRows, ratings, comments, ai] = await Promise.all([
     db
       .selectFrom("authorized_users")
       .select(["role", (eb) => eb.fn.countAll<number>().as("n")])
       .groupBy("role")
       .execute(),
-    activeSince(db, 7),
-    activeSince(db, 30),
+    activeUsers(db, 7, timeZone),
+    activeUsers(db, 30, timeZone),
     db
       .selectFrom("case_attempts")
       .select(["case_id", "outcome", (eb) => eb.fn.countAll<number>().as("n")])
@@ -79,9 +69,10 @@ export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
       .groupBy("question")
       .execute(),
     db
-      .selectFrom("rating_comments")
-      .select(["user_id", "comment", "created_at"])
-      .orderBy("created_at", "desc")
+      .selectFrom("rating_comments as c")
+      .leftJoin("authorized_users as u", "u.user_id", "c.user_id")
+      .select(["c.user_id", "c.comment", "c.created_at", "u.first_name", "u.username"])
+      .orderBy("c.created_at", "desc")
       .limit(5)
       .execute(),
     db
@@ -113,8 +104,10 @@ export const loadAdminStats = async (db: Db): Promise<AdminStats> => {
     ratings: ratings.map((r) => ({ question: r.question, answers: Number(r.n), avg: Number(r.avg) })),
     comments: comments.map((c) => ({
       userId: c.user_id,
+      name: c.first_name,
+      username: c.username,
       comment: c.comment,
-      at: c.created_at.toISOString(),
+      at: c.created_at.getTime(),
     })),
     ai: ai.map((r) => ({
       provider: r.provider,

@@ -41,18 +41,34 @@ export const adminTexts = {
   statsTitle: "📊 <b>Статистика бота</b>",
   users: (roles: string) => `<b>Пользователи</b>: ${roles}`,
   active: (d7: number, d30: number) => `Активны за 7 дней: <b>${d7}</b>, за 30 дней: <b>${d30}</b>`,
-  caseLine: (title: string, started: number, done: string, rate: number, avg: number, missed: string) =>
-    `<b>${e(title)}</b>: начато ${started}, завершено ${done}; доля завершений ${Math.round(rate * 100)}%, в среднем ${avg.toFixed(1)} из 5${missed ? `; чаще всего пропускают: ${e(missed)}` : ""}`,
+  caseLine: (
+    title: string,
+    started: number,
+    done: string,
+    rate: number,
+    avg: number,
+    steps: number,
+    missed: string,
+  ) =>
+    `<b>${e(title)}</b>: начато ${started}, завершено ${done}; доля завершений ${Math.round(rate * 100)}%, в среднем ${avg.toFixed(1)} из ${steps}${missed ? `; чаще всего пропускают: ${e(missed)}` : ""}`,
+  caseNotFinished: (title: string, started: number) =>
+    `<b>${e(title)}</b>: начато ${started}, завершённых с разбором пока нет`,
   trustLine: (disputed: number, steps: number, unverified: number, proposed: number) =>
     `   доверие к разбору: спорных шагов ${share(disputed, steps)}, непроверенных цитат ${share(unverified, proposed)}`,
-  survey: (lines: string) => `<b>Опрос</b>\n${lines}`,
-  noSurvey: "<b>Опрос</b>: ответов пока нет",
-  comments: (lines: string) => `<b>Последние комментарии</b>\n${lines}`,
+  survey: (lines: string) => `<b>Опрос</b> (от 1 до 10)\n${lines}`,
+  surveyLine: (label: string, avg: number, answers: number) =>
+    `${e(label)}: ${avg.toFixed(1)} (ответов: ${answers})`,
+  surveyNone: (label: string) => `${e(label)}: ответов пока нет`,
+  comments: (lines: string, zone: string) => `<b>Последние комментарии</b> (время — ${e(zone)})\n${lines}`,
+  commentLine: (comment: string, name: string | null, username: string | null, id: number, when: string) =>
+    `• «${e(comment)}» — ${name ? e(name) : "удалённый пользователь"}${username ? ` @${e(username)}` : ""} (<code>${id}</code>), ${when}`,
   ai: (lines: string) => `<b>ИИ</b>\n${lines}`,
   aiLine: (provider: string, calls: number, errors: number, input: number, output: number) =>
     `${e(provider)}: вызовов ${calls}, ошибок ${errors}, токенов ${input} → ${output}`,
   chartCaption: "Попытки по кейсам и итогам",
+  noChart: "📊 График появится после первой тренировки с разбором.",
   chartTitle: "Попытки по кейсам",
+  chartAxis: "Попыток с разбором",
   usersTitle: (count: number) => `👥 <b>Пользователи</b> (${count})`,
   usersEmpty: "👥 Пользователей с ролью пока нет.",
   userLine: (id: number, name: string, username: string | null, role: string, lastSeen: string) =>

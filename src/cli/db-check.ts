@@ -32,6 +32,7 @@ const TABLES = [
   "ai_calls",
   "voice_transcripts",
   "review_verdicts",
+  "user_activity",
   "scheduled_jobs",
   "background_work",
   "user_limits",

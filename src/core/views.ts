@@ -32,7 +32,14 @@ export interface AdminStats {
     readonly answers: number
     readonly avg: number
   }>
-  readonly comments: ReadonlyArray<{ readonly userId: number; readonly comment: string; readonly at: string }>
+  /** The newest comments with their authors' names (null once the author was forgotten); `at` in epoch ms. */
+  readonly comments: ReadonlyArray<{
+    readonly userId: number
+    readonly name: string | null
+    readonly username: string | null
+    readonly comment: string
+    readonly at: number
+  }>
   readonly ai: ReadonlyArray<{
     readonly provider: string
     readonly calls: number

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { pruneActivity, recordActivity } from "../admin/activity.repo"
 import type { AppConfig } from "../config/config"
 import { inboxRetentionDays } from "../core/retention"
 import { deleteProcessedUpdates } from "../repositories/inbox.repo"
@@ -22,8 +23,11 @@ export const everySeconds = (seconds: number): string => {
  * Nightly clean-up. Processed updates (the learner's messages and the bot's answers, AI commands included) go
  * after a week, or sooner when DIALOGUE_RETENTION_DAYS is shorter; dialogue text elsewhere past that period.
  */
-export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined) => {
+export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined, timeZone: string) => {
   const inboxDays = inboxRetentionDays(dialogueDays)
+  // Who was active on which day outlives the inbox: copied first, so no purged update goes uncounted.
+  await recordActivity(db, timeZone)
+  await pruneActivity(db)
   await deleteProcessedUpdates(db, inboxDays)
   if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
   await deleteIdleLimits(db)

@@ -3,6 +3,7 @@ import { Result, Schema } from "effect"
 import type { Kysely } from "kysely"
 import { sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { activeUsers, recordActivity } from "../../src/admin/activity.repo"
 import { cases } from "../../src/cases/registry"
 import { parseConfig } from "../../src/config/config"
 import { newAttempt } from "../../src/core/attempt"
@@ -57,11 +58,45 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     expect((await listJobs(db)).find((j) => j.name === "sheets_export")?.enabled).toBe(false)
   })
 
+  test("retention copies who was active on which day before the inbox is purged: /stats still counts them", async () => {
+    await sql`insert into authorized_users (user_id, role) values (811, 'user'), (812, 'user'), (813, 'admin'), (814, 'user')`.execute(
+      db,
+    )
+    await sql`insert into update_inbox (update_id, chat_id, kind, payload, received_at, processed_at) values
+      (8101, 811, 'update', '{}', now() - interval '20 days', now() - interval '20 days'),
+      (8102, 812, 'update', '{}', now() - interval '3 days', now() - interval '3 days'),
+      (8103, 812, 'update', '{}', now() - interval '3 days', now() - interval '3 days'),
+      (8104, 815, 'update', '{}', now() - interval '1 day', now() - interval '1 day'),
+      (8105, 811, 'event', '{}', now() - interval '1 day', now() - interval '1 day')`.execute(db)
+    const counts = async () => [
+      await activeUsers(db, 7, "Europe/Moscow"),
+      await activeUsers(db, 30, "Europe/Moscow"),
+    ]
+    // 811 20 days ago, 812 3 days ago; 815 has no role, an event is not activity, 814 never wrote.
+    expect(await counts()).toEqual([1, 2])
+    await retention(db, 1, "Europe/Moscow")
+    expect(await db.selectFrom("update_inbox").select("id").where("update_id", ">", 8100).execute()).toEqual(
+      [],
+    )
+    expect(await counts()).toEqual([1, 2])
+    // Today's update, not yet copied, counts too; the copy is idempotent.
+    await sql`insert into update_inbox (update_id, chat_id, kind, payload) values (8106, 813, 'update', '{}')`.execute(
+      db,
+    )
+    expect(await counts()).toEqual([2, 3])
+    await recordActivity(db, "Europe/Moscow")
+    await recordActivity(db, "Europe/Moscow")
+    expect(await counts()).toEqual([2, 3])
+    await sql`delete from user_activity`.execute(db)
+    await sql`delete from update_inbox`.execute(db)
+    await sql`delete from authorized_users`.execute(db)
+  })
+
   test("retention → abuse counters untouched for two days go (strangers are not kept); a revocation and fresh ones stay", async () => {
     await sql`insert into user_limits (user_id, login_failures, revoked, updated_at) values
       (701, 3, false, now() - interval '3 days'), (702, 0, true, now() - interval '30 days'),
       (703, 1, false, now() - interval '1 hour')`.execute(db)
-    await retention(db, undefined)
+    await retention(db, undefined, "Europe/Moscow")
     const kept = await db.selectFrom("user_limits").select("user_id").orderBy("user_id").execute()
     expect(kept.map((r) => r.user_id)).toEqual([702, 703])
     await sql`delete from user_limits`.execute(db)
@@ -76,14 +111,14 @@ describe.each(backends)("app jobs (%s)", (backend) => {
       ('old', 5, 'старое', 'openai', 'm', now() - interval '40 days'), ('new', 5, 'новое', 'openai', 'm', now())`.execute(
       db,
     )
-    await retention(db, undefined)
+    await retention(db, undefined, "Europe/Moscow")
     expect(
       (await db.selectFrom("update_inbox").select("update_id").orderBy("update_id").execute()).map(
         (r) => r.update_id,
       ),
     ).toEqual([2, 3])
     expect((await db.selectFrom("voice_transcripts").select("file_unique_id").execute()).length).toBe(2)
-    await retention(db, 30)
+    await retention(db, 30, "Europe/Moscow")
     expect(
       (await db.selectFrom("voice_transcripts").select("file_unique_id").execute()).map(
         (r) => r.file_unique_id,
@@ -96,7 +131,7 @@ describe.each(backends)("app jobs (%s)", (backend) => {
       (11, 6, 'update', '{"t":"старое"}', '[{"_tag":"AskPersona"}]', now() - interval '3 days', now() - interval '3 days'),
       (12, 6, 'update', '{}', null, now() - interval '12 hours', now() - interval '12 hours'),
       (13, 6, 'update', '{}', null, now() - interval '3 days', null)`.execute(db)
-    await retention(db, 2)
+    await retention(db, 2, "Europe/Moscow")
     expect(
       (await db.selectFrom("update_inbox").select("update_id").orderBy("update_id").execute()).map(
         (r) => r.update_id,
@@ -166,7 +201,7 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     await session(25, inCase(2, "Dialogue"), 0) // talking right now
     await session(26, { ...initialSession, reviews: 2 }, 9)
 
-    await retention(db, 2)
+    await retention(db, 2, "Europe/Moscow")
     const attempts = await db
       .selectFrom("case_attempts")
       .select(["chat_id", "transcript", "review", "score", "covered", "turns"])
@@ -218,7 +253,7 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     }
     expect(await sessions()).toEqual(expected)
     // Nothing left to scrub: a second night changes nothing.
-    await retention(db, 2)
+    await retention(db, 2, "Europe/Moscow")
     expect(await sessions()).toEqual(expected)
   })
 })
