@@ -5,6 +5,7 @@ import type { Cmd } from "../core/commands"
 import type { Feedback, RoleChangeOutcome } from "../core/model"
 import { botCommands } from "../nav/command-menu"
 import type { Handlers } from "../pipeline/command-handler"
+import { tolerate } from "../pipeline/interpret-chat"
 import { isKnownUser } from "../repositories/limits.repo"
 import { Charts } from "../services/charts"
 import { Db } from "../services/db"
@@ -13,6 +14,7 @@ import { Telegram } from "../services/telegram"
 import { statsChartSvg } from "./chart"
 import { loadAdminStats } from "./stats.repo"
 import { adminTexts } from "./texts"
+import { findUserCard } from "./user-card.repo"
 import { changeRole, countOtherAdmins, findUsers, forgetUser, resolveUser } from "./users.repo"
 
 const roleChange = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>, adminId: number) =>
@@ -44,8 +46,25 @@ const roleChange = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>, adminId: number) 
 
 /** Admin and privacy commands: DB reads answered as feedback, the chart sent as a photo. */
 export const adminHandlers: Handlers<
-  "LoadAdminStats" | "SendStatsChart" | "LoadUsers" | "ChangeRole" | "ForgetMe"
+  | "LoadAdminStats"
+  | "SendStatsChart"
+  | "LoadUsers"
+  | "LoadUserCard"
+  | "NotifyUser"
+  | "ChangeRole"
+  | "ForgetMe"
 > = {
+  LoadUserCard: (cmd) =>
+    Effect.gen(function* () {
+      const card = yield* (yield* Db).use("findUserCard", (k) => findUserCard(k, cmd.userId))
+      return { _tag: "UserCardLoaded", userId: cmd.userId, messageId: cmd.messageId, card } as Feedback
+    }),
+  // Someone who blocked the bot (403) or never opened it (400) cannot be told: the admin's answer says enough.
+  NotifyUser: (cmd) =>
+    Effect.gen(function* () {
+      yield* tolerate(cmd._tag, (yield* Telegram).send(cmd.userId, cmd.html))
+      return null
+    }),
   LoadAdminStats: () =>
     Effect.gen(function* () {
       const { config } = yield* Settings

@@ -6,6 +6,7 @@ import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { backToMenu } from "../nav/keyboards"
 import { texts } from "../nav/texts"
+import { renderUserCard, renderUsers, roleName } from "./people"
 import { renderStats } from "./render"
 import { adminTexts as t } from "./texts"
 
@@ -37,7 +38,7 @@ const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string 
     case "done":
       return event.role === "none" && event.userId !== null
         ? t.setroleRevoked(event.target, event.userId)
-        : t.setroleDone(event.target, event.role)
+        : t.setroleDone(event.target, roleName(event.role))
     case "ambiguous":
       return t.setroleAmbiguous(event.target)
     case "last_admin":
@@ -47,7 +48,13 @@ const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string 
   }
 }
 
-const lastSeen = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "—")
+/** The admin is told how it went; the person whose role changed is told too (not the admin about themselves). */
+const onRoleChanged = (ev: Envelope, event: Extract<Feedback, { _tag: "RoleChanged" }>): Cmd[] => [
+  Cmd.reply(roleChanged(event)),
+  ...(event.outcome === "done" && event.userId !== null && event.userId !== ev.actor.userId
+    ? [{ _tag: "NotifyUser", userId: event.userId, html: t.roleNotice[event.role] } as const]
+    : []),
+]
 
 /**
  * Admin commands and the self-service data deletion. Pure: returns the next state and commands; runs nothing.
@@ -84,14 +91,24 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     if (input.name === "export") return [s, [Cmd.reply(t.exportStarted), { _tag: "ExportNow" }]]
     return [s, [setRole(input.args)]]
   }
-  if (input._tag === "Callback" && input.data._tag === "Admin") {
+  if (input._tag === "Callback" && (input.data._tag === "Admin" || input.data._tag === "UserCard")) {
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
-    const load: Cmd =
-      input.data.action === "stats" ? { _tag: "LoadAdminStats" } : { _tag: "LoadUsers", query: "" }
-    return [s, [Cmd.answer(input.queryId), load]]
+    const { data, messageId } = input
+    const next: Cmd =
+      data._tag === "UserCard"
+        ? { _tag: "LoadUserCard", userId: data.userId, messageId }
+        : data.action === "menu"
+          ? messageId === null
+            ? Cmd.reply(t.menu, adminMenu())
+            : Cmd.edit(messageId, t.menu, adminMenu())
+          : data.action === "stats"
+            ? { _tag: "LoadAdminStats" }
+            : { _tag: "LoadUsers", query: "" }
+    return [s, [Cmd.answer(input.queryId), next]]
   }
   if (input._tag !== "Feedback") return null
   const event = input.event
+  const zone = ev.timeZone ?? DEFAULT_TIME_ZONE
   switch (event._tag) {
     case "AdminStatsLoaded":
       return [
@@ -105,13 +122,22 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
       ]
     case "UsersLoaded": {
       if (event.users.length === 0) return [s, [Cmd.reply(t.usersEmpty)]]
-      const lines = event.users.map((u) =>
-        t.userLine(u.userId, u.firstName, u.username, u.role, lastSeen(u.lastSeen)),
-      )
-      return [s, [Cmd.reply([t.usersTitle(event.users.length), ...lines].join("\n"))]]
+      const list = renderUsers(event.users, zone)
+      return [s, [Cmd.reply(list.html, list.keyboard)]]
+    }
+    case "UserCardLoaded": {
+      const card = renderUserCard(event.card, event.userId, zone)
+      return [
+        s,
+        [
+          event.messageId === null
+            ? Cmd.reply(card.html, card.keyboard)
+            : Cmd.edit(event.messageId, card.html, card.keyboard),
+        ],
+      ]
     }
     case "RoleChanged":
-      return [s, [Cmd.reply(roleChanged(event))]]
+      return [s, onRoleChanged(ev, event)]
     case "ExportFinished":
       return [s, [Cmd.reply(event.url ? t.exportDone(event.url) : t.exportFailed(event.message ?? ""))]]
     // Only from rows stored before deletions answered in the same row (kept so they still finish).

@@ -28,11 +28,14 @@ export const adminTexts = {
   ],
   menu: "🛠 <b>Администрирование</b>\nСтатистика, пользователи, выгрузка и рассылки — кнопками ниже или командами /stats, /users, /setrole, /export, /broadcast, /broadcasts.",
   buttons: {
+    adminMenu: "🛠 Меню администратора",
+    backToUsers: "⬅️ К списку пользователей",
     stats: "📊 Статистика",
     users: "👥 Пользователи",
     export: "📤 Выгрузка в таблицу",
     broadcasts: "📣 Рассылки",
   },
+  /** Plural, for the /stats head count. */
   roleNames: { user: "пользователи", admin: "администраторы" } as Record<string, string>,
   outcomes: { completed: "все шаги", out_of_moves: "реплики кончились", manual: "по кнопке" } as Record<
     string,
@@ -69,15 +72,46 @@ export const adminTexts = {
   noChart: "📊 График появится после первой тренировки с разбором.",
   chartTitle: "Попытки по кейсам",
   chartAxis: "Попыток с разбором",
-  usersTitle: (count: number) => `👥 <b>Пользователи</b> (${count})`,
+  usersTitle: (count: number, zone: string) => `👥 <b>Пользователи</b> (${count}; время — ${e(zone)})`,
   usersEmpty: "👥 Пользователей с ролью пока нет.",
-  userLine: (id: number, name: string, username: string | null, role: string, lastSeen: string) =>
-    `<code>${id}</code> ${e(name)}${username ? ` @${e(username)}` : ""} — ${e(role)}, был(а): ${lastSeen}`,
+  usersHint: "Нажми на человека, чтобы открыть его карточку. Поиск: <code>/users имя</code>",
+  userLine: (id: number, name: string, username: string | null, role: string, lastActive: string) =>
+    `<code>${id}</code> ${e(name)}${username ? ` @${e(username)}` : ""} — ${e(role)}, последняя активность: ${lastActive}`,
+  userButton: (name: string, username: string | null) => `👤 ${name}${username ? ` @${username}` : ""}`,
+  roleLabels: {
+    user: "пользователь",
+    admin: "администратор",
+    none: "без роли",
+    revoked: "доступ закрыт",
+  } as Record<string, string>,
+  cardTitle: (name: string | null, username: string | null, id: number) =>
+    `👤 <b>${e(name ?? "Без имени")}</b>${username ? ` @${e(username)}` : ""} · <code>${id}</code>`,
+  cardRole: (role: string, since: string | null) =>
+    `Роль: <b>${e(role)}</b>${since ? ` · с нами с ${since}` : ""}`,
+  cardActive: (when: string, zone: string) => `Последняя активность: ${when} (${e(zone)})`,
+  cardCase: (title: string, attempts: number, best: number, latest: number, total: number, date: string) =>
+    `<b>${e(title)}</b>: попыток ${attempts}, лучший результат ${best} из ${total}, последний ${latest} из ${total} (${date})`,
+  cardSteps: (shares: string, weakest: string | null) =>
+    `   ${e(shares)}${weakest ? ` — слабее всего: ${e(weakest)}` : ""}`,
+  cardNoAttempts: "Тренировок с разбором пока нет.",
+  cardSurvey: (answers: string) => `Опрос: ${e(answers)}`,
+  cardNoSurvey: "Опрос: ответов нет.",
+  cardSetRole: (id: number) =>
+    `Сменить роль: <code>/setrole ${id} admin</code>, <code>user</code> или <code>none</code> (закрыть доступ).`,
+  cardUnknown: (id: number) =>
+    `🤷 О пользователе <code>${id}</code> ничего нет: он не писал боту или его данные удалены.`,
+  roleNotice: {
+    user: "🔑 Администратор изменил твою роль: теперь ты — <b>пользователь</b>. Меню — /start",
+    admin:
+      "🔑 Администратор изменил твою роль: теперь ты — <b>администратор</b>. Меню администратора — /admin",
+    none: "🚫 Администратор закрыл тебе доступ к боту. Если это ошибка — напиши администратору бота в твоей компании.",
+  } as Record<"user" | "admin" | "none", string>,
   setroleUsage:
     "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
-  setroleDone: (target: string, role: string) => `✅ Роль <code>${e(target)}</code>: ${e(role)}.`,
+  setroleDone: (target: string, role: string) =>
+    `✅ Роль <code>${e(target)}</code>: ${e(role)}. Человеку отправлено уведомление.`,
   setroleRevoked: (target: string, userId: number) =>
-    `✅ Роль <code>${e(target)}</code>: none. Войти по общему паролю больше нельзя — даже после /forget_me. Вернуть доступ: <code>/setrole ${userId} user</code>`,
+    `✅ Доступ <code>${e(target)}</code> закрыт: роли больше нет, и войти по общему паролю нельзя — даже после /forget_me. Человеку отправлено уведомление. Вернуть доступ: <code>/setrole ${userId} user</code>`,
   setroleNotFound: (target: string) =>
     target.startsWith("@")
       ? `🤷 Пользователь ${e(target)} не найден: такого имени нет у тех, кого знает бот (или его сменили). Укажи числовой Telegram ID — он есть в /users.`

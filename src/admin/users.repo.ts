@@ -13,12 +13,19 @@ export const findUsers = async (db: Db, query: string, limit = 50): Promise<User
   const last = db
     .selectFrom("update_inbox")
     .select(["chat_id", sql<Date>`max(received_at)`.as("last_seen")])
+    .where("kind", "=", "update")
     .groupBy("chat_id")
     .as("activity")
+  const days = db
+    .selectFrom("user_activity")
+    .select(["user_id", sql<string>`max(day)::text`.as("last_day")])
+    .groupBy("user_id")
+    .as("days")
   let rows = db
     .selectFrom("authorized_users as u")
     .leftJoin(last, "activity.chat_id", "u.user_id")
-    .select(["u.user_id", "u.first_name", "u.username", "u.role", "activity.last_seen"])
+    .leftJoin(days, "days.user_id", "u.user_id")
+    .select(["u.user_id", "u.first_name", "u.username", "u.role", "activity.last_seen", "days.last_day"])
   if (q !== "")
     rows = rows.where(({ or, eb }) =>
       or([
@@ -27,13 +34,17 @@ export const findUsers = async (db: Db, query: string, limit = 50): Promise<User
         eb("u.first_name", "ilike", `%${q}%`),
       ]),
     )
-  const found = await rows.orderBy(sql`activity.last_seen desc nulls last`).limit(limit).execute()
+  const found = await rows
+    .orderBy(sql`activity.last_seen desc nulls last`)
+    .orderBy(sql`days.last_day desc nulls last`)
+    .limit(limit)
+    .execute()
   return found.map((r) => ({
     userId: r.user_id,
     firstName: r.first_name ?? "—",
     username: r.username,
     role: r.role,
-    lastSeen: r.last_seen ? new Date(r.last_seen).toISOString() : null,
+    lastActive: { at: r.last_seen ? new Date(r.last_seen).getTime() : null, day: r.last_day ?? null },
   }))
 }
 

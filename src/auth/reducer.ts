@@ -32,7 +32,7 @@ const signedIn = (s: Session, ev: Envelope, role: Role): Step => [
       username: ev.actor.username,
     },
     Cmd.reply(authTexts.loggedIn(role)),
-    homeScreen(ev),
+    homeScreen({ ...ev, actor: { ...ev.actor, role } }),
   ],
 ]
 

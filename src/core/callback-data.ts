@@ -22,7 +22,9 @@ export type CallbackData =
   | { readonly _tag: "History"; readonly page: number }
   /** One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue. */
   | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean }
-  | { readonly _tag: "Admin"; readonly action: "stats" | "users" }
+  | { readonly _tag: "Admin"; readonly action: "stats" | "users" | "menu" }
+  /** An admin opens one user's card (by Telegram id). */
+  | { readonly _tag: "UserCard"; readonly userId: number }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
   | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
@@ -58,7 +60,8 @@ export const callbackData = {
   leave: (id: number, choice: LeaveChoice): string => `leave:${id}:${choice}`,
   history: (page: number): string => `hist:${page}`,
   attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
-  admin: (action: "stats" | "users"): string => `admin:${action}`,
+  admin: (action: "stats" | "users" | "menu"): string => `admin:${action}`,
+  userCard: (userId: number): string => `usr:${userId}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
   broadcastAudience: (audience: Audience): string => `bc:to:${audience}`,
@@ -86,8 +89,14 @@ export const callbackData = {
       return { _tag: "History", page: Number(value) }
     if (scope === "att" && ID.test(value) && (action === undefined || action === "t"))
       return { _tag: "AttemptOpen", id: Number(value), transcript: action === "t" }
-    if (scope === "admin" && action === undefined && (value === "stats" || value === "users"))
+    if (
+      scope === "admin" &&
+      action === undefined &&
+      (value === "stats" || value === "users" || value === "menu")
+    )
       return { _tag: "Admin", action: value }
+    if (scope === "usr" && action === undefined && ID.test(value))
+      return { _tag: "UserCard", userId: Number(value) }
     if (scope === "bc") return decodeBroadcast(raw, value, action)
     if (scope === "forget" && action === undefined && (value === "yes" || value === "no"))
       return { _tag: "Forget", confirmed: value === "yes" }

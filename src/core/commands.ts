@@ -87,6 +87,10 @@ export type Cmd =
   | { readonly _tag: "ExportNow" }
   | { readonly _tag: "SendStatsChart"; readonly stats: AdminStats }
   | { readonly _tag: "LoadUsers"; readonly query: string }
+  /** An admin opens a user's card; answered with UserCardLoaded (shown in `messageId`). */
+  | { readonly _tag: "LoadUserCard"; readonly userId: number; readonly messageId: number | null }
+  /** A message to another user's private chat (a role change they should know about). */
+  | { readonly _tag: "NotifyUser"; readonly userId: number; readonly html: string }
   | { readonly _tag: "ChangeRole"; readonly target: string; readonly role: "user" | "admin" | "none" }
   /** Deletes everything the bot keeps about the actor (attempts, stats, ratings, comments, role, sessions). */
   | { readonly _tag: "ForgetMe" }

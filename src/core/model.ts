@@ -1,7 +1,14 @@
 import type { Review, ReviewVerdict } from "./ai-reply"
 import type { Audience, BroadcastView } from "./audience"
 import type { CallbackData } from "./callback-data"
-import type { AdminStats, AttemptSummary, StoredAttempt, StoredTranscript, UserSummary } from "./views"
+import type {
+  AdminStats,
+  AttemptSummary,
+  StoredAttempt,
+  StoredTranscript,
+  UserCard,
+  UserSummary,
+} from "./views"
 
 /** Domain vocabulary shared by the pure reducers and the pipeline. Plain data only. */
 
@@ -73,6 +80,12 @@ export type Feedback =
     }
   | { readonly _tag: "AdminStatsLoaded"; readonly stats: AdminStats }
   | { readonly _tag: "UsersLoaded"; readonly users: ReadonlyArray<UserSummary> }
+  | {
+      readonly _tag: "UserCardLoaded"
+      readonly userId: number
+      readonly messageId: number | null
+      readonly card: UserCard | null
+    }
   | {
       readonly _tag: "RoleChanged"
       readonly target: string

@@ -49,12 +49,33 @@ export interface AdminStats {
   }>
 }
 
+/** When a user last wrote: an exact time while the inbox keeps it, otherwise the day recorded (YYYY-MM-DD). */
+export interface LastActive {
+  readonly at: number | null
+  readonly day: string | null
+}
+
 export interface UserSummary {
   readonly userId: number
   readonly firstName: string
   readonly username: string | null
   readonly role: string
-  readonly lastSeen: string | null
+  readonly lastActive: LastActive
+}
+
+/** One user as an admin sees them: role, activity, attempts (for the per-step profile) and survey answers. */
+export interface UserCard {
+  readonly userId: number
+  readonly firstName: string | null
+  readonly username: string | null
+  /** Null: no role (never signed in, or sign-in revoked). */
+  readonly role: "user" | "admin" | null
+  readonly revoked: boolean
+  readonly since: number | null
+  readonly lastActive: LastActive
+  /** Newest first. */
+  readonly attempts: ReadonlyArray<AttemptSummary>
+  readonly answers: Readonly<Record<string, number>>
 }
 
 /** One finished attempt as the history lists it (times are epoch ms: read models travel as JSON). */

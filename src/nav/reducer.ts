@@ -50,7 +50,7 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
       if (data._tag !== "Nav") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
       const screen =
         data.target === "menu"
-          ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu() }
+          ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu(ev.actor.role === "admin") }
           : {
               html:
                 data.target === "faq"
@@ -76,7 +76,7 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
     case "Rejected":
       return [s, [Cmd.reply(texts.rejected(input.reason, input.limit))]]
     case "Text":
-      return [s, [Cmd.reply(texts.fallback, mainMenu())]]
+      return [s, [Cmd.reply(texts.fallback, mainMenu(ev.actor.role === "admin"))]]
     case "PasswordAttempt":
       return [s, []]
   }

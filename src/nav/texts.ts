@@ -110,6 +110,7 @@ export const texts = {
   buttons: {
     menu: sharedTexts.menuButton,
     rate: "⭐ Оценить бота",
+    admin: "🛠 Админ",
     results: "📈 Мои результаты",
     faq: "❓ FAQ",
     help: "ℹ️ Помощь",

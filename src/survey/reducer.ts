@@ -55,7 +55,10 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
   if (input._tag === "Text" && s.flow._tag === "SurveyComment")
     return [
       { ...s, flow: idle },
-      [{ _tag: "SaveComment", text: input.text }, Cmd.reply(surveyTexts.thanksComment, mainMenu())],
+      [
+        { _tag: "SaveComment", text: input.text },
+        Cmd.reply(surveyTexts.thanksComment, mainMenu(ev.actor.role === "admin")),
+      ],
     ]
   if (input._tag === "Feedback" && input.event._tag === "SurveyAnswersLoaded") {
     const { messageId, answers } = input.event
@@ -78,7 +81,10 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
       ? [s, [Cmd.answer(queryId), show(messageId, surveyTexts.locked, backToMenu())]]
       : [s, [Cmd.answer(queryId), { _tag: "LoadSurveyAnswers", messageId }]]
   if (data._tag === "SurveySkip")
-    return [{ ...s, flow: idle }, [Cmd.answer(queryId), show(messageId, surveyTexts.thanks, mainMenu())]]
+    return [
+      { ...s, flow: idle },
+      [Cmd.answer(queryId), show(messageId, surveyTexts.thanks, mainMenu(ev.actor.role === "admin"))],
+    ]
   if (data.run !== s.surveyRun) return [s, [Cmd.answer(queryId, surveyTexts.staleRun, true)]]
   const save: Cmd = {
     _tag: "SaveRating",

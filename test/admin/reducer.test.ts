@@ -62,8 +62,6 @@ const changed = (outcome: RoleChangeOutcome, role: "user" | "admin" | "none", ta
 
 describe("adminReducer: how /setrole went", () => {
   const cases: ReadonlyArray<readonly [string, Envelope, string]> = [
-    ["granted", changed("done", "admin"), t.setroleDone("@anya", "admin")],
-    ["revoked → how to give it back, by id", changed("done", "none"), t.setroleRevoked("@anya", 42)],
     ["unknown @username → ask for the numeric id", changed("not_found", "user"), t.setroleNotFound("@anya")],
     [
       "a @username two users share → ask for the numeric id",
@@ -76,6 +74,31 @@ describe("adminReducer: how /setrole went", () => {
     test(`${label}`, () => {
       expect(adminReducer(initialSession, event)).toEqual([initialSession, [Cmd.reply(text)]])
     })
+
+  test("granted → the role in Russian to the admin, and a notice to the person", () => {
+    expect(adminReducer(initialSession, changed("done", "admin"))).toEqual([
+      initialSession,
+      [
+        Cmd.reply(t.setroleDone("@anya", "администратор")),
+        { _tag: "NotifyUser", userId: 42, html: t.roleNotice.admin },
+      ],
+    ])
+  })
+
+  test("revoked → how to give it back, by id; the person is told their access is closed", () => {
+    expect(adminReducer(initialSession, changed("done", "none"))).toEqual([
+      initialSession,
+      [Cmd.reply(t.setroleRevoked("@anya", 42)), { _tag: "NotifyUser", userId: 42, html: t.roleNotice.none }],
+    ])
+  })
+
+  test("an admin changing their own role is not sent a notice about it", () => {
+    const own = feedback({ _tag: "RoleChanged", target: "1", role: "admin", outcome: "done", userId: 1 })
+    expect(adminReducer(initialSession, own)).toEqual([
+      initialSession,
+      [Cmd.reply(t.setroleDone("1", "администратор"))],
+    ])
+  })
 
   test("the texts → a @username gets the numeric-id hint; a revocation says how to restore", () => {
     expect(t.setroleNotFound("@anya")).toContain("числовой Telegram ID")

@@ -8,6 +8,7 @@ import { texts } from "../../src/nav/texts"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
+import { decodePng, drawnIn } from "../support/png"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
@@ -36,6 +37,8 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     for (const data of [
       "admin:stats",
       "admin:users",
+      "admin:menu",
+      "usr:1101",
       "bc:list",
       "bc:now",
       "bc:send",
@@ -81,11 +84,19 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     expect(photo?.status).toBe(200)
     const bytes = bot.tg.chat(1103).find((m) => m.kind === "photo")?.file?.bytes
     expect([...(bytes ?? new Uint8Array()).slice(0, 8)]).toEqual(PNG)
+    // Read back: the chart's size, and a bar drawn in the first case's slot (the only case with an attempt).
+    const png = decodePng(bytes!)
+    expect([png.width, png.height]).toEqual([900, 520])
+    const slot = (870 - 80) / cases.length
+    expect(drawnIn(png, Math.round(80 + slot * 0.3), Math.round(80 + slot * 0.7), 100, 400)).toBeGreaterThan(
+      1000,
+    )
+    expect(drawnIn(png, Math.round(80 + slot * 1.3), Math.round(80 + slot * 1.7), 100, 380)).toBe(0)
     const users = textsOf(await boss.send("/users"))[0]!
     expect(users).toContain("1102 Мария")
     expect(users).toContain("1103 Олег")
     expect(textsOf(await boss.send("/users мар"))[0]).not.toContain("Олег")
-    expect(textsOf(await boss.send("/setrole 1102 admin"))[0]).toContain("admin")
+    expect(textsOf(await boss.send("/setrole 1102 admin"))[0]).toContain("администратор")
     expect(
       await bot.app.db.selectFrom("authorized_users").select("role").where("user_id", "=", 1102).execute(),
     ).toEqual([{ role: "admin" }])
@@ -98,7 +109,7 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
         .replace(/&lt;/g, "<")
         .replace(/&gt;/g, ">"),
     )
-    expect(textsOf(await boss.send("/setrole 1102 none"))[0]).toContain("none")
+    expect(textsOf(await boss.send("/setrole 1102 none"))[0]).toContain("закрыт")
     expect(
       await bot.app.db.selectFrom("authorized_users").where("user_id", "=", 1102).selectAll().execute(),
     ).toEqual([])
