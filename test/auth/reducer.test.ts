@@ -43,7 +43,12 @@ const awaiting = (purpose: "login" | "relogin", auth: Session["auth"] = initialS
 const login = awaiting("login")
 
 const reply = (html: string): Cmd => ({ _tag: "Reply", html })
-const welcome = (): Cmd => ({ _tag: "Reply", html: texts.welcome(FIRST_NAME), keyboard: mainMenu() })
+/** The welcome with the main menu; an admin's has the «🛠 Админ» row. */
+const welcome = (isAdmin = false): Cmd => ({
+  _tag: "Reply",
+  html: texts.welcome(FIRST_NAME),
+  keyboard: mainMenu(isAdmin),
+})
 const erase = (messageId = 77): Cmd => ({ _tag: "DeleteMessage", messageId })
 const setRole = (role: Role | null): Cmd => ({
   _tag: "SetRole",
@@ -75,7 +80,7 @@ describe("authReducer", () => {
   test("/start with a role while a password is awaited → back to Idle with the welcome", () => {
     expect(authReducer(awaiting("relogin"), ev(command("start"), { role: "admin" }))).toEqual([
       initialSession,
-      [welcome()],
+      [welcome(true)],
     ])
   })
 
@@ -99,7 +104,7 @@ describe("authReducer", () => {
       const before = awaiting("login", { failures: 3, lockedUntil: null })
       expect(authReducer(before, ev(attempt(role)))).toEqual([
         initialSession,
-        [erase(), setRole(role), reply(authTexts.loggedIn(role)), welcome()],
+        [erase(), setRole(role), reply(authTexts.loggedIn(role)), welcome(role === "admin")],
       ])
     })
   }
@@ -107,7 +112,7 @@ describe("authReducer", () => {
   test("correct password after a re-login prompt → Idle with the new role", () => {
     expect(authReducer(awaiting("relogin"), ev(attempt("admin", 5), { role: "user" }))).toEqual([
       initialSession,
-      [erase(5), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome()],
+      [erase(5), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome(true)],
     ])
   })
 
@@ -205,7 +210,7 @@ describe("authReducer", () => {
     expect(until).toBe(NOW + 4000 + LOCKOUT_MS)
     expect(authReducer(locked, ev(attempt("admin"), { now: NOW + 4000 + LOCKOUT_MS + 1 }))).toEqual([
       initialSession,
-      [erase(), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome()],
+      [erase(), setRole("admin"), reply(authTexts.loggedIn("admin")), welcome(true)],
     ])
   })
 
