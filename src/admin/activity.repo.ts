@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { dateInZone } from "../core/dates"
 
 type Db = Kysely<Database>
 
@@ -23,15 +24,27 @@ export const pruneActivity = (db: Db) =>
     .where("day", "<", sql<string>`current_date - ${ACTIVITY_DAYS}::int`)
     .execute()
 
+/** The calendar day `days - 1` days before `now`'s day in `timeZone`: a window of `days` days, today included. */
+const firstDay = (now: Date, days: number, timeZone: string): string => {
+  const [day, month, year] = dateInZone(now.getTime(), timeZone).split(".").map(Number)
+  return new Date(Date.UTC(year!, month! - 1, day! - (days - 1))).toISOString().slice(0, 10)
+}
+
 /**
- * Users with a role who wrote within the last `days` days (today included, in `timeZone`): the recorded days and
- * whatever the inbox holds since the last copy.
+ * Users with a role active within the last `days` days (today included, in `timeZone`): the days recorded from the
+ * inbox, whatever the inbox holds since the last copy, and their sign-in.
  */
-export const activeUsers = async (db: Db, days: number, timeZone: string): Promise<number> => {
-  const since = sql`((now() at time zone ${timeZone})::date - ${days - 1}::int)`
+export const activeUsers = async (
+  db: Db,
+  days: number,
+  timeZone: string,
+  now = new Date(),
+): Promise<number> => {
+  const since = firstDay(now, days, timeZone)
   const { rows } = await sql<{ n: number }>`
-    select count(*) as n from authorized_users u where u.user_id in (
-      select a.user_id from user_activity a where a.day >= ${since}
+    select count(*) as n from authorized_users u
+    where u.last_seen_at >= (${since}::timestamp at time zone ${timeZone}) or u.user_id in (
+      select a.user_id from user_activity a where a.day >= ${since}::date
       union
       select i.chat_id from update_inbox i
       where i.kind = 'update' and i.chat_id > 0 and i.received_at >= (${since}::timestamp at time zone ${timeZone})

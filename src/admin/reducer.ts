@@ -4,6 +4,7 @@ import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope, Feedback } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
+import { exportTexts } from "../export/export-texts"
 import { backToMenu } from "../nav/keyboards"
 import { texts } from "../nav/texts"
 import { renderUserCard, renderUsers, roleName } from "./people"
@@ -19,6 +20,7 @@ const adminMenu = () =>
       button(t.buttons.stats, callbackData.admin("stats")),
       button(t.buttons.users, callbackData.admin("users")),
     ],
+    [button(t.buttons.xlsx, callbackData.admin("xlsx")), button(t.buttons.csv, callbackData.admin("csv"))],
     [button(t.buttons.broadcasts, callbackData.broadcast("list"))],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
@@ -46,6 +48,18 @@ const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string 
     case "not_found":
       return t.setroleNotFound(event.target)
   }
+}
+
+/** `/export` → Google Sheets; `/export xlsx` or `csv` → files here; anything else → how to use it. */
+const exportCommand = (args: string): Cmd[] => {
+  const format = args.trim().toLowerCase()
+  if (format === "" || format === "sheets" || format === "google")
+    return [Cmd.reply(t.exportStarted), { _tag: "ExportNow" }]
+  if (format === "xlsx" || format === "excel" || format === "csv") {
+    const file = format === "csv" ? "csv" : "xlsx"
+    return [Cmd.reply(exportTexts.started(file)), { _tag: "ExportFile", format: file }]
+  }
+  return [Cmd.reply(exportTexts.usage)]
 }
 
 /** The admin is told how it went; the person whose role changed is told too (not the admin about themselves). */
@@ -88,12 +102,14 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     if (input.name === "admin") return [s, [Cmd.reply(t.menu, adminMenu())]]
     if (input.name === "stats") return [s, [{ _tag: "ChatAction" }, { _tag: "LoadAdminStats" }]]
     if (input.name === "users") return [s, [{ _tag: "LoadUsers", query: input.args }]]
-    if (input.name === "export") return [s, [Cmd.reply(t.exportStarted), { _tag: "ExportNow" }]]
+    if (input.name === "export") return [s, exportCommand(input.args)]
     return [s, [setRole(input.args)]]
   }
   if (input._tag === "Callback" && (input.data._tag === "Admin" || input.data._tag === "UserCard")) {
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
     const { data, messageId } = input
+    if (data._tag === "Admin" && (data.action === "xlsx" || data.action === "csv"))
+      return [s, [Cmd.answer(input.queryId), ...exportCommand(data.action)]]
     const next: Cmd =
       data._tag === "UserCard"
         ? { _tag: "LoadUserCard", userId: data.userId, messageId }
@@ -138,6 +154,8 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     }
     case "RoleChanged":
       return [s, onRoleChanged(ev, event)]
+    case "FileExported":
+      return [s, event.ok ? [] : [Cmd.reply(exportTexts.failed)]]
     case "ExportFinished":
       return [s, [Cmd.reply(event.url ? t.exportDone(event.url) : t.exportFailed(event.message ?? ""))]]
     // Only from rows stored before deletions answered in the same row (kept so they still finish).

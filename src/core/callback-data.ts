@@ -9,6 +9,10 @@ export interface Button {
 /** `soft` and `hard` start the case with a softer or a harder persona; `start` with the usual one. */
 export type CaseAction = "start" | "soft" | "hard" | "theory" | "restart" | "review" | "retry"
 
+const ADMIN_ACTIONS = ["stats", "users", "menu", "xlsx", "csv"] as const
+/** The admin menu's buttons: stats, people, the menu itself, the export as a file. */
+export type AdminAction = (typeof ADMIN_ACTIONS)[number]
+
 /** The answers to «a start would drop your running dialogue»: go on with it, finish it with a review, or drop it. */
 export type LeaveChoice = "stay" | "finish" | "drop"
 
@@ -22,7 +26,7 @@ export type CallbackData =
   | { readonly _tag: "History"; readonly page: number }
   /** One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue. */
   | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean }
-  | { readonly _tag: "Admin"; readonly action: "stats" | "users" | "menu" }
+  | { readonly _tag: "Admin"; readonly action: AdminAction }
   /** An admin opens one user's card (by Telegram id). */
   | { readonly _tag: "UserCard"; readonly userId: number }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
@@ -60,7 +64,7 @@ export const callbackData = {
   leave: (id: number, choice: LeaveChoice): string => `leave:${id}:${choice}`,
   history: (page: number): string => `hist:${page}`,
   attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
-  admin: (action: "stats" | "users" | "menu"): string => `admin:${action}`,
+  admin: (action: AdminAction): string => `admin:${action}`,
   userCard: (userId: number): string => `usr:${userId}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,

@@ -85,6 +85,8 @@ export type Cmd =
   | { readonly _tag: "LoadAdminStats" }
   /** Runs the Google Sheets export now; answered with ExportFinished. */
   | { readonly _tag: "ExportNow" }
+  /** Sends the export's sheets as files to this chat (one XLSX, or a CSV per sheet); answered with FileExported. */
+  | { readonly _tag: "ExportFile"; readonly format: "csv" | "xlsx" }
   | { readonly _tag: "SendStatsChart"; readonly stats: AdminStats }
   | { readonly _tag: "LoadUsers"; readonly query: string }
   /** An admin opens a user's card; answered with UserCardLoaded (shown in `messageId`). */

@@ -96,6 +96,8 @@ export type Feedback =
     }
   | { readonly _tag: "Forgotten" }
   | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
+  /** `/export csv|xlsx` ran: the files are in the chat (ok), or the admin is to be told it failed. */
+  | { readonly _tag: "FileExported"; readonly format: "csv" | "xlsx"; readonly ok: boolean }
   | { readonly _tag: "AudiencesCounted"; readonly counts: Readonly<Record<Audience, number>> }
   | {
       readonly _tag: "BroadcastsLoaded"

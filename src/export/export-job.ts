@@ -16,6 +16,8 @@ export interface ExportEnv {
   readonly GSHEETS_SPREADSHEET_NAME?: string | undefined
   readonly GSHEETS_SHARE_WITH?: string | undefined
   readonly GSHEETS_ALLOW_CREATE: boolean
+  /** Every date in the sheets is shown in this zone. */
+  readonly APSCHEDULER_TIMEZONE?: string | undefined
 }
 
 export interface SheetsExportJobOptions {
@@ -60,6 +62,6 @@ export const makeSheetsExportJob = (
       exporter = undefined
       throw error
     })
-    return ready.export(await buildSheetsData(options.db, now))
+    return ready.export(await buildSheetsData(options.db, now, env.APSCHEDULER_TIMEZONE))
   }
 }

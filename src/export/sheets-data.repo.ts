@@ -1,5 +1,8 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { levelLabels } from "../cases/kernel/texts"
+import { findCase } from "../cases/registry"
+import { DEFAULT_TIME_ZONE, formatInZone, zoneLabel } from "../core/dates"
 import type { SheetRows, SheetsData } from "./sheet-rows"
 import { buildSummary } from "./summary.repo"
 
@@ -11,6 +14,7 @@ export const SHEET_TITLES = [
   "TableStats",
   "Комментарии",
   "Attempts",
+  "Steps",
 ] as const
 
 /** Business tables whose row counts the TableStats sheet shows. */
@@ -26,8 +30,8 @@ export const BUSINESS_TABLES = [
 
 type Db = Kysely<Database>
 
-/** `2025-03-01 09:05:00 UTC`. */
-export const utcStamp = (at: Date): string => `${at.toISOString().slice(0, 19).replace("T", " ")} UTC`
+/** «01.03.2025 12:05» in the configured zone (the zone is named in the column's header). */
+export const stamp = (at: Date, timeZone: string): string => formatInZone(at.getTime(), timeZone)
 
 export const num = (v: unknown): number => Number(v ?? 0)
 
@@ -90,36 +94,92 @@ const tableStats = async (db: Db): Promise<SheetRows> => {
   return out
 }
 
-const comments = async (db: Db): Promise<SheetRows> => {
+const comments = async (db: Db, timeZone: string): Promise<SheetRows> => {
   const rows = await db
-    .selectFrom("rating_comments")
-    .select(["user_id", "comment", "created_at"])
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .selectFrom("rating_comments as c")
+    .leftJoin("authorized_users as u", "u.user_id", "c.user_id")
+    .select(["c.user_id", "u.first_name", "c.comment", "c.created_at"])
+    .orderBy("c.created_at", "desc")
+    .orderBy("c.id", "desc")
     .execute()
-  return rows.map((r) => [num(r.user_id), r.comment, utcStamp(new Date(r.created_at))])
-}
-
-const attempts = async (db: Db): Promise<SheetRows> => {
-  const rows = await db.selectFrom("case_attempts").selectAll().orderBy("id").execute()
   return rows.map((r) => [
-    num(r.id),
     num(r.user_id),
-    r.case_id,
-    r.attempt_no,
-    utcStamp(new Date(r.started_at)),
-    utcStamp(new Date(r.ended_at)),
-    r.outcome,
-    r.turns,
-    r.score,
-    [r.dialogue_model, r.review_model].map((m) => m ?? "—").join(" / "),
+    r.first_name ?? "",
+    r.comment,
+    stamp(new Date(r.created_at), timeZone),
   ])
 }
 
-/** Reads everything the export shows; `now` fixes the generated-at stamp and the activity windows. */
-export const buildSheetsData = async (db: Db, now: Date = new Date()): Promise<SheetsData> => {
+const attemptRows = (db: Db) =>
+  db
+    .selectFrom("case_attempts as a")
+    .leftJoin("authorized_users as u", "u.user_id", "a.user_id")
+    .select([
+      "a.id",
+      "a.user_id",
+      "u.first_name",
+      "a.case_id",
+      "a.attempt_no",
+      "a.started_at",
+      "a.ended_at",
+      "a.outcome",
+      "a.turns",
+      "a.score",
+      "a.covered",
+      "a.disputed",
+      "a.level",
+      "a.hints",
+      "a.dialogue_model",
+      "a.review_model",
+    ])
+    .orderBy("a.id")
+    .execute()
+
+type AttemptRow = Awaited<ReturnType<typeof attemptRows>>[number]
+
+const attempts = (rows: ReadonlyArray<AttemptRow>, timeZone: string): SheetRows =>
+  rows.map((r) => [
+    num(r.id),
+    num(r.user_id),
+    r.first_name ?? "",
+    r.case_id,
+    r.attempt_no,
+    stamp(new Date(r.started_at), timeZone),
+    stamp(new Date(r.ended_at), timeZone),
+    r.outcome,
+    r.turns,
+    r.score,
+    findCase(r.case_id)?.methodology.components.length ?? r.covered.length,
+    levelLabels[r.level],
+    r.hints,
+    [r.dialogue_model, r.review_model].map((m) => m ?? "—").join(" / "),
+  ])
+
+/** One row per attempt and step of its case: shown, not shown, or «спорно» (the samples split). */
+const steps = (rows: ReadonlyArray<AttemptRow>): SheetRows =>
+  rows.flatMap((r) =>
+    (findCase(r.case_id)?.methodology.components ?? []).map((c) => [
+      num(r.id),
+      num(r.user_id),
+      r.case_id,
+      c.label,
+      r.covered.includes(c.key) ? "да" : r.disputed.includes(c.key) ? "спорно" : "нет",
+    ]),
+  )
+
+/**
+ * Reads everything the export shows (the Google sheet, CSV and XLSX alike); `now` fixes the generated-at stamp;
+ * every date is in `timeZone`, named in the headers.
+ */
+export const buildSheetsData = async (
+  db: Db,
+  now: Date = new Date(),
+  timeZone: string = DEFAULT_TIME_ZONE,
+): Promise<SheetsData> => {
   const roles: SheetRows = (await usersByRole(db)).map((r) => [r.role, num(r.n)])
-  const summary = await buildSummary(db, now, roles)
+  const summary = await buildSummary(db, now, roles, timeZone)
+  const zone = zoneLabel(timeZone)
+  const rows = await attemptRows(db)
   return {
     Summary: summary,
     UsersByRole: [["Роль", "Количество"], ...roles],
@@ -129,10 +189,29 @@ export const buildSheetsData = async (db: Db, now: Date = new Date()): Promise<S
       ...(await caseStats(db)),
     ],
     TableStats: [["Таблица", "Есть", "Количество записей"], ...(await tableStats(db))],
-    Комментарии: [["Пользователь", "Комментарий", "Дата/время"], ...(await comments(db))],
-    Attempts: [
-      ["ID", "Пользователь", "Кейс", "Попытка №", "Начало", "Конец", "Итог", "Ходов", "Баллы", "Модели"],
-      ...(await attempts(db)),
+    Комментарии: [
+      ["Пользователь", "Имя", "Комментарий", `Дата/время (${zone})`],
+      ...(await comments(db, timeZone)),
     ],
+    Attempts: [
+      [
+        "ID",
+        "Пользователь",
+        "Имя",
+        "Кейс",
+        "Попытка №",
+        `Начало (${zone})`,
+        `Конец (${zone})`,
+        "Итог",
+        "Ходов",
+        "Баллы",
+        "Шагов в кейсе",
+        "Собеседник",
+        "Подсказок",
+        "Модели",
+      ],
+      ...attempts(rows, timeZone),
+    ],
+    Steps: [["ID попытки", "Пользователь", "Кейс", "Шаг", "Прозвучал"], ...steps(rows)],
   }
 }

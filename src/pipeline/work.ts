@@ -4,6 +4,7 @@ import { adminTexts } from "../admin/texts"
 import type { Env } from "../config/config"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
+import { fileExportWork } from "../export/file-export"
 import { claimOrphanedWork, markCommandDoneWithWork } from "../repositories/work.repo"
 import { type AiWorkCmd, aiWork } from "../roleplay/ai-turn"
 import { routingTable } from "../services/ai-gateway"
@@ -17,9 +18,15 @@ import type { Deps } from "./deps"
 import { WORK_LEASE_TTL_MS, type WorkRef, WorkRunner } from "./deps"
 
 /** Commands whose work outlives the statement that starts it: stored, run in the background, issued again if lost. */
-export type WorkCmd = AiWorkCmd | Extract<Cmd, { _tag: "ExportNow" }>
+export type WorkCmd = AiWorkCmd | Extract<Cmd, { _tag: "ExportNow" | "ExportFile" }>
 
-const WORK_TAGS: ReadonlySet<Cmd["_tag"]> = new Set(["AskPersona", "AskReview", "Transcribe", "ExportNow"])
+const WORK_TAGS: ReadonlySet<Cmd["_tag"]> = new Set([
+  "AskPersona",
+  "AskReview",
+  "Transcribe",
+  "ExportNow",
+  "ExportFile",
+])
 export const isWork = (cmd: Cmd): cmd is WorkCmd => WORK_TAGS.has(cmd._tag)
 
 /** Issues of one piece of work: the first, and at most one more after its owner was lost. Then it fails. */
@@ -38,7 +45,7 @@ const routeSeconds = (timeout: number, retries: number, backoff: number) =>
 
 /** How long one issue of the work may take, at most, before another instance may issue it again. */
 export const deadlineSeconds = (env: Env, cmd: WorkCmd): number => {
-  if (cmd._tag === "ExportNow") return EXPORT_SECONDS + GRACE_SECONDS
+  if (cmd._tag === "ExportNow" || cmd._tag === "ExportFile") return EXPORT_SECONDS + GRACE_SECONDS
   const chains = routingTable(
     { dialogue: env.AI_DIALOGUE_CHAIN, judge: env.AI_JUDGE_CHAIN, reviewer: env.AI_REVIEWER_CHAIN },
     env.AI_CASE_CHAINS ?? [],
@@ -76,6 +83,8 @@ export const givenUp = (cmd: WorkCmd, reason: "timeout" | "interrupted"): Feedba
       return { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
     case "ExportNow":
       return { _tag: "ExportFinished", url: null, message: adminTexts.exportInterrupted }
+    case "ExportFile":
+      return { _tag: "FileExported", format: cmd.format, ok: false }
   }
 }
 
@@ -86,7 +95,12 @@ const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
 
 /** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
 const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
-  const work: Effect.Effect<Feedback, never, Deps> = cmd._tag === "ExportNow" ? exportWork : aiWork(ref, cmd)
+  const work: Effect.Effect<Feedback, never, Deps> =
+    cmd._tag === "ExportNow"
+      ? exportWork
+      : cmd._tag === "ExportFile"
+        ? fileExportWork(ref.chatId, cmd.format)
+        : aiWork(ref, cmd)
   return work.pipe(
     Effect.timeoutOrElse({
       duration: `${Math.max(1, deadline - GRACE_SECONDS)} seconds`,

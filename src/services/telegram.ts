@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Context, Data, Effect, Layer } from "effect"
-import { Api, GrammyError, type InputFile } from "grammy"
+import { Api, GrammyError, type InputFile, InputMediaBuilder } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../core/html"
 import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
@@ -128,6 +128,18 @@ export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) =>
     sendPhoto: (chatId: number, photo: InputFile, captionHtml: string) =>
       call("sendPhoto", (signal) =>
         api.sendPhoto(chatId, photo, { caption: captionHtml, parse_mode: "HTML" }, signal),
+      ).pipe(Effect.asVoid),
+    /** Several documents as one album (2–10): one call, so they arrive together or not at all. */
+    sendDocuments: (chatId: number, documents: ReadonlyArray<{ file: InputFile; captionHtml: string }>) =>
+      call("sendMediaGroup", (signal) =>
+        api.sendMediaGroup(
+          chatId,
+          documents.map((d) =>
+            InputMediaBuilder.document(d.file, { caption: d.captionHtml, parse_mode: "HTML" }),
+          ),
+          {},
+          signal,
+        ),
       ).pipe(Effect.asVoid),
     sendVoice: (chatId: number, voice: InputFile) =>
       call("sendVoice", (signal) => api.sendVoice(chatId, voice, {}, signal)).pipe(Effect.asVoid),

@@ -58,7 +58,7 @@ describe.each(backends)("Sheets export job end to end (%s)", (backend) => {
     expect(summary.slice(-5)).toEqual([
       ["Активность пользователей:"],
       ["Активны за 7 дней", "2"],
-      ["Активны за 30 дней", "4"],
+      ["Активны за 30 дней", "3"],
       ["С оценками бота", "3"],
       ["С активностью в кейсах", "4"],
     ])
@@ -69,14 +69,14 @@ describe.each(backends)("Sheets export job end to end (%s)", (backend) => {
       ["q3_recommend", "3", "7.67", "7", "8"],
     ])
     const comments = await readBack(result.spreadsheetId, "Комментарии")
-    expect(comments.map((r) => r[2])).toEqual([
-      "Дата/время",
-      "2025-06-15 11:00:05 UTC",
-      "2025-06-13 12:00:00 UTC",
-      "2025-06-10 08:30:00 UTC",
+    expect(comments.map((r) => r[3])).toEqual([
+      "Дата/время (МСК)",
+      "15.06.2025 14:00",
+      "13.06.2025 15:00",
+      "10.06.2025 11:30",
     ])
     const attempts = await readBack(result.spreadsheetId, "Attempts")
-    expect(attempts.slice(1).map((r) => [r[0], r[1], r[2], r[6], r[9]])).toEqual([
+    expect(attempts.slice(1).map((r) => [r[0], r[1], r[3], r[7], r[13]])).toEqual([
       [String(attemptIds[0]), "1", "fb-peer", "completed", "gpt-5-mini / gemini-2.5-pro"],
       [String(attemptIds[1]), "9", "career-dialog", "out_of_moves", "— / —"],
     ])
@@ -92,7 +92,7 @@ describe.each(backends)("Sheets export job end to end (%s)", (backend) => {
     expect(second.spreadsheetId).toBe(first.spreadsheetId)
     expect(fake.requestsTo("/v4/spreadsheets").filter((r) => r.path === "/v4/spreadsheets")).toHaveLength(0)
     expect(await readBack(second.spreadsheetId, "Комментарии")).toEqual([
-      ["Пользователь", "Комментарий", "Дата/время"],
+      ["Пользователь", "Имя", "Комментарий", "Дата/время (МСК)"],
     ])
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { buildSheetsData, SHEET_TITLES, utcStamp } from "../../src/export/sheets-data.repo"
+import { buildSheetsData, SHEET_TITLES, stamp } from "../../src/export/sheets-data.repo"
+import { jsonb } from "../../src/repositories/jsonb"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
 import { NOW, seedExportData } from "./seed"
@@ -7,14 +8,15 @@ import { NOW, seedExportData } from "./seed"
 // The first PGlite boot of a run takes seconds; bun applies this to this file only.
 setDefaultTimeout(30_000)
 
-test("utcStamp → «YYYY-MM-DD HH:MM:SS UTC»", () => {
-  expect(utcStamp(new Date("2025-01-02T03:04:05.678+03:00"))).toBe("2025-01-02 00:04:05 UTC")
+test("stamp → «DD.MM.YYYY HH:MM» in the configured zone", () => {
+  expect(stamp(new Date("2025-01-02T03:04:05.678+03:00"), "Europe/Moscow")).toBe("02.01.2025 03:04")
+  expect(stamp(new Date("2025-01-02T03:04:05.678+03:00"), "UTC")).toBe("02.01.2025 00:04")
 })
 
 describe.each(backends)("buildSheetsData (%s)", (backend) => {
   const db = useRepositoryDatabase(backend)
 
-  test("seven sheets in tab order, each with its header row first", async () => {
+  test("eight sheets in tab order, each with its header row first; times named with the zone", async () => {
     await seedExportData(db())
     const data = await buildSheetsData(db(), NOW)
     expect(Object.keys(data)).toEqual([...SHEET_TITLES])
@@ -27,25 +29,30 @@ describe.each(backends)("buildSheetsData (%s)", (backend) => {
       "Всего случаев",
     ])
     expect(data.TableStats?.[0]).toEqual(["Таблица", "Есть", "Количество записей"])
-    expect(data.Комментарии?.[0]).toEqual(["Пользователь", "Комментарий", "Дата/время"])
+    expect(data.Комментарии?.[0]).toEqual(["Пользователь", "Имя", "Комментарий", "Дата/время (МСК)"])
     expect(data.Attempts?.[0]).toEqual([
       "ID",
       "Пользователь",
+      "Имя",
       "Кейс",
       "Попытка №",
-      "Начало",
-      "Конец",
+      "Начало (МСК)",
+      "Конец (МСК)",
       "Итог",
       "Ходов",
       "Баллы",
+      "Шагов в кейсе",
+      "Собеседник",
+      "Подсказок",
       "Модели",
     ])
+    expect(data.Steps?.[0]).toEqual(["ID попытки", "Пользователь", "Кейс", "Шаг", "Прозвучал"])
   })
 
   test("Summary: timestamp, DB size, roles and a working activity block", async () => {
     await seedExportData(db())
-    const [stamp, size, ...rest] = (await buildSheetsData(db(), NOW)).Summary!
-    expect(stamp).toEqual(["Сгенерировано (UTC)", "2025-06-15T12:00:00.000Z"])
+    const [generated, size, ...rest] = (await buildSheetsData(db(), NOW)).Summary!
+    expect(generated).toEqual(["Сгенерировано (МСК)", "15.06.2025 15:00"])
     expect(size?.[0]).toBe("Размер БД")
     expect(String(size?.[1])).toMatch(/^\d+ (bytes|kB|MB|GB)$/)
     expect(rest).toEqual([
@@ -57,7 +64,7 @@ describe.each(backends)("buildSheetsData (%s)", (backend) => {
       [],
       ["Активность пользователей:"],
       ["Активны за 7 дней", 2],
-      ["Активны за 30 дней", 4],
+      ["Активны за 30 дней", 3],
       ["С оценками бота", 3],
       ["С активностью в кейсах", 4],
     ])
@@ -96,16 +103,68 @@ describe.each(backends)("buildSheetsData (%s)", (backend) => {
       ["ai_calls", "Да", 0],
     ])
     expect(data.Комментарии?.slice(1)).toEqual([
-      [2, "Отлично, но медленно", "2025-06-15 11:00:05 UTC"],
-      [1, "Хорошо", "2025-06-13 12:00:00 UTC"],
-      [1, "Ещё", "2025-06-10 08:30:00 UTC"],
+      [2, "Борис", "Отлично, но медленно", "15.06.2025 14:00"],
+      [1, "Анна", "Хорошо", "13.06.2025 15:00"],
+      [1, "Анна", "Ещё", "10.06.2025 11:30"],
     ])
     const [first, second] = attemptIds
-    const when = ["2025-06-14 09:00:00 UTC", "2025-06-14 09:20:30 UTC"]
+    const when = ["14.06.2025 12:00", "14.06.2025 12:20"]
+    // The seed's case ids are not registered cases: the step count falls back to the covered list.
     expect(data.Attempts?.slice(1)).toEqual([
-      [first!, 1, "fb-peer", 1, ...when, "completed", 5, 4, "gpt-5-mini / gemini-2.5-pro"],
-      [second!, 9, "career-dialog", 1, ...when, "out_of_moves", 5, 4, "— / —"],
+      [
+        first!,
+        1,
+        "Анна",
+        "fb-peer",
+        1,
+        ...when,
+        "completed",
+        5,
+        4,
+        2,
+        "обычный",
+        0,
+        "gpt-5-mini / gemini-2.5-pro",
+      ],
+      [second!, 9, "", "career-dialog", 1, ...when, "out_of_moves", 5, 4, 2, "обычный", 0, "— / —"],
     ])
+  })
+
+  test("Steps: one row per attempt and step of its case — shown, not shown, or «спорно»; level and hints per attempt", async () => {
+    await seedExportData(db())
+    const [row] = await db()
+      .insertInto("case_attempts")
+      .values({
+        user_id: 2,
+        chat_id: 2,
+        case_id: "fb_employee",
+        attempt_no: 1,
+        started_at: NOW,
+        ended_at: NOW,
+        outcome: "manual",
+        turns: 3,
+        score: 2,
+        covered: jsonb(["Behavior", "Question"]),
+        transcript: jsonb([]),
+        review: null,
+        dialogue_model: null,
+        review_model: null,
+        disputed: jsonb(["Agreement"]),
+        level: "hard",
+        hints: 2,
+      })
+      .returning("id")
+      .execute()
+    const data = await buildSheetsData(db(), NOW)
+    const id = Number(row!.id)
+    expect(data.Steps?.slice(1)).toEqual([
+      [id, 2, "fb_employee", "Поведение", "да"],
+      [id, 2, "fb_employee", "Результат", "нет"],
+      [id, 2, "fb_employee", "Отношение", "нет"],
+      [id, 2, "fb_employee", "Вопрос", "да"],
+      [id, 2, "fb_employee", "Договорённости", "спорно"],
+    ])
+    expect(data.Attempts?.at(-1)?.slice(10, 13)).toEqual([5, "жёсткий", 2])
   })
 
   test("an empty database → headers only, zeros in the activity block", async () => {

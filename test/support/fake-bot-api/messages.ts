@@ -99,7 +99,7 @@ export function toTelegramMessage(
   return message
 }
 
-function textFields(formatted: FormattedText, field: "text" | "caption"): Partial<SentMessage> {
+export function textFields(formatted: FormattedText, field: "text" | "caption"): Partial<SentMessage> {
   const fields: Partial<SentMessage> = {}
   if (field === "text") fields.text = formatted.text
   else if (formatted.text !== "") fields.caption = formatted.text
@@ -142,7 +142,7 @@ function guessMime(filename: string, declaredType: string | undefined, kind: Med
   return kind === "photo" ? "image/jpeg" : kind === "voice" ? "audio/ogg" : "application/octet-stream"
 }
 
-function resolveInputFile(
+export function resolveInputFile(
   state: FakeState,
   params: Params,
   files: Map<string, UploadedFile>,

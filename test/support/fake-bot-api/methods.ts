@@ -1,3 +1,4 @@
+import { sendMediaGroup } from "./media-group"
 import {
   answerCallbackQuery,
   deleteMessage,
@@ -171,6 +172,7 @@ const HANDLERS: Record<string, Handler> = {
   sendDocument: sendMedia("document"),
   sendPhoto: sendMedia("photo"),
   sendVoice: sendMedia("voice"),
+  sendMediaGroup,
   sendMessageDraft,
   getFile,
 }
