@@ -140,6 +140,8 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
     try {
       const delay = state.takeDelay(name)
       if (delay !== undefined) await Bun.sleep(delay)
+      // A caller gone while its request was held (a killed bot mid-upload): Telegram never got it whole.
+      if (signal.aborted) return [499, { ok: false, error_code: 499, description: "client closed request" }]
       const fault = state.takeFault(name)
       if (fault) throw faultError(fault)
       if (!handler) throw new ApiError(404, "Not Found: method not found")
