@@ -106,6 +106,13 @@ export interface UserActivityTable {
   day: ColumnType<string, string, string>
 }
 
+export interface UserSettingsTable {
+  user_id: number
+  /** The weekly practice reminder (opt-in). */
+  nudges: Generated<boolean>
+  updated_at: Generated<Date>
+}
+
 export interface ReviewVerdictsTable {
   key: string
   user_id: number
@@ -255,6 +262,7 @@ export interface Database {
   case_attempts: CaseAttemptsTable
   review_verdicts: ReviewVerdictsTable
   user_activity: UserActivityTable
+  user_settings: UserSettingsTable
   telegram_files: TelegramFilesTable
   ai_calls: AiCallsTable
   voice_transcripts: VoiceTranscriptsTable

@@ -4,6 +4,9 @@ import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
+import { findAttemptSummaries } from "./nav/history.repo"
+import { makeNudgeJob } from "./nudges/job"
+import { nudgeMessage } from "./nudges/message"
 import { counted, retention } from "./scheduler/app-jobs"
 import { JOB_KINDS } from "./scheduler/kinds"
 import { makeScheduler } from "./scheduler/scheduler"
@@ -52,6 +55,11 @@ export const makeAppScheduler = ({
       }),
     timeZone: config.env.APSCHEDULER_TIMEZONE,
     onSettled: (outcome) => metrics.broadcastDeliveries.inc({ outcome }),
+    sendNudge: async (userId) => {
+      const nudge = nudgeMessage(await findAttemptSummaries(kysely, userId))
+      const reply_markup = renderKeyboard(nudge.keyboard) as InlineKeyboardMarkup
+      await broadcastApi.sendMessage(userId, nudge.html, { parse_mode: "HTML", reply_markup })
+    },
   })
   const scheduler = makeScheduler({
     db: makeDb(kysely, config.database.kind),
@@ -66,6 +74,7 @@ export const makeAppScheduler = ({
     handlers: counted(metrics, {
       [JOB_KINDS.broadcast]: broadcastJob,
       [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
+      [JOB_KINDS.nudges]: makeNudgeJob(kysely, config.env.APSCHEDULER_TIMEZONE),
       [JOB_KINDS.retention]: () =>
         retention(kysely, config.env.DIALOGUE_RETENTION_DAYS, config.env.APSCHEDULER_TIMEZONE),
     }),

@@ -15,6 +15,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (user_id, day)
     )`.execute(db)
   await sql`create index user_activity_day on user_activity (day)`.execute(db)
+  // A learner's choices: the weekly practice reminder is opt-in (off until they turn it on in /settings).
+  await sql`
+    create table user_settings (
+      user_id bigint primary key,
+      nudges boolean not null default false,
+      updated_at timestamptz not null default now()
+    )`.execute(db)
   // The history pages a learner's attempts newest first.
   await sql`create index if not exists case_attempts_user_ended on case_attempts (user_id, ended_at desc)`.execute(
     db,
@@ -22,6 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists user_settings`.execute(db)
   await sql`drop table if exists user_activity`.execute(db)
   await sql`drop index if exists case_attempts_user_ended`.execute(db)
   await sql`alter table case_attempts drop column if exists level, drop column if exists hints`.execute(db)

@@ -104,6 +104,7 @@ export const forgetUser = (db: Db, userId: number) =>
     await trx.deleteFrom("voice_transcripts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("review_verdicts").where("user_id", "=", userId).execute()
     await trx.deleteFrom("user_activity").where("user_id", "=", userId).execute()
+    await trx.deleteFrom("user_settings").where("user_id", "=", userId).execute()
     await trx.deleteFrom("chat_sessions").where("chat_id", "=", userId).execute()
     await forgetInbox(trx, userId)
   })

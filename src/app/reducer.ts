@@ -11,6 +11,7 @@ import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
 import { homeScreen } from "../nav/home"
 import { navReducer } from "../nav/reducer"
+import { settingsReducer } from "../nudges/reducer"
 import { surveyReducer } from "../survey/reducer"
 
 /** The role-play reducer for every registered case, set up with the app's home screen. */
@@ -48,6 +49,7 @@ const features: ReadonlyArray<Feature> = [
   broadcastReducer,   // composing, scheduling and stopping broadcasts
   roleplayReducer,    // the cases: cards, dialogues, reviews
   surveyReducer,      // the survey about the bot
+  settingsReducer,    // /settings: the weekly practice reminder
   passwordAsText,
 ]
 

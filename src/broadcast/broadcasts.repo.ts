@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely"
 import type { BroadcastsTable, Database } from "../../db/schema"
-import type { Audience, BroadcastCounts, BroadcastView } from "../core/audience"
+import { type Audience, type BroadcastCounts, type BroadcastView, NUDGE_AUDIENCE } from "../core/audience"
 
 type Db = Kysely<Database>
 
@@ -14,7 +14,7 @@ import { countColumns, countsOf } from "./recipients.repo"
 export interface NewBroadcast {
   readonly createdBy: number
   readonly html: string
-  readonly audience: Audience
+  readonly audience: Audience | typeof NUDGE_AUDIENCE
   /** When to start; now by default. */
   readonly sendAt?: Date
   readonly progressChatId?: number | null
@@ -23,8 +23,23 @@ export interface NewBroadcast {
   readonly requestKey?: string
 }
 
-const audienceFilter = (audience: Audience) => {
+/** Opted in, not revoked, and not known to have blocked the bot since they last wrote to it. */
+const nudgeFilter = sql<boolean>`
+  exists (select 1 from user_settings s where s.user_id = u.user_id and s.nudges)
+  and not exists (select 1 from user_limits g where g.user_id = u.user_id and g.revoked)
+  and not exists (
+    select 1 from broadcast_recipients r join broadcasts b on b.id = r.broadcast_id
+    where r.user_id = u.user_id and r.state = 'blocked'
+      and not exists (
+        select 1 from update_inbox i
+        where i.chat_id = u.user_id and i.kind = 'update' and i.received_at > coalesce(b.started_at, b.created_at))
+      and not exists (
+        select 1 from user_activity a where a.user_id = u.user_id and a.day > coalesce(b.started_at, b.created_at)::date))`
+
+const audienceFilter = (audience: Audience | typeof NUDGE_AUDIENCE) => {
   switch (audience) {
+    case NUDGE_AUDIENCE:
+      return nudgeFilter
     case "all":
       return sql<boolean>`true`
     case "users":
@@ -149,7 +164,13 @@ export interface BroadcastWithCounts extends Broadcast {
 
 /** The newest broadcasts first, each with its recipient counts. */
 export const listBroadcasts = async (db: Db, limit = 20): Promise<BroadcastWithCounts[]> => {
-  const rows = await db.selectFrom("broadcasts").selectAll().orderBy("id", "desc").limit(limit).execute()
+  const rows = await db
+    .selectFrom("broadcasts")
+    .selectAll()
+    .where("audience", "<>", NUDGE_AUDIENCE)
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute()
   if (rows.length === 0) return []
   const ids = rows.map((b) => Number(b.id))
   const counts = await sql<BroadcastCounts & { broadcast_id: number }>`

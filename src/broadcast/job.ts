@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { NUDGE_AUDIENCE } from "../core/audience"
 import type { Keyboard } from "../core/commands"
 import { type ScheduledJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { type BroadcastCounts, findBroadcast, viewOf } from "./broadcasts.repo"
@@ -15,6 +16,8 @@ export interface BroadcastJobOptions {
   /** Edits the admin's progress message; failures are ignored (it is only a view). */
   readonly edit: (chatId: number, messageId: number, html: string, keyboard?: Keyboard) => Promise<unknown>
   readonly timeZone: string
+  /** Sends the weekly practice reminder to one learner (their own text and buttons); without auto-retry. */
+  readonly sendNudge?: (userId: number) => Promise<void>
   readonly onSettled?: DeliverOptions["onSettled"]
   readonly ratePerSecond?: number
   /** After a failed run (database trouble), the job runs again this much later; 30 s by default. */
@@ -44,9 +47,10 @@ export const makeBroadcastJob =
         )
         .catch(() => undefined)
     }
+    const nudge = (await findBroadcast(o.db, id))?.audience === NUDGE_AUDIENCE ? o.sendNudge : undefined
     const result = await deliverBroadcast({
       db: o.db,
-      send: o.send,
+      send: nudge ? (userId) => nudge(userId) : o.send,
       broadcastId: id,
       signal,
       onProgress: showProgress,

@@ -33,6 +33,7 @@ const TABLES = [
   "voice_transcripts",
   "review_verdicts",
   "user_activity",
+  "user_settings",
   "scheduled_jobs",
   "background_work",
   "user_limits",

@@ -1,3 +1,4 @@
+import { Cron } from "croner"
 import { Redacted, Result } from "effect"
 import { type FieldName, fields } from "./fields"
 import { secretProblems } from "./secret-rules"
@@ -90,7 +91,18 @@ const crossCheck = (env: Partial<Env>): string[] => {
     errors.push(
       `APSCHEDULER_TIMEZONE: «${env.APSCHEDULER_TIMEZONE}» — неизвестный часовой пояс / unknown time zone`,
     )
+  if (env.NUDGE_SCHEDULE && !isValidCron(env.NUDGE_SCHEDULE))
+    errors.push(`NUDGE_SCHEDULE: «${env.NUDGE_SCHEDULE}» — не расписание cron / not a cron pattern`)
   return errors
+}
+
+const isValidCron = (pattern: string): boolean => {
+  try {
+    new Cron(pattern, { paused: true }).stop()
+    return true
+  } catch {
+    return false
+  }
 }
 
 const isValidTimeZone = (tz: string): boolean => {

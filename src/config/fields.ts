@@ -115,6 +115,10 @@ export const fields = {
   TRANSCRIBE_TIMEOUT_SEC: field.num(1, 600, 25, "Таймаут распознавания речи, с"),
   TRANSCRIBE_MAX_RETRIES: field.int(0, 10, 2, "Повторы распознавания"),
   TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),
+  NUDGE_SCHEDULE: field.text(
+    "Когда отправлять еженедельное напоминание о тренировке тем, кто его включил (cron с секундами, в APSCHEDULER_TIMEZONE)",
+    "0 0 11 * * 1",
+  ),
   SUPPORT_CONTACT: field.text(
     "Куда писать пользователям, если что-то не так (@username, e-mail или ссылка): в /help, FAQ и сообщениях об ошибках",
   ),

@@ -2,6 +2,13 @@
 export const AUDIENCES = ["all", "users", "admins", "never_completed"] as const
 export type Audience = (typeof AUDIENCES)[number]
 
+/**
+ * The weekly practice reminder travels as a broadcast to its own audience (opted in, with a role, not revoked, not
+ * known to have blocked the bot since they last wrote): paced, once per recipient, resumed after a crash. It is not an
+ * admin's broadcast and is not listed among them.
+ */
+export const NUDGE_AUDIENCE = "practice_nudge"
+
 export const isAudience = (s: string): s is Audience => (AUDIENCES as ReadonlyArray<string>).includes(s)
 
 export type BroadcastStatus = "scheduled" | "sending" | "done" | "cancelled"

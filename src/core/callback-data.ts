@@ -26,6 +26,8 @@ export type CallbackData =
   | { readonly _tag: "History"; readonly page: number }
   /** One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue. */
   | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean }
+  /** /settings: the weekly practice reminder on or off. */
+  | { readonly _tag: "Nudges"; readonly on: boolean }
   | { readonly _tag: "Admin"; readonly action: AdminAction }
   /** An admin opens one user's card (by Telegram id). */
   | { readonly _tag: "UserCard"; readonly userId: number }
@@ -66,6 +68,7 @@ export const callbackData = {
   attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
   admin: (action: AdminAction): string => `admin:${action}`,
   userCard: (userId: number): string => `usr:${userId}`,
+  nudges: (on: boolean): string => `set:nudges:${on ? "on" : "off"}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
   broadcastAudience: (audience: Audience): string => `bc:to:${audience}`,
@@ -99,6 +102,8 @@ export const callbackData = {
       (value === "stats" || value === "users" || value === "menu")
     )
       return { _tag: "Admin", action: value }
+    if (scope === "set" && value === "nudges" && (action === "on" || action === "off"))
+      return { _tag: "Nudges", on: action === "on" }
     if (scope === "usr" && action === undefined && ID.test(value))
       return { _tag: "UserCard", userId: Number(value) }
     if (scope === "bc") return decodeBroadcast(raw, value, action)

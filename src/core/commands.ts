@@ -113,6 +113,10 @@ export type Cmd =
   | { readonly _tag: "LoadBroadcasts"; readonly messageId: number | null }
   /** Cancels a scheduled or running broadcast; answered with BroadcastStopped. */
   | { readonly _tag: "StopBroadcast"; readonly id: number }
+  /** The learner's settings; answered with SettingsLoaded (shown in `messageId`). */
+  | { readonly _tag: "LoadSettings"; readonly messageId: number | null }
+  /** Turns the weekly practice reminder on or off; answered with SettingsLoaded. */
+  | { readonly _tag: "SaveNudges"; readonly on: boolean; readonly messageId: number | null }
   /** Loads the learner's attempts; answered with ResultsLoaded for the message (and history page) to show. */
   | { readonly _tag: "LoadResults"; readonly messageId: number | null; readonly page: number }
   /** Loads one of the learner's attempts (by row id, checked against the learner); answered with AttemptLoaded. */

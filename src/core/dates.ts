@@ -44,3 +44,15 @@ export const zoneLabel = (timeZone: string): string => ZONE_NAMES[timeZone] ?? t
 
 /** The zone when none is configured (the default of APSCHEDULER_TIMEZONE). */
 export const DEFAULT_TIME_ZONE = "Europe/Moscow"
+
+/** The ISO week of `ms` in `timeZone`, «2026-W49»: the key of a weekly event. */
+export const isoWeek = (ms: number, timeZone: string): string => {
+  const w = wallOf(ms, timeZone)
+  const date = new Date(Date.UTC(w.year, w.month - 1, w.day))
+  const weekday = date.getUTCDay() || 7
+  // The week belongs to the year of its Thursday.
+  date.setUTCDate(date.getUTCDate() + 4 - weekday)
+  const year = date.getUTCFullYear()
+  const week = Math.ceil(((date.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7)
+  return `${year}-W${two(week)}`
+}

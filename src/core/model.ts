@@ -112,6 +112,7 @@ export type Feedback =
       /** The learner's finished attempts, newest first. */
       readonly attempts: ReadonlyArray<AttemptSummary>
     }
+  | { readonly _tag: "SettingsLoaded"; readonly nudges: boolean; readonly messageId: number | null }
   /** The learner's saved survey answers by question key, to show when the survey is opened again. */
   | {
       readonly _tag: "SurveyAnswersLoaded"

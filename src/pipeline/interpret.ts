@@ -5,6 +5,7 @@ import { broadcastHandlers } from "../broadcast/interpret"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { navHandlers } from "../nav/interpret"
+import { settingsHandlers } from "../nudges/interpret"
 import { roleplayHandlers } from "../roleplay/interpret"
 import type { DbError } from "../services/db"
 import type { TelegramError } from "../services/telegram"
@@ -26,6 +27,7 @@ const handlers = {
   ...roleplayHandlers,
   ...adminHandlers,
   ...broadcastHandlers,
+  ...settingsHandlers,
 } satisfies Handlers<InPlace["_tag"]>
 
 type AnyHandler = (

@@ -39,6 +39,7 @@ export const ensureAppJobs = async (db: Kysely<Database>, config: AppConfig) => 
   const timezone = env.APSCHEDULER_TIMEZONE
   const jobs: RecurringJob[] = [
     { name: "retention", kind: JOB_KINDS.retention, schedule: "0 30 3 * * *", timezone },
+    { name: "practice_nudges", kind: JOB_KINDS.nudges, schedule: env.NUDGE_SCHEDULE, timezone },
   ]
   if (env.SHEETS_EXPORT_ENABLED)
     jobs.push({

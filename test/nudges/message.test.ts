@@ -1,0 +1,48 @@
+import { describe, expect, test } from "bun:test"
+import { cases } from "../../src/cases/registry"
+import { isoWeek } from "../../src/core/dates"
+import type { AttemptSummary } from "../../src/core/views"
+import { nudgeMessage } from "../../src/nudges/message"
+import { nudgeTexts as t } from "../../src/nudges/texts"
+
+const attempt = (caseId: string, covered: string[], id: number): AttemptSummary => ({
+  id,
+  caseId,
+  number: id,
+  endedAt: id,
+  covered,
+  level: "normal",
+  hints: 0,
+})
+
+describe("the practice reminder's text", () => {
+  const [employee, , career] = cases
+  test("the weakest step over the cases tried, with a button that starts that case, and a way to turn it off", () => {
+    const careerKeys = career!.methodology.components.map((c) => c.key)
+    const m = nudgeMessage([
+      attempt(employee!.id, ["Behavior", "Result", "Emotion", "Question"], 2),
+      attempt(career!.id, careerKeys.slice(1), 1),
+    ])
+    // Career's first step was never shown (0 %), Agreement in the employee case neither: the newer case wins the tie.
+    expect(m.html).toBe(t.weakest("Договорённости", employee!.texts.title))
+    expect(m.keyboard).toEqual({
+      _tag: "Inline",
+      rows: [
+        [{ text: t.practise("Договорённости"), data: `case:${employee!.id}:start` }],
+        [{ text: t.turnOff, data: "set:nudges:off" }],
+      ],
+    })
+  })
+
+  test("nothing tried yet → an invitation with the menu", () => {
+    expect(nudgeMessage([]).html).toBe(t.start)
+  })
+})
+
+test("isoWeek: the week of the Thursday, in the configured zone", () => {
+  expect(isoWeek(Date.UTC(2026, 11, 4, 12), "Europe/Moscow")).toBe("2026-W49")
+  // Sunday 23:30 UTC is already Monday in Moscow: the next week.
+  expect(isoWeek(Date.UTC(2026, 11, 6, 23, 30), "UTC")).toBe("2026-W49")
+  expect(isoWeek(Date.UTC(2026, 11, 6, 23, 30), "Europe/Moscow")).toBe("2026-W50")
+  expect(isoWeek(Date.UTC(2027, 0, 1, 12), "UTC")).toBe("2026-W53")
+})
