@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
+import { formatInZone, zoneLabel } from "../core/dates"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
@@ -90,7 +91,8 @@ const config = loadOpsConfig()
 const db = await openDatabase(config.database)
 let code = 0
 try {
-  say(`📊 Статистика EMCO на ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n`)
+  const zone = config.env.APSCHEDULER_TIMEZONE
+  say(`📊 Статистика EMCO на ${formatInZone(Date.now(), zone)} (${zoneLabel(zone)})\n`)
   for (const part of [users, cases, survey, ai, inbox]) await part(db)
 } catch (error) {
   console.error(`❌ Не удалось собрать статистику: ${describeError(error).errorMessage}`)

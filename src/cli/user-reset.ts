@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util"
 import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
+import { formatInZone, zoneLabel } from "../core/dates"
 import { openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
@@ -72,13 +73,13 @@ const reset = async (db: Db, who: number | "all", withRatings: boolean) => {
   console.log(withRatings ? "Роли сохранены, оценки удалены." : "Роли и оценки сохранены.")
 }
 
-const show = async (db: Db, id: number) => {
+const show = async (db: Db, id: number, zone: string) => {
   type Row = Record<string, string | number | Date | null>
   const q = async (query: RawBuilder<unknown>) => (await query.execute(db)).rows as Row[]
   const about = userQueries(id)
   const list = (rows: Row[], format: (r: Row) => string) => rows.map(format).join(", ") || "нет"
   const date = (d: Row[string] | undefined) =>
-    d ? `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—"
+    d ? `${formatInZone(new Date(d).getTime(), zone)} (${zoneLabel(zone)})` : "—"
   const [user] = await q(about.user)
   const name = `${user?.first_name ?? "без имени"}${user?.username ? ` (@${user.username})` : ""}`
   console.log(
@@ -99,10 +100,11 @@ const show = async (db: Db, id: number) => {
   console.log(`Сессия чата: ${session ? `есть (версия ${session.version})` : "нет"}`)
 }
 
-const db = await openDatabase(loadOpsConfig().database)
+const config = loadOpsConfig()
+const db = await openDatabase(config.database)
 let code = 0
 try {
-  if (values.show !== undefined && target !== "all") await show(db, target)
+  if (values.show !== undefined && target !== "all") await show(db, target, config.env.APSCHEDULER_TIMEZONE)
   else await reset(db, target, values["with-ratings"] === true)
 } catch (error) {
   console.error(`❌ Ошибка: ${describeError(error).errorMessage}`)

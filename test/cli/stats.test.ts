@@ -119,6 +119,7 @@ describe.each(backends)("bun run stats (%s)", (backend) => {
     ])
       expect(stdout).toContain(line)
     expect(stdout).toMatch(/Не обработано: 1, старейшее ждёт \d+ с; из них с ошибками: 0/)
+    expect(stdout).toMatch(/📊 Статистика EMCO на \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\)/)
     expect(stdout).not.toContain("спасибо")
     await fresh.drop()
   })
