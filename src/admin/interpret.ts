@@ -35,6 +35,7 @@ const roleChange = (cmd: Extract<Cmd, { _tag: "ChangeRole" }>, adminId: number) 
     // A revocation needs someone the bot has heard from; a role may be granted ahead of the first visit.
     if (cmd.role === "none" && !known && !(yield* db.use("isKnownUser", (k) => isKnownUser(k, userId))))
       return feedback("not_found")
+    if (cmd.role !== "none" && known?.role === cmd.role) return feedback("unchanged", userId)
     if (userId === adminId && cmd.role !== "admin" && known?.role === "admin")
       if ((yield* db.use("otherAdmins", (k) => countOtherAdmins(k, userId))) === 0)
         return feedback("last_admin")
@@ -81,8 +82,16 @@ export const adminHandlers: Handlers<
     }),
   LoadUsers: (cmd) =>
     Effect.gen(function* () {
-      const users = yield* (yield* Db).use("findUsers", (k) => findUsers(k, cmd.query))
-      return { _tag: "UsersLoaded", users } as Feedback
+      const page = cmd.page ?? 0
+      const { users, total } = yield* (yield* Db).use("findUsers", (k) => findUsers(k, cmd.query, page))
+      return {
+        _tag: "UsersLoaded",
+        users,
+        total,
+        query: cmd.query,
+        page,
+        messageId: cmd.messageId ?? null,
+      } as Feedback
     }),
   ChangeRole: (cmd, { origin }) => roleChange(cmd, origin.userId),
   ForgetMe: (_cmd, { origin }) =>

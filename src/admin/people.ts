@@ -7,9 +7,7 @@ import { stepShares, weakestStep } from "../nav/progress"
 import { SURVEY_QUESTIONS } from "../survey/reducer"
 import { surveyTexts } from "../survey/texts"
 import { adminTexts as t } from "./texts"
-
-/** Users listed with a card button (Telegram keeps a keyboard readable up to a few dozen rows). */
-const CARD_BUTTONS = 20
+import { USERS_PAGE } from "./users.repo"
 
 /** «05.12.2026 18:30», or the day only once the inbox no longer holds the time, or «—». */
 export const lastActiveText = (last: LastActive, timeZone: string): string => {
@@ -21,21 +19,40 @@ export const lastActiveText = (last: LastActive, timeZone: string): string => {
 export const roleName = (role: string | null, revoked = false): string =>
   (role === null ? (revoked ? t.roleLabels.revoked : t.roleLabels.none) : t.roleLabels[role]) ?? role ?? "—"
 
-/** /users: one line per user, a button to each one's card, times in the configured zone. Pure. */
+/** /users: a page of users, a button to each one's card, paging through everyone; times in the zone. Pure. */
 export const renderUsers = (
-  users: ReadonlyArray<UserSummary>,
+  page: { users: ReadonlyArray<UserSummary>; total: number; query: string; page: number },
   timeZone: string,
 ): { html: string; keyboard: Keyboard } => {
-  const lines = users.map((u) =>
+  const menu = [button(t.buttons.adminMenu, callbackData.admin("menu"))]
+  if (page.total === 0)
+    return {
+      html: page.query.trim() === "" ? t.usersEmpty : t.usersNoMatch(page.query.trim()),
+      keyboard: inline(menu),
+    }
+  const from = page.page * USERS_PAGE + 1
+  const lines = page.users.map((u) =>
     t.userLine(u.userId, u.firstName, u.username, roleName(u.role), lastActiveText(u.lastActive, timeZone)),
   )
-  const buttons = users
-    .slice(0, CARD_BUTTONS)
-    .map((u) => [button(t.userButton(u.firstName, u.username), callbackData.userCard(u.userId))])
-  return {
-    html: [t.usersTitle(users.length, zoneLabel(timeZone)), ...lines, "", t.usersHint].join("\n"),
-    keyboard: inline(...buttons, [button(t.buttons.adminMenu, callbackData.admin("menu"))]),
-  }
+  const buttons = page.users.map((u) => [
+    button(t.userButton(u.firstName, u.username), callbackData.userCard(u.userId)),
+  ])
+  const searching = page.query.trim() !== ""
+  const more = from - 1 + page.users.length < page.total
+  // Paging walks everyone; a search too wide for one page is narrowed instead (its text does not fit a button).
+  const paging = searching
+    ? []
+    : [
+        ...(page.page > 0 ? [button(t.buttons.prevUsers, callbackData.usersPage(page.page - 1))] : []),
+        ...(more ? [button(t.buttons.nextUsers, callbackData.usersPage(page.page + 1))] : []),
+      ]
+  const html = [
+    t.usersTitle(page.total, from, from - 1 + page.users.length, zoneLabel(timeZone)),
+    ...lines,
+    "",
+    searching && more ? t.usersNarrow : t.usersHint,
+  ].join("\n")
+  return { html, keyboard: inline(...buttons, ...(paging.length > 0 ? [paging] : []), menu) }
 }
 
 const caseBlock = (attempts: ReadonlyArray<AttemptSummary>, timeZone: string) =>

@@ -41,6 +41,8 @@ const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string 
       return event.role === "none" && event.userId !== null
         ? t.setroleRevoked(event.target, event.userId)
         : t.setroleDone(event.target, roleName(event.role))
+    case "unchanged":
+      return t.setroleUnchanged(event.target, roleName(event.role))
     case "ambiguous":
       return t.setroleAmbiguous(event.target)
     case "last_admin":
@@ -105,7 +107,10 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     if (input.name === "export") return [s, exportCommand(input.args)]
     return [s, [setRole(input.args)]]
   }
-  if (input._tag === "Callback" && (input.data._tag === "Admin" || input.data._tag === "UserCard")) {
+  if (
+    input._tag === "Callback" &&
+    (input.data._tag === "Admin" || input.data._tag === "UserCard" || input.data._tag === "UsersPage")
+  ) {
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
     const { data, messageId } = input
     if (data._tag === "Admin" && (data.action === "xlsx" || data.action === "csv"))
@@ -113,13 +118,13 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     const next: Cmd =
       data._tag === "UserCard"
         ? { _tag: "LoadUserCard", userId: data.userId, messageId }
-        : data.action === "menu"
-          ? messageId === null
-            ? Cmd.reply(t.menu, adminMenu())
-            : Cmd.edit(messageId, t.menu, adminMenu())
-          : data.action === "stats"
-            ? { _tag: "LoadAdminStats" }
-            : { _tag: "LoadUsers", query: "" }
+        : data._tag === "UsersPage"
+          ? { _tag: "LoadUsers", query: "", page: data.page, messageId }
+          : data.action === "menu"
+            ? Cmd.show(messageId, t.menu, adminMenu())
+            : data.action === "stats"
+              ? { _tag: "LoadAdminStats" }
+              : { _tag: "LoadUsers", query: "" }
     return [s, [Cmd.answer(input.queryId), next]]
   }
   if (input._tag !== "Feedback") return null
@@ -130,27 +135,20 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
       return [
         s,
         [
-          Cmd.reply(renderStats(event.stats, ev.timeZone ?? DEFAULT_TIME_ZONE), backToMenu()),
+          Cmd.reply(renderStats(event.stats, zone), backToMenu()),
           event.stats.attempts.length > 0
             ? { _tag: "SendStatsChart", stats: event.stats }
             : Cmd.reply(t.noChart),
         ],
       ]
     case "UsersLoaded": {
-      if (event.users.length === 0) return [s, [Cmd.reply(t.usersEmpty)]]
-      const list = renderUsers(event.users, zone)
-      return [s, [Cmd.reply(list.html, list.keyboard)]]
+      const { users, total = users.length, query = "", page = 0, messageId = null } = event
+      const list = renderUsers({ users, total, query, page }, zone)
+      return [s, [Cmd.show(messageId, list.html, list.keyboard)]]
     }
     case "UserCardLoaded": {
       const card = renderUserCard(event.card, event.userId, zone)
-      return [
-        s,
-        [
-          event.messageId === null
-            ? Cmd.reply(card.html, card.keyboard)
-            : Cmd.edit(event.messageId, card.html, card.keyboard),
-        ],
-      ]
+      return [s, [Cmd.show(event.messageId, card.html, card.keyboard)]]
     }
     case "RoleChanged":
       return [s, onRoleChanged(ev, event)]

@@ -32,6 +32,8 @@ export const adminTexts = {
   buttons: {
     adminMenu: "🛠 Меню администратора",
     backToUsers: "⬅️ К списку пользователей",
+    prevUsers: "◀️ Назад",
+    nextUsers: "Дальше ▶️",
     stats: "📊 Статистика",
     users: "👥 Пользователи",
     export: "📤 Выгрузка в таблицу",
@@ -76,7 +78,10 @@ export const adminTexts = {
   noChart: "📊 График появится после первой тренировки с разбором.",
   chartTitle: "Попытки по кейсам",
   chartAxis: "Попыток с разбором",
-  usersTitle: (count: number, zone: string) => `👥 <b>Пользователи</b> (${count}; время — ${e(zone)})`,
+  usersTitle: (total: number, from: number, to: number, zone: string) =>
+    `👥 <b>Пользователи: ${total}</b>${total > to - from + 1 ? ` · показаны ${from}–${to}` : ""} (время — ${e(zone)})`,
+  usersNoMatch: (query: string) => `🔎 По запросу «${e(query)}» никого не нашлось. Весь список — /users`,
+  usersNarrow: "Показаны первые совпадения — уточни поиск: <code>/users имя</code>",
   usersEmpty: "👥 Пользователей с ролью пока нет.",
   usersHint: "Нажми на человека, чтобы открыть его карточку. Поиск: <code>/users имя</code>",
   userLine: (id: number, name: string, username: string | null, role: string, lastActive: string) =>
@@ -114,6 +119,8 @@ export const adminTexts = {
     "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
   setroleDone: (target: string, role: string) =>
     `✅ Роль <code>${e(target)}</code>: ${e(role)}. Человеку отправлено уведомление.`,
+  setroleUnchanged: (target: string, role: string) =>
+    `ℹ️ У <code>${e(target)}</code> уже роль «${e(role)}» — ничего не меняю, уведомление не отправлено.`,
   setroleRevoked: (target: string, userId: number) =>
     `✅ Доступ <code>${e(target)}</code> закрыт: роли больше нет, и войти по общему паролю нельзя — даже после /forget_me. Человеку отправлено уведомление. Вернуть доступ: <code>/setrole ${userId} user</code>`,
   setroleNotFound: (target: string) =>

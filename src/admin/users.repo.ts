@@ -7,9 +7,29 @@ import { forgetInbox } from "../repositories/privacy.repo"
 
 type Db = Kysely<Database>
 
-/** Users with a role, most recently active first; `query` matches id, name or @username. */
-export const findUsers = async (db: Db, query: string, limit = 50): Promise<UserSummary[]> => {
+/** Users listed per page of /users. */
+export const USERS_PAGE = 20
+
+const matching = (db: Db, query: string) => {
   const q = query.trim().replace(/^@/, "")
+  const users = db.selectFrom("authorized_users as u")
+  return q === ""
+    ? users
+    : users.where(({ or, eb }) =>
+        or([
+          eb(sql`u.user_id::text`, "=", q),
+          eb("u.username", "ilike", `%${q}%`),
+          eb("u.first_name", "ilike", `%${q}%`),
+        ]),
+      )
+}
+
+/** Users with a role, most recently active first, page `page`; `query` matches id, name or @username. */
+export const findUsers = async (
+  db: Db,
+  query: string,
+  page = 0,
+): Promise<{ users: UserSummary[]; total: number }> => {
   const last = db
     .selectFrom("update_inbox")
     .select(["chat_id", sql<Date>`max(received_at)`.as("last_seen")])
@@ -21,31 +41,31 @@ export const findUsers = async (db: Db, query: string, limit = 50): Promise<User
     .select(["user_id", sql<string>`max(day)::text`.as("last_day")])
     .groupBy("user_id")
     .as("days")
-  let rows = db
-    .selectFrom("authorized_users as u")
-    .leftJoin(last, "activity.chat_id", "u.user_id")
-    .leftJoin(days, "days.user_id", "u.user_id")
-    .select(["u.user_id", "u.first_name", "u.username", "u.role", "activity.last_seen", "days.last_day"])
-  if (q !== "")
-    rows = rows.where(({ or, eb }) =>
-      or([
-        eb(sql`u.user_id::text`, "=", q),
-        eb("u.username", "ilike", `%${q}%`),
-        eb("u.first_name", "ilike", `%${q}%`),
-      ]),
-    )
-  const found = await rows
-    .orderBy(sql`activity.last_seen desc nulls last`)
-    .orderBy(sql`days.last_day desc nulls last`)
-    .limit(limit)
-    .execute()
-  return found.map((r) => ({
-    userId: r.user_id,
-    firstName: r.first_name ?? "—",
-    username: r.username,
-    role: r.role,
-    lastActive: { at: r.last_seen ? new Date(r.last_seen).getTime() : null, day: r.last_day ?? null },
-  }))
+  const [found, counted] = await Promise.all([
+    matching(db, query)
+      .leftJoin(last, "activity.chat_id", "u.user_id")
+      .leftJoin(days, "days.user_id", "u.user_id")
+      .select(["u.user_id", "u.first_name", "u.username", "u.role", "activity.last_seen", "days.last_day"])
+      .orderBy(sql`activity.last_seen desc nulls last`)
+      .orderBy(sql`days.last_day desc nulls last`)
+      .orderBy("u.user_id")
+      .limit(USERS_PAGE)
+      .offset(page * USERS_PAGE)
+      .execute(),
+    matching(db, query)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ])
+  return {
+    total: Number(counted.n),
+    users: found.map((r) => ({
+      userId: r.user_id,
+      firstName: r.first_name ?? "—",
+      username: r.username,
+      role: r.role,
+      lastActive: { at: r.last_seen ? new Date(r.last_seen).getTime() : null, day: r.last_day ?? null },
+    })),
+  }
 }
 
 export type ResolvedUser =

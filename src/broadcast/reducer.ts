@@ -153,10 +153,7 @@ const onFeedback = (
         .filter(isActive)
         .map((b) => [button(t.buttons.stop(b.id), callbackData.broadcastStop(b.id))])
       const keyboard = inline(...stops, [button(t.buttons.refresh, callbackData.broadcast("list"))])
-      return [
-        s,
-        [event.messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(event.messageId, html, keyboard)],
-      ]
+      return [s, [Cmd.show(event.messageId, html, keyboard)]]
     }
     case "BroadcastStopped":
       return [s, [Cmd.reply(event.stopped ? t.stopped(event.id) : t.notStopped(event.id))]]

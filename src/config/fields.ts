@@ -1,3 +1,4 @@
+import { DEFAULT_NUDGE_SCHEDULE } from "../nudges/texts"
 import { field } from "./field"
 
 /**
@@ -117,7 +118,7 @@ export const fields = {
   TRANSCRIBE_RETRY_BACKOFF_SEC: field.num(0, 60, 1, "Пауза между повторами распознавания, с"),
   NUDGE_SCHEDULE: field.text(
     "Когда отправлять еженедельное напоминание о тренировке тем, кто его включил (cron с секундами, в APSCHEDULER_TIMEZONE)",
-    "0 0 11 * * 1",
+    DEFAULT_NUDGE_SCHEDULE,
   ),
   SUPPORT_CONTACT: field.text(
     "Куда писать пользователям, если что-то не так (@username, e-mail или ссылка): в /help, FAQ и сообщениях об ошибках",

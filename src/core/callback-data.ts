@@ -29,6 +29,8 @@ export type CallbackData =
   /** /settings: the weekly practice reminder on or off. */
   | { readonly _tag: "Nudges"; readonly on: boolean }
   | { readonly _tag: "Admin"; readonly action: AdminAction }
+  /** A page of /users (everyone, most recently active first). */
+  | { readonly _tag: "UsersPage"; readonly page: number }
   /** An admin opens one user's card (by Telegram id). */
   | { readonly _tag: "UserCard"; readonly userId: number }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
@@ -68,6 +70,7 @@ export const callbackData = {
   attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
   admin: (action: AdminAction): string => `admin:${action}`,
   userCard: (userId: number): string => `usr:${userId}`,
+  usersPage: (page: number): string => `usrs:${page}`,
   nudges: (on: boolean): string => `set:nudges:${on ? "on" : "off"}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
@@ -104,6 +107,8 @@ export const callbackData = {
       return { _tag: "Admin", action: value }
     if (scope === "set" && value === "nudges" && (action === "on" || action === "off"))
       return { _tag: "Nudges", on: action === "on" }
+    if (scope === "usrs" && action === undefined && /^\d{1,4}$/.test(value))
+      return { _tag: "UsersPage", page: Number(value) }
     if (scope === "usr" && action === undefined && ID.test(value))
       return { _tag: "UserCard", userId: Number(value) }
     if (scope === "bc") return decodeBroadcast(raw, value, action)

@@ -88,7 +88,13 @@ export type Cmd =
   /** Sends the export's sheets as files to this chat (one XLSX, or a CSV per sheet); answered with FileExported. */
   | { readonly _tag: "ExportFile"; readonly format: "csv" | "xlsx" }
   | { readonly _tag: "SendStatsChart"; readonly stats: AdminStats }
-  | { readonly _tag: "LoadUsers"; readonly query: string }
+  /** A page of /users (the search `query` or everyone); answered with UsersLoaded. */
+  | {
+      readonly _tag: "LoadUsers"
+      readonly query: string
+      readonly page?: number
+      readonly messageId?: number | null
+    }
   /** An admin opens a user's card; answered with UserCardLoaded (shown in `messageId`). */
   | { readonly _tag: "LoadUserCard"; readonly userId: number; readonly messageId: number | null }
   /** A message to another user's private chat (a role change they should know about). */
@@ -138,6 +144,9 @@ export const Cmd = {
     ...(alert ? { alert } : {}),
   }),
   delete: (messageId: number): Cmd => ({ _tag: "DeleteMessage", messageId }),
+  /** A screen shown in place of the message `messageId` (a button's message), or as a new one without it. */
+  show: (messageId: number | null, html: string, keyboard?: Keyboard): Cmd =>
+    messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(messageId, html, keyboard),
   pingDb: { _tag: "PingDb" } as Cmd,
 }
 

@@ -26,9 +26,10 @@ export interface Actor {
 
 /**
  * How `/setrole` went: done; nobody known by that id or @username; a @username stored for several people (an old
- * one nobody has refreshed yet); or refused, because it would leave the bot without an admin.
+ * one nobody has refreshed yet); or refused, because it would leave the bot without an admin. `unchanged`: they had
+ * that role already (nobody is told anything).
  */
-export type RoleChangeOutcome = "done" | "not_found" | "ambiguous" | "last_admin"
+export type RoleChangeOutcome = "done" | "unchanged" | "not_found" | "ambiguous" | "last_admin"
 
 export type RejectReason =
   | "too_short"
@@ -79,7 +80,15 @@ export type Feedback =
       readonly limit?: number
     }
   | { readonly _tag: "AdminStatsLoaded"; readonly stats: AdminStats }
-  | { readonly _tag: "UsersLoaded"; readonly users: ReadonlyArray<UserSummary> }
+  | {
+      readonly _tag: "UsersLoaded"
+      readonly users: ReadonlyArray<UserSummary>
+      /** How many match the query in all (the page shows at most USERS_PAGE of them). */
+      readonly total?: number
+      readonly query?: string
+      readonly page?: number
+      readonly messageId?: number | null
+    }
   | {
       readonly _tag: "UserCardLoaded"
       readonly userId: number
@@ -181,6 +190,8 @@ export interface Envelope {
   readonly voiceReplies?: boolean
   /** APSCHEDULER_TIMEZONE: every date and time shown is in it (DEFAULT_TIME_ZONE when absent). */
   readonly timeZone?: string
+  /** NUDGE_SCHEDULE: when the weekly practice reminder goes out (/settings says so). */
+  readonly nudgeSchedule?: string
   /** SUPPORT_CONTACT: where learners turn when something is wrong (shown in /help, the FAQ and on errors). */
   readonly supportContact?: string
   /** DIALOGUE_RETENTION_DAYS: the FAQ tells how long dialogues are kept (absent: until deleted). */

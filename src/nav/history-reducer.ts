@@ -1,6 +1,6 @@
 import { afterReviewKeyboard } from "../cases/kernel/keyboards"
 import { kernelTexts } from "../cases/kernel/texts"
-import { Cmd } from "../core/commands"
+import { Cmd, type Keyboard } from "../core/commands"
 import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
@@ -8,13 +8,8 @@ import type { Step } from "../core/step"
 import { renderAttempt, renderTranscript, trendLine } from "./history"
 import { renderResults } from "./results"
 
-const shown = (
-  messageId: number | null,
-  screen: { html: string; keyboard: Parameters<typeof Cmd.reply>[1] },
-) =>
-  messageId === null
-    ? Cmd.reply(screen.html, screen.keyboard)
-    : Cmd.edit(messageId, screen.html, screen.keyboard)
+const shown = (messageId: number | null, screen: { html: string; keyboard: Keyboard }) =>
+  Cmd.show(messageId, screen.html, screen.keyboard)
 
 /**
  * «📈 Мои результаты»: its pages, an attempt opened from it, the attempt's dialogue, and the trend line after a

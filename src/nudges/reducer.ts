@@ -1,13 +1,17 @@
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
+import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { texts } from "../nav/texts"
-import { nudgeTexts as t } from "./texts"
+import { DEFAULT_NUDGE_SCHEDULE, nudgeTexts as t, whenText } from "./texts"
 
-const settingsScreen = (on: boolean) => ({
-  html: t.settings(on),
+const settingsScreen = (on: boolean, ev: Envelope) => ({
+  html: t.settings(
+    on,
+    whenText(ev.nudgeSchedule ?? DEFAULT_NUDGE_SCHEDULE, ev.timeZone ?? DEFAULT_TIME_ZONE),
+  ),
   keyboard: inline(
     [button(on ? t.off : t.on, callbackData.nudges(!on))],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
@@ -31,7 +35,7 @@ export const settingsReducer = (s: Session, ev: Envelope): Step | null => {
   }
   if (input._tag === "Feedback" && input.event._tag === "SettingsLoaded") {
     const { nudges, messageId } = input.event
-    const screen = settingsScreen(nudges)
+    const screen = settingsScreen(nudges, ev)
     return [
       s,
       [

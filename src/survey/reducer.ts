@@ -39,8 +39,7 @@ export const surveyInviteMessage = () => ({
   keyboard: inline([button(texts.buttons.rate, callbackData.surveyOpen)]),
 })
 
-const show = (messageId: number | null, html: string, keyboard: Keyboard): Cmd =>
-  messageId === null ? Cmd.reply(html, keyboard) : Cmd.edit(messageId, html, keyboard)
+const show = Cmd.show
 
 /** An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end. */
 const inDialogue = (s: Session) => s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
@@ -100,8 +99,9 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
     [button(surveyTexts.skip, callbackData.surveySkip)],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
+  // The round is over: its buttons (still on older messages) are stale from now on, like an earlier round's.
   return [
-    { ...s, flow: { _tag: "SurveyComment" } },
+    { ...s, flow: { _tag: "SurveyComment" }, surveyRun: s.surveyRun + 1 },
     [confirmed, save, show(messageId, `${saved}\n\n${surveyTexts.askComment}`, skip)],
   ]
 }

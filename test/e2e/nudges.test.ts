@@ -34,19 +34,29 @@ describe.each(backends)("the weekly practice reminder (%s)", (backend) => {
       .chat(userId)
       .filter(
         (m) =>
-          m.text?.startsWith("👋 Новая неделя") || (m.edits > 0 && m.text === visibleText(t.settings(false))),
+          m.text?.startsWith("👋 Напоминание о тренировке") ||
+          (m.edits > 0 && m.text === visibleText(t.settings(false, "раз в неделю"))),
       )
   const optIn = async (user: TestUser) => {
     const screen = (await user.send("/settings")).at(-1)!
-    expect(screen.text).toBe(visibleText(t.settings(false)))
+    expect(screen.text).toBe(visibleText(t.settings(false, "раз в неделю")))
     const on = await user.press(t.on)
     expect(on.answer?.params.text).toBe(t.turnedOn)
-    expect(on.messages.at(-1)!.text).toBe(visibleText(t.settings(true)))
+    expect(on.messages.at(-1)!.text).toBe(visibleText(t.settings(true, "раз в неделю")))
   }
 
+  test("/settings names the configured day and time of the reminder", async () => {
+    bot = await startBot({ backend, env: { APSCHEDULER_TIMEZONE: ZONE, NUDGE_SCHEDULE: "0 0 10 * * 3" } })
+    const user = bot.user(1510, "Аня")
+    await signIn(user, USER_PASSWORD)
+    const screen = (await user.send("/settings")).at(-1)!
+    expect(screen.text).toBe(visibleText(t.settings(false, "по средам в 10:00 (МСК)")))
+    expect(screen.text).toContain("по средам в 10:00 (МСК)")
+  })
+
   test("opted-in learners get one reminder a week naming their weakest step; never the others, the removed or the blocked", async () => {
-    // The job fires every second here: within one week it still creates one reminder only.
-    bot = await startBot({ backend, env: { APSCHEDULER_TIMEZONE: ZONE, NUDGE_SCHEDULE: "*/1 * * * * *" } })
+    // The weekly tick is run by hand below (its schedule here is once a year, so it never fires by itself).
+    bot = await startBot({ backend, env: { APSCHEDULER_TIMEZONE: ZONE, NUDGE_SCHEDULE: "0 0 0 1 1 *" } })
     const anya = bot.user(1501, "Аня") // opted in, one attempt: Behavior and Result shown
     const boris = bot.user(1502, "Борис") // opted in, no attempt yet
     const vera = bot.user(1503, "Вера") // never opted in
@@ -84,6 +94,10 @@ describe.each(backends)("the weekly practice reminder (%s)", (backend) => {
       .values({ broadcast_id: 900, user_id: 1505, state: "blocked" })
       .execute()
 
+    // Two ticks in the same week: one reminder each.
+    const tick = makeNudgeJob(bot.app.db, ZONE)
+    await tick()
+    await tick()
     await waitFor(
       "this week's reminders",
       () => nudgesTo(1501).length === 1 && nudgesTo(1502).length === 1,
@@ -105,7 +119,7 @@ describe.each(backends)("the weekly practice reminder (%s)", (backend) => {
         .filter(
           (c) =>
             [1504, 1505].includes(Number(c.params.chat_id)) &&
-            String(c.params.text).startsWith("👋 Новая неделя"),
+            String(c.params.text).startsWith("👋 Напоминание о тренировке"),
         ),
     ).toEqual([])
 

@@ -63,7 +63,7 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     await anya.send("/start")
     expect(textsOf(await anya.send(USER_PASSWORD))).toEqual([authTexts.accessRevoked])
     expect(textsOf(await boss.send("/setrole 3102 user"))).toEqual([
-      visible(adminTexts.setroleDone("3102", "user")),
+      visible(adminTexts.setroleDone("3102", "пользователь")),
     ])
     expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
   })
@@ -79,7 +79,7 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     expect(await roleOf(bot, 3201)).toBe("admin")
     await signIn(bot.user(3202, "Ира"), ADMIN_PASSWORD)
     expect(textsOf(await boss.send("/setrole 3201 user"))).toEqual([
-      visible(adminTexts.setroleDone("3201", "user")),
+      visible(adminTexts.setroleDone("3201", "пользователь")),
     ])
     expect(await roleOf(bot, 3201)).toBe("user")
   })
@@ -97,7 +97,7 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
       visible(adminTexts.setroleNotFound("@anya_k")),
     ])
     expect(textsOf(await boss.send("/setrole @anya_new admin"))).toEqual([
-      visible(adminTexts.setroleDone("@anya_new", "admin")),
+      visible(adminTexts.setroleDone("@anya_new", "администратор")),
     ])
     expect(await roleOf(bot, 3302)).toBe("admin")
     expect(textsOf(await boss.send("/users анна"))[0]).toContain("3302 Анна @anya_new")

@@ -159,7 +159,8 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     expect(textsOf(reopened.messages)).toEqual([
       visibleText(`${surveyTexts.intro}\n\n${previous}\n\n${questionText(0)}`),
     ])
-    expect(inlineButtons(reopened.messages[0]!)).toEqual(scaleOf(0, 2, 8))
+    // The first round ended with its last answer (run 2 from then on); reopening is round 3.
+    expect(inlineButtons(reopened.messages[0]!)).toEqual(scaleOf(0, 3, 8))
     await press("3")
     await press("4")
     await press("5")
@@ -204,6 +205,25 @@ describe.each(backends)("bot survey end to end (%s)", (backend) => {
     // The real buttons still work afterwards.
     await user.press("7")
     expect(await ratings(bot, 803)).toEqual({ overall_impression: 7 })
+  })
+
+  test("a finished round's button is stale: it cannot overwrite the answers it ended with", async () => {
+    bot = await startBot({ backend, env: AI_ENV })
+    const user = bot.user(808)
+    await signIn(user)
+    await finishOneCase(bot, user)
+    const round = (await user.press(texts.buttons.rate)).messages[0]!
+    await user.press("5")
+    await user.press("6")
+    await user.press("7")
+    await user.press(surveyTexts.skip)
+    const stale = await user.pressData("rate:1:0:1", round.message_id)
+    expect(stale.answer?.params).toMatchObject({ text: surveyTexts.staleRun, show_alert: true })
+    expect(await ratings(bot, 808)).toEqual({
+      overall_impression: 5,
+      recommend_to_colleagues: 6,
+      will_help_at_work: 7,
+    })
   })
 
   test("an answer from an earlier opening of the survey does not overwrite a newer one", async () => {

@@ -3,7 +3,7 @@ import { cases } from "../../src/cases/registry"
 import { isoWeek } from "../../src/core/dates"
 import type { AttemptSummary } from "../../src/core/views"
 import { nudgeMessage } from "../../src/nudges/message"
-import { nudgeTexts as t } from "../../src/nudges/texts"
+import { nudgeTexts as t, whenText } from "../../src/nudges/texts"
 
 const attempt = (caseId: string, covered: string[], id: number): AttemptSummary => ({
   id,
@@ -45,4 +45,12 @@ test("isoWeek: the week of the Thursday, in the configured zone", () => {
   expect(isoWeek(Date.UTC(2026, 11, 6, 23, 30), "UTC")).toBe("2026-W49")
   expect(isoWeek(Date.UTC(2026, 11, 6, 23, 30), "Europe/Moscow")).toBe("2026-W50")
   expect(isoWeek(Date.UTC(2027, 0, 1, 12), "UTC")).toBe("2026-W53")
+})
+
+test("whenText: a weekly cron pattern in words, anything else as «раз в неделю»", () => {
+  expect(whenText("0 0 11 * * 1", "Europe/Moscow")).toBe("по понедельникам в 11:00 (МСК)")
+  expect(whenText("0 30 9 * * 0", "UTC")).toBe("по воскресеньям в 09:30 (UTC)")
+  expect(whenText("0 30 9 * * 7", "UTC")).toBe("по воскресеньям в 09:30 (UTC)")
+  expect(whenText("*/1 * * * * *", "UTC")).toBe("раз в неделю")
+  expect(whenText("0 0 11 * * 1-5", "UTC")).toBe("раз в неделю")
 })

@@ -239,7 +239,9 @@ describe.each(backends)("migrateToLatest on the Python bot's database (%s)", (ba
       "scheduled_jobs",
       "telegram_files",
       "update_inbox",
+      "user_activity",
       "user_limits",
+      "user_settings",
       "voice_transcripts",
     ])
   })

@@ -38,7 +38,7 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     await fresh.drop()
   })
 
-  test("ensureAppJobs → retention always; the Sheets export only when enabled, cancelled when switched off", async () => {
+  test("ensureAppJobs → retention and the weekly reminder always; the Sheets export only when enabled, cancelled when switched off", async () => {
     const config = (enabled: boolean) => {
       const r = parseConfig({
         BOT_TOKEN: "1:x",
@@ -51,6 +51,7 @@ describe.each(backends)("app jobs (%s)", (backend) => {
     await ensureAppJobs(db, config(true))
     const on = await listJobs(db)
     expect(on.map((j) => [j.name, j.schedule, j.enabled]).sort()).toEqual([
+      ["practice_nudges", "0 0 11 * * 1", true],
       ["retention", "0 30 3 * * *", true],
       ["sheets_export", "0 */15 * * * *", true],
     ])

@@ -16,6 +16,7 @@ export const dispatch: Handler<InputCtx> = (ctx) =>
       voiceReplies: config.env.VOICE_REPLIES,
       timeZone: config.env.APSCHEDULER_TIMEZONE,
       dialogueRetentionDays: config.env.DIALOGUE_RETENTION_DAYS,
+      ...(config.env.NUDGE_SCHEDULE ? { nudgeSchedule: config.env.NUDGE_SCHEDULE } : {}),
       ...(config.env.SUPPORT_CONTACT ? { supportContact: config.env.SUPPORT_CONTACT } : {}),
     })
     yield* commit(ctx, next, cmds, ctx.redactedPayload)
