@@ -69,6 +69,7 @@ export const reduce = (current: Session, ev: Envelope): Step => {
 
 /** Leaving a dialogue by a command (/start, /logout…) also takes its reply keyboard away. */
 const closingDialogue = (s: Session, [next, cmds]: Step): Step =>
-  s.flow._tag === "Case" && next.flow._tag !== "Case"
+  // After the review the dialogue is over and its keyboard gone already: nothing to announce.
+  s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed" && next.flow._tag !== "Case"
     ? [next, [Cmd.reply(kernelTexts.left, { _tag: "RemoveReply" }), ...cmds]]
     : [next, cmds]

@@ -14,8 +14,8 @@ export const historyTexts = {
   weakest: (label: string) => `🎯 Слабее всего пока: <b>${e(label)}</b>`,
   progressNote: "<i>Проценты — как часто шаг звучал в твоих попытках; последние весят больше.</i>",
   untried: (titles: ReadonlyArray<string>) => `<b>Ещё не пробовали:</b> ${titles.map(e).join(", ")}`,
-  listHeader: (from: number, to: number, total: number, zone: string) =>
-    `<b>Попытки</b> ${from}–${to} из ${total} (время — ${e(zone)}). Нажми на попытку, чтобы открыть разбор:`,
+  listHeader: (page: number, pages: number, total: number, zone: string) =>
+    `<b>Попытки</b>, новые сверху${pages > 1 ? ` — страница ${page} из ${pages}` : ""}, всего ${total} (время — ${e(zone)}). Нажми на попытку, чтобы открыть разбор:`,
   listLine: (n: number, title: string, when: string, score: number, total: number, level: Level) =>
     `№${n} · ${e(title)} · ${when} · ${score} из ${total}${level === "normal" ? "" : ` · ${levelLabels[level]}`}`,
   buttons: {

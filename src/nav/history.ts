@@ -38,7 +38,9 @@ export const renderAttempt = (
 /** The attempt's dialogue as messages (split at Telegram's limit); a note when it is no longer kept. Pure. */
 export const renderTranscript = (transcript: StoredTranscript | null): ReadonlyArray<Cmd> => {
   const spec = transcript && findCase(transcript.caseId)
-  if (!transcript || !spec || transcript.turns.length === 0) return [Cmd.reply(t.transcriptGone)]
+  // Not this learner's attempt (or no longer there) is not the same as a dialogue retention has taken.
+  if (!transcript || !spec) return [Cmd.reply(t.attemptGone)]
+  if (transcript.turns.length === 0) return [Cmd.reply(t.transcriptGone)]
   const lines = transcript.turns.flatMap((turn) => [
     `🧑‍💼 <b>${t.you}:</b> ${e(turn.learner)}`,
     `${spec.persona.emoji} <b>${e(spec.persona.name)}:</b> ${turn.persona === "" ? t.noAnswer : e(turn.persona)}`,

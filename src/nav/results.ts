@@ -66,10 +66,7 @@ export const renderResults = (
     t.title,
     ...(first ? [...progressBlocks(attempts), t.progressNote] : []),
     ...(first && untried.length > 0 ? [t.untried(untried.map((c) => c.texts.title))] : []),
-    [
-      t.listHeader(page * PAGE_SIZE + 1, page * PAGE_SIZE + shown.length, attempts.length, zone),
-      ...list,
-    ].join("\n"),
+    [t.listHeader(page + 1, pages, attempts.length, zone), ...list].join("\n"),
   ].join("\n\n")
 
   const openRows = shown.map((a) => [

@@ -38,7 +38,10 @@ describe.each(cases.map((c) => [c.id, c] as const))("%s through the production r
   test("card → the case description with start / theory / menu buttons", () => {
     expect(reduce(initialSession, card(spec.id))).toEqual([
       initialSession,
-      [Cmd.answer(QUERY), Cmd.edit(555, spec.texts.description, caseCardKeyboard(spec.id))],
+      [
+        Cmd.answer(QUERY),
+        Cmd.edit(555, `${spec.texts.description}\n\n${t.levelsNote}`, caseCardKeyboard(spec.id)),
+      ],
     ])
   })
 

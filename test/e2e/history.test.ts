@@ -91,7 +91,7 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     expect(text1).toContain(`${spec.texts.title} · 6 попыток`)
     expect(text1).toContain(visibleText(h.weakest(label("Agreement"))))
     expect(text1).toContain(`${cases[1]!.texts.title}, ${cases[2]!.texts.title}`)
-    expect(text1).toContain("Попытки 1–5 из 6 (время — МСК)")
+    expect(text1).toContain("Попытки, новые сверху — страница 1 из 2, всего 6 (время — МСК)")
     for (const n of [6, 5, 4, 3]) expect(text1).toContain(`№${n} · ${spec.texts.title} · `)
     expect(text1).toMatch(
       new RegExp(
@@ -104,7 +104,7 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
 
     // Page 2: attempt 1 only; back to newer.
     const page2 = (await user.press(h.buttons.older)).messages.at(-1)!
-    expect(page2.text).toContain("Попытки 6–6 из 6")
+    expect(page2.text).toContain("Попытки, новые сверху — страница 2 из 2, всего 6")
     expect(page2.text).toContain(`№1 · ${spec.texts.title} · `)
     expect(buttonsOf(page2)).toContain(h.buttons.newer)
     expect(buttonsOf(page2)).not.toContain(h.buttons.older)
@@ -131,6 +131,7 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     const other = bot.user(7302, "Боря")
     await signIn(other)
     expect(textsOf((await other.pressData(id)).messages)).toEqual([visibleText(h.attemptGone)])
+    expect(textsOf((await other.pressData(`${id}:t`)).messages)).toEqual([visibleText(h.attemptGone)])
 
     // After retention the review's sentences and the dialogue are gone; the marks stay, and the page says why.
     await expireDialogues(bot.app.db, 0)

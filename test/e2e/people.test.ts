@@ -4,6 +4,7 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { texts } from "../../src/nav/texts"
+import { addUsers, range } from "../broadcast/support"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
@@ -71,6 +72,12 @@ describe.each(backends)("admins see their people (%s)", (backend) => {
     expect(card).toContain("Опрос: Общее впечатление — 8")
     expect(card).toContain("/setrole 1211 admin")
 
+    // The role they have already: nothing changes, nobody is told.
+    const unchanged = bot.tg.chat(1211).length
+    expect(textsOf(await boss.send("/setrole 1211 user"))).toEqual([
+      visibleText(t.setroleUnchanged("1211", "пользователь")),
+    ])
+    expect(bot.tg.chat(1211).length).toBe(unchanged)
     // The person is told about a new role, and about a closed access.
     const before = bot.tg.chat(1211).length
     expect(textsOf(await boss.send("/setrole 1211 admin"))[0]).toContain("администратор")
@@ -82,6 +89,16 @@ describe.each(backends)("admins see their people (%s)", (backend) => {
     ])
     const closed = (await boss.pressData("usr:1211")).messages.at(-1)!.text!
     expect(closed).toContain("Роль: доступ закрыт")
+    // Everyone is counted and reachable page by page; a search that finds nobody says so.
+    await addUsers(bot.app.db, range(5001, 25))
+    const first = (await boss.send("/users")).at(-1)!
+    expect(first.text).toStartWith("👥 Пользователи: 26 · показаны 1–20 (время — МСК)")
+    expect(inlineButtons(first).filter((b) => b.callback_data?.startsWith("usr:"))).toHaveLength(20)
+    const second = (await boss.press(t.buttons.nextUsers)).messages.at(-1)!
+    expect(second.text).toStartWith("👥 Пользователи: 26 · показаны 21–26")
+    expect(inlineButtons(second).filter((b) => b.callback_data?.startsWith("usr:"))).toHaveLength(6)
+    expect(inlineButtons(second).map((b) => b.text)).toContain(t.buttons.prevUsers)
+    expect((await boss.send("/users zzz")).at(-1)!.text).toBe(visibleText(t.usersNoMatch("zzz")))
     // Someone the bot never heard of.
     expect((await boss.pressData("usr:555")).messages.at(-1)!.text).toBe(visibleText(t.cardUnknown(555)))
   })

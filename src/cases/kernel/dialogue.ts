@@ -5,7 +5,7 @@ import type { Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { dialogueKeyboard, removeReplyKeyboard, retryKeyboard } from "./keyboards"
 import { type CaseSpec, MIN_TURNS_FOR_EARLY_FINISH } from "./spec"
-import { checklist, personaLine, renderReview, kernelTexts as t } from "./texts"
+import { checklist, personaLine, renderReview, kernelTexts as t, withSupport } from "./texts"
 
 export const withAttempt = (s: Session, attempt: Attempt): Session => ({
   ...s,
@@ -160,9 +160,9 @@ export const recordTurn = (
   return [next, [...shown, ...cmds]]
 }
 
-export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt): Step => [
+export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt, support?: string): Step => [
   withAttempt(s, { ...a, failed: a.pending?.text ?? null, pending: null }),
-  [Cmd.reply(t.personaUnavailable(spec), retryKeyboard(spec.id))],
+  [Cmd.reply(withSupport(t.personaUnavailable(spec), support), retryKeyboard(spec.id))],
 ]
 
 /**

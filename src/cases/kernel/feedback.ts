@@ -8,7 +8,7 @@ import { answeredTurn, askPersona, personaFailed, recordTurn, showReview, withAt
 import { answeredWhileFinishing, failedWhileFinishing, settledWhileFinishing } from "./finishing"
 import { retryReviewKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
-import { kernelTexts as t } from "./texts"
+import { kernelTexts as t, withSupport } from "./texts"
 
 /** The results of the role-play's commands (persona answers, reviews, transcripts, failures), by request id. */
 
@@ -77,14 +77,16 @@ export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt)
           { ...s, flow: { _tag: "Case", attempt: { ...a, pending: null, queued: [], failed: null } } },
           [Cmd.reply(t.dailyLimit)],
         ]
-      if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a)
+      if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a, ev.supportContact)
       if (a.reviewRequestId !== event.requestId) return [s, []]
       // Over the daily AI budget the review waits for tomorrow: the same button asks again then.
       return [
         { ...s, flow: { _tag: "Case", attempt: { ...a, reviewRequestId: null } } },
         [
           Cmd.reply(
-            event.reason === "daily_limit" ? t.dailyLimit : t.reviewUnavailable,
+            event.reason === "daily_limit"
+              ? t.dailyLimit
+              : withSupport(t.reviewUnavailable, ev.supportContact),
             retryReviewKeyboard(spec.id),
           ),
         ],

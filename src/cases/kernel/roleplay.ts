@@ -11,7 +11,7 @@ import { requestFinish } from "./finishing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
 import { askBeforeLeaving, goHome, isRunning, onLeaveChoice } from "./leaving"
 import type { CaseSpec, RoleplaySetup } from "./spec"
-import { kernelTexts as t } from "./texts"
+import { kernelTexts as t, withSupport } from "./texts"
 
 /** Starts `spec` unless that would drop a running dialogue (of any case): then asks first. */
 const startOrAsk = (
@@ -81,7 +81,7 @@ const onText = (
   if (a.phase === "Reviewed") return [s, [Cmd.reply(t.afterReview, afterReviewKeyboard(spec.id))]]
   if (a.phase === "Reviewing")
     return a.reviewRequestId === null
-      ? [s, [Cmd.reply(t.reviewUnavailable, retryReviewKeyboard(spec.id))]]
+      ? [s, [Cmd.reply(withSupport(t.reviewUnavailable, ev.supportContact), retryReviewKeyboard(spec.id))]]
       : [s, [Cmd.reply(t.manualFinish)]]
   if (text === t.buttons.analysis) return requestFinish(s, spec, a)
   if (text === t.buttons.hint) return giveHint(s, spec, a)
@@ -110,7 +110,8 @@ export const makeRoleplayReducer =
         input.messageId === null
           ? Cmd.reply
           : (html: string, k: Parameters<typeof Cmd.reply>[1]) => Cmd.edit(input.messageId!, html, k)
-      return [s, [Cmd.answer(input.queryId), card(spec.texts.description, caseCardKeyboard(spec.id))]]
+      const description = `${spec.texts.description}\n\n${t.levelsNote}`
+      return [s, [Cmd.answer(input.queryId), card(description, caseCardKeyboard(spec.id))]]
     }
     if (input._tag === "Command") {
       // /start goes home (the root reducer's part) unless a running dialogue needs the question first; without

@@ -29,6 +29,8 @@ export const kernelTexts = {
     soft: "🙂 Мягкий собеседник",
     hard: "😤 Жёсткий собеседник",
   },
+  levelsNote:
+    "<i>«🎬 Начать тренировку» — обычный собеседник; можно выбрать мягче или жёстче: от этого зависит, как быстро он уступает.</i>",
   levelChosen: (spec: CaseSpec, level: Level) =>
     level === "soft"
       ? `🙂 Сегодня ${e(spec.persona.name)} настроен мягче обычного: легче идёт на контакт и быстрее соглашается.`
@@ -86,6 +88,10 @@ export const kernelTexts = {
     "⏳ На сегодня лимит реплик исчерпан — это защита от перегрузки. Завтра можно продолжить, а пока загляни в памятку.",
   afterReview: "Разбор готов. Попробуешь ещё раз — применить советы, пока они свежие?",
 }
+
+/** An error the learner may hit again: with SUPPORT_CONTACT set, where to write if it keeps happening. */
+export const withSupport = (html: string, support?: string): string =>
+  support ? `${html}\nЕсли повторяется — напиши в поддержку: ${e(support)}` : html
 
 /** The persona's line as the learner sees it. */
 export const personaLine = (spec: CaseSpec, reply: string): string =>

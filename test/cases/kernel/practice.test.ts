@@ -89,3 +89,18 @@ describe("difficulty", () => {
     expect(attemptOf(decoded)).toMatchObject({ level: "normal", hints: 0 })
   })
 })
+
+describe("the support contact on errors a learner may hit again", () => {
+  test("the persona and the review failing name SUPPORT_CONTACT (escaped); without it, nothing is added", async () => {
+    const { aiFailed } = await import("./scenario")
+    const { withSupport } = await import("../../../src/cases/kernel/texts")
+    const started = fold(reducer, initialSession, [ev(command("testcase"))])
+    const [asked] = reduce(started, ev(text("Привет")))
+    const failed = { ...ev(aiFailed(1)), supportContact: "@help <hr>" }
+    const [, cmds] = reduce(asked, failed)
+    const html = cmds.find((c) => c._tag === "Reply")
+    expect(html).toMatchObject({ html: withSupport(t.personaUnavailable(testCase), "@help <hr>") })
+    expect(withSupport("x", "@help <hr>")).toBe("x\nЕсли повторяется — напиши в поддержку: @help &lt;hr&gt;")
+    expect(withSupport("x")).toBe("x")
+  })
+})

@@ -69,14 +69,20 @@ describe("case card", () => {
   test("CaseCard callback → the description edited in place with the card keyboard", () => {
     expect(reduce(initialSession, ev(card("test_case", 777)))).toEqual([
       initialSession,
-      [Cmd.answer(QUERY), Cmd.edit(777, testCase.texts.description, caseCardKeyboard("test_case"))],
+      [
+        Cmd.answer(QUERY),
+        Cmd.edit(777, `${testCase.texts.description}\n\n${t.levelsNote}`, caseCardKeyboard("test_case")),
+      ],
     ])
   })
 
   test("CaseCard callback without a message to edit → the description sent as a new message", () => {
     expect(reduce(initialSession, ev(card("other_case", null)))).toEqual([
       initialSession,
-      [Cmd.answer(QUERY), Cmd.reply(otherCase.texts.description, caseCardKeyboard("other_case"))],
+      [
+        Cmd.answer(QUERY),
+        Cmd.reply(`${otherCase.texts.description}\n\n${t.levelsNote}`, caseCardKeyboard("other_case")),
+      ],
     ])
   })
 
