@@ -109,7 +109,7 @@ describe.each(backends)("bun run user:reset (%s)", (backend) => {
     expect(stdout).toContain("Пользователь 100: роль user, Анна")
     expect(stdout).toContain("Счётчики кейсов: fb_peer.started=2, fb_peer.completed=1")
     expect(stdout).toContain("Попытки: fb_peer=1")
-    expect(stdout).toMatch(/Приглашение к опросу: отправлено \d{4}-\d\d-\d\d/)
+    expect(stdout).toMatch(/Приглашение к опросу: отправлено \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\)/)
     expect(stdout).toContain("Оценки: overall_impression=8")
     expect(stdout).toContain("Сессия чата: есть (версия 3)")
     expect(await footprint(fresh, 100)).toEqual(SEEDED)

@@ -329,8 +329,8 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     expect(finished[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
     expect(await stats(bot, 2202)).toEqual({ [`${spec.id}:started`]: 1, [`${spec.id}:completed`]: 1 })
     expect(await attempts(bot, 2202)).toMatchObject([{ outcome: "manual", turns: 1 }])
-    // The dialogue is over: /start now goes home without a question.
-    expect(textsOf(await user.send("/start"))).toEqual([t.left, visibleText(appTexts.welcome("Аня"))])
+    // The dialogue is over: /start now goes home without a question, and nothing is «остановлено».
+    expect(textsOf(await user.send("/start"))).toEqual([visibleText(appTexts.welcome("Аня"))])
     const shown = await results(user)
     expect(shown).toContain(spec.texts.title)
     expect(shown).toContain(`${spec.texts.title} · 1 попытка · лучший результат 1 из 5`)
