@@ -6,6 +6,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table case_attempts
       add column level text not null default 'normal',
       add column hints integer not null default 0`.execute(db)
+  // Only reviewed attempts are numbered from now on (session.reviewed per case). A learner with stored attempts goes on
+  // after the highest number they already have, so no number is shown twice.
+  await sql`
+    update chat_sessions s
+    set state = jsonb_set(s.state, '{reviewed}', coalesce((
+          select jsonb_object_agg(m.case_id, m.n)
+          from (select case_id, max(attempt_no) as n from case_attempts a where a.chat_id = s.chat_id group by case_id) m
+        ), '{}'::jsonb)),
+      version = s.version + 1
+    where jsonb_typeof(s.state) = 'object' and not (s.state ? 'reviewed')`.execute(db)
   // Who used the bot on which day (in the configured zone): /stats counts active users over 7 and 30 days from it,
   // since the inbox it is copied from is purged after a week. Not dialogue: no text, only the day.
   await sql`
