@@ -11,6 +11,7 @@ export const caseCardKeyboard = (caseId: string): Keyboard =>
     [button(t.buttons.start, callbackData.caseAction(caseId, "start"))],
     [
       button(t.buttons.soft, callbackData.caseAction(caseId, "soft")),
+      button(t.buttons.normal, callbackData.caseAction(caseId, "start")),
       button(t.buttons.hard, callbackData.caseAction(caseId, "hard")),
     ],
     [button(t.buttons.theory, callbackData.caseAction(caseId, "theory"))],

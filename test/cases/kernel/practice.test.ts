@@ -42,7 +42,7 @@ describe("«💡 Подсказка»", () => {
 })
 
 describe("difficulty", () => {
-  test("«😤 Жёсткий собеседник» → a hard attempt: said so, then the algorithm", () => {
+  test("«😤 Жёсткий» → a hard attempt: said so, then the algorithm", () => {
     const [next, cmds] = reduce(initialSession, ev(press("test_case", "hard")))
     expect(attemptOf(next)).toMatchObject({ caseId: "test_case", level: "hard", number: 1 })
     expect(cmds).toEqual([

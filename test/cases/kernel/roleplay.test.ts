@@ -93,6 +93,7 @@ describe("case card", () => {
         [{ text: t.buttons.start, data: "case:other_case:start" }],
         [
           { text: t.buttons.soft, data: "case:other_case:soft" },
+          { text: t.buttons.normal, data: "case:other_case:start" },
           { text: t.buttons.hard, data: "case:other_case:hard" },
         ],
         [{ text: t.buttons.theory, data: "case:other_case:theory" }],
