@@ -6,6 +6,7 @@ import { NUDGE_AUDIENCE } from "../core/audience"
 import { isoWeek } from "../core/dates"
 import { scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { JOB_KINDS } from "../scheduler/kinds"
+import { findUnbookedNudges } from "./nudges.repo"
 import { nudgeTexts } from "./texts"
 
 /**
@@ -23,11 +24,22 @@ export const makeNudgeJob =
       audience: NUDGE_AUDIENCE,
       requestKey: `nudge:${week}`,
     })
-    if (broadcast.status !== "scheduled") return
-    await scheduleOneOffJob(db, {
-      name: broadcastJobName(broadcast.id),
-      kind: JOB_KINDS.broadcast,
-      runAt: new Date(),
-      payload: { broadcastId: broadcast.id },
-    })
+    if (broadcast.status === "scheduled") await bookDelivery(db, broadcast.id)
+    await resumeNudges(db)
   }
+
+const bookDelivery = (db: Kysely<Database>, broadcastId: number) =>
+  scheduleOneOffJob(db, {
+    name: broadcastJobName(broadcastId),
+    kind: JOB_KINDS.broadcast,
+    runAt: new Date(),
+    payload: { broadcastId },
+  })
+
+/**
+ * Books the delivery of a reminder whose weekly tick died between creating it and booking its job (run by every tick
+ * and by the nightly retention), so that week's reminder still goes out.
+ */
+export const resumeNudges = async (db: Kysely<Database>): Promise<void> => {
+  for (const id of await findUnbookedNudges(db)) await bookDelivery(db, id)
+}

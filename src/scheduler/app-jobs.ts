@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema"
 import { pruneActivity, recordActivity } from "../admin/activity.repo"
 import type { AppConfig } from "../config/config"
 import { inboxRetentionDays } from "../core/retention"
+import { resumeNudges } from "../nudges/job"
 import { deleteProcessedUpdates } from "../repositories/inbox.repo"
 import { deleteIdleLimits } from "../repositories/limits.repo"
 import { expireDialogues } from "../repositories/privacy.repo"
@@ -31,6 +32,7 @@ export const retention = async (db: Kysely<Database>, dialogueDays: number | und
   await deleteProcessedUpdates(db, inboxDays)
   if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
   await deleteIdleLimits(db)
+  await resumeNudges(db)
 }
 
 /** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */
