@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { dateInZone } from "../core/dates"
+import { isoDayInZone } from "../core/dates"
 
 type Db = Kysely<Database>
 
@@ -24,12 +24,6 @@ export const pruneActivity = (db: Db) =>
     .where("day", "<", sql<string>`current_date - ${ACTIVITY_DAYS}::int`)
     .execute()
 
-/** The calendar day `days - 1` days before `now`'s day in `timeZone`: a window of `days` days, today included. */
-const firstDay = (now: Date, days: number, timeZone: string): string => {
-  const [day, month, year] = dateInZone(now.getTime(), timeZone).split(".").map(Number)
-  return new Date(Date.UTC(year!, month! - 1, day! - (days - 1))).toISOString().slice(0, 10)
-}
-
 /**
  * Users with a role active within the last `days` days (today included, in `timeZone`): the days recorded from the
  * inbox, whatever the inbox holds since the last copy, and their sign-in.
@@ -40,7 +34,8 @@ export const activeUsers = async (
   timeZone: string,
   now = new Date(),
 ): Promise<number> => {
-  const since = firstDay(now, days, timeZone)
+  // A window of `days` days, today included.
+  const since = isoDayInZone(now.getTime(), timeZone, -(days - 1))
   const { rows } = await sql<{ n: number }>`
     select count(*) as n from authorized_users u
     where u.last_seen_at >= (${since}::timestamp at time zone ${timeZone}) or u.user_id in (

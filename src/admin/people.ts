@@ -1,7 +1,7 @@
 import { cases } from "../cases/registry"
 import { button, callbackData } from "../core/callback-data"
 import { inline, type Keyboard } from "../core/commands"
-import { dateInZone, formatInZone, zoneLabel } from "../core/dates"
+import { dateInZone, formatInZone, readableDay, zoneLabel } from "../core/dates"
 import type { AttemptSummary, LastActive, UserCard, UserSummary } from "../core/views"
 import { stepShares, weakestStep } from "../nav/progress"
 import { SURVEY_QUESTIONS } from "../survey/reducer"
@@ -12,7 +12,7 @@ import { USERS_PAGE } from "./users.repo"
 /** «05.12.2026 18:30», or the day only once the inbox no longer holds the time, or «—». */
 export const lastActiveText = (last: LastActive, timeZone: string): string => {
   if (last.at !== null) return formatInZone(last.at, timeZone)
-  if (last.day !== null) return last.day.split("-").reverse().join(".")
+  if (last.day !== null) return readableDay(last.day)
   return "—"
 }
 

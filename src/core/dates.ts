@@ -30,6 +30,15 @@ export const formatInZone = (ms: number, timeZone: string): string => {
   return `${two(w.day)}.${two(w.month)}.${w.year} ${two(w.hour)}:${two(w.minute)}`
 }
 
+/** «2026-11-25»: the calendar day of `ms` in `timeZone`, `days` later (a date column's form, a file name's). */
+export const isoDayInZone = (ms: number, timeZone: string, days = 0): string => {
+  const w = wallOf(ms, timeZone)
+  return new Date(Date.UTC(w.year, w.month - 1, w.day + days)).toISOString().slice(0, 10)
+}
+
+/** «25.11.2026» for an ISO day «2026-11-25». */
+export const readableDay = (isoDay: string): string => isoDay.split("-").reverse().join(".")
+
 /** «25.11.2026» in `timeZone`. */
 export const dateInZone = (ms: number, timeZone: string): string => formatInZone(ms, timeZone).slice(0, 10)
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { InputFile } from "grammy"
-import { formatInZone, zoneLabel } from "../core/dates"
+import { formatInZone, isoDayInZone, zoneLabel } from "../core/dates"
 import type { Feedback } from "../core/model"
 import { Db } from "../services/db"
 import { describeError, Log } from "../services/log"
@@ -25,7 +25,7 @@ export const fileExportWork = (chatId: number, format: FileFormat) =>
     const data = yield* (yield* Db).use("exportData", (k) => buildSheetsData(k, now, zone))
     const tg = yield* Telegram
     const when = formatInZone(now.getTime(), zone)
-    const day = when.slice(0, 10).split(".").reverse().join("-")
+    const day = isoDayInZone(now.getTime(), zone)
     if (format === "xlsx") {
       const bytes = yield* Effect.promise(() => toXlsx(data))
       yield* tg.sendDocument(

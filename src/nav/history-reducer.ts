@@ -1,15 +1,12 @@
 import { afterReviewKeyboard } from "../cases/kernel/keyboards"
 import { kernelTexts } from "../cases/kernel/texts"
-import { Cmd, type Keyboard } from "../core/commands"
+import { Cmd } from "../core/commands"
 import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
 import { renderAttempt, renderTranscript, trendLine } from "./history"
 import { renderResults } from "./results"
-
-const shown = (messageId: number | null, screen: { html: string; keyboard: Keyboard }) =>
-  Cmd.show(messageId, screen.html, screen.keyboard)
 
 /**
  * «📈 Мои результаты»: its pages, an attempt opened from it, the attempt's dialogue, and the trend line after a
@@ -33,10 +30,14 @@ export const historyReducer = (s: Session, ev: Envelope): Step | null => {
   if (input._tag !== "Feedback") return null
   const event = input.event
   switch (event._tag) {
-    case "ResultsLoaded":
-      return [s, [shown(event.messageId, renderResults(event.attempts, event.page, zone))]]
-    case "AttemptLoaded":
-      return [s, [shown(event.messageId, renderAttempt(event.attempt, zone))]]
+    case "ResultsLoaded": {
+      const page = renderResults(event.attempts, event.page, zone)
+      return [s, [Cmd.show(event.messageId, page.html, page.keyboard)]]
+    }
+    case "AttemptLoaded": {
+      const attempt = renderAttempt(event.attempt, zone)
+      return [s, [Cmd.show(event.messageId, attempt.html, attempt.keyboard)]]
+    }
     case "TranscriptLoaded":
       return [s, renderTranscript(event.transcript)]
     case "ProgressLoaded": {

@@ -39,8 +39,6 @@ export const surveyInviteMessage = () => ({
   keyboard: inline([button(texts.buttons.rate, callbackData.surveyOpen)]),
 })
 
-const show = Cmd.show
-
 /** An old invite pressed mid-dialogue must not take the session over; the survey waits for the dialogue's end. */
 const inDialogue = (s: Session) => s.flow._tag === "Case" && s.flow.attempt.phase !== "Reviewed"
 
@@ -64,7 +62,10 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
     if (inDialogue(s)) return [s, []]
     const run = s.surveyRun + 1
     const html = [surveyTexts.intro, ...previousAnswers(answers), question(0)].join("\n\n")
-    return [{ ...s, surveyRun: run }, [show(messageId, html, scale(run, 0, answers[SURVEY_QUESTIONS[0]]))]]
+    return [
+      { ...s, surveyRun: run },
+      [Cmd.show(messageId, html, scale(run, 0, answers[SURVEY_QUESTIONS[0]]))],
+    ]
   }
   if (input._tag !== "Callback") return null
   const data = input.data
@@ -77,12 +78,12 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
     return [s, [Cmd.answer(queryId, surveyTexts.lockedAlert, true)]]
   if (data._tag === "SurveyOpen")
     return s.reviews === 0
-      ? [s, [Cmd.answer(queryId), show(messageId, surveyTexts.locked, backToMenu())]]
+      ? [s, [Cmd.answer(queryId), Cmd.show(messageId, surveyTexts.locked, backToMenu())]]
       : [s, [Cmd.answer(queryId), { _tag: "LoadSurveyAnswers", messageId }]]
   if (data._tag === "SurveySkip")
     return [
       { ...s, flow: idle },
-      [Cmd.answer(queryId), show(messageId, surveyTexts.thanks, mainMenu(ev.actor.role === "admin"))],
+      [Cmd.answer(queryId), Cmd.show(messageId, surveyTexts.thanks, mainMenu(ev.actor.role === "admin"))],
     ]
   if (data.run !== s.surveyRun) return [s, [Cmd.answer(queryId, surveyTexts.staleRun, true)]]
   const save: Cmd = {
@@ -94,7 +95,10 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
   const next = data.question + 1
   const saved = surveyTexts.saved(data.value)
   if (next < SURVEY_QUESTIONS.length)
-    return [s, [confirmed, save, show(messageId, `${saved}\n\n${question(next)}`, scale(s.surveyRun, next))]]
+    return [
+      s,
+      [confirmed, save, Cmd.show(messageId, `${saved}\n\n${question(next)}`, scale(s.surveyRun, next))],
+    ]
   const skip = inline(
     [button(surveyTexts.skip, callbackData.surveySkip)],
     [button(texts.buttons.menu, callbackData.nav("menu"))],
@@ -102,6 +106,6 @@ export const surveyReducer = (s: Session, ev: Envelope): Step | null => {
   // The round is over: its buttons (still on older messages) are stale from now on, like an earlier round's.
   return [
     { ...s, flow: { _tag: "SurveyComment" }, surveyRun: s.surveyRun + 1 },
-    [confirmed, save, show(messageId, `${saved}\n\n${surveyTexts.askComment}`, skip)],
+    [confirmed, save, Cmd.show(messageId, `${saved}\n\n${surveyTexts.askComment}`, skip)],
   ]
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { cases } from "../../src/cases/registry"
-import { isoWeek } from "../../src/core/dates"
+import { isoDayInZone, isoWeek, readableDay } from "../../src/core/dates"
 import type { AttemptSummary } from "../../src/core/views"
 import { nudgeMessage } from "../../src/nudges/message"
 import { nudgeTexts as t, whenText } from "../../src/nudges/texts"
@@ -53,4 +53,11 @@ test("whenText: a weekly cron pattern in words, anything else as «раз в н�
   expect(whenText("0 30 9 * * 7", "UTC")).toBe("по воскресеньям в 09:30 (UTC)")
   expect(whenText("*/1 * * * * *", "UTC")).toBe("раз в неделю")
   expect(whenText("0 0 11 * * 1-5", "UTC")).toBe("раз в неделю")
+})
+
+test("isoDayInZone: the calendar day in the zone, shifted by whole days across a month's end", () => {
+  expect(isoDayInZone(Date.UTC(2026, 11, 31, 22), "Europe/Moscow")).toBe("2027-01-01")
+  expect(isoDayInZone(Date.UTC(2026, 11, 31, 22), "UTC")).toBe("2026-12-31")
+  expect(isoDayInZone(Date.UTC(2026, 2, 1, 12), "UTC", -6)).toBe("2026-02-23")
+  expect(readableDay("2026-02-23")).toBe("23.02.2026")
 })
