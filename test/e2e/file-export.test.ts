@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import ExcelJS from "exceljs"
+import { adminTexts } from "../../src/admin/texts"
 import { kernelTexts as k } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { exportTexts } from "../../src/export/export-texts"
 import { SHEET_TITLES } from "../../src/export/sheets-data.repo"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { reviewedAttempt } from "../support/attempt"
 import { backends } from "../support/database"
 import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 
@@ -25,17 +26,13 @@ describe.each(backends)("exports anyone can open: /export xlsx and /export csv (
     bot = await startBot({ backend })
     const learner = bot.user(1301, "Мария")
     await signIn(learner, USER_PASSWORD)
-    scriptRoleplay(
-      bot.ai,
-      spec,
-      [{ reply: "Ну.", covered: keys.slice(0, 2) }],
-      reviewOf(spec, keys.slice(0, 2)),
-    )
-    await learner.press(spec.texts.title)
-    await learner.press(k.buttons.hard)
-    await learner.send(k.buttons.hint)
-    await learner.send("Во вторник ты не заполнил чек-лист")
-    await learner.send(k.buttons.analysis)
+    await reviewedAttempt(bot, learner, spec, keys.slice(0, 2), {
+      start: async () => {
+        await learner.press(spec.texts.title)
+        await learner.press(k.buttons.hard)
+        await learner.send(k.buttons.hint)
+      },
+    })
     const admin = bot.user(1302, "Олег")
     await signIn(admin, ADMIN_PASSWORD)
     return admin
@@ -99,6 +96,13 @@ describe.each(backends)("exports anyone can open: /export xlsx and /export csv (
       Подсказок: "1",
     })
     expect(row["Начало (МСК)"]).toMatch(DATE_TIME)
+    // The admin menu's button does the same as the command.
+    await admin.send("/admin")
+    const pressed = await admin.press(adminTexts.buttons.xlsx)
+    expect(pressed.answer?.params.show_alert).toBeUndefined()
+    expect(pressed.messages.filter((m) => m.kind === "document").map((m) => m.file?.name)).toEqual([
+      expect.stringMatching(/^emco-stats-\d{4}-\d\d-\d\d\.xlsx$/),
+    ])
   })
 
   test("/export with an unknown format → how to use it; a failure → a plain answer, no technical detail", async () => {

@@ -5,6 +5,7 @@ import { visibleText } from "../../src/core/html"
 import { historyTexts as h } from "../../src/nav/history-texts"
 import { expireDialogues } from "../../src/repositories/privacy.repo"
 import { personaRequest, requestsNamed, reviewOf, scriptRoleplay } from "../support/ai-script"
+import { reviewedAttempt } from "../support/attempt"
 import { backends } from "../support/database"
 import { inlineButtons, type SentMessage } from "../support/fake-bot-api"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
@@ -21,13 +22,13 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
   afterEach(async () => bot?.stop())
 
   /** One attempt: optional hint, one line that shows `covered`, the review; returns what the finish showed. */
-  const attempt = async (user: TestUser, covered: ReadonlyArray<string>, start: () => Promise<unknown>) => {
-    scriptRoleplay(bot.ai, spec, [{ reply: "Ну допустим.", covered }], reviewOf(spec, covered))
-    await start()
-    await user.send(`Реплика про ${covered.length} шага`)
-    return textsOf(await user.send(k.buttons.analysis))
-  }
-  const fromCommand = (user: TestUser) => () => user.send(`/${spec.commands.start}`)
+  const attempt = async (user: TestUser, covered: ReadonlyArray<string>, start?: () => Promise<unknown>) =>
+    textsOf(
+      await reviewedAttempt(bot, user, spec, covered, {
+        line: `Реплика про ${covered.length} шага`,
+        ...(start ? { start } : {}),
+      }),
+    )
 
   test("hint, hard level, numbered reviews with a trend line; history pages, reopening, transcript, retention", async () => {
     // Six attempts in a minute are more messages than the default per-minute limit lets through.
@@ -80,7 +81,7 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     await user.send(`/${spec.commands.start}`)
     await user.send(`/${spec.commands.stop}`)
     for (let i = 3; i <= 6; i++) {
-      const shown = await attempt(user, keys.slice(0, 2), fromCommand(user))
+      const shown = await attempt(user, keys.slice(0, 2))
       expect(shown.find((t) => t.startsWith("🎓 Разбор"))).toContain(`Попытка №${i} ·`)
     }
 

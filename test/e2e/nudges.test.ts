@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
-import { kernelTexts as k } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { makeNudgeJob } from "../../src/nudges/job"
 import { nudgeTexts as t } from "../../src/nudges/texts"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { reviewedAttempt } from "../support/attempt"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import {
@@ -64,15 +63,7 @@ describe.each(backends)("the weekly practice reminder (%s)", (backend) => {
     const dina = bot.user(1505, "Дина") // opted in, then blocked the bot
     for (const u of [anya, boris, vera, gleb, dina]) await signIn(u, USER_PASSWORD)
     for (const u of [anya, boris, gleb, dina]) await optIn(u)
-    scriptRoleplay(
-      bot.ai,
-      spec,
-      [{ reply: "Ну.", covered: keys.slice(0, 2) }],
-      reviewOf(spec, keys.slice(0, 2)),
-    )
-    await anya.send(`/${spec.commands.start}`)
-    await anya.send("Во вторник ты не заполнил чек-лист")
-    await anya.send(k.buttons.analysis)
+    await reviewedAttempt(bot, anya, spec, keys.slice(0, 2))
     const admin = bot.user(1509, "Олег")
     await signIn(admin, ADMIN_PASSWORD)
     await admin.send("/setrole 1504 none")

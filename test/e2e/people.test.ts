@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { adminTexts as t } from "../../src/admin/texts"
-import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { texts } from "../../src/nav/texts"
 import { addUsers, range } from "../broadcast/support"
-import { reviewOf, scriptRoleplay } from "../support/ai-script"
+import { reviewedAttempt } from "../support/attempt"
 import { backends } from "../support/database"
 import { inlineButtons } from "../support/fake-bot-api"
 import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
@@ -46,15 +45,7 @@ describe.each(backends)("admins see their people (%s)", (backend) => {
     bot = await startBot({ backend })
     const learner = bot.user(1211, "Мария")
     await signIn(learner, USER_PASSWORD)
-    scriptRoleplay(
-      bot.ai,
-      spec,
-      [{ reply: "Ну.", covered: keys.slice(0, 2) }],
-      reviewOf(spec, keys.slice(0, 2)),
-    )
-    await learner.send(`/${spec.commands.start}`)
-    await learner.send("Во вторник ты не заполнил чек-лист")
-    await learner.send(kernelTexts.buttons.analysis)
+    await reviewedAttempt(bot, learner, spec, keys.slice(0, 2))
     await learner.press(texts.buttons.rate)
     await learner.press("8")
     const boss = bot.user(1212, "Олег")
