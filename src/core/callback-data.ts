@@ -99,12 +99,8 @@ export const callbackData = {
       return { _tag: "History", page: Number(value) }
     if (scope === "att" && ID.test(value) && (action === undefined || action === "t"))
       return { _tag: "AttemptOpen", id: Number(value), transcript: action === "t" }
-    if (
-      scope === "admin" &&
-      action === undefined &&
-      (value === "stats" || value === "users" || value === "menu")
-    )
-      return { _tag: "Admin", action: value }
+    if (scope === "admin" && action === undefined && (ADMIN_ACTIONS as ReadonlyArray<string>).includes(value))
+      return { _tag: "Admin", action: value as AdminAction }
     if (scope === "set" && value === "nudges" && (action === "on" || action === "off"))
       return { _tag: "Nudges", on: action === "on" }
     if (scope === "usrs" && action === undefined && /^\d{1,4}$/.test(value))

@@ -113,6 +113,12 @@ describe("keyboards", () => {
     ])
   })
 
+  test("admin menu payloads → decoded, the file exports too; anything else → Unknown", () => {
+    for (const action of ["stats", "users", "menu", "xlsx", "csv"] as const)
+      expect(callbackData.decode(callbackData.admin(action))).toEqual({ _tag: "Admin", action })
+    expect(callbackData.decode("admin:pdf")).toEqual({ _tag: "Unknown", raw: "admin:pdf" })
+  })
+
   test("survey payloads → decoded; out-of-range answers → Unknown", () => {
     expect(callbackData.decode("rate:open")).toEqual({ _tag: "SurveyOpen" })
     expect(callbackData.decode("rate:skip")).toEqual({ _tag: "SurveySkip" })
