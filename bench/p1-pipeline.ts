@@ -1,136 +1,173 @@
-import type { FreshDatabase } from "../test/support/database"
+import { type FreshDatabase, freshDatabase } from "../test/support/database"
 import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
 import { testEnv, WEBHOOK_SECRET } from "../test/support/harness"
-import { type BotProcess, spawnBot } from "../test/support/process"
-import { textUpdate } from "../test/support/updates"
-import {
-  type CpuSample,
-  cpuPerUpdate,
-  percentile,
-  postUpdate,
-  replyWatcher,
-  round,
-  sampleCpu,
-} from "./support"
+import { spawnBot } from "../test/support/process"
+import { type LoadResult, measureLoad } from "./load"
+import { median, round } from "./support"
 
-export interface LoadResult {
-  readonly throughput: number
-  readonly p50: number
-  readonly p99: number
-  readonly sent: number
-  readonly answered: number
-  /** CPU milliseconds per update during the throughput run: the bot, PostgreSQL, the load driver with the fake. */
-  readonly cpu: CpuSample
+/** The parties of P1, each a process of its own behind the same fake Bot API, load driver and update mix. */
+export const PARTIES = ["ours", "session", "durable", "echo"] as const
+export type Party = (typeof PARTIES)[number]
+
+interface Running {
+  readonly pid: number
+  readonly port: number
+  readonly stop: () => Promise<void>
 }
 
-/** Sends `count` updates at `rate`/s, each from a chat of its own; resolves with the reply latencies (ms). */
-const openLoop = async (
-  watcher: ReturnType<typeof replyWatcher>,
-  port: number,
-  text: string,
-  firstChat: number,
-  rate: number,
-  count: number,
-) => {
-  const latencies: number[] = []
-  const pending: Promise<void>[] = []
-  const started = performance.now()
-  for (let i = 0; i < count; i++) {
-    const chatId = firstChat + i
-    const reply = watcher.next(chatId)
-    const sentAt = Date.now()
-    pending.push(
-      postUpdate(port, WEBHOOK_SECRET, textUpdate(text, { chatId, userId: chatId }))
-        .then(() => Promise.race([reply, Bun.sleep(10_000).then(() => Number.NaN)]))
-        .then((at) => void (Number.isNaN(at) || latencies.push(at - sentAt))),
-    )
-    const due = started + ((i + 1) * 1000) / rate
-    const wait = due - performance.now()
-    if (wait > 0) await Bun.sleep(wait)
-  }
-  await Promise.all(pending)
-  return latencies
+const PEER_SCRIPTS: Record<Exclude<Party, "ours">, string> = {
+  session: "bench/peers/session-bot.ts",
+  durable: "bench/peers/durable-bot.ts",
+  echo: "bench/peers/echo-bot.ts",
 }
 
-/**
- * A warm-up at the same rate first (not measured: a fresh process runs cold, unoptimised code and opens its
- * database connections), then the open loop at `rate`/s for 10 s (latency), then a closed loop with 32 senders
- * (throughput). Both bots get exactly the same treatment.
- */
-const measure = async (
+const startOurs = async (
   tg: FakeBotApi,
-  pid: number,
-  port: number,
-  text: string,
-  firstChat: number,
-): Promise<LoadResult> => {
-  const watcher = replyWatcher(tg)
-  const rate = 200
-  const seconds = 10
-  await openLoop(watcher, port, text, firstChat + 500_000, rate, rate * 3)
-  const latencies = await openLoop(watcher, port, text, firstChat, rate, rate * seconds)
-
-  // Throughput: 32 senders, each waits for its reply before the next update, for 5 s.
-  const cpuBefore = await sampleCpu(pid)
-  const until = Date.now() + 5000
-  let done = 0
-  let chat = firstChat + 100_000
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (Date.now() < until) {
-        const chatId = ++chat
-        const reply = watcher.next(chatId)
-        await postUpdate(port, WEBHOOK_SECRET, textUpdate(text, { chatId, userId: chatId }))
-        await Promise.race([reply, Bun.sleep(10_000)])
-        done++
-      }
-    }),
-  )
-  const cpu = cpuPerUpdate(cpuBefore, await sampleCpu(pid), done)
-  watcher.stop()
-  return {
-    cpu,
-    throughput: round(done / 5),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    sent: rate * seconds,
-    answered: latencies.length,
-  }
-}
-
-/** P1: /help through the whole bot (PostgreSQL or PGlite) vs a bare grammY + Elysia echo bot. */
-export const runP1 = async (database: FreshDatabase) => {
-  const tg = await startFakeBotApi()
+  db: FreshDatabase,
+  extra: Record<string, string>,
+): Promise<Running> => {
   const env = {
-    ...testEnv(tg, database, "webhook"),
+    ...testEnv(tg, db, "webhook"),
     LOG_LEVEL: "info",
     AUTH_PASSWORD_USER: "",
     AUTH_PASSWORD_ADMIN: "",
+    ...extra,
   }
-  const ours: BotProcess = spawnBot(env)
-  const port = Number(
-    (await ours.waitForLog("bot started", 60_000).catch(() => ({ webhookPort: 0 }))).webhookPort,
+  // BENCH_PROFILE=<dir>: the bot writes a CPU profile there (markdown) when it stops.
+  const profile = process.env.BENCH_PROFILE
+  const bot = spawnBot(
+    env,
+    profile ? { command: ["bun", "--cpu-prof-md", `--cpu-prof-dir=${profile}`, "src/main.ts"] } : {},
   )
-  const full = await measure(tg, ours.proc.pid, port, "/help", 1_000_000)
-  ours.proc.kill("SIGTERM")
-  await ours.exited
+  const started = await bot.waitForLog("bot started", 60_000)
+  return {
+    pid: bot.proc.pid,
+    port: Number(started.webhookPort),
+    stop: async () => {
+      bot.proc.kill("SIGTERM")
+      await bot.exited
+    },
+  }
+}
 
-  const bare = Bun.spawn(["bun", "bench/bare-bot.ts"], {
+const startPeer = async (
+  party: Exclude<Party, "ours">,
+  tg: FakeBotApi,
+  db: FreshDatabase,
+): Promise<Running> => {
+  const proc = Bun.spawn(["bun", PEER_SCRIPTS[party]], {
     env: {
       PATH: process.env.PATH ?? "",
-      BOT_TOKEN: env.BOT_TOKEN,
+      BOT_TOKEN: testEnv(tg, db, "webhook").BOT_TOKEN,
       TELEGRAM_API_ROOT: tg.url,
       WEBHOOK_SECRET,
       PORT: "0",
+      DATABASE_URL: db.env.DATABASE_URL ?? "",
     },
     stdout: "pipe",
     stderr: "inherit",
   })
-  const first = (await new Response(bare.stdout).body!.getReader().read()).value
-  const barePort = Number(JSON.parse(new TextDecoder().decode(first).split("\n")[0]!).port)
-  const baseline = await measure(tg, bare.pid, barePort, "ping", 3_000_000)
-  bare.kill("SIGTERM")
-  await bare.exited
-  await tg.stop()
-  return { full, baseline, ratio: round(full.throughput / baseline.throughput, 2) }
+  const first = (await proc.stdout.getReader().read()).value
+  const port = Number(JSON.parse(new TextDecoder().decode(first).split("\n")[0]!).port)
+  return {
+    pid: proc.pid,
+    port,
+    stop: async () => {
+      proc.kill("SIGTERM")
+      await proc.exited
+    },
+  }
+}
+
+/** One party, once, on a database of its own: started, measured (load.ts), stopped. */
+export const runParty = async (
+  party: Party,
+  backend: "postgres" | "pglite",
+  extra: Record<string, string> = {},
+): Promise<LoadResult> => {
+  const tg = await startFakeBotApi()
+  const db = await freshDatabase(party === "ours" ? backend : "postgres")
+  try {
+    const running = party === "ours" ? await startOurs(tg, db, extra) : await startPeer(party, tg, db)
+    try {
+      const target = { pids: [running.pid], ports: [running.port] }
+      return await measureLoad(tg, target, "ping", 1_000_000)
+    } finally {
+      await running.stop()
+    }
+  } finally {
+    await tg.stop()
+    await db.drop()
+  }
+}
+
+export interface PartySummary {
+  readonly runs: ReadonlyArray<LoadResult>
+  readonly throughput: { readonly median: number; readonly min: number; readonly max: number }
+  readonly p99: number
+  readonly cpu: { readonly bot: number; readonly postgres: number; readonly driver: number }
+}
+
+const summarise = (runs: ReadonlyArray<LoadResult>): PartySummary => {
+  const tp = runs.map((r) => r.throughput)
+  return {
+    runs,
+    throughput: { median: median(tp), min: Math.min(...tp), max: Math.max(...tp) },
+    p99: median(runs.map((r) => r.p99)),
+    cpu: {
+      bot: round(median(runs.map((r) => r.cpu.bot)), 3),
+      postgres: round(median(runs.map((r) => r.cpu.postgres)), 3),
+      driver: round(median(runs.map((r) => r.cpu.driver)), 3),
+    },
+  }
+}
+
+/**
+ * P1: every party `repetitions` times, interleaved (each round in a rotated order, so no party always runs on a
+ * warmer or cooler machine), on PostgreSQL.
+ */
+export const runP1 = async (repetitions = 3) => {
+  const runs = new Map<Party, LoadResult[]>(PARTIES.map((p) => [p, []]))
+  for (let round = 0; round < repetitions; round++) {
+    const order = PARTIES.map((_, i) => PARTIES[(i + round) % PARTIES.length]!)
+    for (const party of order) {
+      const result = await runParty(party, "postgres")
+      console.log("P1", round + 1, party, JSON.stringify(result))
+      runs.get(party)!.push(result)
+    }
+  }
+  const summary = Object.fromEntries(PARTIES.map((p) => [p, summarise(runs.get(p)!)])) as Record<
+    Party,
+    PartySummary
+  >
+  const ratio = (peer: Party) => round(summary.ours.throughput.median / summary[peer].throughput.median, 2)
+  return {
+    summary,
+    vsSessionBot: ratio("session"),
+    vsMinimalDurable: ratio("durable"),
+    vsEcho: ratio("echo"),
+    p99Ms: summary.ours.p99,
+  }
+}
+
+/**
+ * Scale-out: `instances` of ours behind one webhook address (the driver spreads chats over them, as a balancer
+ * would) against one PostgreSQL database; the chat leases keep each chat on one instance at a time.
+ */
+export const runScaleOut = async (instances: number): Promise<LoadResult> => {
+  const tg = await startFakeBotApi()
+  const db = await freshDatabase("postgres")
+  try {
+    const running: Running[] = []
+    try {
+      for (let i = 0; i < instances; i++) running.push(await startOurs(tg, db, {}))
+      const target = { pids: running.map((r) => r.pid), ports: running.map((r) => r.port) }
+      return await measureLoad(tg, target, "ping", 1_000_000)
+    } finally {
+      await Promise.all(running.map((r) => r.stop()))
+    }
+  } finally {
+    await tg.stop()
+    await db.drop()
+  }
 }

@@ -1,14 +1,31 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type { FreshDatabase } from "../test/support/database"
 import { startFakeBotApi } from "../test/support/fake-bot-api"
 import { testEnv } from "../test/support/harness"
 import { spawnBot } from "../test/support/process"
-import { round, rssMiB } from "./support"
+import { memoryMiB, round } from "./support"
 
-/** P5: cold start (spawn → /ready answers 200) and resident memory after 5 s idle. */
-export const runP5 = async (database: FreshDatabase) => {
+export interface StartupResult {
+  readonly coldStartMs: number
+  /** VmHWM of the bot process: the most it ever held, start-up included. */
+  readonly peakMiB: number
+  /** VmRSS after 5 s idle. */
+  readonly idleMiB: number
+  /** How the embedded data directory came to be (PGlite only): a copy of the prepared template, or initdb. */
+  readonly seeded?: string
+}
+
+/** One start (spawn → /ready answers 200), then 5 s idle; the process's memory read from /proc. */
+const measureStart = async (env: Readonly<Record<string, string>>): Promise<StartupResult> => {
   const tg = await startFakeBotApi()
   const startedAt = performance.now()
-  const bot = spawnBot({ ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" })
+  const bot = spawnBot({
+    ...testEnv(tg, { backend: "pglite", env, drop: async () => {} }, "webhook"),
+    LOG_LEVEL: "info",
+  })
+  const ready = await bot.waitForLog("database ready", 120_000)
   const started = await bot.waitForLog("bot started", 60_000)
   const url = `http://127.0.0.1:${started.metricsPort}/ready`
   while (
@@ -20,9 +37,32 @@ export const runP5 = async (database: FreshDatabase) => {
     await Bun.sleep(5)
   const coldStartMs = round(performance.now() - startedAt, 0)
   await Bun.sleep(5000)
-  const idleRss = await rssMiB(bot.proc.pid)
+  const { peak, rss } = await memoryMiB(bot.proc.pid)
   bot.proc.kill("SIGTERM")
   await bot.exited
   await tg.stop()
-  return { coldStartMs, idleRss }
+  return {
+    coldStartMs,
+    peakMiB: peak,
+    idleMiB: rss,
+    ...(ready.seeded ? { seeded: String(ready.seeded) } : {}),
+  }
+}
+
+/** P5 on PostgreSQL: the bot against a fresh database. */
+export const runP5Postgres = (database: FreshDatabase) => measureStart(database.env)
+
+/**
+ * P5 on the embedded default: the first start on an empty DATA_DIR (what a new deployment does), then a restart
+ * on the same directory.
+ */
+export const runP5Embedded = async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "emco-p5-"))
+  try {
+    const first = await measureStart({ DATA_DIR: dataDir })
+    const restart = await measureStart({ DATA_DIR: dataDir })
+    return { first, restart }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 }

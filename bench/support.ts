@@ -1,4 +1,5 @@
 import { cpus, totalmem } from "node:os"
+import postgres from "postgres"
 import type { FakeBotApi } from "../test/support/fake-bot-api"
 
 export const machine = () => {
@@ -44,11 +45,12 @@ export const replyWatcher = (tg: FakeBotApi, method = "sendMessage") => {
   }
 }
 
-/** Reads a process's resident set size from /proc (Linux), in MiB. */
-export const rssMiB = async (pid: number): Promise<number> => {
+/** A process's resident set size now and at its highest (VmHWM) from /proc (Linux), in MiB. */
+export const memoryMiB = async (pid: number): Promise<{ rss: number; peak: number }> => {
   const status = await Bun.file(`/proc/${pid}/status`).text()
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN)
-  return round(kb / 1024)
+  const read = (field: string) =>
+    round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024)
+  return { rss: read("VmRSS"), peak: read("VmHWM") }
 }
 
 export const postUpdate = (port: number, secret: string, update: object) =>
@@ -86,11 +88,13 @@ export interface CpuSample {
   readonly driver: number
 }
 
-/** CPU seconds used so far by the bot under test, PostgreSQL, and this process (load driver and fake Bot API). */
-export const sampleCpu = async (botPid: number): Promise<CpuSample> => {
+/** CPU seconds used so far by the bot under test (all its instances), PostgreSQL, and this process (load driver and fake Bot API). */
+export const sampleCpu = async (botPids: ReadonlyArray<number>): Promise<CpuSample> => {
   const own = process.cpuUsage()
+  let bot = 0
+  for (const pid of botPids) bot += await processCpu(pid)
   return {
-    bot: await processCpu(botPid),
+    bot,
     postgres: await postgresCpu(),
     driver: (own.user + own.system) / 1e6,
   }
@@ -102,3 +106,21 @@ export const cpuPerUpdate = (before: CpuSample, after: CpuSample, updates: numbe
   postgres: round(((after.postgres - before.postgres) * 1000) / updates, 3),
   driver: round(((after.driver - before.driver) * 1000) / updates, 3),
 })
+
+export const median = (xs: ReadonlyArray<number>) => percentile(xs, 50)
+
+/**
+ * Transaction ids handed out so far on the local PostgreSQL server: one per transaction that wrote something
+ * (a read-only statement takes none). Read from the snapshot, so it is exact at once and takes no id itself.
+ */
+export const postgresWrites = async (): Promise<number> => {
+  const url = process.env.TEST_DATABASE_URL
+  if (!url) return 0
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    const [row] = await sql<{ n: string }[]>`select pg_snapshot_xmax(pg_current_snapshot())::text as n`
+    return Number(row?.n ?? 0)
+  } finally {
+    await sql.end({ timeout: 1 })
+  }
+}

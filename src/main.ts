@@ -2,7 +2,6 @@ import { Redacted, Result } from "effect"
 import { formatConfigErrors, parseConfig } from "./config/config"
 import { environment } from "./config/dotenv"
 import { describeError } from "./services/log"
-import { flushSentry, makeSentryReporter, releaseName } from "./services/sentry"
 import { StartupError, startApp } from "./start"
 
 const config = parseConfig(environment(process.env))
@@ -12,13 +11,17 @@ if (Result.isFailure(config)) {
 }
 
 const { env } = config.success
-const errorReporter = env.SENTRY_DSN
-  ? makeSentryReporter({
-      dsn: Redacted.value(env.SENTRY_DSN),
-      environment: env.SENTRY_ENV,
-      release: releaseName(),
-    })
-  : undefined
+// The Sentry SDK (~35 MiB) is loaded only when a DSN is set.
+const sentry = env.SENTRY_DSN ? await import("./services/sentry") : undefined
+const errorReporter =
+  sentry && env.SENTRY_DSN
+    ? sentry.makeSentryReporter({
+        dsn: Redacted.value(env.SENTRY_DSN),
+        environment: env.SENTRY_ENV,
+        release: sentry.releaseName(),
+      })
+    : undefined
+const flushSentry = (timeoutMs: number) => sentry?.flushSentry(timeoutMs) ?? Promise.resolve(true)
 
 const app = await startApp(config.success, errorReporter ? { errorReporter } : {}).catch(
   async (error: unknown) => {

@@ -22,6 +22,7 @@ import type { ErrorReporterShape } from "./services/error-reporter"
 import { exporterFrom } from "./services/exporter"
 import { describeError, makeLog } from "./services/log"
 import { makeMetrics } from "./services/metrics"
+import { NO_TEMPLATE_WARNING, type Seeded } from "./services/pglite-template"
 import { waitForPostgres } from "./services/postgres-wait"
 import { makeSettings } from "./services/settings"
 import { createApi, makeTelegram } from "./services/telegram"
@@ -92,7 +93,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   })
 
   async function boot(): Promise<RunningApp> {
-    const kysely = await openDatabase(config.database)
+    let seeded = "server" as Seeded | "server"
+    const kysely = await openDatabase(config.database, (how) => void (seeded = how))
     database = kysely
     const lazyKysely = await openLazyCommits(config.database, kysely)
     if (config.database.kind === "postgres")
@@ -106,7 +108,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
         throw e
       })
     const applied = await migrateToLatest(kysely)
-    log("database ready", { kind: config.database.kind, migrations: applied.length })
+    log("database ready", { kind: config.database.kind, migrations: applied.length, seeded })
+    if (seeded === "initdb") Effect.runSync(logShape.warn(NO_TEMPLATE_WARNING))
     if (!config.authEnabled)
       Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 

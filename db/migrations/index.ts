@@ -11,6 +11,7 @@ import * as userLimits from "./0009_user_limits"
 import * as privacy from "./0010_privacy"
 import * as verdicts from "./0011_verdicts"
 import * as history from "./0012_history"
+import * as storeInboxRows from "./0013_store_inbox_rows"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   "0010_privacy": privacy,
   "0011_verdicts": verdicts,
   "0012_history": history,
+  "0013_store_inbox_rows": storeInboxRows,
 }

@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs"
 import type { Cell, SheetRows, SheetsData } from "./sheet-rows"
 
 /** A text a spreadsheet would run as a formula (=, +, -, @, tab, CR): prefixed with «'» so it stays text. */
@@ -20,6 +19,8 @@ export const toCsv = (rows: SheetRows): string =>
 
 /** Every sheet as one XLSX workbook (ExcelJS), tabs in the data's order, the header row bold and frozen. */
 export const toXlsx = async (data: SheetsData): Promise<Uint8Array> => {
+  // Loaded when a workbook is asked for: ExcelJS costs ~30 MiB that an idle bot need not hold.
+  const { default: ExcelJS } = await import("exceljs")
   const book = new ExcelJS.Workbook()
   book.creator = "EMCO Assessment Bot"
   for (const [title, rows] of Object.entries(data)) {

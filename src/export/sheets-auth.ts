@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { Redacted } from "effect"
-import { JWT } from "google-auth-library"
+import type { JWT } from "google-auth-library"
 import { SheetsExportError } from "./errors"
 
 export const SHEETS_SCOPES = [
@@ -29,7 +29,7 @@ const invalid = (source: string, problem: string) =>
     message: `Ключ сервисного аккаунта Google в ${source} не годится: ${problem} / invalid service account key in ${source}: ${problem}`,
   })
 
-const fromJson = (text: string, source: string): JWT => {
+const fromJson = async (text: string, source: string): Promise<JWT> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -40,6 +40,8 @@ const fromJson = (text: string, source: string): JWT => {
   if (typeof sa.client_email !== "string" || typeof sa.private_key !== "string") {
     throw invalid(source, "нет client_email или private_key / client_email or private_key missing")
   }
+  // Loaded on the first export, not at start (~15 MiB an idle bot need not hold).
+  const { JWT } = await import("google-auth-library")
   return new JWT({ email: sa.client_email, key: sa.private_key, scopes: [...SHEETS_SCOPES] })
 }
 

@@ -1,4 +1,3 @@
-import { sheets as sheetsApi } from "@googleapis/sheets"
 import type { OAuth2Client } from "google-auth-library"
 import { quoteSheetTitle } from "./a1"
 import { type DriveOptions, findSpreadsheetByName, shareSpreadsheet } from "./drive"
@@ -49,19 +48,22 @@ export const parseShareWith = (raw: string | undefined): string[] => [
  * tabs stale or empty, never mixed: the next run clears and rewrites them all.
  */
 export const makeSheetsExporter = (options: SheetsExporterOptions): SheetsExporter => {
-  const api = sheetsApi({
-    version: "v4",
-    auth: options.auth,
-    ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
-  })
+  // Loaded on the first export, not at start: the Google client costs ~20 MiB that an idle bot need not hold.
+  let client: Promise<ReturnType<typeof import("@googleapis/sheets").sheets>> | undefined
+  const sheetsClient = () => {
+    client ??= import("@googleapis/sheets").then(({ sheets }) =>
+      sheets({ version: "v4", auth: options.auth, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) }),
+    )
+    return client
+  }
   let knownId = options.spreadsheetId?.trim() || undefined
 
   const create = async (name: string, data: SheetsData) => {
     const sheets = Object.entries(data).map(([title, rows]) => ({
       properties: { title, gridProperties: gridFor(rows) },
     }))
-    const created = await guarded("spreadsheets.create", () =>
-      api.spreadsheets.create({ requestBody: { properties: { title: name }, sheets } }),
+    const created = await guarded("spreadsheets.create", async () =>
+      (await sheetsClient()).spreadsheets.create({ requestBody: { properties: { title: name }, sheets } }),
     )
     const id = created.data.spreadsheetId
     if (!id)
@@ -99,8 +101,8 @@ export const makeSheetsExporter = (options: SheetsExporterOptions): SheetsExport
   }
 
   const write = async (spreadsheetId: string, data: SheetsData) => {
-    const current = await guarded("spreadsheets.get", () =>
-      api.spreadsheets.get({
+    const current = await guarded("spreadsheets.get", async () =>
+      (await sheetsClient()).spreadsheets.get({
         spreadsheetId,
         fields: "spreadsheetId,sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))",
       }),
@@ -108,19 +110,19 @@ export const makeSheetsExporter = (options: SheetsExporterOptions): SheetsExport
     const existing = (current.data.sheets ?? []).flatMap((s) => (s.properties ? [s.properties] : []))
     const requests = layoutRequests(data, existing)
     if (requests.length > 0) {
-      await guarded("spreadsheets.batchUpdate", () =>
-        api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
+      await guarded("spreadsheets.batchUpdate", async () =>
+        (await sheetsClient()).spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
       )
     }
     const titles = Object.keys(data)
-    await guarded("values.batchClear", () =>
-      api.spreadsheets.values.batchClear({
+    await guarded("values.batchClear", async () =>
+      (await sheetsClient()).spreadsheets.values.batchClear({
         spreadsheetId,
         requestBody: { ranges: titles.map(quoteSheetTitle) },
       }),
     )
-    await guarded("values.batchUpdate", () =>
-      api.spreadsheets.values.batchUpdate({
+    await guarded("values.batchUpdate", async () =>
+      (await sheetsClient()).spreadsheets.values.batchUpdate({
         spreadsheetId,
         requestBody: {
           valueInputOption: "RAW",

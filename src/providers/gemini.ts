@@ -1,9 +1,4 @@
-import {
-  ApiError,
-  type GenerateContentParameters,
-  type GenerateContentResponse,
-  GoogleGenAI,
-} from "@google/genai"
+import type { GenerateContentParameters, GenerateContentResponse, GoogleGenAI } from "@google/genai"
 import { type JsonSchema, Redacted, Result } from "effect"
 import { type LlmChannel, LlmError, type LlmRequest, type ProviderClient, parseAnswer } from "../services/llm"
 import { toGeminiJsonSchema } from "./gemini-schema"
@@ -16,8 +11,19 @@ const PROVIDER = "gemini"
 const MAX_OUTPUT_TOKENS: Record<LlmChannel, number> = { dialogue: 4_000, judge: 6_000, reviewer: 8_000 }
 const BLOCKED = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"])
 
-/** The SDK with its own retries off (no `retryOptions`): our Effect policy owns retries and timeouts. */
-export const geminiSdk = (options: GeminiClientOptions): GoogleGenAI =>
+/**
+ * The SDK with its own retries off (no `retryOptions`): our Effect policy owns retries and timeouts. Loaded on the
+ * first call, not at start: the SDK costs ~20 MiB that a bot which never reaches Gemini need not hold.
+ */
+export const geminiSdk = (options: GeminiClientOptions): (() => Promise<GoogleGenAI>) => {
+  let sdk: Promise<GoogleGenAI> | undefined
+  return () => {
+    sdk ??= import("@google/genai").then(({ GoogleGenAI }) => newSdk(GoogleGenAI, options))
+    return sdk
+  }
+}
+
+const newSdk = (GoogleGenAI: typeof import("@google/genai").GoogleGenAI, options: GeminiClientOptions) =>
   new GoogleGenAI({
     apiKey: Redacted.value(options.apiKey),
     // The SDK defaults to v1, whose GenerationConfig has lacked responseMimeType/responseJsonSchema.
@@ -50,6 +56,10 @@ const errorBody = (message: string): { status: string; retryAfterMs: number } =>
   return { status, retryAfterMs: delay === undefined ? 0 : Number(delay) * 1000 }
 }
 
+// The SDK's ApiError, known by its name and numeric status: the class itself is loaded only with the SDK.
+const isApiError = (e: unknown): e is Error & { readonly status: number } =>
+  e instanceof Error && e.name === "ApiError" && typeof (e as { status?: unknown }).status === "number"
+
 // Never the SDK's message: a 400 may quote the request.
 export const classifyGemini = (e: unknown): Fault => {
   if (e instanceof DOMException && (e.name === "AbortError" || e.name === "TimeoutError")) {
@@ -57,8 +67,7 @@ export const classifyGemini = (e: unknown): Fault => {
   }
   if (e instanceof SyntaxError) return fault("malformed", "unparsable HTTP body", false)
   if (e instanceof TypeError) return fault("unavailable", "network error", true)
-  if (!(e instanceof ApiError))
-    return fault("unavailable", e instanceof Error ? e.constructor.name : typeof e, false)
+  if (!isApiError(e)) return fault("unavailable", e instanceof Error ? e.constructor.name : typeof e, false)
   // ApiError carries no headers: Google sends the retry delay as RetryInfo in the body instead.
   const { status, retryAfterMs } = errorBody(e.message)
   const detail = `HTTP ${e.status}${status ? ` ${status}` : ""}`
@@ -113,7 +122,9 @@ export const makeGeminiClient = (options: GeminiClientOptions): ProviderClient =
     const params = generateParams(request, model, toGeminiJsonSchema(request.schema))
     return {
       send: (abortSignal) =>
-        client.models.generateContent({ ...params, config: { ...params.config, abortSignal } }),
+        client().then((sdk) =>
+          sdk.models.generateContent({ ...params, config: { ...params.config, abortSignal } }),
+        ),
       usage: (response: GenerateContentResponse) => ({
         input: response.usageMetadata?.promptTokenCount ?? 0,
         // Thinking tokens are billed as output, like OpenAI's reasoning tokens in completion_tokens.

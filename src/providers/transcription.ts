@@ -99,7 +99,7 @@ export const geminiTranscriber = (
     transcribe: (bytes, mime) => {
       const audio = { inlineData: { mimeType: mime, data: Buffer.from(bytes).toString("base64") } }
       const text = policy.call(async (abortSignal) => {
-        const response = await client.models.generateContent({
+        const response = await (await client()).models.generateContent({
           model: options.model,
           contents: [{ role: "user", parts: [audio] }],
           config: { systemInstruction: TRANSCRIBE_INSTRUCTION, abortSignal },

@@ -56,6 +56,36 @@ export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number
   return first ? storedOf(first, row) : null
 }
 
+// $1 the rows as a JSON array, $2 owner, $3 lease seconds (migration 0013).
+const storeRowsStatement = prepared((db) =>
+  db
+    .selectFrom(
+      sql<
+        StoredRow & { ord: number }
+      >`store_inbox_rows(${param(1, "text::jsonb")}, ${param(2, "text")}, ${param(3, "float8")})`.as("r"),
+    )
+    .selectAll(),
+)
+
+/**
+ * `storeRow` for several rows in one statement and one commit, in the order given (which must follow
+ * `lockOrder`, rows of one chat in arrival order). One result per row, in the same order.
+ */
+export const storeRows = async (
+  db: Db,
+  rows: ReadonlyArray<NewRow>,
+  owner: string,
+  ttlMs: number,
+): Promise<Array<Stored | null>> => {
+  const json = rows.map((r) => ({ u: r.updateId, c: r.chatId, k: r.kind, p: r.payload, s: r.userId }))
+  const results = await storeRowsStatement(db, [jsonText(json), owner, ttlMs / 1000])
+  const byOrder = new Map(results.map(({ ord, ...row }) => [ord, row as StoredRow]))
+  return rows.map((row, i) => {
+    const stored = byOrder.get(i + 1)
+    return stored ? storedOf(stored, row) : null
+  })
+}
+
 // The store runs once per row the delete took: the work's result is stored by whoever settles it, exactly once.
 const settleWorkStatement = prepared((db) =>
   db

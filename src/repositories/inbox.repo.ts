@@ -1,5 +1,6 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
+import { grouped } from "./grouped"
 import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
@@ -98,12 +99,50 @@ const markDoneWithEventStatement = prepared((db) =>
   ),
 )
 
-/** Records a command's progress, atomically with its feedback event when there is one: one round trip. */
+// $1 the marks as a JSON array of {id, chat, done, last}; rows locked in the stores' lock order (lockOrder).
+const markManyDoneStatement = prepared((db) =>
+  db
+    .updateTable("update_inbox as i")
+    .from(
+      sql<{ id: number; done: number; last: boolean }>`(
+        select q.id, m.done, m.last from jsonb_to_recordset(${param(1, "text::jsonb")}) as m(id bigint, chat bigint, done integer, last boolean)
+        join update_inbox q on q.id = m.id
+        order by m.chat % 2147483647, m.chat
+        for update of q
+      )`.as("m"),
+    )
+    .set({
+      commands_done: sql`m.done`,
+      processed_at: sql<Date | null>`case when m.last then now() end`,
+    })
+    .whereRef("i.id", "=", "m.id"),
+)
+
+/** Marks of several chats' commands in one statement and one commit (lib/batch.ts). */
+export const markManyDone = async (
+  db: Db,
+  marks: ReadonlyArray<CommandDone>,
+): Promise<ReadonlyArray<void>> => {
+  const json = marks.map((c) => ({ id: c.id, chat: c.chatId, done: c.done, last: c.last }))
+  await markManyDoneStatement(db, [jsonText(json)])
+  return marks.map(() => undefined)
+}
+
+const markOne = (db: Db, c: CommandDone) =>
+  markDoneStatement(db, [c.id, c.done, c.last]).then(() => undefined)
+
+/**
+ * Records a command's progress, atomically with its feedback event when there is one: one round trip. Marks
+ * without an event from chats that finish together go in one statement (lib/batch.ts).
+ */
 export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
-  const mark = [c.id, c.done, c.last]
-  await (c.event === undefined
-    ? markDoneStatement(db, mark)
-    : markDoneWithEventStatement(db, [...mark, c.chatId, jsonText(c.event)]))
+  if (c.event !== undefined)
+    return void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(c.event)]))
+  // Built once per database; the closures only use what each call passes.
+  await grouped<CommandDone, void>(db, "markCommandDone", {
+    one: (mark) => markOne(db, mark),
+    many: (marks) => markManyDone(db, marks),
+  })(c)
 }
 
 export const markProcessed = (db: Db, id: number) =>

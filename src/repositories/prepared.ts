@@ -1,5 +1,6 @@
 import { type Compilable, type CompiledQuery, type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { onPool } from "../services/postgres-client"
 
 /**
  * The n-th parameter of a prepared statement (1-based), as an expression Kysely can place anywhere a value goes.
@@ -26,6 +27,8 @@ export const prepared = <Row>(build: (db: Kysely<Database>) => Compilable<Row>) 
         throw new Error("a prepared statement takes its values through param(), not inline")
       compiled = first
     }
+    const direct = onPool(db)
+    if (direct) return direct<Row>(compiled.sql, params)
     // A plain copy with the new values: CompiledQuery.raw would build and freeze a fresh node on every call.
     return (await db.executeQuery<Row>({ ...compiled, parameters: params })).rows
   }

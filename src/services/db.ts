@@ -8,6 +8,7 @@ import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
 import { StartupError } from "../startup"
+import { type Seeded, seedFromTemplate } from "./pglite-template"
 import { openPostgres } from "./postgres-client"
 
 export class DbError extends Data.TaggedError("DbError")<{
@@ -82,11 +83,27 @@ const ensureWritable = (dataDir: string) => {
   }
 }
 
-/** Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory. */
-export const openDatabase = async (config: DatabaseConfig): Promise<Kysely<Database>> => {
+/**
+ * PGlite's cluster is made with 128 MB of shared buffers, which grows its never-shrinking wasm heap past what a
+ * small container holds; the embedded mode serves one small team, and 8 MB keeps its working set in memory
+ * (bench/RESULTS.md, P1 on PGlite and P5).
+ */
+const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB"]
+
+/**
+ * Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory; a fresh one starts as a copy of the
+ * prepared template (pglite-template.ts), and `seeded` hears how it came to be.
+ */
+export const openDatabase = async (
+  config: DatabaseConfig,
+  seeded: (how: Seeded) => void = () => {},
+): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") {
     ensureWritable(config.dataDir)
-    const pglite = await PGlite.create(`${config.dataDir}/pglite`)
+    seeded(seedFromTemplate(config.dataDir))
+    const pglite = await PGlite.create(`${config.dataDir}/pglite`, {
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+    })
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
   return openPostgres(config, 10)

@@ -111,6 +111,8 @@ describe("the Dockerfile, replayed without Docker", () => {
       command: [...users.runAs(image.user), ...image.cmd],
       cwd: hostPath(image.workdir),
     })
+    // The image's fresh /data starts as a copy of the template the build prepared: no initdb (~1 GB) in the container.
+    expect((await bot.waitForLog("database ready", 45_000)).seeded).toBe("template")
     await bot.waitForLog("bot started", 45_000)
     const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${bot.proc.pid}/status`, "utf8"))?.[1]
     expect(Number(uid)).toBe(users.idsOf(image.user).uid)

@@ -62,6 +62,8 @@ describe("README quick start on a clean clone", () => {
       { TELEGRAM_API_ROOT: tg.url, METRICS_PORT: "0" },
       { command: ["sh", "-c", command], cwd: clone },
     )
+    // `bun install` prepared the embedded database's template: the first start copies it instead of running initdb.
+    expect((await bot.waitForLog("database ready", 55_000)).seeded).toBe("template")
     const started = await bot.waitForLog("bot started", 55_000)
     expect(started.mode).toBe("polling")
     expect((await fetch(`http://127.0.0.1:${started.metricsPort}/ready`)).status).toBe(200)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { PGlite } from "@electric-sql/pglite"
 import { type Kysely, sql } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import { findUser, upsertRole } from "../../src/auth/roles.repo"
@@ -28,6 +29,8 @@ const scratchDatabase = async (backend: Backend): Promise<Scratch> => {
   if (backend === "pglite") {
     const dataDir = mkdtempSync(join(tmpdir(), "emco-repo-migrations-"))
     const config: DatabaseConfig = { kind: "pglite", dataDir }
+    // A bare cluster from initdb: an empty DATA_DIR would start as a copy of the (migrated) prepared template.
+    await (await PGlite.create(join(dataDir, "pglite"))).close()
     const db = await openDatabase(config)
     return {
       db,

@@ -11,4 +11,4 @@ await bot.init()
 
 const handle = webhookCallback(bot, "elysia", { secretToken: process.env.WEBHOOK_SECRET })
 const app = new Elysia().post("/webhook", handle).listen(Number(process.env.PORT ?? 0))
-process.stdout.write(`${JSON.stringify({ msg: "bare bot started", port: app.server?.port })}\n`)
+process.stdout.write(`${JSON.stringify({ msg: "peer started", port: app.server?.port })}\n`)

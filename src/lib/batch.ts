@@ -1,0 +1,60 @@
+interface Waiting<In, Out> {
+  readonly input: In
+  readonly resolve: (out: Out) => void
+  readonly reject: (error: unknown) => void
+}
+
+export interface BatchOptions<In, Out> {
+  /** One input alone (its own statement). */
+  readonly one: (input: In) => Promise<Out>
+  /** Several inputs in one statement and one commit; results in the order given. */
+  readonly many: (inputs: ReadonlyArray<In>) => Promise<ReadonlyArray<Out>>
+  /** Statements in flight at once; inputs that arrive while all are busy wait and go together. */
+  readonly slots: number
+  readonly maxBatch: number
+  /** The order inside a batch (a stable sort): the order in which the statement takes its locks. */
+  readonly compare?: (a: In, b: In) => number
+}
+
+/**
+ * Group commit: an input that finds a free slot goes at once, alone, so a quiet bot waits for nothing; inputs that
+ * arrive while every slot is busy go together in the next free slot's statement. Each caller still hears only
+ * when its own input is done (durable, for a write). A batch that fails is tried again input by input, in order:
+ * one input the database refuses (an unstorable value) must not fail the others.
+ */
+export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
+  const waiting: Array<Waiting<In, Out>> = []
+  let inFlight = 0
+
+  const alone = async (batch: ReadonlyArray<Waiting<In, Out>>) => {
+    for (const w of batch) await options.one(w.input).then(w.resolve, w.reject)
+  }
+
+  const run = async (batch: ReadonlyArray<Waiting<In, Out>>) => {
+    if (batch.length === 1) return alone(batch)
+    const results = await options.many(batch.map((w) => w.input)).catch(() => null)
+    if (results === null) return alone(batch)
+    batch.forEach((w, i) => {
+      w.resolve(results[i]!)
+    })
+  }
+
+  const pump = () => {
+    while (inFlight < options.slots && waiting.length > 0) {
+      const batch = waiting.splice(0, options.maxBatch)
+      const { compare } = options
+      if (compare) batch.sort((a, b) => compare(a.input, b.input))
+      inFlight++
+      void run(batch).finally(() => {
+        inFlight--
+        pump()
+      })
+    }
+  }
+
+  return (input: In): Promise<Out> =>
+    new Promise((resolve, reject) => {
+      waiting.push({ input, resolve, reject })
+      pump()
+    })
+}

@@ -1,0 +1,88 @@
+import { describe, expect, test } from "bun:test"
+import { batched } from "../../src/lib/batch"
+
+/** A fake statement: records what went together, answers when released. */
+const fakeDatabase = () => {
+  const statements: number[][] = []
+  const pending: Array<() => void> = []
+  const answer = <A>(inputs: number[], value: A) => {
+    statements.push(inputs)
+    return new Promise<A>((resolve) => pending.push(() => resolve(value)))
+  }
+  const releaseAll = async () => {
+    while (pending.length > 0) {
+      pending.shift()!()
+      await Bun.sleep(0)
+    }
+  }
+  return { statements, answer, releaseAll }
+}
+
+describe("group commit (lib/batch.ts)", () => {
+  test("a quiet moment: each input goes at once, alone", async () => {
+    const fake = fakeDatabase()
+    const run = batched<number, string>({
+      one: (n) => fake.answer([n], `one:${n}`),
+      many: (ns) =>
+        fake.answer(
+          [...ns],
+          ns.map((n) => `many:${n}`),
+        ),
+      slots: 2,
+      maxBatch: 10,
+    })
+    const a = run(1)
+    expect(fake.statements).toEqual([[1]])
+    await fake.releaseAll()
+    expect(await a).toBe("one:1")
+  })
+
+  test("inputs arriving while every slot is busy go together, in lock order; each caller gets its own answer", async () => {
+    const fake = fakeDatabase()
+    const run = batched<number, string>({
+      one: (n) => fake.answer([n], `one:${n}`),
+      many: (ns) =>
+        fake.answer(
+          [...ns],
+          ns.map((n) => `many:${n}`),
+        ),
+      slots: 1,
+      maxBatch: 3,
+      compare: (a, b) => a - b,
+    })
+    const answers = [run(5), run(9), run(7), run(8), run(6)]
+    expect(fake.statements).toEqual([[5]])
+    await fake.releaseAll()
+    expect(fake.statements).toEqual([[5], [7, 8, 9], [6]])
+    expect(await Promise.all(answers)).toEqual(["one:5", "many:9", "many:7", "many:8", "one:6"])
+  })
+
+  test("a batch the database refuses is tried input by input, in order: only the bad one fails", async () => {
+    const tried: number[] = []
+    let busy: (() => void) | undefined
+    const run = batched<number, number>({
+      one: async (n) => {
+        tried.push(n)
+        if (n === 0) await new Promise<void>((resolve) => (busy = resolve))
+        if (n === 13) throw new Error("unstorable")
+        return n * 10
+      },
+      many: async () => {
+        throw new Error("the batch failed")
+      },
+      slots: 1,
+      maxBatch: 10,
+    })
+    const first = run(0)
+    const rest = [run(12), run(13), run(14)].map((p) =>
+      p.then(
+        (v) => ({ ok: v }),
+        (e: Error) => ({ error: e.message }),
+      ),
+    )
+    busy!()
+    expect(await first).toBe(0)
+    expect(await Promise.all(rest)).toEqual([{ ok: 120 }, { error: "unstorable" }, { ok: 140 }])
+    expect(tried).toEqual([0, 12, 13, 14])
+  })
+})

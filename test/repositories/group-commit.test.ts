@@ -1,0 +1,101 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { batched } from "../../src/lib/batch"
+import { type NewRow, type Stored, storeRow, storeRows } from "../../src/repositories/enqueue.repo"
+import { type CommandDone, markCommandDone, markManyDone } from "../../src/repositories/inbox.repo"
+import { lockOrder } from "../../src/repositories/lock-order"
+import { backends } from "../support/database"
+import { type Db, useRepositoryDatabase } from "./database"
+
+setDefaultTimeout(30_000)
+
+const TTL = 30_000
+
+const update = (updateId: number, chatId: number): NewRow => ({
+  chatId,
+  updateId,
+  kind: "update",
+  payload: { update_id: updateId, n: updateId },
+  userId: chatId,
+})
+
+const rowsOf = (db: Db) =>
+  db.selectFrom("update_inbox").select(["id", "update_id", "chat_id", "payload"]).orderBy("id").execute()
+
+describe.each(backends)("receipts stored together (%s)", (backend) => {
+  const db = useRepositoryDatabase(backend)
+
+  test("one statement, each row as storeRow would: the free chat's first row takes the lease, the next waits; a seen update_id → null", async () => {
+    await storeRow(db(), update(500, 30), "a", TTL)
+    const results = await storeRows(
+      db(),
+      [update(501, 10), update(502, 10), update(500, 30), update(503, 11)],
+      "a",
+      TTL,
+    )
+    const [first, second, duplicate, other] = results as [Stored, Stored, null, Stored]
+    expect(duplicate).toBeNull()
+    expect(first.head?.next.id).toBe(first.id)
+    expect(first.head?.loaded.session).toBeUndefined()
+    expect(second.head).toBeUndefined()
+    expect(second.id).toBeGreaterThan(first.id)
+    expect(other.head?.next.update_id).toBe(503)
+    const stored = await rowsOf(db())
+    expect(stored.map((r) => [r.update_id, r.chat_id])).toEqual([
+      [500, 30],
+      [501, 10],
+      [502, 10],
+      [503, 11],
+    ])
+    expect(stored[1]!.payload).toEqual({ update_id: 501, n: 501 })
+  })
+
+  test("command marks of several chats in one statement: each row's progress, the last one processed", async () => {
+    const [a, b] = (await storeRows(db(), [update(601, 40), update(602, 41)], "a", TTL)) as [Stored, Stored]
+    await Promise.all([
+      markCommandDone(db(), { id: a.id, chatId: 40, done: 1, last: false }),
+      markCommandDone(db(), { id: b.id, chatId: 41, done: 2, last: true }),
+      markCommandDone(db(), { id: a.id + 1000, chatId: 42, done: 1, last: true }),
+    ])
+    const rows = await db()
+      .selectFrom("update_inbox")
+      .select(["id", "commands_done", "processed_at"])
+      .orderBy("id")
+      .execute()
+    expect(rows.map((r) => [r.id, r.commands_done, r.processed_at !== null])).toEqual([
+      [a.id, 1, false],
+      [b.id, 2, true],
+    ])
+  })
+
+  test("store and mark batches at once over the same chats (lock order): no batch fails, every row stored and marked once", async () => {
+    // A deadlock would not lose a row (the failed batch is tried row by row) but would cost a second: none allowed.
+    const failed: unknown[] = []
+    const noted = <A>(p: Promise<A>) => p.catch((e: unknown) => Promise.reject(failed.push(e) && e))
+    const stores = batched<NewRow, Stored | null>({
+      one: (row) => storeRow(db(), row, "a", TTL),
+      many: (rows) => noted(storeRows(db(), rows, "a", TTL)),
+      slots: 4,
+      maxBatch: 8,
+      compare: (x, y) => lockOrder(x.chatId, y.chatId),
+    })
+    const marks = batched<CommandDone, void>({
+      one: (mark) => markCommandDone(db(), mark),
+      many: (all) => noted(markManyDone(db(), all)),
+      slots: 4,
+      maxBatch: 8,
+      compare: (x, y) => lockOrder(x.chatId, y.chatId),
+    })
+    const chats = [7, -7, 2147483654, 3, 11, -1002147483647]
+    const inputs = Array.from({ length: 240 }, (_, i) => update(10_000 + i, chats[(i * 7) % chats.length]!))
+    await Promise.all(
+      inputs.map((row) =>
+        stores(row).then((s) => marks({ id: s!.id, chatId: row.chatId, done: 1, last: true })),
+      ),
+    )
+    expect(failed).toEqual([])
+    const rows = await db().selectFrom("update_inbox").select(["update_id", "processed_at"]).execute()
+    expect(rows.length).toBe(240)
+    expect(new Set(rows.map((r) => r.update_id)).size).toBe(240)
+    expect(rows.every((r) => r.processed_at !== null)).toBe(true)
+  })
+})
