@@ -1,5 +1,5 @@
 /**
- * `bun run bench [p1 p2 p3 p5 …]`: the speed and memory targets, measured on this machine. Each part's numbers go
+ * `bun run bench [p1 scale embedded p2 p3 p5]` (none named: all; `report`: only render RESULTS.md): the speed and memory targets, measured on this machine. Each part's numbers go
  * to bench/results.json (parts not run keep their previous numbers); bench/RESULTS.md is rendered from that file
  * (report.ts), followed by bench/HISTORY.md, the dated measurements of earlier steps.
  */
@@ -42,7 +42,8 @@ const onFreshDatabase = async <A>(backend: Backend, run: (db: FreshDatabase) => 
 const only = process.argv.slice(2)
 const wanted = (name: string) => only.length === 0 || only.includes(name)
 const previous = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) : {}
-const results: Record<string, unknown> = { ...previous, machine: machine() }
+const partsRun = ["p1", "scale", "embedded", "p2", "p3", "p5"].filter(wanted)
+const results: Record<string, unknown> = { ...previous, ...(partsRun.length > 0 && { machine: machine() }) }
 const save = () => writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`)
 
 if (!(await pgAvailable())) {
