@@ -94,7 +94,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
 
   async function boot(): Promise<RunningApp> {
     let seeded = "server" as Seeded | "server"
-    const kysely = await openDatabase(config.database, (how) => void (seeded = how))
+    const kysely = await openDatabase(config.database, (how) => {
+      seeded = how
+    })
     database = kysely
     const lazyKysely = await openLazyCommits(config.database, kysely)
     if (config.database.kind === "postgres")
@@ -155,7 +157,6 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     await withDeadline("setMyCommands", deadline, (signal) =>
       api.setMyCommands(botCommands(), {}, signal),
     ).catch((e) => logError("setMyCommands", e))
-
     const intake = await startIntake({
       api,
       mode: config.mode,
