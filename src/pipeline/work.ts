@@ -88,9 +88,14 @@ export const givenUp = (cmd: WorkCmd, reason: "timeout" | "interrupted"): Feedba
   }
 }
 
+// The admin reads what to ask their operator; the operator reads the detail in the log.
 const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
   Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
-  Effect.catch((e) => Effect.succeed<Feedback>({ _tag: "ExportFinished", url: null, message: e.message })),
+  Effect.catch((failure) =>
+    Effect.flatMap(Log, (log) => log.warn("google sheets export failed", { ...failure })).pipe(
+      Effect.as<Feedback>({ _tag: "ExportFinished", url: null, message: adminTexts.exportFailure[failure.reason] }),
+    ),
+  ),
 )
 
 /** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */

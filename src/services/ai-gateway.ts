@@ -28,6 +28,16 @@ export interface GatewayOptions {
   readonly slots?: Semaphore.Semaphore
   /** Called with +1 when a call gets its slot and -1 when it leaves (the in-flight gauge). */
   readonly inFlight?: (delta: 1 | -1) => void
+  /** Every route of a chain failed (the learner is told the AI cannot answer): what was tried, for the log. */
+  readonly chainFailed?: (failure: ChainFailure) => Effect.Effect<void>
+}
+
+export interface ChainFailure {
+  readonly caseId: string
+  readonly channel: LlmChannel
+  /** Each route tried, in order, with its error class (never a message that could quote the dialogue). */
+  readonly tried: ReadonlyArray<{ readonly route: Route; readonly reason: string; readonly detail: string }>
+  readonly ms: number
 }
 
 /** Routes from config: a per-case override wins over the channel's default chain. */
@@ -78,11 +88,17 @@ export const makeGateway = (options: GatewayOptions): LlmShape => {
         provider: "none",
         detail: `no provider for ${request.channel}`,
       })
+      const started = performance.now()
+      const tried: Array<ChainFailure["tried"][number]> = []
       for (const [route, client] of chain) {
         const result = yield* Effect.result(attempt(route, client, request, waitedMs))
         if (result._tag === "Success") return result.success
         last = result.failure
+        tried.push({ route, reason: last.reason, detail: last.detail })
       }
+      const { caseId, channel } = request
+      const ms = Math.round(performance.now() - started)
+      if (options.chainFailed) yield* options.chainFailed({ caseId, channel, tried, ms })
       return yield* Effect.fail(last)
     })
 

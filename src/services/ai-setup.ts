@@ -95,6 +95,15 @@ export const makeAi = (
     concurrency: env.AI_MAX_CONCURRENCY,
     queuedNoticeMs: 3000,
     record,
+    // One line an operator can act on: the case, each provider tried with its error class, the time spent.
+    chainFailed: ({ caseId, channel, tried, ms }) =>
+      log.warn("ai chain failed", {
+        caseId,
+        channel,
+        providers: tried.map((t) => `${t.route.provider}:${t.route.model}`).join(" → ") || "none",
+        errors: tried.map((t) => `${t.reason} (${t.detail})`).join("; ") || "no provider has a key",
+        ms,
+      }),
   })
   const voiceBudget = {
     timeoutMs: env.TRANSCRIBE_TIMEOUT_SEC * 1000,

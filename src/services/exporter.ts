@@ -6,21 +6,31 @@ export interface ExportOutcome {
   readonly rows: number
 }
 
-/** The Google Sheets export (now by /export, on schedule later); failures carry a message safe to show admins. */
+/**
+ * Why the Google Sheets export failed: the kind, for the admin (who can only ask their operator), and the
+ * technical detail, for the log (never keys or tokens: see export/errors.ts).
+ */
+export interface ExportFailure {
+  readonly reason: "no_credentials" | "not_found" | "api" | "unknown"
+  readonly detail: string
+}
+
+/** The Google Sheets export (now by /export, on schedule later). */
 export interface ExporterShape {
-  readonly run: Effect.Effect<ExportOutcome, { readonly message: string }>
+  readonly run: Effect.Effect<ExportOutcome, ExportFailure>
 }
 
 export class Exporter extends Context.Service<Exporter, ExporterShape>()("emco/Exporter") {}
 
+const isSheetsError = (error: unknown): error is { reason: ExportFailure["reason"]; message: string } =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "SheetsExportError"
+
 export const exporterFrom = (job: () => Promise<ExportOutcome>): ExporterShape => ({
   run: Effect.tryPromise({
     try: () => job(),
-    catch: (error) => ({
-      message:
-        typeof error === "object" && error !== null && "_tag" in error && error._tag === "SheetsExportError"
-          ? String((error as unknown as { message: unknown }).message)
-          : "Ошибка выгрузки / export failed",
-    }),
+    catch: (error): ExportFailure =>
+      isSheetsError(error)
+        ? { reason: error.reason, detail: String(error.message) }
+        : { reason: "unknown", detail: error instanceof Error ? error.constructor.name : typeof error },
   }),
 })

@@ -22,6 +22,7 @@ import {
   startFakeGemini,
 } from "../support/fake-gemini"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
+import { recordOutput } from "../support/leak-scan"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate } from "../support/updates"
 
@@ -217,9 +218,14 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     ])
   })
 
-  test("both providers failing → personaUnavailable with «🔁 Повторить»; the retry goes through the chain again", async () => {
+  test("both providers failing → personaUnavailable with «🔁 Повторить», one warning naming the case, the providers, their errors and the time; the retry goes through the chain again", async () => {
     gemini = startFakeGemini()
-    bot = await startBot({ backend, env: geminiEnv(gemini) })
+    const lines: Array<Record<string, unknown>> = []
+    const logSink = (line: string) => {
+      recordOutput(line)
+      lines.push(JSON.parse(line))
+    }
+    bot = await startBot({ backend, env: geminiEnv(gemini), logSink })
     const spec = cases[0]!
     scriptRoleplay(bot.ai, spec, [{ reply: "Теперь OpenAI отвечает." }])
     scriptGemini(gemini, spec, ["Gemini не должен ответить."])
@@ -237,6 +243,21 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const calls = await aiCalls(bot, 5005)
     expect(calls.map((c) => c.provider)).toEqual(["openai", "gemini"])
     expect(calls.every((c) => c.outcome !== "ok")).toBe(true)
+    const warnings = lines.filter((l) => l.msg === "ai chain failed")
+    expect(warnings).toEqual([
+      {
+        time: expect.any(String),
+        level: "warn",
+        msg: "ai chain failed",
+        caseId: spec.id,
+        channel: "dialogue",
+        providers: "openai:gpt-5-mini → gemini:gemini-2.5-flash",
+        errors: "unavailable (HTTP 500, attempts 1); unavailable (HTTP 503 UNAVAILABLE, attempts 1)",
+        ms: expect.any(Number),
+      },
+    ])
+    // No dialogue text in it.
+    expect(JSON.stringify(warnings)).not.toContain("Реплика в пустоту")
 
     const retried = await user.press(kernelTexts.buttons.retry)
     expect(textsOf(retried.messages)[0]).toStartWith(`${prefix(spec)} Теперь OpenAI отвечает.`)

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { adminTexts } from "../../src/admin/texts"
 import { backends } from "../support/database"
 import { authorisedGoogleClient, type FakeSheets, startFakeSheets } from "../support/fake-sheets"
 import { ADMIN_PASSWORD, startBot, type TestBot, textsOf } from "../support/harness"
+import { recordOutput } from "../support/leak-scan"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -45,14 +47,38 @@ describe.each(backends)("/export end to end (%s)", (backend) => {
     expect(sheets.values(id, "UsersByRole")).toContainEqual(["admin", 1])
   })
 
-  test("no credentials configured → a clear error for the admin, no raw exception", async () => {
-    bot = await startBot({ backend })
-    const boss = bot.user(1202, "Олег")
-    await boss.send("/start")
-    await boss.send(ADMIN_PASSWORD)
-    const shown = textsOf(await boss.send("/export"))
-    expect(shown.at(-1)).toStartWith("❌ Выгрузка не удалась:")
-    expect(shown.at(-1)).toContain("GSPREAD_SERVICE_ACCOUNT")
+  test("no credentials, or a spreadsheet the bot cannot open → Russian words for the admin (ask the operator, or take a file); the detail in one warning", async () => {
+    sheets = startFakeSheets()
+    const lines: Array<Record<string, unknown>> = []
+    const logSink = (line: string) => {
+      recordOutput(line)
+      lines.push(JSON.parse(line))
+    }
+    for (const [options, reason] of [
+      [{}, "no_credentials"],
+      [
+        {
+          env: { GSHEETS_SPREADSHEET_ID: "missing-sheet" },
+          sheets: { auth: authorised(), rootUrl: `${sheets.url}/`, drive: { rootUrl: sheets.url } },
+        },
+        "not_found",
+      ],
+    ] as const) {
+      bot = await startBot({ backend, logSink, ...options })
+      const boss = bot.user(1202, "Олег")
+      await boss.send("/start")
+      await boss.send(ADMIN_PASSWORD)
+      const shown = textsOf(await boss.send("/export")).at(-1)!
+      expect(shown).toBe(`❌ Выгрузка в Google Таблицу не удалась: ${adminTexts.exportFailure[reason]}`)
+      // Nothing an HR admin cannot act on: no variable names, no English, no HTTP codes.
+      expect(shown).not.toMatch(/GSPREAD|GSHEETS|[A-Z]{3,}_|HTTP|spreadsheet|error/i)
+      const warning = lines.filter((l) => l.msg === "google sheets export failed").at(-1)
+      expect(warning).toMatchObject({ level: "warn", reason })
+      expect(String(warning?.detail)).toMatch(
+        reason === "no_credentials" ? /GSPREAD_SERVICE_ACCOUNT/ : /HTTP 404/,
+      )
+      await bot.stop()
+    }
   })
 
   test("/export in flight when the bot stops → the next start finishes it: one result for the admin", async () => {
