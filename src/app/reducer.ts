@@ -9,13 +9,13 @@ import { Cmd } from "../core/commands"
 import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
 import type { Step } from "../core/step"
-import { homeScreen } from "../nav/home"
+import { menuScreen } from "../nav/home"
 import { navReducer } from "../nav/reducer"
 import { settingsReducer } from "../nudges/reducer"
 import { surveyReducer } from "../survey/reducer"
 
 /** The role-play reducer for every registered case, set up with the app's home screen. */
-export const roleplayReducer = makeRoleplayReducer({ cases, home: (ev) => [homeScreen(ev)] })
+export const roleplayReducer = makeRoleplayReducer({ cases, home: (ev) => [menuScreen(ev)] })
 
 type Feature = (s: Session, ev: Envelope) => Step | null
 

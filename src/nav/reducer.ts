@@ -50,7 +50,7 @@ export const navReducer = (s: Session, ev: Envelope): Step => {
       if (data._tag !== "Nav") return [s, [Cmd.answer(queryId, texts.staleButton, true)]]
       const screen =
         data.target === "menu"
-          ? { html: texts.welcome(ev.actor.firstName), keyboard: mainMenu(ev.actor.role === "admin") }
+          ? { html: texts.menu, keyboard: mainMenu(ev.actor.role === "admin") }
           : {
               html:
                 data.target === "faq"

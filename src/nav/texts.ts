@@ -26,6 +26,8 @@ export const texts = {
       "",
       "С чего начнём?",
     ].join("\n"),
+  /** The main menu after the welcome was shown once (/start shows the welcome again). */
+  menu: "🏠 <b>Главное меню</b>\nВыбери ситуацию для тренировки — или загляни в свои результаты и памятки.",
   adminOnly: "🚫 Эта команда только для администраторов.",
   dbPing: (ok: boolean, ms: number) =>
     ok

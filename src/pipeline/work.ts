@@ -93,7 +93,11 @@ const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
   Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
   Effect.catch((failure) =>
     Effect.flatMap(Log, (log) => log.warn("google sheets export failed", { ...failure })).pipe(
-      Effect.as<Feedback>({ _tag: "ExportFinished", url: null, message: adminTexts.exportFailure[failure.reason] }),
+      Effect.as<Feedback>({
+        _tag: "ExportFinished",
+        url: null,
+        message: adminTexts.exportFailure[failure.reason],
+      }),
     ),
   ),
 )

@@ -165,20 +165,14 @@ describe("navReducer", () => {
     expect(texts.dbPing(false, 3000)).not.toEqual(texts.dbPing(true, 3000))
   })
 
-  test("Nav menu button on a message → AnswerCallback(queryId) then Edit with the welcome and main menu", () => {
+  test("Nav menu button on a message → AnswerCallback(queryId) then Edit with the short menu (not the welcome again)", () => {
     expect(navReducer(state, ev(callback(nav("menu"))))).toEqual([
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Edit", messageId: 555, html: texts.welcome(FIRST_NAME), keyboard: mainMenu() },
+        { _tag: "Edit", messageId: 555, html: texts.menu, keyboard: mainMenu() },
       ],
     ])
-  })
-
-  test("Nav menu button → the actor's name is escaped in the welcome", () => {
-    const step = navReducer(state, ev(callback(nav("menu")), { firstName: "A&B" }))
-    const edit = step[1][1]
-    expect(edit?._tag === "Edit" ? edit.html : "").toContain("A&amp;B")
   })
 
   test("Nav faq button on a message → AnswerCallback then Edit with the FAQ and back button", () => {
@@ -216,7 +210,7 @@ describe("navReducer", () => {
       state,
       [
         { _tag: "AnswerCallback", queryId: "query-1" },
-        { _tag: "Reply", html: texts.welcome(FIRST_NAME), keyboard: mainMenu() },
+        { _tag: "Reply", html: texts.menu, keyboard: mainMenu() },
       ],
     ])
   })

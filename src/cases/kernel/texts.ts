@@ -87,7 +87,7 @@ export const kernelTexts = {
   voiceFailed: "🎤 Сейчас не получается распознать голосовое. Попробуй ещё раз или напиши реплику текстом.",
   dailyLimit:
     "⏳ На сегодня лимит реплик исчерпан — это защита от перегрузки. Завтра можно продолжить, а пока загляни в памятку.",
-  afterReview: "Разбор готов. Попробуешь ещё раз — применить советы, пока они свежие?",
+  afterReview: "Хочешь закрепить? Сыграй этот разговор ещё раз, пока советы свежие.",
 }
 
 /** An error the learner may hit again: with SUPPORT_CONTACT set, where to write if it keeps happening. */
@@ -148,7 +148,8 @@ export const renderReview = (
     .join("\n")
   return [
     `🎓 <b>Разбор: ${e(spec.texts.title)}</b>`,
-    `Попытка №${attempt.number} · ${e(spec.methodology.name)}: <b>${score} из ${components.length}</b>`,
+    // «🚀 Карьерный диалог» is also its methodology's name: said once, in the title.
+    `Попытка №${attempt.number} · ${spec.texts.title.includes(spec.methodology.name) ? "пройдено шагов" : e(spec.methodology.name)}: <b>${score} из ${components.length}</b>`,
     `Собеседник: ${levelLabels[attempt.level]} · ${attempt.hints === 0 ? "без подсказок" : `💡 подсказок: ${attempt.hints}`}`,
     "",
     `<b>Итог:</b> ${e(review.overall)}`,
