@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import { InputFile } from "grammy"
+import { guideKeyboard } from "../cases/kernel/keyboards"
 import { kernelTexts } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
 import type { Handlers } from "../pipeline/command-handler"
 import { Db } from "../services/db"
+import { renderKeyboard } from "../services/reply-markup"
 import { Telegram } from "../services/telegram"
 import { speakDetached } from "./ai-turn"
 import { findFileId, incrementCaseStat, insertAttempt, saveFileId } from "./roleplay.repo"
@@ -20,9 +22,11 @@ const sendGuide = (chatId: number, caseId: string) =>
     if (!existsSync(path)) return yield* tg.send(chatId, kernelTexts.guideMissing)
     const bytes = new Uint8Array(yield* Effect.promise(() => Bun.file(path).arrayBuffer()))
     // The key changes with the file, so a rebuilt guide is uploaded once again instead of the old one re-sent.
-    const key = `guide:${spec.guide}:${Bun.hash(bytes).toString(36)}`
+    const key = `guide:${spec.guide}:${Bun.hash(bytes).toString(36)}:${kernelTexts.guideFileName(spec)}`
+    // Under a readable name, with the case's buttons under it: the guide leads straight into practice.
+    const markup = renderKeyboard(guideKeyboard(spec.id))
     const upload = tg
-      .sendDocument(chatId, new InputFile(bytes, spec.guide), spec.texts.guideCaption)
+      .sendDocument(chatId, new InputFile(bytes, kernelTexts.guideFileName(spec)), spec.texts.guideCaption, markup)
       .pipe(
         Effect.flatMap((fileId) =>
           fileId ? db.use("saveFileId", (k) => saveFileId(k, key, fileId)) : Effect.void,
@@ -31,7 +35,7 @@ const sendGuide = (chatId: number, caseId: string) =>
     const known = yield* db.use("findFileId", (k) => findFileId(k, key))
     if (!known) return yield* upload
     // file_ids belong to one bot: one refused (another BOT_TOKEN on this database) is replaced by a fresh upload.
-    yield* tg.sendDocument(chatId, known, spec.texts.guideCaption).pipe(
+    yield* tg.sendDocument(chatId, known, spec.texts.guideCaption, markup).pipe(
       Effect.asVoid,
       Effect.catchIf(
         (e) => e.code === 400,

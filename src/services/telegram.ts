@@ -100,9 +100,14 @@ export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) =>
     deleteMessage: (chatId: number, messageId: number) =>
       call("deleteMessage", (signal) => api.deleteMessage(chatId, messageId, signal)).pipe(Effect.asVoid),
     /** Sends a document (bytes or a known file_id) and returns its file_id for re-sending later. */
-    sendDocument: (chatId: number, document: InputFile | string, captionHtml: string) =>
+    sendDocument: (chatId: number, document: InputFile | string, captionHtml: string, markup?: ReplyMarkup) =>
       call("sendDocument", (signal) =>
-        api.sendDocument(chatId, document, { caption: captionHtml, parse_mode: "HTML" }, signal),
+        api.sendDocument(
+          chatId,
+          document,
+          { caption: captionHtml, parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) },
+          signal,
+        ),
       ).pipe(Effect.map((m) => m.document?.file_id ?? null)),
     /**
      * Downloads a user's file (voice) through getFile; Telegram keeps such links for at least an hour. Never holds

@@ -3,11 +3,14 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { backends, type FreshDatabase, freshDatabase } from "../support/database"
-import { type FakeBotApi, type RecordedCall, startFakeBotApi } from "../support/fake-bot-api"
+import { type FakeBotApi, inlineButtons, type RecordedCall, startFakeBotApi } from "../support/fake-bot-api"
 import { signIn, startBot, type TestBot, type TestUser } from "../support/harness"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
+
+const k = kernelTexts.buttons
+const guideButtons = [k.start, k.soft, k.normal, k.hard, "🏠 Главное меню"]
 
 /** Opens the case card from the main menu and presses «📚 Изучить теорию» on it. */
 const pressTheory = async (user: TestUser, title: string) => {
@@ -66,7 +69,10 @@ describe.each(backends)("PDF guides end to end (%s)", (backend) => {
       })
       const doc = first.messages.find((m) => m.kind === "document")
       expect(doc).toBeDefined()
-      expect(doc!.file!.name).toBe(spec.guide)
+      // A readable Russian name, and the case's buttons under it (the original's way): straight into practice.
+      expect(doc!.file!.name).toBe(kernelTexts.guideFileName(spec))
+      expect(doc!.file!.name).toMatch(/^Памятка — [А-ЯЁ][а-яё ]+\.pdf$/)
+      expect(inlineButtons(doc!).map((b) => b.text)).toEqual(guideButtons)
       expect(doc!.file!.mime).toBe("application/pdf")
       expect(doc!.file!.bytes.byteLength).toBe(bytes.byteLength)
       expect(Buffer.from(doc!.file!.bytes).equals(Buffer.from(bytes))).toBe(true)
@@ -86,6 +92,10 @@ describe.each(backends)("PDF guides end to end (%s)", (backend) => {
       const resent = again.messages.find((m) => m.kind === "document")
       expect(resent?.file?.file_id).toBe(fileId)
       expect(resent?.html).toBe(spec.texts.guideCaption)
+      expect(inlineButtons(resent!).map((b) => b.text)).toEqual(guideButtons)
+      // The button under the guide starts the case.
+      const started = await user.press(kernelTexts.buttons.start)
+      expect(started.messages.at(-1)?.text).toBe(visibleText(spec.texts.algorithm))
       // Still one cache row: the re-send does not write a new one.
       expect(await bot.app.db.selectFrom("telegram_files").selectAll().execute()).toHaveLength(1)
     })
@@ -125,7 +135,7 @@ describe.each(backends)("PDF guides end to end (%s)", (backend) => {
     expect(isUpload(upB!)).toBe(true)
     expect(fileIdOf(upA!)).not.toBe(fileIdOf(upB!))
     const doc = user.screen().filter((m) => m.kind === "document")
-    expect(doc.map((m) => m.file?.name)).toEqual([a.guide, b.guide])
+    expect(doc.map((m) => m.file?.name)).toEqual([kernelTexts.guideFileName(a), kernelTexts.guideFileName(b)])
     expect(await bot.app.db.selectFrom("telegram_files").selectAll().execute()).toHaveLength(2)
   })
 

@@ -6,17 +6,24 @@ import { kernelTexts as t } from "./texts"
 const toMenu = () => button(sharedTexts.menuButton, callbackData.nav("menu"))
 
 /** Under the case card: start (the usual persona, or a softer or harder one), the guide, back to the menu. */
+const practiceRows = (caseId: string) => [
+  [button(t.buttons.start, callbackData.caseAction(caseId, "start"))],
+  [
+    button(t.buttons.soft, callbackData.caseAction(caseId, "soft")),
+    button(t.buttons.normal, callbackData.caseAction(caseId, "start")),
+    button(t.buttons.hard, callbackData.caseAction(caseId, "hard")),
+  ],
+]
+
 export const caseCardKeyboard = (caseId: string): Keyboard =>
   inline(
-    [button(t.buttons.start, callbackData.caseAction(caseId, "start"))],
-    [
-      button(t.buttons.soft, callbackData.caseAction(caseId, "soft")),
-      button(t.buttons.normal, callbackData.caseAction(caseId, "start")),
-      button(t.buttons.hard, callbackData.caseAction(caseId, "hard")),
-    ],
+    ...practiceRows(caseId),
     [button(t.buttons.theory, callbackData.caseAction(caseId, "theory"))],
     [toMenu()],
   )
+
+/** Under the PDF guide: the way into practice (any level) and back to the menu. */
+export const guideKeyboard = (caseId: string): Keyboard => inline(...practiceRows(caseId), [toMenu()])
 
 /** The reply keyboard during a dialogue; its labels are matched exactly when the learner taps them. */
 export const dialogueKeyboard = (): Keyboard => ({

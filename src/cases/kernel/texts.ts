@@ -42,6 +42,8 @@ export const kernelTexts = {
   inputPlaceholder: "Твоя реплика…",
   alreadyRunning: "Тренировка уже идёт: продолжай разговор или нажми «🔄 Начать заново».",
   guideSent: "📄 Отправляю памятку",
+  /** «Памятка — Обратная связь подчинённому.pdf»: the title without its emoji. */
+  guideFileName: (spec: CaseSpec) => `Памятка — ${spec.texts.title.replace(/^[^\p{L}\p{N}]+/u, "")}.pdf`,
   guideMissing: "😔 Памятка сейчас недоступна. Попробуй позже.",
   tooShort: (spec: CaseSpec) =>
     `📝 Пока анализировать нечего: скажи ${e(spec.persona.dative)} хотя бы одну реплику, потом жми «📊 Получить анализ».`,
