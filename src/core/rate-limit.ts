@@ -22,12 +22,15 @@ const roll = (w: Window, now: number, size: number): Window =>
 
 /**
  * Fixed-window limits per user, kept in the chat session so they hold across processes. Pure. A blocked user is
- * told once per window (`notify`), then further messages in that window are dropped quietly.
+ * told once per window in the chat (`notify`), then further messages in that window are dropped quietly. A button
+ * press (`press`) counts the same, but its answer is a popup on the button, never the chat's notice: every blocked
+ * press is told (`notify`), and the chat's one notice is still due to the next typed message.
  */
 export const checkRate = (
   rate: Session["rate"],
   now: number,
   limits: RateLimits,
+  press = false,
 ): readonly [Session["rate"], RateVerdict] => {
   const minute = roll(rate.minute, now, WINDOW_MS.minute)
   const hour = roll(rate.hour, now, WINDOW_MS.hour)
@@ -40,6 +43,7 @@ export const checkRate = (
   }
   const w = over === "hour" ? hour : minute
   const waitMin = Math.max(1, Math.ceil((w.start + WINDOW_MS[over] - now) / 60_000))
+  if (press) return [{ minute, hour }, { _tag: "Blocked", window: over, notify: true, waitMin }]
   const next = { minute, hour, [over]: { ...w, warned: true } }
   return [next, { _tag: "Blocked", window: over, notify: !w.warned, waitMin }]
 }

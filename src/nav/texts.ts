@@ -110,6 +110,9 @@ export const texts = {
     window === "minute"
       ? "⏳ Ты пишешь очень быстро. Подожди минутку — и продолжим."
       : `⏳ За последний час сообщений слишком много. Сделай паузу примерно на ${minutes(waitMin)}.`,
+  /** The popup on a button pressed too often (no HTML: Telegram shows it as plain text). */
+  rateLimitedPress: (waitMin: number) =>
+    `⏳ Слишком много нажатий подряд. Попробуй снова через ${minutes(waitMin)}.`,
   staleButton: sharedTexts.staleButton,
   apology: (support?: string) =>
     `😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.${support ? `\nЕсли повторится — напиши в поддержку: ${e(support)}` : ""}`,

@@ -25,6 +25,19 @@ const run = (rate: Rate, times: ReadonlyArray<number>, limits: RateLimits): [Rat
 describe("checkRate", () => {
   const limits: RateLimits = { perMinute: 3, perHour: 10 }
 
+  test("a blocked button press is told every time and leaves the chat's one notice for the next typed message", () => {
+    const full = { minute: win(T0, 3), hour: win(T0, 3) }
+    const blocked: RateVerdict = { _tag: "Blocked", window: "minute", notify: true, waitMin: 1 }
+    const [afterPress, pressed] = checkRate(full, T0 + 1000, limits, true)
+    expect(pressed).toEqual(blocked)
+    expect(afterPress).toEqual(full)
+    expect(checkRate(afterPress, T0 + 2000, limits, true)[1]).toEqual(blocked)
+    // The typed message after the presses still gets the chat's notice, once.
+    const [afterText, typed] = checkRate(afterPress, T0 + 3000, limits)
+    expect(typed).toEqual(blocked)
+    expect(checkRate(afterText, T0 + 4000, limits)[1]).toEqual({ ...blocked, notify: false })
+  })
+
   test("first message from a fresh session → allowed, both windows start now with count 1", () => {
     expect(checkRate(initialSession.rate, T0, limits)).toEqual([
       { minute: win(T0, 1), hour: win(T0, 1) },

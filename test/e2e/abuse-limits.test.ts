@@ -84,6 +84,26 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     }
   })
 
+  test("a learner over the limit by button presses → every press answered with a short popup; the next command gets the one notice, not silence", async () => {
+    bot = await startBot({ backend, env: { MAX_REQUESTS_PER_MINUTE: "4" } })
+    const anya = bot.user(2108, "Аня")
+    await anya.send("/start")
+    await anya.send(USER_PASSWORD)
+    // Two updates of the four used; two presses use the rest, the next ones are over the limit.
+    const answers = []
+    for (let i = 0; i < 5; i++) answers.push((await anya.pressData("nav:faq")).answer?.params)
+    expect(answers.slice(2)).toEqual(
+      Array.from({ length: 3 }, () => ({
+        callback_query_id: expect.any(String),
+        text: texts.rateLimitedPress(1),
+        show_alert: true,
+      })),
+    )
+    // The chat was not spammed with notices for the presses; the command is told once when to come back.
+    expect(textsOf(await anya.send("/help"))).toEqual([texts.rateLimited("minute", 1)])
+    expect(textsOf(await anya.send("/whoami"))).toEqual([])
+  })
+
   test("a stranger flooding → a few login hints, one notice per window, then silence (texts and buttons)", async () => {
     bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "5" } })
     const stranger = bot.user(2106, "Кто-то")

@@ -10,8 +10,9 @@ import type { InputCtx, Stage } from "../stage"
 
 /**
  * Minute/hour limits for every sender, by user id (user_limits), before anything else answers: stricter for whoever
- * has no role yet (GUEST_MAX_REQUESTS_*). A blocked sender is told once per window, then hears nothing more in it; a
- * signed-in user's pressed button is still answered quietly, so its spinner stops.
+ * has no role yet (GUEST_MAX_REQUESTS_*). A blocked message is told once per window in the chat, then hears nothing
+ * more in it; a signed-in user's blocked button press always gets a short popup saying when to try again (and does
+ * not use up the chat's one notice, so the next typed message still gets it); a guest's press, nothing.
  */
 export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
   Effect.gen(function* () {
@@ -19,7 +20,7 @@ export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const settings = yield* Settings
     const guest = settings.config.authEnabled && ctx.actor.role === null
     const limits = guest ? settings.guestRateLimits : settings.rateLimits
-    const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits)
+    const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
     const session = { ...ctx.session, rate }
     if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
     ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
@@ -27,9 +28,10 @@ export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const { input } = ctx
     const cmds =
       input._tag === "Callback"
-        ? verdict.notify || !guest
-          ? [Cmd.answer(input.queryId, verdict.notify ? text : undefined, verdict.notify)]
-          : []
+        ? // Someone without a role flooding (forged) presses hears nothing: no Telegram call per press.
+          guest
+          ? []
+          : [Cmd.answer(input.queryId, texts.rateLimitedPress(verdict.waitMin), true)]
         : verdict.notify
           ? [Cmd.reply(text)]
           : []
