@@ -2,6 +2,7 @@ import { adminReducer } from "../admin/reducer"
 import { AUTH_COMMANDS, authReducer } from "../auth/reducer"
 import { authTexts } from "../auth/texts"
 import { broadcastReducer, leavesDraft } from "../broadcast/reducer"
+import { broadcastTexts } from "../broadcast/texts"
 import { makeRoleplayReducer } from "../cases/kernel/roleplay"
 import { kernelTexts } from "../cases/kernel/texts"
 import { cases } from "../cases/registry"
@@ -59,7 +60,13 @@ const features: ReadonlyArray<Feature> = [
  * a password). A broadcast draft is left by whatever is not part of it.
  */
 export const reduce = (current: Session, ev: Envelope): Step => {
-  const s = leavesDraft(current, ev) ? { ...current, flow: idle } : current
+  if (!leavesDraft(current, ev)) return route(current, ev)
+  // The admin is told the draft is gone (nothing was sent) before the command they typed is answered.
+  const [next, cmds] = route({ ...current, flow: idle }, ev)
+  return [next, [Cmd.reply(broadcastTexts.draftLeft), ...cmds]]
+}
+
+const route = (s: Session, ev: Envelope): Step => {
   for (const feature of features) {
     const step = feature(s, ev)
     if (step) return step

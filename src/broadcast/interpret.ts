@@ -21,6 +21,7 @@ import {
 import { broadcastJobName } from "./job"
 import { countsOf } from "./recipients.repo"
 import { progressKeyboard, renderBroadcast } from "./render"
+import { broadcastTexts } from "./texts"
 
 const markupOf = (keyboard: ReturnType<typeof progressKeyboard>) =>
   keyboard && (renderKeyboard(keyboard) as InlineKeyboardMarkup)
@@ -66,7 +67,7 @@ const create = (chatId: number, userId: number, cmd: Extract<Cmd, { _tag: "Creat
   })
 
 /** Stops a broadcast; a scheduled one never starts, a running one stops within its next progress tick. */
-const stop = (id: number) =>
+const stop = (id: number, listMessageId: number | null) =>
   Effect.gen(function* () {
     const db = yield* Db
     const tg = yield* Telegram
@@ -81,17 +82,19 @@ const stop = (id: number) =>
         tg.editOrSend(b.progress_chat_id, b.progress_message_id, renderBroadcast(view, zone)),
       )
     }
-    return { _tag: "BroadcastStopped", id, stopped } satisfies Feedback as Feedback
+    return { _tag: "BroadcastStopped", id, stopped, listMessageId } satisfies Feedback as Feedback
   })
 
 /** Broadcast commands: audiences counted, broadcasts created, listed and stopped. */
 export const broadcastHandlers: Handlers<
   "CountAudiences" | "CreateBroadcast" | "LoadBroadcasts" | "StopBroadcast"
 > = {
-  CountAudiences: () =>
+  // The progress line first, so the admin sees something at once; it becomes the audience question (reducer).
+  CountAudiences: (_, { chatId }) =>
     Effect.gen(function* () {
+      const messageId = yield* (yield* Telegram).send(chatId, broadcastTexts.counting)
       const counts = yield* (yield* Db).use("countAudiences", countAudiences)
-      return { _tag: "AudiencesCounted", counts } satisfies Feedback as Feedback
+      return { _tag: "AudiencesCounted", counts, messageId } satisfies Feedback as Feedback
     }),
   CreateBroadcast: (cmd, { chatId, origin }) => Effect.as(create(chatId, origin.userId, cmd), null),
   LoadBroadcasts: (cmd) =>
@@ -100,5 +103,5 @@ export const broadcastHandlers: Handlers<
       const broadcasts = rows.map((b) => viewOf(b, b.counts))
       return { _tag: "BroadcastsLoaded", messageId: cmd.messageId, broadcasts } satisfies Feedback as Feedback
     }),
-  StopBroadcast: (cmd) => stop(cmd.id),
+  StopBroadcast: (cmd) => stop(cmd.id, cmd.listMessageId),
 }

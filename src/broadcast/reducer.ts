@@ -62,7 +62,7 @@ const onText = (s: Session, draft: Draft, ev: Envelope, input: TextInput, zone: 
       return [s, [Cmd.reply(t.tooLong(MAX_BROADCAST_LENGTH))]]
     return [
       withDraft(s, { ...draft, step: "audience", html }),
-      [Cmd.reply(t.counting), { _tag: "CountAudiences" }],
+      [{ _tag: "CountAudiences" }],
     ]
   }
   if (draft.step !== "when") return [s, [Cmd.reply(t.useButtons)]]
@@ -97,7 +97,8 @@ export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
       return null
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
     const answer = Cmd.answer(input.queryId)
-    if (data._tag === "BroadcastStop") return [s, [answer, { _tag: "StopBroadcast", id: data.id }]]
+    if (data._tag === "BroadcastStop")
+      return [s, [answer, { _tag: "StopBroadcast", id: data.id, listMessageId: input.messageId }]]
     if (data._tag === "Broadcast" && data.action === "list")
       return [s, [answer, { _tag: "LoadBroadcasts", messageId: input.messageId }]]
     if (data._tag === "Broadcast" && data.action === "drop")
@@ -144,7 +145,7 @@ const onFeedback = (
       if (draft?.step !== "audience") return [s, []]
       return [
         withDraft(s, { ...draft, counts: event.counts }),
-        [Cmd.reply(t.askAudience, audienceKeyboard(event.counts))],
+        [Cmd.show(event.messageId, t.askAudience, audienceKeyboard(event.counts))],
       ]
     case "BroadcastsLoaded": {
       if (event.broadcasts.length === 0) return [s, [Cmd.reply(t.listEmpty)]]
@@ -156,7 +157,13 @@ const onFeedback = (
       return [s, [Cmd.show(event.messageId, html, keyboard)]]
     }
     case "BroadcastStopped":
-      return [s, [Cmd.reply(event.stopped ? t.stopped(event.id) : t.notStopped(event.id))]]
+      return [
+        s,
+        [
+          Cmd.reply(event.stopped ? t.stopped(event.id) : t.notStopped(event.id)),
+          ...(event.listMessageId === null ? [] : [{ _tag: "LoadBroadcasts", messageId: event.listMessageId } as const]),
+        ],
+      ]
     default:
       return null
   }

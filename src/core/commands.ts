@@ -118,7 +118,7 @@ export type Cmd =
   /** The newest broadcasts; answered with BroadcastsLoaded (shown in `messageId` when set). */
   | { readonly _tag: "LoadBroadcasts"; readonly messageId: number | null }
   /** Cancels a scheduled or running broadcast; answered with BroadcastStopped. */
-  | { readonly _tag: "StopBroadcast"; readonly id: number }
+  | { readonly _tag: "StopBroadcast"; readonly id: number; readonly listMessageId: number | null }
   /** The learner's settings; answered with SettingsLoaded (shown in `messageId`). */
   | { readonly _tag: "LoadSettings"; readonly messageId: number | null }
   /** Turns the weekly practice reminder on or off; answered with SettingsLoaded. */

@@ -107,13 +107,24 @@ export type Feedback =
   | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
   /** `/export csv|xlsx` ran: the files are in the chat (ok), or the admin is to be told it failed. */
   | { readonly _tag: "FileExported"; readonly format: "csv" | "xlsx"; readonly ok: boolean }
-  | { readonly _tag: "AudiencesCounted"; readonly counts: Readonly<Record<Audience, number>> }
+  | {
+      readonly _tag: "AudiencesCounted"
+      readonly counts: Readonly<Record<Audience, number>>
+      /** The «Считаю получателей…» message, which becomes the question once the counts are in. */
+      readonly messageId: number | null
+    }
   | {
       readonly _tag: "BroadcastsLoaded"
       readonly messageId: number | null
       readonly broadcasts: ReadonlyArray<BroadcastView>
     }
-  | { readonly _tag: "BroadcastStopped"; readonly id: number; readonly stopped: boolean }
+  | {
+      readonly _tag: "BroadcastStopped"
+      readonly id: number
+      readonly stopped: boolean
+      /** The /broadcasts list the stop was pressed on: shown again, up to date. */
+      readonly listMessageId: number | null
+    }
   | {
       readonly _tag: "ResultsLoaded"
       readonly messageId: number | null

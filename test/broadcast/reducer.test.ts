@@ -45,10 +45,10 @@ describe("broadcast wizard (pure)", () => {
     ])
   })
 
-  test("the text → escaped, audience step, recipients counted", () => {
+  test("the text → escaped, audience step, recipients counted (the count shows its own progress line)", () => {
     expect(broadcastReducer(draft(), ev(text("Привет <всем> & до встречи")))).toEqual([
       draft({ step: "audience", html: "Привет &lt;всем&gt; &amp; до встречи" }),
-      [Cmd.reply(t.counting), { _tag: "CountAudiences" }],
+      [{ _tag: "CountAudiences" }],
     ])
   })
 
@@ -69,12 +69,14 @@ describe("broadcast wizard (pure)", () => {
     expect(broadcastReducer(s, ev(text("а".repeat(4001))))).toEqual([s, [Cmd.reply(t.tooLong(4000))]])
   })
 
-  test("counts arrive → audience buttons with counts", () => {
+  test("counts arrive → «Считаю получателей…» becomes the question, with audience buttons and counts", () => {
     const s = draft({ step: "audience", html: "Привет" })
-    const [next, cmds] = broadcastReducer(s, ev(feedback({ _tag: "AudiencesCounted", counts: COUNTS })))!
+    const counted = feedback({ _tag: "AudiencesCounted", counts: COUNTS, messageId: 31 })
+    const [next, cmds] = broadcastReducer(s, ev(counted))!
     expect(next).toEqual(draft({ step: "audience", html: "Привет", counts: COUNTS }))
     expect(cmds).toEqual([
-      Cmd.reply(
+      Cmd.show(
+        31,
         t.askAudience,
         inline(
           [{ text: "Всем (12)", data: "bc:to:all" }],
@@ -242,7 +244,7 @@ describe("/broadcasts (pure)", () => {
     ])
   })
 
-  test("none yet → a hint; stop pressed → StopBroadcast; its result → a reply", () => {
+  test("none yet → a hint; stop pressed → StopBroadcast; its result → a reply and the list shown again, up to date", () => {
     expect(
       broadcastReducer(
         initialSession,
@@ -251,10 +253,19 @@ describe("/broadcasts (pure)", () => {
     ).toEqual([initialSession, [Cmd.reply(t.listEmpty)]])
     expect(broadcastReducer(initialSession, ev(press({ _tag: "BroadcastStop", id: 4 })))).toEqual([
       initialSession,
-      [Cmd.answer("q-1"), { _tag: "StopBroadcast", id: 4 }],
+      [Cmd.answer("q-1"), { _tag: "StopBroadcast", id: 4, listMessageId: 77 }],
     ])
     expect(
-      broadcastReducer(initialSession, ev(feedback({ _tag: "BroadcastStopped", id: 4, stopped: false }))),
+      broadcastReducer(
+        initialSession,
+        ev(feedback({ _tag: "BroadcastStopped", id: 4, stopped: true, listMessageId: 77 })),
+      ),
+    ).toEqual([initialSession, [Cmd.reply(t.stopped(4)), { _tag: "LoadBroadcasts", messageId: 77 }]])
+    expect(
+      broadcastReducer(
+        initialSession,
+        ev(feedback({ _tag: "BroadcastStopped", id: 4, stopped: false, listMessageId: null })),
+      ),
     ).toEqual([initialSession, [Cmd.reply(t.notStopped(4))]])
   })
 })

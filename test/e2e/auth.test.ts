@@ -86,7 +86,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     expect(textsOf(faq.messages)[0]).toStartWith("❓ Частые вопросы")
     expect(faq.messages[0]!.edits).toBe(1)
     const back = await anya.press(texts.buttons.menu)
-    expect(textsOf(back.messages)[0]).toBe(visible(texts.welcome("Аня")))
+    expect(textsOf(back.messages)[0]).toBe(visible(texts.menu))
     const stale = await anya.pressData("case:retired_case:restart", anya.lastMessageId())
     expect(stale.answer?.params).toMatchObject({ text: texts.staleButton, show_alert: true })
     expect(stale.messages).toEqual([])

@@ -4,6 +4,7 @@ import { texts } from "../../src/nav/texts"
 import { findJob } from "../../src/scheduler/jobs.repo"
 import { addUsers, range } from "../broadcast/support"
 import { backends } from "../support/database"
+import { inlineButtons } from "../support/fake-bot-api"
 import {
   ADMIN_PASSWORD,
   signIn,
@@ -13,6 +14,7 @@ import {
   textsOf,
   USER_PASSWORD,
 } from "../support/harness"
+import { documentUpdate, photoUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -30,8 +32,11 @@ const waitForStatus = (bot: TestBot, id: number, status: string) =>
 /** Runs the wizard up to the summary: /broadcast → text → audience → when. */
 const compose = async (admin: TestUser, text: string, audienceButton: string, when: string | null) => {
   expect(textsOf(await admin.send("/broadcast"))[0]).toStartWith("📣 Новая рассылка")
-  const counted = textsOf(await admin.send(text))
-  expect(counted).toEqual([t.counting, t.askAudience])
+  const counted = await admin.send(text)
+  // «Считаю получателей…» turns into the question once the counts are in: it does not stay in the chat.
+  expect(textsOf(counted)).toEqual([t.askAudience])
+  expect(counted[0]!.edits).toBe(1)
+  expect(textsOf(admin.screen())).not.toContain(t.counting)
   const asked = await admin.press(audienceButton)
   expect(textsOf(asked.messages)[0]).toStartWith("Когда отправить?")
   return when === null ? (await admin.press(t.buttons.now)).messages : await admin.send(when)
@@ -128,10 +133,15 @@ describe.each(backends)("broadcasts end to end (%s)", (backend) => {
     expect(textsOf(listed)[0]).toContain("Рассылка #1 · все — 🕒 запланирована")
     const stopped = await admin.press("✖️ Отменить #1")
     expect(textsOf(stopped.messages)).toContain(t.stopped(1))
+    // The list it was pressed on is shown again, up to date: cancelled, no stop button left.
+    const list = stopped.messages.find((m) => m.text.startsWith("📣 Рассылки"))!
+    expect(list.message_id).toBe(listed[0]!.message_id)
+    expect(list.text).toContain("Рассылка #1 · все — ✖️ отменена")
+    expect(inlineButtons(list).map((b) => b.text)).toEqual([t.buttons.refresh])
     expect(await statusOf(bot, 1)).toBe("cancelled")
     expect((await findJob(bot.app.db, "broadcast:1"))?.enabled).toBe(false)
     const again = await admin.pressData("bc:stop:1")
-    expect(textsOf(again.messages)).toEqual([t.notStopped(1)])
+    expect(textsOf(again.messages)[0]).toBe(t.notStopped(1))
     // The /broadcasts refusal (the forged press got an alert), and nothing else.
     expect(bot.tg.chat(2101).length).toBe(learnerBefore + 1)
   })
@@ -141,9 +151,19 @@ describe.each(backends)("broadcasts end to end (%s)", (backend) => {
     const admin = bot.user(2201, "Олег")
     await signIn(admin, ADMIN_PASSWORD)
     await admin.send("/broadcast")
+    // A photo or a file with a caption: told plainly that only text goes, the draft still waits for it.
+    for (const update of [
+      photoUpdate({ chatId: 2201, userId: 2201, caption: "Фото для всех" }),
+      documentUpdate({ chatId: 2201, userId: 2201, fileName: "план.pdf" }),
+    ])
+      expect(textsOf(await admin.sendUpdate(update))).toEqual([t.textOnly])
+    expect(t.textOnly).toContain("только текст")
     expect(textsOf((await admin.press(t.buttons.cancel)).messages)).toEqual([t.cancelled])
     await admin.send("/broadcast")
-    await admin.send("/help")
+    // Another command in the middle: the admin is told the draft is gone, then gets what they asked for.
+    const help = textsOf(await admin.send("/help"))
+    expect(help[0]).toBe(t.draftLeft)
+    expect(help[1]).toStartWith("ℹ️ Команды")
     await admin.send("Это не рассылка")
     expect(await bot.app.db.selectFrom("broadcasts").selectAll().execute()).toEqual([])
     expect(textsOf(await admin.send("/broadcasts"))).toEqual([t.listEmpty])

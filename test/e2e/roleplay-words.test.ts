@@ -346,7 +346,7 @@ describe.each(backends)("a start over a running dialogue asks first (%s)", (back
     expect(textsOf(dropped)).toEqual([
       visibleText(t.leave.chosen(t.leave.buttons.drop)),
       t.left,
-      visibleText(appTexts.welcome("Аня")),
+      visibleText(appTexts.menu),
     ])
     expect(dropped[1]?.reply_markup).toEqual({ remove_keyboard: true })
     expect(await attempts(bot, 2203)).toEqual([])
