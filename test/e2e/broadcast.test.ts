@@ -134,7 +134,7 @@ describe.each(backends)("broadcasts end to end (%s)", (backend) => {
     const stopped = await admin.press("✖️ Отменить #1")
     expect(textsOf(stopped.messages)).toContain(t.stopped(1))
     // The list it was pressed on is shown again, up to date: cancelled, no stop button left.
-    const list = stopped.messages.find((m) => m.text.startsWith("📣 Рассылки"))!
+    const list = stopped.messages.find((m) => m.text?.startsWith("📣 Рассылки"))!
     expect(list.message_id).toBe(listed[0]!.message_id)
     expect(list.text).toContain("Рассылка #1 · все — ✖️ отменена")
     expect(inlineButtons(list).map((b) => b.text)).toEqual([t.buttons.refresh])
