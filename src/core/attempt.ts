@@ -61,6 +61,8 @@ export const Attempt = Schema.Struct({
   level: added(Schema.Literals(LEVELS), "normal"),
   /** «💡 Подсказка» presses in this attempt (the review says how many). */
   hints: added(Schema.Number, 0),
+  /** Every step was heard: the learner closes the conversation with one more line, then the review comes. */
+  closing: added(Schema.Boolean, false),
 })
 export type Attempt = typeof Attempt.Type
 export type Outcome = NonNullable<Attempt["outcome"]>
@@ -88,6 +90,7 @@ export const newAttempt = (
   hearing: 0,
   level,
   hints: 0,
+  closing: false,
 })
 
 /** Lines the persona never answered, as turns without a reply: the review and the saved attempt keep them. */

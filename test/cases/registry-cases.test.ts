@@ -55,18 +55,24 @@ describe.each(cases.map((c) => [c.id, c] as const))("%s through the production r
     ])
   })
 
-  test("all components over two turns → completed + auto_finished, review, then the same case again", () => {
+  test("all components over two turns → the invitation to close; the closing line → completed + auto_finished, review, then the same case again", () => {
     let s = reduce(started, text("раз"))[0]
     s = reduce(s, personaReplied(1, "Ну.", keys.slice(0, 3)))[0]
     s = reduce(s, text("два"))[0]
-    const [reviewing, cmds] = reduce(s, personaReplied(2, "Ладно.", keys.slice(3)))
-    expect(cmds).toEqual([
+    const [closing, invited] = reduce(s, personaReplied(2, "Ладно.", keys.slice(3)))
+    expect(invited).toEqual([
       Cmd.reply(`${personaLine(spec, "Ладно.")}\n\n${checklist(spec, keys, 2, null)}`),
+      Cmd.reply(t.closeNow),
+    ])
+    s = reduce(closing, text("Спасибо, до встречи"))[0]
+    const [reviewing, cmds] = reduce(s, personaReplied(3, "Пока."))
+    expect(cmds).toEqual([
+      Cmd.reply(`${personaLine(spec, "Пока.")}\n\n${checklist(spec, keys, 3, null)}`),
       Cmd.reply(t.allCovered),
       { _tag: "RecordStat", caseId: spec.id, stat: "completed" },
       { _tag: "RecordStat", caseId: spec.id, stat: "auto_finished" },
       { _tag: "ChatAction" },
-      { _tag: "AskReview", requestId: 3, caseId: spec.id, turns: attemptOf(reviewing).turns, covered: keys },
+      { _tag: "AskReview", requestId: 4, caseId: spec.id, turns: attemptOf(reviewing).turns, covered: keys },
     ])
     const review = {
       overall: "Хорошо.",
@@ -74,7 +80,7 @@ describe.each(cases.map((c) => [c.id, c] as const))("%s through the production r
       strengths: ["Ясно"],
       growth: [],
     }
-    const [done, shown] = reduce(reviewing, reviewReady(3, review, "openai:gpt-5"))
+    const [done, shown] = reduce(reviewing, reviewReady(4, review, "openai:gpt-5"))
     expect(shown[0]).toEqual(Cmd.reply(renderReview(spec, review, keys, plain(1)), removeReplyKeyboard))
     expect(shown.slice(2)).toEqual([{ _tag: "LoadProgress", caseId: spec.id }])
     const progress = { _tag: "ProgressLoaded", caseId: spec.id, history: [keys] } as const

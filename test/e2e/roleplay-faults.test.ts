@@ -215,6 +215,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
       [
         { reply: "Ну, бывает.", covered: keys.slice(0, 2) },
         { reply: "Ладно, договорились.", covered: keys.slice(2) },
+        { reply: "До встречи." },
       ],
       reviewOf(spec, keys),
       2,
@@ -223,9 +224,10 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
     await signIn(user)
     await startCase(user)
     await user.send("Первая реплика")
-    const last = await user.send("Вторая реплика")
+    await user.send("Вторая реплика")
+    const last = await user.send("Спасибо, до встречи")
     expect(textsOf(last)).toEqual([
-      expect.stringContaining(`${personaPrefix} Ладно, договорились.`),
+      expect.stringContaining(`${personaPrefix} До встречи.`),
       visibleText(kernelTexts.allCovered),
       kernelTexts.reviewUnavailable,
     ])
@@ -255,7 +257,7 @@ describe.each(backends)("role-play under AI faults end to end (%s)", (backend) =
       .select(["outcome", "turns", "score"])
       .where("user_id", "=", 1006)
       .execute()
-    expect(attempts).toEqual([{ outcome: "completed", turns: 2, score: keys.length }])
+    expect(attempts).toEqual([{ outcome: "completed", turns: 3, score: keys.length }])
 
     // The retry button is spent once the review is in.
     const again = await user.pressData(`case:${spec.id}:review`, last[2]!.message_id)

@@ -44,7 +44,7 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
       ])
     }
 
-    test(`${spec.id}: all components → review, stats, attempt row, survey invite once; retry restarts this case`, async () => {
+    test(`${spec.id}: all components → one closing line (the algorithm's «Заверши»), then review, stats, attempt row, survey invite once; retry restarts this case`, async () => {
       bot = await startBot({ backend })
       const user = bot.user(701)
       const review = reviewOf(spec, keys)
@@ -54,6 +54,7 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
         [
           { reply: "Ну, бывает.", covered: keys.slice(0, 2) },
           { reply: "Ладно, договорились.", covered: keys.slice(2) },
+          { reply: "И тебе спасибо. До встречи." },
         ],
         review,
       )
@@ -61,8 +62,12 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
       await open(user)
       const first = await user.send("Первая реплика")
       expect(textsOf(first)[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: Ну, бывает.`)
-      const last = textsOf(await user.send("Вторая реплика"))
-      expect(last[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: Ладно, договорились.`)
+      const heard = textsOf(await user.send("Вторая реплика"))
+      expect(heard[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: Ладно, договорились.`)
+      // Every step heard: the learner is asked to close the conversation, and it goes on for that one line.
+      expect(heard.slice(1)).toEqual([visibleText(kernelTexts.closeNow)])
+      const last = textsOf(await user.send("Спасибо за разговор. Я в тебя верю"))
+      expect(last[0]).toStartWith(`${spec.persona.emoji} ${spec.persona.name}: И тебе спасибо. До встречи.`)
       expect(last[1]).toBe(visibleText(kernelTexts.allCovered))
       expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
       expect(last[2]).toContain(`5 из 5`)
@@ -76,7 +81,7 @@ describe.each(backends)("role-play cases end to end (%s)", (backend) => {
         [`${spec.id}:auto_finished`]: 1,
       })
       expect(await attempts(bot, 701)).toEqual([
-        { case_id: spec.id, outcome: "completed", turns: 2, score: 5, attempt_no: 1 },
+        { case_id: spec.id, outcome: "completed", turns: 3, score: 5, attempt_no: 1 },
       ])
       expect(await invites(bot, 701)).toBe(1)
       // While the review was prepared, Telegram showed its «Thinking…» placeholder (an empty draft).

@@ -62,12 +62,15 @@ const finishOneCase = async (bot: TestBot, user: TestUser) => {
     [
       { reply: "Ну, бывает.", covered: keys.slice(0, 2) },
       { reply: "Ладно, договорились.", covered: keys.slice(2) },
+      { reply: "До встречи." },
     ],
     reviewOf(spec, keys),
   )
   await user.send(`/${spec.commands.start}`)
   await user.send("Первая реплика")
-  const last = textsOf(await user.send("Вторая реплика"))
+  await user.send("Вторая реплика")
+  // Every step heard: one closing line, then the review.
+  const last = textsOf(await user.send("Спасибо, до встречи"))
   expect(last[2]).toStartWith(`🎓 Разбор: ${spec.texts.title}`)
 }
 

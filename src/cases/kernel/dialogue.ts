@@ -152,12 +152,17 @@ export const recordTurn = (
   const everything = spec.methodology.components.every((c) => attempt.covered.includes(c.key))
   // Lines the learner already sent go into the review unanswered rather than being dropped by the finish.
   const ending: Attempt = { ...attempt, turns: [...attempt.turns, ...unanswered(attempt.queued)], queued: [] }
-  if (everything && n >= MIN_TURNS_FOR_EARLY_FINISH) return finish(s, spec, ending, "completed", shown)
+  const heard = everything && n >= MIN_TURNS_FOR_EARLY_FINISH
+  // The closing line was answered (or there is no room left for one): the conversation is over.
+  if (heard && (attempt.closing || n >= spec.maxTurns)) return finish(s, spec, ending, "completed", shown)
   if (n >= spec.maxTurns) return finish(s, spec, ending, "out_of_moves", shown)
-  const [queued, ...rest] = attempt.queued
-  if (queued === undefined) return [withAttempt(s, attempt), shown]
-  const [next, cmds] = askPersona(s, { ...attempt, queued: rest }, queued, now)
-  return [next, [...shown, ...cmds]]
+  // Every step heard: the algorithm's last step is to close the conversation, so the learner gets one more line.
+  const going: Attempt = heard ? { ...attempt, closing: true } : attempt
+  const told = heard ? [...shown, Cmd.reply(t.closeNow)] : shown
+  const [queued, ...rest] = going.queued
+  if (queued === undefined) return [withAttempt(s, going), told]
+  const [next, cmds] = askPersona(s, { ...going, queued: rest }, queued, now)
+  return [next, [...told, ...cmds]]
 }
 
 export const personaFailed = (s: Session, spec: CaseSpec, a: Attempt, support?: string): Step => [

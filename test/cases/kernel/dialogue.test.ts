@@ -144,25 +144,32 @@ describe("finish", () => {
 })
 
 describe("recordTurn", () => {
-  test(`finishing needs every component AND ${MIN_TURNS_FOR_EARLY_FINISH} turns; the limit ends it otherwise`, () => {
+  test(`every component AND ${MIN_TURNS_FOR_EARLY_FINISH} turns → one closing line, then the finish; the limit ends it otherwise`, () => {
     const all = ["A", "B", "C", "D", "E"]
-    const outcome = (turns: Attempt["turns"], covered: ReadonlyArray<string>, now: ReadonlyArray<string>) => {
+    const after = (
+      turns: Attempt["turns"],
+      covered: ReadonlyArray<string>,
+      now: ReadonlyArray<string>,
+      closing = false,
+    ) => {
       const s = talking(turns, covered)
-      const [next] = recordTurn(
-        s,
-        testCase,
-        attemptOf(s),
-        { reply: "ответ", covered: now, model: "m" },
-        false,
-        T0,
-      )
-      return attemptOf(next).outcome
+      const open = { ...attemptOf(s), closing }
+      const [next] = recordTurn(s, testCase, open, { reply: "ответ", covered: now, model: "m" }, false, T0)
+      const { outcome, closing: closes } = attemptOf(next)
+      return { outcome, closing: closes }
     }
-    expect(outcome([], [], all)).toBeNull()
-    expect(outcome([turn("раз", all)], all, [])).toBe("completed")
-    expect(outcome([turn("раз")], [], ["A", "B", "C", "D"])).toBeNull()
-    expect(outcome([turn("раз"), turn("два"), turn("три")], [], ["A"])).toBe("out_of_moves")
-    expect(outcome([turn("раз"), turn("два"), turn("три")], ["A", "B"], ["C", "D", "E"])).toBe("completed")
+    expect(after([], [], all)).toEqual({ outcome: null, closing: false })
+    expect(after([turn("раз", all)], all, [])).toEqual({ outcome: null, closing: true })
+    expect(after([turn("раз", all), turn("два")], all, [], true)).toEqual({
+      outcome: "completed",
+      closing: true,
+    })
+    expect(after([turn("раз")], [], ["A", "B", "C", "D"])).toEqual({ outcome: null, closing: false })
+    expect(after([turn("раз"), turn("два"), turn("три")], [], ["A"]).outcome).toBe("out_of_moves")
+    // Heard on the last allowed turn: no room for a closing line.
+    expect(after([turn("раз"), turn("два"), turn("три")], ["A", "B"], ["C", "D", "E"]).outcome).toBe(
+      "completed",
+    )
   })
 
   test("the checklist counts the union of covered components and shows this turn's flags to admins only", () => {
@@ -264,7 +271,9 @@ describe("the reducer as a whole", () => {
     ev(aiFailed(2)),
     ev(press("test_case", "retry")),
     ev(personaReplied(3, "ответ 2", ["C", "D", "E"])),
-    ev(reviewReady(4, review)),
+    ev(text("спасибо, до встречи")),
+    ev(personaReplied(4, "пока")),
+    ev(reviewReady(5, review)),
   ]
 
   const deepFreeze = <T>(value: T): T => {
@@ -282,7 +291,7 @@ describe("the reducer as a whole", () => {
       return step[0]
     }, initialSession)
     expect(attemptOf(final)).toMatchObject({ phase: "Reviewed", outcome: "completed" })
-    expect(attemptOf(final).turns).toHaveLength(2)
+    expect(attemptOf(final).turns).toHaveLength(3)
   })
 
   test("is deterministic: the same events give the same states and commands", () => {

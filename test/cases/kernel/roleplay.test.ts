@@ -135,6 +135,7 @@ describe("start", () => {
     hearing: 0,
     level: "normal",
     hints: 0,
+    closing: false,
   }
 
   test("start button → a fresh attempt №1, counted as started, the algorithm with the dialogue keyboard", () => {
@@ -336,45 +337,72 @@ describe("two messages at once", () => {
   })
 })
 
-describe("early finish", () => {
+describe("early finish: every step heard, then the learner closes the conversation", () => {
   const T2 = T0 + 20_000
+  const all = ["A", "B", "C", "D", "E"]
+  const turn2 = { learner: "Мне тревожно. Что предлагаешь?", persona: "Ладно", covered: ["C", "D", "E"] }
 
-  test("all five components with ≥ 2 turns → persona line, all covered, completed + auto_finished, review asked; a line still queued goes into the review unanswered", () => {
-    const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?")), ev(text("лишняя"))])
-    const turns = [
-      turn1,
-      { learner: "Мне тревожно. Что предлагаешь?", persona: "Ладно", covered: ["C", "D", "E"] },
-      { learner: "лишняя", persona: "", covered: [] },
-    ]
-    const all = ["A", "B", "C", "D", "E"]
+  test("all five with ≥ 2 turns → the persona's line and the invitation to close; no review yet", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?"))])
     expect(reduce(asking, ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }))).toEqual([
+      inCase(asking, {
+        ...attemptOf(started),
+        turns: [turn1, turn2],
+        dialogueModel: "test-model",
+        covered: all,
+        closing: true,
+      }),
+      [personaMessage(testCase, "Ладно", all, 2), Cmd.reply(t.closeNow)],
+    ])
+  })
+
+  test("the closing line is answered by the persona → completed + auto_finished, review asked", () => {
+    const closing = fold(reduce, oneTurn, [
+      ev(text("Мне тревожно. Что предлагаешь?")),
+      ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }),
+      ev(text("Спасибо, договорились. Я в тебя верю")),
+    ])
+    const turn3 = { learner: "Спасибо, договорились. Я в тебя верю", persona: "И вам спасибо", covered: [] }
+    const turns = [turn1, turn2, turn3]
+    expect(reduce(closing, ev(personaReplied(3, "И вам спасибо", []), { now: T2 + 5000 }))).toEqual([
       inCase(
-        { ...asking, nextRequestId: 4 },
+        { ...closing, nextRequestId: 5 },
         {
           ...attemptOf(started),
           phase: "Reviewing",
           turns,
           dialogueModel: "test-model",
           covered: all,
-          queued: [],
-          reviewRequestId: 3,
+          closing: true,
+          reviewRequestId: 4,
           outcome: "completed",
         },
       ),
       [
-        personaMessage(testCase, "Ладно", all, 2),
+        personaMessage(testCase, "И вам спасибо", all, 3),
         Cmd.reply(t.allCovered),
         stat("test_case", "completed"),
         stat("test_case", "auto_finished"),
         chatAction,
-        { _tag: "AskReview", requestId: 3, caseId: "test_case", turns, covered: all },
+        { _tag: "AskReview", requestId: 4, caseId: "test_case", turns, covered: all },
       ],
     ])
   })
 
+  test("a line the learner already sent becomes the closing line", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?")), ev(text("Спасибо!"))])
+    const [next, cmds] = reduce(asking, ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }))!
+    expect(attemptOf(next)).toMatchObject({
+      closing: true,
+      queued: [],
+      pending: { requestId: 3, text: "Спасибо!" },
+    })
+    expect(cmds.slice(0, 2)).toEqual([personaMessage(testCase, "Ладно", all, 2), Cmd.reply(t.closeNow)])
+    expect(cmds.at(-1)).toMatchObject({ _tag: "AskPersona", requestId: 3, text: "Спасибо!" })
+  })
+
   test("all five covered in the FIRST turn → the dialogue goes on (needs ≥ 2 turns)", () => {
     const asking = fold(reduce, started, [ev(text("всё сразу"))])
-    const all = ["A", "B", "C", "D", "E"]
     expect(reduce(asking, ev(personaReplied(1, "Ого", all)))).toEqual([
       inCase(asking, {
         ...attemptOf(started),
@@ -386,13 +414,24 @@ describe("early finish", () => {
     ])
   })
 
-  test("everything covered in turn 1, a plain second turn → now it finishes", () => {
-    const all = ["A", "B", "C", "D", "E"]
+  test("everything covered in turn 1, a plain second turn → the invitation; a third closes it", () => {
     const s = talk(reduce, started, [
       ["всё сразу", "Ого", all],
       ["ну вот", "Ладно", []],
     ])
-    expect(attemptOf(s)).toMatchObject({ phase: "Reviewing", outcome: "completed", covered: all })
+    expect(attemptOf(s)).toMatchObject({ phase: "Dialogue", closing: true, covered: all })
+    const closed = talk(reduce, s, [["До встречи", "Пока", []]])
+    expect(attemptOf(closed)).toMatchObject({ phase: "Reviewing", outcome: "completed", covered: all })
+  })
+
+  test("every step heard on the last allowed turn → no room for a closing line: completed at once", () => {
+    const s = talk(reduce, started, [
+      ["раз", "р1", ["A"]],
+      ["два", "р2", ["B"]],
+      ["три", "р3", ["C"]],
+      ["четыре", "р4", ["D", "E"]],
+    ])
+    expect(attemptOf(s)).toMatchObject({ phase: "Reviewing", outcome: "completed", closing: false })
   })
 })
 
