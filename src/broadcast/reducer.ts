@@ -60,10 +60,7 @@ const onText = (s: Session, draft: Draft, ev: Envelope, input: TextInput, zone: 
     const html = input.html ?? escapeHtml(text)
     if (visibleText(html).length > MAX_BROADCAST_LENGTH)
       return [s, [Cmd.reply(t.tooLong(MAX_BROADCAST_LENGTH))]]
-    return [
-      withDraft(s, { ...draft, step: "audience", html }),
-      [{ _tag: "CountAudiences" }],
-    ]
+    return [withDraft(s, { ...draft, step: "audience", html }), [{ _tag: "CountAudiences" }]]
   }
   if (draft.step !== "when") return [s, [Cmd.reply(t.useButtons)]]
   const parsed = parseSendTime(text, ev.now, zone)
@@ -161,7 +158,9 @@ const onFeedback = (
         s,
         [
           Cmd.reply(event.stopped ? t.stopped(event.id) : t.notStopped(event.id)),
-          ...(event.listMessageId === null ? [] : [{ _tag: "LoadBroadcasts", messageId: event.listMessageId } as const]),
+          ...(event.listMessageId === null
+            ? []
+            : [{ _tag: "LoadBroadcasts", messageId: event.listMessageId } as const]),
         ],
       ]
     default:

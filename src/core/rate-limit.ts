@@ -43,7 +43,11 @@ export const checkRate = (
   }
   const w = over === "hour" ? hour : minute
   const waitMin = Math.max(1, Math.ceil((w.start + WINDOW_MS[over] - now) / 60_000))
-  if (press) return [{ minute, hour }, { _tag: "Blocked", window: over, notify: true, waitMin }]
+  if (press)
+    return [
+      { minute, hour },
+      { _tag: "Blocked", window: over, notify: true, waitMin },
+    ]
   const next = { minute, hour, [over]: { ...w, warned: true } }
   return [next, { _tag: "Blocked", window: over, notify: !w.warned, waitMin }]
 }

@@ -26,7 +26,12 @@ const sendGuide = (chatId: number, caseId: string) =>
     // Under a readable name, with the case's buttons under it: the guide leads straight into practice.
     const markup = renderKeyboard(guideKeyboard(spec.id))
     const upload = tg
-      .sendDocument(chatId, new InputFile(bytes, kernelTexts.guideFileName(spec)), spec.texts.guideCaption, markup)
+      .sendDocument(
+        chatId,
+        new InputFile(bytes, kernelTexts.guideFileName(spec)),
+        spec.texts.guideCaption,
+        markup,
+      )
       .pipe(
         Effect.flatMap((fileId) =>
           fileId ? db.use("saveFileId", (k) => saveFileId(k, key, fileId)) : Effect.void,
