@@ -2,9 +2,11 @@
 // Run with `bun run guides`. The output is deterministic, so the committed PDFs can be checked against their sources.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
+import { findCase } from "../src/cases/registry"
 import { collect, createGuideDocument, pageCount, withContentId } from "./guides/document"
 import { guideMeta, lexBlocks } from "./guides/parse"
 import { GuideLayout } from "./guides/render"
+import { expandStory } from "./guides/story"
 
 export { GUIDE_DATE, pageCount } from "./guides/document"
 export { guideMeta, typeset } from "./guides/parse"
@@ -23,6 +25,13 @@ export const buildGuide = async (markdown: string): Promise<Uint8Array> => {
   return withContentId(await bytes)
 }
 
+/** A guide's Markdown with its case's story filled in (guides/story.ts): what the PDF is built from. */
+export const guideSource = (id: string): string => {
+  const spec = findCase(id)
+  if (!spec) throw new Error(`static/guides/${id}.md: no case with the id ${id}`)
+  return expandStory(readFileSync(join(GUIDES_DIR, `${id}.md`), "utf8"), spec)
+}
+
 const main = async () => {
   const sources = readdirSync(GUIDES_DIR)
     .filter((name) => name.endsWith(".md"))
@@ -31,7 +40,7 @@ const main = async () => {
   for (const name of sources) {
     const source = join(GUIDES_DIR, name)
     const target = source.replace(/\.md$/, ".pdf")
-    const pdf = await buildGuide(readFileSync(source, "utf8"))
+    const pdf = await buildGuide(guideSource(name.replace(/\.md$/, "")))
     let unchanged = false
     try {
       unchanged = Buffer.from(readFileSync(target)).equals(Buffer.from(pdf))

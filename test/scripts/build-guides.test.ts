@@ -1,7 +1,14 @@
 import { describe, expect, test } from "bun:test"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { buildGuide, GUIDES_DIR, guideMeta, pageCount, typeset } from "../../scripts/build-guides"
+import {
+  buildGuide,
+  GUIDES_DIR,
+  guideMeta,
+  guideSource,
+  pageCount,
+  typeset,
+} from "../../scripts/build-guides"
 
 const GUIDES = {
   fb_employee: ["Поведение", "Результат", "Отношение", "Вопрос", "Договорённости"],
@@ -23,7 +30,7 @@ const SECTIONS = [
 const FORMAL =
   /(?<![\p{L}])(вы|вас|вам|вами|ваш|ваша|ваше|ваши|вашего|вашей|вашему|вашим|вашими|вашу|ваших)(?![\p{L}])/iu
 
-const source = (id: string) => readFileSync(join(GUIDES_DIR, `${id}.md`), "utf8")
+const source = (id: string) => guideSource(id)
 const committed = (id: string) => new Uint8Array(readFileSync(join(GUIDES_DIR, `${id}.pdf`)))
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1")
 

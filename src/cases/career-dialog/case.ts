@@ -2,6 +2,7 @@ import type { CaseSpec } from "../kernel/spec"
 import { levels } from "./levels"
 import persona from "./prompts/persona.md" with { type: "text" }
 import reviewer from "./prompts/reviewer.md" with { type: "text" }
+import { story } from "./story"
 import { texts } from "./texts"
 
 /** A career dialogue: the learner is a team lead, Максим a quiet engineer who wants to grow as an expert. */
@@ -73,6 +74,7 @@ export const spec: CaseSpec = {
   maxTurns: 6,
   liveChecklist: true,
   texts,
+  story,
   levels,
   prompts: { persona, reviewer },
   guide: "career_dialog.pdf",

@@ -3,6 +3,7 @@ import type { CaseSpec } from "../kernel/spec"
 import { levels } from "./levels"
 import persona from "./prompts/persona.md" with { type: "text" }
 import reviewer from "./prompts/reviewer.md" with { type: "text" }
+import { story } from "./story"
 import { texts } from "./texts"
 
 /** Corrective feedback to a subordinate: the learner is a site manager, Евгений an excavator driver. */
@@ -45,6 +46,7 @@ export const spec: CaseSpec = {
   maxTurns: 5,
   liveChecklist: true,
   texts,
+  story,
   levels,
   prompts: { persona, reviewer },
   guide: "fb_employee.pdf",

@@ -3,6 +3,7 @@ import type { CaseSpec } from "../kernel/spec"
 import { levels } from "./levels"
 import persona from "./prompts/persona.md" with { type: "text" }
 import reviewer from "./prompts/reviewer.md" with { type: "text" }
+import { story } from "./story"
 import { texts } from "./texts"
 
 /** Feedback between peers: the learner is a logistics specialist, Александр a busy sales specialist. */
@@ -46,6 +47,7 @@ export const spec: CaseSpec = {
   maxTurns: 5,
   liveChecklist: true,
   texts,
+  story,
   levels,
   prompts: { persona, reviewer },
   guide: "fb_peer.pdf",

@@ -1,6 +1,7 @@
 import type { Level } from "../../core/attempt"
 import type { Cmd } from "../../core/commands"
 import type { Envelope } from "../../core/model"
+import type { CaseStory } from "./story"
 
 /**
  * A role-play case is data: who the learner talks to, which methodology judges the talk, the limits, and the
@@ -77,6 +78,8 @@ export interface CaseSpec {
   /** Show the live checklist of covered components after each turn. */
   readonly liveChecklist: boolean
   readonly texts: CaseTexts
+  /** The situation as the card and the guide tell it (story.ts). */
+  readonly story: CaseStory
   /** How the persona plays at each level of difficulty (stored with the attempt, shown in the history). */
   readonly levels: CaseLevels
   /** Case-specific prompt prose (Markdown, Russian); the kernel appends the shared rules and the JSON contract. */

@@ -19,6 +19,14 @@ export const testLevels = {
   hard: { concedes: "ЖЁСТКО-уступает", pushback: ["жёсткий довод"] },
 }
 
+const testStory = {
+  opening: "Есть минута?",
+  examples: ["а", "б", "в", "г", "д"],
+  closing: "Спасибо",
+  dialogue: [],
+  facts: [],
+}
+
 export const testCase: CaseSpec = {
   id: "test_case",
   commands: { start: "testcase", stop: "testcase_stop" },
@@ -52,6 +60,7 @@ export const testCase: CaseSpec = {
     guideCaption: "📚 Памятка по тестовому кейсу",
   },
   levels: testLevels,
+  story: testStory,
   prompts: {
     persona: "# Роль\nТы — тестовая персона на тестовом участке.\n",
     reviewer: "# Разбор\nТы — тестовый рецензент.\n",
@@ -93,6 +102,7 @@ export const otherCase: CaseSpec = {
     guideCaption: "📚 Памятка по другому кейсу",
   },
   levels: testLevels,
+  story: testStory,
   prompts: { persona: "Ты — другой коллега.", reviewer: "Ты — другой рецензент." },
   guide: "other_case.pdf",
 }
