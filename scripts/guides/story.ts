@@ -37,4 +37,5 @@ export const expandStory = (markdown: string, spec: CaseSpec): string => {
     .reduce((md, c, i) => md.replace(`{{example:${c.key}}}`, lines[i]!), markdown)
     .replace("{{examples}}", examples)
     .replace("{{dialogue}}", dialogue)
+    .replace("{{closing}}", story.closing)
 }

@@ -95,7 +95,13 @@ export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
     const answer = Cmd.answer(input.queryId)
     if (data._tag === "BroadcastStop")
-      return [s, [answer, { _tag: "StopBroadcast", id: data.id, listMessageId: input.messageId }]]
+      return [
+        s,
+        [
+          answer,
+          { _tag: "StopBroadcast", id: data.id, listMessageId: data.fromList ? input.messageId : null },
+        ],
+      ]
     if (data._tag === "Broadcast" && data.action === "list")
       return [s, [answer, { _tag: "LoadBroadcasts", messageId: input.messageId }]]
     if (data._tag === "Broadcast" && data.action === "drop")
@@ -149,7 +155,7 @@ const onFeedback = (
       const html = [t.listTitle, ...event.broadcasts.map((b) => renderBroadcast(b, zone))].join("\n\n")
       const stops = event.broadcasts
         .filter(isActive)
-        .map((b) => [button(t.buttons.stop(b.id), callbackData.broadcastStop(b.id))])
+        .map((b) => [button(t.buttons.stop(b.id), callbackData.broadcastStop(b.id, true))])
       const keyboard = inline(...stops, [button(t.buttons.refresh, callbackData.broadcast("list"))])
       return [s, [Cmd.show(event.messageId, html, keyboard)]]
     }

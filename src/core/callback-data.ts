@@ -36,7 +36,8 @@ export type CallbackData =
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
   | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
-  | { readonly _tag: "BroadcastStop"; readonly id: number }
+  /** `fromList`: pressed under the /broadcasts list (refreshed after), not under the broadcast's own message. */
+  | { readonly _tag: "BroadcastStop"; readonly id: number; readonly fromList: boolean }
   | { readonly _tag: "SurveyOpen" }
   | { readonly _tag: "SurveySkip" }
   /** An answer given on the survey opened as run `run` (an older run's buttons are stale: they save nothing). */
@@ -75,7 +76,7 @@ export const callbackData = {
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
   broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
   broadcastAudience: (audience: Audience): string => `bc:to:${audience}`,
-  broadcastStop: (id: number): string => `bc:stop:${id}`,
+  broadcastStop: (id: number, fromList = false): string => `bc:${fromList ? "lstop" : "stop"}:${id}`,
   surveyOpen: "rate:open",
   surveySkip: "rate:skip",
   surveyAnswer: (run: number, question: number, value: number): string => `rate:${run}:${question}:${value}`,
@@ -121,8 +122,8 @@ const decodeBroadcast = (raw: string, first: string, second: string | undefined)
     return { _tag: "Broadcast", action: first as (typeof BROADCAST_ACTIONS)[number] }
   if (first === "to" && second !== undefined && isAudience(second))
     return { _tag: "BroadcastAudience", audience: second }
-  if (first === "stop" && /^\d{1,15}$/.test(second ?? ""))
-    return { _tag: "BroadcastStop", id: Number(second) }
+  if ((first === "stop" || first === "lstop") && /^\d{1,15}$/.test(second ?? ""))
+    return { _tag: "BroadcastStop", id: Number(second), fromList: first === "lstop" }
   return { _tag: "Unknown", raw }
 }
 

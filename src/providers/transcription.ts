@@ -22,7 +22,7 @@ export interface TranscriptionProvider {
 
 export const TRANSCRIBE_INSTRUCTION = "Дословно расшифруй эту аудиозапись на русском. Верни только текст."
 
-const EMPTY_TRANSCRIPT = "empty transcript"
+export const EMPTY_TRANSCRIPT = "empty transcript"
 
 const failEmpty = (provider: string) => (text: string) =>
   text.trim() === ""

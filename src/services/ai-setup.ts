@@ -7,13 +7,14 @@ import { makeOpenAiClient } from "../providers/openai"
 import { DEFAULT_SPEECH_MODEL, openAiSpeech } from "../providers/speech"
 import {
   chainTranscribers,
+  EMPTY_TRANSCRIPT,
   geminiTranscriber,
   openAiTranscriber,
   type Transcript,
 } from "../providers/transcription"
 import type { UsageRecord } from "../repositories/ai.repo"
 import { StartupError } from "../startup"
-import { makeGateway, type Route, routingTable } from "./ai-gateway"
+import { type ChainFailure, makeGateway, type Route, routingTable } from "./ai-gateway"
 import { makeUsageRecorder, metered } from "./ai-usage"
 import type { LlmError, LlmShape, ProviderClient, ProviderName } from "./llm"
 import type { LogShape } from "./log"
@@ -28,6 +29,21 @@ export interface AiSetup {
   /** Settles once every usage row recorded so far is written (idle checks, shutdown); never rejects. */
   readonly usageWritten: () => Promise<void>
 }
+
+/**
+ * One line an operator can act on when a whole chain failed (the learner was told the AI cannot answer): the case,
+ * each provider tried with its error class, the time spent. No dialogue text, no keys.
+ */
+const logChainFailed =
+  (log: LogShape) =>
+  ({ caseId, channel, tried, ms }: Omit<ChainFailure, "channel"> & { readonly channel: string }) =>
+    log.warn("ai chain failed", {
+      caseId,
+      channel,
+      providers: tried.map((t) => `${t.route.provider}:${t.route.model}`).join(" → ") || "none",
+      errors: tried.map((t) => `${t.reason} (${t.detail})`).join("; ") || "no provider has a key",
+      ms,
+    })
 
 /** Without any AI key the bot cannot hold a dialogue: refused at once, before a database is opened or created. */
 export const requireAiKey = (env: AppConfig["env"]) => {
@@ -95,15 +111,7 @@ export const makeAi = (
     concurrency: env.AI_MAX_CONCURRENCY,
     queuedNoticeMs: 3000,
     record,
-    // One line an operator can act on: the case, each provider tried with its error class, the time spent.
-    chainFailed: ({ caseId, channel, tried, ms }) =>
-      log.warn("ai chain failed", {
-        caseId,
-        channel,
-        providers: tried.map((t) => `${t.route.provider}:${t.route.model}`).join(" → ") || "none",
-        errors: tried.map((t) => `${t.reason} (${t.detail})`).join("; ") || "no provider has a key",
-        ms,
-      }),
+    chainFailed: logChainFailed(log),
   })
   const voiceBudget = {
     timeoutMs: env.TRANSCRIBE_TIMEOUT_SEC * 1000,
@@ -140,17 +148,38 @@ export const makeAi = (
       return step ? [{ route, step }] : []
     })
     if (steps.length === 0) return null
-    return (bytes, mime, fileName, caller) =>
-      chainTranscribers(
+    return (bytes, mime, fileName, caller) => {
+      const started = performance.now()
+      const tried: Array<ChainFailure["tried"][number]> = []
+      return chainTranscribers(
         steps.map(({ route, step }) => ({
           transcribe: () =>
             metered(
               usage,
               { ...caller, channel: "transcription", provider: route.provider, model: route.model },
               step.transcribe(bytes, mime, fileName),
+            ).pipe(
+              Effect.tapError((e) =>
+                Effect.sync(() => tried.push({ route, reason: e.reason, detail: e.detail })),
+              ),
             ),
         })),
-      ).transcribe(bytes, mime, fileName)
+      )
+        .transcribe(bytes, mime, fileName)
+        .pipe(
+          // A silent voice note is the learner's, not an outage: only a chain that failed to answer is logged.
+          Effect.tapError(() =>
+            tried.every((t) => t.detail.endsWith(EMPTY_TRANSCRIPT))
+              ? Effect.void
+              : logChainFailed(log)({
+                  caseId: caller.caseId,
+                  channel: "transcription",
+                  tried,
+                  ms: Math.round(performance.now() - started),
+                }),
+          ),
+        )
+    }
   }
   const byCase = new Map(
     (env.AI_CASE_CHAINS ?? [])

@@ -194,7 +194,7 @@ describe("broadcast wizard (pure)", () => {
         [Cmd.reply(texts.adminOnly)],
       ])
     for (const data of [
-      { _tag: "BroadcastStop", id: 1 },
+      { _tag: "BroadcastStop", id: 1, fromList: true },
       { _tag: "Broadcast", action: "list" },
       { _tag: "Broadcast", action: "send" },
     ] as const)
@@ -230,8 +230,8 @@ describe("/broadcasts (pure)", () => {
       "📣 <b>Рассылка #1</b> · все — ✅ завершена\nдоставлено 5 из 10 · не доставлено: 1",
     ].join("\n\n")
     const keyboard = inline(
-      [{ text: "✖️ Отменить #3", data: "bc:stop:3" }],
-      [{ text: "✖️ Отменить #2", data: "bc:stop:2" }],
+      [{ text: "✖️ Отменить #3", data: "bc:lstop:3" }],
+      [{ text: "✖️ Отменить #2", data: "bc:lstop:2" }],
       [{ text: t.buttons.refresh, data: "bc:list" }],
     )
     expect(broadcastReducer(initialSession, ev(loaded(null)))).toEqual([
@@ -251,10 +251,13 @@ describe("/broadcasts (pure)", () => {
         ev(feedback({ _tag: "BroadcastsLoaded", messageId: null, broadcasts: [] })),
       ),
     ).toEqual([initialSession, [Cmd.reply(t.listEmpty)]])
-    expect(broadcastReducer(initialSession, ev(press({ _tag: "BroadcastStop", id: 4 })))).toEqual([
-      initialSession,
-      [Cmd.answer("q-1"), { _tag: "StopBroadcast", id: 4, listMessageId: 77 }],
-    ])
+    expect(
+      broadcastReducer(initialSession, ev(press({ _tag: "BroadcastStop", id: 4, fromList: true }))),
+    ).toEqual([initialSession, [Cmd.answer("q-1"), { _tag: "StopBroadcast", id: 4, listMessageId: 77 }]])
+    // Under the broadcast's own progress message: that message shows the stop; no list to refresh.
+    expect(
+      broadcastReducer(initialSession, ev(press({ _tag: "BroadcastStop", id: 4, fromList: false }))),
+    ).toEqual([initialSession, [Cmd.answer("q-1"), { _tag: "StopBroadcast", id: 4, listMessageId: null }]])
     expect(
       broadcastReducer(
         initialSession,

@@ -40,6 +40,14 @@ describe.each(cases.map((c) => [c.id, c] as const))("one story per case: %s", (i
     })
   })
 
+  test("the card and the guide close the conversation with the same words; the sample conversation ends with them", () => {
+    expect(algorithm).toContain(`«${spec.story.closing}»`)
+    expect(guide).toContain(`«${spec.story.closing}»`)
+    const last = spec.story.dialogue.at(-1)!
+    expect(last.who).toBe("learner")
+    expect(last.line).toContain(spec.story.closing)
+  })
+
   test("the guide's sample conversation is between the case's own speakers, with the case's story", () => {
     const speakers = [...guide.matchAll(/^> \*\*(.+?):\*\*/gm)].map((m) => m[1])
     expect(new Set(speakers)).toEqual(new Set([spec.texts.learnerLabel, spec.persona.name]))

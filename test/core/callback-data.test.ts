@@ -25,7 +25,16 @@ describe("callbackData", () => {
       _tag: "BroadcastAudience",
       audience: "never_completed",
     })
-    expect(callbackData.decode(callbackData.broadcastStop(42))).toEqual({ _tag: "BroadcastStop", id: 42 })
+    expect(callbackData.decode(callbackData.broadcastStop(42))).toEqual({
+      _tag: "BroadcastStop",
+      id: 42,
+      fromList: false,
+    })
+    expect(callbackData.decode(callbackData.broadcastStop(42, true))).toEqual({
+      _tag: "BroadcastStop",
+      id: 42,
+      fromList: true,
+    })
     for (const raw of [
       "bc",
       "bc:",

@@ -345,4 +345,35 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     const cached = await bot.app.db.selectFrom("voice_transcripts").select(["provider", "model"]).execute()
     expect(cached).toEqual([{ provider: "gemini", model: "gemini-2.5-flash" }])
   })
+
+  test("voice: every transcription route fails → the learner's notice and one warning with the providers and their errors", async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const logSink = (line: string) => {
+      recordOutput(line)
+      lines.push(JSON.parse(line))
+    }
+    bot = await startBot({
+      backend,
+      logSink,
+      env: { TRANSCRIBE_MAX_RETRIES: "0", TRANSCRIBE_RETRY_BACKOFF_SEC: "0" },
+    })
+    scriptRoleplay(bot.ai, employee, [])
+    const user = bot.user(5009)
+    await signIn(user)
+    await startCase(user, employee)
+    bot.ai.failNext({ kind: "status", status: 503 }, 5, "/audio/transcriptions")
+    const bytes = makeOggOpus({ durationSec: 2 })
+    bot.tg.addFile(bytes, { fileId: "f-voice", fileUniqueId: "F1" })
+    const voice = { file_id: "f-voice", file_unique_id: "F1", duration: 2, mime_type: "audio/ogg" }
+    const update = messageUpdate(
+      { voice: { ...voice, file_size: bytes.byteLength } },
+      { chatId: 5009, userId: 5009, firstName: "Аня", messageId: bot.tg.nextUserMessageId(5009) },
+    )
+    expect(textsOf(await user.sendUpdate(update))[0]).toStartWith(kernelTexts.voiceFailed)
+    const warnings = lines.filter((l) => l.msg === "ai chain failed")
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatchObject({ level: "warn", caseId: employee.id, channel: "transcription" })
+    expect(String(warnings[0]!.providers)).toStartWith("openai:")
+    expect(String(warnings[0]!.errors)).toContain("HTTP 503")
+  })
 })
