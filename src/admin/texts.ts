@@ -135,6 +135,8 @@ export const adminTexts = {
   exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
   exportFailed: (message: string) => `❌ Выгрузка в Google Таблицу не удалась: ${e(message)}`,
   exportInterrupted: "бот перезапускался, пока шла выгрузка. Запусти /export ещё раз.",
+  exportTimedOut:
+    "выгрузка шла слишком долго и была остановлена. Попробуй чуть позже; если повторится — передай тому, кто обслуживает бота: подробности в журнале. Файлом: /export xlsx.",
   /** Why, in words an HR admin can act on: what to ask whoever runs the bot; the technical detail is in its log. */
   exportFailure: {
     no_credentials:

@@ -69,11 +69,12 @@ const onText = (s: Session, draft: Draft, ev: Envelope, input: TextInput, zone: 
   return [s, [Cmd.reply(why)]]
 }
 
-/** A broadcast draft does not outlive a lost admin role or another command. */
+/** A broadcast draft does not outlive a lost admin role, another command or a menu button. */
 export const leavesDraft = (s: Session, ev: Envelope): boolean =>
   s.flow._tag === "BroadcastDraft" &&
   (ev.actor.role !== "admin" ||
-    (ev.input._tag === "Command" && ev.input.name !== "broadcast" && ev.input.name !== "broadcasts"))
+    (ev.input._tag === "Command" && ev.input.name !== "broadcast" && ev.input.name !== "broadcasts") ||
+    (ev.input._tag === "Callback" && ev.input.data._tag === "Nav"))
 
 /** The /broadcast wizard and /broadcasts. Pure; null for events that are not about broadcasts. Admins only. */
 export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
@@ -145,7 +146,8 @@ const onFeedback = (
 ): Step | null => {
   switch (event._tag) {
     case "AudiencesCounted":
-      if (draft?.step !== "audience") return [s, []]
+      // The draft was left meanwhile (another command): its «Считаю получателей…» goes rather than hang there.
+      if (draft?.step !== "audience") return [s, event.messageId === null ? [] : [Cmd.delete(event.messageId)]]
       return [
         withDraft(s, { ...draft, counts: event.counts }),
         [Cmd.show(event.messageId, t.askAudience, audienceKeyboard(event.counts))],

@@ -38,7 +38,8 @@ export const toExportError = (error: unknown, what: string): SheetsExportError =
   if (error instanceof SheetsExportError) return error
   const status = statusOf(error)
   const detail = `${what}: ${status === undefined ? "" : `HTTP ${status}, `}${googleMessage(error)}`
-  if (status === 404) {
+  // 401/403: a revoked key or a spreadsheet not shared with the service account — an access problem, not a retry.
+  if (status === 404 || status === 401 || status === 403) {
     return new SheetsExportError({
       reason: "not_found",
       message: `Таблица не найдена или нет доступа / spreadsheet not found or not shared (${detail})`,

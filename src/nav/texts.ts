@@ -27,7 +27,7 @@ export const texts = {
       "С чего начнём?",
     ].join("\n"),
   /** The main menu after the welcome was shown once (/start shows the welcome again). */
-  menu: "🏠 <b>Главное меню</b>\nВыбери ситуацию для тренировки — или загляни в свои результаты и памятки.",
+  menu: "🏠 <b>Главное меню</b>\nВыбери ситуацию для тренировки — или загляни в свои результаты.",
   adminOnly: "🚫 Эта команда только для администраторов.",
   dbPing: (ok: boolean, ms: number) =>
     ok
@@ -108,11 +108,11 @@ export const texts = {
   rejected: sharedTexts.rejected,
   rateLimited: (window: "minute" | "hour", waitMin: number) =>
     window === "minute"
-      ? "⏳ Ты пишешь очень быстро. Подожди минутку — и продолжим."
-      : `⏳ За последний час сообщений слишком много. Сделай паузу примерно на ${minutes(waitMin)}.`,
+      ? "⏳ Слишком много сообщений и нажатий подряд — это я не принял. Подожди минутку и повтори."
+      : `⏳ За последний час сообщений и нажатий слишком много — это я не принял. Сделай паузу примерно на ${minutes(waitMin)}.`,
   /** The popup on a button pressed too often (no HTML: Telegram shows it as plain text). */
   rateLimitedPress: (waitMin: number) =>
-    `⏳ Слишком много нажатий подряд. Попробуй снова через ${minutes(waitMin)}.`,
+    `⏳ Слишком много действий подряд. Попробуй снова через ${minutes(waitMin)}.`,
   staleButton: sharedTexts.staleButton,
   apology: (support?: string) =>
     `😔 Что-то пошло не так на моей стороне. Попробуй ещё раз чуть позже — твои данные в сохранности.${support ? `\nЕсли повторится — напиши в поддержку: ${e(support)}` : ""}`,

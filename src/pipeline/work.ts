@@ -82,25 +82,34 @@ export const givenUp = (cmd: WorkCmd, reason: "timeout" | "interrupted"): Feedba
     case "Transcribe":
       return { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
     case "ExportNow":
-      return { _tag: "ExportFinished", url: null, message: adminTexts.exportInterrupted }
+      return {
+        _tag: "ExportFinished",
+        url: null,
+        message: reason === "timeout" ? adminTexts.exportTimedOut : adminTexts.exportInterrupted,
+      }
     case "ExportFile":
       return { _tag: "FileExported", format: cmd.format, ok: false }
   }
 }
 
-// The admin reads what to ask their operator; the operator reads the detail in the log.
-const exportWork = Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
-  Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
-  Effect.catch((failure) =>
-    Effect.flatMap(Log, (log) => log.warn("google sheets export failed", { ...failure })).pipe(
-      Effect.as<Feedback>({
-        _tag: "ExportFinished",
-        url: null,
-        message: adminTexts.exportFailure[failure.reason],
-      }),
+// The admin reads what to ask their operator; the operator reads the detail (and the time spent) in the log.
+const exportWork = Effect.suspend(() => {
+  const started = performance.now()
+  return Effect.flatMap(Exporter, (exporter) => exporter.run).pipe(
+    Effect.map((r): Feedback => ({ _tag: "ExportFinished", url: r.url, message: null })),
+    Effect.catch((failure) =>
+      Effect.flatMap(Log, (log) =>
+        log.warn("google sheets export failed", { ...failure, ms: Math.round(performance.now() - started) }),
+      ).pipe(
+        Effect.as<Feedback>({
+          _tag: "ExportFinished",
+          url: null,
+          message: adminTexts.exportFailure[failure.reason],
+        }),
+      ),
     ),
-  ),
-)
+  )
+})
 
 /** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
 const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
@@ -110,10 +119,15 @@ const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
       : cmd._tag === "ExportFile"
         ? fileExportWork(ref.chatId, cmd.format)
         : aiWork(ref, cmd)
+  const seconds = Math.max(1, deadline - GRACE_SECONDS)
   return work.pipe(
     Effect.timeoutOrElse({
-      duration: `${Math.max(1, deadline - GRACE_SECONDS)} seconds`,
-      orElse: () => Effect.succeed(givenUp(cmd, "timeout")),
+      duration: `${seconds} seconds`,
+      // The user is told it took too long; the operator reads which work and after how long.
+      orElse: () =>
+        Effect.flatMap(Log, (log) =>
+          log.warn("background work timed out", { command: cmd._tag, seconds }),
+        ).pipe(Effect.as(givenUp(cmd, "timeout"))),
     }),
   )
 }

@@ -180,9 +180,20 @@ describe("broadcast wizard (pure)", () => {
     expect(broadcastReducer(draft(), ev({ _tag: "Rejected", reason: "too_long", limit: 10 }))).toBeNull()
   })
 
-  test("another command ends the draft (the root reducer); /broadcast in a dialogue is refused", () => {
-    const [next] = reduce(atWhen, ev(command("help")))
+  test("another command or a menu button ends the draft (the root reducer), said first; /broadcast in a dialogue is refused", () => {
+    const [next, cmds] = reduce(atWhen, ev(command("help")))
     expect(next.flow).toEqual({ _tag: "Idle" })
+    expect(cmds[0]).toEqual(Cmd.reply(t.draftLeft))
+    const [byMenu, menuCmds] = reduce(atWhen, ev(press({ _tag: "Nav", target: "faq" })))
+    expect(byMenu.flow).toEqual({ _tag: "Idle" })
+    expect(menuCmds[0]).toEqual(Cmd.reply(t.draftLeft))
+    // The counts that arrive after the draft is gone take their «Считаю получателей…» with them.
+    expect(
+      broadcastReducer(
+        initialSession,
+        ev(feedback({ _tag: "AudiencesCounted", counts: COUNTS, messageId: 31 })),
+      ),
+    ).toEqual([initialSession, [Cmd.delete(31)]])
     const inCase = { ...initialSession, flow: { _tag: "Case" } } as unknown as Session
     expect(broadcastReducer(inCase, ev(command("broadcast")))).toEqual([inCase, [Cmd.reply(t.busy)]])
   })

@@ -99,7 +99,8 @@ export const finish = (
 ): Step => {
   const announce =
     outcome === "completed" ? t.allCovered : outcome === "out_of_moves" ? t.outOfTurns(spec) : t.manualFinish
-  const [next, cmds] = askReview(s, a, outcome)
+  // Every step was heard and the learner only skipped the goodbye: the attempt is a completed one all the same.
+  const [next, cmds] = askReview(s, a, outcome === "manual" && a.closing ? "completed" : outcome)
   return [next, [...lead, Cmd.reply(announce), ...statsFor(spec.id, outcome), ...cmds]]
 }
 

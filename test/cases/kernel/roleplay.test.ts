@@ -389,6 +389,16 @@ describe("early finish: every step heard, then the learner closes the conversati
     ])
   })
 
+  test("«📊 Получить анализ» instead of the closing line → the review at once; the attempt counts as completed", () => {
+    const closing = fold(reduce, oneTurn, [
+      ev(text("Мне тревожно. Что предлагаешь?")),
+      ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }),
+    ])
+    const [next, cmds] = reduce(closing, ev(text(t.buttons.analysis)))!
+    expect(attemptOf(next)).toMatchObject({ phase: "Reviewing", outcome: "completed", closing: true })
+    expect(cmds.slice(0, 2)).toEqual([Cmd.reply(t.manualFinish), stat("test_case", "completed")])
+  })
+
   test("a line the learner already sent becomes the closing line", () => {
     const asking = fold(reduce, oneTurn, [ev(text("Мне тревожно. Что предлагаешь?")), ev(text("Спасибо!"))])
     const [next, cmds] = reduce(asking, ev(personaReplied(2, "Ладно", ["C", "D", "E"]), { now: T2 }))!
