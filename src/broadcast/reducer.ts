@@ -147,7 +147,8 @@ const onFeedback = (
   switch (event._tag) {
     case "AudiencesCounted":
       // The draft was left meanwhile (another command): its «Считаю получателей…» goes rather than hang there.
-      if (draft?.step !== "audience") return [s, event.messageId === null ? [] : [Cmd.delete(event.messageId)]]
+      if (draft?.step !== "audience")
+        return [s, event.messageId === null ? [] : [Cmd.delete(event.messageId)]]
       return [
         withDraft(s, { ...draft, counts: event.counts }),
         [Cmd.show(event.messageId, t.askAudience, audienceKeyboard(event.counts))],
