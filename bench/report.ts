@@ -146,7 +146,7 @@ const p5Section = (p5: NonNullable<Results["p5"]>) => {
     `- Embedded first start, idle: **${p5.idleMiB} MiB** (target ≤ 200) ${mark(p5.idleMiB <= 200)}`,
     "",
     "How: `bun install` and the Docker build prepare a migrated PGlite cluster once (`bun run db:prepare`), and a",
-    "fresh DATA_DIR starts as a copy of it, so no initdb runs in the container (initdb alone peaked near 1.1 GB);",
+    "fresh DATA_DIR starts as a copy of it, so no initdb runs in the container (a start with initdb peaks near 1 GiB);",
     "PGlite starts with `shared_buffers=8MB` instead of its cluster's 128 MB (its wasm heap never shrinks; P1 on",
     "PGlite measured the same with 8 and 128 MB, see HISTORY below); the Excel, Google Sheets, Google auth, Gemini",
     "and Sentry libraries are loaded when first used, not at start.",

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import postgres from "postgres"
-import { type Backend, type FreshDatabase, freshDatabase } from "../test/support/database"
+import { type Backend, dropAllDatabases, type FreshDatabase, freshDatabase } from "../test/support/database"
 import { runP1, runParty, runScaleOut } from "./p1-pipeline"
 import { runP2 } from "./p2-broadcast"
 import { runP3P4 } from "./p3-ai"
@@ -97,4 +97,6 @@ const history = new URL("./HISTORY.md", import.meta.url)
 const report = render(results as never) + (existsSync(history) ? `\n${readFileSync(history, "utf8")}` : "")
 writeFileSync(new URL("./RESULTS.md", import.meta.url), report)
 console.log("bench/results.json and bench/RESULTS.md written")
+// The scratch folder the test helpers made for fresh databases goes too.
+await dropAllDatabases()
 process.exit(0)

@@ -96,6 +96,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     let seeded = "server" as Seeded | "server"
     const kysely = await openDatabase(config.database, (how) => {
       seeded = how
+      if (how === "initdb") Effect.runSync(logShape.warn(NO_TEMPLATE_WARNING))
     })
     database = kysely
     const lazyKysely = await openLazyCommits(config.database, kysely)
@@ -111,7 +112,6 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       })
     const applied = await migrateToLatest(kysely)
     log("database ready", { kind: config.database.kind, migrations: applied.length, seeded })
-    if (seeded === "initdb") Effect.runSync(logShape.warn(NO_TEMPLATE_WARNING))
     if (!config.authEnabled)
       Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 

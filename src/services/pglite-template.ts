@@ -8,7 +8,7 @@ import {
   rmSync,
   statSync,
 } from "node:fs"
-import { join } from "node:path"
+import { basename, dirname, join } from "node:path"
 
 /**
  * The embedded database's first start without `initdb`: PGlite's initdb runs a second wasm instance and peaks near
@@ -29,6 +29,7 @@ export const templateDir = () => join(APP_ROOT, "node_modules", ".cache", "emco-
 
 const isCluster = (dir: string) => existsSync(join(dir, "PG_VERSION"))
 
+/** Logged before initdb runs: a small container may be killed for memory before it finishes. */
 export const NO_TEMPLATE_WARNING =
   "embedded database created by initdb (~1 GB at its peak): no prepared template; run `bun run db:prepare` at install or build time"
 
@@ -49,20 +50,18 @@ export const seedFromTemplate = (dataDir: string, template = templateDir()): See
   if (!emptyTarget || !isCluster(join(template, "pglite"))) return "initdb"
   const copying = join(dataDir, `pglite.seeding-${process.pid}`)
   cpSync(join(template, "pglite"), copying, { recursive: true })
+  // The learners' data is the bot user's alone, whatever the template's modes were.
+  chmodTree(copying, 0o600, 0o700)
   rmSync(target, { recursive: true, force: true })
   renameSync(copying, target)
   return "template"
 }
 
-/**
- * PostgreSQL writes some files owner-only (0600); the template is made by whoever installs (root in the Docker
- * build) and copied by whoever runs the bot, so everyone may read it. The copies belong to the bot's user.
- */
-const readableByAll = (dir: string) => {
+/** Sets every file under `dir` to `file` and every folder to `folder` (mode bits). */
+const chmodTree = (dir: string, file: number, folder: number) => {
   for (const entry of ["", ...readdirSync(dir, { recursive: true, encoding: "utf8" })]) {
     const path = join(dir, entry)
-    const { mode } = statSync(path)
-    chmodSync(path, mode | (statSync(path).isDirectory() ? 0o555 : 0o444))
+    chmodSync(path, statSync(path).isDirectory() ? folder : file)
   }
 }
 
@@ -75,13 +74,24 @@ export const prepareTemplate = async (
   dir = templateDir(),
 ): Promise<"prepared" | "present"> => {
   if (isCluster(join(dir, "pglite"))) return "present"
+  // What a cut or failed earlier preparation left: a folder without a cluster, or a half-built one.
+  const parent = dirname(dir)
+  if (existsSync(parent))
+    for (const entry of readdirSync(parent))
+      if (entry.startsWith(`${basename(dir)}.building-`))
+        rmSync(join(parent, entry), { recursive: true, force: true })
+  rmSync(dir, { recursive: true, force: true })
   const building = `${dir}.building-${process.pid}-${Date.now()}`
   await build(building)
-  readableByAll(building)
+  // Made by whoever installs (root in the Docker build), copied by whoever runs the bot: readable by all,
+  // writable by its owner only (PostgreSQL's own modes are 0666 under PGlite).
+  chmodTree(building, 0o644, 0o755)
   try {
     renameSync(building, dir)
-  } catch {
+  } catch (error) {
     rmSync(building, { recursive: true, force: true })
+    // Another install won the race: its template is as good. Anything else is a real failure.
+    if (!isCluster(join(dir, "pglite"))) throw error
   }
   return "prepared"
 }

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { prepareTemplate, seedFromTemplate } from "../../src/services/pglite-template"
@@ -37,6 +46,18 @@ describe("a fresh DATA_DIR starts as a copy of the prepared template", () => {
       expect(marker(dataDir)).toBe("from-template")
       expect(readdirSync(dataDir)).toEqual(["pglite"])
     }
+  })
+
+  test("the copy is the bot user's alone: files 0600, folders 0700, whatever the template's modes", () => {
+    const template = templateWith("from-template")
+    const dataDir = folder()
+    expect(seedFromTemplate(dataDir, template)).toBe("template")
+    const modes = (dir: string) =>
+      ["", ...readdirSync(dir, { recursive: true, encoding: "utf8" })].map((entry) => {
+        const stat = statSync(join(dir, entry))
+        return [stat.isDirectory(), stat.mode & 0o777] as const
+      })
+    for (const [isDir, mode] of modes(join(dataDir, "pglite"))) expect(mode).toBe(isDir ? 0o700 : 0o600)
   })
 
   test("an existing cluster is never replaced", () => {
@@ -81,6 +102,22 @@ describe("preparing the template", () => {
     expect(await prepareTemplate(build, dir)).toBe("present")
     expect(builds).toBe(1)
     expect(readFileSync(join(dir, "pglite", "base", "marker"), "utf8")).toBe("build-1")
+    expect(readdirSync(join(dir, ".."))).toEqual(["0.0.0"])
+    // Readable by whoever runs the bot, writable by its owner only.
+    for (const entry of ["", ...readdirSync(dir, { recursive: true, encoding: "utf8" })]) {
+      const stat = statSync(join(dir, entry))
+      expect(stat.mode & 0o777).toBe(stat.isDirectory() ? 0o755 : 0o644)
+    }
+  })
+
+  test("a folder left without a cluster, or a half-built one, is replaced by a real template", async () => {
+    const dir = join(folder(), "0.0.0")
+    mkdirSync(dir)
+    writeFileSync(join(dir, "junk"), "")
+    mkdirSync(`${dir}.building-1-2`)
+    const build = async (dataDir: string) => cluster(join(dataDir, "pglite"), "fresh")
+    expect(await prepareTemplate(build, dir)).toBe("prepared")
+    expect(readFileSync(join(dir, "pglite", "base", "marker"), "utf8")).toBe("fresh")
     expect(readdirSync(join(dir, ".."))).toEqual(["0.0.0"])
   })
 })
