@@ -134,7 +134,7 @@ export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
   // Other commands and a lost admin role end the draft before routing (see the root reducer).
   if (!draft || !isAdmin || input._tag === "Command" || input._tag === "Rejected") return null
   if (input._tag === "Text") return onText(s, draft, ev, input, zone)
-  const hint = { text: t.textOnly, when: t.timeInvalid, audience: t.useButtons, confirm: t.useButtons }
+  const hint = { text: t.textOnly, when: t.whenAsText, audience: t.useButtons, confirm: t.useButtons }
   return [s, [Cmd.reply(hint[draft.step])]]
 }
 

@@ -5,6 +5,7 @@ import type { Env } from "../config/config"
 import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { fileExportWork } from "../export/file-export"
+import { releaseLeasesNotOwnedBy } from "../repositories/leases.repo"
 import { claimOrphanedWork, markCommandDoneWithWork } from "../repositories/work.repo"
 import { type AiWorkCmd, aiWork } from "../roleplay/ai-turn"
 import { routingTable } from "../services/ai-gateway"
@@ -168,6 +169,8 @@ export const reissueOrphanedWork = (everything = false) =>
     const background = yield* WorkRunner
     const metrics = yield* Metrics
     const { config, instanceId } = yield* Settings
+    // The chats a killed process held wait for no lease to expire: the next sweep picks up their rows.
+    if (everything) yield* db.use("releaseStaleLeases", (k) => releaseLeasesNotOwnedBy(k, instanceId))
     const claimed = yield* db.use("claimWork", (k) =>
       claimOrphanedWork(k, instanceId, WORK_LEASE_TTL_MS / 1000, 100, everything),
     )

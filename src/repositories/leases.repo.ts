@@ -78,3 +78,7 @@ export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string):
 
 export const releaseAllLeases = (db: Db, owner: string) =>
   db.deleteFrom("chat_leases").where("owner", "=", owner).execute()
+
+/** Every chat lease but `owner`'s: an embedded database has no other live instance, so theirs are stale. */
+export const releaseLeasesNotOwnedBy = (db: Db, owner: string) =>
+  db.deleteFrom("chat_leases").where("owner", "<>", owner).execute()

@@ -176,7 +176,7 @@ describe("broadcast wizard (pure)", () => {
   test("a voice or a sticker in the draft → a hint for the step; a too long text → the usual refusal", () => {
     const sticker: Input = { _tag: "Unsupported", kind: "media" }
     expect(broadcastReducer(draft(), ev(sticker))).toEqual([draft(), [Cmd.reply(t.textOnly)]])
-    expect(broadcastReducer(atWhen, ev(sticker))).toEqual([atWhen, [Cmd.reply(t.timeInvalid)]])
+    expect(broadcastReducer(atWhen, ev(sticker))).toEqual([atWhen, [Cmd.reply(t.whenAsText)]])
     expect(broadcastReducer(draft(), ev({ _tag: "Rejected", reason: "too_long", limit: 10 }))).toBeNull()
   })
 

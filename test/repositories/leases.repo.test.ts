@@ -6,6 +6,7 @@ import {
   releaseAllLeases,
   releaseLease,
   releaseLeaseIfIdle,
+  releaseLeasesNotOwnedBy,
   renewLeases,
 } from "../../src/repositories/leases.repo"
 import { backends } from "../support/database"
@@ -234,6 +235,17 @@ describe.each(backends)("leases repository (%s)", (backend) => {
       await renewLeases(db(), "nobody", TTL)
       const rows = await db().selectFrom("chat_leases").selectAll().execute()
       expect(rows.map((r) => r.owner)).toEqual(["a"])
+    })
+  })
+
+  describe("releaseLeasesNotOwnedBy (an embedded database's start: nobody else is alive)", () => {
+    test("every other owner's live lease goes, this owner's stays", async () => {
+      await acquireLease(db(), 40, "me", TTL)
+      await acquireLease(db(), 41, "killed", TTL)
+      await acquireLease(db(), 42, "older", TTL)
+      await releaseLeasesNotOwnedBy(db(), "me")
+      const rows = await db().selectFrom("chat_leases").select(["chat_id", "owner"]).execute()
+      expect(rows).toEqual([{ chat_id: 40, owner: "me" }])
     })
   })
 
