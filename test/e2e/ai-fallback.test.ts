@@ -22,7 +22,7 @@ import {
   startFakeGemini,
 } from "../support/fake-gemini"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
-import { recordOutput } from "../support/leak-scan"
+import { captureLogLines } from "../support/log-lines"
 import { makeOggOpus } from "../support/ogg-opus"
 import { messageUpdate } from "../support/updates"
 
@@ -220,11 +220,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
 
   test("both providers failing → personaUnavailable with «🔁 Повторить», one warning naming the case, the providers, their errors and the time; the retry goes through the chain again", async () => {
     gemini = startFakeGemini()
-    const lines: Array<Record<string, unknown>> = []
-    const logSink = (line: string) => {
-      recordOutput(line)
-      lines.push(JSON.parse(line))
-    }
+    const { lines, logSink } = captureLogLines()
     bot = await startBot({ backend, env: geminiEnv(gemini), logSink })
     const spec = cases[0]!
     scriptRoleplay(bot.ai, spec, [{ reply: "Теперь OpenAI отвечает." }])
@@ -347,11 +343,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
   })
 
   test("voice: every transcription route fails → the learner's notice and one warning with the providers and their errors", async () => {
-    const lines: Array<Record<string, unknown>> = []
-    const logSink = (line: string) => {
-      recordOutput(line)
-      lines.push(JSON.parse(line))
-    }
+    const { lines, logSink } = captureLogLines()
     bot = await startBot({
       backend,
       logSink,

@@ -3,7 +3,7 @@ import { adminTexts } from "../../src/admin/texts"
 import { backends } from "../support/database"
 import { authorisedGoogleClient, type FakeSheets, startFakeSheets } from "../support/fake-sheets"
 import { ADMIN_PASSWORD, startBot, type TestBot, textsOf } from "../support/harness"
-import { recordOutput } from "../support/leak-scan"
+import { captureLogLines } from "../support/log-lines"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -49,11 +49,7 @@ describe.each(backends)("/export end to end (%s)", (backend) => {
 
   test("no credentials, or a spreadsheet the bot cannot open → Russian words for the admin (ask the operator, or take a file); the detail in one warning", async () => {
     sheets = startFakeSheets()
-    const lines: Array<Record<string, unknown>> = []
-    const logSink = (line: string) => {
-      recordOutput(line)
-      lines.push(JSON.parse(line))
-    }
+    const { lines, logSink } = captureLogLines()
     for (const [options, reason] of [
       [{}, "no_credentials"],
       [
