@@ -18,7 +18,7 @@ interface Results {
   scaleOut?: { one: LoadResult; two: LoadResult; at: string }
   p1Embedded?: { ours: LoadResult; fsync: EmbeddedFsync | null; at: string }
   p2?: { rate: number; seconds: number; rateLimited: number; duplicates: number; lost: number; at: string }
-  p3?: Record<string, never> & P3
+  p3?: P3
   p4?: {
     answered: number
     turns: number

@@ -1,5 +1,6 @@
 import { cases } from "../cases/registry"
 import { escapeHtml } from "../core/html"
+import { plainTitle } from "../core/texts"
 import type { AdminStats } from "../core/views"
 import { adminTexts as t } from "./texts"
 
@@ -56,9 +57,7 @@ export const statsChartSvg = (s: AdminStats): string => {
       y -= h
       return h > 0 ? `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${COLORS[o]}"/>` : ""
     })
-    const label = escapeHtml(
-      (cases.find((c) => c.id === id)?.texts.title ?? id).replace(/^[^\p{L}\p{N}]+/u, ""),
-    )
+    const label = escapeHtml(plainTitle(cases.find((c) => c.id === id)?.texts.title ?? id))
     return [
       ...parts,
       `<text x="${x + w / 2}" y="${y - 8}" text-anchor="middle" font-size="18">${totals[i]}</text>`,

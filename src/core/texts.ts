@@ -9,6 +9,9 @@ export const plural = (n: number, one: string, few: string, many: string): strin
   return many
 }
 
+/** A case title without its leading emoji: «🚀 Карьерный диалог» → «Карьерный диалог» (menus, file names, charts). */
+export const plainTitle = (title: string) => title.replace(/^[^\p{L}\p{N}]+/u, "")
+
 export const minutes = (n: number) => `${n} ${plural(n, "минуту", "минуты", "минут")}`
 
 /** The few sentences both the app shell and every case show: the way home, a stale button, a refused input. */

@@ -1,9 +1,7 @@
 import { adminTexts } from "../admin/texts"
 import { cases } from "../cases/registry"
+import { plainTitle } from "../core/texts"
 import { texts } from "./texts"
-
-/** A case title without its leading emoji, for command lists. */
-const plainTitle = (title: string) => title.replace(/^[^\p{L}\p{N}]+/u, "")
 
 /** The case commands, one per registered case: `/aidemo — Обратная связь подчинённому`. */
 export const caseCommands = () =>

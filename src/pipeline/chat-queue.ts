@@ -1,6 +1,6 @@
 import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
-import { batched } from "../lib/batch"
 import { type Head, type NewRow, type Stored, storeRow, storeRows } from "../repositories/enqueue.repo"
+import { grouped } from "../repositories/grouped"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import {
   acquireLease,
@@ -9,7 +9,6 @@ import {
   releaseLeaseIfIdle,
   renewLeases,
 } from "../repositories/leases.repo"
-import { lockOrder } from "../repositories/lock-order"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
@@ -19,8 +18,6 @@ import { storeTickets } from "./store-tickets"
 import { makeWorkRunner, type StoreRow } from "./work-runner"
 
 export const LEASE_TTL_MS = 30_000
-/** Receipt statements in flight at once (lib/batch.ts); the pool has 10 connections for everything else too. */
-const STORE_SLOTS = 2
 
 export interface ChatQueueShape {
   /**
@@ -149,13 +146,10 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         )
       })
 
-    // Receipts that arrive together are stored together (lib/batch.ts): one commit for all of them.
-    const storeTogether = batched<NewRow, Stored | null>({
+    // Receipts that arrive together are stored together (grouped.ts): one commit for all of them.
+    const storeTogether = grouped<NewRow, Stored | null>(db.kysely, `storeRow:${owner}`, {
       one: (row) => storeRow(db.kysely, row, owner, LEASE_TTL_MS),
       many: (rows) => storeRows(db.kysely, rows, owner, LEASE_TTL_MS),
-      slots: STORE_SLOTS,
-      maxBatch: 64,
-      compare: (a, b) => lockOrder(a.chatId, b.chatId),
     })
     const enqueue = (row: NewRow) => store(() => storeTogether(row), row.chatId)
 

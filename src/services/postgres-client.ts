@@ -16,11 +16,14 @@ export const isLocalHost = (url: string): boolean => {
  * int8 columns (ids, counts) arrive as BigInt and leave as numbers: Telegram ids fit in 2^53, and numbers keep
  * PGlite and PostgreSQL rows identical. Only top-level columns can be int8; JSON inside them is parsed already.
  */
+const int8AsNumbers = (rows: ReadonlyArray<Record<string, unknown>>) => {
+  for (const row of rows) for (const key in row) if (typeof row[key] === "bigint") row[key] = Number(row[key])
+}
+
 const int8AsNumber: KyselyPlugin = {
   transformQuery: ({ node }) => node,
   transformResult: async ({ result }) => {
-    for (const row of result.rows as Record<string, unknown>[])
-      for (const key in row) if (typeof row[key] === "bigint") row[key] = Number(row[key])
+    int8AsNumbers(result.rows as Record<string, unknown>[])
     return result
   },
 }
@@ -66,11 +69,7 @@ export const onPool = (db: Kysely<Database>) => {
   return async <Row>(text: string, params: ReadonlyArray<unknown>): Promise<Row[]> => {
     // Bun's pool prepares statements by default (named, per connection), as the dialect asks for.
     const rows = (await pool.unsafe(text, [...params])) as Record<string, unknown>[]
-    const out: Record<string, unknown>[] = []
-    for (const row of rows) {
-      for (const key in row) if (typeof row[key] === "bigint") row[key] = Number(row[key])
-      out.push(row)
-    }
-    return out as Row[]
+    int8AsNumbers(rows)
+    return rows as Row[]
   }
 }

@@ -2,6 +2,7 @@ import type { Review } from "../../core/ai-reply"
 import type { Attempt, Level } from "../../core/attempt"
 import { escapeHtml as e } from "../../core/html"
 import { shownQuote } from "../../core/quotes"
+import { plainTitle } from "../../core/texts"
 import type { CaseSpec, Component } from "./spec"
 
 /** How each level is named to the learner: «собеседник: жёсткий». */
@@ -43,7 +44,7 @@ export const kernelTexts = {
   alreadyRunning: "Тренировка уже идёт: продолжай разговор или нажми «🔄 Начать заново».",
   guideSent: "📄 Отправляю памятку",
   /** «Памятка — Обратная связь подчинённому.pdf»: the title without its emoji. */
-  guideFileName: (spec: CaseSpec) => `Памятка — ${spec.texts.title.replace(/^[^\p{L}\p{N}]+/u, "")}.pdf`,
+  guideFileName: (spec: CaseSpec) => `Памятка — ${plainTitle(spec.texts.title)}.pdf`,
   guideMissing: "😔 Памятка сейчас недоступна. Попробуй позже.",
   tooShort: (spec: CaseSpec) =>
     `📝 Пока анализировать нечего: скажи ${e(spec.persona.dative)} хотя бы одну реплику, потом жми «📊 Получить анализ».`,
