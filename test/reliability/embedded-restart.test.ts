@@ -1,0 +1,53 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { testEnv, USER_PASSWORD } from "../support/harness"
+import type { BotProcess } from "../support/process"
+import { useProcessFixture } from "../support/process-fixture"
+import { processLearner } from "../support/process-learner"
+import { waitFor } from "../support/wait"
+
+setDefaultTimeout(120_000)
+
+const LEASE_SECONDS = 30
+
+/**
+ * The embedded database (PGlite) has one process by construction: after a kill -9, the chat leases the dead process
+ * held are released at the next start, so updates that were acknowledged but not yet answered are answered within a
+ * sweep — not after the lease (30 s) runs out.
+ */
+describe("an embedded bot killed mid-reply, real processes (pglite)", () => {
+  const fx = useProcessFixture()
+
+  test("kill -9 while a reply is on its way, a second update waiting behind it → after the restart both are answered once, well within the lease", async () => {
+    const tg = await fx.botApi()
+    const database = await fx.database("pglite")
+    const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" }
+    let current: BotProcess = fx.spawn(env)
+    let port = Number((await current.waitForLog("bot started")).webhookPort)
+    const learner = processLearner(tg, () => port, 1501)
+    await learner.send("/start")
+    await learner.send(USER_PASSWORD)
+    await learner.waitForTexts("the welcome", (t) => t.startsWith("👋 Привет"))
+
+    // The reply to /help is held by Telegram; /faq is acknowledged and waits behind it in the chat's order.
+    tg.delayNext("sendMessage", 10_000)
+    await learner.send("/help")
+    await waitFor("the reply in flight", () =>
+      tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
+    )
+    await learner.send("/faq")
+    current.proc.kill("SIGKILL")
+    await current.exited
+
+    current = fx.spawn(env)
+    port = Number((await current.waitForLog("bot started")).webhookPort)
+    const restartedAt = Date.now()
+    await learner.waitForTexts("the help", (t) => t.startsWith("ℹ️ Команды"))
+    await learner.waitForTexts("the FAQ", (t) => t.startsWith("❓ Частые вопросы"))
+    // Answered by the new process at once, not after the dead one's lease expired.
+    expect(Date.now() - restartedAt).toBeLessThan((LEASE_SECONDS / 2) * 1000)
+    await Bun.sleep(3000)
+    const shown = learner.screen().map((m) => m.text ?? "")
+    expect(shown.filter((t) => t.startsWith("ℹ️ Команды"))).toHaveLength(1)
+    expect(shown.filter((t) => t.startsWith("❓ Частые вопросы"))).toHaveLength(1)
+  })
+})
