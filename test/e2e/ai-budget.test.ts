@@ -6,8 +6,7 @@ import { visibleText } from "../../src/core/html"
 import { personaRequest, reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
-import { makeOggOpus } from "../support/ogg-opus"
-import { messageUpdate } from "../support/updates"
+import { voiceNote } from "../support/voice-note"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
@@ -17,16 +16,6 @@ const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 
 const startCase = async (user: TestUser) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
-}
-
-/** A real Ogg/Opus voice note from this user, registered in the fake Bot API. */
-const voiceNote = (bot: TestBot, user: TestUser, fileId: string) => {
-  const bytes = makeOggOpus({ durationSec: 2 })
-  bot.tg.addFile(bytes, { fileId, fileUniqueId: `${fileId}-u` })
-  return messageUpdate(
-    { voice: { file_id: fileId, file_unique_id: `${fileId}-u`, duration: 2, mime_type: "audio/ogg" } },
-    { chatId: user.id, userId: user.id, firstName: "Аня", messageId: bot.tg.nextUserMessageId(user.id) },
-  )
 }
 
 const callsToday = async (bot: TestBot, userId: number) =>
@@ -55,7 +44,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(textsOf(await user.send("Первая реплика"))).toEqual([
       visibleText(kernelTexts.personaUnavailable(spec)),
     ])
-    const heard = textsOf(await user.sendUpdate(voiceNote(bot, user, "budget-voice-1")))
+    const heard = textsOf(await user.sendUpdate(voiceNote(bot, user, { fileId: "budget-voice-1" }).update))
     expect(heard.some((t) => t.startsWith(`${personaPrefix} Слышу тебя.`))).toBe(true)
     // The persona's voice note is made after its text: wait until it is sent and its call recorded too.
     await bot.tg.waitFor("sendVoice", (c) => c.status === 200)
@@ -64,9 +53,9 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     const asked = bot.ai.requests.length
     const downloads = bot.tg.callsOf("getFile").length
     expect(textsOf(await user.send("Вторая реплика"))).toEqual([kernelTexts.dailyLimit])
-    expect(textsOf(await user.sendUpdate(voiceNote(bot, user, "budget-voice-2")))).toEqual([
-      kernelTexts.dailyLimit,
-    ])
+    expect(textsOf(await user.sendUpdate(voiceNote(bot, user, { fileId: "budget-voice-2" }).update))).toEqual(
+      [kernelTexts.dailyLimit],
+    )
     const review = textsOf(await user.send(kernelTexts.buttons.analysis))
     expect(review).toContain(kernelTexts.dailyLimit)
     expect(bot.ai.requests.length).toBe(asked)

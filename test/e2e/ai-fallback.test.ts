@@ -23,8 +23,7 @@ import {
 } from "../support/fake-gemini"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { captureLogLines } from "../support/log-lines"
-import { makeOggOpus } from "../support/ogg-opus"
-import { messageUpdate } from "../support/updates"
+import { voiceNote } from "../support/voice-note"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
@@ -314,20 +313,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     await signIn(user)
     await startCase(user, employee)
     bot.ai.failNext({ kind: "status", status: 503 }, 2, "/audio/transcriptions")
-    const bytes = makeOggOpus({ durationSec: 2 })
-    bot.tg.addFile(bytes, { fileId: "g-voice", fileUniqueId: "G1" })
-    const update = messageUpdate(
-      {
-        voice: {
-          file_id: "g-voice",
-          file_unique_id: "G1",
-          duration: 2,
-          mime_type: "audio/ogg",
-          file_size: bytes.byteLength,
-        },
-      },
-      { chatId: 5008, userId: 5008, firstName: "Аня", messageId: bot.tg.nextUserMessageId(5008) },
-    )
+    const { update, bytes } = voiceNote(bot, user, { fileId: "g-voice" })
     const shown = textsOf(await user.sendUpdate(update))
     expect(shown[0]).toBe(visibleText(kernelTexts.heard("Евгений, это голосом")))
     expect(shown[1]).toStartWith(`${prefix(employee)} Услышал через Gemini.`)
@@ -354,13 +340,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     await signIn(user)
     await startCase(user, employee)
     bot.ai.failNext({ kind: "status", status: 503 }, 5, "/audio/transcriptions")
-    const bytes = makeOggOpus({ durationSec: 2 })
-    bot.tg.addFile(bytes, { fileId: "f-voice", fileUniqueId: "F1" })
-    const voice = { file_id: "f-voice", file_unique_id: "F1", duration: 2, mime_type: "audio/ogg" }
-    const update = messageUpdate(
-      { voice: { ...voice, file_size: bytes.byteLength } },
-      { chatId: 5009, userId: 5009, firstName: "Аня", messageId: bot.tg.nextUserMessageId(5009) },
-    )
+    const { update } = voiceNote(bot, user, { fileId: "f-voice" })
     expect(textsOf(await user.sendUpdate(update))[0]).toStartWith(kernelTexts.voiceFailed)
     const warnings = lines.filter((l) => l.msg === "ai chain failed")
     expect(warnings).toHaveLength(1)

@@ -11,8 +11,8 @@ import { tablesHolding, travelDays } from "../support/db-scan"
 import type { RecordedRequest } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { addUserText } from "../support/leak-scan"
-import { makeOggOpus } from "../support/ogg-opus"
-import { callbackUpdate, messageUpdate, textUpdate } from "../support/updates"
+import { callbackUpdate, textUpdate } from "../support/updates"
+import { voiceNote } from "../support/voice-note"
 import { waitFor } from "../support/wait"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -27,15 +27,8 @@ const keys = spec.methodology.components.map((c) => c.key)
 const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 const VOICE_ENV = { TRANSCRIBE_MAX_RETRIES: "0", TRANSCRIBE_RETRY_BACKOFF_SEC: "0" }
 
-const voiceNote = (bot: TestBot, user: TestUser) => {
-  const bytes = makeOggOpus({ durationSec: 3 })
-  const ids = { file_id: `voice-${user.id}`, file_unique_id: `voice-unique-${user.id}` }
-  bot.tg.addFile(bytes, { fileId: ids.file_id, fileUniqueId: ids.file_unique_id })
-  return messageUpdate(
-    { voice: { ...ids, duration: 3, mime_type: "audio/ogg", file_size: bytes.byteLength } },
-    { chatId: user.id, userId: user.id, firstName: NAME, messageId: bot.tg.nextUserMessageId(user.id) },
-  )
-}
+const voiceOf = (bot: TestBot, user: TestUser) =>
+  voiceNote(bot, user, { durationSec: 3, firstName: NAME }).update
 
 /** Signs in, says the marker in a typed line and in a voice note, and gets a review that quotes it. */
 const dialogueWithMarker = async (bot: TestBot, user: TestUser) => {
@@ -48,7 +41,7 @@ const dialogueWithMarker = async (bot: TestBot, user: TestUser) => {
   await signIn(user)
   await user.send(`/${spec.commands.start}`)
   expect(textsOf(await user.send(`Давай обсудим ${MARKER} до пятницы`))[0]).toStartWith(personaPrefix)
-  const heard = textsOf(await user.sendUpdate(voiceNote(bot, user)))
+  const heard = textsOf(await user.sendUpdate(voiceOf(bot, user)))
   expect(heard[0]).toBe(visibleText(kernelTexts.heard(`Голосом: обсудим ${MARKER} до пятницы`)))
   const shown = textsOf(await user.send(kernelTexts.buttons.analysis))
   expect(shown.some((t) => t.startsWith("🎓") && t.includes(MARKER))).toBe(true)
@@ -154,7 +147,7 @@ describe.each(backends)("privacy end to end (%s)", (backend) => {
     await bot.deliver(
       textUpdate(`Давай обсудим ${MARKER}`, { ...from, messageId: bot.tg.nextUserMessageId(user.id) }),
     )
-    await bot.deliver(voiceNote(bot, user))
+    await bot.deliver(voiceOf(bot, user))
     // The persona's line, its judge and the transcription.
     await waitFor("all three calls in flight", () => bot.ai.requests.length === 3)
     await bot.deliver(textUpdate("/forget_me", { ...from, messageId: bot.tg.nextUserMessageId(user.id) }))
