@@ -12,6 +12,7 @@ import * as privacy from "./0010_privacy"
 import * as verdicts from "./0011_verdicts"
 import * as history from "./0012_history"
 import * as storeInboxRows from "./0013_store_inbox_rows"
+import * as setBasedBatches from "./0014_set_based_batches"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "0011_verdicts": verdicts,
   "0012_history": history,
   "0013_store_inbox_rows": storeInboxRows,
+  "0014_set_based_batches": setBasedBatches,
 }

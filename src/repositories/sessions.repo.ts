@@ -1,9 +1,12 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
-import { type ProfileWrite, profileParams, refreshProfile, releaseUsername } from "../auth/roles.repo"
+import { profileParams, refreshProfile, releaseUsername } from "../auth/roles.repo"
+import { grouped } from "./grouped"
 import { reducedColumns, reducedParams } from "./inbox.repo"
-import { type CountersWrite, countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
+import { countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
 import { jsonText, param, prepared } from "./prepared"
+import type { Reduction } from "./reduction"
+import { savableTogether, saveReductions } from "./save-reductions.repo"
 
 type Db = Kysely<Database>
 
@@ -64,20 +67,7 @@ export const findSessionAndSender = async (db: Db, chatId: number, userId: numbe
   return sessionAndSenderOf(row)
 }
 
-export interface Reduction {
-  readonly rowId: number
-  readonly chatId: number
-  /** The chat's next state; absent when it did not change (then only the row is marked, with no version check). */
-  readonly state?: unknown
-  /** The session version the state was computed from (0 = no session row yet). */
-  readonly expectedVersion: number
-  readonly commands: unknown
-  readonly redactPayload?: unknown
-  /** The sender's lockout and rate windows, when they changed. */
-  readonly counters?: CountersWrite
-  /** A known sender's current name, when it differs from the stored one. */
-  readonly profile?: ProfileWrite
-}
+export type { Reduction }
 
 type WithSaved = Database & { saved: { chat_id: number } }
 
@@ -143,9 +133,19 @@ const markOnlyStatement = prepared((db) =>
 /**
  * A step, in one statement (atomic, one round trip): the chat's next state (version-checked), the row's commands,
  * and the sender's counters and name when they changed. The row is marked, and the counters saved, only when the
- * version check passed. Returns false on a lost race, so the caller re-reads and reduces again.
+ * version check passed. Returns false on a lost race, so the caller re-reads and reduces again. Steps of chats that
+ * save at the same time go in one statement and one commit (save-reductions.repo.ts), unless one renames its sender.
  */
-export const saveReduction = async (db: Db, r: Reduction): Promise<boolean> => {
+export const saveReduction = (db: Db, r: Reduction): Promise<boolean> =>
+  savableTogether(r)
+    ? // Built once per database; the closures only use what each call passes.
+      grouped<Reduction, boolean>(db, "saveReduction", {
+        one: (alone) => saveAlone(db, alone),
+        many: (together) => saveReductions(db, together),
+      })(r)
+    : saveAlone(db, r)
+
+const saveAlone = async (db: Db, r: Reduction): Promise<boolean> => {
   const sender = [...countersParams(r.counters), ...profileParams(r.profile)]
   const reduced = reducedParams(r.commands, r.redactPayload)
   if (r.state === undefined) return (await markOnlyStatement(db, [r.rowId, ...reduced, ...sender])).length > 0

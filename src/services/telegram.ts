@@ -185,7 +185,8 @@ const instrument = (api: Api, metrics: MetricsShape) => {
  * other 4xx are answers, not accidents. Broadcasts use one without it: their pacer must see every 429.
  */
 export const createApi = (token: string, apiRoot: string, metrics: MetricsShape, retry = true): Api => {
-  const api = new Api(token, { apiRoot })
+  // Bun's own fetch, not the node-fetch shim grammY picks on Node (agents and TLS options on every call).
+  const api = new Api(token, { apiRoot, fetch: globalThis.fetch })
   instrument(api, metrics)
   if (retry) api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
   return api

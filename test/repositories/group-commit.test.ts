@@ -2,7 +2,9 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { batched } from "../../src/lib/batch"
 import { type NewRow, type Stored, storeRow, storeRows } from "../../src/repositories/enqueue.repo"
 import { type CommandDone, markCommandDone, markManyDone } from "../../src/repositories/inbox.repo"
+import { jsonb } from "../../src/repositories/jsonb"
 import { lockOrder } from "../../src/repositories/lock-order"
+import { saveReductions } from "../../src/repositories/save-reductions.repo"
 import { backends } from "../support/database"
 import { type Db, useRepositoryDatabase } from "./database"
 
@@ -97,5 +99,88 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
     expect(rows.length).toBe(240)
     expect(new Set(rows.map((r) => r.update_id)).size).toBe(240)
     expect(rows.every((r) => r.processed_at !== null)).toBe(true)
+  })
+
+  test("reductions of several chats in one statement, each as saveReduction alone: first save, next save, a lost race, commands only", async () => {
+    const stored = (await storeRows(
+      db(),
+      [update(701, 50), update(702, 51), update(703, 52), update(704, 53)],
+      "a",
+      TTL,
+    )) as Stored[]
+    await db()
+      .insertInto("chat_sessions")
+      .values([
+        { chat_id: 51, state: jsonb({ step: "old" }), version: 1 },
+        { chat_id: 52, state: jsonb({ step: "newer" }), version: 3 },
+      ])
+      .execute()
+    const counters = (userId: number, failures: number) => ({
+      userId,
+      auth: { failures, lockedUntil: failures > 2 ? 99 : null },
+      rate: { hits: [failures] },
+    })
+    const [first, next, lost, only] = stored.map((s) => s.id) as [number, number, number, number]
+    const saved = await saveReductions(db(), [
+      { rowId: first, chatId: 50, state: { step: "a" }, expectedVersion: 0, commands: [{ _tag: "A" }] },
+      {
+        rowId: next,
+        chatId: 51,
+        state: { step: "b" },
+        expectedVersion: 1,
+        commands: [],
+        redactPayload: { scrubbed: true },
+        counters: counters(51, 3),
+      },
+      {
+        rowId: lost,
+        chatId: 52,
+        state: { step: "c" },
+        expectedVersion: 2,
+        commands: [],
+        counters: counters(52, 1),
+      },
+      { rowId: only, chatId: 53, expectedVersion: 0, commands: [{ _tag: "D" }], counters: counters(53, 1) },
+    ])
+    expect(saved).toEqual([true, true, false, true])
+    const sessions = await db()
+      .selectFrom("chat_sessions")
+      .select(["chat_id", "state", "version"])
+      .orderBy("chat_id")
+      .execute()
+    expect(sessions.map((s) => [Number(s.chat_id), s.state, s.version])).toEqual([
+      [50, { step: "a" }, 1],
+      [51, { step: "b" }, 2],
+      [52, { step: "newer" }, 3],
+    ])
+    const limits = await db()
+      .selectFrom("user_limits")
+      .select(["user_id", "login_failures", "locked_until", "rate"])
+      .orderBy("user_id")
+      .execute()
+    expect(
+      limits.map((l) => [
+        Number(l.user_id),
+        l.login_failures,
+        l.locked_until === null ? null : Number(l.locked_until),
+        l.rate,
+      ]),
+    ).toEqual([
+      [51, 3, 99, { hits: [3] }],
+      [53, 1, null, { hits: [1] }],
+    ])
+    const rows = await db()
+      .selectFrom("update_inbox")
+      .select(["id", "reduced_at", "commands", "payload"])
+      .orderBy("id")
+      .execute()
+    expect(rows.map((r) => [r.reduced_at !== null, r.commands])).toEqual([
+      [true, [{ _tag: "A" }]],
+      [true, []],
+      [false, null],
+      [true, [{ _tag: "D" }]],
+    ])
+    expect(rows[1]!.payload).toEqual({ scrubbed: true })
+    expect(rows[0]!.payload).toEqual({ update_id: 701, n: 701 })
   })
 })
