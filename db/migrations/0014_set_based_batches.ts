@@ -88,7 +88,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The reductions of several chats (src/repositories/save-reductions.repo.ts) in one statement and one commit, each
   // row as saveReduction does it alone: the state (inserted at version 1, or updated only from the version it was
   // computed from), then — only when that passed, or when there is no state to save — the sender's counters and
-  // the row's commands. Returns the rows saved; one left out lost a race. p_rows: a JSON array of {row, chat,
+  // the row's commands. Returns the rows saved; one left out lost a race. One user's counters in two steps (a group
+  // chat and a private one): the later step's, as saving them one after the other would leave them, and locked in
+  // user order, so two batches never wait for each other in a circle. p_rows: a JSON array of {row, chat,
   // version, commands, state?, redacted?, counters?: {user, failures, lockedUntil, rate}}.
   await sql`
     create function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint) language sql as $$
@@ -110,9 +112,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         where not x.has_state or x.chat in (select chat_id from first_saved union all select chat_id from next_saved)
       ), counters as (
         insert into user_limits (user_id, login_failures, locked_until, rate)
-          select (ok.v->'counters'->>'user')::bigint, (ok.v->'counters'->>'failures')::integer,
+          select distinct on ((ok.v->'counters'->>'user')::bigint)
+            (ok.v->'counters'->>'user')::bigint, (ok.v->'counters'->>'failures')::integer,
             (ok.v->'counters'->>'lockedUntil')::bigint, ok.v->'counters'->'rate'
-          from ok where ok.v ? 'counters' order by ok.n
+          from ok where ok.v ? 'counters' order by (ok.v->'counters'->>'user')::bigint, ok.n desc
           on conflict (user_id) do update set login_failures = excluded.login_failures,
             locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()
       ), marked as (

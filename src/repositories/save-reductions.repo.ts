@@ -23,6 +23,10 @@ export const saveReductions = async (
   db: Db,
   reductions: ReadonlyArray<Reduction>,
 ): Promise<ReadonlyArray<boolean>> => {
+  // One statement matches a saved session to its step by chat: two steps of one chat must go one after the other
+  // (one worker per chat makes this unreachable; refusing sends the batch row by row, lib/batch.ts).
+  if (new Set(reductions.map((r) => r.chatId)).size < reductions.length)
+    throw new Error("saveReductions: two steps of one chat in one batch")
   const json = reductions.map((r) => ({
     row: r.rowId,
     chat: r.chatId,

@@ -183,4 +183,21 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
     expect(rows[1]!.payload).toEqual({ scrubbed: true })
     expect(rows[0]!.payload).toEqual({ update_id: 701, n: 701 })
   })
+
+  test("one user's counters in two chats' steps of one batch: no failure, the later step's counters kept; two steps of one chat refused", async () => {
+    const stored = (await storeRows(db(), [update(901, -70), update(902, 71)], "a", TTL)) as Stored[]
+    const step = (i: number, chatId: number, failures: number) => ({
+      rowId: stored[i]!.id,
+      chatId,
+      expectedVersion: 0,
+      commands: [],
+      counters: { userId: 71, auth: { failures, lockedUntil: null }, rate: { hits: [failures] } },
+    })
+    expect(await saveReductions(db(), [step(0, -70, 1), step(1, 71, 2)])).toEqual([true, true])
+    const limits = await db().selectFrom("user_limits").select(["user_id", "login_failures"]).execute()
+    expect(limits.map((l) => [Number(l.user_id), l.login_failures])).toEqual([[71, 2]])
+    await expect(saveReductions(db(), [step(0, -70, 3), step(0, -70, 4)])).rejects.toThrow(
+      "two steps of one chat",
+    )
+  })
 })
