@@ -1,5 +1,5 @@
 import { chatPart, type Session } from "../core/session"
-import type { Reduction } from "../repositories/sessions.repo"
+import type { Reduction } from "../repositories/reduction"
 import type { LoadedCtx } from "./stage"
 
 type Writes = Pick<Reduction, "state" | "counters" | "profile">

@@ -67,8 +67,6 @@ export const findSessionAndSender = async (db: Db, chatId: number, userId: numbe
   return sessionAndSenderOf(row)
 }
 
-export type { Reduction }
-
 type WithSaved = Database & { saved: { chat_id: number } }
 
 /** The sender's counters and name, written by the same statement as the step; `n` is their first parameter. */

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
-import { testEnv, USER_PASSWORD } from "../support/harness"
+import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
 import { useProcessFixture } from "../support/process-fixture"
 import { processLearner } from "../support/process-learner"
@@ -24,9 +24,7 @@ describe("an embedded bot killed mid-reply, real processes (pglite)", () => {
     let current: BotProcess = fx.spawn(env)
     let port = Number((await current.waitForLog("bot started")).webhookPort)
     const learner = processLearner(tg, () => port, 1501)
-    await learner.send("/start")
-    await learner.send(USER_PASSWORD)
-    await learner.waitForTexts("the welcome", (t) => t.startsWith("👋 Привет"))
+    await learner.signIn((t) => t.startsWith("👋 Привет"))
 
     // The reply to /help is held by Telegram; /faq is acknowledged and waits behind it in the chat's order.
     tg.delayNext("sendMessage", 10_000)
