@@ -1,5 +1,16 @@
 import { type Kysely, sql } from "kysely"
 
+/** What store_inbox_rows returns: a later version of the function (0014) must return exactly this. */
+export const STORE_INBOX_ROWS_RESULT = sql`returns table (
+  ord integer, stored_id bigint, leased boolean,
+  id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
+  reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
+  attempts integer, last_error text,
+  state jsonb, version integer, role text, created_at timestamptz,
+  sender_username text, sender_first_name text,
+  login_failures integer, locked_until bigint, rate jsonb, revoked boolean
+)`
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Updates that arrive together are stored together: one statement and one commit for all of them, each row
   // stored, leased and read exactly as store_inbox_row does (0009), in the order given. `p_rows` is a JSON array of
@@ -7,15 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // two batches (or a batch and a single store) never wait for each other's locks in a circle.
   await sql`
     create function store_inbox_rows(p_rows jsonb, p_owner text, p_lease_seconds double precision)
-    returns table (
-      ord integer, stored_id bigint, leased boolean,
-      id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
-      reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
-      attempts integer, last_error text,
-      state jsonb, version integer, role text, created_at timestamptz,
-      sender_username text, sender_first_name text,
-      login_failures integer, locked_until bigint, rate jsonb, revoked boolean
-    ) language plpgsql as $$
+    ${STORE_INBOX_ROWS_RESULT} language plpgsql as $$
     declare
       r record;
     begin

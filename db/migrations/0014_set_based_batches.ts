@@ -2,16 +2,6 @@ import { type Kysely, sql } from "kysely"
 import { STORE_LOCK_NAMESPACE } from "./0007_store_inbox_row"
 import * as previous from "./0013_store_inbox_rows"
 
-const RETURNS = sql`returns table (
-  ord integer, stored_id bigint, leased boolean,
-  id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
-  reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
-  attempts integer, last_error text,
-  state jsonb, version integer, role text, created_at timestamptz,
-  sender_username text, sender_first_name text,
-  login_failures integer, locked_until bigint, rate jsonb, revoked boolean
-)`
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The same result as 0013, row for row, without calling store_inbox_row once per row: that call and its
   // `return query` cost more than the work inside it (bench/HISTORY.md). Every step is one statement for the whole
@@ -20,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // row of each newly leased chat its oldest pending row (FOR UPDATE), session, sender's role, name and counters.
   await sql`
     create or replace function store_inbox_rows(p_rows jsonb, p_owner text, p_lease_seconds double precision)
-    ${RETURNS} language plpgsql as $$
+    ${previous.STORE_INBOX_ROWS_RESULT} language plpgsql as $$
     #variable_conflict use_column
     declare
       r record;
