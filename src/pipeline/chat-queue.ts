@@ -2,17 +2,12 @@ import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
 import { type Head, type NewRow, type Stored, storeRow, storeRows } from "../repositories/enqueue.repo"
 import { grouped } from "../repositories/grouped"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
-import {
-  acquireLease,
-  releaseAllLeases,
-  releaseLease,
-  releaseLeaseIfIdle,
-  renewLeases,
-} from "../repositories/leases.repo"
+import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
 import { type Deps, WorkRunner, type WorkRunnerShape } from "./deps"
+import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
 import { storeTickets } from "./store-tickets"
 import { makeWorkRunner, type StoreRow } from "./work-runner"
@@ -50,57 +45,62 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const log = yield* Log
     const { instanceId: owner } = yield* Settings
     const permits = yield* Semaphore.make(maxConcurrentChats)
-    const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<void> }>()
+    const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<unknown> }>()
     const storing = storeTickets()
     let stopping = false
+    const parking = parkedLeases({ db, log, owner, restart: (chatId) => start(chatId) })
 
-    // One pass: hold the lease and process rows oldest first. A row still pending after processing has failed:
-    // stop there (ordering) and let the periodic sweep retry it, instead of spinning on it.
-    const drainOnce = (chatId: number, head?: Head) =>
+    // One pass: hold the lease and process rows oldest first. Returns "park" when the chat is done with and its
+    // lease can go back with others (parked-leases.ts). A row not done with has failed: stop there (ordering), give
+    // the lease back and let the periodic sweep retry it, instead of spinning on it.
+    const drainOnce = (chatId: number, state: { again: boolean }, head?: Head) =>
       Effect.gen(function* () {
         // Lease writes commit lazily: one lost in a PostgreSQL crash at worst lets a peer take the chat early,
         // and the version-checked session save still refuses a second writer.
         const lease = head
           ? { leased: true, next: head.next }
           : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
-        if (!lease.leased) return false
+        if (!lease.leased) return "done"
         let row = lease.next
         let preloaded = head && { loaded: head.loaded, userId: head.userId }
-        // Look again after releasing: a row a peer stored meanwhile would otherwise wait for a sweep.
-        const lookAgain = db.use("nextPending", (k) => findNextPending(k, chatId)).pipe(Effect.map(Boolean))
         while (row && !stopping) {
-          yield* processRow({ row, preloaded })
+          state.again = false
+          if (!(yield* processRow({ row, preloaded }))) break
           preloaded = undefined
-          if (yield* db.useLazyCommit("releaseIfIdle", (k) => releaseLeaseIfIdle(k, chatId, owner)))
-            return yield* lookAgain
-          const last: number = row.id
-          row = yield* db.use("nextPending", (k) => findNextPending(k, chatId))
-          if (row?.id === last) break
+          // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
+          row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
         }
+        if (!row && !stopping) return "park"
         yield* db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner))
-        // A row left over here is the failed one (or we are stopping): no second look.
-        return row || stopping ? false : yield* lookAgain
+        return "done"
       })
 
     const worker = (chatId: number, head?: Head) =>
       Effect.gen(function* () {
+        const state = running.get(chatId)!
         let first = head
         while (true) {
-          const state = running.get(chatId)!
           state.again = false
-          const more = yield* drainOnce(chatId, first)
+          const outcome = yield* drainOnce(chatId, state, first)
           first = undefined
-          if (!more && !state.again) break
+          if (!state.again) return outcome
         }
       }).pipe(
         permits.withPermits(1),
         Effect.catchCause((cause) =>
-          log.error("chat worker failed; the sweep will retry", {
-            chatId,
-            ...describeError(Cause.squash(cause)),
+          log
+            .error("chat worker failed; the sweep will retry", {
+              chatId,
+              ...describeError(Cause.squash(cause)),
+            })
+            .pipe(Effect.as("done" as const)),
+        ),
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            running.delete(chatId)
+            if (exit._tag === "Success" && exit.value === "park") parking.park(chatId)
           }),
         ),
-        Effect.ensuring(Effect.sync(() => running.delete(chatId))),
       )
 
     // Makes sure the chat's pending rows get processed, in order, by one worker here; never blocks. With a head,
@@ -112,8 +112,10 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         state.again = true
         return
       }
+      // A lease being given back right now: the worker starts once that answers, and reads the lease again.
+      if (!parking.take(chatId)) return
       storing.invalidate(chatId)
-      const fresh: { again: boolean; fiber?: Fiber.Fiber<void> } = { again: false }
+      const fresh: { again: boolean; fiber?: Fiber.Fiber<unknown> } = { again: false }
       running.set(chatId, fresh)
       fresh.fiber = Effect.runForkWith(context)(worker(chatId, head))
     }
@@ -176,7 +178,8 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         .useLazyCommit("renewLeases", (k) => renewLeases(k, owner, LEASE_TTL_MS))
         .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
     )
-    const joinWithin = (fibers: ReadonlyArray<Fiber.Fiber<void>>, ms: number) =>
+    const givingBack = yield* Effect.forkDetach(parking.loop)
+    const joinWithin = (fibers: ReadonlyArray<Fiber.Fiber<unknown>>, ms: number) =>
       Fiber.joinAll(fibers).pipe(
         Effect.timeoutOption(Math.max(0, ms)),
         Effect.map((o) => o._tag === "Some"),
@@ -191,7 +194,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         const chatsDone = yield* joinWithin(chats, timeoutMs)
         if (!chatsDone) yield* Fiber.interruptAll(chats)
         const workDone = yield* work.drain(until - Date.now())
-        yield* Fiber.interrupt(heartbeat)
+        yield* Fiber.interruptAll([heartbeat, givingBack])
         yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
         return chatsDone && workDone
       })
@@ -200,7 +203,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       enqueue,
       sweep,
       drain,
-      activeChats: () => running.size + work.running(),
+      activeChats: () => running.size + parking.held() + work.running(),
       workRunner: work.runner,
     })
   })

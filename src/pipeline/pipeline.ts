@@ -1,4 +1,4 @@
-import type { Handler, RowCtx } from "./stage"
+import type { RowHandler } from "./stage"
 import { authGate } from "./stages/auth-gate"
 import { decodeInput } from "./stages/decode-input"
 import { dispatch } from "./stages/dispatch"
@@ -15,7 +15,7 @@ import { validate } from "./stages/validate"
  * provides dedupe-by-inbox and per-chat ordering in front of this). The order of these lines is the behaviour.
  */
 // biome-ignore format: one stage per line, top to bottom, is the point of this file
-export const processRow: Handler<RowCtx, never> =
+export const processRow: RowHandler =
   errorBoundary(        // log, report, retry; apologise after the last attempt; never a raw error
   observe(              // metrics and a log line per row
   readTheRow(           // who the row is for and what it carries, read once; a row without a sender is skipped

@@ -16,6 +16,8 @@ export type PipelineError = DbError | TelegramError | VersionConflict
 
 /** One step of the update pipeline. Stages are `Handler → Handler`, composed in `pipeline.ts`. */
 export type Handler<C, E = PipelineError> = (c: C) => Effect.Effect<void, E, Deps>
+/** The whole pipeline for one row: never fails; true when the row is done with (see error-boundary.ts). */
+export type RowHandler = (c: RowCtx) => Effect.Effect<boolean, never, Deps>
 export type Stage<Outer, Inner> = (next: Handler<Inner>) => Handler<Outer>
 
 /** An inbox row's payload for a feedback event: the event plus who it is for. */

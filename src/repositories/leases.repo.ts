@@ -59,22 +59,37 @@ export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
-const releaseIfIdleStatement = prepared((db) =>
+// $1 owner, $2 the chats as a bigint[] literal.
+const releaseIdleStatement = prepared((db) =>
   db
-    .deleteFrom("chat_leases")
-    .where("chat_id", "=", param<number>(1))
-    .where("owner", "=", param<string>(2))
-    .where(({ not, exists }) => not(exists(pendingRowsOf(db, param(1)).select("id"))))
-    .returning("chat_id"),
+    .deleteFrom("chat_leases as l")
+    .where("l.owner", "=", param<string>(1))
+    .where(sql<boolean>`l.chat_id = any(${param(2, "text::bigint[]")})`)
+    .where(({ not, exists }) => not(exists(pendingRowsOf(db, sql.ref<number>("l.chat_id")).select("id"))))
+    .returning("l.chat_id"),
 )
 
+const pendingAmongStatement = prepared((db) =>
+  db
+    .selectFrom("update_inbox")
+    .select("chat_id")
+    .distinct()
+    .where(sql<boolean>`chat_id = any(${param(1, "text::bigint[]")})`)
+    .where("processed_at", "is", null),
+)
+
+const bigintArray = (chatIds: ReadonlyArray<number>) => `{${chatIds.join(",")}}`
+
 /**
- * Releases the chat's lease only when it has nothing pending (one round trip at the end of each drain); false
- * means a row is waiting, or the lease is no longer ours. Reads this statement's snapshot: the caller looks again
- * after a release, for a row a peer stored meanwhile.
+ * Gives back `owner`'s leases of those chats that have nothing pending, in one statement; returns the chats given
+ * back. Reads the statement's snapshot: the caller looks again (`chatsWithPending`) after it commits.
  */
-export const releaseLeaseIfIdle = async (db: Db, chatId: number, owner: string): Promise<boolean> =>
-  (await releaseIfIdleStatement(db, [chatId, owner])).length > 0
+export const releaseIdleLeases = async (db: Db, chatIds: ReadonlyArray<number>, owner: string) =>
+  (await releaseIdleStatement(db, [owner, bigintArray(chatIds)])).map((r) => Number(r.chat_id))
+
+/** Those of the chats that have a pending row. */
+export const chatsWithPending = async (db: Db, chatIds: ReadonlyArray<number>) =>
+  (await pendingAmongStatement(db, [bigintArray(chatIds)])).map((r) => Number(r.chat_id))
 
 export const releaseAllLeases = (db: Db, owner: string) =>
   db.deleteFrom("chat_leases").where("owner", "=", owner).execute()

@@ -6,6 +6,7 @@ import { backends, freshDatabase } from "../support/database"
 import { startFakeBotApi } from "../support/fake-bot-api"
 import { startBot, type TestBot } from "../support/harness"
 import { textUpdate } from "../support/updates"
+import { waitFor } from "../support/wait"
 
 // Each file boots the real app (the first PGlite boot of a run alone takes seconds); set per file, as bun
 // applies setDefaultTimeout only to the file that calls it.
@@ -89,6 +90,34 @@ describe.each(backends)("per-chat ordering (%s)", (backend) => {
       expect(order.ids).toEqual([...order.ids].sort((x, y) => x - y))
       expect(tg.callsOf("sendMessage").filter((c) => c.params.chat_id === CHAT)).toHaveLength(BURST)
       expect(await countedOf(a)).toBe(BURST)
+      await Promise.all(bots.splice(0).map((x) => x.stop()))
+      await tg.stop()
+      await database.drop()
+    },
+  )
+
+  // A finished chat keeps its lease for a moment (given back with others, chat-queue.ts): an update another
+  // instance stores meanwhile must be found then, not left to the sweep, which is switched off here.
+  test.skipIf(backend !== "postgres")(
+    "updates of one chat taking turns between two instances, each right after the other's reply → all answered, in order, no sweep needed, no lease left",
+    async () => {
+      const database = await freshDatabase(backend)
+      const tg = await startFakeBotApi()
+      const noSweep = { sweepIntervalMs: 600_000 }
+      const a = await startBot({ backend, database, tg, env: LIMITS, instanceId: "instance-a", ...noSweep })
+      const b = await startBot({ backend, database, tg, env: LIMITS, instanceId: "instance-b", ...noSweep })
+      bots.push(a, b)
+      const replies = () => tg.callsOf("sendMessage").filter((c) => c.params.chat_id === CHAT).length
+      for (const [i, update] of burst().slice(0, 10).entries()) {
+        expect((await (i % 2 === 0 ? a : b).deliver(update))?.status).toBe(200)
+        await waitFor(`reply ${i + 1}`, () => replies() === i + 1, 10_000, 5)
+      }
+      await Promise.all([a.app.whenIdle(), b.app.whenIdle()])
+      const order = await processedOrder(a)
+      expect(order.pending).toBe(0)
+      expect(order.ids).toEqual([...order.ids].sort((x, y) => x - y))
+      expect(replies()).toBe(10)
+      expect(await a.app.db.selectFrom("chat_leases").selectAll().execute()).toEqual([])
       await Promise.all(bots.splice(0).map((x) => x.stop()))
       await tg.stop()
       await database.drop()

@@ -24,7 +24,7 @@ const preloaded = { loaded: { session: { state: {}, version: 3 }, sender: undefi
 
 /** Runs the boundary around `next`; a handler that succeeds needs none of the services a failure would use. */
 const run = (next: Handler<RowCtx>, ctx: RowCtx) =>
-  Effect.runPromise(errorBoundary(next)(ctx) as unknown as Effect.Effect<void>)
+  Effect.runPromise(errorBoundary(next)(ctx) as unknown as Effect.Effect<boolean>)
 
 describe("errorBoundary", () => {
   test("a version conflict is retried from fresh state: the retry gets the row alone, nothing preloaded", async () => {
@@ -34,7 +34,7 @@ describe("errorBoundary", () => {
         seen.push(ctx)
         return seen.length === 1 ? Effect.fail(new VersionConflict({ chatId: 5 })) : Effect.void
       })
-    await run(conflictOnce, { row, preloaded })
+    expect(await run(conflictOnce, { row, preloaded })).toBe(true)
     expect(seen).toEqual([{ row, preloaded }, { row }])
   })
 
@@ -42,7 +42,11 @@ describe("errorBoundary", () => {
     let attempts = 0
     const conflictThrice: Handler<RowCtx> = () =>
       Effect.suspend(() => (++attempts <= 3 ? Effect.fail(new VersionConflict({ chatId: 5 })) : Effect.void))
-    await run(conflictThrice, { row })
+    expect(await run(conflictThrice, { row })).toBe(true)
     expect(attempts).toBe(4)
+  })
+
+  test("interrupted (the instance is stopping) → not done with: the row stays pending for whoever comes next", async () => {
+    expect(await run(() => Effect.interrupt, { row })).toBe(false)
   })
 })

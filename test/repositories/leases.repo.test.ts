@@ -3,9 +3,10 @@ import { sql } from "kysely"
 import { markProcessed } from "../../src/repositories/inbox.repo"
 import {
   acquireLease as acquire,
+  chatsWithPending,
   releaseAllLeases,
+  releaseIdleLeases,
   releaseLease,
-  releaseLeaseIfIdle,
   releaseLeasesNotOwnedBy,
   renewLeases,
 } from "../../src/repositories/leases.repo"
@@ -178,30 +179,47 @@ describe.each(backends)("leases repository (%s)", (backend) => {
     })
   })
 
-  describe("releaseLeaseIfIdle", () => {
-    test("nothing pending → released, true; another owner can take it", async () => {
-      await acquireLease(db(), 50, "a", TTL)
-      expect(await releaseLeaseIfIdle(db(), 50, "a")).toBe(true)
-      expect(await leaseOf(db(), 50)).toBeUndefined()
+  describe("releaseIdleLeases", () => {
+    test("the owner's idle chats → given back, returned; another owner can take them", async () => {
+      for (const chat of [50, 51, -1001234567890]) await acquireLease(db(), chat, "a", TTL)
+      expect((await releaseIdleLeases(db(), [50, 51, -1001234567890], "a")).sort((x, y) => x - y)).toEqual([
+        -1001234567890, 50, 51,
+      ])
+      for (const chat of [50, 51, -1001234567890]) expect(await leaseOf(db(), chat)).toBeUndefined()
+      expect(await acquireLease(db(), 50, "b", TTL)).toBe(true)
     })
 
-    test("a row pending → kept, false", async () => {
+    test("a chat with a row pending → kept, not returned; the others in the same call go", async () => {
       await insertUpdate(db(), 5101, 51, {})
       await acquireLease(db(), 51, "a", TTL)
-      expect(await releaseLeaseIfIdle(db(), 51, "a")).toBe(false)
+      await acquireLease(db(), 52, "a", TTL)
+      expect(await releaseIdleLeases(db(), [51, 52], "a")).toEqual([52])
       expect((await leaseOf(db(), 51))?.owner).toBe("a")
     })
 
-    test("pending rows of other chats do not matter", async () => {
+    test("pending rows of other chats do not matter; processed rows do not count", async () => {
       await insertUpdate(db(), 5201, 53, {})
+      const processed = await insertUpdate(db(), 5202, 55, {})
+      await markProcessed(db(), processed!)
       await acquireLease(db(), 52, "a", TTL)
-      expect(await releaseLeaseIfIdle(db(), 52, "a")).toBe(true)
+      await acquireLease(db(), 55, "a", TTL)
+      expect((await releaseIdleLeases(db(), [52, 55], "a")).sort()).toEqual([52, 55])
     })
 
-    test("lease of another owner → untouched, false", async () => {
+    test("a lease of another owner, or no lease → untouched, not returned", async () => {
       await acquireLease(db(), 54, "a", TTL)
-      expect(await releaseLeaseIfIdle(db(), 54, "b")).toBe(false)
+      expect(await releaseIdleLeases(db(), [54, 56], "b")).toEqual([])
       expect((await leaseOf(db(), 54))?.owner).toBe("a")
+    })
+  })
+
+  describe("chatsWithPending", () => {
+    test("only the chats asked for that have an unprocessed row", async () => {
+      await insertUpdate(db(), 5301, 61, {})
+      await insertUpdate(db(), 5302, 61, {})
+      await insertUpdate(db(), 5303, 63, {})
+      await markProcessed(db(), (await insertUpdate(db(), 5304, 62, {}))!)
+      expect((await chatsWithPending(db(), [61, 62, 64])).sort()).toEqual([61])
     })
   })
 

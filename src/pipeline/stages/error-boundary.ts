@@ -7,7 +7,7 @@ import { describeError, Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
 import { Telegram } from "../../services/telegram"
-import type { Handler, RowCtx } from "../stage"
+import type { Handler, RowCtx, RowHandler } from "../stage"
 
 /** Attempts before a row is given up on; an unreachable database does not use them up (the row just waits). */
 export const MAX_ATTEMPTS = 5
@@ -34,6 +34,7 @@ const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
     const final = (recorded?.attempts ?? 0) >= MAX_ATTEMPTS
     metrics.processingFailures.inc({ final: String(final) })
     if (final) yield* giveUp(ctx)
+    return final
   }).pipe(
     Effect.catchCause((again) =>
       Effect.gen(function* () {
@@ -42,6 +43,7 @@ const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
           "could not record a failure; the row stays pending",
           describeError(Cause.squash(again)),
         )
+        return false
       }),
     ),
   )
@@ -49,9 +51,9 @@ const onFailure = (ctx: RowCtx, cause: Cause.Cause<unknown>) =>
 /**
  * The outermost stage: nothing escapes it. Version conflicts are retried at once from fresh state; any other
  * failure is logged, reported (ids only), counted on the row, and after the last attempt answered with an apology.
- * The user never sees raw error text.
+ * The user never sees raw error text. Answers whether the row is done with (processed, or given up on).
  */
-export const errorBoundary = (next: Handler<RowCtx>): Handler<RowCtx, never> => {
+export const errorBoundary = (next: Handler<RowCtx>): RowHandler => {
   // A retry reads everything again: what was preloaded with the lease is what lost the race.
   const attempt = (ctx: RowCtx, conflictsLeft: number): ReturnType<Handler<RowCtx>> =>
     next(ctx).pipe(
@@ -61,6 +63,9 @@ export const errorBoundary = (next: Handler<RowCtx>): Handler<RowCtx, never> => 
     )
   return (ctx) =>
     attempt(ctx, 3).pipe(
-      Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : onFailure(ctx, cause))),
+      Effect.as(true),
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) ? Effect.succeed(false) : onFailure(ctx, cause),
+      ),
     )
 }
