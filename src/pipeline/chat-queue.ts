@@ -6,7 +6,7 @@ import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../re
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Settings } from "../services/settings"
-import { type Deps, WorkRunner, type WorkRunnerShape } from "./deps"
+import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
 import { storeTickets } from "./store-tickets"
@@ -62,10 +62,14 @@ const makeChatQueue = (maxConcurrentChats: number) =>
           : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
         if (!lease.leased) return "done"
         let row = lease.next
+        const wake = () => {
+          state.again = true
+        }
         let preloaded = head && { loaded: head.loaded, userId: head.userId }
         while (row && !stopping) {
           state.again = false
-          if (!(yield* processRow({ row, preloaded }))) break
+          const done = yield* processRow({ row, preloaded }).pipe(Effect.provideService(RowQueued, wake))
+          if (!done) break
           preloaded = undefined
           // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
           row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
@@ -87,13 +91,15 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         }
       }).pipe(
         permits.withPermits(1),
+        // Parked: the lease goes back on the next pass, or the chat starts again then if a row is pending. Left as
+        // it is, the heartbeat would keep the chat ours with nobody working on it.
         Effect.catchCause((cause) =>
           log
-            .error("chat worker failed; the sweep will retry", {
+            .error("chat worker failed; retried when its lease goes back", {
               chatId,
               ...describeError(Cause.squash(cause)),
             })
-            .pipe(Effect.as("done" as const)),
+            .pipe(Effect.as("park" as const)),
         ),
         Effect.onExit((exit) =>
           Effect.sync(() => {

@@ -7,6 +7,7 @@ import { saveReduction } from "../repositories/sessions.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
 import type { Origin } from "./decode"
+import { RowQueued } from "./deps"
 import { interpret } from "./interpret"
 import { type EventPayload, type LoadedCtx, VersionConflict } from "./stage"
 import { stepWrites } from "./step-writes"
@@ -49,6 +50,7 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
       yield* db.use("markCommandDone", (k) =>
         markCommandDone(k, { id: row.id, chatId: row.chat_id, done: i + 1, last, event }),
       )
+      if (event) (yield* RowQueued)()
     }
     if (from >= cmds.length) yield* db.use("markProcessed", (k) => markProcessed(k, row.id))
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))

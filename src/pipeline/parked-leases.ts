@@ -1,6 +1,6 @@
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import { chatsWithPending, releaseIdleLeases } from "../repositories/leases.repo"
-import type { DbShape } from "../services/db"
+import { DbError, type DbShape } from "../services/db"
 import { describeError, type LogShape } from "../services/log"
 
 /** How long a finished chat keeps its lease at most before it is given back with the others finished meanwhile. */
@@ -41,12 +41,18 @@ export const parkedLeases = (options: {
     }
     return true
   }).pipe(
-    // Still ours: a wanted chat is worked on now, the others are given back on a later pass.
-    Effect.catch((e) =>
+    // Still ours: a wanted chat is worked on now, the others are given back on a later pass. Any failure, a bug
+    // included: a chat left in `releasing` could never start again.
+    Effect.catchCause((cause) =>
       Effect.gen(function* () {
-        yield* log.warn("giving leases back failed", { operation: e.operation, ...describeError(e.cause) })
-        for (const [chatId, { wanted }] of releasing) wanted ? restart(chatId) : parked.add(chatId)
+        const error = Cause.squash(cause)
+        const detail =
+          error instanceof DbError ? { operation: error.operation, ...describeError(error.cause) } : {}
+        yield* log.warn("giving leases back failed", { ...describeError(error), ...detail })
+        // Cleared first: a restart must find the chat free to start, not mark it wanted once more.
+        const back = [...releasing]
         releasing.clear()
+        for (const [chatId, { wanted }] of back) wanted ? restart(chatId) : parked.add(chatId)
         return false
       }),
     ),

@@ -49,22 +49,46 @@ export const acquireLease = async (
   return first.id === null ? { leased: true } : { leased: true, next: first as InboxRow }
 }
 
+/** Renews all of `owner`'s leases, locked in the stores' lock order (see releaseIdleStatement). */
 export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
   db
-    .updateTable("chat_leases")
+    .with("mine", (q) =>
+      q
+        .selectFrom("chat_leases")
+        .select("chat_id")
+        .where("owner", "=", owner)
+        .orderBy(sql`chat_id % 2147483647`)
+        .orderBy("chat_id")
+        .forUpdate(),
+    )
+    .updateTable("chat_leases as l")
     .set({ expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
-    .where("owner", "=", owner)
+    .from("mine")
+    .whereRef("l.chat_id", "=", "mine.chat_id")
+    .where("l.owner", "=", owner)
     .execute()
 
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
-// $1 owner, $2 the chats as a bigint[] literal.
+// The leases are locked first, in the stores' lock order (lock-order.ts): a peer's store batch locks the lease rows
+// it meets in that order, so the two never wait for each other in a circle. $1 owner, $2 the chats as bigint[].
 const releaseIdleStatement = prepared((db) =>
   db
+    .with("mine", (q) =>
+      q
+        .selectFrom("chat_leases")
+        .select("chat_id")
+        .where("owner", "=", param<string>(1))
+        .where(sql<boolean>`chat_id = any(${param(2, "text::bigint[]")})`)
+        .orderBy(sql`chat_id % 2147483647`)
+        .orderBy("chat_id")
+        .forUpdate(),
+    )
     .deleteFrom("chat_leases as l")
+    .using("mine")
+    .whereRef("l.chat_id", "=", "mine.chat_id")
     .where("l.owner", "=", param<string>(1))
-    .where(sql<boolean>`l.chat_id = any(${param(2, "text::bigint[]")})`)
     .where(({ not, exists }) => not(exists(pendingRowsOf(db, sql.ref<number>("l.chat_id")).select("id"))))
     .returning("l.chat_id"),
 )

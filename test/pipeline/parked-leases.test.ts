@@ -21,7 +21,7 @@ const leasesOf = async (db: Db) =>
  * The queue's parking on a real database. `between` runs after the release statement answered and before the
  * look that follows it: what a peer instance does in that moment.
  */
-const setUp = (db: Db, between?: () => Promise<void>, failing = { release: false }) => {
+const setUp = (db: Db, between?: () => Promise<void>, failing = { release: false, look: false }) => {
   const real = makeDb(db, "postgres")
   const calls: string[] = []
   const logs: string[] = []
@@ -29,6 +29,7 @@ const setUp = (db: Db, between?: () => Promise<void>, failing = { release: false
     ...real,
     use: (operation, run) => {
       calls.push(operation)
+      if (failing.look) return Effect.fail(new DbError({ operation, cause: new Error("connection lost") }))
       return real.use(operation, run)
     },
     useLazyCommit: (operation, run) => {
@@ -40,11 +41,14 @@ const setUp = (db: Db, between?: () => Promise<void>, failing = { release: false
     },
   }
   const restarted: number[] = []
-  const parking = parkedLeases({
+  // As the queue's start: a worker starts only when `take` lets it.
+  const parking: ReturnType<typeof parkedLeases> = parkedLeases({
     db: wrapped,
     log: makeLog("warn", (line) => logs.push(line)),
     owner: ME,
-    restart: (chatId) => restarted.push(chatId),
+    restart: (chatId) => {
+      if (parking.take(chatId)) restarted.push(chatId)
+    },
   })
   const park = async (...chats: number[]) => {
     for (const chat of chats) {
@@ -116,8 +120,26 @@ describe.each(backends)("parked leases (%s)", (backend) => {
     expect(await leasesOf(db())).toEqual([`9:${ME}`])
   })
 
+  test("a worker wanted while a release is in flight that then fails → started once it answers, not lost", async () => {
+    const failing = { release: false, look: false }
+    let parking: ReturnType<typeof parkedLeases> | undefined
+    const setup = setUp(
+      db(),
+      async () => {
+        expect(parking!.take(12)).toBe(false)
+        failing.look = true
+      },
+      failing,
+    )
+    parking = setup.parking
+    await setup.park(12)
+    expect(await setup.flush()).toBe(false)
+    expect(setup.restarted).toEqual([12])
+    expect(parking.held()).toBe(0)
+  })
+
   test("the release fails → a warning, the chats stay parked and go back on the next pass", async () => {
-    const failing = { release: true }
+    const failing = { release: true, look: false }
     const { parking, park, logs, restarted, flush } = setUp(db(), undefined, failing)
     await park(10, 11)
     expect(await flush()).toBe(false)

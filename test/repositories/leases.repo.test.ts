@@ -213,6 +213,28 @@ describe.each(backends)("leases repository (%s)", (backend) => {
     })
   })
 
+  // A peer's store batch locks the lease rows it meets by (chat % 2^31−1, chat): 2147483648 before 5.
+  test.skipIf(backend !== "postgres")(
+    "releaseIdleLeases locks in the stores' lock order: a peer holding the first chat's lease is never blocked by us on a later one",
+    async () => {
+      const [early, late] = [2147483648, 5]
+      await acquireLease(db(), late, "a", TTL)
+      await acquireLease(db(), early, "a", TTL)
+      let released: Promise<number[]> | undefined
+      await db()
+        .transaction()
+        .execute(async (peer) => {
+          await sql`select 1 from chat_leases where chat_id = ${early} for update`.execute(peer)
+          released = releaseIdleLeases(db(), [late, early], "a")
+          await sleep(200)
+          // Locked by us first, this would wait for us while we wait for the peer: a deadlock.
+          await sql`set local lock_timeout = '500ms'`.execute(peer)
+          await sql`select 1 from chat_leases where chat_id = ${late} for update`.execute(peer)
+        })
+      expect((await released!).sort((x, y) => x - y)).toEqual([late, early])
+    },
+  )
+
   describe("chatsWithPending", () => {
     test("only the chats asked for that have an unprocessed row", async () => {
       await insertUpdate(db(), 5301, 61, {})
