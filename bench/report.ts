@@ -90,7 +90,7 @@ const p1Section = (p1: NonNullable<Results["p1"]>) => {
     `- Ours, p99 at 200 updates/s: **${p1.p99Ms} ms** (target ≤ 10 ms) ${mark(p1.p99Ms <= 10)}`,
     `- Context: ours vs the bare echo ${p1.vsEcho}×.`,
     ...(p1.vsSessionBot < 1 || p1.vsMinimalDurable < 0.6 || p1.p99Ms > 10
-      ? ["", "Why targets miss, and what each step changed: HISTORY below, «Issue 17» (both sections)."]
+      ? ["", "Why targets miss, and what each step changed: HISTORY below, every «Issue 17» section."]
       : []),
     "",
   ]
