@@ -25,8 +25,11 @@ export interface WebhookDeps {
 export const MAX_UPDATE_BYTES = 1024 * 1024
 
 const digest = (s: string) => createHash("sha256").update(s).digest()
-const sameSecret = (given: string | null, expected: string) =>
-  given !== null && timingSafeEqual(digest(given), digest(expected))
+/** Compares in constant time; the expected secret is hashed once, not on every request. */
+const secretCheck = (expected: string) => {
+  const wanted = digest(expected)
+  return (given: string | null) => given !== null && timingSafeEqual(digest(given), wanted)
+}
 
 const isUpdate = (body: unknown): body is Update =>
   typeof body === "object" &&
@@ -84,9 +87,13 @@ const parseJson = (text: string): unknown => {
  * buffered whole), then the update is stored: 200 once it is durable, 503 while draining or when storage fails, so
  * Telegram delivers it again instead of it being lost.
  */
-const receive = async (deps: ServerDeps, hook: WebhookDeps, request: Request): Promise<Response> => {
-  if (!sameSecret(request.headers.get("x-telegram-bot-api-secret-token"), hook.secret))
-    return refuse(401, "unauthorized")
+const receive = async (
+  deps: ServerDeps,
+  hook: WebhookDeps,
+  sameSecret: (given: string | null) => boolean,
+  request: Request,
+): Promise<Response> => {
+  if (!sameSecret(request.headers.get("x-telegram-bot-api-secret-token"))) return refuse(401, "unauthorized")
   if (deps.lifecycle() !== "ready") return refuse(503, "not ready")
   const text = await readLimited(request, MAX_UPDATE_BYTES).catch(() => undefined)
   if (text === null) return refuse(413, "too large")
@@ -102,5 +109,9 @@ const receive = async (deps: ServerDeps, hook: WebhookDeps, request: Request): P
 }
 
 /** The Telegram webhook, alone on its port. Elysia does not parse the body: `receive` reads it, within limits. */
-export const webhookRoute = (deps: ServerDeps, hook: WebhookDeps) =>
-  new Elysia().post(hook.path, ({ request }) => receive(deps, hook, request), { parse: "none" })
+export const webhookRoute = (deps: ServerDeps, hook: WebhookDeps) => {
+  const sameSecret = secretCheck(hook.secret)
+  return new Elysia().post(hook.path, ({ request }) => receive(deps, hook, sameSecret, request), {
+    parse: "none",
+  })
+}

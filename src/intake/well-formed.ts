@@ -84,37 +84,63 @@ export const isWellFormedUpdate = (u: unknown): u is Update => {
  */
 export const MAX_UPDATE_DEPTH = 64
 
-/** True when objects and arrays nest more than `limit` levels (the value itself is level 1). Stops at the limit. */
+/**
+ * True when objects and arrays nest more than `limit` levels (the value itself is level 1). Stops at the limit.
+ * Every update passes here: loops, no arrays built.
+ */
 export const nestedDeeperThan = (x: unknown, limit: number): boolean => {
   if (typeof x !== "object" || x === null) return false
   if (limit === 0) return true
-  return (Array.isArray(x) ? x : Object.values(x)).some((v) => nestedDeeperThan(v, limit - 1))
+  if (Array.isArray(x)) {
+    for (const v of x) if (nestedDeeperThan(v, limit - 1)) return true
+    return false
+  }
+  for (const k in x) if (nestedDeeperThan((x as Obj)[k], limit - 1)) return true
+  return false
 }
 
 // A high surrogate not followed by a low one, or a low one without a high one before it.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
+// Anything storableString might change: NUL, or any surrogate (a valid pair too; it is checked then).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is looked for
+const SUSPECT = /[\u0000\uD800-\uDFFF]/
+
 const storableString = (s: string) =>
-  (s.includes("\u0000") ? s.replaceAll("\u0000", "") : s).replace(LONE_SURROGATE, "\uFFFD")
+  SUSPECT.test(s)
+    ? (s.includes("\u0000") ? s.replaceAll("\u0000", "") : s).replace(LONE_SURROGATE, "\uFFFD")
+    : s
+
+/** True when no string below, key or value, has anything to replace: checked without copying anything. */
+const plainlyStorable = (x: unknown): boolean => {
+  if (typeof x === "string") return !SUSPECT.test(x)
+  if (Array.isArray(x)) {
+    for (const v of x) if (!plainlyStorable(v)) return false
+    return true
+  }
+  if (!isObj(x)) return true
+  for (const k in x) if (SUSPECT.test(k) || !plainlyStorable(x[k])) return false
+  return true
+}
 
 /**
  * The update as PostgreSQL can store it: NUL characters removed and lone UTF-16 surrogates replaced by U+FFFD in
  * every string, keys included. text and jsonb hold neither, and a forged body with one would otherwise fail every
  * write of its row (and, through polling, hold every later update back).
  */
-export const storable = <A>(x: A): A => {
+export const storable = <A>(x: A): A => (plainlyStorable(x) ? x : cleaned(x))
+
+// Nothing is copied unless something was actually replaced below.
+const cleaned = <A>(x: A): A => {
   if (typeof x === "string") return storableString(x) as A
-  // Every update passes here: nothing is copied unless something was actually replaced below.
   if (Array.isArray(x)) {
-    const items = x.map(storable)
+    const items = x.map(cleaned)
     return (items.some((v, i) => v !== x[i]) ? items : x) as A
   }
   if (!isObj(x)) return x
   const entries = Object.entries(x)
-  const cleaned = entries.map(([k, v]) => [storable(k), storable(v)] as const)
+  const copied = entries.map(([k, v]) => [cleaned(k), cleaned(v)] as const)
   return (
-    cleaned.some(([k, v], i) => k !== entries[i]![0] || v !== entries[i]![1])
-      ? Object.fromEntries(cleaned)
-      : x
+    copied.some(([k, v], i) => k !== entries[i]![0] || v !== entries[i]![1]) ? Object.fromEntries(copied) : x
   ) as A
 }

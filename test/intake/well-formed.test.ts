@@ -70,6 +70,11 @@ describe("storable", () => {
     expect(storable(dirty)).toEqual({ text: "a\uFFFDb\uFFFDc\uFFFD", "k\uFFFD": ["🙂", "🙂"] })
     const emoji = { text: "🙂 ок" }
     expect(storable(emoji)).toBe(emoji)
+    // Found however deep and wherever it sits, with clean siblings around it (copied only along its path).
+    const siblings = { kept: { x: "ok" }, list: [{ ok: "🙂" }, { deep: { deeper: ["fine", "bad\uDC00"] } }] }
+    const out = storable(siblings) as typeof siblings
+    expect(out.list[1]).toEqual({ deep: { deeper: ["fine", "bad\uFFFD"] } })
+    expect(out.kept).toBe(siblings.kept)
   })
 })
 
@@ -79,6 +84,9 @@ describe("nestedDeeperThan", () => {
     expect([nestedDeeperThan(nest(64), 64), nestedDeeperThan(nest(65), 64)]).toEqual([false, true])
     expect(nestedDeeperThan({ a: "x", b: [1, 2, { c: null }] }, 3)).toBe(false)
     expect(nestedDeeperThan("text", 0)).toBe(false)
+    const objects = (depth: number): unknown =>
+      depth === 1 ? { leaf: 1 } : { a: 1, inner: objects(depth - 1) }
+    expect([nestedDeeperThan(objects(64), 64), nestedDeeperThan(objects(65), 64)]).toEqual([false, true])
   })
 
   test("100,000 levels → true without walking past the limit (no stack overflow)", () => {
