@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { nextPendingQuery, pendingRowsOf } from "./inbox.repo"
 import { param, prepared } from "./prepared"
@@ -49,18 +49,23 @@ export const acquireLease = async (
   return first.id === null ? { leased: true } : { leased: true, next: first as InboxRow }
 }
 
-/** Renews all of `owner`'s leases, locked in the stores' lock order (see releaseIdleStatement). */
+/**
+ * `owner`'s lease rows, locked in the stores' lock order (lock-order.ts): a peer's store batch locks the lease rows
+ * it meets in that order, so a statement that locks several of ours first this way never waits in a circle with it.
+ */
+const ownLeasesInLockOrder = (db: QueryCreator<Database>, owner: string | RawBuilder<string>) =>
+  db
+    .selectFrom("chat_leases")
+    .select("chat_id")
+    .where("owner", "=", owner)
+    .orderBy(sql`chat_id % 2147483647`)
+    .orderBy("chat_id")
+    .forUpdate()
+
+/** Renews all of `owner`'s leases. */
 export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
   db
-    .with("mine", (q) =>
-      q
-        .selectFrom("chat_leases")
-        .select("chat_id")
-        .where("owner", "=", owner)
-        .orderBy(sql`chat_id % 2147483647`)
-        .orderBy("chat_id")
-        .forUpdate(),
-    )
+    .with("mine", (q) => ownLeasesInLockOrder(q, owner))
     .updateTable("chat_leases as l")
     .set({ expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
     .from("mine")
@@ -71,19 +76,13 @@ export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
-// The leases are locked first, in the stores' lock order (lock-order.ts): a peer's store batch locks the lease rows
-// it meets in that order, so the two never wait for each other in a circle. $1 owner, $2 the chats as bigint[].
+// $1 owner, $2 the chats as bigint[].
 const releaseIdleStatement = prepared((db) =>
   db
     .with("mine", (q) =>
-      q
-        .selectFrom("chat_leases")
-        .select("chat_id")
-        .where("owner", "=", param<string>(1))
-        .where(sql<boolean>`chat_id = any(${param(2, "text::bigint[]")})`)
-        .orderBy(sql`chat_id % 2147483647`)
-        .orderBy("chat_id")
-        .forUpdate(),
+      ownLeasesInLockOrder(q, param<string>(1)).where(
+        sql<boolean>`chat_id = any(${param(2, "text::bigint[]")})`,
+      ),
     )
     .deleteFrom("chat_leases as l")
     .using("mine")
