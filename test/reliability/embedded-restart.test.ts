@@ -17,14 +17,27 @@ const LEASE_SECONDS = 30
 describe("an embedded bot killed mid-reply, real processes (pglite)", () => {
   const fx = useProcessFixture()
 
-  test("kill -9 while a reply is on its way, a second update waiting behind it → after the restart both are answered once, well within the lease", async () => {
+  /** A signed-in learner of an embedded bot in its own process; `killAndRestart` answers when the new one is up. */
+  const signedInBot = async (learnerId: number) => {
     const tg = await fx.botApi()
     const database = await fx.database("pglite")
     const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" }
     let current: BotProcess = fx.spawn(env)
     let port = Number((await current.waitForLog("bot started")).webhookPort)
-    const learner = processLearner(tg, () => port, 1501)
+    const learner = processLearner(tg, () => port, learnerId)
     await learner.signIn((t) => t.startsWith("👋 Привет"))
+    const killAndRestart = async () => {
+      current.proc.kill("SIGKILL")
+      await current.exited
+      current = fx.spawn(env)
+      port = Number((await current.waitForLog("bot started")).webhookPort)
+      return Date.now()
+    }
+    return { tg, learner, killAndRestart }
+  }
+
+  test("kill -9 while a reply is on its way, a second update waiting behind it → after the restart both are answered once, well within the lease", async () => {
+    const { tg, learner, killAndRestart } = await signedInBot(1501)
 
     // The reply to /help is held by Telegram; /faq is acknowledged and waits behind it in the chat's order.
     tg.delayNext("sendMessage", 10_000)
@@ -33,12 +46,7 @@ describe("an embedded bot killed mid-reply, real processes (pglite)", () => {
       tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
     )
     await learner.send("/faq")
-    current.proc.kill("SIGKILL")
-    await current.exited
-
-    current = fx.spawn(env)
-    port = Number((await current.waitForLog("bot started")).webhookPort)
-    const restartedAt = Date.now()
+    const restartedAt = await killAndRestart()
     await learner.waitForTexts("the help", (t) => t.startsWith("ℹ️ Команды"))
     await learner.waitForTexts("the FAQ", (t) => t.startsWith("❓ Частые вопросы"))
     // Answered by the new process at once, not after the dead one's lease expired.
@@ -52,21 +60,10 @@ describe("an embedded bot killed mid-reply, real processes (pglite)", () => {
   // A finished chat keeps its lease for a moment (given back with others every 20 ms): killed in that moment, the
   // dead process leaves it held; the next start must free it, or the chat's next update would wait out the lease.
   test("kill -9 the moment a reply arrives (its chat's lease not yet given back) → after the restart the chat's next update is answered at once", async () => {
-    const tg = await fx.botApi()
-    const database = await fx.database("pglite")
-    const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" }
-    let current: BotProcess = fx.spawn(env)
-    let port = Number((await current.waitForLog("bot started")).webhookPort)
-    const learner = processLearner(tg, () => port, 1502)
-    await learner.signIn((t) => t.startsWith("👋 Привет"))
+    const { learner, killAndRestart } = await signedInBot(1502)
     await learner.send("/help")
     await learner.waitForTexts("the help", (t) => t.startsWith("ℹ️ Команды"))
-    current.proc.kill("SIGKILL")
-    await current.exited
-
-    current = fx.spawn(env)
-    port = Number((await current.waitForLog("bot started")).webhookPort)
-    const restartedAt = Date.now()
+    const restartedAt = await killAndRestart()
     await learner.send("/faq")
     await learner.waitForTexts("the FAQ", (t) => t.startsWith("❓ Частые вопросы"))
     expect(Date.now() - restartedAt).toBeLessThan((LEASE_SECONDS / 2) * 1000)
