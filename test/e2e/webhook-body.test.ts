@@ -27,12 +27,16 @@ describe("webhook bodies (a real process)", () => {
     secret?: string
     chunked?: boolean
     declaredLength?: number
+    headers?: Record<string, string>
   }) =>
     rawPost({
       port,
       path: "/webhook",
-      headers: options.secret ? { "X-Telegram-Bot-Api-Secret-Token": options.secret } : {},
       ...options,
+      headers: {
+        ...(options.secret ? { "X-Telegram-Bot-Api-Secret-Token": options.secret } : {}),
+        ...options.headers,
+      },
     })
 
   beforeAll(async () => {
@@ -74,6 +78,17 @@ describe("webhook bodies (a real process)", () => {
       body: update,
     })
     expect(ok.status).toBe(200)
+  })
+
+  test("a chunked body that also declares a small Content-Length → still refused past 1 MB, never read whole", async () => {
+    const answer = await post({
+      bodyBytes: 100 * MB,
+      chunked: true,
+      secret: WEBHOOK_SECRET,
+      headers: { "Content-Length": "100" },
+    })
+    expect([400, 413]).toContain(answer.status ?? 0)
+    expect(answer.sentBytes).toBeLessThan(16 * MB)
   })
 
   test("six parallel 100 MB streamed posts → each refused, resident memory grows by under 100 MB", async () => {
