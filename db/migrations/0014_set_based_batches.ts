@@ -2,6 +2,41 @@ import { type Kysely, sql } from "kysely"
 import { STORE_LOCK_NAMESPACE } from "./0007_store_inbox_row"
 import * as previous from "./0013_store_inbox_rows"
 
+/** save_reductions' one query (below); 0015 runs the same query from PL/pgSQL, which keeps its plan. */
+export const SAVE_REDUCTIONS_QUERY = sql`
+      with x as (
+        select e.ordinality::integer as n, e.value as v, (e.value->>'row')::bigint as row_id,
+          (e.value->>'chat')::bigint as chat, (e.value->>'version')::integer as version, e.value ? 'state' as has_state
+        from jsonb_array_elements(p_rows) with ordinality e
+      ), first_saved as (
+        insert into chat_sessions (chat_id, state, version)
+          select x.chat, x.v->'state', 1 from x where x.has_state and x.version = 0 order by x.n
+          on conflict (chat_id) do nothing
+          returning chat_id
+      ), next_saved as (
+        update chat_sessions s set state = x.v->'state', version = x.version + 1, updated_at = now()
+          from x where x.has_state and x.version > 0 and s.chat_id = x.chat and s.version = x.version
+          returning s.chat_id
+      ), ok as (
+        select x.* from x
+        where not x.has_state or x.chat in (select chat_id from first_saved union all select chat_id from next_saved)
+      ), counters as (
+        insert into user_limits (user_id, login_failures, locked_until, rate)
+          select distinct on ((ok.v->'counters'->>'user')::bigint)
+            (ok.v->'counters'->>'user')::bigint, (ok.v->'counters'->>'failures')::integer,
+            (ok.v->'counters'->>'lockedUntil')::bigint, ok.v->'counters'->'rate'
+          from ok where ok.v ? 'counters' order by (ok.v->'counters'->>'user')::bigint, ok.n desc
+          on conflict (user_id) do update set login_failures = excluded.login_failures,
+            locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()
+      ), marked as (
+        update update_inbox i set reduced_at = now(), commands = ok.v->'commands',
+            payload = coalesce(ok.v->'redacted', i.payload)
+          from ok where i.id = ok.row_id
+          returning i.id
+      )
+      select ok.n, ok.row_id from ok join marked on marked.id = ok.row_id
+`
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The same result as 0013, row for row, without calling store_inbox_row once per row: that call and its
   // `return query` cost more than the work inside it (bench/HISTORY.md). Every step is one statement for the whole
@@ -83,39 +118,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // user order, so two batches never wait for each other in a circle. p_rows: a JSON array of {row, chat,
   // version, commands, state?, redacted?, counters?: {user, failures, lockedUntil, rate}}.
   await sql`
-    create function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint) language sql as $$
-      with x as (
-        select e.ordinality::integer as n, e.value as v, (e.value->>'row')::bigint as row_id,
-          (e.value->>'chat')::bigint as chat, (e.value->>'version')::integer as version, e.value ? 'state' as has_state
-        from jsonb_array_elements(p_rows) with ordinality e
-      ), first_saved as (
-        insert into chat_sessions (chat_id, state, version)
-          select x.chat, x.v->'state', 1 from x where x.has_state and x.version = 0 order by x.n
-          on conflict (chat_id) do nothing
-          returning chat_id
-      ), next_saved as (
-        update chat_sessions s set state = x.v->'state', version = x.version + 1, updated_at = now()
-          from x where x.has_state and x.version > 0 and s.chat_id = x.chat and s.version = x.version
-          returning s.chat_id
-      ), ok as (
-        select x.* from x
-        where not x.has_state or x.chat in (select chat_id from first_saved union all select chat_id from next_saved)
-      ), counters as (
-        insert into user_limits (user_id, login_failures, locked_until, rate)
-          select distinct on ((ok.v->'counters'->>'user')::bigint)
-            (ok.v->'counters'->>'user')::bigint, (ok.v->'counters'->>'failures')::integer,
-            (ok.v->'counters'->>'lockedUntil')::bigint, ok.v->'counters'->'rate'
-          from ok where ok.v ? 'counters' order by (ok.v->'counters'->>'user')::bigint, ok.n desc
-          on conflict (user_id) do update set login_failures = excluded.login_failures,
-            locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()
-      ), marked as (
-        update update_inbox i set reduced_at = now(), commands = ok.v->'commands',
-            payload = coalesce(ok.v->'redacted', i.payload)
-          from ok where i.id = ok.row_id
-          returning i.id
-      )
-      select ok.n, ok.row_id from ok join marked on marked.id = ok.row_id
-    $$`.execute(db)
+    create function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint) language sql as $$${SAVE_REDUCTIONS_QUERY}    $$`.execute(
+    db,
+  )
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -13,6 +13,7 @@ import * as verdicts from "./0011_verdicts"
 import * as history from "./0012_history"
 import * as storeInboxRows from "./0013_store_inbox_rows"
 import * as setBasedBatches from "./0014_set_based_batches"
+import * as keptPlans from "./0015_kept_plans"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "0012_history": history,
   "0013_store_inbox_rows": storeInboxRows,
   "0014_set_based_batches": setBasedBatches,
+  "0015_kept_plans": keptPlans,
 }

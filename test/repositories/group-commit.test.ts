@@ -1,4 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { sql } from "kysely"
 import { batched } from "../../src/lib/batch"
 import { type NewRow, type Stored, storeRow, storeRows } from "../../src/repositories/enqueue.repo"
 import { type CommandDone, markCommandDone, markManyDone } from "../../src/repositories/inbox.repo"
@@ -199,5 +200,18 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
     await expect(saveReductions(db(), [step(0, -70, 3), step(0, -70, 4)])).rejects.toThrow(
       "two steps of one chat",
     )
+  })
+
+  // No timing in a test: what is checked is the cause bench/HISTORY.md measured. A `language sql` function is parsed
+  // and planned again on every call, which for save_reductions cost as much as running it.
+  test("the grouped statements' functions keep their plans between calls: none is `language sql`", async () => {
+    const functions = await sql<{ name: string; language: string }>`
+      select p.proname as name, l.lanname as language from pg_proc p join pg_language l on l.oid = p.prolang
+      where p.proname in ('save_reductions', 'store_inbox_rows', 'store_inbox_row') order by 1`.execute(db())
+    expect(functions.rows).toEqual([
+      { name: "save_reductions", language: "plpgsql" },
+      { name: "store_inbox_row", language: "plpgsql" },
+      { name: "store_inbox_rows", language: "plpgsql" },
+    ])
   })
 })

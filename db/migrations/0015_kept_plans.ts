@@ -1,0 +1,23 @@
+import { type Kysely, sql } from "kysely"
+import * as previous from "./0014_set_based_batches"
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // The same query and result as 0014's save_reductions. A `language sql` function is parsed and planned again on
+  // every call: for this query that cost as much as running it (pg_stat_statements, bench/HISTORY.md). PL/pgSQL
+  // prepares it once per connection and keeps the plan.
+  await sql`
+    create or replace function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint)
+    language plpgsql as $$
+    #variable_conflict use_column
+    begin
+      return query${previous.SAVE_REDUCTIONS_QUERY}      ;
+    end $$`.execute(db)
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop function if exists save_reductions(jsonb)`.execute(db)
+  await sql`
+    create function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint) language sql as $$${previous.SAVE_REDUCTIONS_QUERY}    $$`.execute(
+    db,
+  )
+}
