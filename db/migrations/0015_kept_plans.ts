@@ -15,9 +15,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists save_reductions(jsonb)`.execute(db)
-  await sql`
-    create function save_reductions(p_rows jsonb) returns table (ord integer, row_id bigint) language sql as $$${previous.SAVE_REDUCTIONS_QUERY}    $$`.execute(
-    db,
-  )
+  await previous.down(db)
+  await previous.up(db)
 }

@@ -34,6 +34,12 @@ export class ChatQueue extends Context.Service<ChatQueue, ChatQueueShape>()("emc
     Layer.effect(ChatQueue, makeChatQueue(options.maxConcurrentChats))
 }
 
+/** A chat being worked on here: `again` when a row of it was stored (or queued) while its worker ran. */
+interface ChatRun {
+  again: boolean
+  fiber?: Fiber.Fiber<unknown>
+}
+
 // One closure, longer than our usual file: workers, stores and the drain share the running map,
 // the store tickets and the stopping flag, and each needs to see the others' changes at once.
 const makeChatQueue = (maxConcurrentChats: number) =>
@@ -45,7 +51,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const log = yield* Log
     const { instanceId: owner } = yield* Settings
     const permits = yield* Semaphore.make(maxConcurrentChats)
-    const running = new Map<number, { again: boolean; fiber?: Fiber.Fiber<unknown> }>()
+    const running = new Map<number, ChatRun>()
     const storing = storeTickets()
     let stopping = false
     const parking = parkedLeases({ db, log, owner, restart: (chatId) => start(chatId) })
@@ -121,7 +127,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       // A lease being given back right now: the worker starts once that answers, and reads the lease again.
       if (!parking.take(chatId)) return
       storing.invalidate(chatId)
-      const fresh: { again: boolean; fiber?: Fiber.Fiber<unknown> } = { again: false }
+      const fresh: ChatRun = { again: false }
       running.set(chatId, fresh)
       fresh.fiber = Effect.runForkWith(context)(worker(chatId, head))
     }

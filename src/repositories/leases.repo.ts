@@ -76,14 +76,13 @@ export const renewLeases = (db: Db, owner: string, ttlMs: number) =>
 export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
+/** `chat_id` is one of the chats in parameter `n` (a bigint[] as text, see bigintArray). */
+const amongChats = (n: number) => sql<boolean>`chat_id = any(${param(n, "text::bigint[]")})`
+
 // $1 owner, $2 the chats as bigint[].
 const releaseIdleStatement = prepared((db) =>
   db
-    .with("mine", (q) =>
-      ownLeasesInLockOrder(q, param<string>(1)).where(
-        sql<boolean>`chat_id = any(${param(2, "text::bigint[]")})`,
-      ),
-    )
+    .with("mine", (q) => ownLeasesInLockOrder(q, param<string>(1)).where(amongChats(2)))
     .deleteFrom("chat_leases as l")
     .using("mine")
     .whereRef("l.chat_id", "=", "mine.chat_id")
@@ -97,7 +96,7 @@ const pendingAmongStatement = prepared((db) =>
     .selectFrom("update_inbox")
     .select("chat_id")
     .distinct()
-    .where(sql<boolean>`chat_id = any(${param(1, "text::bigint[]")})`)
+    .where(amongChats(1))
     .where("processed_at", "is", null),
 )
 
