@@ -112,14 +112,17 @@ const exportWork = Effect.suspend(() => {
   )
 })
 
-/** What running the work means, bounded by its own deadline (after which it fails the ordinary way). */
-const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number) => {
+/**
+ * What running the work means, bounded by its own deadline (after which it fails the ordinary way); `callsToday`
+ * is the AI budget read by the statement that started it (work issued again reads it anew).
+ */
+const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number, callsToday?: number) => {
   const work: Effect.Effect<Feedback, never, Deps> =
     cmd._tag === "ExportNow"
       ? exportWork
       : cmd._tag === "ExportFile"
         ? fileExportWork(ref.chatId, cmd.format)
-        : aiWork(ref, cmd)
+        : aiWork(ref, cmd, callsToday)
   const seconds = Math.max(1, deadline - GRACE_SECONDS)
   return work.pipe(
     Effect.timeoutOrElse({
@@ -150,11 +153,12 @@ export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: num
       owner: instanceId,
       leaseSeconds: WORK_LEASE_TTL_MS / 1000,
       deadlineSeconds: deadline,
+      dayZone: config.env.APSCHEDULER_TIMEZONE,
     }
     const mark = { id: row.id, chatId: row.chat_id, done, last }
-    const id = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
-    const ref = { id, chatId: row.chat_id, origin }
-    yield* (yield* WorkRunner).run(ref, workOf(ref, cmd, deadline))
+    const started = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
+    const ref = { id: started.id, chatId: row.chat_id, origin }
+    yield* (yield* WorkRunner).run(ref, workOf(ref, cmd, deadline, started.aiCallsToday))
   })
 
 /**

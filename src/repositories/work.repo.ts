@@ -13,6 +13,14 @@ export interface NewWork {
   readonly leaseSeconds: number
   /** How long one issue may take before another instance issues it again. */
   readonly deadlineSeconds: number
+  /** The time zone whose midnight starts the user's AI day (the daily budget read back with the work's id). */
+  readonly dayZone: string
+}
+
+export interface StartedWork {
+  readonly id: number
+  /** The user's upstream AI calls today, read in the same statement: the budget check costs no round trip. */
+  readonly aiCallsToday: number
 }
 
 const seconds = (n: number) => sql<Date>`now() + make_interval(secs => ${n})`
@@ -20,9 +28,14 @@ const json = (value: unknown) => sql<string>`${JSON.stringify(value)}::text::jso
 
 /**
  * Records a command's progress and the work it asked for in one statement, so a crash leaves either both (the work
- * is issued again by the next instance) or neither (the command runs again on resume). Returns the work's id.
+ * is issued again by the next instance) or neither (the command runs again on resume). Returns the work's id and the
+ * user's AI calls today.
  */
-export const markCommandDoneWithWork = async (db: Db, done: CommandDone, work: NewWork): Promise<number> => {
+export const markCommandDoneWithWork = async (
+  db: Db,
+  done: CommandDone,
+  work: NewWork,
+): Promise<StartedWork> => {
   const row = await db
     .with("marked", (q) =>
       q
@@ -59,9 +72,17 @@ export const markCommandDoneWithWork = async (db: Db, done: CommandDone, work: N
           seconds(work.deadlineSeconds).as("deadline_at"),
         ]),
     )
-    .returning("id")
+    .returning((eb) => [
+      "id",
+      eb
+        .selectFrom("user_limits")
+        .select("ai_calls")
+        .where("user_id", "=", work.userId)
+        .where("ai_day", "=", sql<string>`(now() at time zone ${work.dayZone})::date`)
+        .as("ai_calls_today"),
+    ])
     .executeTakeFirstOrThrow()
-  return row.id
+  return { id: row.id, aiCallsToday: row.ai_calls_today ?? 0 }
 }
 
 /** Keeps the running work of this instance its own: called by the heartbeat with the ids still running. */

@@ -132,11 +132,15 @@ const run = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps>
 }
 
 /**
- * The AI work a command asks for, within the user's daily budget, with the chat's «typing…» (or «Thinking…») kept
- * alive while it runs. Never fails: a failure is a feedback event too.
+ * The AI work a command asks for, within the user's daily budget (`callsToday` when already read), with the chat's
+ * «typing…» (or «Thinking…») kept alive while it runs. Never fails: a failure is a feedback event too.
  */
-export const aiWork = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps> =>
-  withinAiBudget(ref.origin.userId, run(ref, cmd), failed(cmd, "daily_limit")).pipe(
+export const aiWork = (
+  ref: WorkRef,
+  cmd: AiWorkCmd,
+  callsToday?: number,
+): Effect.Effect<Feedback, never, Deps> =>
+  withinAiBudget(ref.origin.userId, run(ref, cmd), failed(cmd, "daily_limit"), callsToday).pipe(
     Effect.catch((e: { readonly _tag: string }) =>
       Effect.succeed(failed(cmd, cmd._tag === "Transcribe" ? e._tag : "unavailable")),
     ),

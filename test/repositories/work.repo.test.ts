@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
+import { recordAiCall } from "../../src/repositories/ai.repo"
 import { type NewRow, settleWork } from "../../src/repositories/enqueue.repo"
 import {
   claimOrphanedWork,
@@ -24,6 +25,7 @@ const work = (owner = "a", deadlineSeconds = 300) => ({
   owner,
   leaseSeconds: 15,
   deadlineSeconds,
+  dayZone: "Europe/Moscow",
 })
 
 const answer = (requestId: number): NewRow => ({
@@ -48,7 +50,7 @@ const startedWork = async (db: Db, owner = "a", deadlineSeconds = 300) => {
     db,
     { id: rowId, chatId: 7, done: 1, last: true },
     work(owner, deadlineSeconds),
-  )
+  ).then((started) => started.id)
 }
 
 const expire = (db: Db, id: number) =>
@@ -78,6 +80,37 @@ describe.each(backends)("background work (%s)", (backend) => {
     const inbox = await db().selectFrom("update_inbox").selectAll().executeTakeFirstOrThrow()
     expect(inbox.commands_done).toBe(1)
     expect(inbox.processed_at).toBeInstanceOf(Date)
+  })
+
+  test("the statement that starts the work also reads the user's AI calls today (no second round trip)", async () => {
+    let updateId = 100
+    const start = async () => {
+      const rowId = (await insertUpdate(db(), ++updateId, 7, {}))!
+      return markCommandDoneWithWork(db(), { id: rowId, chatId: 7, done: 1, last: true }, work())
+    }
+    expect((await start()).aiCallsToday).toBe(0)
+    const usage = {
+      userId: 7,
+      caseId: "fb_employee",
+      channel: "dialogue",
+      provider: "openai",
+      model: "m",
+    } as const
+    const call = {
+      ...usage,
+      inputTokens: 1,
+      outputTokens: 1,
+      latencyMs: 1,
+      outcome: "ok",
+      errorClass: null,
+    } as const
+    await recordAiCall(db(), call, "Europe/Moscow")
+    await recordAiCall(db(), call, "Europe/Moscow")
+    await recordAiCall(db(), { ...call, userId: 8 }, "Europe/Moscow")
+    expect((await start()).aiCallsToday).toBe(2)
+    // Yesterday's count is not today's.
+    await db().updateTable("user_limits").set({ ai_day: "2000-01-01" }).where("user_id", "=", 7).execute()
+    expect((await start()).aiCallsToday).toBe(0)
   })
 
   test("no inbox row to mark → no work either (the statement is one)", async () => {
