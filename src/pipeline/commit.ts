@@ -3,7 +3,8 @@ import type { InboxRow } from "../../db/schema"
 import type { Cmd } from "../core/commands"
 import type { Session } from "../core/session"
 import { markCommandDone, markProcessed } from "../repositories/inbox.repo"
-import { saveReduction } from "../repositories/sessions.repo"
+import type { Reduction } from "../repositories/reduction"
+import { saveReduction, saveReductionWithWork } from "../repositories/sessions.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
 import type { Origin } from "./decode"
@@ -11,11 +12,11 @@ import { RowQueued } from "./deps"
 import { interpret } from "./interpret"
 import { type EventPayload, type LoadedCtx, VersionConflict } from "./stage"
 import { stepWrites } from "./step-writes"
-import { isWork, startWork } from "./work"
+import { isWork, newWork, runStartedWork, startWork, type WorkCmd } from "./work"
 
 const seconds = (since: number) => (performance.now() - since) / 1000
 
-const isChatAction = (cmd: Cmd) => cmd._tag === "ChatAction"
+const isChatAction = (cmd: Cmd): cmd is Extract<Cmd, { _tag: "ChatAction" }> => cmd._tag === "ChatAction"
 
 /** Commands that show the learner nothing yet: running one twice costs only time (an AI call, a chat action). */
 const REPEAT_SAFE: ReadonlySet<Cmd["_tag"]> = new Set(["ChatAction", "AskPersona", "AskReview", "Transcribe"])
@@ -56,6 +57,40 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))
   })
 
+/** Where a step's first background work is, when only chat actions (never recorded) come before it; else -1. */
+const workFirstAt = (cmds: ReadonlyArray<Cmd>): number => {
+  for (let i = 0; i < cmds.length; i++) {
+    const cmd = cmds[i]!
+    if (isWork(cmd)) return i
+    if (!isChatAction(cmd)) return -1
+  }
+  return -1
+}
+
+/**
+ * A step that starts background work first (an AI turn): saved together with the work's row and the progress up to
+ * it, in one statement, so the work starts one round trip after the update was stored. The same state as a save
+ * followed by `startWork` would leave, minus the commit between them.
+ */
+const commitWithWork = (ctx: LoadedCtx, reduction: Reduction & { readonly state: unknown }, workAt: number) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const metrics = yield* Metrics
+    const started = performance.now()
+    const cmds = reduction.commands as ReadonlyArray<Cmd>
+    const cmd = cmds[workAt] as WorkCmd
+    const work = yield* newWork(ctx.origin, cmd)
+    const progress = { done: workAt + 1, last: workAt + 1 === cmds.length }
+    const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
+    if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
+    metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
+    // Only chat actions come before the work (workFirstAt): sent at once, as runCommands would, never recorded.
+    for (const action of cmds.slice(0, workAt))
+      if (isChatAction(action)) yield* Effect.forkDetach(interpret(ctx.row.chat_id, ctx.origin, action))
+    yield* runStartedWork({ id: saved.id, chatId: ctx.row.chat_id, origin: ctx.origin }, cmd, work, saved)
+    if (!progress.last) yield* runCommands(ctx.row, ctx.origin, cmds, workAt + 1)
+  })
+
 /**
  * Persist, then act: saves the chat's next state (version-checked) together with the commands to run, and only
  * then runs them. A crash after the save replays the remaining commands, never the reducer.
@@ -65,21 +100,23 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const db = yield* Db
     const metrics = yield* Metrics
     const started = performance.now()
+    const reduction: Reduction = {
+      rowId: ctx.row.id,
+      chatId: ctx.row.chat_id,
+      expectedVersion: ctx.version,
+      commands: cmds,
+      redactPayload: redactedPayload,
+      ...stepWrites(ctx, next),
+    }
+    const workAt = workFirstAt(cmds)
+    if (workAt >= 0 && reduction.state !== undefined && ctx.version > 0)
+      return yield* commitWithWork(ctx, { ...reduction, state: reduction.state }, workAt)
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
     // The sender's counters and name, when changed, go in the same statement.
     // Durable before visible: a save whose commands show nothing yet may commit lazily. Lost in a PostgreSQL
     // crash, the row is still pending and is reduced again; the AI's answer, stored durably, flushes it anyway.
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
-    const saved = yield* db[durability]("commit", (k) =>
-      saveReduction(k, {
-        rowId: ctx.row.id,
-        chatId: ctx.row.chat_id,
-        expectedVersion: ctx.version,
-        commands: cmds,
-        redactPayload: redactedPayload,
-        ...stepWrites(ctx, next),
-      }),
-    )
+    const saved = yield* db[durability]("commit", (k) => saveReduction(k, reduction))
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     yield* runCommands(ctx.row, ctx.origin, cmds, 0)

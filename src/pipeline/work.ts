@@ -6,7 +6,12 @@ import type { Cmd } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { fileExportWork } from "../export/file-export"
 import { releaseLeasesNotOwnedBy } from "../repositories/leases.repo"
-import { claimOrphanedWork, markCommandDoneWithWork } from "../repositories/work.repo"
+import {
+  claimOrphanedWork,
+  markCommandDoneWithWork,
+  type NewWork,
+  type StartedWork,
+} from "../repositories/work.repo"
 import { type AiWorkCmd, aiWork } from "../roleplay/ai-turn"
 import { routingTable } from "../services/ai-gateway"
 import { Db } from "../services/db"
@@ -136,17 +141,11 @@ const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number, callsToday?: numbe
   )
 }
 
-/**
- * Runs a command of `row` as stored work: the work's row is written by the statement that marks the command done
- * (`done` commands, `last` marks the row processed), then the work runs in the background.
- */
-export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: number, last: boolean) =>
-  Effect.gen(function* () {
-    const db = yield* Db
-    const { config, instanceId } = yield* Settings
+/** The row that stores a command's work: who asked, what, and how long one issue of it may take. */
+export const newWork = (origin: Origin, cmd: WorkCmd) =>
+  Effect.map(Settings, ({ config, instanceId }) => {
     const deadline = deadlineSeconds(config.env, cmd)
-    const work = {
-      chatId: row.chat_id,
+    const work: NewWork = {
       userId: origin.userId,
       command: cmd,
       origin,
@@ -155,10 +154,26 @@ export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: num
       deadlineSeconds: deadline,
       dayZone: config.env.APSCHEDULER_TIMEZONE,
     }
+    return work
+  })
+
+/** Runs, in the background, work whose row (`newWork`) a statement has just written. */
+export const runStartedWork = (ref: WorkRef, cmd: WorkCmd, work: NewWork, started: StartedWork) =>
+  Effect.flatMap(WorkRunner, (runner) =>
+    runner.run(ref, workOf(ref, cmd, work.deadlineSeconds, started.aiCallsToday)),
+  )
+
+/**
+ * Runs a command of `row` as stored work: the work's row is written by the statement that marks the command done
+ * (`done` commands, `last` marks the row processed), then the work runs in the background.
+ */
+export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: number, last: boolean) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const work = yield* newWork(origin, cmd)
     const mark = { id: row.id, chatId: row.chat_id, done, last }
     const started = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
-    const ref = { id: started.id, chatId: row.chat_id, origin }
-    yield* (yield* WorkRunner).run(ref, workOf(ref, cmd, deadline, started.aiCallsToday))
+    yield* runStartedWork({ id: started.id, chatId: row.chat_id, origin }, cmd, work, started)
   })
 
 /**

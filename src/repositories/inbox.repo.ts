@@ -73,15 +73,15 @@ export interface CommandDone {
   readonly event?: unknown
 }
 
+/** The columns that record a row's progress: parameter `done` commands done, and `last` (marks it processed). */
+export const progressColumns = (done: number, last: number) => ({
+  commands_done: param<number>(done),
+  processed_at: sql<Date | null>`case when ${param(last, "boolean")} then now() end`,
+})
+
 // $1 row id, $2 commands done, $3 last (marks the row processed); with an event, $4 chat and $5 the event.
 const markDone = (db: QueryCreator<Database>) =>
-  db
-    .updateTable("update_inbox")
-    .set({
-      commands_done: param(2),
-      processed_at: sql<Date | null>`case when ${param(3, "boolean")} then now() end`,
-    })
-    .where("id", "=", param<number>(1))
+  db.updateTable("update_inbox").set(progressColumns(2, 3)).where("id", "=", param<number>(1))
 const markDoneStatement = prepared(markDone)
 const markDoneWithEventStatement = prepared((db) =>
   markDone(

@@ -2,11 +2,12 @@ import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import { profileParams, refreshProfile, releaseUsername } from "../auth/roles.repo"
 import { grouped } from "./grouped"
-import { reducedColumns, reducedParams } from "./inbox.repo"
+import { progressColumns, reducedColumns, reducedParams } from "./inbox.repo"
 import { countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
 import { jsonText, param, prepared } from "./prepared"
 import type { Reduction } from "./reduction"
 import { savableTogether, saveReductions } from "./save-reductions.repo"
+import { insertWorkOfMarked, type NewWork, type StartedWork, startedWorkOf, workParams } from "./work.repo"
 
 type Db = Kysely<Database>
 
@@ -102,20 +103,26 @@ const firstSaveStatement = prepared((db) =>
   ),
 )
 
+// The session write of a chat that has one: $1 chat, $2 state, $3 new version, $7 the version read.
+const nextSave = (q: QueryCreator<Database>) =>
+  q
+    .updateTable("chat_sessions")
+    .set({ state: param<string>(2, "text::jsonb"), version: param(3), updated_at: sql<Date>`now()` })
+    .where("chat_id", "=", param<number>(1))
+    .where("version", "=", param<number>(7))
+    .returning("chat_id")
+
 const nextSaveStatement = prepared((db) =>
-  markReducedIfSaved(
-    withSenderWrites(
-      db.with("saved", (q) =>
-        q
-          .updateTable("chat_sessions")
-          .set({ state: param<string>(2, "text::jsonb"), version: param(3), updated_at: sql<Date>`now()` })
-          .where("chat_id", "=", param<number>(1))
-          .where("version", "=", param<number>(7))
-          .returning("chat_id"),
-      ),
-      8,
-      true,
+  markReducedIfSaved(withSenderWrites(db.with("saved", nextSave), 8, true)),
+)
+
+// The next save with the work it starts: $15 commands done, $16 last; $17… the work (workParams).
+const nextSaveWithWorkStatement = prepared((db) =>
+  insertWorkOfMarked(
+    withSenderWrites(db.with("saved", nextSave), 8, true).with("marked", (q) =>
+      markReducedIfSaved(q).set(progressColumns(15, 16)).returning("chat_id"),
     ),
+    17,
   ),
 )
 
@@ -153,6 +160,35 @@ const saveAlone = async (db: Db, r: Reduction): Promise<boolean> => {
       ? await firstSaveStatement(db, [...params, ...sender])
       : await nextSaveStatement(db, [...params, r.expectedVersion, ...sender])
   return marked.length > 0
+}
+
+/**
+ * A step whose first command (after chat actions, which are never recorded) starts background work: the step as
+ * `saveReduction` saves it, the row's progress up to and including that command, the work's row, and the user's AI
+ * calls today, all in one statement (one commit, one round trip before the work starts). Only for a chat that has a
+ * session and a step that changes it. Null on a lost race: nothing is written.
+ */
+export const saveReductionWithWork = async (
+  db: Db,
+  r: Reduction & { readonly state: unknown },
+  progress: { readonly done: number; readonly last: boolean },
+  work: NewWork,
+): Promise<StartedWork | null> => {
+  if (r.expectedVersion === 0) throw new Error("saveReductionWithWork: a chat without a session")
+  const [row] = await nextSaveWithWorkStatement(db, [
+    r.chatId,
+    jsonText(r.state),
+    r.expectedVersion + 1,
+    r.rowId,
+    ...reducedParams(r.commands, r.redactPayload),
+    r.expectedVersion,
+    ...countersParams(r.counters),
+    ...profileParams(r.profile),
+    progress.done,
+    progress.last,
+    ...workParams(work),
+  ])
+  return row ? startedWorkOf(row) : null
 }
 
 /** Chats in a role-play dialogue right now (the bot_active_dialogues gauge). */

@@ -1,11 +1,11 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { BackgroundWorkRow, Database } from "../../db/schema"
-import type { CommandDone } from "./inbox.repo"
+import { type CommandDone, progressColumns } from "./inbox.repo"
+import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
 export interface NewWork {
-  readonly chatId: number
   readonly userId: number
   readonly command: unknown
   readonly origin: unknown
@@ -24,29 +24,16 @@ export interface StartedWork {
 }
 
 const seconds = (n: number) => sql<Date>`now() + make_interval(secs => ${n})`
-const json = (value: unknown) => sql<string>`${JSON.stringify(value)}::text::jsonb`
+
+type WithMarked = Database & { marked: { id: number; chat_id: number } }
 
 /**
- * Records a command's progress and the work it asked for in one statement, so a crash leaves either both (the work
- * is issued again by the next instance) or neither (the command runs again on resume). Returns the work's id and the
- * user's AI calls today.
+ * The work of the row the statement's `marked` step recorded (nothing when it recorded none), with the user's AI
+ * calls today read back. Parameters `n`…`n+6`, in `workParams`' order.
  */
-export const markCommandDoneWithWork = async (
-  db: Db,
-  done: CommandDone,
-  work: NewWork,
-): Promise<StartedWork> => {
-  const row = await db
-    .with("marked", (q) =>
-      q
-        .updateTable("update_inbox")
-        .set({
-          commands_done: done.done,
-          processed_at: done.last ? sql<Date>`now()` : null,
-        })
-        .where("id", "=", done.id)
-        .returning("id"),
-    )
+export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) => {
+  const after = (secs: number) => sql<Date>`now() + make_interval(secs => ${param(secs, "float8")})`
+  return db
     .insertInto("background_work")
     .columns([
       "chat_id",
@@ -62,14 +49,14 @@ export const markCommandDoneWithWork = async (
       eb
         .selectFrom("marked")
         .select([
-          sql.val(work.chatId).as("chat_id"),
-          sql.val(work.userId).as("user_id"),
-          json(work.command).as("command"),
-          json(work.origin).as("origin"),
-          sql.val(work.owner).as("owner"),
-          seconds(work.leaseSeconds).as("expires_at"),
-          sql.val(work.deadlineSeconds).as("deadline_seconds"),
-          seconds(work.deadlineSeconds).as("deadline_at"),
+          "marked.chat_id",
+          param<number>(n, "bigint").as("user_id"),
+          param<string>(n + 1, "text::jsonb").as("command"),
+          param<string>(n + 2, "text::jsonb").as("origin"),
+          param<string>(n + 3, "text").as("owner"),
+          after(n + 4).as("expires_at"),
+          param<number>(n + 5, "float8").as("deadline_seconds"),
+          after(n + 5).as("deadline_at"),
         ]),
     )
     .returning((eb) => [
@@ -77,12 +64,55 @@ export const markCommandDoneWithWork = async (
       eb
         .selectFrom("user_limits")
         .select("ai_calls")
-        .where("user_id", "=", work.userId)
-        .where("ai_day", "=", sql<string>`(now() at time zone ${work.dayZone})::date`)
+        .where("user_id", "=", param<number>(n, "bigint"))
+        .where("ai_day", "=", sql<string>`(now() at time zone ${param(n + 6, "text")})::date`)
         .as("ai_calls_today"),
     ])
-    .executeTakeFirstOrThrow()
-  return { id: row.id, aiCallsToday: row.ai_calls_today ?? 0 }
+}
+
+/** The parameters of `insertWorkOfMarked`, in its order. */
+export const workParams = (w: NewWork) => [
+  w.userId,
+  jsonText(w.command),
+  jsonText(w.origin),
+  w.owner,
+  w.leaseSeconds,
+  w.deadlineSeconds,
+  w.dayZone,
+]
+
+export const startedWorkOf = (row: { id: number; ai_calls_today: number | null }): StartedWork => ({
+  id: row.id,
+  aiCallsToday: row.ai_calls_today ?? 0,
+})
+
+// $1 row id, $2 commands done, $3 last; $4… the work (workParams).
+const startWorkStatement = prepared((db) =>
+  insertWorkOfMarked(
+    db.with("marked", (q) =>
+      q
+        .updateTable("update_inbox")
+        .set(progressColumns(2, 3))
+        .where("id", "=", param<number>(1))
+        .returning(["id", "chat_id"]),
+    ),
+    4,
+  ),
+)
+
+/**
+ * Records a command's progress and the work it asked for in one statement, so a crash leaves either both (the work
+ * is issued again by the next instance) or neither (the command runs again on resume). Returns the work's id and the
+ * user's AI calls today.
+ */
+export const markCommandDoneWithWork = async (
+  db: Db,
+  done: CommandDone,
+  work: NewWork,
+): Promise<StartedWork> => {
+  const [row] = await startWorkStatement(db, [done.id, done.done, done.last, ...workParams(work)])
+  if (!row) throw new Error(`markCommandDoneWithWork: no inbox row ${done.id}`)
+  return startedWorkOf(row)
 }
 
 /** Keeps the running work of this instance its own: called by the heartbeat with the ids still running. */

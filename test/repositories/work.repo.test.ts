@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { recordAiCall } from "../../src/repositories/ai.repo"
 import { type NewRow, settleWork } from "../../src/repositories/enqueue.repo"
+import { saveReduction, saveReductionWithWork } from "../../src/repositories/sessions.repo"
 import {
   claimOrphanedWork,
   markCommandDoneWithWork,
@@ -174,5 +175,89 @@ describe.each(backends)("background work (%s)", (backend) => {
     expect(await claimOrphanedWork(db(), "y", 15, 10)).toEqual([])
     await releaseWork(db(), "x")
     expect(await claimOrphanedWork(db(), "y", 15, 10)).toMatchObject([{ id, owner: "y" }])
+  })
+})
+
+describe.each(backends)("a step saved with the work it starts (%s)", (backend) => {
+  const db = useRepositoryDatabase(backend)
+  const TYPING = { _tag: "ChatAction", chatId: 9, action: "typing" }
+  const counters = (userId: number) => ({
+    userId,
+    auth: { failures: 0, lockedUntil: null },
+    rate: { minute: { count: 2, since: 1 } },
+  })
+  const withWork = { ...work(), userId: 9 }
+  let updateId = 1000
+
+  /** Chat 9 with a session at version 1 and a new row whose step asks the AI; returns the row's id. */
+  const chatWithRow = async () => {
+    const first = (await insertUpdate(db(), ++updateId, 9, {}))!
+    await saveReduction(db(), {
+      rowId: first,
+      chatId: 9,
+      state: { step: 1 },
+      expectedVersion: 0,
+      commands: [],
+    })
+    return (await insertUpdate(db(), ++updateId, 9, {}))!
+  }
+  const step = (rowId: number, expectedVersion: number, userId: number) => ({
+    rowId,
+    chatId: 9,
+    state: { step: 2 },
+    expectedVersion,
+    commands: [TYPING, ASK],
+    counters: counters(userId),
+  })
+  const inboxRow = (id: number) =>
+    db().selectFrom("update_inbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
+  const limitsOf = (userId: number) =>
+    db().selectFrom("user_limits").selectAll().where("user_id", "=", userId).executeTakeFirst()
+
+  test("one statement: the state, the row's commands and progress, the work, the counters; the budget read back", async () => {
+    const rowId = await chatWithRow()
+    const started = await saveReductionWithWork(db(), step(rowId, 1, 9), { done: 2, last: true }, withWork)
+    expect(started).toEqual({ id: expect.any(Number), aiCallsToday: 0 })
+    const session = await db()
+      .selectFrom("chat_sessions")
+      .selectAll()
+      .where("chat_id", "=", 9)
+      .executeTakeFirst()
+    expect(session).toMatchObject({ state: { step: 2 }, version: 2 })
+    const row = await inboxRow(rowId)
+    expect(row).toMatchObject({ commands: [TYPING, ASK], commands_done: 2 })
+    expect(row.reduced_at).toBeInstanceOf(Date)
+    expect(row.processed_at).toBeInstanceOf(Date)
+    const [stored] = await workRows(db())
+    expect(stored).toMatchObject({
+      id: started!.id,
+      chat_id: 9,
+      user_id: 9,
+      command: ASK,
+      owner: "a",
+      issues: 1,
+    })
+    expect((await limitsOf(9))?.rate).toEqual(counters(9).rate)
+  })
+
+  test("more commands after the work → the row stays pending at the next one", async () => {
+    const rowId = await chatWithRow()
+    const more = { ...step(rowId, 1, 9), commands: [ASK, TYPING, TYPING] }
+    expect(await saveReductionWithWork(db(), more, { done: 1, last: false }, withWork)).not.toBeNull()
+    const row = await inboxRow(rowId)
+    expect(row.commands_done).toBe(1)
+    expect(row.processed_at).toBeNull()
+  })
+
+  test("a lost race (another step saved first) → nothing written: no work, row not reduced, no counters", async () => {
+    const rowId = await chatWithRow()
+    await sql`update chat_sessions set version = 2 where chat_id = 9`.execute(db())
+    expect(
+      await saveReductionWithWork(db(), step(rowId, 1, 19), { done: 2, last: true }, withWork),
+    ).toBeNull()
+    expect(await workRows(db())).toEqual([])
+    const row = await inboxRow(rowId)
+    expect(row).toMatchObject({ reduced_at: null, commands_done: 0, processed_at: null })
+    expect(await limitsOf(19)).toBeUndefined()
   })
 })
