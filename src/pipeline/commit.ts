@@ -81,7 +81,11 @@ const commitWithWork = (ctx: LoadedCtx, reduction: Reduction & { readonly state:
     const cmd = cmds[workAt] as WorkCmd
     const work = yield* newWork(ctx.origin, cmd)
     const progress = { done: workAt + 1, last: workAt + 1 === cmds.length }
-    const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
+    // Lazily committed, as any step that shows nothing yet: lost in a PostgreSQL crash, the update is still pending
+    // and asks the AI again; the AI's answer reaches the learner only behind a durable commit, which flushes this one.
+    const saved = yield* db.useLazyCommit("commitWithWork", (k) =>
+      saveReductionWithWork(k, reduction, progress, work),
+    )
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     // Only chat actions come before the work (workFirstAt): sent at once, as runCommands would, never recorded.
