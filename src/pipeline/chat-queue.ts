@@ -141,8 +141,8 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
     // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
     // is also one synchronous step, so no worker can start between reading the ticket and acting on it.
-    const store: StoreRow = (statement, chatId, lazy) =>
-      db[lazy ? "useLazyCommit" : "use"]("storeRow", (k) => {
+    const store: StoreRow = (statement, chatId) =>
+      db.use("storeRow", (k) => {
         const ticket = storing.issue(chatId, !running.has(chatId))
         return statement(k, owner, LEASE_TTL_MS).then(
           (stored) => {

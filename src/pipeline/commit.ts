@@ -81,18 +81,18 @@ const commitWithWork = (ctx: LoadedCtx, reduction: Reduction & { readonly state:
     const cmd = cmds[workAt] as WorkCmd
     const work = yield* newWork(ctx.origin, cmd)
     const progress = { done: workAt + 1, last: workAt + 1 === cmds.length }
-    // Lazily committed, as any step that shows nothing yet: lost in a PostgreSQL crash, the update is still pending
-    // and asks the AI again; the AI's answer reaches the learner only behind a durable commit, which flushes this one.
-    const saved = yield* db.useLazyCommit("commitWithWork", (k) =>
-      saveReductionWithWork(k, reduction, progress, work),
-    )
+    // Durable, as startWork's statement: the work's id lives on in this process (its fiber, its settle), and the
+    // values of a sequence that a lost lazy commit drew may be handed out again after a PostgreSQL crash.
+    const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
+    const acting = performance.now()
     // Only chat actions come before the work (workFirstAt): sent at once, as runCommands would, never recorded.
     for (const action of cmds.slice(0, workAt))
       if (isChatAction(action)) yield* Effect.forkDetach(interpret(ctx.row.chat_id, ctx.origin, action))
     yield* runStartedWork({ id: saved.id, chatId: ctx.row.chat_id, origin: ctx.origin }, cmd, work, saved)
-    if (!progress.last) yield* runCommands(ctx.row, ctx.origin, cmds, workAt + 1)
+    if (progress.last) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
+    else yield* runCommands(ctx.row, ctx.origin, cmds, workAt + 1)
   })
 
 /**
@@ -118,7 +118,7 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
     // The sender's counters and name, when changed, go in the same statement.
     // Durable before visible: a save whose commands show nothing yet may commit lazily. Lost in a PostgreSQL
-    // crash, the row is still pending and is reduced again; the AI's answer, stored durably, flushes it anyway.
+    // crash, the row is still pending and is reduced again; the durable commit before anything is shown flushes it.
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
     const saved = yield* db[durability]("commit", (k) => saveReduction(k, reduction))
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })

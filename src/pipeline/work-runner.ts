@@ -16,14 +16,10 @@ const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
   userId: ref.origin.userId,
 })
 
-/**
- * A statement that stores a chat's row (and takes its lease), as the chat queue runs it; `lazy` commits without
- * waiting for the disk (see DbShape.useLazyCommit).
- */
+/** A statement that stores a chat's row (and takes its lease), as the chat queue runs it. */
 export type StoreRow = (
   statement: (k: Parameters<typeof storeRow>[0], owner: string, ttlMs: number) => Promise<Stored | null>,
   chatId: number,
-  lazy?: "lazy",
 ) => Effect.Effect<number | null, DbError>
 
 interface WorkRunnerParts {
@@ -44,13 +40,10 @@ export const makeWorkRunner = ({ db, log, owner, store, fork }: WorkRunnerParts)
   Effect.gen(function* () {
     const working = new Map<number, Fiber.Fiber<void>>()
 
-    // A lazy commit: the learner sees the result only after the step that answers it commits durably, which
-    // flushes this commit too (one journal). Lost in a PostgreSQL crash, the work row is back: issued again.
     const settle = (ref: WorkRef, feedback: Feedback) =>
       store(
         (k, owner, ttlMs) => settleWork(k, ref.id, eventRow(ref, feedback), owner, ttlMs),
         ref.chatId,
-        "lazy",
       ).pipe(Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 8 }), Effect.asVoid)
 
     const track = (ref: WorkRef, job: Effect.Effect<void, unknown, Deps>) => {

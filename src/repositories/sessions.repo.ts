@@ -166,7 +166,8 @@ const saveAlone = async (db: Db, r: Reduction): Promise<boolean> => {
  * A step whose first command (after chat actions, which are never recorded) starts background work: the step as
  * `saveReduction` saves it, the row's progress up to and including that command, the work's row, and the user's AI
  * calls today, all in one statement (one commit, one round trip before the work starts). Only for a chat that has a
- * session and a step that changes it. Null on a lost race: nothing is written.
+ * session and a step that changes it. Null on a lost race: no state, progress, work or counters are written (a
+ * sender's new name is, as with saveReduction).
  */
 export const saveReductionWithWork = async (
   db: Db,
