@@ -57,14 +57,18 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))
   })
 
-/** Where a step's first background work is, when only chat actions (never recorded) come before it; else -1. */
-const workFirstAt = (cmds: ReadonlyArray<Cmd>): number => {
-  for (let i = 0; i < cmds.length; i++) {
-    const cmd = cmds[i]!
-    if (isWork(cmd)) return i
-    if (!isChatAction(cmd)) return -1
+interface FirstWork {
+  readonly cmd: WorkCmd
+  readonly at: number
+}
+
+/** A step's first command that starts background work, when only chat actions (never recorded) come before it. */
+const workFirst = (cmds: ReadonlyArray<Cmd>): FirstWork | undefined => {
+  for (const [at, cmd] of cmds.entries()) {
+    if (isWork(cmd)) return { cmd, at }
+    if (!isChatAction(cmd)) return undefined
   }
-  return -1
+  return undefined
 }
 
 /**
@@ -72,27 +76,30 @@ const workFirstAt = (cmds: ReadonlyArray<Cmd>): number => {
  * it, in one statement, so the work starts one round trip after the update was stored. The same state as a save
  * followed by `startWork` would leave, minus the commit between them.
  */
-const commitWithWork = (ctx: LoadedCtx, reduction: Reduction & { readonly state: unknown }, workAt: number) =>
+const commitWithWork = (
+  ctx: LoadedCtx,
+  cmds: ReadonlyArray<Cmd>,
+  reduction: Reduction & { readonly state: unknown },
+  { cmd, at }: FirstWork,
+) =>
   Effect.gen(function* () {
     const db = yield* Db
     const metrics = yield* Metrics
     const started = performance.now()
-    const cmds = reduction.commands as ReadonlyArray<Cmd>
-    const cmd = cmds[workAt] as WorkCmd
     const work = yield* newWork(ctx.origin, cmd)
-    const progress = { done: workAt + 1, last: workAt + 1 === cmds.length }
+    const progress = { done: at + 1, last: at + 1 === cmds.length }
     // Durable, as startWork's statement: the work's id lives on in this process (its fiber, its settle), and the
     // values of a sequence that a lost lazy commit drew may be handed out again after a PostgreSQL crash.
     const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
     if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     const acting = performance.now()
-    // Only chat actions come before the work (workFirstAt): sent at once, as runCommands would, never recorded.
-    for (const action of cmds.slice(0, workAt))
+    // Only chat actions come before the work (workFirst): sent at once, as runCommands would, never recorded.
+    for (const action of cmds.slice(0, at))
       if (isChatAction(action)) yield* Effect.forkDetach(interpret(ctx.row.chat_id, ctx.origin, action))
     yield* runStartedWork({ id: saved.id, chatId: ctx.row.chat_id, origin: ctx.origin }, cmd, work, saved)
     if (progress.last) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
-    else yield* runCommands(ctx.row, ctx.origin, cmds, workAt + 1)
+    else yield* runCommands(ctx.row, ctx.origin, cmds, at + 1)
   })
 
 /**
@@ -112,9 +119,9 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
       redactPayload: redactedPayload,
       ...stepWrites(ctx, next),
     }
-    const workAt = workFirstAt(cmds)
-    if (workAt >= 0 && reduction.state !== undefined && ctx.version > 0)
-      return yield* commitWithWork(ctx, { ...reduction, state: reduction.state }, workAt)
+    const first = workFirst(cmds)
+    if (first && reduction.state !== undefined && ctx.version > 0)
+      return yield* commitWithWork(ctx, cmds, { ...reduction, state: reduction.state }, first)
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
     // The sender's counters and name, when changed, go in the same statement.
     // Durable before visible: a save whose commands show nothing yet may commit lazily. Lost in a PostgreSQL

@@ -143,19 +143,18 @@ const workOf = (ref: WorkRef, cmd: WorkCmd, deadline: number, callsToday?: numbe
 
 /** The row that stores a command's work: who asked, what, and how long one issue of it may take. */
 export const newWork = (origin: Origin, cmd: WorkCmd) =>
-  Effect.map(Settings, ({ config, instanceId }) => {
-    const deadline = deadlineSeconds(config.env, cmd)
-    const work: NewWork = {
+  Effect.map(
+    Settings,
+    ({ config, instanceId }): NewWork => ({
       userId: origin.userId,
       command: cmd,
       origin,
       owner: instanceId,
       leaseSeconds: WORK_LEASE_TTL_MS / 1000,
-      deadlineSeconds: deadline,
+      deadlineSeconds: deadlineSeconds(config.env, cmd),
       dayZone: config.env.APSCHEDULER_TIMEZONE,
-    }
-    return work
-  })
+    }),
+  )
 
 /** Runs, in the background, work whose row (`newWork`) a statement has just written. */
 export const runStartedWork = (ref: WorkRef, cmd: WorkCmd, work: NewWork, started: StartedWork) =>

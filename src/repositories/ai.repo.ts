@@ -18,14 +18,19 @@ export interface UsageRecord {
   readonly errorClass: string | null
 }
 
-// $1 user, $2 time zone.
-const aiCallsTodayStatement = prepared((db) =>
-  db
-    .selectFrom("user_limits")
-    .select("ai_calls")
-    .where("user_id", "=", param<number>(1))
-    .where("ai_day", "=", sql<string>`(now() at time zone ${param(2, "text")})::date`),
-)
+/** Today in the time zone of parameter `zone`: the day a user's AI calls count towards. */
+const aiDay = (zone: number) => sql<string>`(now() at time zone ${param(zone, "text")})::date`
+
+/**
+ * The AI calls of the user in parameter `user` today (null: none), as a scalar subquery for any statement. Plain SQL:
+ * a query built from a creator that carries `with` steps would repeat them.
+ */
+export const aiCallsTodayOf = (user: number, zone: number) =>
+  sql<
+    number | null
+  >`(select ai_calls from user_limits where user_id = ${param(user, "bigint")} and ai_day = ${aiDay(zone)})`
+
+const aiCallsTodayStatement = prepared((db) => db.selectNoFrom(aiCallsTodayOf(1, 2).as("ai_calls")))
 
 /** Upstream AI calls the user caused since the start of the current day in `timeZone` (the daily budget). */
 export const aiCallsToday = async (db: Db, userId: number, timeZone: string): Promise<number> => {
@@ -42,7 +47,7 @@ export const countAiCall = (db: QueryCreator<Database>, user: number, zone: numb
       db
         .selectNoFrom([
           param<number>(user, "bigint").as("user_id"),
-          sql<string>`(now() at time zone ${param(zone, "text")})::date`.as("ai_day"),
+          aiDay(zone).as("ai_day"),
           sql<number>`1`.as("ai_calls"),
         ])
         .where(param(user, "bigint"), "is not", null),

@@ -1,5 +1,6 @@
-import { type Kysely, type QueryCreator, sql } from "kysely"
+import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { BackgroundWorkRow, Database } from "../../db/schema"
+import { aiCallsTodayOf } from "./ai.repo"
 import { type CommandDone, progressColumns } from "./inbox.repo"
 import { jsonText, param, prepared } from "./prepared"
 
@@ -23,7 +24,8 @@ export interface StartedWork {
   readonly aiCallsToday: number
 }
 
-const seconds = (n: number) => sql<Date>`now() + make_interval(secs => ${n})`
+const secondsFromNow = (secs: number | RawBuilder<number>) =>
+  sql<Date>`now() + make_interval(secs => ${secs})`
 
 type WithMarked = Database & { marked: { id: number; chat_id: number } }
 
@@ -32,7 +34,6 @@ type WithMarked = Database & { marked: { id: number; chat_id: number } }
  * calls today read back. Parameters `n`…`n+6`, in `workParams`' order.
  */
 export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) => {
-  const after = (secs: number) => sql<Date>`now() + make_interval(secs => ${param(secs, "float8")})`
   return db
     .insertInto("background_work")
     .columns([
@@ -54,20 +55,12 @@ export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) => {
           param<string>(n + 1, "text::jsonb").as("command"),
           param<string>(n + 2, "text::jsonb").as("origin"),
           param<string>(n + 3, "text").as("owner"),
-          after(n + 4).as("expires_at"),
+          secondsFromNow(param(n + 4, "float8")).as("expires_at"),
           param<number>(n + 5, "float8").as("deadline_seconds"),
-          after(n + 5).as("deadline_at"),
+          secondsFromNow(param(n + 5, "float8")).as("deadline_at"),
         ]),
     )
-    .returning((eb) => [
-      "id",
-      eb
-        .selectFrom("user_limits")
-        .select("ai_calls")
-        .where("user_id", "=", param<number>(n, "bigint"))
-        .where("ai_day", "=", sql<string>`(now() at time zone ${param(n + 6, "text")})::date`)
-        .as("ai_calls_today"),
-    ])
+    .returning(["id", aiCallsTodayOf(n, n + 6).as("ai_calls_today")])
 }
 
 /** The parameters of `insertWorkOfMarked`, in its order. */
@@ -119,7 +112,7 @@ export const markCommandDoneWithWork = async (
 export const renewWork = (db: Db, owner: string, ids: ReadonlyArray<number>, leaseSeconds: number) =>
   db
     .updateTable("background_work")
-    .set({ expires_at: seconds(leaseSeconds) })
+    .set({ expires_at: secondsFromNow(leaseSeconds) })
     .where("owner", "=", owner)
     .where("id", "in", ids)
     .execute()
@@ -147,7 +140,7 @@ export const claimOrphanedWork = async (
     .updateTable("background_work")
     .set((eb) => ({
       owner,
-      expires_at: seconds(leaseSeconds),
+      expires_at: secondsFromNow(leaseSeconds),
       deadline_at: sql<Date>`now() + make_interval(secs => deadline_seconds)`,
       issues: eb("issues", "+", 1),
     }))
