@@ -6,7 +6,7 @@ import type { AppConfig } from "./config/config"
 import { makeSheetsExportJob, type SheetsExportJobOptions } from "./export/export-job"
 import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
-import { receiveUpdate } from "./intake/receive"
+import { receiveWithin } from "./intake/receive"
 import { startIntake, startOpsServer } from "./intake/start-intake"
 import { botCommands } from "./nav/command-menu"
 import { ChatQueue } from "./pipeline/chat-queue"
@@ -151,8 +151,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
     // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
     // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
-    const store = (update: Parameters<typeof receiveUpdate>[0]) =>
-      runtime.runPromise(receiveUpdate(update).pipe(Effect.timeout(options.storeDeadlineMs ?? 10_000)))
+    const store = receiveWithin(options.storeDeadlineMs ?? 10_000, (r, o) => runtime.runPromise(r, o))
 
     await withDeadline("setMyCommands", deadline, (signal) =>
       api.setMyCommands(botCommands(), {}, signal),

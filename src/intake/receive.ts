@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import type { Update } from "grammy/types"
+import { abortAfter } from "../lib/abort-after"
 import { ChatQueue } from "../pipeline/chat-queue"
 import { originOf } from "../pipeline/decode"
 import { Log } from "../services/log"
@@ -65,6 +66,15 @@ export const receiveUpdate = (received: Update) =>
     }
     return "stored" as Receipt
   })
+
+type Run = (receipt: ReturnType<typeof receiveUpdate>, options: { signal: AbortSignal }) => Promise<Receipt>
+
+/**
+ * `receiveUpdate` within a deadline: past it the fiber is aborted and the promise fails. A plain timer, where
+ * Effect.timeout would race two more fibers for every update.
+ */
+export const receiveWithin = (ms: number, run: Run) => (update: Update) =>
+  abortAfter(ms, (signal) => run(receiveUpdate(update), { signal }))
 
 /** Update types the bot subscribes to (setWebhook / getUpdates `allowed_updates`). */
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const

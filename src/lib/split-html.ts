@@ -39,6 +39,8 @@ const cutPoint = (text: string, room: number): number => {
  * breaks. Tags open at a cut are closed at the end of one piece and reopened at the start of the next.
  */
 export const splitHtml = (html: string, limit = TELEGRAM_TEXT_LIMIT): string[] => {
+  // Visible characters never outnumber the raw ones: a text that fits raw is one piece (the tail below, uncut).
+  if (html.length <= limit) return html.replace(/<[^>]+>/g, "").trim() !== "" ? [html.trim()] : [html]
   const pieces: string[] = []
   const open: Token[] = []
   let current = ""

@@ -7,6 +7,7 @@ import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
 import { splitHtml } from "../lib/split-html"
 import { Metrics, type MetricsShape } from "./metrics"
 import type { ReplyMarkup } from "./reply-markup"
+import { jsonCalls } from "./telegram-json"
 
 export class TelegramError extends Data.TaggedError("TelegramError")<{
   readonly method: string
@@ -187,6 +188,7 @@ const instrument = (api: Api, metrics: MetricsShape) => {
 export const createApi = (token: string, apiRoot: string, metrics: MetricsShape, retry = true): Api => {
   // Bun's own fetch, not the node-fetch shim grammY picks on Node (agents and TLS options on every call).
   const api = new Api(token, { apiRoot, fetch: globalThis.fetch })
+  api.config.use(jsonCalls(apiRoot, token))
   instrument(api, metrics)
   if (retry) api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
   return api

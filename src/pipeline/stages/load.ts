@@ -35,7 +35,11 @@ export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
     const session = {
       ...Result.getOrElse(decoded, () => initialSession),
       auth: limits.auth,
-      rate: Result.getOrElse(decodeRate(limits.rate), () => initialSession.rate),
+      // A sender never seen has no windows yet: decoding null would only build an error to throw away.
+      rate:
+        limits.rate === null
+          ? initialSession.rate
+          : Result.getOrElse(decodeRate(limits.rate), () => initialSession.rate),
     }
     const role = settings.config.authEnabled ? (sender?.role ?? null) : (sender?.role ?? "user")
     ;(yield* Metrics).stageLatency.observe({ stage: "load" }, (performance.now() - started) / 1000)

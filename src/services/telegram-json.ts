@@ -1,0 +1,37 @@
+import { type Api, HttpError } from "grammy"
+
+type Transformer = Parameters<Api["config"]["use"]>[0]
+
+// Methods whose payloads never carry a file: they always go as JSON, so the per-call scan for files is not needed.
+const JSON_ONLY = new Set([
+  "sendMessage",
+  "editMessageText",
+  "answerCallbackQuery",
+  "sendChatAction",
+  "sendMessageDraft",
+  "deleteMessage",
+  "getFile",
+])
+
+/**
+ * The innermost transformer (installed first): the hot path's calls go straight to fetch as JSON, without grammY's
+ * scan of every payload for files, its timeout race and its null-dropping serializer (our payloads are typed without
+ * nulls, so plain JSON is the same text). A failed request or an unreadable answer is grammY's HttpError, as before, so auto-retry retries it.
+ */
+export const jsonCalls =
+  (apiRoot: string, token: string): Transformer =>
+  async (prev, method, payload, signal) => {
+    if (!JSON_ONLY.has(method)) return prev(method, payload, signal)
+    try {
+      const response = await fetch(`${apiRoot}/bot${token}/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payload),
+        signal: signal as globalThis.AbortSignal | undefined,
+      })
+      // Telegram's answer as grammY would return it; its type follows the method, which JSON cannot check.
+      return (await response.json()) as never
+    } catch (error) {
+      throw new HttpError(`Network request for '${method}' failed!`, error)
+    }
+  }
