@@ -95,3 +95,16 @@ describe("Bot API calls without files (sent straight as JSON)", () => {
     expect(fake.seen[0]!.contentType).toStartWith("multipart/form-data")
   })
 })
+
+test("a file given to a JSON-only method → the caller's error at once, nothing sent, nothing retried", async () => {
+  const fake = serve([])
+  stop = fake.stop
+  const api = createApi(TOKEN, fake.root, makeMetrics())
+  const file = new InputFile(new TextEncoder().encode("x"), "x.txt")
+  const error = await api.raw
+    .sendMessage({ chat_id: 1, text: file as unknown as string })
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(Error)
+  expect(error).not.toBeInstanceOf(HttpError)
+  expect(fake.seen).toEqual([])
+})
