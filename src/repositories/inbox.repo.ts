@@ -1,6 +1,5 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
-import { grouped } from "./grouped"
 import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
@@ -99,13 +98,20 @@ const markDoneWithEventStatement = prepared((db) =>
   ),
 )
 
-// $1 the marks as a JSON array of {id, chat, done, last}; rows locked in the stores' lock order (lockOrder).
-const markManyDoneStatement = prepared((db) =>
+/** Marks of several chats as the JSON array `markManyUpdate` reads. */
+export const marksJson = (marks: ReadonlyArray<CommandDone>) =>
+  jsonText(marks.map((c) => ({ id: c.id, chat: c.chatId, done: c.done, last: c.last })))
+
+/**
+ * Marks of several chats from parameter `n`, a JSON array of {id, chat, done, last}; rows locked in the stores'
+ * lock order (lockOrder). A query, to run alone or inside another statement (step-writes.repo.ts).
+ */
+export const markManyUpdate = (db: QueryCreator<Database>, n: number) =>
   db
     .updateTable("update_inbox as i")
     .from(
       sql<{ id: number; done: number; last: boolean }>`(
-        select q.id, m.done, m.last from jsonb_to_recordset(${param(1, "text::jsonb")}) as m(id bigint, chat bigint, done integer, last boolean)
+        select q.id, m.done, m.last from jsonb_to_recordset(${param(n, "text::jsonb")}) as m(id bigint, chat bigint, done integer, last boolean)
         join update_inbox q on q.id = m.id
         order by m.chat % 2147483647, m.chat
         for update of q
@@ -115,35 +121,29 @@ const markManyDoneStatement = prepared((db) =>
       commands_done: sql`m.done`,
       processed_at: sql<Date | null>`case when m.last then now() end`,
     })
-    .whereRef("i.id", "=", "m.id"),
-)
+    .whereRef("i.id", "=", "m.id")
+
+const markManyDoneStatement = prepared((db) => markManyUpdate(db, 1))
 
 /** Marks of several chats' commands in one statement and one commit (lib/batch.ts). */
 export const markManyDone = async (
   db: Db,
   marks: ReadonlyArray<CommandDone>,
 ): Promise<ReadonlyArray<void>> => {
-  const json = marks.map((c) => ({ id: c.id, chat: c.chatId, done: c.done, last: c.last }))
-  await markManyDoneStatement(db, [jsonText(json)])
+  await markManyDoneStatement(db, [marksJson(marks)])
   return marks.map(() => undefined)
 }
 
-const markOne = (db: Db, c: CommandDone) =>
+/** One command's progress alone, without an event. */
+export const markOne = (db: Db, c: CommandDone) =>
   markDoneStatement(db, [c.id, c.done, c.last]).then(() => undefined)
 
-/**
- * Records a command's progress, atomically with its feedback event when there is one: one round trip. Marks
- * without an event from chats that finish together go in one statement (lib/batch.ts).
- */
-export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
-  if (c.event !== undefined)
-    return void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(c.event)]))
-  // Built once per database; the closures only use what each call passes.
-  await grouped<CommandDone, void>(db, "markCommandDone", {
-    one: (mark) => markOne(db, mark),
-    many: (marks) => markManyDone(db, marks),
-  })(c)
-}
+/** Records a command's progress atomically with its feedback event: one round trip. */
+export const markDoneWithEvent = async (
+  db: Db,
+  c: CommandDone & { readonly event: unknown },
+): Promise<void> =>
+  void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(c.event)]))
 
 export const markProcessed = (db: Db, id: number) =>
   db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()

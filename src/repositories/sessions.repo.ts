@@ -1,12 +1,10 @@
 import { type Kysely, type QueryCreator, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import { profileParams, refreshProfile, releaseUsername } from "../auth/roles.repo"
-import { grouped } from "./grouped"
 import { progressColumns, reducedColumns, reducedParams } from "./inbox.repo"
 import { countersParams, type LimitsColumns, limitsOf, saveCounters } from "./limits.repo"
 import { jsonText, param, prepared } from "./prepared"
 import type { Reduction } from "./reduction"
-import { savableTogether, saveReductions } from "./save-reductions.repo"
 import { insertWorkOfMarked, type NewWork, type StartedWork, startedWorkOf, workParams } from "./work.repo"
 
 type Db = Kysely<Database>
@@ -136,21 +134,12 @@ const markOnlyStatement = prepared((db) =>
 )
 
 /**
- * A step, in one statement (atomic, one round trip): the chat's next state (version-checked), the row's commands,
- * and the sender's counters and name when they changed. The row is marked, and the counters saved, only when the
- * version check passed. Returns false on a lost race, so the caller re-reads and reduces again. Steps of chats that
- * save at the same time go in one statement and one commit (save-reductions.repo.ts), unless one renames its sender.
+ * A step alone, in one statement (atomic, one round trip): the chat's next state (version-checked), the row's
+ * commands, and the sender's counters and name when they changed. The row is marked, and the counters saved, only
+ * when the version check passed. False on a lost race, so the caller re-reads and reduces again. Steps usually go
+ * with others (saveReduction, step-writes.repo.ts).
  */
-export const saveReduction = (db: Db, r: Reduction): Promise<boolean> =>
-  savableTogether(r)
-    ? // Built once per database; the closures only use what each call passes.
-      grouped<Reduction, boolean>(db, "saveReduction", {
-        one: (alone) => saveAlone(db, alone),
-        many: (together) => saveReductions(db, together),
-      })(r)
-    : saveAlone(db, r)
-
-const saveAlone = async (db: Db, r: Reduction): Promise<boolean> => {
+export const saveAlone = async (db: Db, r: Reduction): Promise<boolean> => {
   const sender = [...countersParams(r.counters), ...profileParams(r.profile)]
   const reduced = reducedParams(r.commands, r.redactPayload)
   if (r.state === undefined) return (await markOnlyStatement(db, [r.rowId, ...reduced, ...sender])).length > 0

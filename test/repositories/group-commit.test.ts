@@ -2,10 +2,11 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { batched } from "../../src/lib/batch"
 import { type NewRow, type Stored, storeRow, storeRows } from "../../src/repositories/enqueue.repo"
-import { type CommandDone, markCommandDone, markManyDone } from "../../src/repositories/inbox.repo"
+import { type CommandDone, markManyDone } from "../../src/repositories/inbox.repo"
 import { jsonb } from "../../src/repositories/jsonb"
 import { lockOrder } from "../../src/repositories/lock-order"
 import { saveReductions } from "../../src/repositories/save-reductions.repo"
+import { markCommandDone, saveAndMarkTogether, saveReduction } from "../../src/repositories/step-writes.repo"
 import { backends } from "../support/database"
 import { type Db, useRepositoryDatabase } from "./database"
 
@@ -200,6 +201,79 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
     await expect(saveReductions(db(), [step(0, -70, 3), step(0, -70, 4)])).rejects.toThrow(
       "two steps of one chat",
     )
+  })
+
+  test("saves and marks of several chats in one statement, each as alone: a save, a lost race, marks in progress and done", async () => {
+    const stored = (await storeRows(
+      db(),
+      [update(1101, 80), update(1102, 81), update(1103, 82), update(1104, 83)],
+      "a",
+      TTL,
+    )) as Stored[]
+    const [saving, losing, marking, finishing] = stored.map((s) => s.id) as [number, number, number, number]
+    await db()
+      .insertInto("chat_sessions")
+      .values({ chat_id: 81, state: jsonb({ step: "newer" }), version: 4 })
+      .execute()
+    // The rows to mark were saved before, as their commands run only after their step is saved.
+    await saveReductions(db(), [
+      { rowId: marking, chatId: 82, expectedVersion: 0, commands: [{ _tag: "A" }, { _tag: "B" }] },
+      { rowId: finishing, chatId: 83, expectedVersion: 0, commands: [{ _tag: "C" }] },
+    ])
+    const answers = await saveAndMarkTogether(db(), [
+      {
+        chatId: 80,
+        save: { rowId: saving, chatId: 80, state: { s: 1 }, expectedVersion: 0, commands: [{ _tag: "R" }] },
+      },
+      { chatId: 81, save: { rowId: losing, chatId: 81, state: { s: 2 }, expectedVersion: 2, commands: [] } },
+      { chatId: 82, mark: { id: marking, chatId: 82, done: 1, last: false } },
+      { chatId: 83, mark: { id: finishing, chatId: 83, done: 1, last: true } },
+    ])
+    expect(answers).toEqual([true, false, true, true])
+    const rows = await db()
+      .selectFrom("update_inbox")
+      .select(["id", "commands", "commands_done", "processed_at"])
+      .orderBy("id")
+      .execute()
+    expect(rows.map((r) => [r.commands, r.commands_done, r.processed_at !== null])).toEqual([
+      [[{ _tag: "R" }], 0, false],
+      [null, 0, false],
+      [[{ _tag: "A" }, { _tag: "B" }], 1, false],
+      [[{ _tag: "C" }], 1, true],
+    ])
+    const sessions = await db()
+      .selectFrom("chat_sessions")
+      .select(["chat_id", "state", "version"])
+      .orderBy("chat_id")
+      .execute()
+    expect(sessions.map((s) => [Number(s.chat_id), s.state, s.version])).toEqual([
+      [80, { s: 1 }, 1],
+      [81, { step: "newer" }, 4],
+    ])
+  })
+
+  test("many chats saving and marking at once through the shared group: no batch fails, every step saved, every row done once", async () => {
+    const chats = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 5_000 + i : -(5_000 + i)))
+    const stored = (await storeRows(
+      db(),
+      chats.map((c, i) => update(20_000 + i, c)),
+      "a",
+      TTL,
+    )) as Stored[]
+    const steps = chats.map(async (chatId, i) => {
+      const rowId = stored[i]!.id
+      const commands = [{ _tag: "A" }, { _tag: "B" }]
+      expect(
+        await saveReduction(db(), { rowId, chatId, state: { n: i }, expectedVersion: 0, commands }),
+      ).toBe(true)
+      await markCommandDone(db(), { id: rowId, chatId, done: 1, last: false })
+      await markCommandDone(db(), { id: rowId, chatId, done: 2, last: true })
+    })
+    await Promise.all(steps)
+    const rows = await db().selectFrom("update_inbox").select(["commands_done", "processed_at"]).execute()
+    expect(rows.map((r) => [r.commands_done, r.processed_at !== null])).toEqual(chats.map(() => [2, true]))
+    const sessions = await db().selectFrom("chat_sessions").select("version").execute()
+    expect(sessions.map((s) => s.version)).toEqual(chats.map(() => 1))
   })
 
   // No timing in a test: what is checked is the cause bench/HISTORY.md measured. A `language sql` function is parsed

@@ -4,12 +4,12 @@ import {
   countBacklog,
   findNextPending,
   findOrphanedChats,
-  markCommandDone,
   markFailed,
   markProcessed,
   markReduced,
 } from "../../src/repositories/inbox.repo"
 import { acquireLease as acquire } from "../../src/repositories/leases.repo"
+import { markCommandDone } from "../../src/repositories/step-writes.repo"
 import { backends } from "../support/database"
 import { type Db, insertEvent, insertUpdate, useRepositoryDatabase } from "./database"
 

@@ -1,7 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { upsertRole } from "../../src/auth/roles.repo"
-import { findSessionAndSender, saveReduction } from "../../src/repositories/sessions.repo"
+import { findSessionAndSender } from "../../src/repositories/sessions.repo"
+import { saveReduction } from "../../src/repositories/step-writes.repo"
 import { backends } from "../support/database"
 import { insertUpdate, useRepositoryDatabase } from "./database"
 

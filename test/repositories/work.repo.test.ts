@@ -2,7 +2,8 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { recordAiCall } from "../../src/repositories/ai.repo"
 import { type NewRow, settleWork } from "../../src/repositories/enqueue.repo"
-import { saveReduction, saveReductionWithWork } from "../../src/repositories/sessions.repo"
+import { saveReductionWithWork } from "../../src/repositories/sessions.repo"
+import { saveReduction } from "../../src/repositories/step-writes.repo"
 import {
   claimOrphanedWork,
   markCommandDoneWithWork,
