@@ -22,6 +22,23 @@ const update = (updateId: number, chatId: number): NewRow => ({
   userId: chatId,
 })
 
+/** The ids of four rows stored together, one per chat, their update_ids counting up from `firstUpdate`. */
+const storedIds = async (db: Db, firstUpdate: number, chats: [number, number, number, number]) => {
+  const stored = (await storeRows(
+    db,
+    chats.map((c, i) => update(firstUpdate + i, c)),
+    "a",
+    TTL,
+  )) as Stored[]
+  return stored.map((s) => s.id) as [number, number, number, number]
+}
+
+/** Every chat's session as [chat, state, version], by chat. */
+const sessionsOf = async (db: Db) =>
+  (
+    await db.selectFrom("chat_sessions").select(["chat_id", "state", "version"]).orderBy("chat_id").execute()
+  ).map((s) => [Number(s.chat_id), s.state, s.version])
+
 const rowsOf = (db: Db) =>
   db.selectFrom("update_inbox").select(["id", "update_id", "chat_id", "payload"]).orderBy("id").execute()
 
@@ -104,12 +121,7 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
   })
 
   test("reductions of several chats in one statement, each as saveReduction alone: first save, next save, a lost race, commands only", async () => {
-    const stored = (await storeRows(
-      db(),
-      [update(701, 50), update(702, 51), update(703, 52), update(704, 53)],
-      "a",
-      TTL,
-    )) as Stored[]
+    const [first, next, lost, only] = await storedIds(db(), 701, [50, 51, 52, 53])
     await db()
       .insertInto("chat_sessions")
       .values([
@@ -122,7 +134,6 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
       auth: { failures, lockedUntil: failures > 2 ? 99 : null },
       rate: { hits: [failures] },
     })
-    const [first, next, lost, only] = stored.map((s) => s.id) as [number, number, number, number]
     const saved = await saveReductions(db(), [
       { rowId: first, chatId: 50, state: { step: "a" }, expectedVersion: 0, commands: [{ _tag: "A" }] },
       {
@@ -145,12 +156,7 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
       { rowId: only, chatId: 53, expectedVersion: 0, commands: [{ _tag: "D" }], counters: counters(53, 1) },
     ])
     expect(saved).toEqual([true, true, false, true])
-    const sessions = await db()
-      .selectFrom("chat_sessions")
-      .select(["chat_id", "state", "version"])
-      .orderBy("chat_id")
-      .execute()
-    expect(sessions.map((s) => [Number(s.chat_id), s.state, s.version])).toEqual([
+    expect(await sessionsOf(db())).toEqual([
       [50, { step: "a" }, 1],
       [51, { step: "b" }, 2],
       [52, { step: "newer" }, 3],
@@ -204,13 +210,7 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
   })
 
   test("saves and marks of several chats in one statement, each as alone: a save, a lost race, marks in progress and done", async () => {
-    const stored = (await storeRows(
-      db(),
-      [update(1101, 80), update(1102, 81), update(1103, 82), update(1104, 83)],
-      "a",
-      TTL,
-    )) as Stored[]
-    const [saving, losing, marking, finishing] = stored.map((s) => s.id) as [number, number, number, number]
+    const [saving, losing, marking, finishing] = await storedIds(db(), 1101, [80, 81, 82, 83])
     await db()
       .insertInto("chat_sessions")
       .values({ chat_id: 81, state: jsonb({ step: "newer" }), version: 4 })
@@ -242,12 +242,7 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
       [[{ _tag: "A" }, { _tag: "B" }], 1, false],
       [[{ _tag: "C" }], 1, true],
     ])
-    const sessions = await db()
-      .selectFrom("chat_sessions")
-      .select(["chat_id", "state", "version"])
-      .orderBy("chat_id")
-      .execute()
-    expect(sessions.map((s) => [Number(s.chat_id), s.state, s.version])).toEqual([
+    expect(await sessionsOf(db())).toEqual([
       [80, { s: 1 }, 1],
       [81, { step: "newer" }, 4],
     ])
