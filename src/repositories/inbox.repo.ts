@@ -138,12 +138,9 @@ export const markManyDone = async (
 export const markOne = (db: Db, c: CommandDone) =>
   markDoneStatement(db, [c.id, c.done, c.last]).then(() => undefined)
 
-/** Records a command's progress atomically with its feedback event: one round trip. */
-export const markDoneWithEvent = async (
-  db: Db,
-  c: CommandDone & { readonly event: unknown },
-): Promise<void> =>
-  void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(c.event)]))
+/** Records a command's progress atomically with the feedback event it produced: one round trip. */
+export const markDoneWithEvent = async (db: Db, c: CommandDone, event: unknown): Promise<void> =>
+  void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)]))
 
 export const markProcessed = (db: Db, id: number) =>
   db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()

@@ -36,19 +36,27 @@ const savesAndMarksStatement = prepared((db) =>
   ),
 )
 
+/** The saves' answers (true: saved, false: a lost race), in one statement with the marks; each kind may be empty. */
+const runTogether = async (
+  db: Db,
+  saves: ReadonlyArray<Reduction>,
+  marks: ReadonlyArray<CommandDone>,
+): Promise<ReadonlyArray<boolean>> => {
+  if (marks.length === 0) return saveReductions(db, saves)
+  if (saves.length === 0) return markManyDone(db, marks).then(() => [])
+  return savedOf(await savesAndMarksStatement(db, [reductionsJson(saves), marksJson(marks)]), saves.length)
+}
+
 /**
  * Saves and marks of several chats in one statement and one commit: each as it would be alone. True for a save
  * that passed its version check (false for a lost race), and for every mark.
  */
 export const saveAndMarkTogether = async (db: Db, writes: ReadonlyArray<StepWrite>): Promise<boolean[]> => {
-  const saves = writes.flatMap((w) => ("save" in w ? [w.save] : []))
-  const marks = writes.flatMap((w) => ("mark" in w ? [w.mark] : []))
-  const saved =
-    marks.length === 0
-      ? await saveReductions(db, saves)
-      : saves.length === 0
-        ? await markManyDone(db, marks).then(() => [])
-        : savedOf(await savesAndMarksStatement(db, [reductionsJson(saves), marksJson(marks)]), saves.length)
+  const saved = await runTogether(
+    db,
+    writes.flatMap((w) => ("save" in w ? [w.save] : [])),
+    writes.flatMap((w) => ("mark" in w ? [w.mark] : [])),
+  )
   let next = 0
   return writes.map((w) => ("save" in w ? saved[next++]! : true))
 }
@@ -74,6 +82,6 @@ export const saveReduction = (db: Db, r: Reduction): Promise<boolean> =>
  * without an event go together with other chats' saves and marks.
  */
 export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
-  if (c.event !== undefined) return markDoneWithEvent(db, { ...c, event: c.event })
+  if (c.event !== undefined) return markDoneWithEvent(db, c, c.event)
   await stepWrite(db, { chatId: c.chatId, mark: c })
 }

@@ -33,8 +33,8 @@ type WithMarked = Database & { marked: { id: number; chat_id: number } }
  * The work of the row the statement's `marked` step recorded (nothing when it recorded none), with the user's AI
  * calls today read back. Parameters `n`…`n+6`, in `workParams`' order.
  */
-export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) => {
-  return db
+export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) =>
+  db
     .insertInto("background_work")
     .columns([
       "chat_id",
@@ -61,7 +61,6 @@ export const insertWorkOfMarked = (db: QueryCreator<WithMarked>, n: number) => {
         ]),
     )
     .returning(["id", aiCallsTodayOf(n, n + 6).as("ai_calls_today")])
-}
 
 /** The parameters of `insertWorkOfMarked`, in its order. */
 export const workParams = (w: NewWork) => [
