@@ -1,6 +1,7 @@
 /**
  * `bun bench/party.ts <ours|session|durable|echo> [postgres|pglite]`: one P1 run of one party, printed as JSON; for
  * comparing a change by hand (bench/HISTORY.md) without the full interleaved P1. Needs PostgreSQL like P1.
+ * BENCH_MEASURE_MS sets the measured closed loop's length (5000). Two commits at once: bench/ab.ts.
  */
 import { PARTIES, type Party, runParty } from "./p1-pipeline"
 

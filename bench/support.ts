@@ -63,7 +63,7 @@ export const postUpdate = (port: number, secret: string, update: object) =>
 const TICKS_PER_SECOND = 100
 
 /** CPU time (user + system, seconds) a process has used so far, from /proc (Linux). */
-const processCpu = async (pid: number | string): Promise<number> => {
+export const processCpu = async (pid: number | string): Promise<number> => {
   const stat = await Bun.file(`/proc/${pid}/stat`).text()
   // Fields after the command name, which may hold spaces, in parentheses: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")

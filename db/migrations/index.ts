@@ -14,6 +14,7 @@ import * as history from "./0012_history"
 import * as storeInboxRows from "./0013_store_inbox_rows"
 import * as setBasedBatches from "./0014_set_based_batches"
 import * as keptPlans from "./0015_kept_plans"
+import * as lookupPlans from "./0016_lookup_plans"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "0013_store_inbox_rows": storeInboxRows,
   "0014_set_based_batches": setBasedBatches,
   "0015_kept_plans": keptPlans,
+  "0016_lookup_plans": lookupPlans,
 }

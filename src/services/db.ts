@@ -88,7 +88,17 @@ const ensureWritable = (dataDir: string) => {
  * small container holds; the embedded mode serves one small team, and 8 MB keeps its working set in memory
  * (bench/RESULTS.md, P1 on PGlite and P5).
  */
-const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB"]
+const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB", "-c", "enable_seqscan=off"]
+
+/**
+ * Every statement the bot runs per update finds its rows by an index (a row by id, a chat's pending rows, a user by
+ * id). PostgreSQL plans a prepared statement (and a PL/pgSQL function's) once per connection and keeps the plan: made
+ * while a table was small (a fresh database, the first minutes of a deployment, a never-analysed PGlite), it reads
+ * the whole table, and keeps doing so as the table grows to thousands of rows. With sequential scans discouraged
+ * the plan is an index lookup whatever the table's size then (bench/HISTORY.md: 22–28 % less PostgreSQL CPU per
+ * update after 30 s of load). A query with no index to use still scans.
+ */
+export const INDEXED_LOOKUPS = { enable_seqscan: "off" }
 
 /**
  * Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory; a fresh one starts as a copy of the
@@ -106,7 +116,7 @@ export const openDatabase = async (
     })
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
-  return openPostgres(config, 10)
+  return openPostgres(config, 10, INDEXED_LOOKUPS)
 }
 
 /**
@@ -118,7 +128,7 @@ export const openLazyCommits = async (
   main: Kysely<Database>,
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") return main
-  return openPostgres(config, 4, { synchronous_commit: "off" })
+  return openPostgres(config, 4, { ...INDEXED_LOOKUPS, synchronous_commit: "off" })
 }
 
 export const closeDatabases = async (main: Kysely<Database>, lazy: Kysely<Database>) => {

@@ -1,0 +1,94 @@
+/**
+ * `bun bench/ab.ts <other checkout> [rounds]`: ours from this checkout (new) and from another one (base: a worktree
+ * of an earlier commit, with node_modules linked), run at the same time, each behind its own fake Bot API and
+ * database, under the same load (P1's warm-ups, then 16 senders each for 10 s). Printed per round: each one's
+ * updates and CPU per update (its bot process, its database's PostgreSQL backends) and new ÷ base. Run side by
+ * side, both see the same machine at the same moment: a shared VM's speed drifts by a third between runs, which
+ * hides a change of a few per cent when the two are measured one after the other (bench/HISTORY.md).
+ */
+import postgres from "postgres"
+import { type FreshDatabase, freshDatabase } from "../test/support/database"
+import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
+import { testEnv } from "../test/support/harness"
+import { spawnBot } from "../test/support/process"
+import { closedLoop, openLoop } from "./load"
+import { processCpu, replyWatcher, round } from "./support"
+
+const [other, roundsArg = "3"] = process.argv.slice(2)
+if (!other) {
+  console.error("usage: bun bench/ab.ts <other checkout> [rounds]")
+  process.exit(2)
+}
+process.env.TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/test"
+const admin = postgres(process.env.TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
+
+interface Side {
+  readonly name: string
+  readonly tg: FakeBotApi
+  readonly db: FreshDatabase
+  readonly pid: number
+  readonly port: number
+  readonly stop: () => Promise<void>
+}
+
+const start = async (name: string, cwd: string): Promise<Side> => {
+  const tg = await startFakeBotApi()
+  const db = await freshDatabase("postgres")
+  const env = {
+    ...testEnv(tg, db, "webhook"),
+    LOG_LEVEL: "info",
+    AUTH_PASSWORD_USER: "",
+    AUTH_PASSWORD_ADMIN: "",
+  }
+  const bot = spawnBot(env, { cwd })
+  const started = await bot.waitForLog("bot started", 60_000)
+  const stop = async () => {
+    bot.proc.kill("SIGTERM")
+    await bot.exited
+    await tg.stop()
+    await db.drop()
+  }
+  return { name, tg, db, pid: bot.proc.pid, port: Number(started.webhookPort), stop }
+}
+
+const backendCpu = async (side: Side) => {
+  const name = new URL(side.db.env.DATABASE_URL!).pathname.slice(1)
+  const rows = await admin`select pid from pg_stat_activity where datname = ${name}`
+  let total = 0
+  for (const { pid } of rows) total += await processCpu(pid).catch(() => 0)
+  return total
+}
+
+const cpuOf = async (side: Side) => ({ bot: await processCpu(side.pid), pg: await backendCpu(side) })
+
+const round1 = async (n: number) => {
+  const sides = [await start("base", other), await start("new", process.cwd())]
+  try {
+    const watchers = sides.map((s) => replyWatcher(s.tg))
+    const load = (ms: number, first: number) =>
+      Promise.all(sides.map((s, i) => closedLoop(watchers[i]!, () => s.port, "ping", first, ms, 16)))
+    await Promise.all(sides.map((s, i) => openLoop(watchers[i]!, () => s.port, "ping", 1_500_000, 200, 600)))
+    await load(5000, 1_700_000)
+    const before = await Promise.all(sides.map(cpuOf))
+    const done = await load(10_000, 1_100_000)
+    const after = await Promise.all(sides.map(cpuOf))
+    for (const w of watchers) w.stop()
+    const per = sides.map((s, i) => ({
+      name: s.name,
+      updates: done[i]!,
+      bot: round(((after[i]!.bot - before[i]!.bot) * 1000) / done[i]!, 3),
+      pg: round(((after[i]!.pg - before[i]!.pg) * 1000) / done[i]!, 3),
+    }))
+    const [b, w] = per as [(typeof per)[0], (typeof per)[0]]
+    console.log(JSON.stringify({ round: n, base: b, new: w }))
+    console.log(
+      `round ${n}: new ÷ base — updates ${round(w.updates / b.updates, 3)}, bot CPU ${round(w.bot / b.bot, 3)}, PostgreSQL CPU ${round(w.pg / b.pg, 3)}`,
+    )
+  } finally {
+    await Promise.all(sides.map((s) => s.stop()))
+  }
+}
+
+for (let n = 1; n <= Number(roundsArg); n++) await round1(n)
+await admin.end()
+process.exit(0)
