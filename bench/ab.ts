@@ -62,8 +62,10 @@ const backendCpu = async (side: Side) => {
 const cpuOf = async (side: Side) => ({ bot: await processCpu(side.pid), pg: await backendCpu(side) })
 
 const round1 = async (n: number) => {
-  const sides = [await start("base", other), await start("new", process.cwd())]
+  const sides: Side[] = []
   try {
+    sides.push(await start("base", other))
+    sides.push(await start("new", process.cwd()))
     const watchers = sides.map((s) => replyWatcher(s.tg))
     const load = (ms: number, first: number) =>
       Promise.all(sides.map((s, i) => closedLoop(watchers[i]!, () => s.port, "ping", first, ms, 16)))
@@ -73,6 +75,7 @@ const round1 = async (n: number) => {
     const done = await load(10_000, 1_100_000)
     const after = await Promise.all(sides.map(cpuOf))
     for (const w of watchers) w.stop()
+    if (done.some((d) => d === 0)) throw new Error(`round ${n}: a side answered nothing (${done.join(", ")})`)
     const per = sides.map((s, i) => ({
       name: s.name,
       updates: done[i]!,

@@ -14,13 +14,17 @@ const HOT_FUNCTIONS = [
  * (a hash or merge join, or a sequential scan) and keeps doing so as the table grows: measured, a batch of marks and
  * saves went from 0.2 to 2.5 ms of PostgreSQL CPU per update once the inbox held 24,000 rows (bench/HISTORY.md).
  * Within them, only index lookups joined row by row are planned, whatever the tables' sizes at planning time.
+ * `create or replace function` resets a function's settings: a migration that redefines one of these sets them
+ * again (test/repositories/lookup-plans.test.ts fails otherwise).
  */
+const SETTINGS = [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`]
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const fn of HOT_FUNCTIONS)
-    for (const setting of [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`])
-      await sql`alter function ${fn} set ${setting} = off`.execute(db)
+    for (const setting of SETTINGS) await sql`alter function ${fn} set ${setting} = off`.execute(db)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const fn of HOT_FUNCTIONS) await sql`alter function ${fn} reset all`.execute(db)
+  for (const fn of HOT_FUNCTIONS)
+    for (const setting of SETTINGS) await sql`alter function ${fn} reset ${setting}`.execute(db)
 }

@@ -105,7 +105,7 @@ export const marksJson = (marks: ReadonlyArray<CommandDone>) =>
 // The marked rows by id, besides the join: a plan made while the inbox was small (and kept) then still looks up
 // only these rows, where a join alone would read the whole table once it has grown (migration 0016).
 const markedIds = (n: number, table = "q") =>
-  sql<boolean>`${sql.ref(`${table}.id`)} = any(array(select (e->>'id')::bigint from jsonb_array_elements(${param(n, "text::jsonb")}) e))`
+  sql<boolean>`${sql.ref(`${table}.id`)} = any(array(select (e.v->>'id')::bigint from jsonb_array_elements(${param(n, "text::jsonb")}) as e(v)))`
 
 /**
  * Marks of several chats from parameter `n`, a JSON array of {id, chat, done, last}; rows locked in the stores'

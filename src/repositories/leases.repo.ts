@@ -77,7 +77,8 @@ export const releaseLease = (db: Db, chatId: number, owner: string) =>
   db.deleteFrom("chat_leases").where("chat_id", "=", chatId).where("owner", "=", owner).execute()
 
 /** `chat_id` is one of the chats in parameter `n` (a bigint[] as text, see bigintArray). */
-const amongChats = (n: number) => sql<boolean>`chat_id = any(${param(n, "text::bigint[]")})`
+const amongChats = (n: number, column = "chat_id") =>
+  sql<boolean>`${sql.ref(column)} = any(${param(n, "text::bigint[]")})`
 
 // $1 owner, $2 the chats as bigint[].
 const releaseIdleStatement = prepared((db) =>
@@ -88,7 +89,7 @@ const releaseIdleStatement = prepared((db) =>
     .whereRef("l.chat_id", "=", "mine.chat_id")
     .where("l.owner", "=", param<string>(1))
     // Besides the join: a kept plan then looks up only these chats, however many leases the table has seen.
-    .where(sql<boolean>`l.chat_id = any(${param(2, "text::bigint[]")})`)
+    .where(amongChats(2, "l.chat_id"))
     .where(({ not, exists }) => not(exists(pendingRowsOf(db, sql.ref<number>("l.chat_id")).select("id"))))
     .returning("l.chat_id"),
 )

@@ -95,8 +95,9 @@ const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB", "-c", "enable_seqscan=off
  * id). PostgreSQL plans a prepared statement (and a PL/pgSQL function's) once per connection and keeps the plan: made
  * while a table was small (a fresh database, the first minutes of a deployment, a never-analysed PGlite), it reads
  * the whole table, and keeps doing so as the table grows to thousands of rows. With sequential scans discouraged
- * the plan is an index lookup whatever the table's size then (bench/HISTORY.md: 22–28 % less PostgreSQL CPU per
- * update after 30 s of load). A query with no index to use still scans.
+ * a lookup by key stays an index lookup whatever the table's size then; joins of several rows are kept to index
+ * lookups by migration 0016 and by their `= any(…)` conditions (bench/HISTORY.md, step 21). A query with no index
+ * to use still scans; a bitmap scan is still allowed where most of a table is read.
  */
 export const INDEXED_LOOKUPS = { enable_seqscan: "off" }
 
