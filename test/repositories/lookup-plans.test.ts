@@ -105,9 +105,7 @@ describe.each(backends)("the hot path's plans as the tables grow (%s)", (backend
     // The app's settings on one connection, so that every statement runs on it (and its kept plans are the ones
     // measured) and its counters can be flushed from it.
     const db =
-      config.kind === "postgres"
-        ? openPostgres(config, 1, INDEXED_LOOKUPS)
-        : await openDatabase(config)
+      config.kind === "postgres" ? openPostgres(config, 1, INDEXED_LOOKUPS) : await openDatabase(config)
     try {
       await migrateToLatest(db)
       await noAutovacuum(db)
