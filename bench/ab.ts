@@ -66,15 +66,14 @@ const round1 = async (n: number) => {
   try {
     sides.push(await start("base", other))
     sides.push(await start("new", process.cwd()))
-    const watchers = sides.map((s) => replyWatcher(s.tg))
-    const load = (ms: number, first: number) =>
-      Promise.all(sides.map((s, i) => closedLoop(watchers[i]!, () => s.port, "ping", first, ms, 16)))
-    await Promise.all(sides.map((s, i) => openLoop(watchers[i]!, () => s.port, "ping", 1_500_000, 200, 600)))
+    const sendings = sides.map((s) => ({ watcher: replyWatcher(s.tg), portOf: () => s.port, text: "ping" }))
+    const load = (ms: number, first: number) => Promise.all(sendings.map((s) => closedLoop(s, first, ms, 16)))
+    await Promise.all(sendings.map((s) => openLoop(s, 1_500_000, 200, 600)))
     await load(5000, 1_700_000)
     const before = await Promise.all(sides.map(cpuOf))
     const done = await load(10_000, 1_100_000)
     const after = await Promise.all(sides.map(cpuOf))
-    for (const w of watchers) w.stop()
+    for (const s of sendings) s.watcher.stop()
     if (done.some((d) => d === 0)) throw new Error(`round ${n}: a side answered nothing (${done.join(", ")})`)
     const per = sides.map((s, i) => ({
       name: s.name,

@@ -30,11 +30,16 @@ export interface LoadTarget {
   readonly ports: ReadonlyArray<number>
 }
 
+/** Where the load goes: the replies watched, the webhook port of each chat, the text every update carries. */
+export interface Sending {
+  readonly watcher: ReturnType<typeof replyWatcher>
+  readonly portOf: (chatId: number) => number
+  readonly text: string
+}
+
 /** Sends `count` updates at `rate`/s, each from a chat of its own; resolves with the reply latencies (ms). */
 export const openLoop = async (
-  watcher: ReturnType<typeof replyWatcher>,
-  portOf: (chatId: number) => number,
-  text: string,
+  { watcher, portOf, text }: Sending,
   firstChat: number,
   rate: number,
   count: number,
@@ -61,9 +66,7 @@ export const openLoop = async (
 
 /** `senders` (32) for `ms`, each sending its next update once the last one was answered; resolves with the count. */
 export const closedLoop = async (
-  watcher: ReturnType<typeof replyWatcher>,
-  portOf: (chatId: number) => number,
-  text: string,
+  { watcher, portOf, text }: Sending,
   firstChat: number,
   ms: number,
   senders = 32,
@@ -102,16 +105,17 @@ export const measureLoad = async (
   const portOf = (chatId: number) => ports[chatId % ports.length]!
   const rate = 200
   const seconds = 10
-  await openLoop(watcher, portOf, text, firstChat + 500_000, rate, rate * 3)
-  const latencies = await openLoop(watcher, portOf, text, firstChat, rate, rate * seconds)
+  const sending = { watcher, portOf, text }
+  await openLoop(sending, firstChat + 500_000, rate, rate * 3)
+  const latencies = await openLoop(sending, firstChat, rate, rate * seconds)
 
   // Throughput: 32 senders, each waits for its reply before the next update: first 5 s unmeasured (the paths only
   // concurrency takes, such as several chats' rows in one statement, run cold at first), then 5 s.
-  await closedLoop(watcher, portOf, text, firstChat + 700_000, 5000)
+  await closedLoop(sending, firstChat + 700_000, 5000)
   const writesBefore = await postgresWrites()
   const cpuBefore = await sampleCpu(pids)
   const measureMs = Number(process.env.BENCH_MEASURE_MS ?? 5000)
-  const done = await closedLoop(watcher, portOf, text, firstChat + 100_000, measureMs)
+  const done = await closedLoop(sending, firstChat + 100_000, measureMs)
   const cpu = cpuPerUpdate(cpuBefore, await sampleCpu(pids), done)
   const writesPerUpdate = round(((await postgresWrites()) - writesBefore) / done, 2)
   watcher.stop()
