@@ -1,6 +1,6 @@
 import { afterAll, setDefaultTimeout } from "bun:test"
 
-// Files run in two worker processes (`bun run test`): a hook that boots PGlite may take longer than Bun's 5 s then.
+// Files run in three worker processes (`bun run test`): a hook that boots PGlite may take longer than Bun's 5 s then.
 setDefaultTimeout(30_000)
 
 // Tests never read a developer's .env and never log unless asked to.
