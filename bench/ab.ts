@@ -9,9 +9,8 @@
 import postgres from "postgres"
 import { type FreshDatabase, freshDatabase } from "../test/support/database"
 import { type FakeBotApi, startFakeBotApi } from "../test/support/fake-bot-api"
-import { testEnv } from "../test/support/harness"
-import { spawnBot } from "../test/support/process"
 import { closedLoop, openLoop } from "./load"
+import { type Running, startOurs } from "./p1-pipeline"
 import { processCpu, replyWatcher, round } from "./support"
 
 const [other, roundsArg = "3"] = process.argv.slice(2)
@@ -26,29 +25,19 @@ interface Side {
   readonly name: string
   readonly tg: FakeBotApi
   readonly db: FreshDatabase
-  readonly pid: number
-  readonly port: number
-  readonly stop: () => Promise<void>
+  readonly bot: Running
 }
 
 const start = async (name: string, cwd: string): Promise<Side> => {
   const tg = await startFakeBotApi()
   const db = await freshDatabase("postgres")
-  const env = {
-    ...testEnv(tg, db, "webhook"),
-    LOG_LEVEL: "info",
-    AUTH_PASSWORD_USER: "",
-    AUTH_PASSWORD_ADMIN: "",
-  }
-  const bot = spawnBot(env, { cwd })
-  const started = await bot.waitForLog("bot started", 60_000)
-  const stop = async () => {
-    bot.proc.kill("SIGTERM")
-    await bot.exited
-    await tg.stop()
-    await db.drop()
-  }
-  return { name, tg, db, pid: bot.proc.pid, port: Number(started.webhookPort), stop }
+  return { name, tg, db, bot: await startOurs(tg, db, {}, cwd) }
+}
+
+const stop = async ({ tg, db, bot }: Side) => {
+  await bot.stop()
+  await tg.stop()
+  await db.drop()
 }
 
 const backendCpu = async (side: Side) => {
@@ -59,14 +48,18 @@ const backendCpu = async (side: Side) => {
   return total
 }
 
-const cpuOf = async (side: Side) => ({ bot: await processCpu(side.pid), pg: await backendCpu(side) })
+const cpuOf = async (side: Side) => ({ bot: await processCpu(side.bot.pid), pg: await backendCpu(side) })
 
 const round1 = async (n: number) => {
   const sides: Side[] = []
   try {
     sides.push(await start("base", other))
     sides.push(await start("new", process.cwd()))
-    const sendings = sides.map((s) => ({ watcher: replyWatcher(s.tg), portOf: () => s.port, text: "ping" }))
+    const sendings = sides.map((s) => ({
+      watcher: replyWatcher(s.tg),
+      portOf: () => s.bot.port,
+      text: "ping",
+    }))
     const load = (ms: number, first: number) => Promise.all(sendings.map((s) => closedLoop(s, first, ms, 16)))
     await Promise.all(sendings.map((s) => openLoop(s, 1_500_000, 200, 600)))
     await load(5000, 1_700_000)
@@ -87,7 +80,7 @@ const round1 = async (n: number) => {
       `round ${n}: new ÷ base — updates ${round(w.updates / b.updates, 3)}, bot CPU ${round(w.bot / b.bot, 3)}, PostgreSQL CPU ${round(w.pg / b.pg, 3)}`,
     )
   } finally {
-    await Promise.all(sides.map((s) => s.stop()))
+    await Promise.all(sides.map(stop))
   }
 }
 

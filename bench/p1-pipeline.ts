@@ -9,7 +9,7 @@ import { median, round } from "./support"
 export const PARTIES = ["ours", "session", "durable", "echo"] as const
 export type Party = (typeof PARTIES)[number]
 
-interface Running {
+export interface Running {
   readonly pid: number
   readonly port: number
   readonly stop: () => Promise<void>
@@ -21,10 +21,12 @@ const PEER_SCRIPTS: Record<Exclude<Party, "ours">, string> = {
   echo: "bench/peers/echo-bot.ts",
 }
 
-const startOurs = async (
+/** Ours from `cwd` (this checkout by default; bench/ab.ts passes another one), behind `tg`, on `db`. */
+export const startOurs = async (
   tg: FakeBotApi,
   db: FreshDatabase,
-  extra: Record<string, string>,
+  extra: Record<string, string> = {},
+  cwd?: string,
 ): Promise<Running> => {
   const env = {
     ...testEnv(tg, db, "webhook"),
@@ -35,10 +37,10 @@ const startOurs = async (
   }
   // BENCH_PROFILE=<dir>: the bot writes a CPU profile there (markdown) when it stops.
   const profile = process.env.BENCH_PROFILE
-  const bot = spawnBot(
-    env,
-    profile ? { command: ["bun", "--cpu-prof-md", `--cpu-prof-dir=${profile}`, "src/main.ts"] } : {},
-  )
+  const bot = spawnBot(env, {
+    cwd,
+    ...(profile ? { command: ["bun", "--cpu-prof-md", `--cpu-prof-dir=${profile}`, "src/main.ts"] } : {}),
+  })
   const started = await bot.waitForLog("bot started", 60_000)
   return {
     pid: bot.proc.pid,

@@ -84,13 +84,6 @@ const ensureWritable = (dataDir: string) => {
 }
 
 /**
- * PGlite's cluster is made with 128 MB of shared buffers, which grows its never-shrinking wasm heap past what a
- * small container holds; the embedded mode serves one small team, and 8 MB keeps its working set in memory
- * (bench/RESULTS.md, P1 on PGlite and P5).
- */
-const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB", "-c", "enable_seqscan=off"]
-
-/**
  * Every statement the bot runs per update finds its rows by an index (a row by id, a chat's pending rows, a user by
  * id). PostgreSQL plans a prepared statement (and a PL/pgSQL function's) once per connection and keeps the plan: made
  * while a table was small (a fresh database, the first minutes of a deployment, a never-analysed PGlite), it reads
@@ -100,6 +93,17 @@ const EMBEDDED_SETTINGS = ["-c", "shared_buffers=8MB", "-c", "enable_seqscan=off
  * to use still scans; a bitmap scan is still allowed where most of a table is read.
  */
 export const INDEXED_LOOKUPS = { enable_seqscan: "off" }
+
+/**
+ * PGlite's cluster is made with 128 MB of shared buffers, which grows its never-shrinking wasm heap past what a
+ * small container holds; the embedded mode serves one small team, and 8 MB keeps its working set in memory
+ * (bench/RESULTS.md, P1 on PGlite and P5). Its one connection plans like the server's.
+ */
+const EMBEDDED_SETTINGS = [
+  "-c",
+  "shared_buffers=8MB",
+  ...Object.entries(INDEXED_LOOKUPS).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+]
 
 /**
  * Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory; a fresh one starts as a copy of the
