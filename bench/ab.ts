@@ -40,15 +40,24 @@ const stop = async ({ tg, db, bot }: Side) => {
   await db.drop()
 }
 
+// Per backend, counted from the first sample a backend is in: a total over whoever is connected at each moment
+// would count an autovacuum worker's (or a closed connection's) whole life in one sample and not the other.
 const backendCpu = async (side: Side) => {
   const name = new URL(side.db.env.DATABASE_URL!).pathname.slice(1)
-  const rows = await admin`select pid from pg_stat_activity where datname = ${name}`
-  let total = 0
-  for (const { pid } of rows) total += await processCpu(pid).catch(() => 0)
-  return total
+  const rows = await admin`
+    select pid from pg_stat_activity where datname = ${name} and backend_type = 'client backend'`
+  const cpu = new Map<number, number>()
+  for (const { pid } of rows) cpu.set(pid, await processCpu(pid).catch(() => 0))
+  return cpu
 }
 
 const cpuOf = async (side: Side) => ({ bot: await processCpu(side.bot.pid), pg: await backendCpu(side) })
+
+const pgSpent = (before: Map<number, number>, after: Map<number, number>) => {
+  let total = 0
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0)
+  return total
+}
 
 const round1 = async (n: number) => {
   const sides: Side[] = []
@@ -72,7 +81,7 @@ const round1 = async (n: number) => {
       name: s.name,
       updates: done[i]!,
       bot: round(((after[i]!.bot - before[i]!.bot) * 1000) / done[i]!, 3),
-      pg: round(((after[i]!.pg - before[i]!.pg) * 1000) / done[i]!, 3),
+      pg: round((pgSpent(before[i]!.pg, after[i]!.pg) * 1000) / done[i]!, 3),
     }))
     const [b, w] = per as [(typeof per)[0], (typeof per)[0]]
     console.log(JSON.stringify({ round: n, base: b, new: w }))

@@ -35,7 +35,7 @@ export const startOurs = async (
     AUTH_PASSWORD_ADMIN: "",
     ...extra,
   }
-  // BENCH_PROFILE=<dir>: the bot writes a CPU profile there (markdown) when it stops.
+  // BENCH_PROFILE=<dir>: the bot (or a peer, startPeer) writes a CPU profile there (markdown) when it stops.
   const profile = process.env.BENCH_PROFILE
   const bot = spawnBot(env, {
     cwd,
@@ -57,7 +57,9 @@ const startPeer = async (
   tg: FakeBotApi,
   db: FreshDatabase,
 ): Promise<Running> => {
-  const proc = Bun.spawn(["bun", PEER_SCRIPTS[party]], {
+  const profile = process.env.BENCH_PROFILE
+  const flags = profile ? ["--cpu-prof-md", `--cpu-prof-dir=${profile}`] : []
+  const proc = Bun.spawn(["bun", ...flags, PEER_SCRIPTS[party]], {
     env: {
       PATH: process.env.PATH ?? "",
       BOT_TOKEN: testEnv(tg, db, "webhook").BOT_TOKEN,

@@ -8,6 +8,7 @@ import { SQL } from "bun"
 import { Elysia } from "elysia"
 import { Api } from "grammy"
 import type { Update } from "grammy/types"
+import "./exit-on-term"
 
 const sql = new SQL({ url: process.env.DATABASE_URL!, max: 10 })
 await sql`create table if not exists peer_updates (update_id bigint primary key, payload jsonb not null)`

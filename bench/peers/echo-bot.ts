@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia"
 import { Bot, webhookCallback } from "grammy"
+import "./exit-on-term"
 
 const bot = new Bot(process.env.BOT_TOKEN!, { client: { apiRoot: process.env.TELEGRAM_API_ROOT! } })
 bot.on("message:text", (ctx) => ctx.reply(ctx.message.text))

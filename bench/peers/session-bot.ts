@@ -9,6 +9,7 @@ import { PsqlAdapter } from "@grammyjs/storage-psql"
 import { Elysia } from "elysia"
 import { Bot, type Context, type SessionFlavor, session, webhookCallback } from "grammy"
 import pg from "pg"
+import "./exit-on-term"
 
 type Ctx = Context & SessionFlavor<{ count: number }>
 

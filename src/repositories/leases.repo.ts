@@ -1,6 +1,6 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
-import { nextPendingQuery, pendingRowsOf } from "./inbox.repo"
+import { nextPendingQuery } from "./inbox.repo"
 import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
@@ -80,28 +80,35 @@ export const releaseLease = (db: Db, chatId: number, owner: string) =>
 const amongChats = (n: number, column = "chat_id") =>
   sql<boolean>`${sql.ref(column)} = any(${param(n, "text::bigint[]")})`
 
+/** The pending rows' chats among the chats in parameter `n`. */
+const pendingAmong = (db: QueryCreator<Database>, n: number) =>
+  db.selectFrom("update_inbox").select("chat_id").where(amongChats(n)).where("processed_at", "is", null)
+
 // $1 owner, $2 the chats as bigint[].
 const releaseIdleStatement = prepared((db) =>
   db
     .with("mine", (q) => ownLeasesInLockOrder(q, param<string>(1)).where(amongChats(2)))
+    // Looked up once, by these chats: a `not exists` per lease was kept as a walk over the whole index of pending
+    // rows for each lease (planned while it was small; it keeps an entry per row stored until a vacuum).
+    .with(
+      (cte) => cte("pending").materialized(),
+      (q) => pendingAmong(q, 2),
+    )
     .deleteFrom("chat_leases as l")
     .using("mine")
     .whereRef("l.chat_id", "=", "mine.chat_id")
     .where("l.owner", "=", param<string>(1))
     // Besides the join: a kept plan then looks up only these chats, however many leases the table has seen.
     .where(amongChats(2, "l.chat_id"))
-    .where(({ not, exists }) => not(exists(pendingRowsOf(db, sql.ref<number>("l.chat_id")).select("id"))))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom("pending").select("pending.chat_id").whereRef("pending.chat_id", "=", "l.chat_id")),
+      ),
+    )
     .returning("l.chat_id"),
 )
 
-const pendingAmongStatement = prepared((db) =>
-  db
-    .selectFrom("update_inbox")
-    .select("chat_id")
-    .distinct()
-    .where(amongChats(1))
-    .where("processed_at", "is", null),
-)
+const pendingAmongStatement = prepared((db) => pendingAmong(db, 1).distinct())
 
 const bigintArray = (chatIds: ReadonlyArray<number>) => `{${chatIds.join(",")}}`
 

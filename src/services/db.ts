@@ -95,6 +95,13 @@ const ensureWritable = (dataDir: string) => {
 export const INDEXED_LOOKUPS = { enable_seqscan: "off" }
 
 /**
+ * The server's pools. JIT off: with sequential scans discouraged, a statement that has no index to use (a gauge's
+ * count) is costed far past `jit_above_cost`, and LLVM compiled it on every run: ~50 ms of CPU for a count that
+ * takes microseconds (bench/HISTORY.md).
+ */
+const SERVER_SETTINGS = { ...INDEXED_LOOKUPS, jit: "off" }
+
+/**
  * PGlite's cluster is made with 128 MB of shared buffers, which grows its never-shrinking wasm heap past what a
  * small container holds; the embedded mode serves one small team, and 8 MB keeps its working set in memory
  * (bench/RESULTS.md, P1 on PGlite and P5). Its one connection plans like the server's.
@@ -121,7 +128,7 @@ export const openDatabase = async (
     })
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
-  return openPostgres(config, 10, INDEXED_LOOKUPS)
+  return openPostgres(config, 10, SERVER_SETTINGS)
 }
 
 /**
@@ -133,7 +140,7 @@ export const openLazyCommits = async (
   main: Kysely<Database>,
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") return main
-  return openPostgres(config, 4, { ...INDEXED_LOOKUPS, synchronous_commit: "off" })
+  return openPostgres(config, 4, { ...SERVER_SETTINGS, synchronous_commit: "off" })
 }
 
 export const closeDatabases = async (main: Kysely<Database>, lazy: Kysely<Database>) => {
