@@ -76,7 +76,12 @@ export const makeAppScheduler = ({
       [JOB_KINDS.sheetsExport]: async () => void (await exportJob()),
       [JOB_KINDS.nudges]: makeNudgeJob(kysely, config.env.APSCHEDULER_TIMEZONE),
       [JOB_KINDS.retention]: () =>
-        retention(kysely, config.env.DIALOGUE_RETENTION_DAYS, config.env.APSCHEDULER_TIMEZONE),
+        retention(
+          kysely,
+          config.env.DIALOGUE_RETENTION_DAYS,
+          config.env.APSCHEDULER_TIMEZONE,
+          config.database.kind === "pglite",
+        ),
     }),
   })
   return scheduler

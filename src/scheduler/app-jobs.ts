@@ -6,6 +6,7 @@ import { inboxRetentionDays } from "../core/retention"
 import { resumeNudges } from "../nudges/job"
 import { deleteProcessedUpdates } from "../repositories/inbox.repo"
 import { deleteIdleLimits } from "../repositories/limits.repo"
+import { vacuumEverything } from "../repositories/maintenance.repo"
 import { expireDialogues } from "../repositories/privacy.repo"
 import type { MetricsShape } from "../services/metrics"
 import { cancelJob, type RecurringJob, upsertRecurringJob } from "./jobs.repo"
@@ -23,8 +24,14 @@ export const everySeconds = (seconds: number): string => {
 /**
  * Nightly clean-up. Processed updates (the learner's messages and the bot's answers, AI commands included) go
  * after a week, or sooner when DIALOGUE_RETENTION_DAYS is shorter; dialogue text elsewhere past that period.
+ * The embedded database is vacuumed after that (PostgreSQL's autovacuum does it there).
  */
-export const retention = async (db: Kysely<Database>, dialogueDays: number | undefined, timeZone: string) => {
+export const retention = async (
+  db: Kysely<Database>,
+  dialogueDays: number | undefined,
+  timeZone: string,
+  embedded = false,
+) => {
   const inboxDays = inboxRetentionDays(dialogueDays)
   // Who was active on which day outlives the inbox: copied first, so no purged update goes uncounted.
   await recordActivity(db, timeZone)
@@ -33,6 +40,7 @@ export const retention = async (db: Kysely<Database>, dialogueDays: number | und
   if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
   await deleteIdleLimits(db)
   await resumeNudges(db)
+  if (embedded) await vacuumEverything(db)
 }
 
 /** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */
