@@ -19,6 +19,8 @@ if (!other) {
   process.exit(2)
 }
 process.env.TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/test"
+// Senders per side (AB_SENDERS, 16): the two sides together put P1's 32 on the machine.
+const SENDERS = Number(process.env.AB_SENDERS ?? 16)
 const admin = postgres(process.env.TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
 
 interface Side {
@@ -69,7 +71,8 @@ const round1 = async (n: number) => {
       portOf: () => s.bot.port,
       text: "ping",
     }))
-    const load = (ms: number, first: number) => Promise.all(sendings.map((s) => closedLoop(s, first, ms, 16)))
+    const load = (ms: number, first: number) =>
+      Promise.all(sendings.map((s) => closedLoop(s, first, ms, SENDERS)))
     await Promise.all(sendings.map((s) => openLoop(s, 1_500_000, 200, 600)))
     await load(5000, 1_700_000)
     const before = await Promise.all(sides.map(cpuOf))

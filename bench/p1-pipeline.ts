@@ -52,7 +52,7 @@ export const startOurs = async (
   }
 }
 
-const startPeer = async (
+export const startPeer = async (
   party: Exclude<Party, "ours">,
   tg: FakeBotApi,
   db: FreshDatabase,

@@ -23,7 +23,9 @@ export const grouped = <In extends { readonly chatId: number }, Out>(
   if (group === undefined) {
     group = batched<In, Out>({
       ...options,
-      slots: 2,
+      // One statement in flight per group, the rest gathering for the next: with two, the batches were half as
+      // big under P1's load, and PostgreSQL spent a quarter more per update (bench/HISTORY.md, step 25).
+      slots: 1,
       maxBatch: 64,
       compare: (a, b) => lockOrder(a.chatId, b.chatId),
     })
