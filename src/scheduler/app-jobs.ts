@@ -33,14 +33,18 @@ export const retention = async (
   embedded = false,
 ) => {
   const inboxDays = inboxRetentionDays(dialogueDays)
-  // Who was active on which day outlives the inbox: copied first, so no purged update goes uncounted.
-  await recordActivity(db, timeZone)
-  await pruneActivity(db)
-  await deleteProcessedUpdates(db, inboxDays)
-  if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
-  await deleteIdleLimits(db)
-  await resumeNudges(db)
-  if (embedded) await vacuumEverything(db)
+  try {
+    // Who was active on which day outlives the inbox: copied first, so no purged update goes uncounted.
+    await recordActivity(db, timeZone)
+    await pruneActivity(db)
+    await deleteProcessedUpdates(db, inboxDays)
+    if (dialogueDays !== undefined) await expireDialogues(db, dialogueDays)
+    await deleteIdleLimits(db)
+    await resumeNudges(db)
+  } finally {
+    // Even after a failed step: a vacuum skipped night after night is the slowdown it prevents.
+    if (embedded) await vacuumEverything(db)
+  }
 }
 
 /** The recurring jobs this configuration wants; switched-off ones are cancelled so a restart cannot revive them. */

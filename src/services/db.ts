@@ -99,7 +99,7 @@ export const INDEXED_LOOKUPS = { enable_seqscan: "off" }
  * count) is costed far past `jit_above_cost`, and LLVM compiled it on every run: ~50 ms of CPU for a count that
  * takes microseconds (bench/HISTORY.md).
  */
-const SERVER_SETTINGS = { ...INDEXED_LOOKUPS, jit: "off" }
+export const SERVER_SETTINGS = { ...INDEXED_LOOKUPS, jit: "off" }
 
 /**
  * PGlite's cluster is made with 128 MB of shared buffers, which grows its never-shrinking wasm heap past what a

@@ -7,7 +7,7 @@ import { chatsWithPending, releaseIdleLeases } from "../../src/repositories/leas
 import { saveReductions } from "../../src/repositories/save-reductions.repo"
 import { saveAlone } from "../../src/repositories/sessions.repo"
 import { saveAndMarkTogether } from "../../src/repositories/step-writes.repo"
-import { INDEXED_LOOKUPS, migrateToLatest, openDatabase } from "../../src/services/db"
+import { migrateToLatest, openDatabase, SERVER_SETTINGS } from "../../src/services/db"
 import { openPostgres } from "../../src/services/postgres-client"
 import { backends, freshDatabase } from "../support/database"
 import { configOf } from "./database"
@@ -118,7 +118,7 @@ describe.each(backends)("the hot path's plans as the tables grow (%s)", (backend
     // The app's settings on one connection, so that every statement runs on it (and its kept plans are the ones
     // measured) and its counters can be flushed from it.
     const db =
-      config.kind === "postgres" ? openPostgres(config, 1, INDEXED_LOOKUPS) : await openDatabase(config)
+      config.kind === "postgres" ? openPostgres(config, 1, SERVER_SETTINGS) : await openDatabase(config)
     try {
       await migrateToLatest(db)
       await noAutovacuum(db)

@@ -50,4 +50,23 @@ describe("the nightly retention on the embedded database", () => {
       await fresh.drop()
     }
   })
+
+  test("a step that fails does not skip the vacuum: the job still reports the failure", async () => {
+    const fresh = await freshDatabase("pglite")
+    const db = await openDatabase(configOf(fresh))
+    try {
+      await migrateToLatest(db)
+      // The first step (who was active on which day) has nowhere to write.
+      await sql`drop table user_activity`.execute(db)
+      await expect(retention(db, undefined, "Europe/Moscow", true)).rejects.toThrow()
+      const { rows } = await sql<{ vacuumed: boolean }>`
+        select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 'update_inbox'`.execute(
+        db,
+      )
+      expect(rows[0]?.vacuumed).toBe(true)
+    } finally {
+      await db.destroy()
+      await fresh.drop()
+    }
+  })
 })
