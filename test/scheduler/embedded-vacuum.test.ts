@@ -19,6 +19,14 @@ const entriesRead = async (db: Kysely<Database>) => {
   return Number(rows[0]!.n)
 }
 
+const vacuumed = async (db: Kysely<Database>) => {
+  const { rows } = await sql<{ vacuumed: boolean }>`
+    select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 'update_inbox'`.execute(
+    db,
+  )
+  return rows[0]?.vacuumed
+}
+
 // PGlite is one standalone backend: no autovacuum ever runs on the embedded database.
 describe("the nightly retention on the embedded database", () => {
   test("vacuums after purging: the sweep and the backlog gauge read a handful of index entries, not one per update ever stored", async () => {
@@ -40,11 +48,7 @@ describe("the nightly retention on the embedded database", () => {
       expect(await findOrphanedChats(db, 500)).toEqual([77])
       expect(await countBacklog(db)).toBe(1)
       expect((await entriesRead(db)) - before).toBeLessThan(20)
-      const { rows } = await sql<{ vacuumed: boolean }>`
-        select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 'update_inbox'`.execute(
-        db,
-      )
-      expect(rows[0]?.vacuumed).toBe(true)
+      expect(await vacuumed(db)).toBe(true)
     } finally {
       await db.destroy()
       await fresh.drop()
@@ -59,11 +63,7 @@ describe("the nightly retention on the embedded database", () => {
       // The first step (who was active on which day) has nowhere to write.
       await sql`drop table user_activity`.execute(db)
       await expect(retention(db, undefined, "Europe/Moscow", true)).rejects.toThrow()
-      const { rows } = await sql<{ vacuumed: boolean }>`
-        select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 'update_inbox'`.execute(
-        db,
-      )
-      expect(rows[0]?.vacuumed).toBe(true)
+      expect(await vacuumed(db)).toBe(true)
     } finally {
       await db.destroy()
       await fresh.drop()
