@@ -15,6 +15,7 @@ import * as storeInboxRows from "./0013_store_inbox_rows"
 import * as setBasedBatches from "./0014_set_based_batches"
 import * as keptPlans from "./0015_kept_plans"
 import * as lookupPlans from "./0016_lookup_plans"
+import * as reducedAtReceipt from "./0017_reduced_at_receipt"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   "0014_set_based_batches": setBasedBatches,
   "0015_kept_plans": keptPlans,
   "0016_lookup_plans": lookupPlans,
+  "0017_reduced_at_receipt": reducedAtReceipt,
 }

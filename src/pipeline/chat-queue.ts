@@ -5,14 +5,19 @@ import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
+import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
+import { NEVER_SEEN, reduceAtReceipt } from "./at-receipt"
+import { ChatCopies, chatCopies } from "./chat-copies"
 import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { parkedLeases } from "./parked-leases"
-import { processRow } from "./pipeline"
+import { processRow, reduceRow } from "./pipeline"
 import { storeTickets } from "./store-tickets"
 import { makeWorkRunner, type StoreRow } from "./work-runner"
 
 export const LEASE_TTL_MS = 30_000
+/** Chats whose last step here is kept, for their next update to be reduced at receipt (chat-copies.ts). */
+const COPIES_KEPT = 1000
 
 export interface ChatQueueShape {
   /**
@@ -49,6 +54,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     let context = base as Context.Context<Deps>
     const db = yield* Db
     const log = yield* Log
+    const metrics = yield* Metrics
     const { instanceId: owner } = yield* Settings
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, ChatRun>()
@@ -165,7 +171,31 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       one: (row) => storeRow(db.kysely, row, owner, LEASE_TTL_MS),
       many: (rows) => storeRows(db.kysely, rows, owner, LEASE_TTL_MS),
     })
-    const enqueue = (row: NewRow) => store(() => storeTogether(row), row.chatId)
+    // An idle chat's update is reduced before it is stored (at-receipt.ts), from our copy of the chat or as a chat
+    // never seen; the store saves the step with it if the guess was right. A copy is only a guess: one that a worker
+    // of ours may be changing right now is dropped.
+    const copies = chatCopies(COPIES_KEPT)
+    const reducedAtReceipt = (row: NewRow) => {
+      const copy = copies.get(row.chatId)
+      if (stopping || running.has(row.chatId) || (copy && copy.userId !== row.userId))
+        return Effect.succeed(undefined)
+      return reduceAtReceipt(row, copy?.loaded ?? NEVER_SEEN, reduceRow).pipe(Effect.provideContext(context))
+    }
+    const enqueue = (row: NewRow) =>
+      Effect.flatMap(reducedAtReceipt(row), (reduced) =>
+        store(
+          () =>
+            storeTogether(reduced ? { ...row, reduced } : row).then((stored) => {
+              if (!reduced || !stored) return stored
+              metrics.reducedAtReceipt.inc({ outcome: stored.reduced ? "saved" : "stored_plain" })
+              if (stored.reduced && !running.has(row.chatId))
+                copies.remember(row.chatId, { userId: row.userId, loaded: reduced.after })
+              else copies.forget(row.chatId)
+              return stored
+            }),
+          row.chatId,
+        ),
+      )
 
     const work = yield* makeWorkRunner({
       db,
@@ -174,7 +204,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       store,
       fork: (job) => Effect.runForkWith(context)(job),
     })
-    context = Context.add(base, WorkRunner, work.runner)
+    context = Context.add(Context.add(base, WorkRunner, work.runner), ChatCopies, copies)
 
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))

@@ -8,6 +8,8 @@ import { saveReductionWithWork } from "../repositories/sessions.repo"
 import { markCommandDone, saveReduction } from "../repositories/step-writes.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
+import { AtReceipt, chatAfter, takeStep } from "./at-receipt"
+import { ChatCopies } from "./chat-copies"
 import type { Origin } from "./decode"
 import { RowQueued } from "./deps"
 import { interpret } from "./interpret"
@@ -58,6 +60,18 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))
   })
 
+/** The chat as this step left it, for its next update to be reduced at receipt (at-receipt.ts). */
+const remember = (ctx: LoadedCtx, reduction: Reduction) =>
+  Effect.map(ChatCopies, (copies) =>
+    copies.remember(ctx.row.chat_id, { userId: ctx.actor.userId, loaded: chatAfter(ctx.loaded, reduction) }),
+  )
+
+const conflict = (ctx: LoadedCtx) =>
+  Effect.flatMap(ChatCopies, (copies) => {
+    copies.forget(ctx.row.chat_id)
+    return Effect.fail(new VersionConflict({ chatId: ctx.row.chat_id }))
+  })
+
 interface FirstWork {
   readonly cmd: WorkCmd
   readonly at: number
@@ -92,7 +106,8 @@ const commitWithWork = (
     // Durable, as startWork's statement: the work's id lives on in this process (its fiber, its settle), and the
     // values of a sequence that a lost lazy commit drew may be handed out again after a PostgreSQL crash.
     const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
-    if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
+    if (!saved) return yield* conflict(ctx)
+    yield* remember(ctx, reduction)
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     const acting = performance.now()
     // Only chat actions come before the work (workFirst): sent at once, as runCommands would, never recorded.
@@ -121,6 +136,8 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
       ...stepWrites(ctx, next),
     }
     const first = workFirst(cmds)
+    const reducing = yield* AtReceipt
+    if (reducing) return takeStep(reducing, ctx, reduction, first !== undefined)
     if (first && reduction.state !== undefined && ctx.version > 0)
       return yield* commitWithWork(ctx, cmds, { ...reduction, state: reduction.state }, first)
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
@@ -129,7 +146,8 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     // crash, the row is still pending and is reduced again; the durable commit before anything is shown flushes it.
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
     const saved = yield* db[durability]("commit", (k) => saveReduction(k, reduction))
-    if (!saved) return yield* new VersionConflict({ chatId: ctx.row.chat_id })
+    if (!saved) return yield* conflict(ctx)
+    yield* remember(ctx, reduction)
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     yield* runCommands(ctx.row, ctx.origin, cmds, 0)
   })

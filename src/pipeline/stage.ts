@@ -43,6 +43,8 @@ export interface ReadCtx extends RowCtx {
 }
 
 export interface LoadedCtx extends ReadCtx {
+  /** The chat and sender as read, before decoding: what a step reduced at receipt is checked against. */
+  readonly loaded: SessionAndSender
   readonly actor: Actor
   readonly session: Session
   /** The session exactly as loaded; commit saves only what differs from it (the chat's state, the counters). */

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { jsonText, param, prepared } from "./prepared"
+import type { Reduction } from "./reduction"
+import { reductionJson } from "./save-reductions.repo"
 import { type SessionAndSender, type SessionAndSenderRow, sessionAndSenderOf } from "./sessions.repo"
 
 type Db = Kysely<Database>
@@ -16,7 +18,8 @@ const storeRowStatement = prepared((db) =>
     .selectAll(),
 )
 
-type StoredRow = { stored_id: number; leased: boolean } & Nullable<InboxRow> & SessionAndSenderRow
+type StoredRow = { stored_id: number; leased: boolean; reduced?: boolean } & Nullable<InboxRow> &
+  SessionAndSenderRow
 
 type Nullable<T> = { [K in keyof T]: T[K] | null }
 
@@ -28,7 +31,29 @@ export interface NewRow {
   readonly payload: unknown
   /** Whom the row is from: their role is read in the same round trip. */
   readonly userId: number
+  /** The row's step, reduced before it was stored: saved with it if the chat is as expected (migration 0017). */
+  readonly reduced?: ReducedAtReceipt
 }
+
+/** A step reduced at receipt: from `expected` (the chat's session, the sender's role and counters). */
+export interface ReducedAtReceipt {
+  readonly expected: SessionAndSender
+  /** The step as saveReduction would save it; its row id is the stored row's. */
+  readonly step: Omit<Reduction, "rowId">
+}
+
+/** What migration 0017 compares the chat and the sender with, as they are read with the lease. */
+const expectedJson = ({ session, sender, limits }: SessionAndSender) => ({
+  v: session?.version ?? 0,
+  role: sender?.role ?? null,
+  since: sender?.since ? new Date(sender.since).getTime() : null,
+  un: sender?.username ?? null,
+  fn: sender?.firstName ?? null,
+  lf: limits.auth.failures,
+  lu: limits.auth.lockedUntil,
+  rate: limits.rate,
+  rv: limits.revoked,
+})
 
 /** The chat's lease, taken in the statement that stored the row, with what processing starts from. */
 export interface Head {
@@ -43,6 +68,8 @@ export interface Stored {
   readonly id: number
   /** Present when the chat was free: this instance now holds its lease. */
   readonly head?: Head
+  /** The row's step reduced at receipt was saved with it: `head.next` is the row, reduced, its commands to run. */
+  readonly reduced?: true
 }
 
 /**
@@ -52,6 +79,7 @@ export interface Stored {
  * chat's rows commit in id order. Null when this update_id was stored before.
  */
 export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number): Promise<Stored | null> => {
+  if (row.reduced) return (await storeRows(db, [row], owner, ttlMs))[0] ?? null
   const [first] = await storeRowStatement(db, storeParams(row, owner, ttlMs))
   return first ? storedOf(first, row) : null
 }
@@ -67,6 +95,19 @@ const storeRowsStatement = prepared((db) =>
     .selectAll(),
 )
 
+// $1 the rows as a JSON array, each with its step reduced at receipt or without, $2 owner, $3 lease seconds.
+const storeAndReduceStatement = prepared((db) =>
+  db
+    .selectFrom(
+      sql<
+        StoredRow & { ord: number }
+      >`store_and_reduce_rows(${param(1, "text::jsonb")}, ${param(2, "text")}, ${param(3, "float8")})`.as(
+        "r",
+      ),
+    )
+    .selectAll(),
+)
+
 /**
  * `storeRow` for several rows in one statement and one commit, in the order given (which must follow
  * `lockOrder`, rows of one chat in arrival order). One result per row, in the same order.
@@ -77,8 +118,19 @@ export const storeRows = async (
   owner: string,
   ttlMs: number,
 ): Promise<Array<Stored | null>> => {
-  const json = rows.map((r) => ({ u: r.updateId, c: r.chatId, k: r.kind, p: r.payload, s: r.userId }))
-  const results = await storeRowsStatement(db, [jsonText(json), owner, ttlMs / 1000])
+  const json = rows.map((r) => ({
+    u: r.updateId,
+    c: r.chatId,
+    k: r.kind,
+    p: r.payload,
+    s: r.userId,
+    ...(r.reduced && {
+      e: expectedJson(r.reduced.expected),
+      r: reductionJson({ ...r.reduced.step, rowId: 0 }),
+    }),
+  }))
+  const statement = rows.some((r) => r.reduced) ? storeAndReduceStatement : storeRowsStatement
+  const results = await statement(db, [jsonText(json), owner, ttlMs / 1000])
   const byOrder = new Map(results.map(({ ord, ...row }) => [ord, row as StoredRow]))
   return rows.map((row, i) => {
     const stored = byOrder.get(i + 1)
@@ -129,9 +181,12 @@ const storeParams = (row: NewRow, owner: string, ttlMs: number) => [
 
 const storedOf = (first: StoredRow, row: NewRow): Stored => {
   // The row's own columns, apart from what the load reads (sessionAndSenderOf takes those from the same record).
-  const { stored_id: id, leased, state, version, role, created_at, ...rest } = first
+  const { stored_id: id, leased, reduced, state, version, role, created_at, ...rest } = first
   const { sender_username, sender_first_name, login_failures, locked_until, rate, revoked, ...next } = rest
   if (!leased) return { id }
   const loaded = sessionAndSenderOf(first)
-  return { id, head: { next: next as InboxRow, loaded, userId: row.userId } }
+  if (!reduced || !row.reduced) return { id, head: { next: next as InboxRow, loaded, userId: row.userId } }
+  // The row as the step's save left it: reduced, with its commands, none of them run yet.
+  const saved = { ...next, reduced_at: new Date(), commands: row.reduced.step.commands, commands_done: 0 }
+  return { id, reduced: true, head: { next: saved as InboxRow, loaded, userId: row.userId } }
 }

@@ -25,27 +25,28 @@ export const savableTogether = (r: Reduction) => r.profile === undefined
 export const reductionsJson = (reductions: ReadonlyArray<Reduction>): string => {
   if (new Set(reductions.map((r) => r.chatId)).size < reductions.length)
     throw new Error("saveReductions: two steps of one chat in one batch")
-  return jsonText(
-    reductions.map((r) => ({
-      row: r.rowId,
-      chat: r.chatId,
-      version: r.expectedVersion,
-      commands: r.commands,
-      ...(r.state === undefined ? {} : { state: r.state }),
-      ...(r.redactPayload === undefined ? {} : { redacted: r.redactPayload }),
-      ...(r.counters === undefined
-        ? {}
-        : {
-            counters: {
-              user: r.counters.userId,
-              failures: r.counters.auth.failures,
-              lockedUntil: r.counters.auth.lockedUntil,
-              rate: r.counters.rate,
-            },
-          }),
-    })),
-  )
+  return jsonText(reductions.map(reductionJson))
 }
+
+/** One reduction as save_reductions reads it (migration 0014). */
+export const reductionJson = (r: Reduction) => ({
+  row: r.rowId,
+  chat: r.chatId,
+  version: r.expectedVersion,
+  commands: r.commands,
+  ...(r.state === undefined ? {} : { state: r.state }),
+  ...(r.redactPayload === undefined ? {} : { redacted: r.redactPayload }),
+  ...(r.counters === undefined
+    ? {}
+    : {
+        counters: {
+          user: r.counters.userId,
+          failures: r.counters.auth.failures,
+          lockedUntil: r.counters.auth.lockedUntil,
+          rate: r.counters.rate,
+        },
+      }),
+})
 
 /** Which of `count` reductions save_reductions answered for (by their 1-based order): the others lost a race. */
 export const savedOf = (answered: ReadonlyArray<{ ord: number }>, count: number): boolean[] => {

@@ -22,6 +22,11 @@ export const makeMetrics = () => {
       "Updates dropped because their update_id was already received",
       [],
     ),
+    reducedAtReceipt: counter(
+      "bot_reduced_at_receipt_total",
+      "Updates reduced before they were stored: their step saved with them (saved), or dropped (stored_plain)",
+      ["outcome"],
+    ),
     stageLatency: new Histogram({
       name: "bot_pipeline_stage_seconds",
       help: "Time spent in each pipeline stage",

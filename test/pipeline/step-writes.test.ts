@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import type { InboxRow } from "../../db/schema"
 import { initialSession, type Session } from "../../src/core/session"
+import { NEVER_SEEN } from "../../src/pipeline/at-receipt"
 import type { LoadedCtx, Source } from "../../src/pipeline/stage"
 import { stepWrites } from "../../src/pipeline/step-writes"
 
@@ -23,6 +24,7 @@ const ctx = (o: { source?: Source; stored?: LoadedCtx["storedProfile"]; username
       since: null,
     },
     session: loaded,
+    loaded: NEVER_SEEN,
     loadedSession: loaded,
     version: 2,
     now: 0,

@@ -20,13 +20,11 @@ export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
     const started = performance.now()
     const { row, origin, source } = ctx
     const { preloaded } = ctx
-    const {
-      session: stored,
-      sender,
-      limits,
-    } = preloaded?.userId === origin.userId
-      ? preloaded.loaded
-      : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
+    const loaded =
+      preloaded?.userId === origin.userId
+        ? preloaded.loaded
+        : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
+    const { session: stored, sender, limits } = loaded
     const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
     if (Result.isFailure(decoded))
       yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })
@@ -47,6 +45,7 @@ export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
       row,
       origin,
       source,
+      loaded,
       now,
       version: stored?.version ?? 0,
       session,

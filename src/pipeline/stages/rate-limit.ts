@@ -4,6 +4,7 @@ import { checkRate } from "../../core/rate-limit"
 import { texts } from "../../nav/texts"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
+import { AtReceipt } from "../at-receipt"
 import { commit } from "../commit"
 import { passwordReply, redactText } from "../password-reply"
 import type { InputCtx, Stage } from "../stage"
@@ -23,6 +24,11 @@ export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
     const session = { ...ctx.session, rate }
     if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
+    const reducing = yield* AtReceipt
+    if (reducing) {
+      reducing.abandoned = true
+      return
+    }
     ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
     const text = texts.rateLimited(verdict.window, verdict.waitMin)
     const { input } = ctx

@@ -5,6 +5,7 @@ import type { Role } from "../../core/model"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
+import { AtReceipt } from "../at-receipt"
 import { redactText } from "../password-reply"
 import type { InputCtx, Stage } from "../stage"
 
@@ -55,8 +56,15 @@ export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const settings = yield* Settings
     const metrics = yield* Metrics
     const input = applyVoiceLimits(applyTextLimits(ctx.input, settings.textLimits), settings.voiceLimits)
+    const password = input._tag === "Text" && ctx.session.flow._tag === "AwaitingPassword"
+    // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
+    const reducing = yield* AtReceipt
+    if (reducing && (input._tag === "Rejected" || password)) {
+      reducing.abandoned = true
+      return
+    }
     if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
-    if (input._tag !== "Text" || ctx.session.flow._tag !== "AwaitingPassword" || ctx.source._tag !== "Update")
+    if (input._tag !== "Text" || !password || ctx.source._tag !== "Update")
       return yield* next({ ...ctx, input })
     const verdict = yield* verify(ctx, input.text)
     yield* next({

@@ -1,0 +1,80 @@
+import { type Kysely, sql } from "kysely"
+
+/** One row of store_inbox_rows' result (0013), as a type, so a function can hold the whole result. */
+const STORED_ROW_TYPE = sql`(
+  ord integer, stored_id bigint, leased boolean,
+  id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
+  reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
+  attempts integer, last_error text,
+  state jsonb, version integer, role text, created_at timestamptz,
+  sender_username text, sender_first_name text,
+  login_failures integer, locked_until bigint, rate jsonb, revoked boolean
+)`
+
+/**
+ * Whether the chat and its sender, as store_inbox_rows read them with the lease, are exactly what a step reduced
+ * at receipt was computed from (`e`: src/repositories/enqueue.repo.ts). The session by its version (every write of
+ * a state moves it on), the sender's role, first sign-in (to the millisecond), name and counters by value.
+ */
+const AS_EXPECTED = sql`
+  coalesce(x.version, 0) = (e->>'v')::integer
+  and x.role is not distinct from e->>'role'
+  and floor(extract(epoch from x.created_at) * 1000)::bigint is not distinct from (e->>'since')::bigint
+  and x.sender_username is not distinct from e->>'un'
+  and x.sender_first_name is not distinct from e->>'fn'
+  and coalesce(x.login_failures, 0) = (e->>'lf')::integer
+  and x.locked_until is not distinct from (e->>'lu')::bigint
+  and nullif(x.rate, 'null'::jsonb) is not distinct from nullif(e->'rate', 'null'::jsonb)
+  and coalesce(x.revoked, false) = (e->>'rv')::boolean`
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`create type stored_inbox_row as ${STORED_ROW_TYPE}`.execute(db)
+  // store_inbox_rows, and in the same statement and commit the step of each row reduced at receipt (`r`, as
+  // save_reductions reads it, without the row's id), saved only when all of this holds: this call took the chat's
+  // lease, the stored row is the chat's oldest pending one (FOR UPDATE), and the chat and sender are as expected
+  // (`e`). Otherwise the row is stored as it would be without a step, and processed the ordinary way. `reduced`
+  // tells which steps were saved.
+  await sql`
+    create function store_and_reduce_rows(p_rows jsonb, p_owner text, p_lease_seconds double precision)
+    returns table (
+      ord integer, stored_id bigint, leased boolean,
+      id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
+      reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
+      attempts integer, last_error text,
+      state jsonb, version integer, role text, created_at timestamptz,
+      sender_username text, sender_first_name text,
+      login_failures integer, locked_until bigint, rate jsonb, revoked boolean,
+      reduced boolean
+    ) language plpgsql as $$
+    #variable_conflict use_column
+    declare
+      v_stored stored_inbox_row[];
+      v_steps jsonb;
+      v_saved bigint[];
+    begin
+      select coalesce(array_agg(row(s.*)::stored_inbox_row order by s.ord), '{}') into v_stored
+        from store_inbox_rows(p_rows, p_owner, p_lease_seconds) s;
+      select coalesce(jsonb_agg((p_rows->(x.ord - 1)->'r') || jsonb_build_object('row', x.stored_id)
+          order by x.chat_id % 2147483647, x.chat_id), '[]')
+        into v_steps
+        from unnest(v_stored) x
+        cross join lateral (select p_rows->(x.ord - 1)->'e' as e) w
+        where x.leased and x.id = x.stored_id and w.e is not null and ${AS_EXPECTED};
+      v_saved := '{}';
+      if jsonb_array_length(v_steps) > 0 then
+        select array_agg(s.row_id) into v_saved from save_reductions(v_steps) s;
+      end if;
+      return query
+        select x.*, x.stored_id = any(coalesce(v_saved, '{}')) from unnest(v_stored) x order by x.ord;
+    end $$`.execute(db)
+  // Planned as 0016 plans the functions it calls: index lookups joined row by row, whatever the tables' sizes.
+  for (const setting of [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`])
+    await sql`alter function store_and_reduce_rows(jsonb, text, double precision) set ${setting} = off`.execute(
+      db,
+    )
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop function if exists store_and_reduce_rows(jsonb, text, double precision)`.execute(db)
+  await sql`drop type if exists stored_inbox_row`.execute(db)
+}

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { sql } from "kysely"
+import { authTexts } from "../../src/auth/texts"
+import { visibleText } from "../../src/core/html"
+import { backends } from "../support/database"
+import { signIn, startBot, type TestBot } from "../support/harness"
+
+setDefaultTimeout(30_000)
+
+/** Whether the update's step was saved by the statement that stored it: one transaction, so one `now()`. */
+const reducedAtReceipt = async (bot: TestBot, chatId: number) => {
+  const row = await bot.app.db
+    .selectFrom("update_inbox")
+    .select(["received_at", "reduced_at", "processed_at"])
+    .where("chat_id", "=", chatId)
+    .where("kind", "=", "update")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow()
+  expect(row.processed_at).not.toBeNull()
+  return row.reduced_at?.getTime() === row.received_at.getTime()
+}
+
+const counted = async (bot: TestBot, outcome: string) => {
+  const text = await (await fetch(`${bot.opsUrl}/metrics`)).text()
+  const line = text.split("\n").find((l) => l.startsWith(`bot_reduced_at_receipt_total{outcome="${outcome}"}`))
+  return Number(line?.split(" ").at(-1) ?? 0)
+}
+
+const HELP = /^ℹ️ Команды/
+
+describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
+  const bots: TestBot[] = []
+  afterEach(async () => {
+    await Promise.all(bots.splice(0).map((b) => b.stop()))
+  })
+  const boot = async () => {
+    const bot = await startBot({ backend })
+    bots.push(bot)
+    return bot
+  }
+
+  test("a new chat's /start, then a signed-in chat's /help: steps saved in the commit that stored the update, each answered once", async () => {
+    const bot = await boot()
+    const user = bot.user(7101)
+    const asked = await user.send("/start")
+    expect(asked.map((m) => m.text ?? "")).toEqual([expect.stringMatching(/пароль/)])
+    expect(await reducedAtReceipt(bot, 7101)).toBe(true)
+    // The password goes the ordinary way: it is checked and scrubbed there, never at receipt.
+    const welcome = await user.send("user-pass-1")
+    expect(welcome.map((m) => m.text ?? "")).toContainEqual(expect.stringMatching(/^👋 Привет/))
+    expect(await reducedAtReceipt(bot, 7101)).toBe(false)
+    // The role the sign-in granted (a command's write) is not in the copy its step left: that guess is refused.
+    expect((await user.send("/help")).map((m) => m.text ?? "")).toEqual([expect.stringMatching(HELP)])
+    expect(await reducedAtReceipt(bot, 7101)).toBe(false)
+    // From the copy the last step left, which read the role.
+    const help = await user.send("/help")
+    expect(help.map((m) => m.text ?? "")).toEqual([expect.stringMatching(HELP)])
+    expect(await reducedAtReceipt(bot, 7101)).toBe(true)
+    expect(await counted(bot, "saved")).toBe(2)
+    expect(await counted(bot, "stored_plain")).toBe(1)
+    expect(bot.tg.chat(7101).filter((m) => HELP.test(m.text ?? ""))).toHaveLength(2)
+  })
+
+  test("a chat changed behind the bot's back → the guess is refused, the update answered from the stored chat, once", async () => {
+    const bot = await boot()
+    const user = bot.user(7102)
+    await signIn(user)
+    // Another instance (or the nightly clean-up) moved the session on: this bot's copy is stale.
+    await sql`update chat_sessions set version = version + 1 where chat_id = 7102`.execute(bot.app.db)
+    const help = await user.send("/help")
+    expect(help.map((m) => m.text ?? "")).toEqual([expect.stringMatching(HELP)])
+    expect(await reducedAtReceipt(bot, 7102)).toBe(false)
+    expect(await counted(bot, "stored_plain")).toBe(1)
+    // An admin took the role away meanwhile: the copy still has it, the stored chat does not.
+    await sql`delete from authorized_users where user_id = 7102`.execute(bot.app.db)
+    const refused = await user.send("/faq")
+    expect(refused.map((m) => m.text ?? "")).toEqual([visibleText(authTexts.needLogin)])
+    expect(await reducedAtReceipt(bot, 7102)).toBe(false)
+    expect(await counted(bot, "stored_plain")).toBe(2)
+    // The chat as it is now is the copy from here on: the next update is reduced at receipt again.
+    expect((await user.send("/faq")).map((m) => m.text ?? "")).toEqual([visibleText(authTexts.needLogin)])
+    expect(await reducedAtReceipt(bot, 7102)).toBe(true)
+    expect(bot.tg.chat(7102).filter((m) => HELP.test(m.text ?? ""))).toHaveLength(1)
+  })
+})
