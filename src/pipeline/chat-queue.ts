@@ -7,17 +7,15 @@ import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
 import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
-import { NEVER_SEEN, reduceAtReceipt } from "./at-receipt"
-import { ChatCopies, chatCopies } from "./chat-copies"
+import { ChatCopies } from "./chat-copies"
 import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { parkedLeases } from "./parked-leases"
-import { processRow, reduceRow } from "./pipeline"
+import { processRow } from "./pipeline"
+import { receiptReducer } from "./receipts"
 import { storeTickets } from "./store-tickets"
 import { makeWorkRunner, type StoreRow } from "./work-runner"
 
 export const LEASE_TTL_MS = 30_000
-/** Chats whose last step here is kept, for their next update to be reduced at receipt (chat-copies.ts). */
-const COPIES_KEPT = 1000
 
 export interface ChatQueueShape {
   /**
@@ -171,28 +169,18 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       one: (row) => storeRow(db.kysely, row, owner, LEASE_TTL_MS),
       many: (rows) => storeRows(db.kysely, rows, owner, LEASE_TTL_MS),
     })
-    // An idle chat's update is reduced before it is stored (at-receipt.ts), from our copy of the chat or as a chat
-    // never seen; the store saves the step with it if the guess was right. A copy is only a guess: one that a worker
-    // of ours may be changing right now is dropped.
-    const copies = chatCopies(COPIES_KEPT)
-    const reducedAtReceipt = (row: NewRow) => {
-      const copy = copies.get(row.chatId)
-      if (stopping || running.has(row.chatId) || (copy && copy.userId !== row.userId))
-        return Effect.succeed(undefined)
-      return reduceAtReceipt(row, copy?.loaded ?? NEVER_SEEN, reduceRow).pipe(Effect.provideContext(context))
-    }
+    const receipts = receiptReducer({
+      metrics,
+      free: (chatId) => !stopping && !running.has(chatId) && !parking.holds(chatId),
+      context: () => context,
+    })
     const enqueue = (row: NewRow) =>
-      Effect.flatMap(reducedAtReceipt(row), (reduced) =>
+      Effect.flatMap(receipts.reduce(row), (reduced) =>
         store(
           () =>
-            storeTogether(reduced ? { ...row, reduced } : row).then((stored) => {
-              if (!reduced || !stored) return stored
-              metrics.reducedAtReceipt.inc({ outcome: stored.reduced ? "saved" : "stored_plain" })
-              if (stored.reduced && !running.has(row.chatId))
-                copies.remember(row.chatId, { userId: row.userId, loaded: reduced.after })
-              else copies.forget(row.chatId)
-              return stored
-            }),
+            storeTogether(reduced ? { ...row, reduced } : row).then((stored) =>
+              receipts.settle(row, reduced, stored),
+            ),
           row.chatId,
         ),
       )
@@ -204,7 +192,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       store,
       fork: (job) => Effect.runForkWith(context)(job),
     })
-    context = Context.add(Context.add(base, WorkRunner, work.runner), ChatCopies, copies)
+    context = Context.add(Context.add(base, WorkRunner, work.runner), ChatCopies, receipts.copies)
 
     const sweep = db
       .use("orphans", (k) => findOrphanedChats(k, 500))

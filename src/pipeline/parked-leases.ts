@@ -75,6 +75,8 @@ export const parkedLeases = (options: {
       parked.add(chatId)
     },
     held: () => parked.size + releasing.size,
+    /** Whether the chat's lease is still ours after its worker finished (parked, or being given back). */
+    holds: (chatId: number) => parked.has(chatId) || releasing.has(chatId),
     /** Gives back the leases parked now (one pass); false when that failed. The loop runs it every PARK_MS. */
     flush,
     // After a failure (the database unreachable), the next pass waits longer: one warning a second, not fifty.

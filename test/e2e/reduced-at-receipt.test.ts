@@ -22,7 +22,9 @@ const reducedAtReceipt = async (bot: TestBot, chatId: number) => {
 
 const counted = async (bot: TestBot, outcome: string) => {
   const text = await (await fetch(`${bot.opsUrl}/metrics`)).text()
-  const line = text.split("\n").find((l) => l.startsWith(`bot_reduced_at_receipt_total{outcome="${outcome}"}`))
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(`bot_reduced_at_receipt_total{outcome="${outcome}"}`))
   return Number(line?.split(" ").at(-1) ?? 0)
 }
 

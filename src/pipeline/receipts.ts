@@ -1,0 +1,45 @@
+import type { Context } from "effect"
+import { Effect } from "effect"
+import type { NewRow, Stored } from "../repositories/enqueue.repo"
+import type { MetricsShape } from "../services/metrics"
+import { NEVER_SEEN, reduceAtReceipt, type StepAtReceipt } from "./at-receipt"
+import { type ChatCopiesShape, chatCopies } from "./chat-copies"
+import type { Deps } from "./deps"
+import { reduceRow } from "./pipeline"
+
+/** Chats whose last step here is kept, for their next update to be reduced at receipt (chat-copies.ts). */
+const COPIES_KEPT = 1000
+
+/**
+ * The chat queue's side of reducing at receipt (at-receipt.ts): an update of a free chat (no worker of ours on
+ * it, its lease not ours) is reduced from our copy of the chat or as a chat never seen; the store saves the step
+ * with it if the guess was right. A copy is only a guess: one a worker of ours may be changing is dropped.
+ */
+export const receiptReducer = (options: {
+  readonly metrics: MetricsShape
+  /** Whether the chat is free: no worker of ours on it, its lease not parked, the queue not stopping. */
+  readonly free: (chatId: number) => boolean
+  /** The services the stages run with (the queue's, completed once it exists). */
+  readonly context: () => Context.Context<Deps>
+}) => {
+  const copies: ChatCopiesShape = chatCopies(COPIES_KEPT)
+  return {
+    copies,
+    reduce: (row: NewRow): Effect.Effect<StepAtReceipt | undefined> => {
+      const copy = copies.get(row.chatId)
+      if (!options.free(row.chatId) || (copy && copy.userId !== row.userId)) return Effect.succeed(undefined)
+      return reduceAtReceipt(row, copy?.loaded ?? NEVER_SEEN, reduceRow).pipe(
+        Effect.provideContext(options.context()),
+      )
+    },
+    /** Counts what became of the step and keeps the chat as it left it; in the step that answers the store. */
+    settle: (row: NewRow, reduced: StepAtReceipt | undefined, stored: Stored | null) => {
+      if (!reduced || !stored) return stored
+      options.metrics.reducedAtReceipt.inc({ outcome: stored.reduced ? "saved" : "stored_plain" })
+      if (stored.reduced && options.free(row.chatId))
+        copies.remember(row.chatId, { userId: row.userId, loaded: reduced.after })
+      else copies.forget(row.chatId)
+      return stored
+    },
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { openDatabase } from "../../src/services/db"
+import { configOf } from "../repositories/database"
+import { backends } from "../support/database"
+import { testEnv } from "../support/harness"
+import type { BotProcess } from "../support/process"
+import { useProcessFixture } from "../support/process-fixture"
+import { processLearner } from "../support/process-learner"
+import { waitFor } from "../support/wait"
+
+setDefaultTimeout(150_000)
+
+const LEARNER = 1601
+
+/**
+ * An update reduced at receipt has its step saved by the statement that stores it: the 200 and the saved step are
+ * one commit. Killed after that commit, while the reply is on its way to Telegram, the next start must send that
+ * reply exactly once (from the saved commands, without reducing the update again). On PostgreSQL the chat waits
+ * for the dead process's lease to run out (30 s); the embedded database frees it at start.
+ */
+describe.each(backends)("kill -9 after a step saved at receipt, real processes (%s)", (backend) => {
+  const fx = useProcessFixture()
+
+  test("the reply in flight when the process dies → sent once by the next start, from the step saved with the update", async () => {
+    const tg = await fx.botApi()
+    const database = await fx.database(backend)
+    const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" }
+    let current: BotProcess = fx.spawn(env)
+    let port = Number((await current.waitForLog("bot started")).webhookPort)
+    const learner = processLearner(tg, () => port, LEARNER)
+    await learner.signIn((t) => t.startsWith("👋 Привет"))
+    // Two steps read the chat as stored after the sign-in: the next one is reduced from this instance's copy.
+    await learner.send("/help")
+    await learner.waitForTexts("the help", (t) => t.startsWith("ℹ️ Команды"))
+    await learner.send("/whoami")
+    await learner.waitForTexts("the role", (t) => t.startsWith("👤 Кто ты для бота"))
+
+    // A learner's next message comes after the chat's lease went back (every 20 ms): the chat is free.
+    await Bun.sleep(200)
+    tg.delayNext("sendMessage", 20_000)
+    await learner.send("/faq")
+    await waitFor("the reply in flight", () =>
+      tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
+    )
+    current.proc.kill("SIGKILL")
+    await current.exited
+    current = fx.spawn(env)
+    port = Number((await current.waitForLog("bot started")).webhookPort)
+    await learner.waitForTexts("the FAQ", (t) => t.startsWith("❓ Частые вопросы"))
+    await Bun.sleep(2000)
+    current.proc.kill("SIGTERM")
+    expect(await current.exited).toBe(0)
+
+    const shown = learner.screen().map((m) => m.text ?? "")
+    expect(shown.filter((t) => t.startsWith("❓ Частые вопросы"))).toHaveLength(1)
+    const db = await openDatabase(configOf(database))
+    try {
+      const row = await db
+        .selectFrom("update_inbox")
+        .select(["received_at", "reduced_at", "processed_at", "attempts"])
+        .where("chat_id", "=", LEARNER)
+        .where("kind", "=", "update")
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow()
+      // Saved in the commit that stored it (one transaction, one now()), and never reduced again.
+      expect(row.reduced_at?.getTime()).toBe(row.received_at.getTime())
+      expect(row.processed_at).not.toBeNull()
+      expect(row.attempts).toBe(0)
+    } finally {
+      await db.destroy()
+    }
+  })
+})
