@@ -6,6 +6,11 @@ export interface ChatCopy {
   /** Whose role and counters `loaded` holds. */
   readonly userId: number
   readonly loaded: SessionAndSender
+  /**
+   * The chat's last update started background work (an AI turn, mid-dialogue): its next one most likely will too,
+   * and such a step is not saved at receipt, so it is not reduced there either (it would be reduced twice).
+   */
+  readonly startsWork?: boolean
 }
 
 export interface ChatCopiesShape {

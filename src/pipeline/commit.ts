@@ -60,11 +60,17 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))
   })
 
-/** The chat as this step left it, for its next update to be reduced at receipt (at-receipt.ts). */
-const remember = (ctx: LoadedCtx, reduction: Reduction) =>
-  Effect.map(ChatCopies, (copies) =>
-    copies.remember(ctx.row.chat_id, { userId: ctx.actor.userId, loaded: chatAfter(ctx.loaded, reduction) }),
-  )
+/**
+ * The chat as this step left it, for its next update to be reduced at receipt (at-receipt.ts), and whether an
+ * update's step started background work (an event's, such as the persona's answer, leaves that as it was).
+ */
+const remember = (ctx: LoadedCtx, reduction: Reduction, startsWork: boolean) =>
+  Effect.map(ChatCopies, (copies) => {
+    const chatId = ctx.row.chat_id
+    const byUpdate = ctx.source._tag === "Update" ? startsWork : copies.get(chatId)?.startsWork
+    const loaded = chatAfter(ctx.loaded, reduction)
+    copies.remember(chatId, { userId: ctx.actor.userId, loaded, ...(byUpdate && { startsWork: true }) })
+  })
 
 const conflict = (ctx: LoadedCtx) =>
   Effect.flatMap(ChatCopies, (copies) => {
@@ -107,7 +113,7 @@ const commitWithWork = (
     // values of a sequence that a lost lazy commit drew may be handed out again after a PostgreSQL crash.
     const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
     if (!saved) return yield* conflict(ctx)
-    yield* remember(ctx, reduction)
+    yield* remember(ctx, reduction, true)
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     const acting = performance.now()
     // Only chat actions come before the work (workFirst): sent at once, as runCommands would, never recorded.
@@ -147,7 +153,7 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
     const saved = yield* db[durability]("commit", (k) => saveReduction(k, reduction))
     if (!saved) return yield* conflict(ctx)
-    yield* remember(ctx, reduction)
+    yield* remember(ctx, reduction, cmds.some(isWork))
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     yield* runCommands(ctx.row, ctx.origin, cmds, 0)
   })

@@ -27,7 +27,8 @@ export const receiptReducer = (options: {
     copies,
     reduce: (row: NewRow): Effect.Effect<StepAtReceipt | undefined> => {
       const copy = copies.get(row.chatId)
-      if (!options.free(row.chatId) || (copy && copy.userId !== row.userId)) return Effect.succeed(undefined)
+      if (!options.free(row.chatId) || (copy && (copy.userId !== row.userId || copy.startsWork)))
+        return Effect.succeed(undefined)
       return reduceAtReceipt(row, copy?.loaded ?? NEVER_SEEN, reduceRow).pipe(
         Effect.provideContext(options.context()),
       )
