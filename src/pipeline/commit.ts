@@ -67,9 +67,14 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
 const remember = (ctx: LoadedCtx, reduction: Reduction, startsWork: boolean) =>
   Effect.map(ChatCopies, (copies) => {
     const chatId = ctx.row.chat_id
-    const byUpdate = ctx.source._tag === "Update" ? startsWork : copies.get(chatId)?.startsWork
-    const loaded = chatAfter(ctx.loaded, reduction)
-    copies.remember(chatId, { userId: ctx.actor.userId, loaded, ...(byUpdate && { startsWork: true }) })
+    const userId = ctx.actor.userId
+    const previous = copies.get(chatId)
+    const lastUpdateStartedWork =
+      ctx.source._tag === "Update" ? startsWork : previous !== undefined && previous.loaded === undefined
+    copies.remember(
+      chatId,
+      lastUpdateStartedWork ? { userId } : { userId, loaded: chatAfter(ctx.loaded, reduction) },
+    )
   })
 
 const conflict = (ctx: LoadedCtx) =>

@@ -27,11 +27,9 @@ export const receiptReducer = (options: {
     copies,
     reduce: (row: NewRow): Effect.Effect<StepAtReceipt | undefined> => {
       const copy = copies.get(row.chatId)
-      if (!options.free(row.chatId) || (copy && (copy.userId !== row.userId || copy.startsWork)))
-        return Effect.succeed(undefined)
-      return reduceAtReceipt(row, copy?.loaded ?? NEVER_SEEN, reduceRow).pipe(
-        Effect.provideContext(options.context()),
-      )
+      const expected = copy === undefined ? NEVER_SEEN : copy.userId === row.userId ? copy.loaded : undefined
+      if (!options.free(row.chatId) || expected === undefined) return Effect.succeed(undefined)
+      return reduceAtReceipt(row, expected, reduceRow).pipe(Effect.provideContext(options.context()))
     },
     /** Counts what became of the step and keeps the chat as it left it; in the step that answers the store. */
     settle: (row: NewRow, reduced: StepAtReceipt | undefined, stored: Stored | null) => {

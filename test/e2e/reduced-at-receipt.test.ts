@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { authTexts } from "../../src/auth/texts"
+import { kernelTexts } from "../../src/cases/kernel/texts"
+import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
+import { scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { signIn, startBot, type TestBot } from "../support/harness"
 
@@ -29,6 +32,21 @@ const counted = async (bot: TestBot, outcome: string) => {
 }
 
 const HELP = /^ℹ️ Команды/
+
+/** A sum over /metrics of the series whose line starts with `prefix`. */
+const summed = async (bot: TestBot, prefix: string) => {
+  const text = await (await fetch(`${bot.opsUrl}/metrics`)).text()
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(prefix))
+    .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0)
+}
+
+/** Rows processed, and passes of the load stage (each row's, plus one per update reduced at receipt). */
+const passes = async (bot: TestBot) => ({
+  rows: await summed(bot, "bot_updates_total{"),
+  loads: await summed(bot, 'bot_pipeline_stage_seconds_count{stage="load"}'),
+})
 
 describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
   const bots: TestBot[] = []
@@ -61,6 +79,25 @@ describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
     expect(await counted(bot, "saved")).toBe(2)
     expect(await counted(bot, "stored_plain")).toBe(1)
     expect(bot.tg.chat(7101).filter((m) => HELP.test(m.text ?? ""))).toHaveLength(2)
+  })
+
+  test("mid-dialogue, a learner's line (an AI turn, not saved at receipt) is not reduced there either: one load per row", async () => {
+    const bot = await boot()
+    const spec = cases[0]!
+    scriptRoleplay(bot.ai, spec, [{ reply: "Ну, бывает." }, { reply: "Допустим." }, { reply: "Хорошо." }])
+    const user = bot.user(7103)
+    await signIn(user)
+    await user.press(spec.texts.title)
+    await user.press(kernelTexts.buttons.start)
+    await user.send("Привет, давай поговорим о сроках.")
+    const before = await passes(bot)
+    await user.send("Отчёт опоздал на два дня.")
+    await user.send("Что тебе помешало?")
+    await bot.app.whenIdle()
+    const after = await passes(bot)
+    expect(after.rows - before.rows).toBeGreaterThanOrEqual(4)
+    expect(after.loads - before.loads).toBe(after.rows - before.rows)
+    expect(bot.ai.requests.length).toBeGreaterThan(0)
   })
 
   test("a chat changed behind the bot's back → the guess is refused, the update answered from the stored chat, once", async () => {
