@@ -62,12 +62,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     begin
       select coalesce(array_agg(row(s.*)::stored_inbox_row order by s.ord), '{}') into v_stored
         from store_inbox_rows(p_rows, p_owner, p_lease_seconds) s;
-      select coalesce(jsonb_agg((p_rows->(x.ord - 1)->'r') || jsonb_build_object('row', x.stored_id)
-          order by x.chat_id % 2147483647, x.chat_id), '[]')
+      -- One step per sender: two would both pass the check of the same counters, and one would overwrite the other.
+      select coalesce(jsonb_agg(y.step order by y.chat_id % 2147483647, y.chat_id), '[]')
         into v_steps
-        from unnest(v_stored) x
-        cross join lateral (select p_rows->(x.ord - 1)->'e' as e) w
-        where x.leased and x.id = x.stored_id and w.e is not null and ${AS_EXPECTED};
+        from (
+          select distinct on (w.sender) x.chat_id,
+            (p_rows->(x.ord - 1)->'r') || jsonb_build_object('row', x.stored_id) as step
+          from unnest(v_stored) x
+          cross join lateral (
+            select p_rows->(x.ord - 1)->'e' as e, (p_rows->(x.ord - 1)->>'s')::bigint as sender
+          ) w
+          where x.leased and x.id = x.stored_id and w.e is not null and ${AS_EXPECTED}
+          order by w.sender, x.ord
+        ) y;
       v_saved := '{}';
       if jsonb_array_length(v_steps) > 0 then
         select array_agg(s.row_id) into v_saved from save_reductions(v_steps) s;

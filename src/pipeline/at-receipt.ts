@@ -4,6 +4,7 @@ import type { NewRow, ReducedAtReceipt } from "../repositories/enqueue.repo"
 import type { Reduction } from "../repositories/reduction"
 import { savableTogether } from "../repositories/save-reductions.repo"
 import type { SessionAndSender } from "../repositories/sessions.repo"
+import { Metrics } from "../services/metrics"
 import type { Deps } from "./deps"
 import { readRow } from "./read-row"
 import type { Handler, LoadedCtx, ReadCtx } from "./stage"
@@ -19,6 +20,8 @@ import type { Handler, LoadedCtx, ReadCtx } from "./stage"
 /** What a step reduced at receipt leaves: the step, and the chat as its save leaves it. */
 export interface StepAtReceipt extends ReducedAtReceipt {
   readonly after: SessionAndSender
+  /** One of its commands starts background work (after others): the chat's copy keeps no state (chat-copies.ts). */
+  readonly startsWork: boolean
 }
 
 /** Set while a row is reduced at receipt: commit() hands its step here instead of saving it. */
@@ -48,13 +51,18 @@ export const chatAfter = (loaded: SessionAndSender, r: Reduction): SessionAndSen
  * commit()'s part: takes the step if the statement that stores the row can save it as saveReduction would (no
  * rename, nothing scrubbed from the update, no background work to start with it).
  */
-export const takeStep = (reducing: Reducing, ctx: LoadedCtx, reduction: Reduction, startsWork: boolean) => {
-  if (startsWork || !savableTogether(reduction) || reduction.redactPayload !== undefined) {
+export const takeStep = (
+  reducing: Reducing,
+  ctx: LoadedCtx,
+  reduction: Reduction,
+  work: { readonly first: boolean; readonly any: boolean },
+) => {
+  if (work.first || !savableTogether(reduction) || reduction.redactPayload !== undefined) {
     reducing.abandoned = true
     return
   }
   const { rowId: _unknownYet, ...step } = reduction
-  reducing.step = { step, after: chatAfter(ctx.loaded, reduction) }
+  reducing.step = { step, after: chatAfter(ctx.loaded, reduction), startsWork: work.any }
 }
 
 /** A chat nobody has written to: no session, no role, no counters. */
@@ -93,13 +101,18 @@ export const reduceAtReceipt = (
   const read = row.kind === "update" ? readRow(stored) : null
   if (!read) return Effect.succeed(undefined)
   const reducing: Reducing = { abandoned: false }
-  return reduce({ row: stored, ...read, preloaded: { loaded: expected, userId: row.userId } }).pipe(
-    Effect.provideService(AtReceipt, reducing),
-    Effect.exit,
-    Effect.map((exit): StepAtReceipt | undefined =>
-      exit._tag === "Success" && !reducing.abandoned && reducing.step
-        ? { expected, ...reducing.step }
-        : undefined,
-    ),
-  )
+  return Effect.suspend(() => {
+    const started = performance.now()
+    return reduce({ row: stored, ...read, preloaded: { loaded: expected, userId: row.userId } }).pipe(
+      Effect.provideService(AtReceipt, reducing),
+      Effect.exit,
+      Effect.flatMap((exit) =>
+        Effect.map(Metrics, (metrics): StepAtReceipt | undefined => {
+          metrics.stageLatency.observe({ stage: "at_receipt" }, (performance.now() - started) / 1000)
+          const taken = exit._tag === "Success" && !reducing.abandoned
+          return taken && reducing.step ? { expected, ...reducing.step } : undefined
+        }),
+      ),
+    )
+  })
 }

@@ -11,7 +11,7 @@ import { ChatCopies } from "./chat-copies"
 import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
-import { receiptReducer } from "./receipts"
+import { receiptReducer, storeWithStep } from "./receipts"
 import { storeTickets } from "./store-tickets"
 import { makeWorkRunner, type StoreRow } from "./work-runner"
 
@@ -178,7 +178,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       Effect.flatMap(receipts.reduce(row), (reduced) =>
         store(
           () =>
-            storeTogether(reduced ? { ...row, reduced } : row).then((stored) =>
+            storeWithStep(storeTogether, row, reduced).then((stored) =>
               receipts.settle(row, reduced, stored),
             ),
           row.chatId,

@@ -148,7 +148,8 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     }
     const first = workFirst(cmds)
     const reducing = yield* AtReceipt
-    if (reducing) return takeStep(reducing, ctx, reduction, first !== undefined)
+    if (reducing)
+      return takeStep(reducing, ctx, reduction, { first: first !== undefined, any: cmds.some(isWork) })
     if (first && reduction.state !== undefined && ctx.version > 0)
       return yield* commitWithWork(ctx, cmds, { ...reduction, state: reduction.state }, first)
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.

@@ -7,6 +7,16 @@ import { type ChatCopiesShape, chatCopies } from "./chat-copies"
 import type { Deps } from "./deps"
 import { reduceRow } from "./pipeline"
 
+/**
+ * Stores the row, with its step reduced at receipt if there is one. A step the database refuses (a value it cannot
+ * take, which the update itself did not carry) must not keep the update out: then the row is stored plain.
+ */
+export const storeWithStep = (
+  store: (row: NewRow) => Promise<Stored | null>,
+  row: NewRow,
+  reduced: StepAtReceipt | undefined,
+): Promise<Stored | null> => (reduced ? store({ ...row, reduced }).catch(() => store(row)) : store(row))
+
 /** Chats whose last step here is kept, for their next update to be reduced at receipt (chat-copies.ts). */
 const COPIES_KEPT = 1000
 
@@ -36,7 +46,10 @@ export const receiptReducer = (options: {
       if (!reduced || !stored) return stored
       options.metrics.reducedAtReceipt.inc({ outcome: stored.reduced ? "saved" : "stored_plain" })
       if (stored.reduced && options.free(row.chatId))
-        copies.remember(row.chatId, { userId: row.userId, loaded: reduced.after })
+        copies.remember(
+          row.chatId,
+          reduced.startsWork ? { userId: row.userId } : { userId: row.userId, loaded: reduced.after },
+        )
       else copies.forget(row.chatId)
       return stored
     },

@@ -42,9 +42,10 @@ const summed = async (bot: TestBot, prefix: string) => {
     .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0)
 }
 
-/** Rows processed, and passes of the load stage (each row's, plus one per update reduced at receipt). */
+/** Rows processed; passes of the stages at receipt; passes of the load stage (the rows' own). */
 const passes = async (bot: TestBot) => ({
   rows: await summed(bot, "bot_updates_total{"),
+  atReceipt: await summed(bot, 'bot_pipeline_stage_seconds_count{stage="at_receipt"}'),
   loads: await summed(bot, 'bot_pipeline_stage_seconds_count{stage="load"}'),
 })
 
@@ -78,6 +79,9 @@ describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
     expect(await reducedAtReceipt(bot, 7101)).toBe(true)
     expect(await counted(bot, "saved")).toBe(2)
     expect(await counted(bot, "stored_plain")).toBe(1)
+    // Passes at receipt are timed as such, not as loads: /start, the password (left at validation), two /help;
+    // loads: the password and the /help whose guess was refused.
+    expect(await passes(bot)).toEqual({ rows: 4, atReceipt: 4, loads: 2 })
     expect(bot.tg.chat(7101).filter((m) => HELP.test(m.text ?? ""))).toHaveLength(2)
   })
 
@@ -96,6 +100,7 @@ describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
     await bot.app.whenIdle()
     const after = await passes(bot)
     expect(after.rows - before.rows).toBeGreaterThanOrEqual(4)
+    expect(after.atReceipt - before.atReceipt).toBe(0)
     expect(after.loads - before.loads).toBe(after.rows - before.rows)
     expect(bot.ai.requests.length).toBeGreaterThan(0)
   })

@@ -109,6 +109,23 @@ describe.each(backends)("a step reduced at receipt (%s)", (backend) => {
     expect(await storeRow(db(), reducedUpdate(3, 20), "a", TTL)).toBeNull()
   })
 
+  test("two chats of one sender in one statement: only the first one's step is saved (both were checked against the same counters)", async () => {
+    const groupChat = { ...reducedUpdate(2, -50), userId: 40 }
+    const step = {
+      ...groupChat.reduced!.step,
+      counters: { ...groupChat.reduced!.step.counters!, userId: 40 },
+    }
+    const results = (await storeRows(
+      db(),
+      [reducedUpdate(1, 40), { ...groupChat, reduced: { ...groupChat.reduced!, step } }],
+      "a",
+      TTL,
+    )) as Stored[]
+    expect(results.map((s) => s.reduced)).toEqual([true, undefined])
+    expect(results.map((s) => s.head !== undefined)).toEqual([true, true])
+    expect(await sessionOf(db(), -50)).toBeUndefined()
+  })
+
   test("rows of several chats together: each saved or stored on its own terms", async () => {
     await acquireLease(db(), 31, "b", TTL)
     const results = (await storeRows(
