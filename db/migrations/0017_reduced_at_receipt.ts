@@ -8,16 +8,15 @@ const HOT_FUNCTIONS = [
   sql`store_and_reduce_rows(jsonb, text, double precision)`,
 ]
 
-/** One row of store_inbox_rows' result (0013), as a type, so a function can hold the whole result. */
-const STORED_ROW_TYPE = sql`(
+/** The columns of one row of store_inbox_rows' result (0013). */
+const STORED_ROW = sql`
   ord integer, stored_id bigint, leased boolean,
   id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
   reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
   attempts integer, last_error text,
   state jsonb, version integer, role text, created_at timestamptz,
   sender_username text, sender_first_name text,
-  login_failures integer, locked_until bigint, rate jsonb, revoked boolean
-)`
+  login_failures integer, locked_until bigint, rate jsonb, revoked boolean`
 
 /**
  * Whether the chat and its sender, as store_inbox_rows read them with the lease, are exactly what a step reduced
@@ -36,7 +35,8 @@ const AS_EXPECTED = sql`
   and coalesce(x.revoked, false) = (e->>'rv')::boolean`
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`create type stored_inbox_row as ${STORED_ROW_TYPE}`.execute(db)
+  // As a type, so a function can hold store_inbox_rows' whole result.
+  await sql`create type stored_inbox_row as (${STORED_ROW})`.execute(db)
   // store_inbox_rows, and in the same statement and commit the step of each row reduced at receipt (`r`, as
   // save_reductions reads it, without the row's id), saved only when all of this holds: this call took the chat's
   // lease, the stored row is the chat's oldest pending one (FOR UPDATE), and the chat and sender are as expected
@@ -44,16 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // tells which steps were saved.
   await sql`
     create function store_and_reduce_rows(p_rows jsonb, p_owner text, p_lease_seconds double precision)
-    returns table (
-      ord integer, stored_id bigint, leased boolean,
-      id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
-      reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
-      attempts integer, last_error text,
-      state jsonb, version integer, role text, created_at timestamptz,
-      sender_username text, sender_first_name text,
-      login_failures integer, locked_until bigint, rate jsonb, revoked boolean,
-      reduced boolean
-    ) language plpgsql as $$
+    returns table (${STORED_ROW}, reduced boolean) language plpgsql as $$
     #variable_conflict use_column
     declare
       v_stored stored_inbox_row[];
