@@ -49,7 +49,7 @@ export const chatAfter = (loaded: SessionAndSender, r: Reduction): SessionAndSen
 
 /**
  * commit()'s part: takes the step if the statement that stores the row can save it as saveReduction would (no
- * rename, nothing scrubbed from the update, no background work to start with it).
+ * rename, nothing scrubbed from the update, no background work started first).
  */
 export const takeStep = (
   reducing: Reducing,
