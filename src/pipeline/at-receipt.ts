@@ -24,11 +24,12 @@ export interface StepAtReceipt extends ReducedAtReceipt {
   readonly startsWork: boolean
 }
 
-/** Set while a row is reduced at receipt: commit() hands its step here instead of saving it. */
+/**
+ * Set while a row is reduced at receipt: commit() hands its step here instead of saving it. A stage that would do
+ * or record something on the way (a metric, a password check) returns without a step instead: the ordinary path's.
+ */
 export interface Reducing {
   step?: Omit<StepAtReceipt, "expected">
-  /** Something the ordinary path would have done or recorded on the way (a metric, a password check): not here. */
-  abandoned: boolean
 }
 
 export const AtReceipt = Context.Reference<Reducing | undefined>("emco/AtReceipt", {
@@ -57,10 +58,7 @@ export const takeStep = (
   reduction: Reduction,
   work: { readonly first: boolean; readonly any: boolean },
 ) => {
-  if (work.first || !savableTogether(reduction) || reduction.redactPayload !== undefined) {
-    reducing.abandoned = true
-    return
-  }
+  if (work.first || !savableTogether(reduction) || reduction.redactPayload !== undefined) return
   const { rowId: _unknownYet, ...step } = reduction
   reducing.step = { step, after: chatAfter(ctx.loaded, reduction), startsWork: work.any }
 }
@@ -100,7 +98,7 @@ export const reduceAtReceipt = (
   const stored = unstoredRow(row)
   const read = row.kind === "update" ? readRow(stored) : null
   if (!read) return Effect.succeed(undefined)
-  const reducing: Reducing = { abandoned: false }
+  const reducing: Reducing = {}
   return Effect.suspend(() => {
     const started = performance.now()
     return reduce({ row: stored, ...read, preloaded: { loaded: expected, userId: row.userId } }).pipe(
@@ -109,8 +107,7 @@ export const reduceAtReceipt = (
       Effect.flatMap((exit) =>
         Effect.map(Metrics, (metrics): StepAtReceipt | undefined => {
           metrics.stageLatency.observe({ stage: "at_receipt" }, (performance.now() - started) / 1000)
-          const taken = exit._tag === "Success" && !reducing.abandoned
-          return taken && reducing.step ? { expected, ...reducing.step } : undefined
+          return exit._tag === "Success" && reducing.step ? { expected, ...reducing.step } : undefined
         }),
       ),
     )

@@ -43,16 +43,15 @@ export interface ReadCtx extends RowCtx {
 }
 
 export interface LoadedCtx extends ReadCtx {
-  /** The chat and sender as read, before decoding: what a step reduced at receipt is checked against. */
+  /**
+   * The chat and sender as read, before decoding: what a step reduced at receipt is checked against, and where the
+   * sender's stored name (with their role) and an admin's revocation of their sign-in are read.
+   */
   readonly loaded: SessionAndSender
   readonly actor: Actor
   readonly session: Session
   /** The session exactly as loaded; commit saves only what differs from it (the chat's state, the counters). */
   readonly loadedSession: Session
-  /** An admin revoked the sender's sign-in (`/setrole … none`): the password is not even checked. */
-  readonly revoked: boolean
-  /** The sender's name as stored with their role (null without one): refreshed when Telegram shows another. */
-  readonly storedProfile: { readonly username: string | null; readonly firstName: string | null } | null
   readonly version: number
   readonly now: number
 }

@@ -19,11 +19,12 @@ const chatChanged = (loaded: Session, next: Session) =>
 export const stepWrites = (ctx: LoadedCtx, next: Session): Writes => {
   const loaded = ctx.loadedSession
   const { userId, username, firstName } = ctx.actor
-  const stored = ctx.storedProfile
+  // The name stored with the sender's role (none without one).
+  const stored = ctx.loaded.sender
   // Only an update carries the name as it is now; a feedback event carries the one of the update it answers.
   const renamed =
     ctx.source._tag === "Update" &&
-    stored !== null &&
+    stored !== undefined &&
     (stored.username !== username || stored.firstName !== firstName)
   return {
     ...(chatChanged(loaded, next) ? { state: chatPart(next) } : {}),

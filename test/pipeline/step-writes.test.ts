@@ -9,8 +9,11 @@ const row = { id: 1, chat_id: 7 } as InboxRow
 const update: Source = { _tag: "Update", update: { update_id: 1 } }
 const event: Source = { _tag: "Event", feedback: { _tag: "Forgotten" } }
 
-const ctx = (o: { source?: Source; stored?: LoadedCtx["storedProfile"]; username?: string | null } = {}) => {
+type StoredName = { readonly username: string | null; readonly firstName: string | null }
+
+const ctx = (o: { source?: Source; stored?: StoredName | null; username?: string | null } = {}) => {
   const loaded: Session = { ...initialSession }
+  const stored = o.stored === undefined ? { username: "anya", firstName: "Аня" } : o.stored
   return {
     row,
     origin: { chatId: 7, userId: 7, firstName: "Аня", username: o.username ?? "anya" },
@@ -24,12 +27,10 @@ const ctx = (o: { source?: Source; stored?: LoadedCtx["storedProfile"]; username
       since: null,
     },
     session: loaded,
-    loaded: NEVER_SEEN,
+    loaded: { ...NEVER_SEEN, sender: stored ? { role: "user", since: null, ...stored } : undefined },
     loadedSession: loaded,
     version: 2,
     now: 0,
-    revoked: false,
-    storedProfile: o.stored === undefined ? { username: "anya", firstName: "Аня" } : o.stored,
   } satisfies LoadedCtx
 }
 

@@ -54,8 +54,6 @@ export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
       version: stored?.version ?? 0,
       session,
       loadedSession: session,
-      revoked: limits.revoked,
-      storedProfile: sender ? { username: sender.username, firstName: sender.firstName } : null,
       actor: {
         userId: origin.userId,
         chatId: row.chat_id,

@@ -24,11 +24,8 @@ export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
     const session = { ...ctx.session, rate }
     if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
-    const reducing = yield* AtReceipt
-    if (reducing) {
-      reducing.abandoned = true
-      return
-    }
+    // At receipt, no step: a block is counted and told, the ordinary path's.
+    if (yield* AtReceipt) return
     ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
     const text = texts.rateLimited(verdict.window, verdict.waitMin)
     const { input } = ctx

@@ -34,7 +34,8 @@ const verify = (ctx: InputCtx, text: string) =>
   Effect.gen(function* () {
     const settings = yield* Settings
     const metrics = yield* Metrics
-    if (ctx.revoked) {
+    // An admin revoked the sender's sign-in (`/setrole … none`): the password is not even checked.
+    if (ctx.loaded.limits.revoked) {
       metrics.authFailures.inc({ kind: "revoked" })
       return { role: null, revoked: true }
     }
@@ -58,11 +59,7 @@ export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
     const input = applyVoiceLimits(applyTextLimits(ctx.input, settings.textLimits), settings.voiceLimits)
     const password = input._tag === "Text" && ctx.session.flow._tag === "AwaitingPassword"
     // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
-    const reducing = yield* AtReceipt
-    if (reducing && (input._tag === "Rejected" || password)) {
-      reducing.abandoned = true
-      return
-    }
+    if ((input._tag === "Rejected" || password) && (yield* AtReceipt)) return
     if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
     if (input._tag !== "Text" || !password || ctx.source._tag !== "Update")
       return yield* next({ ...ctx, input })
