@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely"
 
 /** Every function an update runs through (0009, 0014, 0015 and this one's), by signature. */
-const HOT_FUNCTIONS = [
+export const HOT_FUNCTIONS = [
   sql`store_inbox_row(bigint, bigint, text, jsonb, text, double precision, bigint)`,
   sql`store_inbox_rows(jsonb, text, double precision)`,
   sql`save_reductions(jsonb)`,
@@ -9,7 +9,7 @@ const HOT_FUNCTIONS = [
 ]
 
 /** The columns of one row of store_inbox_rows' result (0013). */
-const STORED_ROW = sql`
+export const STORED_ROW = sql`
   ord integer, stored_id bigint, leased boolean,
   id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
   reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
@@ -23,7 +23,7 @@ const STORED_ROW = sql`
  * at receipt was computed from (`e`: src/repositories/enqueue.repo.ts). The session by its version (every write of
  * a state moves it on), the sender's role, first sign-in (to the millisecond), name and counters by value.
  */
-const AS_EXPECTED = sql`
+export const AS_EXPECTED = sql`
   coalesce(x.version, 0) = (e->>'v')::integer
   and x.role is not distinct from e->>'role'
   and floor(extract(epoch from x.created_at) * 1000)::bigint is not distinct from (e->>'since')::bigint

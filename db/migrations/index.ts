@@ -16,6 +16,7 @@ import * as setBasedBatches from "./0014_set_based_batches"
 import * as keptPlans from "./0015_kept_plans"
 import * as lookupPlans from "./0016_lookup_plans"
 import * as reducedAtReceipt from "./0017_reduced_at_receipt"
+import * as storeOnce from "./0018_store_once"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   "0015_kept_plans": keptPlans,
   "0016_lookup_plans": lookupPlans,
   "0017_reduced_at_receipt": reducedAtReceipt,
+  "0018_store_once": storeOnce,
 }

@@ -84,18 +84,8 @@ export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number
   return first ? storedOf(first, row) : null
 }
 
-// $1 the rows as a JSON array, $2 owner, $3 lease seconds (migration 0013).
-const storeRowsStatement = prepared((db) =>
-  db
-    .selectFrom(
-      sql<
-        StoredRow & { ord: number }
-      >`store_inbox_rows(${param(1, "text::jsonb")}, ${param(2, "text")}, ${param(3, "float8")})`.as("r"),
-    )
-    .selectAll(),
-)
-
-// $1 the rows as a JSON array, each with its step reduced at receipt or without, $2 owner, $3 lease seconds.
+// $1 the rows as a JSON array, each with its step reduced at receipt or without, $2 owner, $3 lease seconds
+// (migration 0018).
 const storeAndReduceStatement = prepared((db) =>
   db
     .selectFrom(
@@ -129,8 +119,7 @@ export const storeRows = async (
       r: reductionJson({ ...r.reduced.step, rowId: 0 }),
     }),
   }))
-  const statement = rows.some((r) => r.reduced) ? storeAndReduceStatement : storeRowsStatement
-  const results = await statement(db, [jsonText(json), owner, ttlMs / 1000])
+  const results = await storeAndReduceStatement(db, [jsonText(json), owner, ttlMs / 1000])
   const byOrder = new Map(results.map(({ ord, ...row }) => [ord, row as StoredRow]))
   return rows.map((row, i) => {
     const stored = byOrder.get(i + 1)

@@ -38,7 +38,7 @@ const reducedUpdate = (updateId: number, chatId: number, expected = nobody, vers
 const rowOf = async (db: Db, id: number) =>
   db
     .selectFrom("update_inbox")
-    .select(["reduced_at", "commands", "processed_at"])
+    .select(["reduced_at", "commands", "processed_at", "payload"])
     .where("id", "=", id)
     .executeTakeFirstOrThrow()
 
@@ -107,6 +107,30 @@ describe.each(backends)("a step reduced at receipt (%s)", (backend) => {
     expect(held.head).toBeUndefined()
     expect(await sessionOf(db(), 20)).toBeUndefined()
     expect(await storeRow(db(), reducedUpdate(3, 20), "a", TTL)).toBeNull()
+  })
+
+  test("a refused step leaves its row exactly as a plain store would: not reduced, no commands, payload as sent", async () => {
+    await acquireLease(db(), 20, "b", TTL)
+    const plain = { ...reducedUpdate(1, 21), reduced: undefined }
+    const scrubbing = (row: NewRow): NewRow => ({
+      ...row,
+      reduced: { ...row.reduced!, step: { ...row.reduced!.step, redactPayload: { update_id: 0 } } },
+    })
+    // Refused: a lease held elsewhere; an older row pending (the plain one, stored first in the same batch).
+    const held = (await storeRow(db(), scrubbing(reducedUpdate(2, 20)), "a", TTL)) as Stored
+    const [, behind] = (await storeRows(db(), [plain, scrubbing(reducedUpdate(3, 21))], "a", TTL)) as Stored[]
+    for (const [stored, updateId] of [
+      [held, 2],
+      [behind!, 3],
+    ] as const) {
+      expect(stored.reduced).toBeUndefined()
+      expect(await rowOf(db(), stored.id)).toEqual({
+        reduced_at: null,
+        commands: null,
+        processed_at: null,
+        payload: { update_id: updateId },
+      })
+    }
   })
 
   test("two chats of one sender in one statement: only the first one's step is saved (both were checked against the same counters)", async () => {
