@@ -134,11 +134,21 @@ describe.each(backends)("a step reduced at receipt (%s)", (backend) => {
   })
 
   test("the head comes back with its payload: the stored row's as sent, an older row's as stored", async () => {
-    const [first] = (await storeRows(db(), [reducedUpdate(5, 60), reducedUpdate(6, 61)], "a", TTL)) as Stored[]
+    const [first] = (await storeRows(
+      db(),
+      [reducedUpdate(5, 60), reducedUpdate(6, 61)],
+      "a",
+      TTL,
+    )) as Stored[]
     expect(first!.head?.next.payload).toEqual({ update_id: 5 })
     await sql`update update_inbox set reduced_at = null, commands = null where update_id = 5`.execute(db())
     await sql`delete from chat_leases`.execute(db())
-    const [later] = (await storeRows(db(), [reducedUpdate(7, 60), reducedUpdate(8, 62)], "a", TTL)) as Stored[]
+    const [later] = (await storeRows(
+      db(),
+      [reducedUpdate(7, 60), reducedUpdate(8, 62)],
+      "a",
+      TTL,
+    )) as Stored[]
     expect(later!.head?.next).toMatchObject({ id: first!.id, update_id: 5, payload: { update_id: 5 } })
   })
 
