@@ -54,7 +54,8 @@ const SAVES = sql`
           returning chat_sessions.chat_id
       ), next_saved as (
         update chat_sessions s set state = st.r->'state', version = st.version + 1, updated_at = now()
-          from steps st where st.has_state and st.version > 0 and s.chat_id = st.c and s.version = st.version
+          from (select * from steps order by steps.c % 2147483647, steps.c) st
+          where st.has_state and st.version > 0 and s.chat_id = st.c and s.version = st.version
           returning s.chat_id
       ), ok as (
         select st.* from steps st
