@@ -1,14 +1,17 @@
 import { type Kysely, sql } from "kysely"
 
-/** What store_inbox_rows returns: a later version of the function (0014) must return exactly this. */
-export const STORE_INBOX_ROWS_RESULT = sql`returns table (
+/** The columns of one row of store_inbox_rows' result (0017 and 0018 return them too). */
+export const STORED_ROW = sql`
   ord integer, stored_id bigint, leased boolean,
   id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
   reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
   attempts integer, last_error text,
   state jsonb, version integer, role text, created_at timestamptz,
   sender_username text, sender_first_name text,
-  login_failures integer, locked_until bigint, rate jsonb, revoked boolean
+  login_failures integer, locked_until bigint, rate jsonb, revoked boolean`
+
+/** What store_inbox_rows returns: a later version of the function (0014) must return exactly this. */
+export const STORE_INBOX_ROWS_RESULT = sql`returns table (${STORED_ROW}
 )`
 
 export async function up(db: Kysely<unknown>): Promise<void> {

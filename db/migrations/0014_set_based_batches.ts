@@ -2,6 +2,22 @@ import { type Kysely, sql } from "kysely"
 import { STORE_LOCK_NAMESPACE } from "./0007_store_inbox_row"
 import * as previous from "./0013_store_inbox_rows"
 
+/**
+ * The sender's counters of the saved steps in `ok` (each step's JSON in its column `step`), one user once: the step
+ * latest in the batch wins, as saving them one after the other would leave them.
+ */
+export const upsertCounters = (step: "v" | "r") => {
+  const json = sql.raw(`ok.${step}`)
+  const counters = sql`${json}->'counters'`
+  return sql`insert into user_limits (user_id, login_failures, locked_until, rate)
+          select distinct on ((${counters}->>'user')::bigint)
+            (${counters}->>'user')::bigint, (${counters}->>'failures')::integer,
+            (${counters}->>'lockedUntil')::bigint, ${counters}->'rate'
+          from ok where ${json} ? 'counters' order by (${counters}->>'user')::bigint, ok.n desc
+          on conflict (user_id) do update set login_failures = excluded.login_failures,
+            locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()`
+}
+
 /** save_reductions' one query (below); 0015 runs the same query from PL/pgSQL, which keeps its plan. */
 export const SAVE_REDUCTIONS_QUERY = sql`
       with x as (
@@ -21,13 +37,7 @@ export const SAVE_REDUCTIONS_QUERY = sql`
         select x.* from x
         where not x.has_state or x.chat in (select chat_id from first_saved union all select chat_id from next_saved)
       ), counters as (
-        insert into user_limits (user_id, login_failures, locked_until, rate)
-          select distinct on ((ok.v->'counters'->>'user')::bigint)
-            (ok.v->'counters'->>'user')::bigint, (ok.v->'counters'->>'failures')::integer,
-            (ok.v->'counters'->>'lockedUntil')::bigint, ok.v->'counters'->'rate'
-          from ok where ok.v ? 'counters' order by (ok.v->'counters'->>'user')::bigint, ok.n desc
-          on conflict (user_id) do update set login_failures = excluded.login_failures,
-            locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()
+        ${upsertCounters("v")}
       ), marked as (
         update update_inbox i set reduced_at = now(), commands = ok.v->'commands',
             payload = coalesce(ok.v->'redacted', i.payload)

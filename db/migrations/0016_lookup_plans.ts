@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type RawBuilder, sql } from "kysely"
 
 /** The functions every update runs through (0009, 0014, 0015), by signature. */
 const HOT_FUNCTIONS = [
@@ -19,9 +19,13 @@ const HOT_FUNCTIONS = [
  */
 const SETTINGS = [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`]
 
+/** Plans `fn` (a function's signature) as index lookups joined row by row, whatever the tables' sizes. */
+export const planLookupsOnly = async (db: Kysely<unknown>, fn: RawBuilder<unknown>) => {
+  for (const setting of SETTINGS) await sql`alter function ${fn} set ${setting} = off`.execute(db)
+}
+
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const fn of HOT_FUNCTIONS)
-    for (const setting of SETTINGS) await sql`alter function ${fn} set ${setting} = off`.execute(db)
+  for (const fn of HOT_FUNCTIONS) await planLookupsOnly(db, fn)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

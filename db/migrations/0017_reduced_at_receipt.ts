@@ -1,22 +1,25 @@
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type RawBuilder, sql } from "kysely"
+import { STORED_ROW } from "./0013_store_inbox_rows"
+import { planLookupsOnly } from "./0016_lookup_plans"
+
+/** This migration's function, by signature (0018 redefines it). */
+export const STORE_AND_REDUCE = sql`store_and_reduce_rows(jsonb, text, double precision)`
 
 /** Every function an update runs through (0009, 0014, 0015 and this one's), by signature. */
-export const HOT_FUNCTIONS = [
+const HOT_FUNCTIONS = [
   sql`store_inbox_row(bigint, bigint, text, jsonb, text, double precision, bigint)`,
   sql`store_inbox_rows(jsonb, text, double precision)`,
   sql`save_reductions(jsonb)`,
-  sql`store_and_reduce_rows(jsonb, text, double precision)`,
+  STORE_AND_REDUCE,
 ]
 
-/** The columns of one row of store_inbox_rows' result (0013). */
-export const STORED_ROW = sql`
-  ord integer, stored_id bigint, leased boolean,
-  id bigint, update_id bigint, chat_id bigint, kind text, payload jsonb, received_at timestamptz,
-  reduced_at timestamptz, commands jsonb, commands_done integer, processed_at timestamptz,
-  attempts integer, last_error text,
-  state jsonb, version integer, role text, created_at timestamptz,
-  sender_username text, sender_first_name text,
-  login_failures integer, locked_until bigint, rate jsonb, revoked boolean`
+/**
+ * PL/pgSQL keeps a statement's plan per connection, but one with parameters (the arrays these functions pass
+ * between their steps) is planned again on every call for as long as PostgreSQL deems a custom plan cheaper:
+ * measured, that was a third of a one-row store. Their plans do not depend on the values (lookups by key).
+ */
+export const keepGenericPlan = (db: Kysely<unknown>, fn: RawBuilder<unknown>) =>
+  sql`alter function ${fn} set plan_cache_mode = force_generic_plan`.execute(db)
 
 /**
  * Whether the chat and its sender, as store_inbox_rows read them with the lease, are exactly what a step reduced
@@ -73,21 +76,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return query
         select x.*, x.stored_id = any(coalesce(v_saved, '{}')) from unnest(v_stored) x order by x.ord;
     end $$`.execute(db)
-  // Planned as 0016 plans the functions it calls: index lookups joined row by row, whatever the tables' sizes.
-  for (const setting of [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`])
-    await sql`alter function store_and_reduce_rows(jsonb, text, double precision) set ${setting} = off`.execute(
-      db,
-    )
-  // PL/pgSQL keeps a statement's plan per connection, but one with parameters (the arrays these functions pass
-  // between their steps) is planned again on every call for as long as PostgreSQL deems a custom plan cheaper:
-  // measured, that was a third of a one-row store. Their plans do not depend on the values (lookups by key).
-  for (const fn of HOT_FUNCTIONS)
-    await sql`alter function ${fn} set plan_cache_mode = force_generic_plan`.execute(db)
+  // Planned as 0016 plans the functions it calls.
+  await planLookupsOnly(db, STORE_AND_REDUCE)
+  for (const fn of HOT_FUNCTIONS) await keepGenericPlan(db, fn)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const fn of HOT_FUNCTIONS.slice(0, 3))
     await sql`alter function ${fn} reset plan_cache_mode`.execute(db)
-  await sql`drop function if exists store_and_reduce_rows(jsonb, text, double precision)`.execute(db)
+  await sql`drop function if exists ${STORE_AND_REDUCE}`.execute(db)
   await sql`drop type if exists stored_inbox_row`.execute(db)
 }

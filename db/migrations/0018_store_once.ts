@@ -1,8 +1,9 @@
 import { type Kysely, sql } from "kysely"
 import { STORE_LOCK_NAMESPACE } from "./0007_store_inbox_row"
+import { STORED_ROW } from "./0013_store_inbox_rows"
+import { upsertCounters } from "./0014_set_based_batches"
+import { planLookupsOnly } from "./0016_lookup_plans"
 import * as previous from "./0017_reduced_at_receipt"
-
-const SIGNATURE = sql`store_and_reduce_rows(jsonb, text, double precision)`
 
 // The new rows' fields, read once (their order and ids: v_n, v_ids).
 const NEW_ROWS = sql`
@@ -62,13 +63,7 @@ const SAVES = sql`
         where not st.has_state
           or st.c in (select fs.chat_id from first_saved fs union all select ns.chat_id from next_saved ns)
       ), counters as (
-        insert into user_limits (user_id, login_failures, locked_until, rate)
-          select distinct on ((ok.r->'counters'->>'user')::bigint)
-            (ok.r->'counters'->>'user')::bigint, (ok.r->'counters'->>'failures')::integer,
-            (ok.r->'counters'->>'lockedUntil')::bigint, ok.r->'counters'->'rate'
-          from ok where ok.r ? 'counters' order by (ok.r->'counters'->>'user')::bigint, ok.n desc
-          on conflict (user_id) do update set login_failures = excluded.login_failures,
-            locked_until = excluded.locked_until, rate = excluded.rate, updated_at = now()
+        ${upsertCounters("r")}
       ), put_back as (
         update update_inbox i set reduced_at = null, commands = null, payload = rows.p
           from rows where i.id = rows.id and rows.r is not null and rows.n not in (select ok.n from ok)
@@ -81,7 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create or replace function store_and_reduce_rows(
       p_rows jsonb, p_owner text, p_lease_seconds double precision
-    ) returns table (${previous.STORED_ROW}, reduced boolean) language plpgsql as $$
+    ) returns table (${STORED_ROW}, reduced boolean) language plpgsql as $$
     #variable_conflict use_column
     declare
       v_n integer[];
@@ -134,9 +129,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         order by rows.n;
     end $$`.execute(db)
   // `create or replace` dropped the function's settings (0016, 0017): set again.
-  for (const setting of [sql`enable_seqscan`, sql`enable_hashjoin`, sql`enable_mergejoin`])
-    await sql`alter function ${SIGNATURE} set ${setting} = off`.execute(db)
-  await sql`alter function ${SIGNATURE} set plan_cache_mode = force_generic_plan`.execute(db)
+  await planLookupsOnly(db, previous.STORE_AND_REDUCE)
+  await previous.keepGenericPlan(db, previous.STORE_AND_REDUCE)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,7 @@
 import { Context, Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
 import type { NewRow, ReducedAtReceipt } from "../repositories/enqueue.repo"
+import { NO_LIMITS } from "../repositories/limits.repo"
 import type { Reduction } from "../repositories/reduction"
 import { savableTogether } from "../repositories/save-reductions.repo"
 import type { SessionAndSender } from "../repositories/sessions.repo"
@@ -67,7 +68,7 @@ export const takeStep = (
 export const NEVER_SEEN: SessionAndSender = {
   session: undefined,
   sender: undefined,
-  limits: { auth: { failures: 0, lockedUntil: null }, rate: null, revoked: false },
+  limits: NO_LIMITS,
 }
 
 /** The row as it will be stored, for the stages to read (its id is not known yet; the step never uses it). */

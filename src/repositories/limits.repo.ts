@@ -34,6 +34,14 @@ export const limitsOf = (row: LimitsColumns): StoredLimits => ({
   revoked: row.revoked ?? false,
 })
 
+/** What a sender without a user_limits row has: no failures, no lockout, no windows, not revoked. */
+export const NO_LIMITS: StoredLimits = limitsOf({
+  login_failures: null,
+  locked_until: null,
+  rate: null,
+  revoked: null,
+})
+
 /** The sender's lockout and rate windows to save with a step. */
 export interface CountersWrite {
   readonly userId: number
