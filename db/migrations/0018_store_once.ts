@@ -15,7 +15,7 @@ const NEW_ROWS = sql`
 
 // The first new row of each chat whose lease this call took, in lock order, with the chat's oldest pending row
 // (FOR UPDATE: this one, or one stored before), the chat's session and the sender, as they are now.
-const HEADS = sql`
+export const HEADS = sql`
       firsts as (
         select distinct on (rows.c) rows.n, rows.id, rows.c, rows.s from rows where rows.c = any(v_leased)
         order by rows.c, rows.n
@@ -40,7 +40,7 @@ const HEADS = sql`
 // Saved as save_reductions (0014) saves them: the state first (inserted at version 1, or updated from the version
 // it was computed from); only when that passed, or with no state, the sender's counters. A row stored with a step
 // that was not saved is put back as it would have been stored without one.
-const SAVES = sql`
+export const SAVED_STEPS = sql`
       steps as (
         select distinct on (rows.s) rows.n, rows.c, rows.r, (rows.r->>'version')::integer as version,
           rows.r ? 'state' as has_state
@@ -64,7 +64,9 @@ const SAVES = sql`
           or st.c in (select fs.chat_id from first_saved fs union all select ns.chat_id from next_saved ns)
       ), counters as (
         ${upsertCounters("r")}
-      ), put_back as (
+      )`
+
+const SAVES = sql`${SAVED_STEPS}, put_back as (
         update update_inbox i set reduced_at = null, commands = null, payload = rows.p
           from rows where i.id = rows.id and rows.r is not null and rows.n not in (select ok.n from ok)
       )`

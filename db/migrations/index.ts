@@ -17,6 +17,7 @@ import * as keptPlans from "./0015_kept_plans"
 import * as lookupPlans from "./0016_lookup_plans"
 import * as reducedAtReceipt from "./0017_reduced_at_receipt"
 import * as storeOnce from "./0018_store_once"
+import * as workAtReceipt from "./0019_work_at_receipt"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "0016_lookup_plans": lookupPlans,
   "0017_reduced_at_receipt": reducedAtReceipt,
   "0018_store_once": storeOnce,
+  "0019_work_at_receipt": workAtReceipt,
 }

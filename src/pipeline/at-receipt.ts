@@ -1,6 +1,6 @@
 import { Context, Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
-import type { NewRow, ReducedAtReceipt } from "../repositories/enqueue.repo"
+import type { NewRow, ReducedAtReceipt, WorkAtReceipt } from "../repositories/enqueue.repo"
 import { NO_LIMITS } from "../repositories/limits.repo"
 import type { Reduction } from "../repositories/reduction"
 import { savableTogether } from "../repositories/save-reductions.repo"
@@ -21,8 +21,6 @@ import type { Handler, LoadedCtx, ReadCtx } from "./stage"
 /** What a step reduced at receipt leaves: the step, and the chat as its save leaves it. */
 export interface StepAtReceipt extends ReducedAtReceipt {
   readonly after: SessionAndSender
-  /** One of its commands starts background work (after others): the chat's copy keeps no state (chat-copies.ts). */
-  readonly startsWork: boolean
 }
 
 /**
@@ -51,17 +49,12 @@ export const chatAfter = (loaded: SessionAndSender, r: Reduction): SessionAndSen
 
 /**
  * commit()'s part: takes the step if the statement that stores the row can save it as saveReduction would (no
- * rename, nothing scrubbed from the update, no background work started first).
+ * rename, nothing scrubbed from the update), with the work it starts first, as saveReductionWithWork would.
  */
-export const takeStep = (
-  reducing: Reducing,
-  ctx: LoadedCtx,
-  reduction: Reduction,
-  work: { readonly first: boolean; readonly any: boolean },
-) => {
-  if (work.first || !savableTogether(reduction) || reduction.redactPayload !== undefined) return
+export const takeStep = (reducing: Reducing, ctx: LoadedCtx, reduction: Reduction, work?: WorkAtReceipt) => {
+  if (!savableTogether(reduction) || reduction.redactPayload !== undefined) return
   const { rowId: _unknownYet, ...step } = reduction
-  reducing.step = { step, after: chatAfter(ctx.loaded, reduction), startsWork: work.any }
+  reducing.step = { step, after: chatAfter(ctx.loaded, reduction), ...(work && { work }) }
 }
 
 /** A chat nobody has written to: no session, no role, no counters. */

@@ -5,12 +5,7 @@ import type { SessionAndSender } from "../repositories/sessions.repo"
 export interface ChatCopy {
   /** Whose role and counters `loaded` holds. */
   readonly userId: number
-  /**
-   * Absent when the chat's last update started background work (an AI turn, mid-dialogue): its next one most likely
-   * will too, and such a step is not saved at receipt, so it is not reduced there either (it would be reduced
-   * twice). Nothing of such a chat is kept: a dialogue's state is the largest there is.
-   */
-  readonly loaded?: SessionAndSender
+  readonly loaded: SessionAndSender
 }
 
 export interface ChatCopiesShape {

@@ -76,11 +76,15 @@ const makeChatQueue = (maxConcurrentChats: number) =>
           state.again = true
         }
         let preloaded = head && { loaded: head.loaded, userId: head.userId }
+        let started = head?.started
         while (row && !stopping) {
           state.again = false
-          const done = yield* processRow({ row, preloaded }).pipe(Effect.provideService(RowQueued, wake))
+          const done = yield* processRow({ row, preloaded, started }).pipe(
+            Effect.provideService(RowQueued, wake),
+          )
           if (!done) break
           preloaded = undefined
+          started = undefined
           // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
           row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
         }

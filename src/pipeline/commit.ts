@@ -6,6 +6,7 @@ import { markProcessed } from "../repositories/inbox.repo"
 import type { Reduction } from "../repositories/reduction"
 import { saveReductionWithWork } from "../repositories/sessions.repo"
 import { markCommandDone, saveReduction } from "../repositories/step-writes.repo"
+import type { NewWork, StartedWork } from "../repositories/work.repo"
 import { Db } from "../services/db"
 import { Metrics } from "../services/metrics"
 import { AtReceipt, chatAfter, takeStep } from "./at-receipt"
@@ -60,22 +61,11 @@ export const runCommands = (row: InboxRow, origin: Origin, cmds: ReadonlyArray<C
     metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))
   })
 
-/**
- * The chat as this step left it, for its next update to be reduced at receipt (at-receipt.ts), and whether an
- * update's step started background work (an event's, such as the persona's answer, leaves that as it was).
- */
-const remember = (ctx: LoadedCtx, reduction: Reduction, startsWork: boolean) =>
-  Effect.map(ChatCopies, (copies) => {
-    const chatId = ctx.row.chat_id
-    const userId = ctx.actor.userId
-    const previous = copies.get(chatId)
-    const lastUpdateStartedWork =
-      ctx.source._tag === "Update" ? startsWork : previous !== undefined && previous.loaded === undefined
-    copies.remember(
-      chatId,
-      lastUpdateStartedWork ? { userId } : { userId, loaded: chatAfter(ctx.loaded, reduction) },
-    )
-  })
+/** The chat as this step left it, for its next update to be reduced at receipt (at-receipt.ts). */
+const remember = (ctx: LoadedCtx, reduction: Reduction) =>
+  Effect.map(ChatCopies, (copies) =>
+    copies.remember(ctx.row.chat_id, { userId: ctx.actor.userId, loaded: chatAfter(ctx.loaded, reduction) }),
+  )
 
 const conflict = (ctx: LoadedCtx) =>
   Effect.flatMap(ChatCopies, (copies) => {
@@ -98,6 +88,44 @@ const workFirst = (cmds: ReadonlyArray<Cmd>): FirstWork | undefined => {
 }
 
 /**
+ * What follows a step whose work's row was written with it: the chat actions before the work sent at once, as
+ * runCommands would, never recorded (workFirst: only those come before it); the work run; then the commands after it.
+ */
+const continueWithWork = (
+  row: InboxRow,
+  origin: Origin,
+  cmds: ReadonlyArray<Cmd>,
+  { cmd, at }: FirstWork,
+  work: NewWork,
+  started: StartedWork,
+) =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const acting = performance.now()
+    for (const action of cmds.slice(0, at))
+      if (isChatAction(action)) yield* Effect.forkDetach(interpret(row.chat_id, origin, action))
+    yield* runStartedWork({ id: started.id, chatId: row.chat_id, origin }, cmd, work, started)
+    if (at + 1 === cmds.length) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
+    else yield* runCommands(row, origin, cmds, at + 1)
+  })
+
+/** The work a step reduced at receipt starts first, for the statement that stores the update to write with it. */
+const workAtReceipt = (ctx: LoadedCtx, cmds: ReadonlyArray<Cmd>, { cmd, at }: FirstWork) =>
+  Effect.map(newWork(ctx.origin, cmd), (work) => ({ work, done: at + 1, last: at + 1 === cmds.length }))
+
+/**
+ * A row whose step was saved at receipt together with the work it starts (at-receipt.ts, migration 0019): what
+ * commitWithWork does after its statement.
+ */
+export const resumeWithWork = (row: InboxRow, origin: Origin, started: StartedWork) =>
+  Effect.gen(function* () {
+    const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
+    const first = workFirst(cmds)
+    if (!first) return yield* runCommands(row, origin, cmds, row.commands_done)
+    yield* continueWithWork(row, origin, cmds, first, yield* newWork(origin, first.cmd), started)
+  })
+
+/**
  * A step that starts background work first (an AI turn): saved together with the work's row and the progress up to
  * it, in one statement, so the work starts one round trip after the update was stored. The same state as a save
  * followed by `startWork` would leave, minus the commit between them.
@@ -118,15 +146,9 @@ const commitWithWork = (
     // values of a sequence that a lost lazy commit drew may be handed out again after a PostgreSQL crash.
     const saved = yield* db.use("commitWithWork", (k) => saveReductionWithWork(k, reduction, progress, work))
     if (!saved) return yield* conflict(ctx)
-    yield* remember(ctx, reduction, true)
+    yield* remember(ctx, reduction)
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
-    const acting = performance.now()
-    // Only chat actions come before the work (workFirst): sent at once, as runCommands would, never recorded.
-    for (const action of cmds.slice(0, at))
-      if (isChatAction(action)) yield* Effect.forkDetach(interpret(ctx.row.chat_id, ctx.origin, action))
-    yield* runStartedWork({ id: saved.id, chatId: ctx.row.chat_id, origin: ctx.origin }, cmd, work, saved)
-    if (progress.last) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
-    else yield* runCommands(ctx.row, ctx.origin, cmds, at + 1)
+    yield* continueWithWork(ctx.row, ctx.origin, cmds, { cmd, at }, work, saved)
   })
 
 /**
@@ -148,8 +170,7 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     }
     const first = workFirst(cmds)
     const reducing = yield* AtReceipt
-    if (reducing)
-      return takeStep(reducing, ctx, reduction, { first: first !== undefined, any: cmds.some(isWork) })
+    if (reducing) return takeStep(reducing, ctx, reduction, first && (yield* workAtReceipt(ctx, cmds, first)))
     if (first && reduction.state !== undefined && ctx.version > 0)
       return yield* commitWithWork(ctx, cmds, { ...reduction, state: reduction.state }, first)
     // The state and the commands are saved together, in one statement; with the state unchanged, the commands alone.
@@ -159,7 +180,7 @@ export const commit = (ctx: LoadedCtx, next: Session, cmds: ReadonlyArray<Cmd>, 
     const durability = showsNothingYet(cmds) ? "useLazyCommit" : "use"
     const saved = yield* db[durability]("commit", (k) => saveReduction(k, reduction))
     if (!saved) return yield* conflict(ctx)
-    yield* remember(ctx, reduction, cmds.some(isWork))
+    yield* remember(ctx, reduction)
     metrics.stageLatency.observe({ stage: "persist" }, seconds(started))
     yield* runCommands(ctx.row, ctx.origin, cmds, 0)
   })

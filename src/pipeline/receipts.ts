@@ -46,10 +46,7 @@ export const receiptReducer = (options: {
       if (!reduced || !stored) return stored
       options.metrics.reducedAtReceipt.inc({ outcome: stored.reduced ? "saved" : "stored_plain" })
       if (stored.reduced && options.free(row.chatId))
-        copies.remember(
-          row.chatId,
-          reduced.startsWork ? { userId: row.userId } : { userId: row.userId, loaded: reduced.after },
-        )
+        copies.remember(row.chatId, { userId: row.userId, loaded: reduced.after })
       else copies.forget(row.chatId)
       return stored
     },

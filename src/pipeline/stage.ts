@@ -4,6 +4,7 @@ import type { InboxRow } from "../../db/schema"
 import type { Actor, Feedback, Input } from "../core/model"
 import type { Session } from "../core/session"
 import type { SessionAndSender } from "../repositories/sessions.repo"
+import type { StartedWork } from "../repositories/work.repo"
 import type { DbError } from "../services/db"
 import type { TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
@@ -34,6 +35,8 @@ export interface RowCtx {
   readonly row: InboxRow
   /** The chat's session and `userId`'s role, read with the chat's lease (enqueue.repo): spares the load a read. */
   readonly preloaded?: { readonly loaded: SessionAndSender; readonly userId: number }
+  /** The work the row's step started, its row written with the step at receipt: run it now (resume.ts). */
+  readonly started?: StartedWork
 }
 
 /** The row as read once (read-row.ts): who it is for and what it carries. */

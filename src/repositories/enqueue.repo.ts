@@ -4,6 +4,7 @@ import { jsonText, param, prepared } from "./prepared"
 import type { Reduction } from "./reduction"
 import { reductionJson } from "./save-reductions.repo"
 import { type SessionAndSender, type SessionAndSenderRow, sessionAndSenderOf } from "./sessions.repo"
+import { type NewWork, type StartedWork, startedWorkOf } from "./work.repo"
 
 type Db = Kysely<Database>
 
@@ -18,7 +19,13 @@ const storeRowStatement = prepared((db) =>
     .selectAll(),
 )
 
-type StoredRow = { stored_id: number; leased: boolean; reduced?: boolean } & Nullable<InboxRow> &
+type StoredRow = {
+  stored_id: number
+  leased: boolean
+  reduced?: boolean
+  work_id?: number | null
+  ai_calls_today?: number | null
+} & Nullable<InboxRow> &
   SessionAndSenderRow
 
 type Nullable<T> = { [K in keyof T]: T[K] | null }
@@ -40,7 +47,29 @@ export interface ReducedAtReceipt {
   readonly expected: SessionAndSender
   /** The step as saveReduction would save it; its row id is the stored row's. */
   readonly step: Omit<Reduction, "rowId">
+  /** A step that starts background work first: the work's row, saved with it (saveReductionWithWork's). */
+  readonly work?: WorkAtReceipt
 }
+
+/** The work a step reduced at receipt starts, and the row's progress once it is started. */
+export interface WorkAtReceipt {
+  readonly work: NewWork
+  /** Commands done once the work is started (up to and including its command); `last`: that is all of them. */
+  readonly done: number
+  readonly last: boolean
+}
+
+/** What migration 0019 writes the work's row from (the AI day's zone goes once per statement). */
+const workJson = ({ work, done, last }: WorkAtReceipt) => ({
+  d: done,
+  l: last,
+  u: work.userId,
+  cmd: work.command,
+  o: work.origin,
+  ow: work.owner,
+  ls: work.leaseSeconds,
+  ds: work.deadlineSeconds,
+})
 
 /** What migration 0017 compares the chat and the sender with, as they are read with the lease. */
 const expectedJson = ({ session, sender, limits }: SessionAndSender) => ({
@@ -62,6 +91,8 @@ export interface Head {
   readonly loaded: SessionAndSender
   /** Whose role `loaded.sender` is. */
   readonly userId: number
+  /** The work `next`'s step started, its row written with the step (ReducedAtReceipt.work): to be run now. */
+  readonly started?: StartedWork
 }
 
 export interface Stored {
@@ -84,14 +115,14 @@ export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number
   return first ? storedOf(first, row) : null
 }
 
-// $1 the rows as a JSON array, each with its step reduced at receipt or without, $2 owner, $3 lease seconds
-// (migration 0018).
+// $1 the rows as a JSON array, each with its step reduced at receipt or without, $2 owner, $3 lease seconds,
+// $4 the time zone of the AI day (migration 0019).
 const storeAndReduceStatement = prepared((db) =>
   db
     .selectFrom(
       sql<
         StoredRow & { ord: number }
-      >`store_and_reduce_rows(${param(1, "text::jsonb")}, ${param(2, "text")}, ${param(3, "float8")})`.as(
+      >`store_and_reduce_rows(${param(1, "text::jsonb")}, ${param(2, "text")}, ${param(3, "float8")}, ${param(4, "text")})`.as(
         "r",
       ),
     )
@@ -117,9 +148,12 @@ export const storeRows = async (
     ...(r.reduced && {
       e: expectedJson(r.reduced.expected),
       r: reductionJson({ ...r.reduced.step, rowId: 0 }),
+      ...(r.reduced.work && { w: workJson(r.reduced.work) }),
     }),
   }))
-  const results = await storeAndReduceStatement(db, [jsonText(json), owner, ttlMs / 1000])
+  // One zone for the statement: every work row of a process takes it from the same setting (unused without work).
+  const dayZone = rows.find((r) => r.reduced?.work)?.reduced?.work?.work.dayZone ?? "UTC"
+  const results = await storeAndReduceStatement(db, [jsonText(json), owner, ttlMs / 1000, dayZone])
   const byOrder = new Map(results.map(({ ord, ...row }) => [ord, row as StoredRow]))
   return rows.map((row, i) => {
     const stored = byOrder.get(i + 1)
@@ -170,12 +204,35 @@ const storeParams = (row: NewRow, owner: string, ttlMs: number) => [
 
 const storedOf = (first: StoredRow, row: NewRow): Stored => {
   // The row's own columns, apart from what the load reads (sessionAndSenderOf takes those from the same record).
-  const { stored_id: id, leased, reduced, state, version, role, created_at, ...rest } = first
+  const {
+    stored_id: id,
+    leased,
+    reduced,
+    work_id,
+    ai_calls_today,
+    state,
+    version,
+    role,
+    created_at,
+    ...rest
+  } = first
   const { sender_username, sender_first_name, login_failures, locked_until, rate, revoked, ...next } = rest
   if (!leased) return { id }
   const loaded = sessionAndSenderOf(first)
   if (!reduced || !row.reduced) return { id, head: { next: next as InboxRow, loaded, userId: row.userId } }
-  // The row as the step's save left it: reduced, with its commands, none of them run yet.
-  const saved = { ...next, reduced_at: new Date(), commands: row.reduced.step.commands, commands_done: 0 }
-  return { id, reduced: true, head: { next: saved as InboxRow, loaded, userId: row.userId } }
+  // The row as the step's save left it: reduced, with its commands, none run yet but the work it started.
+  const work = row.reduced.work
+  const saved = {
+    ...next,
+    reduced_at: new Date(),
+    commands: row.reduced.step.commands,
+    commands_done: work?.done ?? 0,
+    processed_at: work?.last ? new Date() : null,
+  }
+  const started =
+    work_id == null
+      ? undefined
+      : startedWorkOf({ id: Number(work_id), ai_calls_today: ai_calls_today ?? null })
+  const head: Head = { next: saved as InboxRow, loaded, userId: row.userId, ...(started && { started }) }
+  return { id, reduced: true, head }
 }

@@ -85,24 +85,38 @@ describe.each(backends)("updates reduced at receipt (%s)", (backend) => {
     expect(bot.tg.chat(7101).filter((m) => HELP.test(m.text ?? ""))).toHaveLength(2)
   })
 
-  test("mid-dialogue, a learner's line (an AI turn, not saved at receipt) is not reduced there either: one load per row", async () => {
+  test("mid-dialogue, a learner's line (an AI turn) is saved at receipt with its work: each answered once, only the replies loaded", async () => {
     const bot = await boot()
     const spec = cases[0]!
-    scriptRoleplay(bot.ai, spec, [{ reply: "Ну, бывает." }, { reply: "Допустим." }, { reply: "Хорошо." }])
+    const lines = ["Ну, бывает.", "Допустим.", "Хорошо."]
+    scriptRoleplay(
+      bot.ai,
+      spec,
+      lines.map((reply) => ({ reply })),
+    )
     const user = bot.user(7103)
     await signIn(user)
     await user.press(spec.texts.title)
     await user.press(kernelTexts.buttons.start)
     await user.send("Привет, давай поговорим о сроках.")
     const before = await passes(bot)
+    const asked = bot.ai.requests.length
     await user.send("Отчёт опоздал на два дня.")
+    expect(await reducedAtReceipt(bot, 7103)).toBe(true)
     await user.send("Что тебе помешало?")
+    expect(await reducedAtReceipt(bot, 7103)).toBe(true)
     await bot.app.whenIdle()
     const after = await passes(bot)
-    expect(after.rows - before.rows).toBeGreaterThanOrEqual(4)
-    expect(after.atReceipt - before.atReceipt).toBe(0)
-    expect(after.loads - before.loads).toBe(after.rows - before.rows)
-    expect(bot.ai.requests.length).toBeGreaterThan(0)
+    // Two lines, two persona replies (events): the lines reduced at receipt only, the replies loaded as rows.
+    expect(after.rows - before.rows).toBe(4)
+    expect(after.atReceipt - before.atReceipt).toBe(2)
+    expect(after.loads - before.loads).toBe(2)
+    // Each line asked the AI (persona and judge) once, and its reply reached the chat once.
+    expect(bot.ai.requests.length - asked).toBe(4)
+    for (const line of lines)
+      expect(bot.tg.chat(7103).filter((m) => (m.text ?? "").includes(line))).toHaveLength(1)
+    const work = await bot.app.db.selectFrom("background_work").select("id").execute()
+    expect(work).toEqual([])
   })
 
   test("a chat changed behind the bot's back → the guess is refused, the update answered from the stored chat, once", async () => {

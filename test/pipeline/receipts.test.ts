@@ -7,7 +7,6 @@ const row: NewRow = { chatId: 1, updateId: 1, kind: "update", payload: { update_
 const reduced: StepAtReceipt = {
   expected: NEVER_SEEN,
   after: NEVER_SEEN,
-  startsWork: false,
   // A lone surrogate: JSON.stringify writes it as \ud83d, which PostgreSQL's jsonb refuses.
   step: { chatId: 1, expectedVersion: 0, commands: [{ _tag: "Reply", text: "🙂".slice(0, 1) }] },
 }
