@@ -54,14 +54,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_leased bigint[];
     begin
       -- As 0018: the chats' store locks, then the rows (a row with a step reduced, and with its progress when the
-      -- step starts work), then the leases.
+      -- step starts work), then the leases. A work's result (x: the work's id) is stored only by the statement
+      -- that deletes the work's row, after the locks (settleWork's order was the other way round): exactly once.
       with locked as (
         select count(pg_advisory_xact_lock(${sql.lit(STORE_LOCK_NAMESPACE)}, d.k::integer)) as n
         from (select distinct (e->>'c')::bigint % 2147483647 as k from jsonb_array_elements(p_rows) e order by 1) d
+      ), settled as (
+        delete from background_work b
+          where b.id in (select (e->>'x')::bigint from jsonb_array_elements(p_rows) e where e ? 'x')
+            and (select locked.n from locked) >= 0
+          returning b.id
       ), given as (
         select e.ordinality::integer as n, nextval('update_inbox_id_seq'::regclass) as id, e.value as v
         from jsonb_array_elements(p_rows) with ordinality e
         where (select locked.n from locked) >= 0
+          and (not e.value ? 'x' or (e.value->>'x')::bigint in (select settled.id from settled))
       ), stored as (
         insert into update_inbox as i (id, update_id, chat_id, kind, payload, reduced_at, commands, commands_done)
           select g.id, (g.v->>'u')::bigint, (g.v->>'c')::bigint, g.v->>'k',

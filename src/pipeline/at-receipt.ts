@@ -11,11 +11,11 @@ import { readRow } from "./read-row"
 import type { Handler, LoadedCtx, ReadCtx } from "./stage"
 
 /**
- * An update reduced at receipt, before it is stored: from this instance's copy of the chat (the session and sender
- * its last step here left, `ChatCopies`), or, for a chat it has no copy of, from a chat never seen. The statement
- * that stores the update saves the step with it only if the chat is still exactly that (migration 0017): then the
- * reply is one commit away from the update instead of two. Otherwise the step is dropped and the row is processed
- * the ordinary way, so a wrong guess costs the reduction's CPU and nothing else.
+ * An update (or a work's result) reduced at receipt, before it is stored: from this instance's copy of the chat (the
+ * session and sender its last step here left, `ChatCopies`), or, for a chat it has no copy of, from a chat never
+ * seen. The statement that stores the row saves the step with it only if the chat is still exactly that (migrations
+ * 0017–0019): then the reply is one commit away from the row instead of two. Otherwise the step is dropped and the
+ * row is processed the ordinary way, so a wrong guess costs the reduction's CPU and nothing else.
  */
 
 /** What a step reduced at receipt leaves: the step, and the chat as its save leaves it. */
@@ -90,7 +90,7 @@ export const reduceAtReceipt = (
   reduce: Handler<ReadCtx>,
 ): Effect.Effect<StepAtReceipt | undefined, never, Deps> => {
   const stored = unstoredRow(row)
-  const read = row.kind === "update" ? readRow(stored) : null
+  const read = readRow(stored)
   if (!read) return Effect.succeed(undefined)
   const reducing: Reducing = {}
   return Effect.suspend(() => {

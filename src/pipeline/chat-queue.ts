@@ -13,7 +13,7 @@ import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
 import { receiptReducer, storeWithStep } from "./receipts"
 import { storeTickets } from "./store-tickets"
-import { makeWorkRunner, type StoreRow } from "./work-runner"
+import { makeWorkRunner } from "./work-runner"
 
 export const LEASE_TTL_MS = 30_000
 
@@ -149,10 +149,10 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
     // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
     // is also one synchronous step, so no worker can start between reading the ticket and acting on it.
-    const store: StoreRow = (statement, chatId) =>
-      db.use("storeRow", (k) => {
+    const store = (statement: () => Promise<Stored | null>, chatId: number) =>
+      db.use("storeRow", () => {
         const ticket = storing.issue(chatId, !running.has(chatId))
-        return statement(k, owner, LEASE_TTL_MS).then(
+        return statement().then(
           (stored) => {
             const fresh = storing.settle(chatId, ticket)
             if (stored === null) return null
@@ -193,7 +193,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       db,
       log,
       owner,
-      store,
+      enqueue,
       fork: (job) => Effect.runForkWith(context)(job),
     })
     context = Context.add(Context.add(base, WorkRunner, work.runner), ChatCopies, receipts.copies)

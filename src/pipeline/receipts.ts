@@ -21,9 +21,10 @@ export const storeWithStep = (
 const COPIES_KEPT = 1000
 
 /**
- * The chat queue's side of reducing at receipt (at-receipt.ts): an update of a free chat (no worker of ours on
- * it, its lease not ours) is reduced from our copy of the chat or as a chat never seen; the store saves the step
- * with it if the guess was right. A copy is only a guess: one a worker of ours may be changing is dropped.
+ * The chat queue's side of reducing at receipt (at-receipt.ts): a row of a free chat (no worker of ours on it, its
+ * lease not ours) is reduced from our copy of the chat, or an update as a chat never seen; the store saves the step
+ * with it if the guess was right. A copy is only a guess: one a worker of ours may be changing is dropped. A work's
+ * result (an event) always comes to a chat that has a session: without a copy there is nothing to guess from.
  */
 export const receiptReducer = (options: {
   readonly metrics: MetricsShape
@@ -37,7 +38,8 @@ export const receiptReducer = (options: {
     copies,
     reduce: (row: NewRow): Effect.Effect<StepAtReceipt | undefined> => {
       const copy = copies.get(row.chatId)
-      const expected = copy === undefined ? NEVER_SEEN : copy.userId === row.userId ? copy.loaded : undefined
+      const unseen = row.kind === "update" ? NEVER_SEEN : undefined
+      const expected = copy === undefined ? unseen : copy.userId === row.userId ? copy.loaded : undefined
       if (!options.free(row.chatId) || expected === undefined) return Effect.succeed(undefined)
       return reduceAtReceipt(row, expected, reduceRow).pipe(Effect.provideContext(options.context()))
     },

@@ -1,13 +1,13 @@
 import { Cause, Effect, Fiber, Schedule } from "effect"
 import type { Feedback } from "../core/model"
-import { type NewRow, type Stored, settleWork, storeRow } from "../repositories/enqueue.repo"
+import type { NewRow } from "../repositories/enqueue.repo"
 import { releaseWork, renewWork } from "../repositories/work.repo"
 import type { Db, DbError } from "../services/db"
 import { describeError, type Log } from "../services/log"
 import { type Deps, WORK_LEASE_TTL_MS, type WorkRef, WorkRunner } from "./deps"
 import type { EventPayload } from "./stage"
 
-/** The inbox row that carries a work's result to its chat. */
+/** The inbox row that carries a work's result (or a notice of it) to its chat. */
 const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
   chatId: ref.chatId,
   updateId: null,
@@ -16,18 +16,21 @@ const eventRow = (ref: WorkRef, feedback: Feedback): NewRow => ({
   userId: ref.origin.userId,
 })
 
-/** A statement that stores a chat's row (and takes its lease), as the chat queue runs it. */
-export type StoreRow = (
-  statement: (k: Parameters<typeof storeRow>[0], owner: string, ttlMs: number) => Promise<Stored | null>,
-  chatId: number,
-) => Effect.Effect<number | null, DbError>
+/** The row of a work's result: stored by the statement that deletes the work's row, or not at all. */
+const resultRow = (ref: WorkRef, feedback: Feedback): NewRow => {
+  const row = eventRow(ref, feedback)
+  return { ...row, payload: { ...(row.payload as EventPayload), work: ref.id }, settles: ref.id }
+}
 
 interface WorkRunnerParts {
   readonly db: Db["Service"]
   readonly log: Log["Service"]
   readonly owner: string
-  /** The chat queue's store: a result is queued behind the chat's pending rows, and its chat gets a worker. */
-  readonly store: StoreRow
+  /**
+   * The chat queue's enqueue: a result is queued behind the chat's pending rows (its step reduced at receipt when
+   * the chat is free), and its chat gets a worker.
+   */
+  readonly enqueue: (row: NewRow) => Effect.Effect<number | null, DbError>
   /** Forks with the app's services (the work runner among them, so it is given lazily). */
   readonly fork: (job: Effect.Effect<void, never, Deps>) => Fiber.Fiber<void>
 }
@@ -36,15 +39,15 @@ interface WorkRunnerParts {
  * Runs stored work (see work.ts) off the chat's lease, keeps it ours while its fiber lives (a renewal heartbeat),
  * and settles each result exactly once: the statement that deletes the work row stores the result for the chat.
  */
-export const makeWorkRunner = ({ db, log, owner, store, fork }: WorkRunnerParts) =>
+export const makeWorkRunner = ({ db, log, owner, enqueue, fork }: WorkRunnerParts) =>
   Effect.gen(function* () {
     const working = new Map<number, Fiber.Fiber<void>>()
 
     const settle = (ref: WorkRef, feedback: Feedback) =>
-      store(
-        (k, owner, ttlMs) => settleWork(k, ref.id, eventRow(ref, feedback), owner, ttlMs),
-        ref.chatId,
-      ).pipe(Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 8 }), Effect.asVoid)
+      enqueue(resultRow(ref, feedback)).pipe(
+        Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 8 }),
+        Effect.asVoid,
+      )
 
     const track = (ref: WorkRef, job: Effect.Effect<void, unknown, Deps>) => {
       const fiber = fork(
@@ -75,7 +78,7 @@ export const makeWorkRunner = ({ db, log, owner, store, fork }: WorkRunnerParts)
         ),
       settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
       notify: (ref, feedback) =>
-        store((k, owner, ttlMs) => storeRow(k, eventRow(ref, feedback), owner, ttlMs), ref.chatId).pipe(
+        enqueue(eventRow(ref, feedback)).pipe(
           Effect.asVoid,
           Effect.catch((e) =>
             log.warn("a notice of running work was lost", { chatId: ref.chatId, operation: e.operation }),

@@ -38,6 +38,11 @@ export interface NewRow {
   readonly payload: unknown
   /** Whom the row is from: their role is read in the same round trip. */
   readonly userId: number
+  /**
+   * The background work whose result this row carries: stored only by the statement that deletes the work's row
+   * (migration 0019), so a result is stored exactly once; null from the store when the work was settled already.
+   */
+  readonly settles?: number
   /** The row's step, reduced before it was stored: saved with it if the chat is as expected (migration 0017). */
   readonly reduced?: ReducedAtReceipt
 }
@@ -110,7 +115,7 @@ export interface Stored {
  * chat's rows commit in id order. Null when this update_id was stored before.
  */
 export const storeRow = async (db: Db, row: NewRow, owner: string, ttlMs: number): Promise<Stored | null> => {
-  if (row.reduced) return (await storeRows(db, [row], owner, ttlMs))[0] ?? null
+  if (row.reduced || row.settles !== undefined) return (await storeRows(db, [row], owner, ttlMs))[0] ?? null
   const [first] = await storeRowStatement(db, storeParams(row, owner, ttlMs))
   return first ? storedOf(first, row) : null
 }
@@ -145,6 +150,7 @@ export const storeRows = async (
     k: r.kind,
     p: r.payload,
     s: r.userId,
+    ...(r.settles !== undefined && { x: r.settles }),
     ...(r.reduced && {
       e: expectedJson(r.reduced.expected),
       r: reductionJson({ ...r.reduced.step, rowId: 0 }),
@@ -159,37 +165,6 @@ export const storeRows = async (
     const stored = byOrder.get(i + 1)
     return stored ? storedOf(stored, row) : null
   })
-}
-
-// The store runs once per row the delete took: the work's result is stored by whoever settles it, exactly once.
-const settleWorkStatement = prepared((db) =>
-  db
-    .with("settled", (q) =>
-      q.deleteFrom("background_work").where("id", "=", param<number>(8)).returning("id"),
-    )
-    .selectFrom([
-      "settled",
-      sql<StoredRow>`lateral store_inbox_row(${param(1, "bigint")}, ${param(2, "bigint")}, ${param(3, "text")}, jsonb_set(${param(4, "text::jsonb")}, '{work}', to_jsonb(settled.id)), ${param(5, "text")}, ${param(6, "float8")}, ${param(7, "bigint")})`.as(
-        "r",
-      ),
-    ])
-    .selectAll("r"),
-)
-
-/**
- * Stores the result of a piece of background work (a feedback event) and deletes the work's row in one statement,
- * like `storeRow` otherwise. Null when the work was settled already (a second issue of it finished first): its
- * result is dropped, so the chat sees one answer.
- */
-export const settleWork = async (
-  db: Db,
-  workId: number,
-  row: NewRow,
-  owner: string,
-  ttlMs: number,
-): Promise<Stored | null> => {
-  const [first] = await settleWorkStatement(db, [...storeParams(row, owner, ttlMs), workId])
-  return first ? storedOf(first as StoredRow, row) : null
 }
 
 const storeParams = (row: NewRow, owner: string, ttlMs: number) => [

@@ -109,6 +109,53 @@ describe.each(backends)("a step reduced at receipt that starts work (%s)", (back
     expect(Object.keys(result[0]!)).not.toContain("work_id")
   })
 
+  test("the work's result with its step: stored and saved by the statement that deletes the work, exactly once", async () => {
+    const turned = (await storeRow(db(), turn(1, 40), "a", TTL)) as Stored
+    await sql`delete from chat_leases`.execute(db())
+    const workId = turned.head!.started!.id
+    const expected: SessionAndSender = { ...nobody, session: { state: { turn: 1 }, version: 1 } }
+    const result: NewRow = {
+      chatId: 40,
+      updateId: null,
+      kind: "event",
+      payload: { feedback: { _tag: "PersonaReplied" }, work: workId },
+      userId: 40,
+      settles: workId,
+      reduced: {
+        expected,
+        step: { chatId: 40, expectedVersion: 1, commands: [reply], state: { turn: "answered" } },
+      },
+    }
+    const stored = (await storeRow(db(), result, "a", TTL)) as Stored
+    expect(stored.reduced).toBe(true)
+    expect(stored.head?.next).toMatchObject({ kind: "event", commands: [reply], commands_done: 0 })
+    expect(await workRows(db())).toEqual([])
+    const session = () =>
+      db()
+        .selectFrom("chat_sessions")
+        .select(["state", "version"])
+        .where("chat_id", "=", 40)
+        .executeTakeFirst()
+    expect(await session()).toEqual({ state: { turn: "answered" }, version: 2 })
+    // Issued twice, settled twice: the second result is not stored, and its step is not saved.
+    await sql`delete from chat_leases`.execute(db())
+    const again = {
+      ...result,
+      reduced: { ...result.reduced!, expected: { ...expected, session: { state: {}, version: 2 } } },
+    }
+    expect(
+      await storeRow(
+        db(),
+        { ...again, reduced: { ...again.reduced, step: { ...again.reduced.step, expectedVersion: 2 } } },
+        "a",
+        TTL,
+      ),
+    ).toBeNull()
+    expect(await session()).toEqual({ state: { turn: "answered" }, version: 2 })
+    const events = await db().selectFrom("update_inbox").select("id").where("kind", "=", "event").execute()
+    expect(events).toHaveLength(1)
+  })
+
   test("several chats' turns in one statement: each gets its own work", async () => {
     const results = (await storeRows(db(), [turn(1, 20), turn(2, 21, [reply])], "a", TTL)) as Stored[]
     const work = await workRows(db())

@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
 import { recordAiCall } from "../../src/repositories/ai.repo"
-import { type NewRow, settleWork } from "../../src/repositories/enqueue.repo"
+import { type NewRow, storeRow } from "../../src/repositories/enqueue.repo"
 import { saveReductionWithWork } from "../../src/repositories/sessions.repo"
 import { saveReduction } from "../../src/repositories/step-writes.repo"
 import {
@@ -121,6 +121,10 @@ describe.each(backends)("background work (%s)", (backend) => {
     expect(await workRows(db())).toEqual([])
   })
 
+  /** The result of work `id`, stored as the work runner stores it: only by the statement that deletes the work. */
+  const settleWork = (k: Db, id: number, row: NewRow, owner: string, ttl: number) =>
+    storeRow(k, { ...row, settles: id }, owner, ttl)
+
   test("settling stores the result and deletes the work in one statement; a second settle stores nothing", async () => {
     const id = await startedWork(db())
     const first = await settleWork(db(), id, answer(3), "a", TTL)
@@ -129,7 +133,7 @@ describe.each(backends)("background work (%s)", (backend) => {
     expect(await settleWork(db(), id, answer(3), "b", TTL)).toBeNull()
     const stored = await events(db())
     expect(stored).toHaveLength(1)
-    expect(stored[0]!.payload).toMatchObject({ feedback: { _tag: "PersonaReplied", requestId: 3 }, work: id })
+    expect(stored[0]!.payload).toMatchObject({ feedback: { _tag: "PersonaReplied", requestId: 3 } })
   })
 
   test("two issues settling at the same time → exactly one result stored", async () => {
