@@ -71,6 +71,20 @@ const SAVES = sql`${SAVED_STEPS}, put_back as (
           from rows where i.id = rows.id and rows.r is not null and rows.n not in (select ok.n from ok)
       )`
 
+// The end of the first statement: the leases of the chats whose rows were stored (only a free or expired one), and
+// the rows' order, ids and the chats leased, into the function's variables.
+export const LEASES_TAKEN = sql`      ), taken as (
+        insert into chat_leases as l (chat_id, owner, expires_at)
+          select c, p_owner, now() + make_interval(secs => p_lease_seconds)
+          from (select distinct stored.chat_id as c from stored) f order by c % 2147483647, c
+          on conflict (chat_id) do update set owner = excluded.owner, expires_at = excluded.expires_at
+            where l.expires_at < now()
+          returning l.chat_id
+      ) select coalesce(array_agg(g.n order by g.n), '{}'), coalesce(array_agg(g.id order by g.n), '{}'),
+          coalesce((select array_agg(taken.chat_id) from taken), '{}')
+        into v_n, v_ids, v_leased
+        from given g join stored s on s.id = g.id;`
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The same result as 0017's, from two statements instead of a dozen across three functions, and each row
   // written once instead of inserted and then updated with its step. The head of a chat with nothing older pending
@@ -103,17 +117,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           from given g order by g.n
           on conflict (update_id) do nothing
           returning i.id, i.chat_id
-      ), taken as (
-        insert into chat_leases as l (chat_id, owner, expires_at)
-          select c, p_owner, now() + make_interval(secs => p_lease_seconds)
-          from (select distinct stored.chat_id as c from stored) f order by c % 2147483647, c
-          on conflict (chat_id) do update set owner = excluded.owner, expires_at = excluded.expires_at
-            where l.expires_at < now()
-          returning l.chat_id
-      ) select coalesce(array_agg(g.n order by g.n), '{}'), coalesce(array_agg(g.id order by g.n), '{}'),
-          coalesce((select array_agg(taken.chat_id) from taken), '{}')
-        into v_n, v_ids, v_leased
-        from given g join stored s on s.id = g.id;
+${LEASES_TAKEN}
       -- A statement of its own, so its snapshot is taken after the leases: it sees what a peer that held a lease
       -- until now committed.
       return query

@@ -77,17 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           from given g order by g.n
           on conflict (update_id) do nothing
           returning i.id, i.chat_id
-      ), taken as (
-        insert into chat_leases as l (chat_id, owner, expires_at)
-          select c, p_owner, now() + make_interval(secs => p_lease_seconds)
-          from (select distinct stored.chat_id as c from stored) f order by c % 2147483647, c
-          on conflict (chat_id) do update set owner = excluded.owner, expires_at = excluded.expires_at
-            where l.expires_at < now()
-          returning l.chat_id
-      ) select coalesce(array_agg(g.n order by g.n), '{}'), coalesce(array_agg(g.id order by g.n), '{}'),
-          coalesce((select array_agg(taken.chat_id) from taken), '{}')
-        into v_n, v_ids, v_leased
-        from given g join stored s on s.id = g.id;
+${previous.LEASES_TAKEN}
       -- On a snapshot taken after the leases, as 0018; the AI calls are read as they were before this statement.
       return query
         with ${NEW_ROWS}, ${previous.HEADS}, ${previous.SAVED_STEPS}, ${WORK}

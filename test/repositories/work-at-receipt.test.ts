@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
+import { NEVER_SEEN } from "../../src/pipeline/at-receipt"
 import { type NewRow, type Stored, storeRow, storeRows } from "../../src/repositories/enqueue.repo"
 import type { SessionAndSender } from "../../src/repositories/sessions.repo"
 import type { NewWork } from "../../src/repositories/work.repo"
@@ -10,11 +11,7 @@ setDefaultTimeout(30_000)
 
 const TTL = 30_000
 const ZONE = "Europe/Moscow"
-const nobody: SessionAndSender = {
-  session: undefined,
-  sender: undefined,
-  limits: { auth: { failures: 0, lockedUntil: null }, rate: null, revoked: false },
-}
+const nobody = NEVER_SEEN
 const typing = { _tag: "ChatAction", action: "typing" }
 const ask = { _tag: "AskPersona", caseId: "fb_employee", requestId: "r1" }
 const reply = { _tag: "Reply", text: "после ответа" }
