@@ -68,7 +68,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         select e.ordinality::integer as n, nextval('update_inbox_id_seq'::regclass) as id, e.value as v
         from jsonb_array_elements(p_rows) with ordinality e
         where (select locked.n from locked) >= 0
-          and (not e.value ? 'x' or (e.value->>'x')::bigint in (select settled.id from settled))
+          and (not e.value ? 'x' or (e.value->>'x')::bigint in (select settled.id from settled)
+            -- Two results of one work in one batch (two issues of it here): the first one only.
+            and e.ordinality = (select min(f.ordinality) from jsonb_array_elements(p_rows) with ordinality f
+              where f.value->>'x' = e.value->>'x'))
       ), stored as (
         insert into update_inbox as i (id, update_id, chat_id, kind, payload, reduced_at, commands, commands_done)
           select g.id, (g.v->>'u')::bigint, (g.v->>'c')::bigint, g.v->>'k',
@@ -84,7 +87,8 @@ ${previous.LEASES_TAKEN}
         select rows.n, rows.id, h.n is not null, h.id, h.update_id, h.chat_id, h.kind,
           case when h.id = rows.id then rows.p else h.payload end, h.received_at,
           case when h.id <> rows.id then h.reduced_at end, case when h.id <> rows.id then h.commands end,
-          h.commands_done, h.processed_at, h.attempts, h.last_error,
+          case when h.id = rows.id and ok.n is null then 0 else h.commands_done end, h.processed_at, h.attempts,
+          h.last_error,
           x.state, x.version, x.role, x.created_at, x.sender_username, x.sender_first_name,
           x.login_failures, x.locked_until, x.rate, x.revoked, ok.n is not null, wk.id,
           case when wk.id is not null then coalesce((

@@ -8,6 +8,7 @@ import { describeError, Log } from "../services/log"
 import { Metrics } from "../services/metrics"
 import { Settings } from "../services/settings"
 import { ChatCopies } from "./chat-copies"
+import { runWorkOfSavedRow } from "./commit"
 import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
@@ -124,20 +125,21 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       )
 
     // Makes sure the chat's pending rows get processed, in order, by one worker here; never blocks. With a head,
-    // the worker starts from what the store read with the lease.
-    const start = (chatId: number, head?: Head) => {
-      if (stopping) return
+    // the worker starts from what the store read with the lease. True when a worker starts from it.
+    const start = (chatId: number, head?: Head): boolean => {
+      if (stopping) return false
       const state = running.get(chatId)
       if (state) {
         state.again = true
-        return
+        return false
       }
       // A lease being given back right now: the worker starts once that answers, and reads the lease again.
-      if (!parking.take(chatId)) return
+      if (!parking.take(chatId)) return false
       storing.invalidate(chatId)
       const fresh: ChatRun = { again: false }
       running.set(chatId, fresh)
       fresh.fiber = Effect.runForkWith(context)(worker(chatId, head))
+      return head !== undefined
     }
 
     // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
@@ -157,8 +159,11 @@ const makeChatQueue = (maxConcurrentChats: number) =>
             const fresh = storing.settle(chatId, ticket)
             if (stored === null) return null
             if (stopping && stored.head) giveBack(chatId)
-            // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe.
-            else start(chatId, fresh ? stored.head : undefined)
+            // Not fresh: a worker of ours took the chat meanwhile; the ordinary path (a new lease read) is safe. The
+            // work the head's step started is then run here: that worker resumes the row after it. (Stopping, the
+            // drain gives the work's row back for the next instance.)
+            else if (!start(chatId, fresh ? stored.head : undefined) && stored.head?.started)
+              Effect.runForkWith(context)(runWorkOfSavedRow(stored.head.next, stored.head.started))
             return stored.id
           },
           (error: unknown) => {
@@ -194,6 +199,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       log,
       owner,
       enqueue,
+      storeNotice: (row) => store(() => storeRow(db.kysely, row, owner, LEASE_TTL_MS), row.chatId),
       fork: (job) => Effect.runForkWith(context)(job),
     })
     context = Context.add(Context.add(base, WorkRunner, work.runner), ChatCopies, receipts.copies)

@@ -14,6 +14,7 @@ import { ChatCopies } from "./chat-copies"
 import type { Origin } from "./decode"
 import { RowQueued } from "./deps"
 import { interpret } from "./interpret"
+import { readRow } from "./read-row"
 import { type EventPayload, type LoadedCtx, VersionConflict } from "./stage"
 import { stepWrites } from "./step-writes"
 import { isWork, newWork, runStartedWork, startWork, type WorkCmd } from "./work"
@@ -88,10 +89,10 @@ const workFirst = (cmds: ReadonlyArray<Cmd>): FirstWork | undefined => {
 }
 
 /**
- * What follows a step whose work's row was written with it: the chat actions before the work sent at once, as
- * runCommands would, never recorded (workFirst: only those come before it); the work run; then the commands after it.
+ * The work whose row was written with its step: the chat actions before it sent at once, as runCommands would,
+ * never recorded (workFirst: only those come before it), then the work run in the background.
  */
-const continueWithWork = (
+const runSavedWork = (
   row: InboxRow,
   origin: Origin,
   cmds: ReadonlyArray<Cmd>,
@@ -100,13 +101,26 @@ const continueWithWork = (
   started: StartedWork,
 ) =>
   Effect.gen(function* () {
-    const metrics = yield* Metrics
-    const acting = performance.now()
     for (const action of cmds.slice(0, at))
       if (isChatAction(action)) yield* Effect.forkDetach(interpret(row.chat_id, origin, action))
     yield* runStartedWork({ id: started.id, chatId: row.chat_id, origin }, cmd, work, started)
-    if (at + 1 === cmds.length) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
-    else yield* runCommands(row, origin, cmds, at + 1)
+  })
+
+/** What follows a step whose work's row was written with it: the work, then the commands after it. */
+const continueWithWork = (
+  row: InboxRow,
+  origin: Origin,
+  cmds: ReadonlyArray<Cmd>,
+  first: FirstWork,
+  work: NewWork,
+  started: StartedWork,
+) =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const acting = performance.now()
+    yield* runSavedWork(row, origin, cmds, first, work, started)
+    if (first.at + 1 === cmds.length) metrics.stageLatency.observe({ stage: "interpret" }, seconds(acting))
+    else yield* runCommands(row, origin, cmds, first.at + 1)
   })
 
 /** The work a step reduced at receipt starts first, for the statement that stores the update to write with it. */
@@ -123,6 +137,19 @@ export const resumeWithWork = (row: InboxRow, origin: Origin, started: StartedWo
     const first = workFirst(cmds)
     if (!first) return yield* runCommands(row, origin, cmds, row.commands_done)
     yield* continueWithWork(row, origin, cmds, first, yield* newWork(origin, first.cmd), started)
+  })
+
+/**
+ * Only the work a step saved at receipt started, for a row whose worker does not get it (the chat's worker was
+ * busy, or started meanwhile): that worker resumes the row after the work, which would otherwise wait for the sweep.
+ */
+export const runWorkOfSavedRow = (row: InboxRow, started: StartedWork) =>
+  Effect.gen(function* () {
+    const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
+    const first = workFirst(cmds)
+    const read = readRow(row)
+    if (!first || !read) return
+    yield* runSavedWork(row, read.origin, cmds, first, yield* newWork(read.origin, first.cmd), started)
   })
 
 /**

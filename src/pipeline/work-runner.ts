@@ -31,6 +31,11 @@ interface WorkRunnerParts {
    * the chat is free), and its chat gets a worker.
    */
   readonly enqueue: (row: NewRow) => Effect.Effect<number | null, DbError>
+  /**
+   * A notice alone, as the chat queue stores a row: one statement, never grouped or tried again row by row. Nothing
+   * else would keep a repeat of it out (a result is kept out by its work's id, an update by its update_id).
+   */
+  readonly storeNotice: (row: NewRow) => Effect.Effect<number | null, DbError>
   /** Forks with the app's services (the work runner among them, so it is given lazily). */
   readonly fork: (job: Effect.Effect<void, never, Deps>) => Fiber.Fiber<void>
 }
@@ -39,7 +44,7 @@ interface WorkRunnerParts {
  * Runs stored work (see work.ts) off the chat's lease, keeps it ours while its fiber lives (a renewal heartbeat),
  * and settles each result exactly once: the statement that deletes the work row stores the result for the chat.
  */
-export const makeWorkRunner = ({ db, log, owner, enqueue, fork }: WorkRunnerParts) =>
+export const makeWorkRunner = ({ db, log, owner, enqueue, storeNotice, fork }: WorkRunnerParts) =>
   Effect.gen(function* () {
     const working = new Map<number, Fiber.Fiber<void>>()
 
@@ -78,7 +83,7 @@ export const makeWorkRunner = ({ db, log, owner, enqueue, fork }: WorkRunnerPart
         ),
       settle: (ref, feedback) => Effect.sync(() => track(ref, settle(ref, feedback))),
       notify: (ref, feedback) =>
-        enqueue(eventRow(ref, feedback)).pipe(
+        storeNotice(eventRow(ref, feedback)).pipe(
           Effect.asVoid,
           Effect.catch((e) =>
             log.warn("a notice of running work was lost", { chatId: ref.chatId, operation: e.operation }),

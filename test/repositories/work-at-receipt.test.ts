@@ -95,6 +95,42 @@ describe.each(backends)("a step reduced at receipt that starts work (%s)", (back
       commands: null,
     })
     expect((await workRows(db())).map((w) => w.chat_id)).toEqual([12])
+    // The chat's head, refused (computed from a version the chat has left): handed back as stored, done with nothing.
+    await sql`update update_inbox set processed_at = now()`.execute(db())
+    await sql`delete from chat_leases`.execute(db())
+    const stale = (await storeRow(db(), turn(3, 12), "a", TTL)) as Stored
+    expect(stale.reduced).toBeUndefined()
+    expect(stale.head?.next).toMatchObject({
+      id: stale.id,
+      reduced_at: null,
+      commands: null,
+      commands_done: 0,
+    })
+    expect(stale.head?.started).toBeUndefined()
+    expect((await rowOf(db(), stale.id)).commands_done).toBe(0)
+    expect(await workRows(db())).toHaveLength(1)
+  })
+
+  test("two results of one work in one statement (two issues of it here): the first stored, the second not", async () => {
+    const turned = (await storeRow(db(), turn(1, 13), "a", TTL)) as Stored
+    await sql`delete from chat_leases`.execute(db())
+    const result = (text: string): NewRow => ({
+      chatId: 13,
+      updateId: null,
+      kind: "event",
+      payload: { text },
+      userId: 13,
+      settles: turned.head!.started!.id,
+    })
+    const [first, second] = await storeRows(db(), [result("first"), result("second")], "a", TTL)
+    expect(first?.id).toBeNumber()
+    expect(second).toBeNull()
+    const events = await db()
+      .selectFrom("update_inbox")
+      .select("payload")
+      .where("kind", "=", "event")
+      .execute()
+    expect(events).toEqual([{ payload: { text: "first" } }])
   })
 
   test("a rolling deploy: the code before keeps its three-argument function, with the result it was planned for", async () => {
