@@ -1,7 +1,11 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import { findCase } from "../../src/cases/registry"
+import { visibleText } from "../../src/core/html"
 import { openDatabase } from "../../src/services/db"
 import { configOf } from "../repositories/database"
-import { backends } from "../support/database"
+import { scriptRoleplay } from "../support/ai-script"
+import { backends, type FreshDatabase } from "../support/database"
+import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
 import { useProcessFixture } from "../support/process-fixture"
@@ -11,6 +15,24 @@ import { waitFor } from "../support/wait"
 setDefaultTimeout(150_000)
 
 const LEARNER = 1601
+const spec = findCase("fb_employee")!
+const isPersonaLine = (text: string) => text.startsWith(`${spec.persona.emoji} ${spec.persona.name}:`)
+
+/** The chat's rows of `kind`, oldest first: when each was received, reduced and processed, and its attempts. */
+const rowsOf = async (database: FreshDatabase, chatId: number, kind: "update" | "event") => {
+  const db = await openDatabase(configOf(database))
+  try {
+    return await db
+      .selectFrom("update_inbox")
+      .select(["received_at", "reduced_at", "processed_at", "attempts"])
+      .where("chat_id", "=", chatId)
+      .where("kind", "=", kind)
+      .orderBy("id")
+      .execute()
+  } finally {
+    await db.destroy()
+  }
+}
 
 /**
  * An update reduced at receipt has its step saved by the statement that stores it: the 200 and the saved step are
@@ -68,6 +90,51 @@ describe.each(backends)("kill -9 after a step saved at receipt, real processes (
       expect(row.attempts).toBe(0)
     } finally {
       await db.destroy()
+    }
+  })
+
+  test("mid-dialogue: the persona's answer, saved by the statement that settled its work, in flight when the process dies → sent once by the next start", async () => {
+    const tg = await fx.botApi()
+    const ai = startFakeOpenAi()
+    fx.onTeardown(() => ai.stop())
+    scriptRoleplay(ai, spec, [{ reply: "Ну, бывает." }, { reply: "Допустим, сорвал." }])
+    const database = await fx.database(backend)
+    const env = { ...testEnv(tg, database, "webhook", ai), LOG_LEVEL: "info" }
+    let current: BotProcess = fx.spawn(env)
+    let port = Number((await current.waitForLog("bot started")).webhookPort)
+    const learner = processLearner(tg, () => port, LEARNER + 1)
+    await learner.signIn((t) => t.startsWith("👋 Привет"))
+    await learner.send(`/${spec.commands.start}`)
+    await learner.waitForTexts("the case's algorithm", (t) => t === visibleText(spec.texts.algorithm))
+    await learner.send("Привет, давай поговорим о сроках.")
+    await learner.waitForTexts("the first answer", isPersonaLine)
+
+    // The model takes a moment, as a real one does: when its answer comes, the chat's lease has gone back.
+    ai.setLatency(300)
+    await Bun.sleep(200)
+    tg.delayNext("sendMessage", 20_000)
+    await learner.send("Отчёт опоздал на два дня.")
+    await waitFor("the answer in flight", () =>
+      tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
+    )
+    current.proc.kill("SIGKILL")
+    await current.exited
+    current = fx.spawn(env)
+    port = Number((await current.waitForLog("bot started")).webhookPort)
+    await learner.waitForTexts("the second answer", isPersonaLine, 2)
+    await Bun.sleep(2000)
+    current.proc.kill("SIGTERM")
+    expect(await current.exited).toBe(0)
+
+    const shown = learner.screen().map((m) => m.text ?? "")
+    expect(shown.filter((t) => t.includes("Допустим, сорвал."))).toHaveLength(1)
+    // The line and the answer: each saved in the commit that stored it, and never reduced again.
+    const [line] = (await rowsOf(database, LEARNER + 1, "update")).slice(-1)
+    const [answer] = (await rowsOf(database, LEARNER + 1, "event")).slice(-1)
+    for (const row of [line!, answer!]) {
+      expect(row.reduced_at?.getTime()).toBe(row.received_at.getTime())
+      expect(row.processed_at).not.toBeNull()
+      expect(row.attempts).toBe(0)
     }
   })
 })
