@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
 import type { Cmd } from "../core/commands"
 import type { Session } from "../core/session"
+import type { SavedWork } from "../repositories/enqueue.repo"
 import { markProcessed } from "../repositories/inbox.repo"
 import type { Reduction } from "../repositories/reduction"
 import { saveReductionWithWork } from "../repositories/sessions.repo"
@@ -131,26 +132,24 @@ const workAtReceipt = (ctx: LoadedCtx, cmds: ReadonlyArray<Cmd>, { cmd, at }: Fi
  * A row whose step was saved at receipt together with the work it starts (at-receipt.ts, migration 0019): what
  * commitWithWork does after its statement.
  */
-export const resumeWithWork = (row: InboxRow, origin: Origin, started: StartedWork) =>
-  Effect.gen(function* () {
-    const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
-    const first = workFirst(cmds)
-    if (!first) return yield* runCommands(row, origin, cmds, row.commands_done)
-    yield* continueWithWork(row, origin, cmds, first, yield* newWork(origin, first.cmd), started)
-  })
+export const resumeWithWork = (row: InboxRow, origin: Origin, saved: SavedWork) => {
+  const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
+  const first = workFirst(cmds)
+  if (!first) return runCommands(row, origin, cmds, row.commands_done)
+  return continueWithWork(row, origin, cmds, first, saved.work, saved)
+}
 
 /**
  * Only the work a step saved at receipt started, for a row whose worker does not get it (the chat's worker was
  * busy, or started meanwhile): that worker resumes the row after the work, which would otherwise wait for the sweep.
  */
-export const runWorkOfSavedRow = (row: InboxRow, started: StartedWork) =>
-  Effect.gen(function* () {
-    const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
-    const first = workFirst(cmds)
-    const read = readRow(row)
-    if (!first || !read) return
-    yield* runSavedWork(row, read.origin, cmds, first, yield* newWork(read.origin, first.cmd), started)
-  })
+export const runWorkOfSavedRow = (row: InboxRow, saved: SavedWork) => {
+  const cmds = (row.commands ?? []) as ReadonlyArray<Cmd>
+  const first = workFirst(cmds)
+  const read = readRow(row)
+  if (!first || !read) return Effect.void
+  return runSavedWork(row, read.origin, cmds, first, saved.work, saved)
+}
 
 /**
  * A step that starts background work first (an AI turn): saved together with the work's row and the progress up to

@@ -3,8 +3,8 @@ import type { Update } from "grammy/types"
 import type { InboxRow } from "../../db/schema"
 import type { Actor, Feedback, Input } from "../core/model"
 import type { Session } from "../core/session"
+import type { SavedWork } from "../repositories/enqueue.repo"
 import type { SessionAndSender } from "../repositories/sessions.repo"
-import type { StartedWork } from "../repositories/work.repo"
 import type { DbError } from "../services/db"
 import type { TelegramError } from "../services/telegram"
 import type { Origin } from "./decode"
@@ -36,7 +36,7 @@ export interface RowCtx {
   /** The chat's session and `userId`'s role, read with the chat's lease (enqueue.repo): spares the load a read. */
   readonly preloaded?: { readonly loaded: SessionAndSender; readonly userId: number }
   /** The work the row's step started, its row written with the step at receipt: run it now (resume.ts). */
-  readonly started?: StartedWork
+  readonly started?: SavedWork
 }
 
 /** The row as read once (read-row.ts): who it is for and what it carries. */

@@ -97,7 +97,12 @@ export interface Head {
   /** Whose role `loaded.sender` is. */
   readonly userId: number
   /** The work `next`'s step started, its row written with the step (ReducedAtReceipt.work): to be run now. */
-  readonly started?: StartedWork
+  readonly started?: SavedWork
+}
+
+/** Work whose row a store wrote with its step: its id and the budget read back, and what the work is. */
+export interface SavedWork extends StartedWork {
+  readonly work: NewWork
 }
 
 export interface Stored {
@@ -204,10 +209,10 @@ const storedOf = (first: StoredRow, row: NewRow): Stored => {
     commands_done: work?.done ?? 0,
     processed_at: work?.last ? new Date() : null,
   }
-  const started =
-    work_id == null
-      ? undefined
-      : startedWorkOf({ id: Number(work_id), ai_calls_today: ai_calls_today ?? null })
+  const started: SavedWork | undefined =
+    work && work_id != null
+      ? { work: work.work, ...startedWorkOf({ id: Number(work_id), ai_calls_today: ai_calls_today ?? null }) }
+      : undefined
   const head: Head = { next: saved as InboxRow, loaded, userId: row.userId, ...(started && { started }) }
   return { id, reduced: true, head }
 }

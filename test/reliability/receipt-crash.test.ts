@@ -75,22 +75,11 @@ describe.each(backends)("kill -9 after a step saved at receipt, real processes (
 
     const shown = learner.screen().map((m) => m.text ?? "")
     expect(shown.filter((t) => t.startsWith("❓ Частые вопросы"))).toHaveLength(1)
-    const db = await openDatabase(configOf(database))
-    try {
-      const row = await db
-        .selectFrom("update_inbox")
-        .select(["received_at", "reduced_at", "processed_at", "attempts"])
-        .where("chat_id", "=", LEARNER)
-        .where("kind", "=", "update")
-        .orderBy("id", "desc")
-        .executeTakeFirstOrThrow()
-      // Saved in the commit that stored it (one transaction, one now()), and never reduced again.
-      expect(row.reduced_at?.getTime()).toBe(row.received_at.getTime())
-      expect(row.processed_at).not.toBeNull()
-      expect(row.attempts).toBe(0)
-    } finally {
-      await db.destroy()
-    }
+    const [row] = (await rowsOf(database, LEARNER, "update")).slice(-1)
+    // Saved in the commit that stored it (one transaction, one now()), and never reduced again.
+    expect(row!.reduced_at?.getTime()).toBe(row!.received_at.getTime())
+    expect(row!.processed_at).not.toBeNull()
+    expect(row!.attempts).toBe(0)
   })
 
   test("mid-dialogue: the persona's answer, saved by the statement that settled its work, in flight when the process dies → sent once by the next start", async () => {

@@ -67,7 +67,7 @@ describe.each(backends)("a step reduced at receipt that starts work (%s)", (back
     expect(stored.reduced).toBe(true)
     const work = await workRows(db())
     expect(work).toEqual([{ id: work[0]!.id, chat_id: 10, user_id: 10, command: ask, owner: "a" }])
-    expect(stored.head?.started).toEqual({ id: Number(work[0]!.id), aiCallsToday: 3 })
+    expect(stored.head?.started).toEqual({ id: Number(work[0]!.id), aiCallsToday: 3, work: workOf(10) })
     // The work's command was the last: the row is done with, as commitWithWork leaves it.
     const row = await rowOf(db(), stored.id)
     expect(row.commands_done).toBe(2)
