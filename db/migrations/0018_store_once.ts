@@ -71,6 +71,20 @@ const SAVES = sql`${SAVED_STEPS}, put_back as (
           from rows where i.id = rows.id and rows.r is not null and rows.n not in (select ok.n from ok)
       )`
 
+// The function's variables: the stored rows' order and ids, and the chats whose leases the first statement took.
+export const VARIABLES = sql`    #variable_conflict use_column
+    declare
+      v_n integer[];
+      v_ids bigint[];
+      v_leased bigint[];
+    begin`
+
+// The first statement's first step: the store locks of the batch's chats, in lock order (its count gates the rest).
+export const LOCKED = sql`      with locked as (
+        select count(pg_advisory_xact_lock(${sql.lit(STORE_LOCK_NAMESPACE)}, d.k::integer)) as n
+        from (select distinct (e->>'c')::bigint % 2147483647 as k from jsonb_array_elements(p_rows) e order by 1) d
+      )`
+
 // The end of the first statement: the leases of the chats whose rows were stored (only a free or expired one), and
 // the rows' order, ids and the chats leased, into the function's variables.
 export const LEASES_TAKEN = sql`      ), taken as (
@@ -93,20 +107,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create or replace function store_and_reduce_rows(
       p_rows jsonb, p_owner text, p_lease_seconds double precision
     ) returns table (${STORED_ROW}, reduced boolean) language plpgsql as $$
-    #variable_conflict use_column
-    declare
-      v_n integer[];
-      v_ids bigint[];
-      v_leased bigint[];
-    begin
+${VARIABLES}
       -- One statement, in this order: the chats' store locks (in lock order), then the rows, with ids drawn in the
       -- order given (a chat's ids follow its arrival order), then the leases. A row with a step goes in reduced,
       -- the common outcome; it is put back below if its step is not saved. Only a free or expired lease is taken:
       -- one this instance holds belongs to a worker that is running already.
-      with locked as (
-        select count(pg_advisory_xact_lock(${sql.lit(STORE_LOCK_NAMESPACE)}, d.k::integer)) as n
-        from (select distinct (e->>'c')::bigint % 2147483647 as k from jsonb_array_elements(p_rows) e order by 1) d
-      ), given as (
+${LOCKED}, given as (
         select e.ordinality::integer as n, nextval('update_inbox_id_seq'::regclass) as id, e.value as v
         from jsonb_array_elements(p_rows) with ordinality e
         where (select locked.n from locked) >= 0

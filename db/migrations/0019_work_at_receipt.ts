@@ -1,5 +1,4 @@
 import { type Kysely, sql } from "kysely"
-import { STORE_LOCK_NAMESPACE } from "./0007_store_inbox_row"
 import { STORED_ROW } from "./0013_store_inbox_rows"
 import { planLookupsOnly } from "./0016_lookup_plans"
 import { keepGenericPlan } from "./0017_reduced_at_receipt"
@@ -47,19 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_rows jsonb, p_owner text, p_lease_seconds double precision, p_day_zone text
     ) returns table (${STORED_ROW}, reduced boolean, work_id bigint, ai_calls_today integer)
     language plpgsql as $$
-    #variable_conflict use_column
-    declare
-      v_n integer[];
-      v_ids bigint[];
-      v_leased bigint[];
-    begin
+${previous.VARIABLES}
       -- As 0018: the chats' store locks, then the rows (a row with a step reduced, and with its progress when the
       -- step starts work), then the leases. A work's result (x: the work's id) is stored only by the statement
       -- that deletes the work's row, after the locks (settleWork's order was the other way round): exactly once.
-      with locked as (
-        select count(pg_advisory_xact_lock(${sql.lit(STORE_LOCK_NAMESPACE)}, d.k::integer)) as n
-        from (select distinct (e->>'c')::bigint % 2147483647 as k from jsonb_array_elements(p_rows) e order by 1) d
-      ), settled as (
+${previous.LOCKED}, settled as (
         delete from background_work b
           where b.id in (select (e->>'x')::bigint from jsonb_array_elements(p_rows) e where e ? 'x')
             and (select locked.n from locked) >= 0

@@ -5,6 +5,7 @@ import { openDatabase } from "../../src/services/db"
 import { configOf } from "../repositories/database"
 import { scriptRoleplay } from "../support/ai-script"
 import { backends, type FreshDatabase } from "../support/database"
+import type { FakeBotApi } from "../support/fake-bot-api"
 import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
@@ -43,13 +44,36 @@ const rowsOf = async (database: FreshDatabase, chatId: number, kind: "update" | 
 describe.each(backends)("kill -9 after a step saved at receipt, real processes (%s)", (backend) => {
   const fx = useProcessFixture()
 
+  /** The bot as a real process, which can be killed and started again on the same database. */
+  const boot = async (tg: FakeBotApi, env: Record<string, string>) => {
+    let current: BotProcess = fx.spawn(env)
+    let port = Number((await current.waitForLog("bot started")).webhookPort)
+    return {
+      port: () => port,
+      /** kill -9 the moment a sendMessage is held in flight, then start again. */
+      killWhileSending: async () => {
+        await waitFor("the reply in flight", () =>
+          tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
+        )
+        current.proc.kill("SIGKILL")
+        await current.exited
+        current = fx.spawn(env)
+        port = Number((await current.waitForLog("bot started")).webhookPort)
+      },
+      /** Waits out a sweep, then stops the bot gracefully: it must exit 0. */
+      stop: async () => {
+        await Bun.sleep(2000)
+        current.proc.kill("SIGTERM")
+        expect(await current.exited).toBe(0)
+      },
+    }
+  }
+
   test("the reply in flight when the process dies → sent once by the next start, from the step saved with the update", async () => {
     const tg = await fx.botApi()
     const database = await fx.database(backend)
-    const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" }
-    let current: BotProcess = fx.spawn(env)
-    let port = Number((await current.waitForLog("bot started")).webhookPort)
-    const learner = processLearner(tg, () => port, LEARNER)
+    const bot = await boot(tg, { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" })
+    const learner = processLearner(tg, bot.port, LEARNER)
     await learner.signIn((t) => t.startsWith("👋 Привет"))
     // Two steps read the chat as stored after the sign-in: the next one is reduced from this instance's copy.
     await learner.send("/help")
@@ -61,17 +85,9 @@ describe.each(backends)("kill -9 after a step saved at receipt, real processes (
     await Bun.sleep(200)
     tg.delayNext("sendMessage", 20_000)
     await learner.send("/faq")
-    await waitFor("the reply in flight", () =>
-      tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
-    )
-    current.proc.kill("SIGKILL")
-    await current.exited
-    current = fx.spawn(env)
-    port = Number((await current.waitForLog("bot started")).webhookPort)
+    await bot.killWhileSending()
     await learner.waitForTexts("the FAQ", (t) => t.startsWith("❓ Частые вопросы"))
-    await Bun.sleep(2000)
-    current.proc.kill("SIGTERM")
-    expect(await current.exited).toBe(0)
+    await bot.stop()
 
     const shown = learner.screen().map((m) => m.text ?? "")
     expect(shown.filter((t) => t.startsWith("❓ Частые вопросы"))).toHaveLength(1)
@@ -88,10 +104,8 @@ describe.each(backends)("kill -9 after a step saved at receipt, real processes (
     fx.onTeardown(() => ai.stop())
     scriptRoleplay(ai, spec, [{ reply: "Ну, бывает." }, { reply: "Допустим, сорвал." }])
     const database = await fx.database(backend)
-    const env = { ...testEnv(tg, database, "webhook", ai), LOG_LEVEL: "info" }
-    let current: BotProcess = fx.spawn(env)
-    let port = Number((await current.waitForLog("bot started")).webhookPort)
-    const learner = processLearner(tg, () => port, LEARNER + 1)
+    const bot = await boot(tg, { ...testEnv(tg, database, "webhook", ai), LOG_LEVEL: "info" })
+    const learner = processLearner(tg, bot.port, LEARNER + 1)
     await learner.signIn((t) => t.startsWith("👋 Привет"))
     await learner.send(`/${spec.commands.start}`)
     await learner.waitForTexts("the case's algorithm", (t) => t === visibleText(spec.texts.algorithm))
@@ -103,17 +117,9 @@ describe.each(backends)("kill -9 after a step saved at receipt, real processes (
     await Bun.sleep(200)
     tg.delayNext("sendMessage", 20_000)
     await learner.send("Отчёт опоздал на два дня.")
-    await waitFor("the answer in flight", () =>
-      tg.calls.some((c) => c.method === "sendMessage" && c.status === 0),
-    )
-    current.proc.kill("SIGKILL")
-    await current.exited
-    current = fx.spawn(env)
-    port = Number((await current.waitForLog("bot started")).webhookPort)
+    await bot.killWhileSending()
     await learner.waitForTexts("the second answer", isPersonaLine, 2)
-    await Bun.sleep(2000)
-    current.proc.kill("SIGTERM")
-    expect(await current.exited).toBe(0)
+    await bot.stop()
 
     const shown = learner.screen().map((m) => m.text ?? "")
     expect(shown.filter((t) => t.includes("Допустим, сорвал."))).toHaveLength(1)
