@@ -15,6 +15,7 @@ import { reissueOrphanedWork } from "./pipeline/work"
 import { pingDatabase } from "./repositories/health.repo"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues } from "./repositories/sessions.repo"
+import { warmConnections } from "./repositories/warm-up.repo"
 import { ensureAppJobs } from "./scheduler/app-jobs"
 import { makeAi, requireAiKey } from "./services/ai-setup"
 import { closeDatabases, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
@@ -111,6 +112,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
         throw e
       })
     const applied = await migrateToLatest(kysely)
+    await warmConnections([kysely, lazyKysely]).catch((e) => logError("warming the database connections", e))
     log("database ready", { kind: config.database.kind, migrations: applied.length, seeded })
     if (!config.authEnabled)
       Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
@@ -237,13 +239,6 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       await ai.usageWritten()
     }
 
-    return {
-      db: kysely,
-      whenIdle,
-      metricsPort,
-      webhookPort,
-      instanceId,
-      stop,
-    }
+    return { db: kysely, whenIdle, metricsPort, webhookPort, instanceId, stop }
   }
 }

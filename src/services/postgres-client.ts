@@ -51,11 +51,35 @@ export const openPostgres = (
     dialect: new PostgresJSDialect({ postgres: client }),
     plugins: [int8AsNumber],
   })
-  pools.set(kysely, client)
+  pools.set(kysely, { client, max })
   return kysely
 }
 
-const pools = new WeakMap<Kysely<Database>, SQL>()
+const pools = new WeakMap<Kysely<Database>, { readonly client: SQL; readonly max: number }>()
+
+/**
+ * Runs `run` on every connection a pool of ours may open, all opened now; false when `db` is not one (PGlite, a
+ * transaction). What a connection pays on its first use of a statement is then paid at start, not by the updates
+ * that happen to get a fresh connection at a busy moment.
+ */
+export const onEveryConnection = async (
+  db: Kysely<Database>,
+  run: (query: (text: string) => Promise<unknown>) => Promise<void>,
+): Promise<boolean> => {
+  const pool = pools.get(db)
+  if (pool === undefined) return false
+  // Reserved all at once: a connection given back before the next reserve would be handed out again.
+  const reserved = await Promise.allSettled(Array.from({ length: pool.max }, () => pool.client.reserve()))
+  const connections = reserved.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
+  try {
+    await Promise.all(connections.map((connection) => run((text) => connection.unsafe(text))))
+  } finally {
+    for (const connection of connections) connection.release()
+  }
+  const refused = reserved.find((r) => r.status === "rejected")
+  if (refused) throw refused.reason
+  return true
+}
 
 /**
  * Runs one compiled statement on the pool itself, or undefined when `db` is not a pool of ours (PGlite, a
@@ -64,7 +88,7 @@ const pools = new WeakMap<Kysely<Database>, SQL>()
  * hands out a connection per statement anyway.
  */
 export const onPool = (db: Kysely<Database>) => {
-  const pool = pools.get(db)
+  const pool = pools.get(db)?.client
   if (pool === undefined) return undefined
   return async <Row>(text: string, params: ReadonlyArray<unknown>): Promise<Row[]> => {
     // Bun's pool prepares statements by default (named, per connection), as the dialect asks for.
