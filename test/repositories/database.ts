@@ -24,10 +24,10 @@ export const clearTables = async (db: Db) => {
 }
 
 /**
- * One freshly migrated database for the enclosing `describe` block, emptied before every test.
- * Returns a getter, since the database opens only in `beforeAll`.
+ * One freshly migrated database for the enclosing `describe` block, as the app opens it; dropped after the block.
+ * Getters, since the database opens only in `beforeAll`.
  */
-export const useRepositoryDatabase = (backend: Backend): (() => Db) => {
+export const useMigratedDatabase = (backend: Backend) => {
   let fresh: FreshDatabase | undefined
   let db: Db | undefined
   beforeAll(async () => {
@@ -39,10 +39,16 @@ export const useRepositoryDatabase = (backend: Backend): (() => Db) => {
     await db?.destroy()
     await fresh?.drop()
   })
+  return { db: () => db!, fresh: () => fresh! }
+}
+
+/** `useMigratedDatabase`, emptied before every test. Returns the database's getter. */
+export const useRepositoryDatabase = (backend: Backend): (() => Db) => {
+  const { db } = useMigratedDatabase(backend)
   beforeEach(async () => {
-    await clearTables(db!)
+    await clearTables(db())
   })
-  return () => db!
+  return db
 }
 
 /**

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import postgres from "postgres"
 import { warmConnections } from "../../src/repositories/warm-up.repo"
-import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { onEveryConnection } from "../../src/services/postgres-client"
-import { backends, type FreshDatabase, freshDatabase } from "../support/database"
-import { configOf, type Db } from "./database"
+import { backends } from "../support/database"
+import { useMigratedDatabase } from "./database"
 
 setDefaultTimeout(30_000)
 
@@ -12,19 +11,10 @@ setDefaultTimeout(30_000)
 const MAIN_POOL = 10
 
 describe.each(backends)("warming the database connections (%s)", (backend) => {
-  let fresh: FreshDatabase
-  let db: Db
-  beforeAll(async () => {
-    fresh = await freshDatabase(backend)
-    db = await openDatabase(configOf(fresh))
-    await migrateToLatest(db)
-  })
-  afterAll(async () => {
-    await db.destroy()
-    await fresh.drop()
-  })
+  const database = useMigratedDatabase(backend)
 
   test("warmConnections → the store's functions called with nothing to do: nothing stored, nothing leased", async () => {
+    const db = database.db()
     await warmConnections([db, db])
     const counts = await Promise.all(
       (["update_inbox", "chat_leases", "chat_sessions", "background_work"] as const).map(async (table) =>
@@ -38,7 +28,7 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
     test("onEveryConnection → run once on each of the pool's connections, all opened at once", async () => {
       const pids: number[] = []
       expect(
-        await onEveryConnection(db, async (query) => {
+        await onEveryConnection(database.db(), async (query) => {
           const [row] = (await query("select pg_backend_pid() as pid")) as Array<{ pid: number }>
           pids.push(Number(row!.pid))
         }),
@@ -47,9 +37,9 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
     })
 
     test("warmConnections → every connection of the pool has called the functions (what each last ran)", async () => {
-      await warmConnections([db])
+      await warmConnections([database.db()])
       // Read from outside the pool, so that no connection of it runs anything else meanwhile.
-      const admin = postgres(fresh.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
+      const admin = postgres(database.fresh().env.DATABASE_URL!, { max: 1, onnotice: () => {} })
       try {
         const rows = await admin`select query from pg_stat_activity
           where datname = current_database() and pid <> pg_backend_pid()`
@@ -61,7 +51,7 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
     })
   } else {
     test("onEveryConnection on PGlite → false (one connection in process: warmed by a plain call)", async () => {
-      expect(await onEveryConnection(db, async () => {})).toBe(false)
+      expect(await onEveryConnection(database.db(), async () => {})).toBe(false)
     })
   }
 })
