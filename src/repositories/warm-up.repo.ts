@@ -13,14 +13,17 @@ const FUNCTIONS = [
   sql`select count(*) from save_reductions('[]'::jsonb)`,
 ]
 
-/** Runs FUNCTIONS on every connection of each pool (one connection on PGlite), before the first update. */
+/**
+ * Runs FUNCTIONS on every connection of each pool (one connection on PGlite), before the first update; on fewer
+ * when the server cannot open them all in time (onEveryConnection): a pool is then warmed as far as it goes.
+ */
 export const warmConnections = async (pools: ReadonlyArray<Kysely<Database>>) => {
   const warm = async (db: Kysely<Database>) => {
     const texts = FUNCTIONS.map((q) => q.compile(db).sql)
     const onEach = await onEveryConnection(db, async (query) => {
       for (const text of texts) await query(text)
     })
-    if (!onEach) for (const q of FUNCTIONS) await q.execute(db)
+    if (onEach === undefined) for (const q of FUNCTIONS) await q.execute(db)
   }
   await Promise.all([...new Set(pools)].map(warm))
 }

@@ -1,4 +1,4 @@
-import { SQL } from "bun"
+import { type ReservedSQL, SQL } from "bun"
 import { Redacted } from "effect"
 import { Kysely, type KyselyPlugin } from "kysely"
 import { PostgresJSDialect } from "kysely-postgres-js"
@@ -58,27 +58,41 @@ export const openPostgres = (
 const pools = new WeakMap<Kysely<Database>, { readonly client: SQL; readonly max: number }>()
 
 /**
- * Runs `run` on every connection a pool of ours may open, all opened now; false when `db` is not one (PGlite, a
- * transaction). What a connection pays on its first use of a statement is then paid at start, not by the updates
- * that happen to get a fresh connection at a busy moment.
+ * Runs `run` on every connection a pool of ours may open, all opened now, and answers on how many; undefined when
+ * `db` is not one (PGlite, a transaction). What a connection pays on its first use of a statement is then paid at
+ * start, not by the updates that happen to get a fresh connection at a busy moment. Connections the server does not
+ * grant within `withinMs` (it is near max_connections) are done without: the pool would wait for one to come back,
+ * and holding the others, nothing would ever come back.
  */
 export const onEveryConnection = async (
   db: Kysely<Database>,
   run: (query: (text: string) => Promise<unknown>) => Promise<void>,
-): Promise<boolean> => {
+  withinMs = 3000,
+): Promise<number | undefined> => {
   const pool = pools.get(db)
-  if (pool === undefined) return false
+  if (pool === undefined) return undefined
+  const granted: ReservedSQL[] = []
+  let late = false
   // Reserved all at once: a connection given back before the next reserve would be handed out again.
-  const reserved = await Promise.allSettled(Array.from({ length: pool.max }, () => pool.client.reserve()))
-  const connections = reserved.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
+  const signal = AbortSignal.timeout(withinMs)
+  const asked = Array.from({ length: pool.max }, () =>
+    pool.client.reserve({ signal }).then(
+      (connection) => {
+        if (late) connection.release()
+        else granted.push(connection)
+      },
+      () => undefined,
+    ),
+  )
+  // The signal ends the reserves still waiting; the timer answers even if one would not hear it.
+  await Promise.race([Promise.all(asked), Bun.sleep(withinMs)])
+  late = true
   try {
-    await Promise.all(connections.map((connection) => run((text) => connection.unsafe(text))))
+    await Promise.all(granted.map((connection) => run((text) => connection.unsafe(text))))
   } finally {
-    for (const connection of connections) connection.release()
+    for (const connection of granted) connection.release()
   }
-  const refused = reserved.find((r) => r.status === "rejected")
-  if (refused) throw refused.reason
-  return true
+  return granted.length
 }
 
 /**
