@@ -112,25 +112,25 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
         throw e
       })
     const applied = await migrateToLatest(kysely)
-    await warmConnections([kysely, lazyKysely]).catch((e) => logError("warming the database connections", e))
+    // Meanwhile Telegram and the AI providers are asked; done before the first update can arrive.
+    const warming = warmConnections(kysely, lazyKysely).catch((e) =>
+      logError("warming the database connections", e),
+    )
     log("database ready", { kind: config.database.kind, migrations: applied.length, seeded })
     if (!config.authEnabled)
       Effect.runSync(logShape.warn("no AUTH_PASSWORD_* set: sign-in is off and everyone is a user"))
 
     const api = createApi(Redacted.value(env.BOT_TOKEN), env.TELEGRAM_API_ROOT, metrics)
     const deadline = options.telegramStartupTimeoutMs ?? 30_000
-    const me = await withDeadline("getMe", deadline, (signal) => api.getMe(signal)).catch(
-      async (e: unknown) => {
-        await closeDatabases(kysely, lazyKysely)
-        throw e
-      },
-    )
-    const ai = await Promise.resolve()
-      .then(() => makeAi(config, logShape, metrics, lazyKysely))
-      .catch(async (e: unknown) => {
+    // A start that fails from here closes the pools, once the warm-up has given its connections back.
+    const orClose = <A>(step: Promise<A>) =>
+      step.catch(async (e: unknown) => {
+        await warming
         await closeDatabases(kysely, lazyKysely)
         throw e
       })
+    const me = await orClose(withDeadline("getMe", deadline, (signal) => api.getMe(signal)))
+    const ai = await orClose(Promise.resolve().then(() => makeAi(config, logShape, metrics, lazyKysely)))
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`
     const settings = makeSettings(config, me.username, instanceId)
 
@@ -158,6 +158,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     await withDeadline("setMyCommands", deadline, (signal) =>
       api.setMyCommands(botCommands(), {}, signal),
     ).catch((e) => logError("setMyCommands", e))
+    await warming
     const intake = await startIntake({
       api,
       mode: config.mode,
