@@ -263,9 +263,15 @@ describe.each(backends)("inbox repository (%s)", (backend) => {
       await sql`update update_inbox set processed_at = now()`.execute(db())
       await insertUpdate(db(), 30_001, 98, {})
       expect(await entriesScanned()).toBeGreaterThanOrEqual(601)
-      expect(await findOrphanedChats(db(), 500)).toEqual([98])
-      expect(await entriesScanned()).toBeLessThan(20)
-      expect(await findOrphanedChats(db(), 500)).toEqual([98])
+      // An entry is only marked once its row version is dead to every transaction PostgreSQL counts: a moment when
+      // the server holds an older snapshot (another test's, under CI load) delays it to a later sweep, as in production.
+      let left = Number.POSITIVE_INFINITY
+      for (let sweep = 0; sweep < 50 && left >= 20; sweep++) {
+        if (sweep > 0) await Bun.sleep(100)
+        expect(await findOrphanedChats(db(), 500)).toEqual([98])
+        left = await entriesScanned()
+      }
+      expect(left).toBeLessThan(20)
     })
 
     test("chat ids beyond 2^31 (group chats) → returned as exact numbers", async () => {
