@@ -3,6 +3,7 @@ import { Redacted } from "effect"
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../../src/config/config"
+import type { NewRow, ReducedAtReceipt } from "../../src/repositories/enqueue.repo"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
 import { type Backend, type FreshDatabase, freshDatabase } from "../support/database"
 
@@ -83,5 +84,19 @@ export const insertEvent = async (db: Db, chatId: number, payload: unknown) => {
     .executeTakeFirstOrThrow()
   return row.id
 }
+
+/** An update of `chatId` as the store receives it, with its step reduced at receipt (enqueue.repo's NewRow). */
+export const updateReducedAtReceipt = (
+  updateId: number,
+  chatId: number,
+  reduced: ReducedAtReceipt,
+): NewRow => ({
+  chatId,
+  updateId,
+  kind: "update",
+  payload: { update_id: updateId },
+  userId: chatId,
+  reduced,
+})
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

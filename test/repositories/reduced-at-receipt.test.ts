@@ -4,7 +4,7 @@ import { type NewRow, type Stored, storeRow, storeRows } from "../../src/reposit
 import { acquireLease } from "../../src/repositories/leases.repo"
 import type { SessionAndSender } from "../../src/repositories/sessions.repo"
 import { backends } from "../support/database"
-import { type Db, useRepositoryDatabase } from "./database"
+import { type Db, updateReducedAtReceipt, useRepositoryDatabase } from "./database"
 
 setDefaultTimeout(30_000)
 
@@ -17,13 +17,8 @@ const nobody: SessionAndSender = {
 }
 
 /** An update of `chatId` with its step reduced at receipt from `expected` (by default: a chat never seen). */
-const reducedUpdate = (updateId: number, chatId: number, expected = nobody, version = 0): NewRow => ({
-  chatId,
-  updateId,
-  kind: "update",
-  payload: { update_id: updateId },
-  userId: chatId,
-  reduced: {
+const reducedUpdate = (updateId: number, chatId: number, expected = nobody, version = 0): NewRow =>
+  updateReducedAtReceipt(updateId, chatId, {
     expected,
     step: {
       chatId,
@@ -32,8 +27,7 @@ const reducedUpdate = (updateId: number, chatId: number, expected = nobody, vers
       state: { screen: `after ${updateId}` },
       counters: { userId: chatId, auth: { failures: 0, lockedUntil: null }, rate },
     },
-  },
-})
+  })
 
 const rowOf = async (db: Db, id: number) =>
   db

@@ -5,7 +5,7 @@ import { type NewRow, type Stored, storeRow, storeRows } from "../../src/reposit
 import type { SessionAndSender } from "../../src/repositories/sessions.repo"
 import type { NewWork } from "../../src/repositories/work.repo"
 import { backends } from "../support/database"
-import { type Db, useRepositoryDatabase } from "./database"
+import { type Db, updateReducedAtReceipt, useRepositoryDatabase } from "./database"
 
 setDefaultTimeout(30_000)
 
@@ -29,18 +29,11 @@ const workOf = (userId: number): NewWork => ({
 /** An update whose step, reduced at receipt from a chat never seen, starts work after a chat action. */
 const turn = (updateId: number, chatId: number, then: ReadonlyArray<unknown> = []): NewRow => {
   const commands = [typing, ask, ...then] as never
-  return {
-    chatId,
-    updateId,
-    kind: "update",
-    payload: { update_id: updateId },
-    userId: chatId,
-    reduced: {
-      expected: nobody,
-      step: { chatId, expectedVersion: 0, commands, state: { turn: updateId } },
-      work: { work: workOf(chatId), done: 2, last: then.length === 0 },
-    },
-  }
+  return updateReducedAtReceipt(updateId, chatId, {
+    expected: nobody,
+    step: { chatId, expectedVersion: 0, commands, state: { turn: updateId } },
+    work: { work: workOf(chatId), done: 2, last: then.length === 0 },
+  })
 }
 
 const rowOf = (db: Db, id: number) =>
