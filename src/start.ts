@@ -15,7 +15,7 @@ import { reissueOrphanedWork } from "./pipeline/work"
 import { pingDatabase } from "./repositories/health.repo"
 import { countBacklog } from "./repositories/inbox.repo"
 import { countActiveDialogues } from "./repositories/sessions.repo"
-import { warmConnections } from "./repositories/warm-up.repo"
+import { FEWER_CONNECTIONS_WARNING, warmConnections } from "./repositories/warm-up.repo"
 import { ensureAppJobs } from "./scheduler/app-jobs"
 import { makeAi, requireAiKey } from "./services/ai-setup"
 import { closeDatabases, makeDb, migrateToLatest, openDatabase, openLazyCommits } from "./services/db"
@@ -113,8 +113,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       })
     const applied = await migrateToLatest(kysely)
     // Meanwhile Telegram and the AI providers are asked; done before the first update can arrive.
-    const warming = warmConnections(kysely, lazyKysely).catch((e) =>
-      logError("warming the database connections", e),
+    const warming = warmConnections(kysely, lazyKysely).then(
+      (short) => short && Effect.runSync(logShape.warn(FEWER_CONNECTIONS_WARNING, short)),
+      (e) => logError("warming the database connections", e),
     )
     log("database ready", { kind: config.database.kind, migrations: applied.length, seeded })
     if (!config.authEnabled)

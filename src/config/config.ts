@@ -22,6 +22,8 @@ export type Database =
       readonly kind: "postgres"
       readonly url: Redacted.Redacted<string>
       readonly sslMode: Env["DATABASE_SSL_MODE"]
+      /** Every connection this instance opens, all pools and the scheduler's leader together. */
+      readonly maxConnections: number
     }
 
 export type Mode =
@@ -121,6 +123,7 @@ const shape = (env: Env): AppConfig => ({
         kind: "postgres",
         url: Redacted.make(normalizeDatabaseUrl(Redacted.value(env.DATABASE_URL))),
         sslMode: env.DATABASE_SSL_MODE,
+        maxConnections: env.DATABASE_MAX_CONNECTIONS,
       }
     : { kind: "pglite", dataDir: env.DATA_DIR },
   mode:

@@ -25,6 +25,12 @@ export const fields = {
     60,
     "Сколько ждать PostgreSQL при старте, с (повторы с нарастающей паузой), потом выход с кодом 1",
   ),
+  DATABASE_MAX_CONNECTIONS: field.int(
+    6,
+    1000,
+    15,
+    "Сколько соединений с PostgreSQL открывает один экземпляр, всего: не больше, чем сервер даёт одному экземпляру (при выкладке работают два)",
+  ),
   DATA_DIR: field.text("Папка данных (PGlite и файлы)", "./data"),
   AUTH_PASSWORD_USER: field.secret("Пароль роли user, не короче 8 символов (или argon2/bcrypt-хеш)"),
   AUTH_PASSWORD_ADMIN: field.secret("Пароль роли admin, не короче 8 символов (или argon2/bcrypt-хеш)"),

@@ -113,6 +113,16 @@ const EMBEDDED_SETTINGS = [
 ]
 
 /**
+ * How an instance's connections (`DATABASE_MAX_CONNECTIONS`) are shared: one for the scheduler's leader lock
+ * (leadership.ts), about a quarter of the rest for lease writes and lazy saves, the others for everything else. Each
+ * pool needs its own: with the main pool holding all a server grants, lease writes wait forever (docs/scaling.md).
+ */
+export const connectionBudget = (total: number) => {
+  const lazy = Math.min(8, Math.max(1, Math.ceil((total - 1) / 4)))
+  return { main: Math.max(1, total - 1 - lazy), lazy, leader: 1 }
+}
+
+/**
  * Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory; a fresh one starts as a copy of the
  * prepared template (pglite-template.ts), and `seeded` hears how it came to be.
  */
@@ -128,7 +138,7 @@ export const openDatabase = async (
     })
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
-  return openPostgres(config, 10, SERVER_SETTINGS)
+  return openPostgres(config, connectionBudget(config.maxConnections).main, SERVER_SETTINGS)
 }
 
 /**
@@ -140,7 +150,8 @@ export const openLazyCommits = async (
   main: Kysely<Database>,
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") return main
-  return openPostgres(config, 4, { ...SERVER_SETTINGS, synchronous_commit: "off" })
+  const { lazy } = connectionBudget(config.maxConnections)
+  return openPostgres(config, lazy, { ...SERVER_SETTINGS, synchronous_commit: "off" })
 }
 
 export const closeDatabases = async (main: Kysely<Database>, lazy: Kysely<Database>) => {

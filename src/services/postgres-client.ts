@@ -57,6 +57,9 @@ export const openPostgres = (
 
 const pools = new WeakMap<Kysely<Database>, { readonly client: SQL; readonly max: number }>()
 
+/** How many connections a pool of ours may open; 0 when `db` is not one. */
+export const poolSize = (db: Kysely<Database>): number => pools.get(db)?.max ?? 0
+
 /**
  * Runs `run` on every connection a pool of ours may open, all opened now, and answers on how many; undefined when
  * `db` is not one (PGlite, a transaction). What a connection pays on its first use of a statement is then paid at

@@ -13,7 +13,12 @@ export type Db = Kysely<Database>
 export const configOf = (fresh: FreshDatabase): DatabaseConfig =>
   fresh.backend === "pglite"
     ? { kind: "pglite", dataDir: fresh.env.DATA_DIR! }
-    : { kind: "postgres", url: Redacted.make(fresh.env.DATABASE_URL!), sslMode: "disable" }
+    : {
+        kind: "postgres",
+        url: Redacted.make(fresh.env.DATABASE_URL!),
+        sslMode: "disable",
+        maxConnections: 15,
+      }
 
 export const clearTables = async (db: Db) => {
   await sql`delete from update_inbox`.execute(db)

@@ -34,7 +34,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("Postgres.js pool through connec
     const target = new URL(process.env.TEST_DATABASE_URL!)
     proxy = startTcpProxy(Number(target.port || 5432), target.hostname)
     target.port = String(proxy.port)
-    db = await openDatabase({ kind: "postgres", url: Redacted.make(target.toString()), sslMode: "disable" })
+    db = await openDatabase({
+      kind: "postgres",
+      url: Redacted.make(target.toString()),
+      sslMode: "disable",
+      maxConnections: 15,
+    })
   })
   afterAll(async () => {
     process.off("uncaughtException", onUncaught)

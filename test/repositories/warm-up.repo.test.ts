@@ -55,7 +55,7 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
       const url = new URL(database.fresh().env.DATABASE_URL!)
       url.username = role
       const limited = openPostgres(
-        { kind: "postgres", url: Redacted.make(url.toString()), sslMode: "disable" },
+        { kind: "postgres", url: Redacted.make(url.toString()), sslMode: "disable", maxConnections: 15 },
         MAIN_POOL,
       )
       try {
