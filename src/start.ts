@@ -101,9 +101,11 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     })
     database = kysely
     const lazyKysely = await openLazyCommits(config.database, kysely)
+    // On the lease pool: Bun's pool opens all its connections at its first query, so a server short of them leaves
+    // the main pool short (its queries wait), not the lease writes (they would fail for good).
     if (config.database.kind === "postgres")
       await waitForPostgres(
-        kysely,
+        lazyKysely,
         Redacted.value(config.database.url),
         env.DATABASE_CONNECT_TIMEOUT_SEC,
         (fields) => Effect.runSync(logShape.warn("database unreachable, retrying", fields)),
@@ -113,7 +115,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       })
     const applied = await migrateToLatest(kysely)
     // Meanwhile Telegram and the AI providers are asked; done before the first update can arrive.
-    const warming = warmConnections(kysely, lazyKysely).then(
+    const warming = warmConnections(kysely, lazyKysely, env.DATABASE_MAX_CONNECTIONS).then(
       (short) => short && Effect.runSync(logShape.warn(FEWER_CONNECTIONS_WARNING, short)),
       (e) => logError("warming the database connections", e),
     )

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
-import { openDatabase } from "../services/db"
+import { CLI_CONNECTIONS, openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import {
   appliedMigrations,
@@ -102,7 +102,7 @@ const checkWrite = async (db: Kysely<Database>) => {
 const config = loadOpsConfig()
 const { database } = config
 console.log(`Проверка базы данных (${where(database)})\n`)
-const db = await openDatabase(database)
+const db = await openDatabase(database, undefined, CLI_CONNECTIONS)
 try {
   const version = await serverVersion(db).then(
     (version) => version?.split(" on ")[0] ?? "неизвестна",

@@ -1,7 +1,7 @@
 import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
 import { formatInZone, zoneLabel } from "../core/dates"
-import { openDatabase } from "../services/db"
+import { CLI_CONNECTIONS, openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import { loadOpsConfig } from "./ops-config"
 import { statsQueries as q } from "./stats.repo"
@@ -88,7 +88,7 @@ const inbox = async (db: Db) => {
 }
 
 const config = loadOpsConfig()
-const db = await openDatabase(config.database)
+const db = await openDatabase(config.database, undefined, CLI_CONNECTIONS)
 let code = 0
 try {
   const zone = config.env.APSCHEDULER_TIMEZONE

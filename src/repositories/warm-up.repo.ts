@@ -23,24 +23,49 @@ const warm = async (db: Db, functions: ReadonlyArray<RawBuilder<unknown>>) => {
   return onEach
 }
 
-/** Logged when a pool could not open all its connections: lease writes or the scheduler may then wait for good. */
+/** Logged when the server grants or allows fewer connections than the pools and the leader ask for. */
 export const FEWER_CONNECTIONS_WARNING =
-  "the database granted fewer connections than the pools ask for: set DATABASE_MAX_CONNECTIONS to what the server gives one instance (docs/scaling.md)"
+  "the database grants fewer connections than DATABASE_MAX_CONNECTIONS: set it to what the server allows one instance (docs/scaling.md)"
 
-export type Shortfall = { readonly granted: number; readonly asked: number }
+/** What was asked and granted: the setting, the two pools' size, the pools' connections opened, the server's limit. */
+export type Shortfall = {
+  readonly setting: number
+  readonly pools: number
+  readonly granted: number
+  readonly allowed: number | null
+}
+
+/** How many connections the server lets this role open: its own limit and the server's, less the superusers' reserve. */
+const connectionsAllowed = async (db: Db): Promise<number | null> => {
+  const { rows } = await sql<{ allowed: number | null }>`
+    select case when r.rolsuper then current_setting('max_connections')::int
+      else least(nullif(r.rolconnlimit, -1), current_setting('max_connections')::int
+        - current_setting('superuser_reserved_connections')::int) end as allowed
+    from pg_roles r where r.rolname = current_user`.execute(db)
+  return rows[0]?.allowed ?? null
+}
 
 /**
- * Calls the functions on every connection of the lazy-commit pool (the one it runs: a step saved lazily; receipts
- * are never stored there), then of the main pool (one connection on PGlite), before the first update. On fewer
+ * Calls the functions on every connection of the main pool (one connection on PGlite), and on the lazy-commit pool
+ * the one it runs (a step saved lazily; receipts are never stored there), before the first update. On fewer
  * connections when the server cannot open them all in time (onEveryConnection): a pool is warmed as far as it goes.
- * The lazy pool first, so that a server short of connections leaves the main pool short, which only waits, and not
- * the lease writes, which would wait forever. Answers what the server did not grant, if anything.
+ * Answers, on PostgreSQL, what falls short of `setting` (DATABASE_MAX_CONNECTIONS): connections the pools could not
+ * open, or a server whose limit leaves some part without one (the leader's connection too, which opens later).
  */
-export const warmConnections = async (main: Db, lazy: Db): Promise<Shortfall | undefined> => {
-  const lazyGranted = lazy === main ? 0 : await warm(lazy, [SAVE])
-  const mainGranted = await warm(main, [STORE, SAVE])
+export const warmConnections = async (
+  main: Db,
+  lazy: Db,
+  setting: number,
+): Promise<Shortfall | undefined> => {
+  // Asked before the warm-up, which then leaves each connection with the functions compiled as its last work.
+  const allowed = poolSize(main) > 0 ? await connectionsAllowed(main) : null
+  const [mainGranted, lazyGranted] = await Promise.all([
+    warm(main, [STORE, SAVE]),
+    lazy === main ? 0 : warm(lazy, [SAVE]),
+  ])
   if (lazyGranted === undefined || mainGranted === undefined) return undefined
   const granted = lazyGranted + mainGranted
-  const asked = poolSize(main) + (lazy === main ? 0 : poolSize(lazy))
-  return granted < asked ? { granted, asked } : undefined
+  const pools = poolSize(main) + (lazy === main ? 0 : poolSize(lazy))
+  const short = granted < pools || (allowed !== null && allowed < setting)
+  return short ? { setting, pools, granted, allowed } : undefined
 }

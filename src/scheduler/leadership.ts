@@ -32,6 +32,11 @@ const within = async (promise: Promise<unknown>, ms: number): Promise<void> => {
   clearTimeout(timer)
 }
 
+/** Without a connection no instance can lead: broadcasts, exports, reminders and clean-ups do not run. */
+export const LEADER_REFUSED_WARNING =
+  "the scheduler cannot connect: the server refuses more connections (DATABASE_MAX_CONNECTIONS, docs/scaling.md)"
+const ATTEMPT_FAILED = "scheduler leadership attempt failed"
+
 /**
  * The connection the leader lock lives on: one session of its own, never recycled (a `max_lifetime` would end the
  * session, and the lock with it, every 30–60 min), and separate from the app's pool on purpose. A session lock
@@ -76,6 +81,7 @@ export const makeLeaderLock = (options: {
   // Kept between a follower's attempts; replaced after any failure.
   let client: Sql | undefined
   let current: Attempt | undefined
+  let saidRefused = false
 
   const drop = (sql: Sql) => {
     if (client === sql) client = undefined
@@ -116,7 +122,15 @@ export const makeLeaderLock = (options: {
     try {
       got = await tryLeaderLock(sql, k1, k2)
     } catch (error) {
-      say(log.debug("scheduler leadership attempt failed", { owner, ...describeError(error) }))
+      // The server refusing another connection (too_many_connections) will not pass by itself: said once, loudly.
+      const refused = (error as { code?: unknown } | undefined)?.code === "53300"
+      const fields = { owner, ...describeError(error) }
+      say(
+        refused && !saidRefused
+          ? log.warn(LEADER_REFUSED_WARNING, fields)
+          : log.debug(ATTEMPT_FAILED, fields),
+      )
+      saidRefused ||= refused
       drop(sql)
       return false
     }

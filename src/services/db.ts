@@ -115,12 +115,15 @@ const EMBEDDED_SETTINGS = [
 /**
  * How an instance's connections (`DATABASE_MAX_CONNECTIONS`) are shared: one for the scheduler's leader lock
  * (leadership.ts), about a quarter of the rest for lease writes and lazy saves, the others for everything else. Each
- * pool needs its own: with the main pool holding all a server grants, lease writes wait forever (docs/scaling.md).
+ * pool needs its own: with the main pool holding all a server grants, every lease write fails (docs/scaling.md).
  */
 export const connectionBudget = (total: number) => {
   const lazy = Math.min(8, Math.max(1, Math.ceil((total - 1) / 4)))
   return { main: Math.max(1, total - 1 - lazy), lazy, leader: 1 }
 }
+
+/** A command-line tool's pool, beside running instances: Bun's pool opens all its connections at its first query. */
+export const CLI_CONNECTIONS = 2
 
 /**
  * Opens Kysely on PostgreSQL (Bun SQL) or on an embedded PGlite data directory; a fresh one starts as a copy of the
@@ -129,6 +132,7 @@ export const connectionBudget = (total: number) => {
 export const openDatabase = async (
   config: DatabaseConfig,
   seeded: (how: Seeded) => void = () => {},
+  connections?: number,
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") {
     ensureWritable(config.dataDir)
@@ -138,7 +142,7 @@ export const openDatabase = async (
     })
     return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   }
-  return openPostgres(config, connectionBudget(config.maxConnections).main, SERVER_SETTINGS)
+  return openPostgres(config, connections ?? connectionBudget(config.maxConnections).main, SERVER_SETTINGS)
 }
 
 /**

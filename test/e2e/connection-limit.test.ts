@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import postgres from "postgres"
 import { FEWER_CONNECTIONS_WARNING } from "../../src/repositories/warm-up.repo"
+import { LEADER_REFUSED_WARNING } from "../../src/scheduler/leadership"
 import { type FreshDatabase, freshDatabase } from "../support/database"
 import { startBot, type TestBot, textsOf } from "../support/harness"
 import { recordOutput } from "../support/leak-scan"
@@ -15,36 +16,47 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 15_000) =
   }
 }
 
+const LEADER_HOLDS_LOCK = `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+  where l.locktype = 'advisory' and l.granted and a.application_name = 'emco-scheduler-leader'`
+
 /**
  * A server that grants an instance few connections (near max_connections, a role's limit). The bot opens every
- * connection of its pools at start (warm-up.repo.ts): it must not wait forever for the rest, must say so in its log,
- * and with DATABASE_MAX_CONNECTIONS set to the limit it must do everything: answer, give leases back, elect a leader.
+ * connection of its pools at start (warm-up.repo.ts): it must not wait forever for the rest, must give chat leases
+ * back (their pool opens first), must say in its log what falls short, and with DATABASE_MAX_CONNECTIONS set to what
+ * the server allows it must do everything within it: answer, give leases back, elect a scheduler leader.
  */
 describe.if(Boolean(process.env.TEST_DATABASE_URL))("a PostgreSQL that grants few connections", () => {
   let cleanup: Array<() => Promise<unknown>> = []
   afterEach(async () => {
-    for (const step of cleanup.reverse()) await step()
+    const steps = cleanup.toReversed()
     cleanup = []
+    const failed: unknown[] = []
+    for (const step of steps) await step().catch((e: unknown) => failed.push(e))
+    if (failed.length > 0) throw failed[0]
   })
 
   /** A fresh database owned by a plain role limited to `limit` connections (superusers ignore limits). */
   const limitedDatabase = async (limit: number) => {
     const role = `emco_few_${process.pid}_${Math.floor(Math.random() * 1e6)}`
-    const fresh: FreshDatabase = await freshDatabase("postgres")
-    const url = new URL(fresh.env.DATABASE_URL!)
-    const admin = postgres(url.toString(), { max: 1, onnotice: () => {} })
-    await admin.unsafe(`create role ${role} login connection limit ${limit}`)
-    await admin.unsafe(`alter database ${url.pathname.slice(1)} owner to ${role}`)
-    await admin.unsafe(`alter schema public owner to ${role}`)
+    const server = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} })
+    await server.unsafe(`create role ${role} login connection limit ${limit}`)
     cleanup.push(async () => {
-      await admin.end()
-      await fresh.drop()
-      const server = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} })
       await server.unsafe(`drop role if exists ${role}`)
       await server.end()
     })
+    const fresh: FreshDatabase = await freshDatabase("postgres")
+    const url = new URL(fresh.env.DATABASE_URL!)
+    const admin = postgres(url.toString(), { max: 1, onnotice: () => {} })
+    cleanup.push(async () => {
+      await admin.end()
+      await fresh.drop()
+    })
+    await admin.unsafe(`alter database ${url.pathname.slice(1)} owner to ${role}`)
+    await admin.unsafe(`alter schema public owner to ${role}`)
     url.username = role
-    return { fresh: { ...fresh, env: { DATABASE_URL: url.toString() } }, admin }
+    const count = async (query: string) =>
+      (await admin.unsafe(query, query.includes("$1") ? [role] : []))[0]?.n as number
+    return { fresh: { ...fresh, env: { DATABASE_URL: url.toString() } }, count }
   }
 
   const start = async (database: FreshDatabase, env: Record<string, string> = {}) => {
@@ -55,40 +67,52 @@ describe.if(Boolean(process.env.TEST_DATABASE_URL))("a PostgreSQL that grants fe
     }
     const bot: TestBot = await startBot({ backend: "postgres", database, env, logSink })
     cleanup.push(() => bot.stop())
-    return { bot, lines }
+    const warned = (message: string) => lines.filter((l) => l.includes(message)).map((l) => JSON.parse(l))
+    return { bot, warned }
   }
 
-  test("a role limited to 12 connections (the default pools and the leader hold 15) → the bot starts, answers /start, and logs that it got fewer", async () => {
-    const { fresh } = await limitedDatabase(12)
+  const answersAndGivesLeasesBack = async (bot: TestBot, count: (query: string) => Promise<number>) => {
+    const replies = await Promise.all([8811, 8812, 8813, 8814, 8815].map((id) => bot.user(id).send("/start")))
+    for (const reply of replies) expect(textsOf(reply).join("\n")).toContain("пароль")
+    await until(
+      "every chat lease given back",
+      async () => (await count("select count(*)::int as n from chat_leases")) === 0,
+    )
+  }
+
+  test("a role limited to 10 connections, the default setting (15) → starts, answers, gives leases back, and warns twice: the pools and the leader", async () => {
+    const { fresh, count } = await limitedDatabase(10)
     const started = performance.now()
-    const { bot, lines } = await start(fresh)
+    const { bot, warned } = await start(fresh)
     expect(performance.now() - started).toBeLessThan(30_000)
-    expect(textsOf(await bot.user(8801).send("/start")).join("\n")).toContain("пароль")
-    const warning = lines.find((line) => line.includes(FEWER_CONNECTIONS_WARNING))
-    expect(warning).toBeDefined()
-    expect(JSON.parse(warning!)).toMatchObject({ asked: 14 })
+    // The lease pool (4) opened first; the main pool got the other 6 of its 10.
+    await answersAndGivesLeasesBack(bot, count)
+    expect(warned(FEWER_CONNECTIONS_WARNING)).toEqual([
+      expect.objectContaining({ setting: 15, pools: 14, granted: 10, allowed: 10 }),
+    ])
+    await until(
+      "the leader's refused connection said once",
+      async () => warned(LEADER_REFUSED_WARNING).length === 1,
+    )
+    expect(await count(LEADER_HOLDS_LOCK)).toBe(0)
   })
 
-  test("a role limited to 7 connections with DATABASE_MAX_CONNECTIONS=7 → no warning; updates answered, leases given back, a scheduler leader elected", async () => {
-    const { fresh, admin } = await limitedDatabase(7)
-    const { bot, lines } = await start(fresh, { DATABASE_MAX_CONNECTIONS: "7" })
-    const users = [8811, 8812, 8813, 8814, 8815].map((id) => bot.user(id))
-    const replies = await Promise.all(users.map((user) => user.send("/start")))
-    for (const reply of replies) expect(textsOf(reply).join("\n")).toContain("пароль")
-    await until("every chat lease given back", async () => {
-      const [row] = await admin.unsafe("select count(*)::int as n from chat_leases")
-      return row?.n === 0
-    })
-    await until("a scheduler leader holding its lock", async () => {
-      const [row] = await admin.unsafe(
-        "select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid) where l.locktype = 'advisory' and l.granted and a.application_name = 'emco-scheduler-leader'",
-      )
-      return row?.n === 1
-    })
-    expect(lines.filter((line) => line.includes(FEWER_CONNECTIONS_WARNING))).toEqual([])
-    const [row] = await admin.unsafe("select count(*)::int as n from pg_stat_activity where usename = $1", [
-      new URL(fresh.env.DATABASE_URL!).username,
+  test("a role limited to 14 (the pools fit, the leader does not) → the limit is warned of at start", async () => {
+    const { fresh } = await limitedDatabase(14)
+    const { warned } = await start(fresh)
+    expect(warned(FEWER_CONNECTIONS_WARNING)).toEqual([
+      expect.objectContaining({ setting: 15, pools: 14, granted: 14, allowed: 14 }),
     ])
-    expect(row?.n).toBeLessThanOrEqual(7)
+  })
+
+  test("DATABASE_MAX_CONNECTIONS=7 on a role allowed 20 → exactly 7 connections; answers, leases back, a leader, no warning", async () => {
+    const { fresh, count } = await limitedDatabase(20)
+    const { bot, warned } = await start(fresh, { DATABASE_MAX_CONNECTIONS: "7" })
+    await answersAndGivesLeasesBack(bot, count)
+    await until("a scheduler leader holding its lock", async () => (await count(LEADER_HOLDS_LOCK)) === 1)
+    const mine = "select count(*)::int as n from pg_stat_activity where usename = $1"
+    expect(await count(mine)).toBe(7)
+    expect(warned(FEWER_CONNECTIONS_WARNING)).toEqual([])
+    expect(warned(LEADER_REFUSED_WARNING)).toEqual([])
   })
 })

@@ -25,7 +25,7 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
           from update_inbox_id_seq i, background_work_id_seq w`.execute(db)
       ).rows[0]!.v
     const drawn = await sequences()
-    await warmConnections(db, db)
+    await warmConnections(db, db, 15)
     const counts = await Promise.all(
       (["update_inbox", "chat_leases", "chat_sessions", "background_work"] as const).map(async (table) =>
         Number((await db.selectFrom(table).select(db.fn.countAll().as("n")).executeTakeFirstOrThrow()).n),
@@ -73,7 +73,7 @@ describe.each(backends)("warming the database connections (%s)", (backend) => {
     })
 
     test("warmConnections → every connection of the pool has called the functions (what each last ran)", async () => {
-      await warmConnections(database.db(), database.db())
+      await warmConnections(database.db(), database.db(), 15)
       // Read from outside the pool, so that no connection of it runs anything else meanwhile.
       const admin = postgres(database.fresh().env.DATABASE_URL!, { max: 1, onnotice: () => {} })
       try {
