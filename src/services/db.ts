@@ -118,8 +118,8 @@ const EMBEDDED_SETTINGS = [
  * pool needs its own: with the main pool holding all a server grants, every lease write fails (docs/scaling.md).
  */
 export const connectionBudget = (total: number) => {
-  const lazy = Math.min(8, Math.max(1, Math.ceil((total - 1) / 4)))
-  return { main: Math.max(1, total - 1 - lazy), lazy, leader: 1 }
+  const lazy = Math.min(8, Math.ceil((total - 1) / 4))
+  return { main: total - 1 - lazy, lazy, leader: 1 }
 }
 
 /** A command-line tool's pool, beside running instances: Bun's pool opens all its connections at its first query. */

@@ -10,11 +10,11 @@ describe("connectionBudget (DATABASE_MAX_CONNECTIONS shared between the pools an
     expect(connectionBudget(6)).toEqual({ main: 3, lazy: 2, leader: 1 })
   })
 
-  test("any total from 6 to 1000 → exactly that many in all, lease writes between 1 and 8", () => {
+  test("any total from 6 to 1000 → exactly that many in all, lease writes between 2 and 8", () => {
     for (let total = 6; total <= 1000; total++) {
       const { main, lazy, leader } = connectionBudget(total)
       expect({ total, sum: main + lazy + leader }).toEqual({ total, sum: total })
-      expect(lazy).toBeGreaterThanOrEqual(1)
+      expect(lazy).toBeGreaterThanOrEqual(2)
       expect(lazy).toBeLessThanOrEqual(8)
       expect(main).toBeGreaterThanOrEqual(3)
     }
