@@ -156,7 +156,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     const runtime = ManagedRuntime.make(Layer.provideMerge(ChatQueue.layer({ maxConcurrentChats: 64 }), base))
     // A stuck database must not hold Telegram's webhook request (or the polling loop) forever: after the deadline
     // the update is refused and delivered again (the inbox dedupes it if the write landed after all).
-    const store = receiveWithin(options.storeDeadlineMs ?? 10_000, (r, o) => runtime.runPromise(r, o))
+    const store = receiveWithin(options.storeDeadlineMs ?? 10_000, (r, o) => runtime.runCallback(r, o))
 
     await withDeadline("setMyCommands", deadline, (signal) =>
       api.setMyCommands(botCommands(), {}, signal),

@@ -1,6 +1,6 @@
-import { Effect } from "effect"
+import { Cause, Effect, type Exit } from "effect"
 import type { Update } from "grammy/types"
-import { abortAfter } from "../lib/abort-after"
+import { sharedDeadline } from "../lib/shared-deadline"
 import { ChatQueue } from "../pipeline/chat-queue"
 import { originOf } from "../pipeline/decode"
 import { Log } from "../services/log"
@@ -67,14 +67,29 @@ export const receiveUpdate = (received: Update) =>
     return "stored" as Receipt
   })
 
-type Run = (receipt: ReturnType<typeof receiveUpdate>, options: { signal: AbortSignal }) => Promise<Receipt>
+type RunCallback = (
+  receipt: ReturnType<typeof receiveUpdate>,
+  options: { readonly onExit: (exit: Exit.Exit<Receipt, unknown>) => void },
+) => () => void
 
 /**
- * `receiveUpdate` within a deadline: past it the fiber is aborted and the promise fails. A plain timer, where
- * Effect.timeout would race two more fibers for every update.
+ * `receiveUpdate` within a deadline (shared-deadline.ts): past it the fiber is interrupted and the promise fails with
+ * DeadlineExceeded. One timer for all receipts, where Effect.timeout would race two more fibers for every update.
  */
-export const receiveWithin = (ms: number, run: Run) => (update: Update) =>
-  abortAfter(ms, (signal) => run(receiveUpdate(update), { signal }))
+export const receiveWithin = (ms: number, run: RunCallback) => {
+  const within = sharedDeadline(ms)
+  return (update: Update): Promise<Receipt> =>
+    within((done) =>
+      run(receiveUpdate(update), {
+        onExit: (exit) =>
+          done(
+            exit._tag === "Success"
+              ? { ok: true, value: exit.value }
+              : { ok: false, error: Cause.squash(exit.cause) },
+          ),
+      }),
+    )
+}
 
 /** Update types the bot subscribes to (setWebhook / getUpdates `allowed_updates`). */
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const

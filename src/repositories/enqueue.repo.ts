@@ -182,24 +182,32 @@ const storeParams = (row: NewRow, owner: string, ttlMs: number) => [
   row.userId,
 ]
 
+/**
+ * The chat's next row: the row's own columns, picked (not spread from the rest: this runs for every update), apart
+ * from what the load reads (sessionAndSenderOf takes those from the same record). Every column, or it does not compile.
+ */
+const nextRowOf = (r: StoredRow): InboxRow =>
+  ({
+    id: r.id,
+    update_id: r.update_id,
+    chat_id: r.chat_id,
+    kind: r.kind,
+    payload: r.payload,
+    received_at: r.received_at,
+    reduced_at: r.reduced_at,
+    commands: r.commands,
+    commands_done: r.commands_done,
+    processed_at: r.processed_at,
+    attempts: r.attempts,
+    last_error: r.last_error,
+  }) satisfies Record<keyof InboxRow, unknown> as InboxRow
+
 const storedOf = (first: StoredRow, row: NewRow): Stored => {
-  // The row's own columns, apart from what the load reads (sessionAndSenderOf takes those from the same record).
-  const {
-    stored_id: id,
-    leased,
-    reduced,
-    work_id,
-    ai_calls_today,
-    state,
-    version,
-    role,
-    created_at,
-    ...rest
-  } = first
-  const { sender_username, sender_first_name, login_failures, locked_until, rate, revoked, ...next } = rest
+  const { stored_id: id, leased, reduced, work_id, ai_calls_today } = first
   if (!leased) return { id }
+  const next = nextRowOf(first)
   const loaded = sessionAndSenderOf(first)
-  if (!reduced || !row.reduced) return { id, head: { next: next as InboxRow, loaded, userId: row.userId } }
+  if (!reduced || !row.reduced) return { id, head: { next, loaded, userId: row.userId } }
   // The row as the step's save left it: reduced, with its commands, none run yet but the work it started.
   const work = row.reduced.work
   const saved = {
