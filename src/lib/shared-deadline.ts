@@ -50,7 +50,10 @@ export const sharedDeadline = (ms: number) => {
       const expire = () => {
         settled = true
         reject(new DeadlineExceeded(ms))
-        stop()
+        // Best effort, inside the shared timer: one task failing to stop must not stop the others' deadlines.
+        try {
+          stop()
+        } catch {}
       }
       running.set(key, { until: performance.now() + ms, expire })
       timer ??= setInterval(tick, tickMs)

@@ -71,4 +71,15 @@ describe("sharedDeadline", () => {
     second.report({ ok: true, value: "in time" })
     expect(await secondResult).toBe("in time")
   })
+
+  test("a task whose stop throws → its caller still hears DeadlineExceeded, and the next task's deadline still holds", async () => {
+    const within = sharedDeadline(20)
+    const throwing = within<number>(() => () => {
+      throw new Error("cannot stop")
+    })
+    expect(await throwing.catch((e: unknown) => e)).toBeInstanceOf(DeadlineExceeded)
+    const next = manual<number>()
+    expect(await within(next.start).catch((e: unknown) => e)).toBeInstanceOf(DeadlineExceeded)
+    expect(next.stops).toBe(1)
+  })
 })
