@@ -20,6 +20,8 @@ export type Start<A> = (done: (outcome: Outcome<A>) => void) => () => void
  * DeadlineExceeded then, without waiting for the task to wind down.
  */
 export const sharedDeadline = (ms: number) => {
+  if (!(ms > 0 && Number.isFinite(ms)))
+    throw new RangeError(`a deadline must be a positive number of ms, not ${ms}`)
   const tickMs = Math.max(1, Math.min(250, Math.floor(ms / 4)))
   const running = new Map<object, { readonly until: number; readonly expire: () => void }>()
   let timer: ReturnType<typeof setInterval> | undefined
@@ -38,6 +40,8 @@ export const sharedDeadline = (ms: number) => {
   return <A>(start: Start<A>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
       const key = {}
+      // From before the task starts: its synchronous first part counts too.
+      const until = performance.now() + ms
       let settled = false
       const stop = start((outcome) => {
         if (settled) return
@@ -55,7 +59,7 @@ export const sharedDeadline = (ms: number) => {
           stop()
         } catch {}
       }
-      running.set(key, { until: performance.now() + ms, expire })
+      running.set(key, { until, expire })
       timer ??= setInterval(tick, tickMs)
     })
 }

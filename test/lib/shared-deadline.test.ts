@@ -59,17 +59,22 @@ describe("sharedDeadline", () => {
   })
 
   test("tasks started at different times → each stopped at its own deadline, not at another's", async () => {
-    const within = sharedDeadline(200)
+    const within = sharedDeadline(400)
     const first = manual<string>()
     const second = manual<string>()
     const firstResult = within(first.start).catch((e: unknown) => e)
-    await Bun.sleep(120)
+    await Bun.sleep(250)
     const secondResult = within(second.start)
     expect(await firstResult).toBeInstanceOf(DeadlineExceeded)
-    // The first expired at ~200–250 ms; the second, started at ~120 ms, has time left until ~320 ms.
+    // The first expired at ~400–500 ms; the second, started at ~250 ms, has time left until ~650 ms.
     expect(second.stops).toBe(0)
     second.report({ ok: true, value: "in time" })
     expect(await secondResult).toBe("in time")
+  })
+
+  test("a deadline that is not a positive number → refused when made", () => {
+    for (const ms of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => sharedDeadline(ms)).toThrow(RangeError)
   })
 
   test("a task whose stop throws → its caller still hears DeadlineExceeded, and the next task's deadline still holds", async () => {

@@ -66,10 +66,11 @@ describe.each(backends)("leases repository (%s)", (backend) => {
       expect(after!.expires_at.getTime()).toBeGreaterThan(before!.expires_at.getTime() + 50_000)
     })
 
-    test("tiny ttl (50 ms) waited out → another owner takes it, row shows the new owner", async () => {
-      expect(await acquireLease(db(), 4, "a", 50)).toBe(true)
+    test("short ttl (1 s) waited out → another owner takes it, row shows the new owner", async () => {
+      // Long enough that a loaded CI machine cannot let it lapse between the two statements (50 ms once did).
+      expect(await acquireLease(db(), 4, "a", 1000)).toBe(true)
       expect(await acquireLease(db(), 4, "b", TTL)).toBe(false)
-      await sleep(200)
+      await sleep(1200)
       expect(await acquireLease(db(), 4, "b", TTL)).toBe(true)
       expect((await leaseOf(db(), 4))?.owner).toBe("b")
       expect(await secondsLeft(db(), 4)).toBeGreaterThan(25)
