@@ -16,8 +16,10 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 15_000) =
   }
 }
 
+// This test's bot only (its role, its database): other tests' bots elect leaders on the same server meanwhile.
 const LEADER_HOLDS_LOCK = `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-  where l.locktype = 'advisory' and l.granted and a.application_name = 'emco-scheduler-leader'`
+  where l.locktype = 'advisory' and l.granted and a.application_name = 'emco-scheduler-leader'
+    and a.usename = $1 and a.datname = current_database()`
 
 /**
  * A server that grants an instance few connections (near max_connections, a role's limit). The bot opens every
