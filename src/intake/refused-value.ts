@@ -1,12 +1,7 @@
 import { Effect } from "effect"
 import { probeJsonb } from "../repositories/health.repo"
 import { Db, type DbError } from "../services/db"
-
-/** The SQLSTATE of a database's answer: PGlite puts it in `code`, Bun's SQL client in `errno`. */
-const sqlStateOf = (error: unknown): string | undefined => {
-  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown }
-  return [code, errno].find((c): c is string => typeof c === "string" && /^[0-9A-Z]{5}$/.test(c))
-}
+import { sqlStateOf } from "../services/sql-state"
 
 // Class 22, data exception (invalid JSON text, a byte the encoding refuses); class 54, program limit exceeded.
 const refusesValues = (error: unknown) => /^(22|54)/.test(sqlStateOf(error) ?? "")

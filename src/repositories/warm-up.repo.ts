@@ -35,7 +35,7 @@ export type Shortfall = {
   readonly allowed: number | null
 }
 
-/** How many connections the server lets this role open: its own limit and the server's, less the superusers' reserve. */
+/** How many connections the server lets this role open: its own limit, and the server's less the superusers' share. */
 const connectionsAllowed = async (db: Db): Promise<number | null> => {
   const { rows } = await sql<{ allowed: number | null }>`
     select case when r.rolsuper then current_setting('max_connections')::int
@@ -59,12 +59,13 @@ export const warmConnections = async (
 ): Promise<Shortfall | undefined> => {
   // Asked before the warm-up, which then leaves each connection with the functions compiled as its last work.
   const allowed = poolSize(main) > 0 ? await connectionsAllowed(main) : null
-  const [mainGranted, lazyGranted] = await Promise.all([
+  const warmed = await Promise.all([
     warm(main, [STORE, SAVE]),
-    lazy === main ? 0 : warm(lazy, [SAVE]),
+    ...(lazy === main ? [] : [warm(lazy, [SAVE])]),
   ])
-  if (lazyGranted === undefined || mainGranted === undefined) return undefined
-  const granted = lazyGranted + mainGranted
+  // PGlite: not a pool, nothing to fall short of.
+  if (warmed.includes(undefined)) return undefined
+  const granted = warmed.reduce<number>((sum, n) => sum + (n ?? 0), 0)
   const pools = poolSize(main) + (lazy === main ? 0 : poolSize(lazy))
   const short = granted < pools || (allowed !== null && allowed < setting)
   return short ? { setting, pools, granted, allowed } : undefined

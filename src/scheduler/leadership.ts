@@ -3,6 +3,7 @@ import postgres from "postgres"
 import type { Database as DatabaseConfig } from "../config/config"
 import { describeError, type LogShape } from "../services/log"
 import { isLocalHost } from "../services/postgres-client"
+import { sqlStateOf } from "../services/sql-state"
 import { releaseLeaderLocks, type Sql, stillLeading, tryLeaderLock } from "./leadership.repo"
 
 /**
@@ -123,7 +124,7 @@ export const makeLeaderLock = (options: {
       got = await tryLeaderLock(sql, k1, k2)
     } catch (error) {
       // The server refusing another connection (too_many_connections) will not pass by itself: said once, loudly.
-      const refused = (error as { code?: unknown } | undefined)?.code === "53300"
+      const refused = sqlStateOf(error) === "53300"
       const fields = { owner, ...describeError(error) }
       say(
         refused && !saidRefused

@@ -63,9 +63,9 @@ export const poolSize = (db: Kysely<Database>): number => pools.get(db)?.max ?? 
 /**
  * Runs `run` on every connection a pool of ours may open, all opened now, and answers on how many; undefined when
  * `db` is not one (PGlite, a transaction). What a connection pays on its first use of a statement is then paid at
- * start, not by the updates that happen to get a fresh connection at a busy moment. Connections the server does not
- * grant within `withinMs` (it is near max_connections) are done without: the pool would wait for one to come back,
- * and holding the others, nothing would ever come back.
+ * start, not by the update that happens to be the first to run it there at a busy moment. Connections the server
+ * does not grant within `withinMs` (it is near max_connections) are done without: the pool would wait for one to
+ * come back, and holding the others, nothing would ever come back.
  */
 export const onEveryConnection = async (
   db: Kysely<Database>,

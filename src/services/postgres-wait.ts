@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema"
 import { pingDatabase } from "../repositories/health.repo"
 import { StartupError } from "../startup"
 import { describeError } from "./log"
+import { sqlStateOf } from "./sql-state"
 
 /** host:port of a PostgreSQL URL: what logs and messages name, never the user, password or database. */
 export const postgresAddress = (url: string): string => {
@@ -19,7 +20,7 @@ const reasonOf = (error: unknown, password: string): string => {
 }
 
 // A wrong user or password (class 28) or database name (3D000) will not fix itself by waiting.
-const isRefusal = (error: unknown) => /^(28|3D000)/.test(String((error as { errno?: unknown })?.errno ?? ""))
+const isRefusal = (error: unknown) => /^(28|3D000)/.test(sqlStateOf(error) ?? "")
 
 const within = <A>(promise: Promise<A>, ms: number) =>
   Promise.race([promise, Bun.sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))])
