@@ -3,8 +3,11 @@ import postgres from "postgres"
 import { FEWER_CONNECTIONS_WARNING } from "../../src/repositories/warm-up.repo"
 import { LEADER_REFUSED_WARNING } from "../../src/scheduler/leadership"
 import { type FreshDatabase, freshDatabase } from "../support/database"
-import { startBot, type TestBot, textsOf } from "../support/harness"
+import { startFakeBotApi } from "../support/fake-bot-api"
+import { startBot, type TestBot, testEnv, textsOf } from "../support/harness"
 import { recordOutput } from "../support/leak-scan"
+import { spawnBot } from "../support/process"
+import { processLearner } from "../support/process-learner"
 
 setDefaultTimeout(60_000)
 
@@ -82,23 +85,6 @@ describe.if(Boolean(process.env.TEST_DATABASE_URL))("a PostgreSQL that grants fe
     )
   }
 
-  test("a role limited to 10 connections, the default setting (15) → starts, answers, gives leases back, and warns twice: the pools and the leader", async () => {
-    const { fresh, count } = await limitedDatabase(10)
-    const started = performance.now()
-    const { bot, warned } = await start(fresh)
-    expect(performance.now() - started).toBeLessThan(30_000)
-    // The lease pool (4) opened first; the main pool got the other 6 of its 10.
-    await answersAndGivesLeasesBack(bot, count)
-    expect(warned(FEWER_CONNECTIONS_WARNING)).toEqual([
-      expect.objectContaining({ setting: 15, pools: 14, granted: 10, allowed: 10 }),
-    ])
-    await until(
-      "the leader's refused connection said once",
-      async () => warned(LEADER_REFUSED_WARNING).length === 1,
-    )
-    expect(await count(LEADER_HOLDS_LOCK)).toBe(0)
-  })
-
   test("a role limited to 14 (the pools fit, the leader does not) → the limit is warned of at start", async () => {
     const { fresh } = await limitedDatabase(14)
     const { warned } = await start(fresh)
@@ -116,5 +102,44 @@ describe.if(Boolean(process.env.TEST_DATABASE_URL))("a PostgreSQL that grants fe
     expect(await count(mine)).toBe(7)
     expect(warned(FEWER_CONNECTIONS_WARNING)).toEqual([])
     expect(warned(LEADER_REFUSED_WARNING)).toEqual([])
+  })
+
+  test("as a real process (`bun src/main.ts`): a role limited to 10, the default setting → both warnings in its log (the pools, the leader), /start answered for five, every lease given back, exit 0; DATABASE_MAX_CONNECTIONS=5 → a Russian message, exit 1", async () => {
+    const { fresh, count } = await limitedDatabase(10)
+    const tg = await startFakeBotApi()
+    cleanup.push(() => tg.stop())
+    const env = { ...testEnv(tg, fresh, "webhook"), LOG_LEVEL: "info" }
+
+    const refused = spawnBot({ ...env, DATABASE_MAX_CONNECTIONS: "5" })
+    const [code, stderr] = await Promise.all([refused.exited, refused.stderr()])
+    expect(code).toBe(1)
+    expect(stderr).toContain("DATABASE_MAX_CONNECTIONS: «5» — нужно целое число от 6 до 1000")
+
+    const bot = spawnBot(env)
+    cleanup.push(async () => {
+      bot.proc.kill("SIGKILL")
+      await bot.exited
+    })
+    const port = Number((await bot.waitForLog("bot started", 30_000)).webhookPort)
+    const warning = bot.lines.map((l) => JSON.parse(l)).find((l) => l.msg === FEWER_CONNECTIONS_WARNING)
+    expect(warning).toMatchObject({ level: "warn", setting: 15, pools: 14, granted: 10, allowed: 10 })
+    // No connection is left for the leader: said once, and no instance leads.
+    await until("the leader's refused connection said once", async () =>
+      bot.lines.some((l) => l.includes(LEADER_REFUSED_WARNING)),
+    )
+    expect(await count(LEADER_HOLDS_LOCK)).toBe(0)
+    const learners = [8831, 8832, 8833, 8834, 8835].map((id) => processLearner(tg, () => port, id))
+    await Promise.all(
+      learners.map(async (learner) => {
+        await learner.send("/start")
+        await learner.waitForTexts("the password prompt", (t) => t.includes("пароль"))
+      }),
+    )
+    await until(
+      "every chat lease given back",
+      async () => (await count("select count(*)::int as n from chat_leases")) === 0,
+    )
+    bot.proc.kill("SIGTERM")
+    expect(await bot.exited).toBe(0)
   })
 })
