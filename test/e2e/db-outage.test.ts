@@ -1,4 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
+import postgres from "postgres"
+import { STORE_LOCK_NAMESPACE } from "../../db/migrations/0007_store_inbox_row"
+import { authTexts } from "../../src/auth/texts"
 import { testEnv, USER_PASSWORD, WEBHOOK_SECRET } from "../support/harness"
 import { useProcessFixture } from "../support/process-fixture"
 import { startTcpProxy } from "../support/tcp-proxy"
@@ -68,4 +71,35 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL unreachable for 10 s
       await waitFor("a fourth answer", () => answers() === 4)
     },
   )
+
+  test("a store the database holds up (waiting on a lock) → 503 at the 10 s deadline, not a hung request; delivered again, answered once", async () => {
+    const tg = await fx.botApi()
+    const database = await fx.database("postgres")
+    const bot = fx.spawn({ ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info" })
+    const { webhookPort } = await bot.waitForLog("bot started")
+    const update = textUpdate("/start", { chatId: CHAT, userId: CHAT, updateId: 5000 })
+    tg.acceptIncoming(update)
+    const post = () =>
+      fetch(`http://127.0.0.1:${webhookPort}/webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+        body: JSON.stringify(update),
+      })
+    // The chat's store lock (migration 0007), held from outside: the bot's store statement waits on it.
+    const locker = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
+    fx.onTeardown(() => locker.end())
+    await locker`select pg_advisory_lock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+    const sentAt = performance.now()
+    const held = await post()
+    const waited = performance.now() - sentAt
+    expect(held.status).toBe(503)
+    expect(waited).toBeGreaterThan(9_500)
+    expect(waited).toBeLessThan(20_000)
+    await locker`select pg_advisory_unlock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+    // Telegram delivers it again; the inbox knows it if the held statement landed after all.
+    await waitFor("accepted again", async () => (await post()).status === 200, 10_000)
+    await waitFor("the answer", () => tg.chat(CHAT).length >= 1)
+    await Bun.sleep(1000)
+    expect(tg.chat(CHAT).map((m) => m.text)).toEqual([authTexts.askPassword])
+  })
 })
