@@ -10,6 +10,7 @@ import { Settings } from "../services/settings"
 import { ChatCopies } from "./chat-copies"
 import { runWorkOfSavedRow } from "./commit"
 import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
+import { inFlight } from "./in-flight"
 import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
 import { receiptReducer, storeWithStep } from "./receipts"
@@ -26,7 +27,7 @@ export interface ChatQueueShape {
   readonly enqueue: (row: NewRow) => Effect.Effect<number | null, DbError>
   /** Picks up chats with pending rows that nobody holds (start-up resume, crashed peers, failed rows). */
   readonly sweep: Effect.Effect<void>
-  /** Stops starting new work and waits for in-flight chats to finish their current row, then frees the leases. */
+  /** Stops starting new work, waits for in-flight chats (their current row), work and stores, frees the leases. */
   readonly drain: (timeoutMs: number) => Effect.Effect<boolean>
   readonly activeChats: () => number
   /** Runs and settles stored work (see work.ts), with the queue's services. */
@@ -58,6 +59,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const permits = yield* Semaphore.make(maxConcurrentChats)
     const running = new Map<number, ChatRun>()
     const storing = storeTickets()
+    const landing = inFlight()
     let stopping = false
     const parking = parkedLeases({ db, log, owner, restart: (chatId) => start(chatId) })
 
@@ -90,7 +92,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
           row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
         }
         if (!row && !stopping) return "park"
-        yield* db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner))
+        yield* release(chatId)
         return "done"
       })
 
@@ -143,10 +145,9 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     }
 
     // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
-    const giveBack = (chatId: number) =>
-      Effect.runFork(
-        db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner)).pipe(Effect.ignore),
-      )
+    const release = (chatId: number) =>
+      db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner))
+    const giveBack = (chatId: number) => landing.track(Effect.runPromise(Effect.ignore(release(chatId))))
 
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives
     // up (the webhook's deadline) must not leave a stored row under a lease that nobody works on. The chained step
@@ -154,7 +155,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     const store = (statement: () => Promise<Stored | null>, chatId: number) =>
       db.use("storeRow", () => {
         const ticket = storing.issue(chatId, !running.has(chatId))
-        return statement().then(
+        const landed = statement().then(
           (stored) => {
             const fresh = storing.settle(chatId, ticket)
             if (stored === null) return null
@@ -171,6 +172,7 @@ const makeChatQueue = (maxConcurrentChats: number) =>
             throw error
           },
         )
+        return landing.track(landed)
       })
 
     // Receipts that arrive together are stored together (grouped.ts): one commit for all of them.
@@ -219,24 +221,22 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         .pipe(Effect.ignore, Effect.delay(LEASE_TTL_MS / 3), Effect.forever),
     )
     const givingBack = yield* Effect.forkDetach(parking.loop)
-    const joinWithin = (fibers: ReadonlyArray<Fiber.Fiber<unknown>>, ms: number) =>
-      Fiber.joinAll(fibers).pipe(
-        Effect.timeoutOption(Math.max(0, ms)),
-        Effect.map((o) => o._tag === "Some"),
-      )
 
-    // Chats first (a row in progress may still start work), then the work (work-runner.ts), within one deadline.
+    // Chats first (a row in progress may still start work), then the work (work-runner.ts), then the stores still in
+    // flight (one past the webhook's deadline takes its chat's lease when it lands), all within one deadline.
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
         const until = Date.now() + timeoutMs
         const chats = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
-        const chatsDone = yield* joinWithin(chats, timeoutMs)
+        const joined = yield* Fiber.joinAll(chats).pipe(Effect.timeoutOption(Math.max(0, timeoutMs)))
+        const chatsDone = joined._tag === "Some"
         if (!chatsDone) yield* Fiber.interruptAll(chats)
         const workDone = yield* work.drain(until - Date.now())
+        const storesDone = yield* landing.settled(until - Date.now())
         yield* Fiber.interruptAll([heartbeat, givingBack])
         yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
-        return chatsDone && workDone
+        return chatsDone && workDone && storesDone
       })
 
     return ChatQueue.of({
