@@ -28,7 +28,8 @@ export const RateWindows = Schema.Struct({ minute: Window, hour: Window })
 const emptyWindow = { start: 0, count: 0, warned: false }
 
 /**
- * A chat's state as the reducers see it. Decoded from JSONB on every load, never trusted as is. `auth` (the sign-in
+ * A chat's state as the reducers see it. Decoded from JSONB on every load, never trusted as is (only a state this
+ * process's own reducer made is taken as it is: pipeline/own-states.ts). `auth` (the sign-in
  * lockout) and `rate` are the sender's counters: the pipeline reads them from user_limits, by user id, and saves
  * them back there, never in the chat's row, so /forget_me (which deletes that row) cannot reset them.
  */

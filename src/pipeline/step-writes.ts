@@ -1,5 +1,6 @@
-import { chatPart, type Session } from "../core/session"
+import type { Session } from "../core/session"
 import type { Reduction } from "../repositories/reduction"
+import { ownChatPart } from "./own-states"
 import type { LoadedCtx } from "./stage"
 
 type Writes = Pick<Reduction, "state" | "counters" | "profile">
@@ -27,7 +28,7 @@ export const stepWrites = (ctx: LoadedCtx, next: Session): Writes => {
     stored !== undefined &&
     (stored.username !== username || stored.firstName !== firstName)
   return {
-    ...(chatChanged(loaded, next) ? { state: chatPart(next) } : {}),
+    ...(chatChanged(loaded, next) ? { state: ownChatPart(next) } : {}),
     ...(next.auth !== loaded.auth || next.rate !== loaded.rate
       ? { counters: { userId, auth: next.auth, rate: next.rate } }
       : {}),

@@ -23,6 +23,9 @@ export class StrictSchemaError extends Error {
   override readonly name = "StrictSchemaError"
 }
 
+// Every AI request of a kind asks for the same schema: derived once (it was ~3 % of the bot's CPU per AI turn).
+const strictOf = new WeakMap<Schema.Constraint, JsonSchema.JsonSchema>()
+
 /**
  * A JSON Schema for `response_format: { type: "json_schema", json_schema: { name, strict: true, schema } }`:
  * definitions inlined (no `$ref`), every object closed (`additionalProperties: false`) with all of its
@@ -32,10 +35,13 @@ export class StrictSchemaError extends Error {
  * keys (use `Schema.NullOr`), records/index signatures, unconstrained values and recursive definitions.
  */
 export const toStrictJsonSchema = (schema: Schema.Constraint): JsonSchema.JsonSchema => {
+  const known = strictOf.get(schema)
+  if (known) return known
   const document = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" })
   const root = strictNode(document.schema, document.definitions, [], "root")
   if (root.type !== "object")
     throw new StrictSchemaError("the root of a strict JSON schema must be an object")
+  strictOf.set(schema, root)
   return root
 }
 

@@ -114,3 +114,13 @@ describe("toStrictJsonSchema", () => {
     rejects(Node, /recursive definition Node/)
   })
 })
+
+describe("toStrictJsonSchema is derived once per schema", () => {
+  test("the same schema → the same object; another schema → its own; a refused schema is refused every time", () => {
+    expect(toStrictJsonSchema(personaTurn)).toBe(toStrictJsonSchema(personaTurn))
+    expect(toStrictJsonSchema(review)).not.toBe(toStrictJsonSchema(personaTurn))
+    const open = Schema.Struct({ note: Schema.optionalKey(Schema.String) })
+    expect(() => toStrictJsonSchema(open)).toThrow(StrictSchemaError)
+    expect(() => toStrictJsonSchema(open)).toThrow(StrictSchemaError)
+  })
+})

@@ -1,5 +1,5 @@
 import { Effect, Result, Schema } from "effect"
-import { initialSession, RateWindows, Session } from "../../core/session"
+import { initialSession, RateWindows } from "../../core/session"
 import { findSessionAndSender } from "../../repositories/sessions.repo"
 import { AppClock } from "../../services/clock"
 import { Db } from "../../services/db"
@@ -7,9 +7,9 @@ import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
+import { decodeChatState } from "../own-states"
 import type { LoadedCtx, ReadCtx, Stage } from "../stage"
 
-const decodeSession = Schema.decodeUnknownResult(Session)
 const decodeRate = Schema.decodeUnknownResult(RateWindows)
 
 /** Loads who is writing (role from `authorized_users`) and the chat's session with its version. */
@@ -26,7 +26,7 @@ export const loadActorAndSession: Stage<ReadCtx, LoadedCtx> = (next) => (ctx) =>
         ? preloaded.loaded
         : yield* db.use("findSessionAndSender", (k) => findSessionAndSender(k, row.chat_id, origin.userId))
     const { session: stored, sender, limits } = loaded
-    const decoded = stored ? decodeSession(stored.state) : Result.succeed(initialSession)
+    const decoded = stored ? decodeChatState(stored.state) : Result.succeed(initialSession)
     const reducing = yield* AtReceipt
     if (Result.isFailure(decoded) && !reducing)
       yield* log.warn("chat session did not decode; starting fresh", { chatId: row.chat_id })
