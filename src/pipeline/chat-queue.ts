@@ -1,4 +1,4 @@
-import { Cause, Context, Effect, Fiber, Layer, Semaphore } from "effect"
+import { Cause, Context, Effect, Fiber, Layer, Option, Semaphore } from "effect"
 import { type Head, type NewRow, type Stored, storeRow, storeRows } from "../repositories/enqueue.repo"
 import { grouped } from "../repositories/grouped"
 import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
@@ -45,8 +45,7 @@ interface ChatRun {
   fiber?: Fiber.Fiber<unknown>
 }
 
-// One closure, longer than our usual file: workers, stores and the drain share the running map,
-// the store tickets and the stopping flag, and each needs to see the others' changes at once.
+// One closure, longer than usual: workers, stores and the drain share state and see each other's changes at once.
 const makeChatQueue = (maxConcurrentChats: number) =>
   Effect.gen(function* () {
     const base = yield* Effect.context<Exclude<Deps, WorkRunner>>()
@@ -222,21 +221,23 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     )
     const givingBack = yield* Effect.forkDetach(parking.loop)
 
-    // Chats first (a row in progress may still start work), then the work (work-runner.ts), then the stores still in
-    // flight (one past the webhook's deadline takes its chat's lease when it lands), all within one deadline.
+    // Within one deadline: the chats (a row in progress may start work), the stores in flight (a late one takes its
+    // chat's lease, and may write its step's work), the work (work-runner.ts gives back what is not done), its stores.
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
         const until = Date.now() + timeoutMs
         const chats = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
-        const joined = yield* Fiber.joinAll(chats).pipe(Effect.timeoutOption(Math.max(0, timeoutMs)))
-        const chatsDone = joined._tag === "Some"
+        const chatsDone = Option.isSome(
+          yield* Fiber.joinAll(chats).pipe(Effect.timeoutOption(Math.max(0, timeoutMs))),
+        )
         if (!chatsDone) yield* Fiber.interruptAll(chats)
-        const workDone = yield* work.drain(until - Date.now())
         const storesDone = yield* landing.settled(until - Date.now())
+        const workDone = yield* work.drain(until - Date.now())
+        const resultsDone = yield* landing.settled(until - Date.now())
         yield* Fiber.interruptAll([heartbeat, givingBack])
         yield* db.use("releaseAll", (k) => releaseAllLeases(k, owner)).pipe(Effect.ignore)
-        return chatsDone && workDone && storesDone
+        return chatsDone && storesDone && workDone && resultsDone
       })
 
     return ChatQueue.of({

@@ -3,8 +3,13 @@ import type { Update } from "grammy/types"
 import postgres from "postgres"
 import { STORE_LOCK_NAMESPACE } from "../../db/migrations/0007_store_inbox_row"
 import { authTexts } from "../../src/auth/texts"
+import { findCase } from "../../src/cases/registry"
+import { visibleText } from "../../src/core/html"
+import { requestsNamed, scriptRoleplay } from "../support/ai-script"
+import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv, WEBHOOK_SECRET } from "../support/harness"
 import { useProcessFixture } from "../support/process-fixture"
+import { processLearner } from "../support/process-learner"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -94,6 +99,74 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect((await held.liveLeases()).map((l) => l.owner)).toEqual([])
       expect(held.tg.chat(CHAT)).toEqual([])
       await nextInstanceAnswersOnce(held, update)
+    })
+
+    test("a learner's line, with the AI work its step starts, stored during the drain → the work is given back too; the next instance answers at once", async () => {
+      const spec = findCase("fb_employee")!
+      const tg = await fx.botApi()
+      const ai = startFakeOpenAi()
+      fx.onTeardown(() => ai.stop())
+      scriptRoleplay(ai, spec, [])
+      const database = await fx.database("postgres")
+      const env = { ...testEnv(tg, database, "webhook", ai), LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_SEC: "20" }
+      let port = 0
+      const first = fx.spawn(env)
+      port = Number((await first.waitForLog("bot started")).webhookPort)
+      const learner = processLearner(tg, () => port, CHAT)
+      await learner.signIn((t) => t.startsWith("👋 Привет"))
+      await learner.send(`/${spec.commands.start}`)
+      await learner.waitForTexts("the case's algorithm", (t) => t === visibleText(spec.texts.algorithm))
+      const personaLines = () =>
+        learner
+          .screen()
+          .filter((m) => (m.text ?? "").startsWith(`${spec.persona.emoji} ${spec.persona.name}:`))
+
+      // The chat's lease goes back once its last step is done (parked-leases.ts): its next line is then reduced at
+      // receipt, and its step saved with the AI work by the statement that stores it.
+      await Bun.sleep(500)
+      const line = textUpdate("Давай обсудим сроки отчёта.", {
+        chatId: CHAT,
+        userId: CHAT,
+        firstName: "Аня",
+        updateId: 7100,
+        messageId: tg.nextUserMessageId(CHAT),
+      })
+      tg.acceptIncoming(line)
+      const locker = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
+      fx.onTeardown(() => locker.end())
+      await locker`select pg_advisory_lock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      const answer = post(port, line)
+      await waitFor("the store waiting on the lock", async () => {
+        const [row] =
+          await locker`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`
+        return row!.n > 0
+      })
+      first.proc.kill("SIGTERM")
+      await first.waitForLog("shutting down")
+      // The drain is under way (any work here already given back) when the statement lands and writes the work.
+      await Bun.sleep(1500)
+      await locker`select pg_advisory_unlock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      expect(await answer).toBe(200)
+      expect(await first.exited).toBe(0)
+      // The late store saved the line's step with its work; neither the chat nor the work stays leased.
+      const live = await locker`
+        select 'chat' as what from chat_leases where chat_id = ${CHAT} and expires_at > now()
+        union all select 'work' from background_work where chat_id = ${CHAT} and expires_at > now()`
+      // The path this test is about: the step was reduced at receipt and saved by the late store, with its work.
+      const [stored] = await locker`select reduced_at from update_inbox where update_id = ${line.update_id}`
+      expect(stored?.reduced_at).not.toBeNull()
+      expect(live.map((r) => r.what)).toEqual([])
+      expect(personaLines()).toEqual([])
+
+      const startedAt = performance.now()
+      const second = fx.spawn(env)
+      port = Number((await second.waitForLog("bot started")).webhookPort)
+      await learner.waitForTexts("the persona's answer", (t) => t.startsWith(spec.persona.emoji))
+      // Well within the 10 s a work lease left behind would hold the work.
+      expect(performance.now() - startedAt).toBeLessThan(8_000)
+      await Bun.sleep(1500)
+      expect(personaLines()).toHaveLength(1)
+      expect(requestsNamed(ai, "persona_reply")).toHaveLength(1)
     })
   },
 )

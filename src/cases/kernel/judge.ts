@@ -24,8 +24,16 @@ export const judgePrompt = (spec: CaseSpec, previousPersonaLine: string, learner
   ],
 })
 
-export const judgeSchema = (spec: CaseSpec) =>
-  judgeAnswerSchema(spec.methodology.components.map((c) => c.key))
+// One schema per case, so the provider derives its JSON schema once (providers/json-schema.ts), not per line.
+const judgeSchemas = new WeakMap<CaseSpec, ReturnType<typeof judgeAnswerSchema>>()
+
+export const judgeSchema = (spec: CaseSpec) => {
+  const known = judgeSchemas.get(spec)
+  if (known) return known
+  const schema = judgeAnswerSchema(spec.methodology.components.map((c) => c.key))
+  judgeSchemas.set(spec, schema)
+  return schema
+}
 
 export interface JudgedLine {
   /** Steps present with a quote found in the line: these count. */

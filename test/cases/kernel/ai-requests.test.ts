@@ -219,3 +219,11 @@ describe("the review as shown: a disputed step is said to be disputed and not co
     expect(long.startsWith(`${quoted.slice(0, -1)} `)).toBe(true)
   })
 })
+
+describe("the judge's schema: one per case, so its JSON schema is derived once", () => {
+  test("two lines of a case ask with the same schema; another case with its own", () => {
+    const judgeOf = (spec: typeof testCase) => personaTask(spec, { ...ask, caseId: spec.id }).calls[1]!.schema
+    expect(judgeOf(testCase)).toBe(judgeOf(testCase))
+    expect(judgeOf(otherCase)).not.toBe(judgeOf(testCase))
+  })
+})
