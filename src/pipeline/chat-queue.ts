@@ -143,9 +143,9 @@ const makeChatQueue = (maxConcurrentChats: number) =>
       return head !== undefined
     }
 
-    // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
     const release = (chatId: number) =>
       db.useLazyCommit("releaseLease", (k) => releaseLease(k, chatId, owner))
+    // The lease a store took while this instance is stopping goes back at once, for the next instance's sweep.
     const giveBack = (chatId: number) => landing.track(Effect.runPromise(Effect.ignore(release(chatId))))
 
     // What follows a store is chained to the statement itself, not to the fiber waiting for it: a caller that gives

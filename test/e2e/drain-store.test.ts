@@ -8,6 +8,7 @@ import { visibleText } from "../../src/core/html"
 import { requestsNamed, scriptRoleplay } from "../support/ai-script"
 import { startFakeOpenAi } from "../support/fake-openai"
 import { testEnv, WEBHOOK_SECRET } from "../support/harness"
+import type { BotProcess } from "../support/process"
 import { useProcessFixture } from "../support/process-fixture"
 import { processLearner } from "../support/process-learner"
 import { textUpdate } from "../support/updates"
@@ -32,9 +33,26 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     const fx = useProcessFixture()
 
     /**
-     * An instance whose store of `update` waits on the chat's store lock (migration 0007), held from outside, when
-     * SIGTERM arrives; `release` lets the statement land.
+     * `bot`'s store of `update` waits on the chat's store lock (migration 0007), held from outside, when SIGTERM
+     * arrives; `release` lets the statement land; `answer` is the webhook's.
      */
+    const holdStoreThenStop = async (databaseUrl: string, bot: BotProcess, port: number, update: Update) => {
+      const locker = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+      fx.onTeardown(() => locker.end())
+      await locker`select pg_advisory_lock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      const answer = post(port, update)
+      await waitFor("the store waiting on the lock", async () => {
+        const [row] =
+          await locker`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`
+        return row!.n > 0
+      })
+      bot.proc.kill("SIGTERM")
+      await bot.waitForLog("shutting down")
+      const release = () => locker`select pg_advisory_unlock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      return { locker, answer, release }
+    }
+
+    /** A bot without AI whose store of `update` is held when it is stopped (holdStoreThenStop). */
     const storeHeldAtShutdown = async (update: Update) => {
       const tg = await fx.botApi()
       const database = await fx.database("postgres")
@@ -42,21 +60,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       const first = fx.spawn(env)
       const { webhookPort } = await first.waitForLog("bot started")
       tg.acceptIncoming(update)
-      const locker = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
-      fx.onTeardown(() => locker.end())
-      await locker`select pg_advisory_lock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
-      const answer = post(webhookPort, update)
-      await waitFor("the store waiting on the lock", async () => {
-        const [row] =
-          await locker`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`
-        return row!.n > 0
-      })
-      first.proc.kill("SIGTERM")
-      await first.waitForLog("shutting down")
-      const release = () => locker`select pg_advisory_unlock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      const held = await holdStoreThenStop(database.env.DATABASE_URL!, first, Number(webhookPort), update)
       const liveLeases = () =>
-        locker`select owner from chat_leases where chat_id = ${CHAT} and expires_at > now()`
-      return { tg, env, first, answer, release, liveLeases }
+        held.locker`select owner from chat_leases where chat_id = ${CHAT} and expires_at > now()`
+      return { tg, env, first, answer: held.answer, release: held.release, liveLeases }
     }
 
     /** The next instance, with Telegram delivering the update again (it was answered 503, or never answered). */
@@ -132,20 +139,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         messageId: tg.nextUserMessageId(CHAT),
       })
       tg.acceptIncoming(line)
-      const locker = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
-      fx.onTeardown(() => locker.end())
-      await locker`select pg_advisory_lock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
-      const answer = post(port, line)
-      await waitFor("the store waiting on the lock", async () => {
-        const [row] =
-          await locker`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`
-        return row!.n > 0
-      })
-      first.proc.kill("SIGTERM")
-      await first.waitForLog("shutting down")
+      const { locker, answer, release } = await holdStoreThenStop(
+        database.env.DATABASE_URL!,
+        first,
+        port,
+        line,
+      )
       // The drain is under way (any work here already given back) when the statement lands and writes the work.
       await Bun.sleep(1500)
-      await locker`select pg_advisory_unlock(${STORE_LOCK_NAMESPACE}, ${CHAT})`
+      await release()
       expect(await answer).toBe(200)
       expect(await first.exited).toBe(0)
       // The late store saved the line's step with its work; neither the chat nor the work stays leased.
