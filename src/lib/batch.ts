@@ -30,13 +30,23 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
     for (const w of batch) await options.one(w.input).then(w.resolve, w.reject)
   }
 
-  const run = async (batch: ReadonlyArray<Waiting<In, Out>>) => {
-    if (batch.length === 1) return alone(batch)
+  // Answers the batch's callers: called once the next statement is on its way (pump), so the database works on it
+  // while this process acts on the answers (a store's callers start their chats' workers).
+  const run = async (batch: ReadonlyArray<Waiting<In, Out>>): Promise<() => void> => {
+    if (batch.length === 1) {
+      const [w] = batch as [Waiting<In, Out>]
+      return options.one(w.input).then(
+        (out) => () => w.resolve(out),
+        (error: unknown) => () => w.reject(error),
+      )
+    }
     const results = await options.many(batch.map((w) => w.input)).catch(() => null)
-    if (results === null) return alone(batch)
-    batch.forEach((w, i) => {
-      w.resolve(results[i]!)
-    })
+    if (results === null) return alone(batch).then(() => () => {})
+    return () => {
+      batch.forEach((w, i) => {
+        w.resolve(results[i]!)
+      })
+    }
   }
 
   const pump = () => {
@@ -45,10 +55,14 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
       const { compare } = options
       if (compare) batch.sort((a, b) => compare(a.input, b.input))
       inFlight++
-      void run(batch).finally(() => {
+      const next = () => {
         inFlight--
         pump()
-      })
+      }
+      void run(batch).then((answer) => {
+        next()
+        answer()
+      }, next)
     }
   }
 

@@ -85,4 +85,40 @@ describe("group commit (lib/batch.ts)", () => {
     expect(await Promise.all(rest)).toEqual([{ ok: 120 }, { error: "unstorable" }, { ok: 140 }])
     expect(tried).toEqual([0, 12, 13, 14])
   })
+
+  test("the next statement is on its way before the callers of the last one hear their answers", async () => {
+    const fake = fakeDatabase()
+    const run = batched<number, string>({
+      one: (n) => fake.answer([n], `one:${n}`),
+      many: (ns) =>
+        fake.answer(
+          [...ns],
+          ns.map((n) => `many:${n}`),
+        ),
+      slots: 1,
+      maxBatch: 10,
+    })
+    const sentWhenAnswered: number[] = []
+    const first = run(1).then(() => sentWhenAnswered.push(fake.statements.length))
+    void run(2)
+    void run(3)
+    await fake.releaseAll()
+    await first
+    // [1] was answered after [2, 3] had been sent: the database works while this process acts on the answer.
+    expect(fake.statements).toEqual([[1], [2, 3]])
+    expect(sentWhenAnswered).toEqual([2])
+  })
+
+  test("a rejected single input frees its slot: the next one still goes", async () => {
+    const run = batched<number, number>({
+      one: (n) => (n === 1 ? Promise.reject(new Error("refused")) : Promise.resolve(n)),
+      many: async (ns) => ns,
+      slots: 1,
+      maxBatch: 10,
+    })
+    const refused = run(1)
+    const next = run(2)
+    await expect(refused).rejects.toThrow("refused")
+    expect(await next).toBe(2)
+  })
 })
