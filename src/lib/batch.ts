@@ -59,10 +59,21 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
         inFlight--
         pump()
       }
-      void run(batch).then((answer) => {
-        next()
-        answer()
-      }, next)
+      void run(batch).then(
+        (answer) => {
+          try {
+            next()
+          } finally {
+            answer()
+          }
+        },
+        // Only a statement that throws before it returns a promise gets here: its callers hear it (a caller
+        // already answered ignores a second answer).
+        (error: unknown) => {
+          for (const w of batch) w.reject(error)
+          next()
+        },
+      )
     }
   }
 

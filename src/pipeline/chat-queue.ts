@@ -221,15 +221,15 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     )
     const givingBack = yield* Effect.forkDetach(parking.loop)
 
-    // Within one deadline: the chats (a row in progress may start work), the stores in flight (a late one takes its
-    // chat's lease, and may write its step's work), the work (work-runner.ts gives back what is not done), its stores.
+    // Within one deadline, awaited (a fiber that ended interrupted must not fail the drain): the chats, the stores in
+    // flight (a late one takes its chat's lease, may write its step's work), the work (work-runner.ts), its stores.
     const drain = (timeoutMs: number) =>
       Effect.gen(function* () {
         stopping = true
         const until = Date.now() + timeoutMs
         const chats = [...running.values()].flatMap((s) => (s.fiber ? [s.fiber] : []))
         const chatsDone = Option.isSome(
-          yield* Fiber.joinAll(chats).pipe(Effect.timeoutOption(Math.max(0, timeoutMs))),
+          yield* Fiber.awaitAll(chats).pipe(Effect.timeoutOption(Math.max(0, timeoutMs))),
         )
         if (!chatsDone) yield* Fiber.interruptAll(chats)
         const storesDone = yield* landing.settled(until - Date.now())

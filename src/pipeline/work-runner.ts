@@ -109,7 +109,8 @@ export const makeWorkRunner = ({ db, log, owner, enqueue, storeNotice, fork }: W
     const drain = (ms: number) =>
       Effect.gen(function* () {
         const fibers = [...working.values()]
-        const done = yield* Fiber.joinAll(fibers).pipe(
+        // Awaited, not joined: one that ended interrupted or failed must not fail the drain and skip the hand-back.
+        const done = yield* Fiber.awaitAll(fibers).pipe(
           Effect.timeoutOption(Math.max(0, ms)),
           Effect.map((o) => o._tag === "Some"),
         )

@@ -121,4 +121,18 @@ describe("group commit (lib/batch.ts)", () => {
     await expect(refused).rejects.toThrow("refused")
     expect(await next).toBe(2)
   })
+
+  test("a statement that throws before returning a promise: its caller hears it, and the group goes on", async () => {
+    const run = batched<number, number>({
+      one: (n) => {
+        if (n === 1) throw new Error("thrown")
+        return Promise.resolve(n)
+      },
+      many: async (ns) => ns,
+      slots: 1,
+      maxBatch: 10,
+    })
+    await expect(run(1)).rejects.toThrow("thrown")
+    expect(await run(2)).toBe(2)
+  })
 })
