@@ -191,10 +191,11 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     await runtime.runPromise(queue.sweep)
     await reissue(config.database.kind === "pglite")
     await Effect.runPromise(scheduler.start())
-    const sweeper = setInterval(
-      () => void Promise.all([runtime.runPromise(queue.sweep), reissue(false)]),
-      options.sweepIntervalMs ?? 2000,
-    )
+    // The stop waits for a sweep in flight: the runtime's disposal would interrupt it, its promise rejected unheard.
+    let sweeping: Promise<unknown> = Promise.resolve()
+    const sweeper = setInterval(() => {
+      sweeping = Promise.all([runtime.runPromise(queue.sweep), reissue(false)]).catch(() => undefined)
+    }, options.sweepIntervalMs ?? 2000)
     const gauges = await startDbGauges({
       intervalMs: options.gaugeIntervalMs ?? 15_000,
       refresh: async () => {
@@ -218,6 +219,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     const stop = async () => {
       lifecycle = "draining"
       clearInterval(sweeper)
+      await Promise.race([sweeping, Bun.sleep(5000)])
       await gauges.stop()
       await intake.stopPolling()
       const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))

@@ -170,5 +170,35 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(personaLines()).toHaveLength(1)
       expect(requestsNamed(ai, "persona_reply")).toHaveLength(1)
     })
+
+    test("SIGTERM while the orphan sweep waits on the database → the stop waits for it, exit 0 (no rejection unheard)", async () => {
+      const tg = await fx.botApi()
+      const database = await fx.database("postgres")
+      const env = { ...testEnv(tg, database, "webhook"), LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_SEC: "20" }
+      const bot = fx.spawn(env)
+      await bot.waitForLog("bot started")
+      // Held from outside in a transaction: every statement on the inbox waits, the 2 s sweep's among them.
+      const locker = postgres(database.env.DATABASE_URL!, { max: 2, onnotice: () => {} })
+      fx.onTeardown(() => locker.end())
+      const reserved = await locker.reserve()
+      await reserved`begin`
+      await reserved`lock table update_inbox in access exclusive mode`
+      await waitFor(
+        "the sweep waiting on the lock",
+        async () => {
+          const [row] =
+            await locker`select count(*)::int as n from pg_locks where relation = 'update_inbox'::regclass and not granted`
+          return row!.n > 0
+        },
+        10_000,
+      )
+      bot.proc.kill("SIGTERM")
+      await bot.waitForLog("shutting down")
+      await Bun.sleep(1000)
+      await reserved`rollback`
+      reserved.release()
+      expect(await bot.exited).toBe(0)
+      expect(bot.lines.some((l) => l.includes("bot stopped"))).toBe(true)
+    })
   },
 )
