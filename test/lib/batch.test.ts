@@ -18,19 +18,25 @@ const fakeDatabase = () => {
   return { statements, answer, releaseAll }
 }
 
+/** A group over the fake: one input answers `one:n`, several `many:n` each. */
+const overFake = (
+  fake: ReturnType<typeof fakeDatabase>,
+  options: { slots: number; maxBatch: number; compare?: (a: number, b: number) => number },
+) =>
+  batched<number, string>({
+    one: (n) => fake.answer([n], `one:${n}`),
+    many: (ns) =>
+      fake.answer(
+        [...ns],
+        ns.map((n) => `many:${n}`),
+      ),
+    ...options,
+  })
+
 describe("group commit (lib/batch.ts)", () => {
   test("a quiet moment: each input goes at once, alone", async () => {
     const fake = fakeDatabase()
-    const run = batched<number, string>({
-      one: (n) => fake.answer([n], `one:${n}`),
-      many: (ns) =>
-        fake.answer(
-          [...ns],
-          ns.map((n) => `many:${n}`),
-        ),
-      slots: 2,
-      maxBatch: 10,
-    })
+    const run = overFake(fake, { slots: 2, maxBatch: 10 })
     const a = run(1)
     expect(fake.statements).toEqual([[1]])
     await fake.releaseAll()
@@ -39,17 +45,7 @@ describe("group commit (lib/batch.ts)", () => {
 
   test("inputs arriving while every slot is busy go together, in lock order; each caller gets its own answer", async () => {
     const fake = fakeDatabase()
-    const run = batched<number, string>({
-      one: (n) => fake.answer([n], `one:${n}`),
-      many: (ns) =>
-        fake.answer(
-          [...ns],
-          ns.map((n) => `many:${n}`),
-        ),
-      slots: 1,
-      maxBatch: 3,
-      compare: (a, b) => a - b,
-    })
+    const run = overFake(fake, { slots: 1, maxBatch: 3, compare: (a, b) => a - b })
     const answers = [run(5), run(9), run(7), run(8), run(6)]
     expect(fake.statements).toEqual([[5]])
     await fake.releaseAll()
@@ -88,16 +84,7 @@ describe("group commit (lib/batch.ts)", () => {
 
   test("the next statement is on its way before the callers of the last one hear their answers", async () => {
     const fake = fakeDatabase()
-    const run = batched<number, string>({
-      one: (n) => fake.answer([n], `one:${n}`),
-      many: (ns) =>
-        fake.answer(
-          [...ns],
-          ns.map((n) => `many:${n}`),
-        ),
-      slots: 1,
-      maxBatch: 10,
-    })
+    const run = overFake(fake, { slots: 1, maxBatch: 10 })
     const sentWhenAnswered: number[] = []
     const first = run(1).then(() => sentWhenAnswered.push(fake.statements.length))
     void run(2)
