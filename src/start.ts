@@ -8,6 +8,7 @@ import { startDbGauges } from "./http/db-gauges"
 import type { Lifecycle } from "./http/server"
 import { receiveWithin } from "./intake/receive"
 import { startIntake, startOpsServer } from "./intake/start-intake"
+import { within } from "./lib/within"
 import { botCommands } from "./nav/command-menu"
 import { ChatQueue } from "./pipeline/chat-queue"
 import { WorkRunner } from "./pipeline/deps"
@@ -215,16 +216,15 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       metricsPort,
       webhookPort: webhookPort ?? 0,
     })
-
     const stop = async () => {
       lifecycle = "draining"
       clearInterval(sweeper)
-      await Promise.race([sweeping, Bun.sleep(5000)])
+      await within(sweeping, 5000)
       await gauges.stop()
       await intake.stopPolling()
       const drained = await runtime.runPromise(queue.drain(env.SHUTDOWN_TIMEOUT_SEC * 1000))
       // Usage rows of the last answers are written beside them: let them land before the database closes.
-      await Promise.race([ai.usageWritten(), Bun.sleep(5000)])
+      await within(ai.usageWritten(), 5000)
       await Effect.runPromise(scheduler.stop(env.SHUTDOWN_TIMEOUT_SEC * 1000))
       await intake.stopServers()
       await ops.stop()

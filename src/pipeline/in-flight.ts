@@ -1,32 +1,26 @@
 import { Effect } from "effect"
+import { within } from "../lib/within"
 
 /** Statements started and not yet answered, for a drain to wait for before it gives the leases back. */
 export const inFlight = () => {
-  const pending = new Set<Promise<unknown>>()
+  let pending = 0
+  const waiting: Array<() => void> = []
+  const settle = () => {
+    pending--
+    if (pending === 0) for (const wake of waiting.splice(0)) wake()
+  }
   return {
     /** `promise` itself, counted until it settles. */
     track: <A>(promise: Promise<A>): Promise<A> => {
-      const settled = promise.then(
-        () => undefined,
-        () => undefined,
-      )
-      pending.add(settled)
-      void settled.then(() => pending.delete(settled))
+      pending++
+      promise.then(settle, settle)
       return promise
     },
     /** Waits until nothing counted is pending (what settles meanwhile may start more), or `ms` passed. */
     settled: (ms: number) =>
       Effect.promise(async () => {
-        const until = Date.now() + ms
-        while (pending.size > 0 && Date.now() < until) {
-          let timer: ReturnType<typeof setTimeout> | undefined
-          const late = new Promise((resolve) => {
-            timer = setTimeout(resolve, until - Date.now())
-          })
-          await Promise.race([Promise.all(pending), late])
-          clearTimeout(timer)
-        }
-        return pending.size === 0
+        if (pending > 0) await within(new Promise<void>((wake) => waiting.push(wake)), ms)
+        return pending === 0
       }),
   }
 }

@@ -1,4 +1,5 @@
 import { type JsonSchema, Schema } from "effect"
+import { memoizedBy } from "../core/memo"
 
 /**
  * Keywords OpenAI structured outputs accept in strict mode. Everything else Effect may emit (minLength,
@@ -23,9 +24,8 @@ export class StrictSchemaError extends Error {
   override readonly name = "StrictSchemaError"
 }
 
-// Every AI request of a kind asks for the same schema: derived once (it was ~3 % of the bot's CPU per AI turn).
-const strictOf = new WeakMap<Schema.Constraint, JsonSchema.JsonSchema>()
-
+// Every AI request of a kind asks for the same schema: derived once (it was ~3 % of the bot's CPU per AI turn). A
+// schema refused throws every time, and is not kept.
 /**
  * A JSON Schema for `response_format: { type: "json_schema", json_schema: { name, strict: true, schema } }`:
  * definitions inlined (no `$ref`), every object closed (`additionalProperties: false`) with all of its
@@ -34,16 +34,13 @@ const strictOf = new WeakMap<Schema.Constraint, JsonSchema.JsonSchema>()
  * Throws StrictSchemaError for schemas strict mode cannot express faithfully: a non-object root, optional
  * keys (use `Schema.NullOr`), records/index signatures, unconstrained values and recursive definitions.
  */
-export const toStrictJsonSchema = (schema: Schema.Constraint): JsonSchema.JsonSchema => {
-  const known = strictOf.get(schema)
-  if (known) return known
+export const toStrictJsonSchema = memoizedBy((schema: Schema.Constraint): JsonSchema.JsonSchema => {
   const document = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" })
   const root = strictNode(document.schema, document.definitions, [], "root")
   if (root.type !== "object")
     throw new StrictSchemaError("the root of a strict JSON schema must be an object")
-  strictOf.set(schema, root)
   return root
-}
+})
 
 const refName = (ref: string): string => {
   const match = /^#\/\$defs\/(.+)$/.exec(ref)

@@ -1,6 +1,7 @@
 import { Effect, Redacted } from "effect"
 import postgres from "postgres"
 import type { Database as DatabaseConfig } from "../config/config"
+import { within } from "../lib/within"
 import { describeError, type LogShape } from "../services/log"
 import { isLocalHost } from "../services/postgres-client"
 import { sqlStateOf } from "../services/sql-state"
@@ -24,13 +25,6 @@ interface Attempt {
   held: boolean
   releasing: boolean
   done: Promise<void>
-}
-
-/** Waits for `promise`, or `ms` at most (without keeping a timer alive afterwards). */
-const within = async (promise: Promise<unknown>, ms: number): Promise<void> => {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
 }
 
 /** Without a connection no instance can lead: broadcasts, exports, reminders and clean-ups do not run. */

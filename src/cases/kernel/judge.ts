@@ -1,4 +1,5 @@
 import { type JudgeAnswer, judgeAnswerSchema } from "../../core/ai-reply"
+import { memoizedBy } from "../../core/memo"
 import { quoteVerified } from "../../core/quotes"
 import { componentList, fill, keyList, type Prompt } from "./prompts"
 import judgeRules from "./prompts/judge-rules.md" with { type: "text" }
@@ -25,15 +26,9 @@ export const judgePrompt = (spec: CaseSpec, previousPersonaLine: string, learner
 })
 
 // One schema per case, so the provider derives its JSON schema once (providers/json-schema.ts), not per line.
-const judgeSchemas = new WeakMap<CaseSpec, ReturnType<typeof judgeAnswerSchema>>()
-
-export const judgeSchema = (spec: CaseSpec) => {
-  const known = judgeSchemas.get(spec)
-  if (known) return known
-  const schema = judgeAnswerSchema(spec.methodology.components.map((c) => c.key))
-  judgeSchemas.set(spec, schema)
-  return schema
-}
+export const judgeSchema = memoizedBy((spec: CaseSpec) =>
+  judgeAnswerSchema(spec.methodology.components.map((c) => c.key)),
+)
 
 export interface JudgedLine {
   /** Steps present with a quote found in the line: these count. */
