@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import { type BroadcastCounts, findBroadcast, finishBroadcast, startBroadcast } from "./broadcasts.repo"
+import { Aborted, Pacer, sleep } from "./pacer"
 import {
   claimPending,
   countsOf,
@@ -70,48 +71,6 @@ const shortReason = (f: ApiFailure) => {
   return f.code === null ? text : `${f.code}: ${text}`
 }
 
-class Aborted extends Error {}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new Aborted())
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(new Aborted())
-    }
-    signal?.addEventListener("abort", onAbort, { once: true })
-  })
-
-/**
- * A token bucket of size one: sends start at least 1000/rate ms apart, so no 1-second window holds more than
- * `rate` (+1 at its edge) of them. `pauseFor` (a 429's retry_after) holds every further send back.
- */
-class Pacer {
-  private next = 0
-  constructor(private readonly intervalMs: number) {}
-  async take(signal?: AbortSignal) {
-    for (;;) {
-      const now = performance.now()
-      if (now >= this.next) {
-        this.next = now + this.intervalMs
-        return
-      }
-      // Timers wake a millisecond or two late, which at 30 sends a second costs ~5 % of the rate: sleep to just
-      // before the slot, then yield to the event loop until it comes.
-      const wait = this.next - now
-      if (wait > 3) await sleep(wait - 2, signal)
-      else await new Promise<void>((resolve) => setImmediate(resolve))
-    }
-  }
-  pauseFor(ms: number) {
-    this.next = Math.max(this.next, performance.now() + ms)
-  }
-}
-
 /**
  * Delivers a broadcast to its pending recipients, once each, in user id order, paced just under Telegram's limit.
  *
@@ -141,7 +100,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     retryBackoffMs = 1000,
     signal,
   } = opts
-  const pacer = new Pacer(1000 / ratePerSecond)
+  const pacer = new Pacer(ratePerSecond)
   let rateLimited = 0
   const result = async (outcome: DeliverOutcome): Promise<DeliverResult> => ({
     ...(await countsOf(db, broadcastId)),
@@ -175,6 +134,8 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
       attempts += 1
       try {
         await markSending(db, broadcastId, userId)
+        // Not abortable: the row is marked sending, so an abort here would settle a recipient never sent to.
+        await pacer.window()
         await send(userId, broadcast.html)
         await markSent(db, broadcastId, userId, attempts)
         onSettled("sent")

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { Api } from "grammy"
+import { sql } from "kysely"
 import {
   type BroadcastCounts,
   cancelBroadcast,
@@ -106,6 +107,38 @@ for (const backend of backends) {
       const again = await deliverBroadcast({ db: db(), send, broadcastId: broadcast.id })
       expect(again.outcome).toBe("done")
       expect(fake.callsOf("sendMessage").filter((c) => c.status === 200).length).toBe(298)
+    })
+
+    test("a recipient's mark that stalls draws no 429: the sends after it do not catch up into one second", async () => {
+      const ids = range(1_000_001, 75)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
+      let stall: Promise<unknown> = Promise.resolve()
+      // Once the 10th send is out, a transaction holds the 11th recipient's row (PostgreSQL) or the only
+      // connection (PGlite) for 250 ms: the 11th mark stalls between its pacing slot and its send.
+      const stallingSend: BroadcastSend = async (chatId, html) => {
+        if (chatId === ids[9])
+          setTimeout(() => {
+            stall = db()
+              .transaction()
+              .execute(async (trx) => {
+                await sql`select 1 from broadcast_recipients where user_id = ${ids[10]!} for update`.execute(
+                  trx,
+                )
+                await Bun.sleep(250) // not pg_sleep: PGlite would block the whole event loop, timers included
+              })
+          }, 15)
+        await send(chatId, html)
+      }
+      const result = await deliverBroadcast({ db: db(), send: stallingSend, broadcastId: broadcast.id })
+      await stall
+      expect(result).toMatchObject({ outcome: "done", sent: 75, failed: 0, rateLimited: 0 })
+      expect(rateLimitedCalls()).toBe(0)
+      const times = fake.callsOf("sendMessage").map((c) => c.at)
+      const fullest = Math.max(...times.map((t) => times.filter((u) => u >= t && u - t < 1000).length))
+      expect(fullest).toBeLessThanOrEqual(30)
+      expect([...deliveredPerChat().values()].every((n) => n === 1)).toBe(true)
     })
 
     test("429 pauses and retries the same recipient; 5xx retried up to 3 attempts; other 400 fails", async () => {
