@@ -14,17 +14,28 @@ export interface BatchOptions<In, Out> {
   readonly maxBatch: number
   /** The order inside a batch (a stable sort): the order in which the statement takes its locks. */
   readonly compare?: (a: In, b: In) => number
+  /**
+   * Under load (the last batch held at least `LOADED` inputs), a free slot that finds fewer than half as many
+   * waiting holds them up to this long for the rest (0 or absent: never).
+   */
+  readonly lingerMs?: number
 }
+
+/** The last batch's size from which a free slot lingers (below it, a quiet bot waits for nothing). */
+export const LOADED = 4
 
 /**
  * Group commit: an input that finds a free slot goes at once, alone, so a quiet bot waits for nothing; inputs that
- * arrive while every slot is busy go together in the next free slot's statement. Each caller still hears only
- * when its own input is done (durable, for a write). A batch that fails is tried again input by input, in order:
- * one input the database refuses (an unstorable value) must not fail the others.
+ * arrive while every slot is busy go together in the next free slot's statement (under load, after a lingering
+ * moment: `lingerMs`). Each caller still hears only when its own input is done (durable, for a write). A batch
+ * that fails is tried again input by input, in order: one input the database refuses (an unstorable value) must
+ * not fail the others.
  */
 export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
   const waiting: Array<Waiting<In, Out>> = []
   let inFlight = 0
+  let lastSize = 0
+  let lingering: ReturnType<typeof setTimeout> | undefined
 
   const alone = async (batch: ReadonlyArray<Waiting<In, Out>>) => {
     for (const w of batch) await options.one(w.input).then(w.resolve, w.reject)
@@ -49,9 +60,29 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
     }
   }
 
+  // A closed loop (Telegram's webhook: each connection waits for its 200) comes back in waves: the callers of a
+  // batch of 30 send their next updates a few milliseconds after their answers. A slot that went at once with
+  // the first one or two of them spent a whole statement on them, and the rest waited for it: in P1, batches of
+  // 31 and 1 took turns (bench/HISTORY.md, step 35).
+  const undersized = () => (options.lingerMs ?? 0) > 0 && lastSize >= LOADED && waiting.length * 2 < lastSize
+
   const pump = () => {
+    if (lingering !== undefined) {
+      if (undersized()) return
+      clearTimeout(lingering)
+      lingering = undefined
+    }
     while (inFlight < options.slots && waiting.length > 0) {
+      if (undersized()) {
+        lingering = setTimeout(() => {
+          lingering = undefined
+          lastSize = 0
+          pump()
+        }, options.lingerMs)
+        return
+      }
       const batch = waiting.splice(0, options.maxBatch)
+      lastSize = batch.length
       const { compare } = options
       if (compare) batch.sort((a, b) => compare(a.input, b.input))
       inFlight++

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { batched } from "../../src/lib/batch"
+import { batched, LOADED } from "../../src/lib/batch"
 
 /** A fake statement: records what went together, answers when released. */
 const fakeDatabase = () => {
@@ -21,7 +21,7 @@ const fakeDatabase = () => {
 /** A group over the fake: one input answers `one:n`, several `many:n` each. */
 const overFake = (
   fake: ReturnType<typeof fakeDatabase>,
-  options: { slots: number; maxBatch: number; compare?: (a: number, b: number) => number },
+  options: { slots: number; maxBatch: number; compare?: (a: number, b: number) => number; lingerMs?: number },
 ) =>
   batched<number, string>({
     one: (n) => fake.answer([n], `one:${n}`),
@@ -121,5 +121,45 @@ describe("group commit (lib/batch.ts)", () => {
     })
     await expect(run(1)).rejects.toThrow("thrown")
     expect(await run(2)).toBe(2)
+  })
+
+  describe("under load, a free slot lingers for the wave the last batch sends back", () => {
+    /** [0] alone, then 1–6 together (a loaded batch), and 7 waiting when that batch answers. */
+    const afterLoadedBatch = async (lingerMs: number, loaded = 6) => {
+      const fake = fakeDatabase()
+      const run = overFake(fake, { slots: 1, maxBatch: 64, lingerMs })
+      const answers = [run(0)]
+      for (let n = 1; n <= loaded; n++) answers.push(run(n))
+      await fake.releaseAll()
+      answers.push(run(loaded + 1))
+      await fake.releaseAll()
+      return { fake, run, answers }
+    }
+
+    test("a straggler waits, and goes with the inputs that follow within lingerMs", async () => {
+      const { fake, run, answers } = await afterLoadedBatch(1000)
+      expect(fake.statements).toEqual([[0], [1, 2, 3, 4, 5, 6]])
+      answers.push(run(8), run(9)) // three waiting: half the last batch, so they go at once
+      expect(fake.statements).toEqual([[0], [1, 2, 3, 4, 5, 6], [7, 8, 9]])
+      await fake.releaseAll()
+      expect(await Promise.all(answers)).toEqual([
+        "one:0",
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `many:${n}`),
+      ])
+    })
+
+    test("when nobody follows, it goes alone after lingerMs", async () => {
+      const { fake, answers } = await afterLoadedBatch(30)
+      expect(fake.statements).toHaveLength(2)
+      await Bun.sleep(60)
+      expect(fake.statements.at(-1)).toEqual([7])
+      await fake.releaseAll()
+      expect(await answers.at(-1)).toBe("one:7")
+    })
+
+    test(`after a batch smaller than ${LOADED}, a quiet bot waits for nothing`, async () => {
+      const { fake } = await afterLoadedBatch(1000, LOADED - 1)
+      expect(fake.statements.at(-1)).toEqual([LOADED])
+    })
   })
 })
