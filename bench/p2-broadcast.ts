@@ -22,7 +22,10 @@ export const runP2 = async (database: FreshDatabase, recipients = 3000) => {
   const result = await deliverBroadcast({
     db,
     broadcastId: broadcast.id,
-    send: async (chatId, html) => void (await api.sendMessage(chatId, html, { parse_mode: "HTML" })),
+    send: async (chatId, html, paced) => {
+      await paced()
+      await api.sendMessage(chatId, html, { parse_mode: "HTML" })
+    },
   })
   const seconds = (performance.now() - started) / 1000
   const per = new Map<number, number>()

@@ -46,7 +46,10 @@ export const makeAppScheduler = ({
   )
   const broadcastJob = makeBroadcastJob({
     db: kysely,
-    send: async (chatId, html) => void (await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })),
+    send: async (chatId, html, paced) => {
+      await paced()
+      await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })
+    },
     // Without auto-retry too: a 429 on the admin's progress message must not hold the delivery up to a minute.
     edit: (chatId, messageId, html, keyboard) =>
       broadcastApi.editMessageText(chatId, messageId, html, {
@@ -55,9 +58,10 @@ export const makeAppScheduler = ({
       }),
     timeZone: config.env.APSCHEDULER_TIMEZONE,
     onSettled: (outcome) => metrics.broadcastDeliveries.inc({ outcome }),
-    sendNudge: async (userId) => {
+    sendNudge: async (userId, paced) => {
       const nudge = nudgeMessage(await findAttemptSummaries(kysely, userId))
       const reply_markup = renderKeyboard(nudge.keyboard) as InlineKeyboardMarkup
+      await paced()
       await broadcastApi.sendMessage(userId, nudge.html, { parse_mode: "HTML", reply_markup })
     },
   })

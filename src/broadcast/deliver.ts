@@ -13,12 +13,13 @@ import {
 } from "./recipients.repo"
 
 /**
- * Sends one broadcast message. It must reject with the Bot API error (grammY's GrammyError, the app's TelegramError,
- * or anything carrying `error_code`/`code`, `description` and optionally `parameters.retry_after`); any other
- * rejection is treated as a network error. It must not retry 429s itself (no auto-retry on this Api), or the pacer
- * cannot see them.
+ * Sends one broadcast message. It awaits `paced` right before its request, after any reads of its own (a nudge
+ * reads the learner's attempts): the pacer counts sends as they go out. It must reject with the Bot API error
+ * (grammY's GrammyError, the app's TelegramError, or anything carrying `error_code`/`code`, `description` and
+ * optionally `parameters.retry_after`); any other rejection is treated as a network error. It must not retry 429s
+ * itself (no auto-retry on this Api), or the pacer cannot see them.
  */
-export type BroadcastSend = (chatId: number, html: string) => Promise<void>
+export type BroadcastSend = (chatId: number, html: string, paced: () => Promise<void>) => Promise<void>
 
 export interface DeliverOptions {
   readonly db: Kysely<Database>
@@ -101,6 +102,8 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     signal,
   } = opts
   const pacer = new Pacer(ratePerSecond)
+  // Not abortable: the row is marked sending by then, so an abort there would settle a recipient never sent to.
+  const paced = () => pacer.window()
   let rateLimited = 0
   const result = async (outcome: DeliverOutcome): Promise<DeliverResult> => ({
     ...(await countsOf(db, broadcastId)),
@@ -134,9 +137,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
       attempts += 1
       try {
         await markSending(db, broadcastId, userId)
-        // Not abortable: the row is marked sending, so an abort here would settle a recipient never sent to.
-        await pacer.window()
-        await send(userId, broadcast.html)
+        await send(userId, broadcast.html, paced)
         await markSent(db, broadcastId, userId, attempts)
         onSettled("sent")
         return

@@ -17,7 +17,7 @@ export interface BroadcastJobOptions {
   readonly edit: (chatId: number, messageId: number, html: string, keyboard?: Keyboard) => Promise<unknown>
   readonly timeZone: string
   /** Sends the weekly practice reminder to one learner (their own text and buttons); without auto-retry. */
-  readonly sendNudge?: (userId: number) => Promise<void>
+  readonly sendNudge?: (userId: number, paced: () => Promise<void>) => Promise<void>
   readonly onSettled?: DeliverOptions["onSettled"]
   readonly ratePerSecond?: number
   /** After a failed run (database trouble), the job runs again this much later; 30 s by default. */
@@ -50,7 +50,7 @@ export const makeBroadcastJob =
     const nudge = (await findBroadcast(o.db, id))?.audience === NUDGE_AUDIENCE ? o.sendNudge : undefined
     const result = await deliverBroadcast({
       db: o.db,
-      send: nudge ? (userId) => nudge(userId) : o.send,
+      send: nudge ? (userId, _html, paced) => nudge(userId, paced) : o.send,
       broadcastId: id,
       signal,
       onProgress: showProgress,

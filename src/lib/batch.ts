@@ -15,8 +15,8 @@ export interface BatchOptions<In, Out> {
   /** The order inside a batch (a stable sort): the order in which the statement takes its locks. */
   readonly compare?: (a: In, b: In) => number
   /**
-   * Under load (the last batch held at least `LOADED` inputs), a free slot that finds fewer than half as many
-   * waiting holds them up to this long for the rest (0 or absent: never).
+   * Under load: for this long after a batch of at least `LOADED` inputs answered, a free slot that finds fewer than
+   * half as many waiting holds them for the rest (0 or absent: never).
    */
   readonly lingerMs?: number
 }
@@ -35,6 +35,7 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
   const waiting: Array<Waiting<In, Out>> = []
   let inFlight = 0
   let lastSize = 0
+  let freedAt = 0
   let lingering: ReturnType<typeof setTimeout> | undefined
 
   const alone = async (batch: ReadonlyArray<Waiting<In, Out>>) => {
@@ -64,7 +65,12 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
   // batch of 30 send their next updates a few milliseconds after their answers. A slot that went at once with
   // the first one or two of them spent a whole statement on them, and the rest waited for it: in P1, batches of
   // 31 and 1 took turns (bench/HISTORY.md, step 35).
-  const undersized = () => (options.lingerMs ?? 0) > 0 && lastSize >= LOADED && waiting.length * 2 < lastSize
+  const lingerMs = options.lingerMs ?? 0
+  const undersized = () =>
+    lingerMs > 0 &&
+    lastSize >= LOADED &&
+    waiting.length * 2 < lastSize &&
+    performance.now() - freedAt < lingerMs
 
   const pump = () => {
     if (lingering !== undefined) {
@@ -74,11 +80,13 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
     }
     while (inFlight < options.slots && waiting.length > 0) {
       if (undersized()) {
-        lingering = setTimeout(() => {
-          lingering = undefined
-          lastSize = 0
-          pump()
-        }, options.lingerMs)
+        lingering = setTimeout(
+          () => {
+            lingering = undefined
+            pump()
+          },
+          freedAt + lingerMs - performance.now(),
+        )
         return
       }
       const batch = waiting.splice(0, options.maxBatch)
@@ -88,6 +96,7 @@ export const batched = <In, Out>(options: BatchOptions<In, Out>) => {
       inFlight++
       const next = () => {
         inFlight--
+        freedAt = performance.now()
         pump()
       }
       void run(batch).then(

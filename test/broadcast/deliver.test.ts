@@ -27,7 +27,8 @@ afterAll(async () => {
 })
 
 /** The adapter the app would pass: plain grammY (no auto-retry), so 429s reach the pacer. */
-const send: BroadcastSend = async (chatId, html) => {
+const send: BroadcastSend = async (chatId, html, paced) => {
+  await paced()
   await api.sendMessage(chatId, html, { parse_mode: "HTML" })
 }
 
@@ -110,16 +111,18 @@ for (const backend of backends) {
     })
 
     test("a recipient's mark that stalls draws no 429: the sends after it do not catch up into one second", async () => {
-      const ids = range(1_000_001, 75)
+      const ids = range(1_000_001, 36)
       await addUsers(db(), ids)
-      fake.setRateLimit(30)
+      fake.setRateLimit(10)
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
       let stall: Promise<unknown> = Promise.resolve()
-      // Once the 10th send is out, a transaction holds the 11th recipient's row (PostgreSQL) or the only
-      // connection (PGlite) for 250 ms: the 11th mark stalls between its pacing slot and its send.
-      const stallingSend: BroadcastSend = async (chatId, html) => {
+      let stalledFrom = 0
+      // 30 ms after the 10th send (slots are 100 ms apart at 10/s), a transaction holds the 11th recipient's row
+      // (PostgreSQL) or the only connection (PGlite) for 250 ms: the 11th mark stalls between its slot and its send.
+      const stallingSend: BroadcastSend = async (chatId, html, paced) => {
         if (chatId === ids[9])
           setTimeout(() => {
+            stalledFrom = Date.now()
             stall = db()
               .transaction()
               .execute(async (trx) => {
@@ -128,16 +131,30 @@ for (const backend of backends) {
                 )
                 await Bun.sleep(250) // not pg_sleep: PGlite would block the whole event loop, timers included
               })
-          }, 15)
-        await send(chatId, html)
+          }, 30)
+        await send(chatId, html, paced)
       }
-      const result = await deliverBroadcast({ db: db(), send: stallingSend, broadcastId: broadcast.id })
+      const result = await deliverBroadcast({
+        db: db(),
+        send: stallingSend,
+        broadcastId: broadcast.id,
+        ratePerSecond: 10,
+      })
       await stall
-      expect(result).toMatchObject({ outcome: "done", sent: 75, failed: 0, rateLimited: 0 })
+      // The stall fell where meant: after the 10th recipient was marked sent, and it held the 11th send back.
+      const tenth = await db()
+        .selectFrom("broadcast_recipients")
+        .select("sent_at")
+        .where("user_id", "=", ids[9]!)
+        .executeTakeFirstOrThrow()
+      expect(tenth.sent_at!.getTime()).toBeLessThanOrEqual(stalledFrom)
+      const at = (id: number) => fake.callsOf("sendMessage").find((c) => Number(c.params.chat_id) === id)!.at
+      expect(at(ids[10]!) - at(ids[9]!)).toBeGreaterThanOrEqual(200)
+      expect(result).toMatchObject({ outcome: "done", sent: 36, failed: 0, rateLimited: 0 })
       expect(rateLimitedCalls()).toBe(0)
       const times = fake.callsOf("sendMessage").map((c) => c.at)
       const fullest = Math.max(...times.map((t) => times.filter((u) => u >= t && u - t < 1000).length))
-      expect(fullest).toBeLessThanOrEqual(30)
+      expect(fullest).toBeLessThanOrEqual(10)
       expect([...deliveredPerChat().values()].every((n) => n === 1)).toBe(true)
     })
 
@@ -146,7 +163,7 @@ for (const backend of backends) {
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "x", audience: "all" })
       let n = 0
       const calls: number[] = []
-      const scripted: BroadcastSend = async (chatId, html) => {
+      const scripted: BroadcastSend = async (chatId, html, paced) => {
         calls.push(chatId)
         n += 1
         if (n === 1) fake.failNext("sendMessage", { status: 429, retryAfter: 1 })
@@ -155,7 +172,7 @@ for (const backend of backends) {
         if (chatId === 13) fake.failNext("sendMessage", { status: 500 })
         if (chatId === 14)
           fake.failNext("sendMessage", { status: 400, description: "Bad Request: chat not found" })
-        await send(chatId, html)
+        await send(chatId, html, paced)
       }
       const started = Date.now()
       const result = await deliverBroadcast({
@@ -194,8 +211,8 @@ for (const backend of backends) {
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "resume", audience: "all" })
       const controller = new AbortController()
       let sent = 0
-      const abortingSend: BroadcastSend = async (chatId, html) => {
-        await send(chatId, html)
+      const abortingSend: BroadcastSend = async (chatId, html, paced) => {
+        await send(chatId, html, paced)
         if (++sent === 40) controller.abort()
       }
       const first = await deliverBroadcast({
@@ -228,8 +245,8 @@ for (const backend of backends) {
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "crash", audience: "all" })
       // The 11th send reaches Telegram and then the process "dies": the promise never settles, the row stays pending.
       let sent = 0
-      const dyingSend: BroadcastSend = async (chatId, html) => {
-        await send(chatId, html)
+      const dyingSend: BroadcastSend = async (chatId, html, paced) => {
+        await send(chatId, html, paced)
         if (++sent === 11) await new Promise(() => undefined)
       }
       void deliverBroadcast({ db: db(), send: dyingSend, broadcastId: broadcast.id })
@@ -271,8 +288,8 @@ for (const backend of backends) {
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "stop", audience: "all" })
       let sent = 0
       let sentAtCancel = 0
-      const cancellingSend: BroadcastSend = async (chatId, html) => {
-        await send(chatId, html)
+      const cancellingSend: BroadcastSend = async (chatId, html, paced) => {
+        await send(chatId, html, paced)
         if (++sent === 20) {
           await cancelBroadcast(db(), broadcast.id)
           sentAtCancel = sent

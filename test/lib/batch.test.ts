@@ -157,6 +157,18 @@ describe("group commit (lib/batch.ts)", () => {
       expect(await answers.at(-1)).toBe("one:7")
     })
 
+    test("an input that comes after the lingering moment goes at once", async () => {
+      const fake = fakeDatabase()
+      const run = overFake(fake, { slots: 1, maxBatch: 64, lingerMs: 30 })
+      const answers = [run(0), ...[1, 2, 3, 4, 5, 6].map((n) => run(n))]
+      await fake.releaseAll()
+      await Bun.sleep(60)
+      answers.push(run(7))
+      expect(fake.statements.at(-1)).toEqual([7])
+      await fake.releaseAll()
+      expect(await answers.at(-1)).toBe("one:7")
+    })
+
     test(`after a batch smaller than ${LOADED}, a quiet bot waits for nothing`, async () => {
       const { fake } = await afterLoadedBatch(1000, LOADED - 1)
       expect(fake.statements.at(-1)).toEqual([LOADED])
