@@ -4,6 +4,7 @@ import type { Kysely } from "kysely"
 import type { Database } from "../db/schema"
 import { makeBroadcastJob } from "./broadcast/job"
 import type { AppConfig } from "./config/config"
+import { pacerFor } from "./lib/send-pacer"
 import { findAttemptSummaries } from "./nav/history.repo"
 import { makeNudgeJob } from "./nudges/job"
 import { nudgeMessage } from "./nudges/message"
@@ -38,14 +39,11 @@ export const makeAppScheduler = ({
   exportJob,
   errorReporter,
 }: AppSchedulerParts) => {
-  const broadcastApi = createApi(
-    Redacted.value(config.env.BOT_TOKEN),
-    config.env.TELEGRAM_API_ROOT,
-    metrics,
-    false,
-  )
+  const token = Redacted.value(config.env.BOT_TOKEN)
+  const broadcastApi = createApi(token, config.env.TELEGRAM_API_ROOT, metrics, false)
   const broadcastJob = makeBroadcastJob({
     db: kysely,
+    pacer: pacerFor(token),
     send: async (chatId, html, paced) => {
       await paced()
       await broadcastApi.sendMessage(chatId, html, { parse_mode: "HTML" })

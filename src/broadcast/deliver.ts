@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { Aborted, BROADCAST_RATE, Pacer, sleep } from "../lib/send-pacer"
 import { type BroadcastCounts, findBroadcast, finishBroadcast, startBroadcast } from "./broadcasts.repo"
-import { Aborted, Pacer, sleep } from "./pacer"
 import {
   claimPending,
   countsOf,
@@ -27,6 +27,11 @@ export interface DeliverOptions {
   readonly broadcastId: number
   /** Global pace; Telegram allows about 30 messages per second to different chats. */
   readonly ratePerSecond?: number
+  /**
+   * The bot's pacer (`pacerFor`), shared with its other broadcasts and its replies: Telegram's limit is the bot's.
+   * Without it, a pacer of this delivery's own at `ratePerSecond`.
+   */
+  readonly pacer?: Pacer
   readonly onProgress?: (counts: BroadcastCounts) => Promise<void>
   /** Called once per settled recipient (metrics). */
   readonly onSettled?: (state: "sent" | "failed" | "blocked" | "rate_limited") => void
@@ -93,7 +98,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     db,
     send,
     broadcastId,
-    ratePerSecond = 29.4,
+    ratePerSecond = BROADCAST_RATE,
     onProgress,
     onSettled = () => undefined,
     progressEveryMs = 2000,
@@ -101,7 +106,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
     retryBackoffMs = 1000,
     signal,
   } = opts
-  const pacer = new Pacer(ratePerSecond)
+  const pacer = opts.pacer ?? new Pacer(ratePerSecond)
   // Not abortable: the row is marked sending by then, so an abort there would settle a recipient never sent to.
   const paced = () => pacer.window()
   let rateLimited = 0

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import { NUDGE_AUDIENCE } from "../core/audience"
 import type { Keyboard } from "../core/commands"
+import type { Pacer } from "../lib/send-pacer"
 import { type ScheduledJob, scheduleOneOffJob } from "../scheduler/jobs.repo"
 import { type BroadcastCounts, findBroadcast, viewOf } from "./broadcasts.repo"
 import { type BroadcastSend, type DeliverOptions, deliverBroadcast } from "./deliver"
@@ -20,6 +21,8 @@ export interface BroadcastJobOptions {
   readonly sendNudge?: (userId: number, paced: () => Promise<void>) => Promise<void>
   readonly onSettled?: DeliverOptions["onSettled"]
   readonly ratePerSecond?: number
+  /** The bot's pacer, shared by every broadcast and nudge run and the bot's replies (deliver.ts). */
+  readonly pacer?: Pacer
   /** After a failed run (database trouble), the job runs again this much later; 30 s by default. */
   readonly retryDelayMs?: number
 }
@@ -56,6 +59,7 @@ export const makeBroadcastJob =
       onProgress: showProgress,
       ...(o.onSettled ? { onSettled: o.onSettled } : {}),
       ...(o.ratePerSecond ? { ratePerSecond: o.ratePerSecond } : {}),
+      ...(o.pacer ? { pacer: o.pacer } : {}),
     }).catch(async (error: unknown) => {
       // A one-off job is not retried by the scheduler; a half-sent broadcast must be, so it books its next run.
       if (!signal.aborted)

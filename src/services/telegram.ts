@@ -4,6 +4,7 @@ import { Api, GrammyError, type InputFile, InputMediaBuilder } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../core/html"
 import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
+import { pacerFor, postsMessage } from "../lib/send-pacer"
 import { splitHtml } from "../lib/split-html"
 import { Metrics, type MetricsShape } from "./metrics"
 import type { ReplyMarkup } from "./reply-markup"
@@ -183,14 +184,24 @@ const instrument = (api: Api, metrics: MetricsShape) => {
 
 /**
  * The Bot API client. With `retry` (the default) 429s (honouring retry_after), 5xx and network errors are retried;
- * other 4xx are answers, not accidents. Broadcasts use one without it: their pacer must see every 429.
+ * other 4xx are answers, not accidents, and every message it posts is counted in the bot's pacer, so a broadcast
+ * running meanwhile leaves room for it. Broadcasts use one without retry: their pacer must see every 429, and it
+ * counts their sends itself.
  */
 export const createApi = (token: string, apiRoot: string, metrics: MetricsShape, retry = true): Api => {
   // Bun's own fetch, not the node-fetch shim grammY picks on Node (agents and TLS options on every call).
   const api = new Api(token, { apiRoot, fetch: globalThis.fetch })
   api.config.use(jsonCalls(apiRoot, token))
   instrument(api, metrics)
-  if (retry) api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
+  if (retry) {
+    const pacer = pacerFor(token)
+    // Inside auto-retry: each attempt is a message Telegram counts.
+    api.config.use((prev, method, payload, signal) => {
+      if (postsMessage(method)) pacer.reply()
+      return prev(method, payload, signal)
+    })
+    api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
+  }
   return api
 }
 

@@ -9,6 +9,9 @@ import {
 } from "../../src/broadcast/broadcasts.repo"
 import { type BroadcastSend, deliverBroadcast } from "../../src/broadcast/deliver"
 import { countsOf, INTERRUPTED } from "../../src/broadcast/recipients.repo"
+import { BROADCAST_RATE, Pacer, pacerFor } from "../../src/lib/send-pacer"
+import { makeMetrics } from "../../src/services/metrics"
+import { createApi } from "../../src/services/telegram"
 import { useRepositoryDatabase } from "../repositories/database"
 import { backends } from "../support/database"
 import { type FakeBotApi, startFakeBotApi } from "../support/fake-bot-api"
@@ -43,6 +46,11 @@ const deliveredPerChat = () => {
   return per
 }
 const rateLimitedCalls = () => fake.callsOf("sendMessage").filter((c) => c.status === 429).length
+/** The most sendMessage calls that reached the fake within one second. */
+const fullestSecond = () => {
+  const times = fake.callsOf("sendMessage").map((c) => c.at)
+  return Math.max(...times.map((t) => times.filter((u) => u >= t && u - t < 1000).length))
+}
 
 for (const backend of backends) {
   describe(`deliverBroadcast (${backend})`, () => {
@@ -152,10 +160,82 @@ for (const backend of backends) {
       expect(at(ids[10]!) - at(ids[9]!)).toBeGreaterThanOrEqual(200)
       expect(result).toMatchObject({ outcome: "done", sent: 36, failed: 0, rateLimited: 0 })
       expect(rateLimitedCalls()).toBe(0)
-      const times = fake.callsOf("sendMessage").map((c) => c.at)
-      const fullest = Math.max(...times.map((t) => times.filter((u) => u >= t && u - t < 1000).length))
-      expect(fullest).toBeLessThanOrEqual(10)
+      expect(fullestSecond()).toBeLessThanOrEqual(10)
       expect([...deliveredPerChat().values()].every((n) => n === 1)).toBe(true)
+    })
+
+    test("two broadcasts at once share the bot's pacer: together under the limit, no 429", async () => {
+      const ids = range(1_000_001, 45)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      const first = await createBroadcast(db(), { createdBy: 1, html: "Первая", audience: "all" })
+      const second = await createBroadcast(db(), { createdBy: 1, html: "Вторая", audience: "all" })
+      const pacer = new Pacer(BROADCAST_RATE)
+      const results = await Promise.all(
+        [first, second].map(({ broadcast }) =>
+          deliverBroadcast({ db: db(), send, broadcastId: broadcast.id, pacer }),
+        ),
+      )
+      for (const result of results)
+        expect(result).toMatchObject({ outcome: "done", sent: 45, rateLimited: 0 })
+      expect(rateLimitedCalls()).toBe(0)
+      expect(fullestSecond()).toBeLessThanOrEqual(30)
+      expect([...deliveredPerChat().values()].every((n) => n === 2)).toBe(true)
+    })
+
+    test("the bot's replies meanwhile count: the broadcast leaves them room, no 429 for either", async () => {
+      const token = `124:replies-${backend}`
+      const ids = range(1_000_001, 60)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
+      // The bot's own client (as the chats' workers use it), posting a reply every 100 ms to other chats.
+      const bot = createApi(token, fake.url, makeMetrics())
+      let replies = 0
+      const replying = setInterval(() => {
+        replies += 1
+        void bot.sendMessage(2_000_000 + replies, "Ответ")
+      }, 100)
+      const result = await deliverBroadcast({
+        db: db(),
+        send,
+        broadcastId: broadcast.id,
+        pacer: pacerFor(token),
+      })
+      clearInterval(replying)
+      await Bun.sleep(200)
+      expect(result).toMatchObject({ outcome: "done", sent: 60, rateLimited: 0 })
+      expect(replies).toBeGreaterThan(20)
+      expect(rateLimitedCalls()).toBe(0)
+      expect(fullestSecond()).toBeLessThanOrEqual(30)
+    })
+
+    test("people talking to the bot get room: after a first burst of replies, later bursts draw no 429", async () => {
+      const token = `125:bursts-${backend}`
+      const ids = range(1_000_001, 150)
+      await addUsers(db(), ids)
+      fake.setRateLimit(30)
+      const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
+      const bot = createApi(token, fake.url, makeMetrics())
+      const burst = (first: number) => {
+        for (let i = 0; i < 10; i++) void bot.sendMessage(first + i, "Ответ")
+      }
+      const bursts = [1000, 2500, 4000].map((ms, k) => setTimeout(() => burst(3_000_000 + k * 100), ms))
+      const result = await deliverBroadcast({
+        db: db(),
+        send,
+        broadcastId: broadcast.id,
+        pacer: pacerFor(token),
+      })
+      for (const timer of bursts) clearTimeout(timer)
+      await Bun.sleep(1500) // the first burst's retries
+      expect(result).toMatchObject({ outcome: "done", sent: 150, rateLimited: 0 })
+      // The first burst meets a full second (nothing can know it ahead); the two after it find room.
+      const refused = fake.callsOf("sendMessage").filter((c) => c.status === 429)
+      expect(refused.every((c) => Number(c.params.chat_id) < 3_000_100)).toBe(true)
+      expect(
+        fake.callsOf("sendMessage").filter((c) => c.status === 200 && Number(c.params.chat_id) >= 3_000_000),
+      ).toHaveLength(30)
     })
 
     test("429 pauses and retries the same recipient; 5xx retried up to 3 attempts; other 400 fails", async () => {

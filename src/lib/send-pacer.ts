@@ -1,0 +1,122 @@
+export class Aborted extends Error {}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new Aborted())
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new Aborted())
+    }
+    signal?.addEventListener("abort", onAbort, { once: true })
+  })
+
+/** Slack on top of the one-second window, for the way from our clock to Telegram's (a request's own jitter). */
+const WINDOW_MS = 1020
+/**
+ * Broadcasts leave free twice as many sends of each second as the bot replied in the last two seconds, up to
+ * `REPLY_ROOM`, once there were more than `QUIET_REPLIES`: an admin's quick clicks or a lone learner cost a
+ * broadcast nothing, people talking to the bot get room.
+ */
+const REPLY_ROOM = 10
+const QUIET_REPLIES = 5
+/** Replies are counted per quarter second over the last two (a ring): O(1) on every reply, the hot path's too. */
+const BUCKET_MS = 250
+const BUCKETS = 8
+
+/**
+ * Paces a bot's broadcast sends just under Telegram's per-second limit, in two steps around the recipient's mark:
+ * - `take` (before the mark): a token bucket of size one, slots at least 1000/rate ms apart;
+ * - `window` (right before the send): at most ⌈rate⌉ sends start in any window of ~1 s, the bot's replies
+ *   (`reply`, never held back) counted in, and fewer while people are talking to the bot.
+ * The slots alone let a send whose mark stalled (a slow commit) go out late and the next one right after it, so 31
+ * sends could fall into one second and draw a 429 (a second's pause); the window holds such a catch-up back. The
+ * room keeps a burst of replies (ten people pressing a button at once) under the limit too: a reply that draws a
+ * 429 waits for Telegram's retry_after. `pauseFor` (a 429's retry_after) holds every further broadcast send back.
+ */
+export class Pacer {
+  private next = 0
+  private readonly intervalMs: number
+  private readonly starts: number[] = []
+  private readonly replyCounts = new Array<number>(BUCKETS).fill(0)
+  private newestBucket = 0
+  constructor(private readonly ratePerSecond: number) {
+    this.intervalMs = 1000 / ratePerSecond
+  }
+
+  async take(signal?: AbortSignal) {
+    const now = await this.until(() => this.next, signal)
+    this.next = now + this.intervalMs
+  }
+
+  async window() {
+    await this.until(() => {
+      this.advanceTo(performance.now())
+      const replies = this.replyCounts.reduce((sum, n) => sum + n, 0)
+      const room = replies > QUIET_REPLIES ? Math.min(REPLY_ROOM, 2 * replies) : 0
+      const limit = Math.max(1, Math.ceil(this.ratePerSecond) - room)
+      return this.starts.length < limit ? 0 : this.starts[this.starts.length - limit]! + WINDOW_MS
+    })
+    this.count()
+  }
+
+  /** A message the bot posts outside the pacer (a reply): never held back, it counts against the broadcasts. */
+  reply() {
+    const now = performance.now()
+    this.advanceTo(now)
+    this.replyCounts[this.newestBucket % BUCKETS]! += 1
+    this.count()
+  }
+
+  /** Empties the buckets that fell out of the last two seconds. */
+  private advanceTo(now: number) {
+    const bucket = Math.floor(now / BUCKET_MS)
+    for (let b = Math.max(this.newestBucket + 1, bucket - BUCKETS + 1); b <= bucket; b++)
+      this.replyCounts[b % BUCKETS] = 0
+    this.newestBucket = Math.max(this.newestBucket, bucket)
+  }
+
+  private count() {
+    this.starts.push(performance.now())
+    if (this.starts.length > Math.ceil(this.ratePerSecond)) this.starts.shift()
+  }
+
+  pauseFor(ms: number) {
+    this.next = Math.max(this.next, performance.now() + ms)
+  }
+
+  /** Waits until `at()` has passed; returns the time then. */
+  private async until(at: () => number, signal?: AbortSignal) {
+    for (;;) {
+      const now = performance.now()
+      if (now >= at()) return now
+      // Timers wake a millisecond or two late, which at 30 sends a second costs ~5 % of the rate: sleep to just
+      // before the moment, then yield to the event loop until it comes.
+      const wait = at() - now
+      if (wait > 3) await sleep(wait - 2, signal)
+      else await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+  }
+}
+
+/** Sends a second to different chats: just under Telegram's ~30. */
+export const BROADCAST_RATE = 29.4
+
+/** Telegram's limit is the bot's: every broadcast, nudge and reply of one token in this process shares one pacer. */
+const pacers = new Map<string, Pacer>()
+export const pacerFor = (token: string) => {
+  const known = pacers.get(token)
+  if (known) return known
+  const pacer = new Pacer(BROADCAST_RATE)
+  pacers.set(token, pacer)
+  return pacer
+}
+
+/** Bot API methods that put a message in a chat (what Telegram's per-second limit counts). */
+export const postsMessage = (method: string) =>
+  (method.startsWith("send") && method !== "sendChatAction" && method !== "sendMessageDraft") ||
+  method === "copyMessage" ||
+  method === "forwardMessage"
