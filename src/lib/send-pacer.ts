@@ -17,9 +17,9 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
 /** Slack on top of the one-second window, for the way from our clock to Telegram's (a request's own jitter). */
 const WINDOW_MS = 1020
 /**
- * Broadcasts leave free twice as many sends of each second as the bot replied in the last two seconds, up to
- * `REPLY_ROOM`, once there were more than `QUIET_REPLIES`: an admin's quick clicks or a lone learner cost a
- * broadcast nothing, people talking to the bot get room.
+ * Once the bot posted more than `QUIET_REPLIES` replies in the last two seconds, broadcasts leave `REPLY_ROOM` of
+ * each second's sends free: an admin's quick clicks or a lone learner cost a broadcast nothing, people talking to
+ * the bot get room for a burst.
  */
 const REPLY_ROOM = 10
 const QUIET_REPLIES = 5
@@ -53,12 +53,16 @@ export class Pacer {
   }
 
   async window() {
+    // At most one window long: replies alone past the limit must not stall a broadcast (and its cancel) for good.
+    const latest = performance.now() + WINDOW_MS
     await this.until(() => {
       this.advanceTo(performance.now())
       const replies = this.replyCounts.reduce((sum, n) => sum + n, 0)
-      const room = replies > QUIET_REPLIES ? Math.min(REPLY_ROOM, 2 * replies) : 0
+      const room = replies > QUIET_REPLIES ? REPLY_ROOM : 0
       const limit = Math.max(1, Math.ceil(this.ratePerSecond) - room)
-      return this.starts.length < limit ? 0 : this.starts[this.starts.length - limit]! + WINDOW_MS
+      return this.starts.length < limit
+        ? 0
+        : Math.min(latest, this.starts[this.starts.length - limit]! + WINDOW_MS)
     })
     this.count()
   }

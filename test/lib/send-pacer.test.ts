@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test"
+import { BROADCAST_RATE, Pacer, postsMessage } from "../../src/lib/send-pacer"
+
+describe("the bot's send pacer (lib/send-pacer.ts)", () => {
+  test("replies alone past the limit hold a broadcast send back one window at most, not for good", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 40; i++) pacer.reply() // a full second already
+    const chatter = setInterval(() => {
+      for (let i = 0; i < 5; i++) pacer.reply()
+    }, 50)
+    try {
+      const opened = await Promise.race([pacer.window().then(() => true), Bun.sleep(4000).then(() => false)])
+      expect(opened).toBe(true)
+    } finally {
+      clearInterval(chatter)
+    }
+  })
+
+  test("a quiet bot: the window lets a second's worth of sends through at once, the next one waits", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 30; i++) await pacer.window()
+    const next = pacer.window().then(() => "sent")
+    expect(await Promise.race([next, Bun.sleep(300).then(() => "held")])).toBe("held")
+    expect(await next).toBe("sent")
+  })
+
+  test("what counts as a message: sends, copies and forwards; not chat actions or drafts", () => {
+    for (const method of [
+      "sendMessage",
+      "sendPhoto",
+      "sendDocument",
+      "sendVoice",
+      "copyMessage",
+      "forwardMessage",
+    ])
+      expect(postsMessage(method)).toBe(true)
+    for (const method of ["sendChatAction", "sendMessageDraft", "editMessageText", "answerCallbackQuery"])
+      expect(postsMessage(method)).toBe(false)
+  })
+})
