@@ -164,10 +164,10 @@ for (const backend of backends) {
       expect([...deliveredPerChat().values()].every((n) => n === 1)).toBe(true)
     })
 
-    test("two broadcasts at once share the bot's pacer: together under the limit, no 429 storm", async () => {
+    test("two broadcasts at once share the bot's pacer: together at most 30 sends in any second", async () => {
       const ids = range(1_000_001, 45)
       await addUsers(db(), ids)
-      fake.setRateLimit(30)
+      // No limit at the fake: what the bot sends is measured, not what a 429 and its pause let through.
       const first = await createBroadcast(db(), { createdBy: 1, html: "Первая", audience: "all" })
       const second = await createBroadcast(db(), { createdBy: 1, html: "Вторая", audience: "all" })
       const pacer = new Pacer(BROADCAST_RATE)
@@ -177,16 +177,16 @@ for (const backend of backends) {
         ),
       )
       for (const result of results) expect(result).toMatchObject({ outcome: "done", sent: 45 })
-      // Each paced on its own drew dozens; one or two is a loaded machine delaying a request past the 20 ms slack.
-      expect(rateLimitedCalls()).toBeLessThanOrEqual(2)
+      // Each paced on its own: ~58 in the fullest second. One or two over 30 is a loaded machine delaying a
+      // request past the pacer's 20 ms slack.
+      expect(fullestSecond()).toBeLessThanOrEqual(32)
       expect([...deliveredPerChat().values()].every((n) => n === 2)).toBe(true)
     })
 
-    test("the bot's replies meanwhile count: the broadcast leaves them room, no 429 storm", async () => {
+    test("the bot's replies meanwhile count: with them, at most 30 sends in any second", async () => {
       const token = `124:replies-${backend}`
       const ids = range(1_000_001, 60)
       await addUsers(db(), ids)
-      fake.setRateLimit(30)
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
       // The bot's own client (as the chats' workers use it), posting a reply every 100 ms to other chats.
       const bot = createApi(token, fake.url, makeMetrics())
@@ -204,8 +204,8 @@ for (const backend of backends) {
       clearInterval(replying)
       await Bun.sleep(200)
       expect(result).toMatchObject({ outcome: "done", sent: 60 })
-      expect(replies).toBeGreaterThan(20)
-      expect(rateLimitedCalls()).toBeLessThanOrEqual(2) // replies not counted drew dozens
+      expect(replies).toBeGreaterThan(10)
+      expect(fullestSecond()).toBeLessThanOrEqual(32) // replies not counted: ~40
     })
 
     test("people talking to the bot get room: after a first burst of replies, later bursts find the second free", async () => {
