@@ -14,58 +14,56 @@ export type Receipt = "stored" | "duplicate" | "ignored" | "rejected"
  * An update that can never be stored is counted, logged by its id and acknowledged: retried, it would fail
  * forever (webhook) or hold every later update back (polling).
  */
-const rejected = (updateId: number, reason: "too_deep" | "unstorable") =>
-  Effect.gen(function* () {
-    const metrics = yield* Metrics
-    metrics.validationRejections.inc({ reason })
-    metrics.updates.inc({ type: "other", outcome: "rejected" })
-    yield* (yield* Log).warn("update rejected", { updateId, reason })
-    return "rejected" as Receipt
-  })
+const rejected = Effect.fnUntraced(function* (updateId: number, reason: "too_deep" | "unstorable") {
+  const metrics = yield* Metrics
+  metrics.validationRejections.inc({ reason })
+  metrics.updates.inc({ type: "other", outcome: "rejected" })
+  yield* (yield* Log).warn("update rejected", { updateId, reason })
+  return "rejected" as Receipt
+})
 
 /**
  * Intake for polling and the webhook alike: store first (the inbox dedupes on update_id), then hand the chat to
  * the queue. Returns once the update is durable (or refused for good); processing happens in the background, in
  * chat order.
  */
-export const receiveUpdate = (received: Update) =>
-  Effect.gen(function* () {
-    const metrics = yield* Metrics
-    if (nestedDeeperThan(received, MAX_UPDATE_DEPTH)) return yield* rejected(received.update_id, "too_deep")
-    const update = storable(received)
-    if (!isWellFormedUpdate(update)) {
-      metrics.validationRejections.inc({ reason: "malformed_update" })
-      metrics.updates.inc({ type: "other", outcome: "ignored" })
-      return "ignored" as Receipt
-    }
-    const origin = originOf(update)
-    if (!origin) {
-      metrics.updates.inc({ type: "other", outcome: "ignored" })
-      return "ignored" as Receipt
-    }
-    const row = {
-      chatId: origin.chatId,
-      updateId: update.update_id,
-      kind: "update" as const,
-      payload: update,
-      userId: origin.userId,
-    }
-    const id = yield* (yield* ChatQueue)
-      .enqueue(row)
-      .pipe(
-        Effect.catchTag("DbError", (error) =>
-          refusedValue(error, update).pipe(
-            Effect.flatMap((refused) => (refused ? Effect.succeed("refused" as const) : Effect.fail(error))),
-          ),
+export const receiveUpdate = Effect.fnUntraced(function* (received: Update) {
+  const metrics = yield* Metrics
+  if (nestedDeeperThan(received, MAX_UPDATE_DEPTH)) return yield* rejected(received.update_id, "too_deep")
+  const update = storable(received)
+  if (!isWellFormedUpdate(update)) {
+    metrics.validationRejections.inc({ reason: "malformed_update" })
+    metrics.updates.inc({ type: "other", outcome: "ignored" })
+    return "ignored" as Receipt
+  }
+  const origin = originOf(update)
+  if (!origin) {
+    metrics.updates.inc({ type: "other", outcome: "ignored" })
+    return "ignored" as Receipt
+  }
+  const row = {
+    chatId: origin.chatId,
+    updateId: update.update_id,
+    kind: "update" as const,
+    payload: update,
+    userId: origin.userId,
+  }
+  const id = yield* (yield* ChatQueue)
+    .enqueue(row)
+    .pipe(
+      Effect.catchTag("DbError", (error) =>
+        refusedValue(error, update).pipe(
+          Effect.flatMap((refused) => (refused ? Effect.succeed("refused" as const) : Effect.fail(error))),
         ),
-      )
-    if (id === "refused") return yield* rejected(update.update_id, "unstorable")
-    if (id === null) {
-      metrics.duplicates.inc()
-      return "duplicate" as Receipt
-    }
-    return "stored" as Receipt
-  })
+      ),
+    )
+  if (id === "refused") return yield* rejected(update.update_id, "unstorable")
+  if (id === null) {
+    metrics.duplicates.inc()
+    return "duplicate" as Receipt
+  }
+  return "stored" as Receipt
+})
 
 type RunCallback = (
   receipt: ReturnType<typeof receiveUpdate>,

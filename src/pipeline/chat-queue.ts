@@ -65,47 +65,47 @@ const makeChatQueue = (maxConcurrentChats: number) =>
     // One pass: hold the lease and process rows oldest first. Returns "park" when the chat is done with and its
     // lease can go back with others (parked-leases.ts). A row not done with has failed: stop there (ordering), give
     // the lease back and let the periodic sweep retry it, instead of spinning on it.
-    const drainOnce = (chatId: number, state: { again: boolean }, head?: Head) =>
-      Effect.gen(function* () {
-        // Lease writes commit lazily: one lost in a PostgreSQL crash at worst lets a peer take the chat early,
-        // and the version-checked session save still refuses a second writer.
-        const lease = head
-          ? { leased: true, next: head.next }
-          : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
-        if (!lease.leased) return "done"
-        let row = lease.next
-        const wake = () => {
-          state.again = true
-        }
-        let preloaded = head && { loaded: head.loaded, userId: head.userId }
-        let started = head?.started
-        while (row && !stopping) {
-          state.again = false
-          const done = yield* processRow({ row, preloaded, started }).pipe(
-            Effect.provideService(RowQueued, wake),
-          )
-          if (!done) break
-          preloaded = undefined
-          started = undefined
-          // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
-          row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
-        }
-        if (!row && !stopping) return "park"
-        yield* release(chatId)
-        return "done"
-      })
+    const drainOnce = Effect.fnUntraced(function* (chatId: number, state: { again: boolean }, head?: Head) {
+      // Lease writes commit lazily: one lost in a PostgreSQL crash at worst lets a peer take the chat early,
+      // and the version-checked session save still refuses a second writer.
+      const lease = head
+        ? { leased: true, next: head.next }
+        : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
+      if (!lease.leased) return "done"
+      let row = lease.next
+      const wake = () => {
+        state.again = true
+      }
+      let preloaded = head && { loaded: head.loaded, userId: head.userId }
+      let started = head?.started
+      while (row && !stopping) {
+        state.again = false
+        const done = yield* processRow({ row, preloaded, started }).pipe(
+          Effect.provideService(RowQueued, wake),
+        )
+        if (!done) break
+        preloaded = undefined
+        started = undefined
+        // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
+        row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
+      }
+      if (!row && !stopping) return "park"
+      yield* release(chatId)
+      return "done"
+    })
 
+    const drainAll = Effect.fnUntraced(function* (chatId: number, head?: Head) {
+      const state = running.get(chatId)!
+      let first = head
+      while (true) {
+        state.again = false
+        const outcome = yield* drainOnce(chatId, state, first)
+        first = undefined
+        if (!state.again) return outcome
+      }
+    })
     const worker = (chatId: number, head?: Head) =>
-      Effect.gen(function* () {
-        const state = running.get(chatId)!
-        let first = head
-        while (true) {
-          state.again = false
-          const outcome = yield* drainOnce(chatId, state, first)
-          first = undefined
-          if (!state.again) return outcome
-        }
-      }).pipe(
+      drainAll(chatId, head).pipe(
         permits.withPermits(1),
         // Parked: the lease goes back on the next pass, or the chat starts again then if a row is pending. Left as
         // it is, the heartbeat would keep the chat ours with nobody working on it.

@@ -13,24 +13,25 @@ export const tolerate = <A>(cmd: Cmd["_tag"], effect: Effect.Effect<A, TelegramE
   effect.pipe(
     Effect.asVoid,
     Effect.catchIf(isFinal, (e) =>
-      Effect.gen(function* () {
-        const log = yield* Log
-        yield* log.warn("telegram refused a command", {
+      Effect.flatMap(Log, (log) =>
+        log.warn("telegram refused a command", {
           cmd,
           method: e.method,
           code: e.code ?? 0,
           reason: e.description,
-        })
-      }),
+        }),
+      ),
     ),
   )
 
 /** Runs a Telegram call of the chat; a final refusal is logged and passed over. Nothing comes back. */
-const say = (cmd: Cmd["_tag"], call: (tg: Telegram["Service"]) => Effect.Effect<unknown, TelegramError>) =>
-  Effect.gen(function* () {
-    yield* tolerate(cmd, call(yield* Telegram))
-    return null
-  })
+const say = Effect.fnUntraced(function* (
+  cmd: Cmd["_tag"],
+  call: (tg: Telegram["Service"]) => Effect.Effect<unknown, TelegramError>,
+) {
+  yield* tolerate(cmd, call(yield* Telegram))
+  return null
+})
 
 /** What every feature says in the chat: messages, edits, button answers, deletions and the typing chat action. */
 export const chatHandlers: Handlers<"Reply" | "Edit" | "AnswerCallback" | "DeleteMessage" | "ChatAction"> = {
@@ -45,8 +46,5 @@ export const chatHandlers: Handlers<"Reply" | "Edit" | "AnswerCallback" | "Delet
   DeleteMessage: (cmd, { chatId }) => say(cmd._tag, (tg) => tg.deleteMessage(chatId, cmd.messageId)),
   // Only a chat action: whatever Telegram says, nothing is retried for it.
   ChatAction: (_cmd, { chatId }) =>
-    Effect.gen(function* () {
-      yield* (yield* Telegram).chatAction(chatId, "typing").pipe(Effect.ignore)
-      return null
-    }),
+    Effect.flatMap(Telegram, (tg) => tg.chatAction(chatId, "typing").pipe(Effect.ignore, Effect.as(null))),
 }

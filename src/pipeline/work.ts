@@ -166,14 +166,19 @@ export const runStartedWork = (ref: WorkRef, cmd: WorkCmd, work: NewWork, starte
  * Runs a command of `row` as stored work: the work's row is written by the statement that marks the command done
  * (`done` commands, `last` marks the row processed), then the work runs in the background.
  */
-export const startWork = (row: InboxRow, origin: Origin, cmd: WorkCmd, done: number, last: boolean) =>
-  Effect.gen(function* () {
-    const db = yield* Db
-    const work = yield* newWork(origin, cmd)
-    const mark = { id: row.id, chatId: row.chat_id, done, last }
-    const started = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
-    yield* runStartedWork({ id: started.id, chatId: row.chat_id, origin }, cmd, work, started)
-  })
+export const startWork = Effect.fnUntraced(function* (
+  row: InboxRow,
+  origin: Origin,
+  cmd: WorkCmd,
+  done: number,
+  last: boolean,
+) {
+  const db = yield* Db
+  const work = yield* newWork(origin, cmd)
+  const mark = { id: row.id, chatId: row.chat_id, done, last }
+  const started = yield* db.use("startWork", (k) => markCommandDoneWithWork(k, mark, work))
+  yield* runStartedWork({ id: started.id, chatId: row.chat_id, origin }, cmd, work, started)
+})
 
 /**
  * Issues again the work nobody is doing (its owner died, was stopped mid-call or is past the deadline): at start and

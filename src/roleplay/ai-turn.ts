@@ -53,26 +53,25 @@ const callOf = (ref: WorkRef, call: AiCall<unknown>, onQueued: Effect.Effect<voi
  * A task's calls side by side. With a grace, the calls after the first count as failed once the first has answered
  * and the grace has passed (the judge may not hold the persona's reply).
  */
-const runCalls = (
+const runCalls = Effect.fnUntraced(function* (
   calls: ReadonlyArray<Effect.Effect<CallOutcome, never, Deps>>,
   graceMs: number | undefined,
-) =>
-  Effect.gen(function* () {
-    const firstDone = yield* Deferred.make<void>()
-    const givenUp = (ms: number) =>
-      Deferred.await(firstDone).pipe(
-        Effect.andThen(Effect.sleep(ms)),
-        Effect.as<CallOutcome>({ ok: false, reason: "timeout" }),
-      )
-    return yield* Effect.forEach(
-      calls,
-      (outcome, i) => {
-        if (i === 0) return outcome.pipe(Effect.ensuring(Deferred.succeed(firstDone, undefined)))
-        return graceMs === undefined ? outcome : Effect.raceFirst(outcome, givenUp(graceMs))
-      },
-      { concurrency: "unbounded" },
+) {
+  const firstDone = yield* Deferred.make<void>()
+  const givenUp = (ms: number) =>
+    Deferred.await(firstDone).pipe(
+      Effect.andThen(Effect.sleep(ms)),
+      Effect.as<CallOutcome>({ ok: false, reason: "timeout" }),
     )
-  })
+  return yield* Effect.forEach(
+    calls,
+    (outcome, i) => {
+      if (i === 0) return outcome.pipe(Effect.ensuring(Deferred.succeed(firstDone, undefined)))
+      return graceMs === undefined ? outcome : Effect.raceFirst(outcome, givenUp(graceMs))
+    },
+    { concurrency: "unbounded" },
+  )
+})
 
 /** Claims code refused and steps without a majority, for the dashboard (a prompt or model change shows up). */
 const countDoubts = (caseId: string, feedback: Feedback) =>
@@ -91,34 +90,36 @@ const countDoubts = (caseId: string, feedback: Feedback) =>
  * and hands its feedback event back. A review of a transcript already decided under the same rubric is the stored
  * verdict: no AI call.
  */
-const ask = (ref: WorkRef, cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskReview" }>) =>
-  Effect.gen(function* () {
-    const { config } = yield* Settings
-    const task = aiTaskFor(cases, cmd, config.env.REVIEW_SAMPLES)
-    if (!task) return failed(cmd, "unavailable")
-    const db = yield* Db
-    const key = cmd._tag === "AskReview" ? reviewKey(cmd, ref.origin.userId) : null
-    if (key) {
-      // The stored verdict saves calls; a database hiccup here only means asking the models.
-      const stored = yield* db
-        .use("findVerdict", (k) => findVerdict(k, key))
-        .pipe(Effect.orElseSucceed(() => null))
-      if (stored) return { ...stored, requestId: cmd.requestId }
-    }
-    const runner = yield* WorkRunner
-    const queued = runner.notify(ref, { _tag: "AiQueued", requestId: cmd.requestId })
-    const outcomes = yield* runCalls(
-      task.calls.map((call, i) => callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined)),
-      task.lateGraceMs,
-    )
-    const feedback = task.read(outcomes)
-    yield* countDoubts(cmd.caseId, feedback)
-    if (key && feedback._tag === "ReviewReady")
-      yield* db
-        .use("saveVerdict", (k) => saveVerdict(k, key, ref.origin.userId, cmd.caseId, feedback))
-        .pipe(Effect.ignore)
-    return feedback
-  })
+const ask = Effect.fnUntraced(function* (
+  ref: WorkRef,
+  cmd: Extract<AiWorkCmd, { _tag: "AskPersona" | "AskReview" }>,
+) {
+  const { config } = yield* Settings
+  const task = aiTaskFor(cases, cmd, config.env.REVIEW_SAMPLES)
+  if (!task) return failed(cmd, "unavailable")
+  const db = yield* Db
+  const key = cmd._tag === "AskReview" ? reviewKey(cmd, ref.origin.userId) : null
+  if (key) {
+    // The stored verdict saves calls; a database hiccup here only means asking the models.
+    const stored = yield* db
+      .use("findVerdict", (k) => findVerdict(k, key))
+      .pipe(Effect.orElseSucceed(() => null))
+    if (stored) return { ...stored, requestId: cmd.requestId }
+  }
+  const runner = yield* WorkRunner
+  const queued = runner.notify(ref, { _tag: "AiQueued", requestId: cmd.requestId })
+  const outcomes = yield* runCalls(
+    task.calls.map((call, i) => callOf(ref, call, i === 0 && task.tellsWhenQueued ? queued : undefined)),
+    task.lateGraceMs,
+  )
+  const feedback = task.read(outcomes)
+  yield* countDoubts(cmd.caseId, feedback)
+  if (key && feedback._tag === "ReviewReady")
+    yield* db
+      .use("saveVerdict", (k) => saveVerdict(k, key, ref.origin.userId, cmd.caseId, feedback))
+      .pipe(Effect.ignore)
+  return feedback
+})
 
 const run = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps> => {
   switch (cmd._tag) {

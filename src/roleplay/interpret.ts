@@ -13,41 +13,40 @@ import { findFileId, incrementCaseStat, insertAttempt, saveFileId } from "./role
 
 const GUIDE_DIR = "static/guides"
 
-const sendGuide = (chatId: number, caseId: string) =>
-  Effect.gen(function* () {
-    const spec = findCase(caseId)!
-    const tg = yield* Telegram
-    const db = yield* Db
-    const path = `${GUIDE_DIR}/${spec.guide}`
-    if (!existsSync(path)) return yield* tg.send(chatId, kernelTexts.guideMissing)
-    const bytes = new Uint8Array(yield* Effect.promise(() => Bun.file(path).arrayBuffer()))
-    // The key changes with the file, so a rebuilt guide is uploaded once again instead of the old one re-sent.
-    const key = `guide:${spec.guide}:${Bun.hash(bytes).toString(36)}:${kernelTexts.guideFileName(spec)}`
-    // Under a readable name, with the case's buttons under it: the guide leads straight into practice.
-    const markup = renderKeyboard(guideKeyboard(spec.id))
-    const upload = tg
-      .sendDocument(
-        chatId,
-        new InputFile(bytes, kernelTexts.guideFileName(spec)),
-        spec.texts.guideCaption,
-        markup,
-      )
-      .pipe(
-        Effect.flatMap((fileId) =>
-          fileId ? db.use("saveFileId", (k) => saveFileId(k, key, fileId)) : Effect.void,
-        ),
-      )
-    const known = yield* db.use("findFileId", (k) => findFileId(k, key))
-    if (!known) return yield* upload
-    // file_ids belong to one bot: one refused (another BOT_TOKEN on this database) is replaced by a fresh upload.
-    yield* tg.sendDocument(chatId, known, spec.texts.guideCaption, markup).pipe(
-      Effect.asVoid,
-      Effect.catchIf(
-        (e) => e.code === 400,
-        () => upload,
+const sendGuide = Effect.fnUntraced(function* (chatId: number, caseId: string) {
+  const spec = findCase(caseId)!
+  const tg = yield* Telegram
+  const db = yield* Db
+  const path = `${GUIDE_DIR}/${spec.guide}`
+  if (!existsSync(path)) return yield* tg.send(chatId, kernelTexts.guideMissing)
+  const bytes = new Uint8Array(yield* Effect.promise(() => Bun.file(path).arrayBuffer()))
+  // The key changes with the file, so a rebuilt guide is uploaded once again instead of the old one re-sent.
+  const key = `guide:${spec.guide}:${Bun.hash(bytes).toString(36)}:${kernelTexts.guideFileName(spec)}`
+  // Under a readable name, with the case's buttons under it: the guide leads straight into practice.
+  const markup = renderKeyboard(guideKeyboard(spec.id))
+  const upload = tg
+    .sendDocument(
+      chatId,
+      new InputFile(bytes, kernelTexts.guideFileName(spec)),
+      spec.texts.guideCaption,
+      markup,
+    )
+    .pipe(
+      Effect.flatMap((fileId) =>
+        fileId ? db.use("saveFileId", (k) => saveFileId(k, key, fileId)) : Effect.void,
       ),
     )
-  })
+  const known = yield* db.use("findFileId", (k) => findFileId(k, key))
+  if (!known) return yield* upload
+  // file_ids belong to one bot: one refused (another BOT_TOKEN on this database) is replaced by a fresh upload.
+  yield* tg.sendDocument(chatId, known, spec.texts.guideCaption, markup).pipe(
+    Effect.asVoid,
+    Effect.catchIf(
+      (e) => e.code === 400,
+      () => upload,
+    ),
+  )
+})
 
 /** The role-play commands run in place (the AI calls run as stored work: see work.ts). */
 export const roleplayHandlers: Handlers<"RecordStat" | "SaveAttempt" | "SendGuide" | "Speak"> = {

@@ -7,16 +7,13 @@ import { Settings } from "./settings"
  * Whether the user has used up today's AI budget (AI_DAILY_TURNS_PER_USER upstream calls since the local midnight in
  * APSCHEDULER_TIMEZONE, counted by user id in user_limits, which /forget_me keeps). Checked before any AI work starts.
  */
-const isOverAiBudget = (userId: number, callsToday: number | undefined) =>
-  Effect.gen(function* () {
-    const { config } = yield* Settings
-    const calls =
-      callsToday ??
-      (yield* (yield* Db).use("aiCallsToday", (k) =>
-        aiCallsToday(k, userId, config.env.APSCHEDULER_TIMEZONE),
-      ))
-    return calls >= config.env.AI_DAILY_TURNS_PER_USER
-  })
+const isOverAiBudget = Effect.fnUntraced(function* (userId: number, callsToday: number | undefined) {
+  const { config } = yield* Settings
+  const calls =
+    callsToday ??
+    (yield* (yield* Db).use("aiCallsToday", (k) => aiCallsToday(k, userId, config.env.APSCHEDULER_TIMEZONE)))
+  return calls >= config.env.AI_DAILY_TURNS_PER_USER
+})
 
 /**
  * The one daily-budget check: `work` starts only within the user's budget; over it, the answer is `over`.

@@ -67,15 +67,14 @@ export const makeTelegram = (api: Api, fileUrl: (filePath: string) => string) =>
   return {
     api,
     /** Sends HTML, split into several messages when longer than Telegram allows; the keyboard goes on the last. */
-    send: (chatId: number, html: string, markup?: ReplyMarkup) =>
-      Effect.gen(function* () {
-        const parts = splitHtml(html)
-        let last = 0
-        for (const [i, part] of parts.entries()) {
-          last = yield* sendOne(chatId, part, i === parts.length - 1 ? markup : undefined)
-        }
-        return last
-      }),
+    send: Effect.fnUntraced(function* (chatId: number, html: string, markup?: ReplyMarkup) {
+      const parts = splitHtml(html)
+      let last = 0
+      for (const [i, part] of parts.entries()) {
+        last = yield* sendOne(chatId, part, i === parts.length - 1 ? markup : undefined)
+      }
+      return last
+    }),
     /** Edits in place; a message that cannot be edited (gone, a photo, too old) is sent anew instead. */
     editOrSend: (chatId: number, messageId: number, html: string, markup?: InlineKeyboardMarkup) =>
       call("editMessageText", () =>

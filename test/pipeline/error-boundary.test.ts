@@ -3,6 +3,10 @@ import { Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
 import { type Handler, type RowCtx, VersionConflict } from "../../src/pipeline/stage"
 import { errorBoundary } from "../../src/pipeline/stages/error-boundary"
+import { Db, type DbShape } from "../../src/services/db"
+import { ErrorReporter } from "../../src/services/error-reporter"
+import { Log, makeLog } from "../../src/services/log"
+import { Metrics, makeMetrics } from "../../src/services/metrics"
 
 const row: InboxRow = {
   id: 1,
@@ -48,5 +52,32 @@ describe("errorBoundary", () => {
 
   test("interrupted (the instance is stopping) → not done with: the row stays pending for whoever comes next", async () => {
     expect(await run(() => Effect.interrupt, { row })).toBe(false)
+  })
+})
+
+describe("errorBoundary, a stage that throws while its effect is built", () => {
+  test("is caught like any failure: the row's attempt is recorded (not the chat worker's failure)", async () => {
+    const recorded: string[] = []
+    const db = {
+      use: (operation: string) =>
+        Effect.sync(() => {
+          recorded.push(operation)
+          return { attempts: 1 }
+        }),
+    } as unknown as DbShape
+    const throwsAtOnce: Handler<RowCtx> = () => {
+      throw new TypeError("payload is not an object")
+    }
+    const handled = errorBoundary(throwsAtOnce)({ row }).pipe(
+      Effect.provideService(Db, db),
+      Effect.provideService(
+        Log,
+        makeLog("silent", () => {}),
+      ),
+      Effect.provideService(Metrics, makeMetrics()),
+      Effect.provideService(ErrorReporter, { report: () => Effect.void }),
+    ) as unknown as Effect.Effect<boolean>
+    expect(await Effect.runPromise(handled)).toBe(false)
+    expect(recorded).toEqual(["markFailed"])
   })
 })

@@ -5,19 +5,18 @@ import { commit } from "../commit"
 import type { Handler, InputCtx } from "../stage"
 
 /** The one loop: reduce (pure) → persist with a version check → interpret the commands. */
-export const dispatch: Handler<InputCtx> = (ctx) =>
-  Effect.gen(function* () {
-    const { config } = yield* Settings
-    const [next, cmds] = reduce(ctx.session, {
-      input: ctx.input,
-      actor: ctx.actor,
-      now: ctx.now,
-      authEnabled: config.authEnabled,
-      voiceReplies: config.env.VOICE_REPLIES,
-      timeZone: config.env.APSCHEDULER_TIMEZONE,
-      dialogueRetentionDays: config.env.DIALOGUE_RETENTION_DAYS,
-      ...(config.env.NUDGE_SCHEDULE ? { nudgeSchedule: config.env.NUDGE_SCHEDULE } : {}),
-      ...(config.env.SUPPORT_CONTACT ? { supportContact: config.env.SUPPORT_CONTACT } : {}),
-    })
-    yield* commit(ctx, next, cmds, ctx.redactedPayload)
+export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: InputCtx) {
+  const { config } = yield* Settings
+  const [next, cmds] = reduce(ctx.session, {
+    input: ctx.input,
+    actor: ctx.actor,
+    now: ctx.now,
+    authEnabled: config.authEnabled,
+    voiceReplies: config.env.VOICE_REPLIES,
+    timeZone: config.env.APSCHEDULER_TIMEZONE,
+    dialogueRetentionDays: config.env.DIALOGUE_RETENTION_DAYS,
+    ...(config.env.NUDGE_SCHEDULE ? { nudgeSchedule: config.env.NUDGE_SCHEDULE } : {}),
+    ...(config.env.SUPPORT_CONTACT ? { supportContact: config.env.SUPPORT_CONTACT } : {}),
   })
+  yield* commit(ctx, next, cmds, ctx.redactedPayload)
+})

@@ -11,21 +11,28 @@ const typeOf = (ctx: RowCtx): string => {
 }
 
 /** Counts every row by type and outcome and times the whole pass; logs ids only, never message text. */
-export const observe: Stage<RowCtx, RowCtx> = (next) => (ctx) =>
-  Effect.gen(function* () {
-    const metrics = yield* Metrics
-    const log = yield* Log
-    const started = performance.now()
-    const type = typeOf(ctx)
-    return yield* next(ctx).pipe(
-      Effect.onExit((exit) =>
-        Effect.gen(function* () {
-          const outcome = Exit.isSuccess(exit) ? "ok" : "failed"
-          const ms = performance.now() - started
-          metrics.updates.inc({ type, outcome })
-          metrics.stageLatency.observe({ stage: "total" }, ms / 1000)
-          yield* log.debug("row processed", { rowId: ctx.row.id, chatId: ctx.row.chat_id, type, outcome, ms })
-        }),
-      ),
-    )
+export const observe: Stage<RowCtx, RowCtx> = (next) => (ctx) => {
+  const started = performance.now()
+  const type = typeOf(ctx)
+  return next(ctx).pipe(Effect.onExit((exit) => rowDone(ctx, exit, started, type)))
+}
+
+const rowDone = Effect.fnUntraced(function* (
+  ctx: RowCtx,
+  exit: Exit.Exit<unknown, unknown>,
+  started: number,
+  type: string,
+) {
+  const outcome = Exit.isSuccess(exit) ? "ok" : "failed"
+  const ms = performance.now() - started
+  const metrics = yield* Metrics
+  metrics.updates.inc({ type, outcome })
+  metrics.stageLatency.observe({ stage: "total" }, ms / 1000)
+  yield* (yield* Log).debug("row processed", {
+    rowId: ctx.row.id,
+    chatId: ctx.row.chat_id,
+    type,
+    outcome,
+    ms,
   })
+})

@@ -7,7 +7,7 @@ import { Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
 import { commit } from "../commit"
 import { passwordReply, redactText } from "../password-reply"
-import type { InputCtx, Stage } from "../stage"
+import type { Handler, InputCtx, Stage } from "../stage"
 
 /**
  * Minute/hour limits for every sender, by user id (user_limits), before anything else answers: stricter for whoever
@@ -15,37 +15,33 @@ import type { InputCtx, Stage } from "../stage"
  * more in it; a signed-in user's blocked button press always gets a short popup saying when to try again (and does
  * not use up the chat's one notice, so the next typed message still gets it); a guest's press, nothing.
  */
-export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
-  Effect.gen(function* () {
-    if (ctx.input._tag === "Feedback") return yield* next(ctx)
-    const settings = yield* Settings
-    const guest = settings.config.authEnabled && ctx.actor.role === null
-    const limits = guest ? settings.guestRateLimits : settings.rateLimits
-    const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
-    const session = { ...ctx.session, rate }
-    if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
-    // At receipt, no step: a block is counted and told, the ordinary path's.
-    if (yield* AtReceipt) return
-    ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
-    const text = texts.rateLimited(verdict.window, verdict.waitMin)
-    const { input } = ctx
-    const cmds =
-      input._tag === "Callback"
-        ? // Someone without a role flooding (forged) presses hears nothing: no Telegram call per press.
-          guest
-          ? []
-          : [Cmd.answer(input.queryId, texts.rateLimitedPress(verdict.waitMin), true)]
-        : verdict.notify
-          ? [Cmd.reply(text)]
-          : []
-    // A password refused here is still erased, from the chat and from the stored update, and always explained:
-    // the learner sees their message vanish.
-    const password = passwordReply(ctx)
-    if (!password) return yield* commit(ctx, session, cmds)
-    yield* commit(
-      ctx,
-      session,
-      [Cmd.delete(password.messageId), Cmd.reply(text)],
-      redactText(password.update),
-    )
-  })
+export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) => rateLimitStep(next, ctx)
+
+const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: InputCtx) {
+  if (ctx.input._tag === "Feedback") return yield* next(ctx)
+  const settings = yield* Settings
+  const guest = settings.config.authEnabled && ctx.actor.role === null
+  const limits = guest ? settings.guestRateLimits : settings.rateLimits
+  const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
+  const session = { ...ctx.session, rate }
+  if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
+  // At receipt, no step: a block is counted and told, the ordinary path's.
+  if (yield* AtReceipt) return
+  ;(yield* Metrics).rateLimitBlocks.inc({ limit_type: verdict.window })
+  const text = texts.rateLimited(verdict.window, verdict.waitMin)
+  const { input } = ctx
+  const cmds =
+    input._tag === "Callback"
+      ? // Someone without a role flooding (forged) presses hears nothing: no Telegram call per press.
+        guest
+        ? []
+        : [Cmd.answer(input.queryId, texts.rateLimitedPress(verdict.waitMin), true)]
+      : verdict.notify
+        ? [Cmd.reply(text)]
+        : []
+  // A password refused here is still erased, from the chat and from the stored update, and always explained:
+  // the learner sees their message vanish.
+  const password = passwordReply(ctx)
+  if (!password) return yield* commit(ctx, session, cmds)
+  yield* commit(ctx, session, [Cmd.delete(password.messageId), Cmd.reply(text)], redactText(password.update))
+})

@@ -9,8 +9,10 @@ import type { ReadCtx, RowCtx, Stage } from "../stage"
 export const readTheRow: Stage<RowCtx, ReadCtx> = (next) => (ctx) => {
   const read = readRow(ctx.row)
   if (read) return next({ ...ctx, ...read })
-  return Effect.gen(function* () {
-    yield* (yield* Log).warn("inbox row without a sender skipped", { rowId: ctx.row.id })
-    yield* (yield* Db).use("skipRow", (k) => markProcessed(k, ctx.row.id))
-  })
+  return skipRow(ctx.row.id)
 }
+
+const skipRow = Effect.fnUntraced(function* (rowId: number) {
+  yield* (yield* Log).warn("inbox row without a sender skipped", { rowId })
+  yield* (yield* Db).use("skipRow", (k) => markProcessed(k, rowId))
+})

@@ -7,66 +7,65 @@ import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
 import { redactText } from "../password-reply"
-import type { InputCtx, Stage } from "../stage"
+import type { Handler, InputCtx, Stage } from "../stage"
 
 /** Counts a wrong password, and warns once per minute when they pile up across users (ids and counts only). */
-const noteWrongPassword = (ctx: InputCtx) =>
-  Effect.gen(function* () {
-    const { noteLoginFailure } = yield* Settings
-    const metrics = yield* Metrics
-    metrics.authFailures.inc({ kind: "wrong_password" })
-    if (ctx.session.auth.failures + 1 >= MAX_PASSWORD_FAILURES) metrics.authFailures.inc({ kind: "lockout" })
-    const burst = noteLoginFailure(ctx.now, ctx.actor.userId)
-    if (burst)
-      yield* (yield* Log).warn("many wrong passwords: someone may be guessing", {
-        failures: burst.events,
-        users: burst.keys,
-        windowSec: LOGIN_FAILURE_BURST.windowMs / 1000,
-        userId: ctx.actor.userId,
-      })
-  })
+const noteWrongPassword = Effect.fnUntraced(function* (ctx: InputCtx) {
+  const { noteLoginFailure } = yield* Settings
+  const metrics = yield* Metrics
+  metrics.authFailures.inc({ kind: "wrong_password" })
+  if (ctx.session.auth.failures + 1 >= MAX_PASSWORD_FAILURES) metrics.authFailures.inc({ kind: "lockout" })
+  const burst = noteLoginFailure(ctx.now, ctx.actor.userId)
+  if (burst)
+    yield* (yield* Log).warn("many wrong passwords: someone may be guessing", {
+      failures: burst.events,
+      users: burst.keys,
+      windowSec: LOGIN_FAILURE_BURST.windowMs / 1000,
+      userId: ctx.actor.userId,
+    })
+})
 
 /**
  * Which role a password reply grants. A revoked or locked-out sender's password is not checked at all: it costs no
  * argon2 work, and the answer cannot tell whether it was right.
  */
-const verify = (ctx: InputCtx, text: string) =>
-  Effect.gen(function* () {
-    const settings = yield* Settings
-    const metrics = yield* Metrics
-    // An admin revoked the sender's sign-in (`/setrole … none`): the password is not even checked.
-    if (ctx.loaded.limits.revoked) {
-      metrics.authFailures.inc({ kind: "revoked" })
-      return { role: null, revoked: true }
-    }
-    if (lockoutMinutesLeft(ctx.session.auth, ctx.now) !== null) {
-      metrics.authFailures.inc({ kind: "locked" })
-      return { role: null }
-    }
-    const role: Role | null = yield* Effect.promise(() => settings.checkPassword(text))
-    if (!role) yield* noteWrongPassword(ctx)
-    return { role }
-  })
+const verify = Effect.fnUntraced(function* (ctx: InputCtx, text: string) {
+  const settings = yield* Settings
+  const metrics = yield* Metrics
+  // An admin revoked the sender's sign-in (`/setrole … none`): the password is not even checked.
+  if (ctx.loaded.limits.revoked) {
+    metrics.authFailures.inc({ kind: "revoked" })
+    return { role: null, revoked: true }
+  }
+  if (lockoutMinutesLeft(ctx.session.auth, ctx.now) !== null) {
+    metrics.authFailures.inc({ kind: "locked" })
+    return { role: null }
+  }
+  const role: Role | null = yield* Effect.promise(() => settings.checkPassword(text))
+  if (!role) yield* noteWrongPassword(ctx)
+  return { role }
+})
 
 /**
  * Text limits, and the password reply: verified here so the plaintext never reaches the reducer, the session or a
  * log, and scrubbed from the stored update once read.
  */
-export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) =>
-  Effect.gen(function* () {
-    const settings = yield* Settings
-    const metrics = yield* Metrics
-    const input = applyVoiceLimits(applyTextLimits(ctx.input, settings.textLimits), settings.voiceLimits)
-    const password = input._tag === "Text" && ctx.session.flow._tag === "AwaitingPassword"
-    // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
-    if ((input._tag === "Rejected" || password) && (yield* AtReceipt)) return
-    if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
-    if (input._tag !== "Text" || !password || ctx.source._tag !== "Update")
-      return yield* next({ ...ctx, input })
-    const verdict = yield* verify(ctx, input.text)
-    yield* next({
-      ...ctx,
-      input: { _tag: "PasswordAttempt", ...verdict, messageId: input.messageId },
-      redactedPayload: redactText(ctx.source.update),
-    })
+export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) => validateStep(next, ctx)
+
+const validateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: InputCtx) {
+  const settings = yield* Settings
+  const metrics = yield* Metrics
+  const input = applyVoiceLimits(applyTextLimits(ctx.input, settings.textLimits), settings.voiceLimits)
+  const password = input._tag === "Text" && ctx.session.flow._tag === "AwaitingPassword"
+  // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
+  if ((input._tag === "Rejected" || password) && (yield* AtReceipt)) return
+  if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
+  if (input._tag !== "Text" || !password || ctx.source._tag !== "Update")
+    return yield* next({ ...ctx, input })
+  const verdict = yield* verify(ctx, input.text)
+  yield* next({
+    ...ctx,
+    input: { _tag: "PasswordAttempt", ...verdict, messageId: input.messageId },
+    redactedPayload: redactText(ctx.source.update),
   })
+})
