@@ -20,7 +20,6 @@ export interface BroadcastJobOptions {
   /** Sends the weekly practice reminder to one learner (their own text and buttons); without auto-retry. */
   readonly sendNudge?: (userId: number, paced: () => Promise<void>) => Promise<void>
   readonly onSettled?: DeliverOptions["onSettled"]
-  readonly ratePerSecond?: number
   /** The bot's pacer, shared by every broadcast and nudge run and the bot's replies (deliver.ts). */
   readonly pacer?: Pacer
   /** After a failed run (database trouble), the job runs again this much later; 30 s by default. */
@@ -58,7 +57,6 @@ export const makeBroadcastJob =
       signal,
       onProgress: showProgress,
       ...(o.onSettled ? { onSettled: o.onSettled } : {}),
-      ...(o.ratePerSecond ? { ratePerSecond: o.ratePerSecond } : {}),
       ...(o.pacer ? { pacer: o.pacer } : {}),
     }).catch(async (error: unknown) => {
       // A one-off job is not retried by the scheduler; a half-sent broadcast must be, so it books its next run.

@@ -9,7 +9,7 @@ const STAGES = readdirSync(join(SRC, "pipeline/stages")).map((name) => `pipeline
 const HOT = [...STAGES, "pipeline/commit.ts", "pipeline/interpret-chat.ts", "intake/receive.ts"]
 
 // `(…) => Effect.gen(function* () {…})` makes a new generator function on every call. JavaScriptCore dropped each
-// one's optimised code at the next collection and compiled it again, ~100 times a minute under load: a fifth of
+// one's optimised code at the next collection and compiled it again, up to 110 times in a 35 s P1 run: a fifth of
 // the bot's CPU (bench/HISTORY.md, step 36). `Effect.fnUntraced(function* (…) {…})` makes its generator once.
 test("the hot path makes no generator function per call (Effect.fnUntraced, not Effect.gen)", () => {
   const offenders = HOT.filter((file) => readFileSync(join(SRC, file), "utf8").includes("Effect.gen("))
