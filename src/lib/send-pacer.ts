@@ -67,12 +67,12 @@ export class Pacer {
     this.count()
   }
 
-  /** A message the bot posts outside the pacer (a reply): never held back, it counts against the broadcasts. */
-  reply() {
+  /** Messages the bot posts outside the pacer (a reply): never held back, they count against the broadcasts. */
+  reply(messages = 1) {
     const now = performance.now()
     this.advanceTo(now)
-    this.replyCounts[this.newestBucket % BUCKETS]! += 1
-    this.count()
+    this.replyCounts[this.newestBucket % BUCKETS]! += messages
+    for (let i = 0; i < messages; i++) this.count()
   }
 
   /** Empties the buckets that fell out of the last two seconds. */
@@ -124,3 +124,10 @@ export const postsMessage = (method: string) =>
   (method.startsWith("send") && method !== "sendChatAction" && method !== "sendMessageDraft") ||
   method === "copyMessage" ||
   method === "forwardMessage"
+
+/** How many messages a call puts in the chat: an album (sendMediaGroup) is one per item, as Telegram counts it. */
+export const messagesPosted = (method: string, payload: unknown): number => {
+  if (!postsMessage(method)) return 0
+  const media = (payload as { media?: unknown } | undefined)?.media
+  return method === "sendMediaGroup" && Array.isArray(media) ? Math.max(1, media.length) : 1
+}

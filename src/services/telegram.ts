@@ -4,7 +4,7 @@ import { Api, GrammyError, type InputFile, InputMediaBuilder } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../core/html"
 import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
-import { pacerFor, postsMessage } from "../lib/send-pacer"
+import { messagesPosted, pacerFor } from "../lib/send-pacer"
 import { splitHtml } from "../lib/split-html"
 import { Metrics, type MetricsShape } from "./metrics"
 import type { ReplyMarkup } from "./reply-markup"
@@ -196,7 +196,8 @@ export const createApi = (token: string, apiRoot: string, metrics: MetricsShape,
     const pacer = pacerFor(token)
     // Inside auto-retry: each attempt is a message Telegram counts.
     api.config.use((prev, method, payload, signal) => {
-      if (postsMessage(method)) pacer.reply()
+      const posted = messagesPosted(method, payload)
+      if (posted > 0) pacer.reply(posted)
       return prev(method, payload, signal)
     })
     api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { BROADCAST_RATE, Pacer, postsMessage } from "../../src/lib/send-pacer"
+import { BROADCAST_RATE, messagesPosted, Pacer, postsMessage } from "../../src/lib/send-pacer"
 
 describe("the bot's send pacer (lib/send-pacer.ts)", () => {
   test("replies alone past the limit hold a broadcast send back one window at most, not for good", async () => {
@@ -36,5 +36,26 @@ describe("the bot's send pacer (lib/send-pacer.ts)", () => {
       expect(postsMessage(method)).toBe(true)
     for (const method of ["sendChatAction", "sendMessageDraft", "editMessageText", "answerCallbackQuery"])
       expect(postsMessage(method)).toBe(false)
+  })
+
+  test("an album counts as the messages it posts: ten documents are ten, not one", () => {
+    const album = { chat_id: 1, media: Array.from({ length: 10 }, () => ({ type: "document", media: "x" })) }
+    expect(messagesPosted("sendMediaGroup", album)).toBe(10)
+    expect(messagesPosted("sendMessage", { chat_id: 1, text: "x" })).toBe(1)
+    expect(messagesPosted("sendChatAction", { chat_id: 1, action: "typing" })).toBe(0)
+    expect(messagesPosted("sendMediaGroup", {})).toBe(1)
+  })
+
+  test("three albums of ten fill the second: the next broadcast send waits (three single replies would not)", async () => {
+    const albums = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 3; i++) albums.reply(10)
+    const held = albums.window().then(() => "sent")
+    expect(await Promise.race([held, Bun.sleep(300).then(() => "held")])).toBe("held")
+    const singles = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 3; i++) singles.reply()
+    expect(await Promise.race([singles.window().then(() => "sent"), Bun.sleep(300).then(() => "held")])).toBe(
+      "sent",
+    )
+    await held
   })
 })

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { HttpError, InputFile } from "grammy"
+import { HttpError, InputFile, InputMediaBuilder } from "grammy"
+import { pacerFor } from "../../src/lib/send-pacer"
 import { makeMetrics } from "../../src/services/metrics"
 import { createApi } from "../../src/services/telegram"
 
@@ -107,4 +108,23 @@ test("a file given to a JSON-only method → the caller's error at once, nothing
   expect(error).toBeInstanceOf(Error)
   expect(error).not.toBeInstanceOf(HttpError)
   expect(fake.seen).toEqual([])
+})
+
+describe("the bot's client counts what it posts in the shared pacer", () => {
+  test("an export's album of ten documents, sent three times, holds a broadcast send back (30 messages, not 3)", async () => {
+    const fake = serve([])
+    stop = fake.stop
+    const token = "654321:ALBUM"
+    const api = createApi(token, fake.root, makeMetrics())
+    const album = Array.from({ length: 10 }, (_, i) =>
+      InputMediaBuilder.document(new InputFile(new TextEncoder().encode(`file ${i}`), `f${i}.txt`)),
+    )
+    for (let i = 0; i < 3; i++) await api.sendMediaGroup(1, album)
+    expect(fake.seen.map((s) => s.path)).toEqual(Array(3).fill(`/bot${token}/sendMediaGroup`))
+    const next = pacerFor(token)
+      .window()
+      .then(() => "sent")
+    expect(await Promise.race([next, Bun.sleep(300).then(() => "held")])).toBe("held")
+    await next
+  })
 })
