@@ -52,19 +52,27 @@ export class Pacer {
     this.next = now + this.intervalMs
   }
 
-  async window() {
+  /** Waits until `messages` more fit in the window (an album is one per file), then counts them. */
+  async window(messages = 1) {
     // At most one window long: replies alone past the limit must not stall a broadcast (and its cancel) for good.
     const latest = performance.now() + WINDOW_MS
-    await this.until(() => {
-      this.advanceTo(performance.now())
+    for (;;) {
+      const now = performance.now()
+      this.advanceTo(now)
       const replies = this.replyCounts.reduce((sum, n) => sum + n, 0)
       const room = replies > QUIET_REPLIES ? REPLY_ROOM : 0
       const limit = Math.max(1, Math.ceil(this.ratePerSecond) - room)
-      return this.starts.length < limit
-        ? 0
-        : Math.min(latest, this.starts[this.starts.length - limit]! + WINDOW_MS)
-    })
-    this.count()
+      // Room for `messages`: the one that many places back from the limit has left the window.
+      const back = Math.max(1, limit - messages + 1)
+      const at =
+        this.starts.length < back ? 0 : Math.min(latest, this.starts[this.starts.length - back]! + WINDOW_MS)
+      // Checked and counted in one step: callers waiting at once (two broadcasts, albums) must not all see room.
+      if (now >= at) {
+        for (let i = 0; i < messages; i++) this.count()
+        return
+      }
+      await this.until(() => at)
+    }
   }
 
   /** Messages the bot posts outside the pacer (a reply): never held back, they count against the broadcasts. */

@@ -58,4 +58,26 @@ describe("the bot's send pacer (lib/send-pacer.ts)", () => {
     )
     await held
   })
+
+  test("window(n) waits until n more fit: after 25 sends an album of ten waits, one of five goes", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 25; i++) await pacer.window()
+    expect(await Promise.race([pacer.window(5).then(() => "sent"), Bun.sleep(200).then(() => "held")])).toBe(
+      "sent",
+    )
+    const ten = pacer.window(10).then(() => "sent")
+    expect(await Promise.race([ten, Bun.sleep(300).then(() => "held")])).toBe("held")
+    expect(await ten).toBe("sent")
+  })
+
+  test("callers waiting at once do not all see the same room: 29 sent, two at once → one goes, one waits", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    for (let i = 0; i < 29; i++) await pacer.window()
+    const outcomes = await Promise.all(
+      [pacer.window(), pacer.window()].map((w) =>
+        Promise.race([w.then(() => "sent"), Bun.sleep(300).then(() => "held")]),
+      ),
+    )
+    expect(outcomes.sort()).toEqual(["held", "sent"])
+  })
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test"
-import { Api, GrammyError, InputFile } from "grammy"
+import { Api, GrammyError, InputFile, InputMediaBuilder } from "grammy"
 import { type FakeBotApi, inlineButtons, replyKeyboard, startFakeBotApi } from "./fake-bot-api"
 
 let fake: FakeBotApi
@@ -494,6 +494,18 @@ describe("fault injection", () => {
     await api.getMe()
     fake.setRateLimit(null)
     await api.sendMessage(42, "again")
+  })
+
+  test("an album counts against the rate limit as its items, as Telegram counts it", async () => {
+    fake.setRateLimit(5)
+    const album = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        InputMediaBuilder.document(new InputFile(new TextEncoder().encode(`f${i}`), `f${i}.csv`)),
+      )
+    await api.sendMediaGroup(42, album(3))
+    expect((await apiError(api.sendMediaGroup(42, album(3)))).error_code).toBe(429)
+    await api.sendMessage(42, "the fourth message still fits")
+    fake.setRateLimit(null)
   })
 })
 

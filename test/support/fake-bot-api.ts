@@ -1,5 +1,5 @@
 import { lookupMethod } from "./fake-bot-api/methods"
-import { intParam } from "./fake-bot-api/params"
+import { intParam, jsonParam } from "./fake-bot-api/params"
 import { type ParsedRequest, parseRequest } from "./fake-bot-api/request"
 import { FakeState, type WebhookState } from "./fake-bot-api/store"
 import {
@@ -97,6 +97,13 @@ function faultError(fault: Fault): ApiError {
 
 const json = (body: unknown, status: number): Response => Response.json(body, { status })
 
+/** What Telegram's per-second limit counts for a call: an album is one message per item. */
+const messagesIn = (method: string, { params }: ParsedRequest): number => {
+  if (method !== "sendMediaGroup") return 1
+  const media = jsonParam(params.media)
+  return Array.isArray(media) ? Math.max(1, media.length) : 1
+}
+
 /** Shows upload parts sent under their own field name (not via attach://) in the recorded params. */
 function recordedParams({ params, files }: ParsedRequest): Record<string, unknown> {
   const attached = new Set(
@@ -145,7 +152,7 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
       const fault = state.takeFault(name)
       if (fault) throw faultError(fault)
       if (!handler) throw new ApiError(404, "Not Found: method not found")
-      if (name.startsWith("send") && !state.admitSend(Date.now())) {
+      if (name.startsWith("send") && !state.admitSend(Date.now(), messagesIn(name, parsed))) {
         throw new ApiError(429, "Too Many Requests: retry after 1", { retry_after: 1 })
       }
       const chatId = intParam(parsed.params.chat_id)

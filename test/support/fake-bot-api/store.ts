@@ -270,12 +270,12 @@ export class FakeState {
     return take(this.delays, method)
   }
 
-  /** Sliding one-second window over admitted send* calls. */
-  admitSend(now: number): boolean {
+  /** Sliding one-second window over admitted send* calls; an album counts as its `messages` (one per file). */
+  admitSend(now: number, messages = 1): boolean {
     if (this.rateLimit === null) return true
     this.sendTimes = this.sendTimes.filter((t) => now - t < 1000)
-    if (this.sendTimes.length >= this.rateLimit) return false
-    this.sendTimes.push(now)
+    if (this.sendTimes.length + messages > this.rateLimit) return false
+    for (let i = 0; i < messages; i++) this.sendTimes.push(now)
     return true
   }
 
