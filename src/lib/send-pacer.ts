@@ -47,9 +47,17 @@ export class Pacer {
     this.intervalMs = 1000 / ratePerSecond
   }
 
-  async take(signal?: AbortSignal) {
-    const now = await this.until(() => this.next, signal)
-    this.next = now + this.intervalMs
+  /** The next slot for `messages` (an album takes one per file); checked and taken in one step, like `window`. */
+  async take(signal?: AbortSignal, messages = 1) {
+    for (;;) {
+      const now = performance.now()
+      const at = this.next
+      if (now >= at) {
+        this.next = now + this.intervalMs * messages
+        return
+      }
+      await this.until(() => at, signal)
+    }
   }
 
   /** Waits until `messages` more fit in the window (an album is one per file), then counts them. */

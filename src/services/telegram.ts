@@ -195,10 +195,14 @@ export const createApi = (token: string, apiRoot: string, metrics: MetricsShape,
   if (retry) {
     const pacer = pacerFor(token)
     // Inside auto-retry: each attempt is a message Telegram counts. An album (an export's files) answers no tap and
-    // is up to ten messages at once: it waits for room in the second, as a broadcast send does (one second at most).
+    // is up to ten messages at once: it is paced as that many broadcast sends, its slots first, then room in the second.
     api.config.use((prev, method, payload, signal) => {
       const posted = messagesPosted(method, payload)
-      if (method === "sendMediaGroup") return pacer.window(posted).then(() => prev(method, payload, signal))
+      if (method === "sendMediaGroup")
+        return pacer
+          .take(undefined, posted)
+          .then(() => pacer.window(posted))
+          .then(() => prev(method, payload, signal))
       if (posted > 0) pacer.reply(posted)
       return prev(method, payload, signal)
     })

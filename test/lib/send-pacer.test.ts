@@ -80,4 +80,21 @@ describe("the bot's send pacer (lib/send-pacer.ts)", () => {
     )
     expect(outcomes.sort()).toEqual(["held", "sent"])
   })
+
+  test("take(n) reserves n slots: after an album of ten, the next send waits ten intervals (~340 ms), not one", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    await pacer.take(undefined, 10)
+    const started = performance.now()
+    await pacer.take()
+    expect(performance.now() - started).toBeGreaterThan(300)
+  })
+
+  test("take: callers at the same moment get one slot each, in turn", async () => {
+    const pacer = new Pacer(BROADCAST_RATE)
+    const started = performance.now()
+    const at: number[] = []
+    await Promise.all([0, 1, 2].map(() => pacer.take().then(() => at.push(performance.now() - started))))
+    at.sort((a, b) => a - b)
+    expect(at[2]! - at[0]!).toBeGreaterThan(55)
+  })
 })
