@@ -41,10 +41,10 @@ describe.each(backends)("a broadcast and an export's album at once (%s)", (backe
     for (const id of recipients)
       expect({ id, got: textsOf(bot.tg.chat(id)) }).toEqual({ id, got: ["Новость для всех"] })
 
-    // The fake Bot API has no limit here: what the bot sent is measured. What the pacer holds back is counted, the
-    // broadcast's sends and the albums; replies to the admin go at once by design. Counted as one and sent at once,
-    // three albums went into a second the broadcast had filled. One or two over 30 is a loaded machine
-    // delaying a request.
+    // The fake Bot API has no limit here: what the bot sent is measured, where it arrived. What the pacer holds back
+    // is counted: the broadcast's sends and the albums (replies to the admins go at once, by design). The pacer keeps
+    // 30 to any 1,020 ms by its own clock; counted over 800 ms, a request may reach the fake up to 220 ms late (a
+    // loaded CI machine) without a false alarm, and an album sent into a full second still shows (41–51 before).
     const held = new Set(recipients)
     const posted = bot.tg.calls.filter(
       (c) =>
@@ -53,11 +53,11 @@ describe.each(backends)("a broadcast and an export's album at once (%s)", (backe
     const fullest = Math.max(
       ...posted.map((first) =>
         posted
-          .filter((c) => c.at >= first.at && c.at - first.at < 1000)
+          .filter((c) => c.at >= first.at && c.at - first.at < 800)
           .reduce((n, c) => n + messagesOf(c), 0),
       ),
     )
     expect(bot.tg.callsOf("sendMediaGroup")).toHaveLength(3)
-    expect(fullest).toBeLessThanOrEqual(32)
+    expect(fullest).toBeLessThanOrEqual(30)
   })
 })
