@@ -138,7 +138,7 @@ export const deliverBroadcast = async (opts: DeliverOptions): Promise<DeliverRes
   const deliverOne = async (userId: number) => {
     let attempts = 0
     for (;;) {
-      await pacer.take(signal)
+      await pacer.take(1, signal)
       attempts += 1
       try {
         await markSending(db, broadcastId, userId)

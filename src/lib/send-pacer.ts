@@ -48,7 +48,7 @@ export class Pacer {
   }
 
   /** The next slot for `messages` (an album takes one per file); checked and taken in one step, like `window`. */
-  async take(signal?: AbortSignal, messages = 1) {
+  async take(messages = 1, signal?: AbortSignal) {
     for (;;) {
       const now = performance.now()
       const at = this.next

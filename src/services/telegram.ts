@@ -200,7 +200,7 @@ export const createApi = (token: string, apiRoot: string, metrics: MetricsShape,
       const posted = messagesPosted(method, payload)
       if (method === "sendMediaGroup")
         return pacer
-          .take(undefined, posted)
+          .take(posted, signal as AbortSignal | undefined)
           .then(() => pacer.window(posted))
           .then(() => prev(method, payload, signal))
       if (posted > 0) pacer.reply(posted)

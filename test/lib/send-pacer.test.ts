@@ -83,7 +83,7 @@ describe("the bot's send pacer (lib/send-pacer.ts)", () => {
 
   test("take(n) reserves n slots: after an album of ten, the next send waits ten intervals (~340 ms), not one", async () => {
     const pacer = new Pacer(BROADCAST_RATE)
-    await pacer.take(undefined, 10)
+    await pacer.take(10)
     const started = performance.now()
     await pacer.take()
     expect(performance.now() - started).toBeGreaterThan(300)
