@@ -6,6 +6,8 @@ import { createApi } from "../../src/services/telegram"
 const TOKEN = "123456:TEST"
 
 interface Seen {
+  /** When the request arrived (performance.now()). */
+  readonly at: number
   readonly path: string
   readonly contentType: string | null
   readonly body: string
@@ -18,7 +20,8 @@ const serve = (answers: Array<(method: string) => Response>) => {
     port: 0,
     fetch: async (request) => {
       const path = new URL(request.url).pathname
-      seen.push({ path, contentType: request.headers.get("content-type"), body: await request.text() })
+      const at = performance.now()
+      seen.push({ at, path, contentType: request.headers.get("content-type"), body: await request.text() })
       const answer = answers.shift() ?? (() => Response.json({ ok: true, result: true }))
       return answer(path.split("/").at(-1) ?? "")
     },
@@ -118,17 +121,13 @@ describe("the bot's client counts what it posts in the shared pacer", () => {
     const album = Array.from({ length: 10 }, (_, i) =>
       InputMediaBuilder.document(new InputFile(new TextEncoder().encode(`file ${i}`), `f${i}.txt`)),
     )
-    const started = performance.now()
-    const sentAt: number[] = []
-    await Promise.all(
-      Array.from({ length: 4 }, () =>
-        api.sendMediaGroup(1, album).then(() => sentAt.push(performance.now() - started)),
-      ),
-    )
-    sentAt.sort((a, b) => a - b)
+    await Promise.all(Array.from({ length: 4 }, () => api.sendMediaGroup(1, album)))
     expect(fake.seen.map((s) => s.path)).toEqual(Array(4).fill(`/bot${token}/sendMediaGroup`))
-    expect(sentAt[3]! - sentAt[0]!).toBeGreaterThan(900)
-    const inSecond = (from: number) => sentAt.filter((at) => at >= from && at - from < 1000).length * 10
-    expect(Math.max(...sentAt.map(inSecond))).toBeLessThanOrEqual(30)
+    // Where the albums arrived: the pacer keeps 30 to 1,020 ms by its own clock; over 800 ms a request may arrive up
+    // to 220 ms late (a loaded machine) without a false alarm. Sent at once, all 40 arrive together.
+    const arrived = fake.seen.map((s) => s.at).sort((a, b) => a - b)
+    expect(arrived[3]! - arrived[0]!).toBeGreaterThan(800)
+    const within = (from: number) => arrived.filter((at) => at >= from && at - from < 800).length * 10
+    expect(Math.max(...arrived.map(within))).toBeLessThanOrEqual(30)
   })
 })
