@@ -83,6 +83,18 @@ export class Pacer {
     }
   }
 
+  /**
+   * A call of the bot's own client, before each attempt: an album (an export's files, no answer to a tap, up to ten
+   * messages at once) waits as that many broadcast sends, its slots first, then room in the second; any other
+   * message is a reply, counted and never held back. Undefined when nothing waits.
+   */
+  beforeCall(method: string, payload: unknown, signal?: AbortSignal): Promise<void> | undefined {
+    const posted = messagesPosted(method, payload)
+    if (method === "sendMediaGroup") return this.take(posted, signal).then(() => this.window(posted))
+    if (posted > 0) this.reply(posted)
+    return undefined
+  }
+
   /** Messages the bot posts outside the pacer (a reply): never held back, they count against the broadcasts. */
   reply(messages = 1) {
     const now = performance.now()

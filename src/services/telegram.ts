@@ -4,7 +4,7 @@ import { Api, GrammyError, type InputFile, InputMediaBuilder } from "grammy"
 import type { BotCommand, InlineKeyboardMarkup } from "grammy/types"
 import { visibleText } from "../core/html"
 import { readAtMost as readBodyAtMost } from "../lib/read-at-most"
-import { messagesPosted, pacerFor } from "../lib/send-pacer"
+import { pacerFor } from "../lib/send-pacer"
 import { splitHtml } from "../lib/split-html"
 import { Metrics, type MetricsShape } from "./metrics"
 import type { ReplyMarkup } from "./reply-markup"
@@ -194,17 +194,10 @@ export const createApi = (token: string, apiRoot: string, metrics: MetricsShape,
   instrument(api, metrics)
   if (retry) {
     const pacer = pacerFor(token)
-    // Inside auto-retry: each attempt is a message Telegram counts. An album (an export's files) answers no tap and
-    // is up to ten messages at once: it is paced as that many broadcast sends, its slots first, then room in the second.
+    // Inside auto-retry: each attempt is a message Telegram counts (an album waits, see Pacer.beforeCall).
     api.config.use((prev, method, payload, signal) => {
-      const posted = messagesPosted(method, payload)
-      if (method === "sendMediaGroup")
-        return pacer
-          .take(posted, signal as AbortSignal | undefined)
-          .then(() => pacer.window(posted))
-          .then(() => prev(method, payload, signal))
-      if (posted > 0) pacer.reply(posted)
-      return prev(method, payload, signal)
+      const held = pacer.beforeCall(method, payload, signal as AbortSignal | undefined)
+      return held ? held.then(() => prev(method, payload, signal)) : prev(method, payload, signal)
     })
     api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }))
   }
