@@ -5,7 +5,8 @@ import type { FreshDatabase } from "../test/support/database"
 import { startFakeBotApi } from "../test/support/fake-bot-api"
 import { testEnv } from "../test/support/harness"
 import { spawnBot } from "../test/support/process"
-import { memoryMiB, round } from "./support"
+import { closedLoop } from "./load"
+import { memoryMiB, replyWatcher, round } from "./support"
 
 export interface StartupResult {
   readonly coldStartMs: number
@@ -63,6 +64,51 @@ export const runP5Embedded = async () => {
     const restart = await measureStart({ DATA_DIR: dataDir })
     return { first, restart }
   } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+export interface BurstsResult {
+  /** VmHWM over both bursts (start-up included). */
+  readonly peakMiB: number
+  /** VmRSS 30 s after the second burst was answered. */
+  readonly idleMiB: number
+}
+
+const BURST = 3000
+
+/**
+ * The embedded default under two bursts of updates from new chats, 30 s apart (32 senders, each waiting for its
+ * reply), on a fresh DATA_DIR: what a small container must hold. The second burst after a pause is the one that
+ * grew the heap past 500 MiB before the memory guard (src/lib/memory-guard.ts).
+ */
+export const runP5Bursts = async (): Promise<BurstsResult> => {
+  const dataDir = mkdtempSync(join(tmpdir(), "emco-p5-bursts-"))
+  const tg = await startFakeBotApi()
+  const bot = spawnBot({
+    ...testEnv(tg, { backend: "pglite", env: { DATA_DIR: dataDir }, drop: async () => {} }, "webhook"),
+    LOG_LEVEL: "info",
+    AUTH_PASSWORD_USER: "",
+    AUTH_PASSWORD_ADMIN: "",
+  })
+  try {
+    const port = Number((await bot.waitForLog("bot started", 120_000)).webhookPort)
+    const watcher = replyWatcher(tg)
+    const sending = { watcher, portOf: () => port, text: "ping" }
+    for (const first of [1_000_000, 2_000_000]) {
+      await Bun.sleep(30_000)
+      let sent = 0
+      // closedLoop runs for a time; the burst is a count: loops of 0.5 s until that many were answered.
+      while (sent < BURST) sent += await closedLoop(sending, first + sent, 500)
+    }
+    await Bun.sleep(30_000)
+    watcher.stop()
+    const { peak, rss } = await memoryMiB(bot.proc.pid)
+    return { peakMiB: peak, idleMiB: rss }
+  } finally {
+    bot.proc.kill("SIGTERM")
+    await bot.exited
+    await tg.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -9,7 +9,7 @@ import { type Backend, dropAllDatabases, type FreshDatabase, freshDatabase } fro
 import { runP1, runParty, runScaleOut } from "./p1-pipeline"
 import { runP2 } from "./p2-broadcast"
 import { runP3P4 } from "./p3-ai"
-import { runP5Embedded, runP5Postgres } from "./p5-startup"
+import { runP5Bursts, runP5Embedded, runP5Postgres } from "./p5-startup"
 import { embeddedFsync } from "./pglite-fsync"
 import { render } from "./report"
 import { machine } from "./support"
@@ -82,11 +82,13 @@ if (wanted("p3")) {
 }
 if (wanted("p5")) {
   const embedded = await runP5Embedded()
+  const bursts = await runP5Bursts()
   const onPostgres = await onFreshDatabase("postgres", runP5Postgres)
   results.p5 = {
     firstStartPeakMiB: embedded.first.peakMiB,
     idleMiB: embedded.first.idleMiB,
     embedded,
+    bursts,
     postgres: onPostgres,
     at: new Date().toISOString(),
   }

@@ -1,6 +1,7 @@
 import { Redacted, Result } from "effect"
 import { formatConfigErrors, parseConfig } from "./config/config"
 import { environment } from "./config/dotenv"
+import { startMemoryGuard } from "./lib/memory-guard"
 import { describeError } from "./services/log"
 import { StartupError, startApp } from "./start"
 
@@ -34,6 +35,9 @@ const app = await startApp(config.success, errorReporter ? { errorReporter } : {
     process.exit(1)
   },
 )
+
+// A burst after a quiet spell could grow the heap past a small container before the collector ran (memory-guard.ts).
+startMemoryGuard()
 
 let stopping = false
 const shutdown = (signal: string) => {
