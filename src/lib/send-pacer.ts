@@ -56,7 +56,7 @@ export class Pacer {
         this.next = now + this.intervalMs * messages
         return
       }
-      await this.until(() => at, signal)
+      await this.until(at, signal)
     }
   }
 
@@ -76,10 +76,10 @@ export class Pacer {
         this.starts.length < back ? 0 : Math.min(latest, this.starts[this.starts.length - back]! + WINDOW_MS)
       // Checked and counted in one step: callers waiting at once (two broadcasts, albums) must not all see room.
       if (now >= at) {
-        for (let i = 0; i < messages; i++) this.count()
+        this.count(messages)
         return
       }
-      await this.until(() => at)
+      await this.until(at)
     }
   }
 
@@ -100,7 +100,7 @@ export class Pacer {
     const now = performance.now()
     this.advanceTo(now)
     this.replyCounts[this.newestBucket % BUCKETS]! += messages
-    for (let i = 0; i < messages; i++) this.count()
+    this.count(messages)
   }
 
   /** Empties the buckets that fell out of the last two seconds. */
@@ -111,23 +111,26 @@ export class Pacer {
     this.newestBucket = Math.max(this.newestBucket, bucket)
   }
 
-  private count() {
-    this.starts.push(performance.now())
-    if (this.starts.length > Math.ceil(this.ratePerSecond)) this.starts.shift()
+  /** Records `messages` sends starting now; only the last ⌈rate⌉ starts matter to the window. */
+  private count(messages: number) {
+    const now = performance.now()
+    for (let i = 0; i < messages; i++) this.starts.push(now)
+    const excess = this.starts.length - Math.ceil(this.ratePerSecond)
+    if (excess > 0) this.starts.splice(0, excess)
   }
 
   pauseFor(ms: number) {
     this.next = Math.max(this.next, performance.now() + ms)
   }
 
-  /** Waits until `at()` has passed; returns the time then. */
-  private async until(at: () => number, signal?: AbortSignal) {
+  /** Waits until the moment `at` (performance.now() time) has passed. */
+  private async until(at: number, signal?: AbortSignal) {
     for (;;) {
       const now = performance.now()
-      if (now >= at()) return now
+      if (now >= at) return
       // Timers wake a millisecond or two late, which at 30 sends a second costs ~5 % of the rate: sleep to just
       // before the moment, then yield to the event loop until it comes.
-      const wait = at() - now
+      const wait = at - now
       if (wait > 3) await sleep(wait - 2, signal)
       else await new Promise<void>((resolve) => setImmediate(resolve))
     }
