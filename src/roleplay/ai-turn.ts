@@ -121,6 +121,10 @@ const ask = Effect.fnUntraced(function* (
   return feedback
 })
 
+/** The calls a command's work makes when nothing fails: a transcription's one, or its task's side by side. */
+const callsNeeded = (cmd: AiWorkCmd, reviewSamples: number) =>
+  cmd._tag === "Transcribe" ? 1 : (aiTaskFor(cases, cmd, reviewSamples)?.calls.length ?? 0)
+
 const run = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps> => {
   switch (cmd._tag) {
     case "AskPersona":
@@ -141,7 +145,15 @@ export const aiWork = (
   cmd: AiWorkCmd,
   callsToday?: number,
 ): Effect.Effect<Feedback, never, Deps> =>
-  withinAiBudget(ref.origin.userId, run(ref, cmd), failed(cmd, "daily_limit"), callsToday).pipe(
+  Effect.flatMap(Settings, ({ config }) =>
+    withinAiBudget(
+      ref.origin.userId,
+      callsNeeded(cmd, config.env.REVIEW_SAMPLES),
+      run(ref, cmd),
+      failed(cmd, "daily_limit"),
+      callsToday,
+    ),
+  ).pipe(
     Effect.catch((e: { readonly _tag: string }) =>
       Effect.succeed(failed(cmd, cmd._tag === "Transcribe" ? e._tag : "unavailable")),
     ),
@@ -154,5 +166,7 @@ export const speakDetached = (chatId: number, userId: number, cmd: Extract<Cmd, 
     const audio = yield* (yield* Speech).synthesize(cmd.text, voice, { userId, caseId: cmd.caseId })
     yield* (yield* Telegram).sendVoice(chatId, new InputFile(audio, "reply.ogg"))
   })
-  return Effect.forkDetach(withinAiBudget(userId, speak, undefined).pipe(Effect.ignore)).pipe(Effect.asVoid)
+  return Effect.forkDetach(withinAiBudget(userId, 1, speak, undefined).pipe(Effect.ignore)).pipe(
+    Effect.asVoid,
+  )
 }

@@ -1,5 +1,6 @@
 import { Effect, Fiber, Semaphore } from "effect"
 import type { UsageRecord } from "../repositories/ai.repo"
+import { takeAiCall } from "./ai-budget"
 import {
   type LlmAnswer,
   type LlmChannel,
@@ -91,6 +92,8 @@ export const makeGateway = (options: GatewayOptions): LlmShape => {
       const started = performance.now()
       const tried: Array<ChainFailure["tried"][number]> = []
       for (const [route, client] of chain) {
+        // Past the work's allowance no route is tried (nor logged as an outage): the daily cap holds.
+        yield* takeAiCall
         const result = yield* Effect.result(attempt(route, client, request, waitedMs))
         if (result._tag === "Success") return result.success
         last = result.failure

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
 import { recordAiCall, type UsageRecord } from "../repositories/ai.repo"
+import { takeAiCall } from "./ai-budget"
 import type { LlmError } from "./llm"
 import { describeError, type LogShape } from "./log"
 import type { MetricsShape } from "./metrics"
@@ -48,23 +49,29 @@ export const makeUsageRecorder = (
 
 export type CallOf = Pick<UsageRecord, "userId" | "caseId" | "channel" | "provider" | "model">
 
-/** One upstream call without tokens to report (transcription, speech), recorded when it ends, however it ends. */
+/**
+ * One upstream call without tokens to report (transcription, speech), recorded when it ends, however it ends; not
+ * made at all past the work's allowance (ai-budget.ts).
+ */
 export const metered = <A>(recorder: UsageRecorder, call: CallOf, effect: Effect.Effect<A, LlmError>) =>
-  Effect.suspend(() => {
-    const started = performance.now()
-    const done = (outcome: string, errorClass: string | null) =>
-      Effect.sync(() =>
-        recorder.record({
-          ...call,
-          inputTokens: 0,
-          outputTokens: 0,
-          latencyMs: performance.now() - started,
-          outcome,
-          errorClass,
-        }),
+  Effect.andThen(
+    takeAiCall,
+    Effect.suspend(() => {
+      const started = performance.now()
+      const done = (outcome: string, errorClass: string | null) =>
+        Effect.sync(() =>
+          recorder.record({
+            ...call,
+            inputTokens: 0,
+            outputTokens: 0,
+            latencyMs: performance.now() - started,
+            outcome,
+            errorClass,
+          }),
+        )
+      return effect.pipe(
+        Effect.tap(() => done("ok", null)),
+        Effect.tapError((e) => done(e.reason, e.detail.slice(0, 200))),
       )
-    return effect.pipe(
-      Effect.tap(() => done("ok", null)),
-      Effect.tapError((e) => done(e.reason, e.detail.slice(0, 200))),
-    )
-  })
+    }),
+  )

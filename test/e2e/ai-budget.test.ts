@@ -83,6 +83,46 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(rows).toHaveLength(6)
   })
 
+  test("work whose calls do not all fit in what is left is not started: a budget of 5 is never passed", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "5" } })
+    scriptRoleplay(
+      bot.ai,
+      spec,
+      [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }],
+      reviewOf(spec, []),
+    )
+    const typing = bot.user(2204)
+    await signIn(typing)
+    await startCase(typing)
+    expect(textsOf(await typing.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
+    expect(textsOf(await typing.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    await bot.app.whenIdle()
+    expect(await callsToday(bot, typing.id)).toBe(4)
+    const asked = bot.ai.requests.length
+    // One call left; the review asks three samples at once.
+    expect(textsOf(await typing.send(kernelTexts.buttons.analysis))).toContain(kernelTexts.dailyLimit)
+    await bot.app.whenIdle()
+    expect(bot.ai.requests.length).toBe(asked)
+    expect(await callsToday(bot, typing.id)).toBe(4)
+
+    // By voice: a note costs its transcription, then the persona and the judge (3); the second note's
+    // transcription takes the 4th call, and its line (two calls) no longer fits.
+    const speaking = bot.user(2205)
+    await signIn(speaking)
+    await startCase(speaking)
+    const first = textsOf(
+      await speaking.sendUpdate(voiceNote(bot, speaking, { fileId: "fit-voice-1" }).update),
+    )
+    expect(first.some((t) => t.startsWith(personaPrefix))).toBe(true)
+    await bot.app.whenIdle()
+    const second = textsOf(
+      await speaking.sendUpdate(voiceNote(bot, speaking, { fileId: "fit-voice-2" }).update),
+    )
+    expect(second).toContain(kernelTexts.dailyLimit)
+    await bot.app.whenIdle()
+    expect(await callsToday(bot, speaking.id)).toBe(4)
+  })
+
   test("/forget_me does not give the budget back", async () => {
     // Two lines, each asking the persona and the judge.
     bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })

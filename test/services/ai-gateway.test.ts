@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Schema } from "effect"
 import type { UsageRecord } from "../../src/repositories/ai.repo"
+import { AiAllowance } from "../../src/services/ai-budget"
 import { makeGateway, type Route, routingTable } from "../../src/services/ai-gateway"
 import { LlmError, type LlmRequest, type ProviderClient, type ProviderName } from "../../src/services/llm"
 
@@ -97,6 +98,25 @@ describe("makeGateway", () => {
         errorClass: null,
       },
     ])
+  })
+
+  test("a work's allowance: each attempt along the chain takes a call; with none left no route is tried", async () => {
+    const a = client("openai", { fail: true })
+    const b = client("gemini")
+    const { llm, usage } = gateway({ openai: a.client, gemini: b.client }, [openai, gemini])
+    const allowance = { left: 1 }
+    const outcome = await Effect.runPromise(
+      llm.complete(request()).pipe(Effect.result, Effect.provideService(AiAllowance, allowance)),
+    )
+    expect(outcome._tag).toBe("Failure")
+    if (outcome._tag === "Failure") expect(outcome.failure.reason).toBe("daily_limit")
+    expect(a.calls).toHaveLength(1)
+    expect(b.calls).toEqual([])
+    expect(usage.map((u) => [u.provider, u.outcome])).toEqual([["openai", "unavailable"]])
+    expect(allowance.left).toBe(0)
+    // Without an allowance (`bun run eval`) the chain is walked as ever.
+    const answered = await Effect.runPromise(llm.complete(request()))
+    expect(answered.value).toEqual({ reply: "gemini:gemini-2.5-flash" })
   })
 
   test("a failing provider → the next route; both attempts recorded in order", async () => {

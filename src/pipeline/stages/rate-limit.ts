@@ -39,9 +39,9 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
       : verdict.notify
         ? [Cmd.reply(text)]
         : []
-  // A password refused here is still erased, from the chat and from the stored update, and always explained:
-  // the learner sees their message vanish.
+  // A password refused here is still erased, from the chat and from the stored update. Why it vanished is told
+  // with the window's one notice: a flood at the password prompt costs a deletion per message, not a reply too.
   const password = passwordReply(ctx)
   if (!password) return yield* commit(ctx, session, cmds)
-  yield* commit(ctx, session, [Cmd.delete(password.messageId), Cmd.reply(text)], redactText(password.update))
+  yield* commit(ctx, session, [Cmd.delete(password.messageId), ...cmds], redactText(password.update))
 })
