@@ -31,3 +31,16 @@ export const makePasswordChecker =
     ])
     return admin ? "admin" : user ? "user" : null
   }
+
+/**
+ * Whether `text` is a password the sender's role already holds (an admin's either one, a user's the user one), typed
+ * again outside the prompt: erasing it tells the sender nothing new. Only plain configured values are compared; an
+ * argon2/bcrypt hash would cost its verification on every message.
+ */
+export const makeOwnPasswordCheck =
+  (passwords: { readonly user?: Redacted.Redacted<string>; readonly admin?: Redacted.Redacted<string> }) =>
+  (text: string, role: Role): boolean =>
+    (role === "admin" ? [passwords.admin, passwords.user] : [passwords.user]).some((secret) => {
+      const expected = secret === undefined ? undefined : Redacted.value(secret)
+      return expected !== undefined && !isPasswordHash(expected) && sameText(text, expected)
+    })

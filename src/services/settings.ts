@@ -4,7 +4,7 @@ import type { TextLimits, VoiceLimits } from "../core/limits"
 import type { Role } from "../core/model"
 import type { RateLimits } from "../core/rate-limit"
 import { type Burst, makeBurstDetector } from "../lib/burst"
-import { makePasswordChecker } from "../lib/password"
+import { makeOwnPasswordCheck, makePasswordChecker } from "../lib/password"
 
 /** Wrong passwords across all users within a minute that make the log warn (ids and counts only). */
 export const LOGIN_FAILURE_BURST = { threshold: 20, windowMs: 60_000 } as const
@@ -24,9 +24,16 @@ export interface SettingsShape {
    * the bot talk much. */
   readonly guestRateLimits: RateLimits
   readonly checkPassword: (attempt: string) => Promise<Role | null>
+  /** A text that is a password the sender's role already holds (plain configured values only, see password.ts). */
+  readonly isOwnPassword: (text: string, role: Role) => boolean
   /** Notes a wrong password (epoch ms, user id); returns the burst when wrong passwords pile up (LOGIN_FAILURE_BURST). */
   readonly noteLoginFailure: (at: number, userId: number) => Burst | null
 }
+
+const passwordsOf = (config: AppConfig) => ({
+  ...(config.env.AUTH_PASSWORD_USER ? { user: config.env.AUTH_PASSWORD_USER } : {}),
+  ...(config.env.AUTH_PASSWORD_ADMIN ? { admin: config.env.AUTH_PASSWORD_ADMIN } : {}),
+})
 
 export const makeSettings = (config: AppConfig, botUsername: string, instanceId: string): SettingsShape => ({
   config,
@@ -49,10 +56,8 @@ export const makeSettings = (config: AppConfig, botUsername: string, instanceId:
     perMinute: Math.min(config.env.GUEST_MAX_REQUESTS_PER_MINUTE, config.env.MAX_REQUESTS_PER_MINUTE),
     perHour: Math.min(config.env.GUEST_MAX_REQUESTS_PER_HOUR, config.env.MAX_REQUESTS_PER_HOUR),
   },
-  checkPassword: makePasswordChecker({
-    ...(config.env.AUTH_PASSWORD_USER ? { user: config.env.AUTH_PASSWORD_USER } : {}),
-    ...(config.env.AUTH_PASSWORD_ADMIN ? { admin: config.env.AUTH_PASSWORD_ADMIN } : {}),
-  }),
+  checkPassword: makePasswordChecker(passwordsOf(config)),
+  isOwnPassword: makeOwnPasswordCheck(passwordsOf(config)),
   noteLoginFailure: makeBurstDetector(LOGIN_FAILURE_BURST.threshold, LOGIN_FAILURE_BURST.windowMs).note,
 })
 

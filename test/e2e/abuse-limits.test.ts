@@ -111,9 +111,11 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     const answersBefore = bot.tg.callsOf("answerCallbackQuery").length
     for (let i = 0; i < 5; i++) await stranger.pressData("nav:faq")
     expect(textsOf(stranger.screen())).toEqual([
-      ...Array.from({ length: 5 }, () => authTexts.needLogin),
+      ...Array.from({ length: 5 }, () => authTexts.needLoginErased),
       texts.rateLimited("minute", 1),
     ])
+    // Before sign-in every text may be the password: all twelve erased, the silent ones too.
+    expect(bot.tg.callsOf("deleteMessage").filter((c) => Number(c.params.chat_id) === 2106)).toHaveLength(12)
     expect(bot.tg.callsOf("answerCallbackQuery").length).toBe(answersBefore)
     // A signed-in user keeps the ordinary, looser limits.
     const anya = bot.user(2107, "Аня")

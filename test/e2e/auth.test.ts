@@ -70,7 +70,7 @@ describe.each(backends)("sign-in and navigation end to end (%s)", (backend) => {
     const guest = bot.user(104, "Гость")
     expect(textsOf(await guest.send("/aidemo"))).toEqual([authTexts.needLogin])
     expect(textsOf(await guest.send("/whoami"))).toEqual([authTexts.needLogin])
-    expect(textsOf(await guest.send("привет"))).toEqual([authTexts.needLogin])
+    expect(textsOf(await guest.send("привет"))).toEqual([authTexts.needLoginErased])
     const pressed = await guest.pressData("nav:faq")
     expect(pressed.answer?.params).toMatchObject({ text: authTexts.needLoginAlert, show_alert: true })
     expect(textsOf(await guest.send("/help"))[0]).toContain("/start")

@@ -1,7 +1,10 @@
 import { Effect } from "effect"
 import { refuseWithoutRole } from "../../auth/gate"
+import { authTexts } from "../../auth/texts"
+import { Cmd } from "../../core/commands"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"
+import { erasure } from "../password-reply"
 import type { Handler, InputCtx, Stage } from "../stage"
 
 /** Enforces the role on every update: without one, only /start, /help and the password reply get through. */
@@ -15,6 +18,14 @@ const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: 
     now: ctx.now,
     authEnabled: config.authEnabled,
   })
-  if (refusal) return yield* commit(ctx, ctx.session, refusal)
-  yield* next(ctx)
+  if (!refusal) return yield* next(ctx)
+  // What a sender without a role types may be the password, sent before /start: erased, and said so.
+  const erase = erasure(ctx, config.authEnabled)
+  if (!erase) return yield* commit(ctx, ctx.session, refusal)
+  yield* commit(
+    ctx,
+    ctx.session,
+    [Cmd.delete(erase.messageId), Cmd.reply(authTexts.needLoginErased)],
+    erase.redacted,
+  )
 })

@@ -1,7 +1,9 @@
 import { Effect } from "effect"
 import { reduce } from "../../app/reducer"
+import { Cmd } from "../../core/commands"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"
+import { erasure } from "../password-reply"
 import type { Handler, InputCtx } from "../stage"
 
 /** The one loop: reduce (pure) → persist with a version check → interpret the commands. */
@@ -18,5 +20,9 @@ export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: Inp
     ...(config.env.NUDGE_SCHEDULE ? { nudgeSchedule: config.env.NUDGE_SCHEDULE } : {}),
     ...(config.env.SUPPORT_CONTACT ? { supportContact: config.env.SUPPORT_CONTACT } : {}),
   })
-  yield* commit(ctx, next, cmds, ctx.redactedPayload)
+  // At the password prompt a caption or an over-long text, and /start's argument before sign-in: whatever the
+  // answer, the words are erased first.
+  const erase = erasure(ctx, config.authEnabled)
+  if (!erase) return yield* commit(ctx, next, cmds, ctx.redactedPayload)
+  yield* commit(ctx, next, [Cmd.delete(erase.messageId), ...cmds], erase.redacted)
 })

@@ -6,7 +6,7 @@ import { Metrics } from "../../services/metrics"
 import { Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
 import { commit } from "../commit"
-import { passwordReply, redactText } from "../password-reply"
+import { erasure } from "../password-reply"
 import type { Handler, InputCtx, Stage } from "../stage"
 
 /**
@@ -39,9 +39,9 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
       : verdict.notify
         ? [Cmd.reply(text)]
         : []
-  // A password refused here is still erased, from the chat and from the stored update. Why it vanished is told
-  // with the window's one notice: a flood at the password prompt costs a deletion per message, not a reply too.
-  const password = passwordReply(ctx)
-  if (!password) return yield* commit(ctx, session, cmds)
-  yield* commit(ctx, session, [Cmd.delete(password.messageId), ...cmds], redactText(password.update))
+  // Words that may be a password are still erased, from the chat and from the stored update. Why they vanished is
+  // told with the window's one notice: a flood at the password prompt costs a deletion per message, not a reply too.
+  const erase = erasure(ctx, settings.config.authEnabled)
+  if (!erase) return yield* commit(ctx, session, cmds)
+  yield* commit(ctx, session, [Cmd.delete(erase.messageId), ...cmds], erase.redacted)
 })

@@ -1,11 +1,14 @@
 import { Effect } from "effect"
 import { lockoutMinutesLeft, MAX_PASSWORD_FAILURES } from "../../auth/reducer"
+import { authTexts } from "../../auth/texts"
+import { Cmd } from "../../core/commands"
 import { applyTextLimits, applyVoiceLimits } from "../../core/limits"
 import type { Role } from "../../core/model"
 import { Log } from "../../services/log"
 import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
+import { commit } from "../commit"
 import { redactText } from "../password-reply"
 import type { Handler, InputCtx, Stage } from "../stage"
 
@@ -60,8 +63,15 @@ const validateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: 
   // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
   if ((input._tag === "Rejected" || password) && (yield* AtReceipt)) return
   if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
-  if (input._tag !== "Text" || !password || ctx.source._tag !== "Update")
-    return yield* next({ ...ctx, input })
+  if (input._tag !== "Text" || ctx.source._tag !== "Update") return yield* next({ ...ctx, input })
+  if (!password) {
+    const { role } = ctx.actor
+    if (role === null || !settings.isOwnPassword(input.text, role)) return yield* next({ ...ctx, input })
+    // A signed-in sender typed their password again (into a dialogue, say): erased, never a line or a prompt.
+    if (yield* AtReceipt) return
+    const cmds = [Cmd.delete(input.messageId), Cmd.reply(authTexts.passwordErased)]
+    return yield* commit(ctx, ctx.session, cmds, redactText(ctx.source.update))
+  }
   const verdict = yield* verify(ctx, input.text)
   yield* next({
     ...ctx,
