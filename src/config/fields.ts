@@ -66,7 +66,12 @@ export const fields = {
   TEXT_MIN_LENGTH: field.int(1, 4096, 1, "Минимальная длина сообщения"),
   TEXT_MAX_LENGTH: field.int(1, 100_000, 12000, "Максимальная длина сообщения"),
   TEXT_MAX_LINES: field.int(1, 10_000, 50, "Максимум строк в сообщении"),
-  VOICE_MAX_SIZE_MB: field.num(0.1, 2000, 25, "Максимальный размер голосового, МБ"),
+  VOICE_MAX_SIZE_MB: field.num(
+    0.1,
+    2000,
+    25,
+    "Максимальный размер голосового, МБ; больше 20 не действует: через Bot API бот скачивает файлы до 20 МБ",
+  ),
   VOICE_MIN_DURATION_SEC: field.num(0, 3600, 0.5, "Минимальная длительность голосового, с"),
   VOICE_MAX_DURATION_SEC: field.num(1, 36_000, 300, "Максимальная длительность голосового, с"),
   MAX_REQUESTS_PER_MINUTE: field.int(1, 100_000, 20, "Лимит сообщений пользователя в минуту"),
