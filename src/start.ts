@@ -24,13 +24,13 @@ import type { ErrorReporterShape } from "./services/error-reporter"
 import { exporterFrom } from "./services/exporter"
 import { describeError, makeLog } from "./services/log"
 import { makeMetrics } from "./services/metrics"
-import { NO_TEMPLATE_WARNING, type Seeded } from "./services/pglite-template"
+import type { Seeded } from "./services/pglite-template"
 import { waitForPostgres } from "./services/postgres-wait"
 import { makeSettings } from "./services/settings"
 import { createApi, makeTelegram } from "./services/telegram"
 import { makeAppScheduler } from "./start-scheduler"
 import { appServices } from "./start-services"
-import { withDeadline } from "./startup"
+import { embeddedOpening, withDeadline } from "./startup"
 
 export { StartupError } from "./startup"
 
@@ -96,10 +96,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
 
   async function boot(): Promise<RunningApp> {
     let seeded = "server" as Seeded | "server"
-    const kysely = await openDatabase(config.database, (how) => {
-      seeded = how
-      if (how === "initdb") Effect.runSync(logShape.warn(NO_TEMPLATE_WARNING))
-    })
+    const embedded = embeddedOpening(env.DATABASE_CONNECT_TIMEOUT_SEC, logShape, (how) => (seeded = how))
+    const kysely = await openDatabase(config.database, embedded.seeded, undefined, embedded.lock)
     database = kysely
     const lazyKysely = await openLazyCommits(config.database, kysely)
     // On the lease pool: Bun's pool opens all its connections at its first query, so a server short of them leaves

@@ -3,7 +3,6 @@ import type { Kysely } from "kysely"
 import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
-import { CLI_CONNECTIONS, openDatabase } from "../services/db"
 import { describeError } from "../services/log"
 import {
   appliedMigrations,
@@ -13,7 +12,7 @@ import {
   serverVersion,
   writeAndRollBack,
 } from "./db-check.repo"
-import { loadOpsConfig } from "./ops-config"
+import { loadOpsConfig, openOpsDatabase } from "./ops-config"
 
 // Every table of db/schema.ts; the type below fails to compile when the schema gains one not listed here.
 const TABLES = [
@@ -102,7 +101,7 @@ const checkWrite = async (db: Kysely<Database>) => {
 const config = loadOpsConfig()
 const { database } = config
 console.log(`Проверка базы данных (${where(database)})\n`)
-const db = await openDatabase(database, undefined, CLI_CONNECTIONS)
+const db = await openOpsDatabase(config, false)
 try {
   const version = await serverVersion(db).then(
     (version) => version?.split(" on ")[0] ?? "неизвестна",

@@ -1,9 +1,8 @@
 import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
 import { formatInZone, zoneLabel } from "../core/dates"
-import { CLI_CONNECTIONS, openDatabase } from "../services/db"
 import { describeError } from "../services/log"
-import { loadOpsConfig } from "./ops-config"
+import { loadOpsConfig, openOpsDatabase } from "./ops-config"
 import { statsQueries as q } from "./stats.repo"
 
 type Db = Kysely<Database>
@@ -88,7 +87,7 @@ const inbox = async (db: Db) => {
 }
 
 const config = loadOpsConfig()
-const db = await openDatabase(config.database, undefined, CLI_CONNECTIONS)
+const db = await openOpsDatabase(config)
 let code = 0
 try {
   const zone = config.env.APSCHEDULER_TIMEZONE

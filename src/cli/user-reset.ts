@@ -2,9 +2,8 @@ import { parseArgs } from "node:util"
 import type { Kysely, RawBuilder } from "kysely"
 import type { Database } from "../../db/schema"
 import { formatInZone, zoneLabel } from "../core/dates"
-import { CLI_CONNECTIONS, openDatabase } from "../services/db"
 import { describeError } from "../services/log"
-import { loadOpsConfig } from "./ops-config"
+import { loadOpsConfig, openOpsDatabase } from "./ops-config"
 import { deleteRows, roleOf, userQueries } from "./user-reset.repo"
 
 type Db = Kysely<Database>
@@ -101,7 +100,7 @@ const show = async (db: Db, id: number, zone: string) => {
 }
 
 const config = loadOpsConfig()
-const db = await openDatabase(config.database, undefined, CLI_CONNECTIONS)
+const db = await openOpsDatabase(config)
 let code = 0
 try {
   if (values.show !== undefined && target !== "all") await show(db, target, config.env.APSCHEDULER_TIMEZONE)

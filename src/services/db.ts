@@ -8,6 +8,7 @@ import { migrations } from "../../db/migrations/index"
 import type { Database } from "../../db/schema"
 import type { Database as DatabaseConfig } from "../config/config"
 import { StartupError } from "../startup"
+import { DataDirBusy, type LockOptions, lockDataDir } from "./data-dir-lock"
 import { type Seeded, seedFromTemplate } from "./pglite-template"
 import { openPostgres } from "./postgres-client"
 
@@ -83,6 +84,17 @@ const ensureWritable = (dataDir: string) => {
   }
 }
 
+const busyFolder = ({ dir, holder }: DataDirBusy) => {
+  const who = holder ? `pid ${holder.pid}, ${holder.host}` : "?"
+  return new StartupError(
+    `Папку данных ${dir} (DATA_DIR) уже занял другой процесс (${who}): встроенная база выдерживает только один. ` +
+      "Останови его (или дождись, пока он остановится) либо укажи другую папку в DATA_DIR; несколько экземпляров " +
+      `бота — только с PostgreSQL (DATABASE_URL). / The data folder ${dir} (DATA_DIR) is in use by another process ` +
+      `(${who}); the embedded database allows one. Stop it or use another DATA_DIR; run several instances on ` +
+      "PostgreSQL (DATABASE_URL).",
+  )
+}
+
 /**
  * Every statement the bot runs per update finds its rows by an index (a row by id, a chat's pending rows, a user by
  * id). PostgreSQL plans a prepared statement (and a PL/pgSQL function's) once per connection and keeps the plan: made
@@ -133,14 +145,25 @@ export const openDatabase = async (
   config: DatabaseConfig,
   seeded: (how: Seeded) => void = () => {},
   connections?: number,
+  embeddedLock: LockOptions = { waitMs: 0 },
 ): Promise<Kysely<Database>> => {
   if (config.kind === "pglite") {
     ensureWritable(config.dataDir)
-    seeded(seedFromTemplate(config.dataDir))
-    const pglite = await PGlite.create(`${config.dataDir}/pglite`, {
-      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+    const lock = await lockDataDir(config.dataDir, embeddedLock).catch((error: unknown) => {
+      throw error instanceof DataDirBusy ? busyFolder(error) : error
     })
-    return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+    try {
+      seeded(seedFromTemplate(config.dataDir))
+      const pglite = await PGlite.create(`${config.dataDir}/pglite`, {
+        startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+      })
+      const close = pglite.close.bind(pglite)
+      pglite.close = () => close().finally(lock.release)
+      return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+    } catch (error) {
+      lock.release()
+      throw error
+    }
   }
   return openPostgres(config, connections ?? connectionBudget(config.maxConnections).main, SERVER_SETTINGS)
 }
