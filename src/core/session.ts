@@ -22,8 +22,15 @@ const Flow = Schema.Union([
 
 const Window = Schema.Struct({ start: Schema.Number, count: Schema.Number, warned: Schema.Boolean })
 
-/** The rate-limit windows of a user (stored in user_limits.rate). */
-export const RateWindows = Schema.Struct({ minute: Window, hour: Window })
+/**
+ * The rate-limit windows of a user (stored in user_limits.rate); `guest`, those counted while the sender had no role
+ * (core/rate-limit.ts).
+ */
+export const RateWindows = Schema.Struct({
+  minute: Window,
+  hour: Window,
+  guest: Schema.optionalKey(Schema.Struct({ minute: Window, hour: Window })),
+})
 
 const emptyWindow = { start: 0, count: 0, warned: false }
 

@@ -170,3 +170,51 @@ describe("checkRate", () => {
     expect(rate).toEqual(copy)
   })
 })
+
+describe("checkRate for a sender without a role (guest limits)", () => {
+  const limits: RateLimits = { perMinute: 20, perHour: 60 }
+  const guest: RateLimits = { perMinute: 3, perHour: 5 }
+
+  test("what was sent signed in is not a guest's overdraft: after signing out the guest windows start empty", () => {
+    // 40 this hour while signed in (over the guest hour limit of 5, within the ordinary 60).
+    const signedIn: Rate = { minute: win(T0, 2), hour: win(T0, 40) }
+    const [next, verdict] = checkRate(signedIn, T0 + 1000, limits, false, guest)
+    expect(verdict).toEqual(allowed)
+    expect(next).toEqual({
+      minute: win(T0, 3),
+      hour: win(T0, 41),
+      guest: { minute: win(T0 + 1000, 1), hour: win(T0 + 1000, 1) },
+    })
+  })
+
+  test("a guest is held to the guest limits, told once, and counts towards the ordinary ones too", () => {
+    const times = [0, 1, 2, 3, 4].map((i) => T0 + i * 1000)
+    let rate: Rate = initialSession.rate
+    const verdicts: RateVerdict[] = []
+    for (const now of times) {
+      const [next, verdict] = checkRate(rate, now, limits, false, guest)
+      rate = next
+      verdicts.push(verdict)
+    }
+    const blocked: RateVerdict = { _tag: "Blocked", window: "minute", notify: true, waitMin: 1 }
+    expect(verdicts).toEqual([allowed, allowed, allowed, blocked, { ...blocked, notify: false }])
+    expect(rate.minute.count).toBe(3)
+    expect(rate.guest?.minute).toEqual(win(T0, 3, true))
+  })
+
+  test("signing out gives no allowance back: over the ordinary limit, a guest is still blocked", () => {
+    const spent: Rate = { minute: win(T0, 20), hour: win(T0, 20) }
+    const [, verdict] = checkRate(spent, T0 + 1000, limits, false, guest)
+    expect(verdict).toEqual({ _tag: "Blocked", window: "minute", notify: true, waitMin: 1 })
+  })
+
+  test("signed in again, the guest windows are kept as they were (not counted)", () => {
+    const before: Rate = {
+      minute: win(T0, 1),
+      hour: win(T0, 1),
+      guest: { minute: win(T0, 3), hour: win(T0, 3) },
+    }
+    const [next] = checkRate(before, T0 + 1000, limits)
+    expect(next).toEqual({ minute: win(T0, 2), hour: win(T0, 2), guest: before.guest! })
+  })
+})

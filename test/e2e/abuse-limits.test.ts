@@ -151,6 +151,25 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     expect(await authFailures(bot, "wrong_password")).toBe(0)
   })
 
+  test("what was sent signed in is not held against the guest limit: after /logout and /forget_me the sign-in goes through", async () => {
+    bot = await startBot({
+      backend,
+      env: { GUEST_MAX_REQUESTS_PER_HOUR: "6", GUEST_MAX_REQUESTS_PER_MINUTE: "6" },
+    })
+    // Six messages as a guest in all (three sign-ins of two each): only they count against the guest limit.
+    const anya = bot.user(2111, "Аня")
+    await anya.send("/start")
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
+    for (let i = 0; i < 6; i++) expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
+    await anya.send("/logout")
+    await anya.send("/start")
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
+    await anya.send("/forget_me")
+    await anya.press(adminTexts.forgetYes)
+    await anya.send("/start")
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
+  })
+
   test("the rate windows are kept by user id: /forget_me does not reset them", async () => {
     bot = await startBot({ backend, env: { GUEST_MAX_REQUESTS_PER_MINUTE: "5" } })
     const stranger = bot.user(2108, "Кто-то")

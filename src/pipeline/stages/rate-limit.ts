@@ -21,8 +21,9 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
   if (ctx.input._tag === "Feedback") return yield* next(ctx)
   const settings = yield* Settings
   const guest = settings.config.authEnabled && ctx.actor.role === null
-  const limits = guest ? settings.guestRateLimits : settings.rateLimits
-  const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, ctx.input._tag === "Callback")
+  const press = ctx.input._tag === "Callback"
+  const guestLimits = guest ? settings.guestRateLimits : undefined
+  const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, settings.rateLimits, press, guestLimits)
   const session = { ...ctx.session, rate }
   if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
   // At receipt, no step: a block is counted and told, the ordinary path's.
