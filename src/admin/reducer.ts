@@ -94,10 +94,13 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     ]
   if (input._tag === "Callback" && input.data._tag === "Forget") {
     const answer = Cmd.answer(input.queryId)
-    if (!input.data.confirmed) return [s, [answer, Cmd.reply(t.forgetKept)]]
+    // The answered question loses its buttons: an old «Да» pressed by mistake later cannot delete anything.
+    const settled = (label: string) =>
+      input.messageId === null ? [] : [Cmd.edit(input.messageId, t.forgetAnswered(label))]
+    if (!input.data.confirmed) return [s, [answer, ...settled(t.forgetNo), Cmd.reply(t.forgetKept)]]
     // Told once the deletion is done, by this row: no feedback event is stored (it would carry their name).
     const done = Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })
-    return [{ ...s, flow: { _tag: "Idle" } }, [answer, { _tag: "ForgetMe" }, done]]
+    return [{ ...s, flow: { _tag: "Idle" } }, [answer, ...settled(t.forgetYes), { _tag: "ForgetMe" }, done]]
   }
   if (input._tag === "Command" && ADMIN_COMMANDS.has(input.name)) {
     if (!isAdmin) return [s, [Cmd.reply(texts.adminOnly)]]

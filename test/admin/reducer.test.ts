@@ -33,17 +33,19 @@ describe("adminReducer: /forget_me", () => {
       { ...inDialogue, flow: { _tag: "Idle" } },
       [
         { _tag: "AnswerCallback", queryId: "q-1" },
+        { _tag: "Edit", messageId: 9, html: adminTexts.forgetAnswered(adminTexts.forgetYes) },
         { _tag: "ForgetMe" },
         { _tag: "Reply", html: adminTexts.forgetDone, keyboard: { _tag: "RemoveReply" } },
       ],
     ])
   })
 
-  test("«Нет, оставить» → nothing changes", () => {
+  test("«Нет, оставить» → nothing changes; the question keeps the choice and loses its buttons", () => {
     expect(adminReducer(inDialogue, ev(forget(false)))).toEqual([
       inDialogue,
       [
         { _tag: "AnswerCallback", queryId: "q-1" },
+        { _tag: "Edit", messageId: 9, html: adminTexts.forgetAnswered(adminTexts.forgetNo) },
         { _tag: "Reply", html: adminTexts.forgetKept },
       ],
     ])

@@ -28,7 +28,7 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     for (let i = 0; i < 5; i++) await eve.send("guess-wrong")
     expect(textsOf(eve.screen()).at(-1)).toBe(authTexts.lockedOut(15))
     await eve.send("/forget_me")
-    expect(textsOf((await eve.press(adminTexts.forgetYes)).messages)).toEqual([adminTexts.forgetDone])
+    expect(textsOf((await eve.press(adminTexts.forgetYes)).messages).at(-1)).toBe(adminTexts.forgetDone)
     // Before: the session row held the counter, so /forget_me gave five fresh guesses.
     expect(textsOf(await eve.send("/start"))).toEqual([authTexts.lockedOut(15)])
     expect(textsOf(await eve.send(USER_PASSWORD))).toEqual([authTexts.lockedOut(15)])

@@ -7,6 +7,7 @@ import { cases } from "../../src/cases/registry"
 import { texts } from "../../src/nav/texts"
 import { reviewOf, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
+import { inlineButtons } from "../support/fake-bot-api"
 import { ADMIN_PASSWORD, signIn, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { decodePng, drawnIn } from "../support/png"
 
@@ -131,10 +132,19 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     })
     expect(recipients).toBe(1)
     expect(textsOf(await user.send("/forget_me"))[0]).toStartWith("🗑")
-    expect(textsOf((await user.press(adminTexts.forgetNo)).messages)).toEqual([adminTexts.forgetKept])
+    expect(textsOf((await user.press(adminTexts.forgetNo)).messages)).toEqual([
+      adminTexts.forgetAnswered(adminTexts.forgetNo),
+      adminTexts.forgetKept,
+    ])
+    // The answered question keeps no buttons: its old «Да» cannot be pressed by mistake later.
+    const yes = user.screen().filter((m) => inlineButtons(m).some((b) => b.text === adminTexts.forgetYes))
+    expect(yes).toEqual([])
     await user.send("/forget_me")
     const done = await user.press(adminTexts.forgetYes)
-    expect(textsOf(done.messages)).toEqual([adminTexts.forgetDone])
+    expect(textsOf(done.messages)).toEqual([
+      adminTexts.forgetAnswered(adminTexts.forgetYes),
+      adminTexts.forgetDone,
+    ])
     for (const table of [
       "case_attempts",
       "case_stats",

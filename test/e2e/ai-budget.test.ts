@@ -133,7 +133,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
     expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
     await user.send("/forget_me")
-    expect(textsOf((await user.press(adminTexts.forgetYes)).messages)).toEqual([adminTexts.forgetDone])
+    expect(textsOf((await user.press(adminTexts.forgetYes)).messages).at(-1)).toBe(adminTexts.forgetDone)
     await signIn(user)
     await startCase(user)
     expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimit])
