@@ -1,13 +1,15 @@
 import { Redacted, Result } from "effect"
-import { formatConfigErrors, parseConfig } from "./config/config"
+import { formatConfigErrors, missingAiKey, parseConfig } from "./config/config"
 import { environment } from "./config/dotenv"
 import { startMemoryGuard } from "./lib/memory-guard"
 import { describeError } from "./services/log"
 import { StartupError, startApp } from "./start"
 
-const config = parseConfig(environment(process.env))
-if (Result.isFailure(config)) {
-  console.error(formatConfigErrors(config.failure))
+const source = environment(process.env)
+const config = parseConfig(source)
+const problems = [...(Result.isFailure(config) ? config.failure : []), ...missingAiKey(source)]
+if (Result.isFailure(config) || problems.length > 0) {
+  console.error(formatConfigErrors(problems))
   process.exit(1)
 }
 

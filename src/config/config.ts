@@ -68,14 +68,20 @@ const readAll = (source: Record<string, string | undefined>): { env: Partial<Env
 }
 
 // Runs on whatever parsed, so one start-up reports field and cross-field problems together.
-const crossCheck = (env: Partial<Env>): string[] => {
+/** Rules across variables; `invalid` names those already reported (an invalid value is not also «missing»). */
+const crossCheck = (env: Partial<Env>, invalid: ReadonlySet<string>): string[] => {
   const errors: string[] = secretProblems(env)
   const over = (a: number | undefined, b: number | undefined) => a !== undefined && b !== undefined && a > b
   if (env.WEBHOOK_ENABLED) {
-    if (!env.WEBHOOK_HOST)
+    if (!env.WEBHOOK_HOST && !invalid.has("WEBHOOK_HOST"))
       errors.push("WEBHOOK_HOST: нужен при WEBHOOK_ENABLED=true / required when WEBHOOK_ENABLED=true")
-    if (!env.WEBHOOK_SECRET)
+    if (!env.WEBHOOK_SECRET && !invalid.has("WEBHOOK_SECRET"))
       errors.push("WEBHOOK_SECRET: нужен при WEBHOOK_ENABLED=true / required when WEBHOOK_ENABLED=true")
+    // Two servers on one port take its connections in turns: Telegram's deliveries would meet /metrics half the time.
+    if (env.WEBHOOK_PORT && env.WEBHOOK_PORT === env.METRICS_PORT)
+      errors.push(
+        "WEBHOOK_PORT: совпадает с METRICS_PORT — служебным эндпоинтам нужен свой порт, закрытый снаружи / same as METRICS_PORT: the service endpoints need a port of their own",
+      )
   }
   if (env.WEBHOOK_PATH && !env.WEBHOOK_PATH.startsWith("/"))
     errors.push("WEBHOOK_PATH: должен начинаться с / / must start with /")
@@ -144,7 +150,7 @@ export const parseConfig = (
   source: Record<string, string | undefined>,
 ): Result.Result<AppConfig, string[]> => {
   const { env, errors } = readAll(source)
-  const all = [...errors, ...crossCheck(env)]
+  const all = [...errors, ...crossCheck(env, new Set(errors.map((e) => e.slice(0, e.indexOf(":")))))]
   return all.length > 0 ? Result.fail(all) : Result.succeed(shape(env as Env))
 }
 
@@ -155,3 +161,14 @@ export const formatConfigErrors = (errors: ReadonlyArray<string>): string =>
     "Задайте переменные окружения или файл .env (образец — .env.example).",
     "Set them in the environment or in a .env file (see .env.example).",
   ].join("\n")
+
+/**
+ * The bot's own rule beside the configuration (ops commands need no AI): at least one AI key. Read from the raw
+ * variables, so it is listed with every other problem even when the rest does not parse.
+ */
+export const missingAiKey = (source: Record<string, string | undefined>): string[] =>
+  source.OPENAI_API_KEY || source.GEMINI_API_KEY
+    ? []
+    : [
+        "OPENAI_API_KEY, GEMINI_API_KEY: не задан ни один ключ ИИ — нужен хотя бы один / no AI key: set at least one",
+      ]

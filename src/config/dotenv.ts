@@ -29,4 +29,4 @@ export const environment = (
 }
 
 const definedOnly = (env: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined))
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""))

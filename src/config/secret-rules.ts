@@ -5,13 +5,21 @@ import { isPasswordHash } from "../lib/password"
 const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/
 const MIN_PASSWORD_LENGTH = 8
 
-/** Secrets too weak to run with. Never quotes a value: only what is wrong with it. */
+// What Bun.password.verify takes: a PHC argon2 string, or a bcrypt one (cost, then 53 characters of salt and hash).
+const ARGON2_HASH = /^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/
+const BCRYPT_HASH = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/
+// scheme://key[:secret]@host[/path]/project-id, as Sentry prints it.
+const SENTRY_DSN = /^https?:\/\/[^:@/\s]+(:[^@/\s]*)?@[^/\s]+\/([^\s]*\/)?\d+$/
+
 /** The secrets checked here, as parsed (each absent when unset). */
 export interface Secrets {
   readonly WEBHOOK_SECRET?: Redacted.Redacted<string>
   readonly AUTH_PASSWORD_USER?: Redacted.Redacted<string>
   readonly AUTH_PASSWORD_ADMIN?: Redacted.Redacted<string>
+  readonly SENTRY_DSN?: Redacted.Redacted<string>
 }
+
+/** Secrets too weak, or too broken, to run with. Never quotes a value: only what is wrong with it. */
 
 export const secretProblems = (env: Secrets): string[] => {
   const errors: string[] = []
@@ -25,6 +33,15 @@ export const secretProblems = (env: Secrets): string[] => {
       errors.push(
         `${name}: слишком короткий пароль — нужно не меньше ${MIN_PASSWORD_LENGTH} символов (или argon2/bcrypt-хеш) / too short: at least ${MIN_PASSWORD_LENGTH} characters (or an argon2/bcrypt hash)`,
       )
+    // A value that starts like a hash is verified as one: a broken one would silently match no password at all.
+    if (value && isPasswordHash(value) && !ARGON2_HASH.test(value) && !BCRYPT_HASH.test(value))
+      errors.push(
+        `${name}: похоже на хеш argon2/bcrypt, но он неполный или испорчен — с ним не войти никому; сгенерируй заново (\`bun -e "console.log(await Bun.password.hash('пароль'))"\`) / looks like an argon2/bcrypt hash but is broken: no password would ever match`,
+      )
   }
+  if (env.SENTRY_DSN && !SENTRY_DSN.test(Redacted.value(env.SENTRY_DSN)))
+    errors.push(
+      "SENTRY_DSN: это не DSN Sentry (нужен вид https://ключ@хост/номер-проекта, как в настройках проекта Sentry) / not a Sentry DSN (https://key@host/project-id)",
+    )
   return errors
 }

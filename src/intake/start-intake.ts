@@ -3,7 +3,8 @@ import type { Api } from "grammy"
 import type { Update } from "grammy/types"
 import type { Mode } from "../config/config"
 import { opsRoutes, type ServerDeps, webhookRoute } from "../http/server"
-import { withDeadline } from "../startup"
+import { describeError } from "../services/log"
+import { StartupError, withDeadline } from "../startup"
 import { runPolling } from "./polling"
 import { ALLOWED_UPDATES } from "./receive"
 
@@ -29,10 +30,9 @@ export const startIntake = async (options: {
   const { api, mode, server, store } = options
   const webhook =
     mode.kind === "webhook"
-      ? webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store }).listen({
-          port: mode.port,
-          hostname: "0.0.0.0",
-        })
+      ? listenOn("WEBHOOK_PORT", mode.port, (at) =>
+          webhookRoute(server, { path: mode.path, secret: Redacted.value(mode.secret), store }).listen(at),
+        )
       : null
   const polling = new AbortController()
   let pollingDone: Promise<void> = Promise.resolve()
@@ -69,6 +69,25 @@ export const startIntake = async (options: {
  * (the database, Telegram), /health says 200 and /ready 503.
  */
 export const startOpsServer = (server: ServerDeps, port: number) => {
-  const ops = opsRoutes(server).listen({ port, hostname: "0.0.0.0" })
+  const ops = listenOn("METRICS_PORT", port, (at) => opsRoutes(server).listen(at))
   return { port: ops.server?.port ?? port, stop: () => ops.stop() }
+}
+
+/**
+ * Listens on `port` alone: Elysia asks for SO_REUSEPORT by default, which let a second process (or the other server
+ * of this one) share a port silently and take its connections in turns. A port in use is named by its variable.
+ */
+const listenOn = <A>(
+  variable: string,
+  port: number,
+  listen: (at: { port: number; hostname: string; reusePort: boolean }) => A,
+): A => {
+  try {
+    return listen({ port, hostname: "0.0.0.0", reusePort: false })
+  } catch (error) {
+    throw new StartupError(
+      `Порт ${port} (${variable}) занят другим процессом или сервером — выбери другой в ${variable}. / ` +
+        `Port ${port} (${variable}) is in use: choose another in ${variable}. (${describeError(error).errorMessage})`,
+    )
+  }
 }

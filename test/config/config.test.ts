@@ -6,6 +6,7 @@ import { Redacted, Result } from "effect"
 import {
   type AppConfig,
   formatConfigErrors,
+  missingAiKey,
   normalizeDatabaseUrl,
   parseConfig,
 } from "../../src/config/config"
@@ -342,7 +343,36 @@ describe("parseConfig", () => {
       WEBHOOK_HOST: "bot.example.ru",
       WEBHOOK_SECRET: SECRET_16,
     })
-    expect(errors.map((e) => e.split(":")[0])).toEqual(["WEBHOOK_HOST", "WEBHOOK_HOST"])
+    // Said once: what is wrong with it, not also that it is missing.
+    expect(errors.map((e) => e.split(":")[0])).toEqual(["WEBHOOK_HOST"])
+  })
+
+  test("WEBHOOK_PORT equal to METRICS_PORT with the webhook on → rejected (polling leaves the webhook port unused)", () => {
+    const webhook = { BOT_TOKEN: TOKEN, WEBHOOK_HOST: "https://bot.example.ru", WEBHOOK_SECRET: SECRET_16 }
+    const same = { WEBHOOK_PORT: "9000", METRICS_PORT: "9000" }
+    expect(errorsOf({ ...webhook, ...same, WEBHOOK_ENABLED: "true" }).map((e) => e.split(":")[0])).toEqual([
+      "WEBHOOK_PORT",
+    ])
+    expect(ok({ ...webhook, ...same, WEBHOOK_ENABLED: "false" }).env.METRICS_PORT).toBe(9000)
+  })
+
+  test("a password that starts like a hash but is broken, and a SENTRY_DSN that is not one → rejected, unquoted", () => {
+    const broken = "$2b$10$tooshort"
+    const dsn = "https://abcdef0123456789SECRETKEY@o1.ingest.sentry.io"
+    const errors = errorsOf({ BOT_TOKEN: TOKEN, AUTH_PASSWORD_ADMIN: broken, SENTRY_DSN: dsn })
+    expect(errors.map((e) => e.split(":")[0])).toEqual(["AUTH_PASSWORD_ADMIN", "SENTRY_DSN"])
+    expect(errors.join("\n")).not.toContain("tooshort")
+    expect(errors.join("\n")).not.toContain("SECRETKEY")
+    expect(
+      ok({ BOT_TOKEN: TOKEN, SENTRY_DSN: "https://abc123@o1.ingest.sentry.io/42" }).env.SENTRY_DSN,
+    ).toBeDefined()
+  })
+
+  test("no AI key → listed beside the other problems (the raw variables, whatever else fails)", () => {
+    expect(missingAiKey({ BOT_TOKEN: "" }).map((e) => e.split(":")[0])).toEqual([
+      "OPENAI_API_KEY, GEMINI_API_KEY",
+    ])
+    expect(missingAiKey({ GEMINI_API_KEY: "g" })).toEqual([])
   })
 
   test("TELEGRAM_API_ROOT with a trailing slash → slash removed; ftp:// → rejected", () => {
@@ -545,6 +575,14 @@ describe("environment", () => {
 
   test("a real variable that is undefined → filled from the file", () => {
     expect(environment({ BOT_TOKEN: undefined }, envPath)).toEqual({
+      BOT_TOKEN: "from-file",
+      LOG_LEVEL: "debug",
+      DATA_DIR: "/file/data",
+    })
+  })
+
+  test("a real variable set but empty (docker compose passing an unset variable through) → filled from the file", () => {
+    expect(environment({ BOT_TOKEN: "", METRICS_PORT: "" }, envPath)).toEqual({
       BOT_TOKEN: "from-file",
       LOG_LEVEL: "debug",
       DATA_DIR: "/file/data",
