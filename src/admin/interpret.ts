@@ -60,11 +60,16 @@ export const adminHandlers: Handlers<
       const card = yield* (yield* Db).use("findUserCard", (k) => findUserCard(k, cmd.userId))
       return { _tag: "UserCardLoaded", userId: cmd.userId, messageId: cmd.messageId, card } as Feedback
     }),
-  // Someone who blocked the bot (403) or never opened it (400) cannot be told: the admin's answer says enough.
+  // Someone who blocked the bot (403) or never opened it (400) cannot be told: the admin hears that it failed.
   NotifyUser: (cmd) =>
     Effect.gen(function* () {
-      yield* tolerate(cmd._tag, (yield* Telegram).send(cmd.userId, cmd.html))
-      return null
+      let delivered = false
+      const send = (yield* Telegram).send(cmd.userId, cmd.html)
+      yield* tolerate(
+        cmd._tag,
+        Effect.tap(send, () => Effect.sync(() => (delivered = true))),
+      )
+      return delivered ? null : ({ _tag: "NotifyFailed", userId: cmd.userId } as Feedback)
     }),
   LoadAdminStats: () =>
     Effect.gen(function* () {

@@ -155,6 +155,8 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
     }
     case "RoleChanged":
       return [s, onRoleChanged(ev, event)]
+    case "NotifyFailed":
+      return [s, [Cmd.reply(t.notifyFailed(event.userId))]]
     case "FileExported":
       return [s, event.ok ? [] : [Cmd.reply(exportTexts.failed)]]
     case "ExportFinished":

@@ -118,11 +118,11 @@ export const adminTexts = {
   setroleUsage:
     "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
   setroleDone: (target: string, role: string) =>
-    `✅ Роль <code>${e(target)}</code>: ${e(role)}. Человеку отправлено уведомление.`,
+    `✅ Роль <code>${e(target)}</code>: ${e(role)}. Отправляю человеку уведомление.`,
   setroleUnchanged: (target: string, role: string) =>
     `ℹ️ У <code>${e(target)}</code> уже роль «${e(role)}» — ничего не меняю, уведомление не отправлено.`,
   setroleRevoked: (target: string, userId: number) =>
-    `✅ Доступ <code>${e(target)}</code> закрыт: роли больше нет, и войти по общему паролю нельзя — даже после /forget_me. Человеку отправлено уведомление. Вернуть доступ: <code>/setrole ${userId} user</code>`,
+    `✅ Доступ <code>${e(target)}</code> закрыт: роли больше нет, и войти по общему паролю нельзя — даже после /forget_me. Отправляю человеку уведомление. Вернуть доступ: <code>/setrole ${userId} user</code>`,
   setroleNotFound: (target: string) =>
     target.startsWith("@")
       ? `🤷 Пользователь ${e(target)} не найден: такого имени нет у тех, кого знает бот (или его сменили). Укажи числовой Telegram ID — он есть в /users.`
@@ -149,6 +149,8 @@ export const adminTexts = {
   },
   forgetAsk:
     "🗑 Удалить все твои данные в боте: попытки, результаты, оценки, комментарии и роль? Это необратимо — после этого нужно будет войти заново.",
+  notifyFailed: (userId: number) =>
+    `⚠️ Уведомление для <code>${userId}</code> не дошло: человек заблокировал бота или ещё ни разу его не открывал. Роль уже изменена — сообщи об этом напрямую.`,
   forgetAnswered: (label: string) =>
     `🗑 Удалить все твои данные в боте: попытки, результаты, оценки, комментарии и роль?\n\nТвой выбор: ${label}`,
   forgetYes: "Да, удалить",

@@ -103,6 +103,8 @@ export type Feedback =
       /** Whom `target` named (null when it named nobody for sure). */
       readonly userId: number | null
     }
+  /** The person whose role changed could not be told (they blocked the bot or never opened it). */
+  | { readonly _tag: "NotifyFailed"; readonly userId: number }
   | { readonly _tag: "Forgotten" }
   | { readonly _tag: "ExportFinished"; readonly url: string | null; readonly message: string | null }
   /** `/export csv|xlsx` ran: the files are in the chat (ok), or the admin is to be told it failed. */

@@ -68,6 +68,22 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     expect(textsOf(await anya.send("/whoami"))[0]).toContain("Роль: пользователь")
   })
 
+  test("a person who blocked the bot cannot be told of their new role: the admin hears that the notice failed", async () => {
+    bot = await startBot({ backend })
+    const boss = bot.user(3111, "Олег")
+    await signIn(boss, ADMIN_PASSWORD)
+    const anya = bot.user(3112, "Аня")
+    await signIn(anya)
+    bot.tg.blockChat(3112)
+    await boss.send("/setrole 3112 admin")
+    await bot.app.whenIdle()
+    expect(textsOf(boss.screen()).slice(-2)).toEqual([
+      visible(adminTexts.setroleDone("3112", "администратор")),
+      visible(adminTexts.notifyFailed(3112)),
+    ])
+    expect(await roleOf(bot, 3112)).toBe("admin")
+  })
+
   test("the last admin cannot take away their own role; once there is another admin, they can", async () => {
     bot = await startBot({ backend })
     const boss = bot.user(3201, "Олег")
