@@ -39,7 +39,7 @@ export const renderAttempt = (
 export const renderTranscript = (transcript: StoredTranscript | null): ReadonlyArray<Cmd> => {
   const spec = transcript && findCase(transcript.caseId)
   // Not this learner's attempt (or no longer there) is not the same as a dialogue retention has taken.
-  if (!transcript || !spec) return [Cmd.reply(t.attemptGone)]
+  if (!transcript || !spec) return [Cmd.reply(t.attemptGone, inline([backToResults()]))]
   if (transcript.turns.length === 0) return [Cmd.reply(t.transcriptGone)]
   const lines = transcript.turns.flatMap((turn) => [
     `🧑‍💼 <b>${t.you}:</b> ${e(turn.learner)}`,
