@@ -48,7 +48,7 @@ const args = (() => {
       },
     })
   } catch (error) {
-    return fail(`${describeError(error).errorMessage}\n\n${USAGE}`)
+    return fail(`Не понял аргументы (${describeError(error).errorMessage}).\n\n${USAGE}`)
   }
 })()
 const { values, positionals } = args
@@ -65,6 +65,11 @@ const reset = async (db: Db, who: number | "all", withRatings: boolean) => {
   const tables = { ...PROGRESS, ...(withRatings ? RATINGS : {}) }
   const deleted = await deleteRows(db, tables, who)
   const user = who === "all" ? undefined : await roleOf(db, who)
+  // Nothing stored about the id is most likely a mistyped one: said so, and not a success.
+  if (who !== "all" && !user && [...deleted].every(([, n]) => n === 0))
+    return fail(
+      `О пользователе ${who} ничего не хранится: ни роли, ни прогресса. Проверь id (--show ${who}).`,
+    )
   console.log(
     who === "all" ? "Сброс всех пользователей:" : `Сброс пользователя ${who} (роль: ${user?.role ?? "нет"}):`,
   )

@@ -17,6 +17,17 @@ export interface Secrets {
   readonly AUTH_PASSWORD_USER?: Redacted.Redacted<string>
   readonly AUTH_PASSWORD_ADMIN?: Redacted.Redacted<string>
   readonly SENTRY_DSN?: Redacted.Redacted<string>
+  readonly DATABASE_URL?: Redacted.Redacted<string>
+}
+
+// postgres://, postgresql:// and the original's SQLAlchemy forms (postgresql+asyncpg://).
+const isPostgresUrl = (value: string) => {
+  try {
+    const url = new URL(value)
+    return /^postgres(ql)?(\+[a-z0-9]+)?:$/i.test(url.protocol)
+  } catch {
+    return false
+  }
 }
 
 /** Secrets too weak, or too broken, to run with. Never quotes a value: only what is wrong with it. */
@@ -39,6 +50,10 @@ export const secretProblems = (env: Secrets): string[] => {
         `${name}: похоже на хеш argon2/bcrypt, но он неполный или испорчен — с ним не войти никому; сгенерируй заново (\`bun -e "console.log(await Bun.password.hash('пароль'))"\`) / looks like an argon2/bcrypt hash but is broken: no password would ever match`,
       )
   }
+  if (env.DATABASE_URL && !isPostgresUrl(Redacted.value(env.DATABASE_URL)))
+    errors.push(
+      "DATABASE_URL: нужен адрес PostgreSQL вида postgres://пользователь:пароль@хост:5432/база (другие базы бот не поддерживает) / must be a PostgreSQL URL: postgres://user:password@host:5432/db",
+    )
   if (env.SENTRY_DSN && !SENTRY_DSN.test(Redacted.value(env.SENTRY_DSN)))
     errors.push(
       "SENTRY_DSN: это не DSN Sentry (нужен вид https://ключ@хост/номер-проекта, как в настройках проекта Sentry) / not a Sentry DSN (https://key@host/project-id)",

@@ -145,6 +145,12 @@ describe("bun run user:reset (arguments)", () => {
     expect(stderr).toContain("bun run user:reset <telegram id>")
   })
 
+  test("an id nothing is stored about → said so, exit 1 (a mistyped id is not a successful reset)", async () => {
+    const { code, stderr } = await runCli(["987654321"])
+    expect(code).toBe(1)
+    expect(stderr).toContain("О пользователе 987654321 ничего не хранится")
+  })
+
   test("--help → usage, exit 0", async () => {
     const { code, stdout } = await runCli(["--help"])
     expect({ code, usage: stdout.includes("--with-ratings") }).toEqual({ code: 0, usage: true })

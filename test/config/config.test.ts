@@ -368,6 +368,17 @@ describe("parseConfig", () => {
     ).toBeDefined()
   })
 
+  test("DATABASE_URL that is not a PostgreSQL URL (another database, not a URL) → rejected, unquoted", () => {
+    for (const url of ["mysql://bot:s3cret@db:3306/emco", "not a url s3cret"]) {
+      const errors = errorsOf({ BOT_TOKEN: TOKEN, DATABASE_URL: url })
+      expect(errors.map((e) => e.split(":")[0])).toEqual(["DATABASE_URL"])
+      expect(errors.join("\n")).not.toContain("s3cret")
+    }
+    expect(ok({ BOT_TOKEN: TOKEN, DATABASE_URL: "postgresql+asyncpg://u:p@h/d" }).database.kind).toBe(
+      "postgres",
+    )
+  })
+
   test("no AI key → listed beside the other problems (the raw variables, whatever else fails)", () => {
     expect(missingAiKey({ BOT_TOKEN: "" }).map((e) => e.split(":")[0])).toEqual([
       "OPENAI_API_KEY, GEMINI_API_KEY",
