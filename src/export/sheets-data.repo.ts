@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../../db/schema"
+import { adminTexts } from "../admin/texts"
 import { levelLabels } from "../cases/kernel/texts"
 import { findCase } from "../cases/registry"
 import { DEFAULT_TIME_ZONE, formatInZone, zoneLabel } from "../core/dates"
@@ -146,7 +147,7 @@ const attempts = (rows: ReadonlyArray<AttemptRow>, timeZone: string): SheetRows 
     r.attempt_no,
     stamp(new Date(r.started_at), timeZone),
     stamp(new Date(r.ended_at), timeZone),
-    r.outcome,
+    adminTexts.outcomes[r.outcome] ?? r.outcome,
     r.turns,
     r.score,
     findCase(r.case_id)?.methodology.components.length ?? r.covered.length,

@@ -77,8 +77,8 @@ describe.each(backends)("Sheets export job end to end (%s)", (backend) => {
     ])
     const attempts = await readBack(result.spreadsheetId, "Attempts")
     expect(attempts.slice(1).map((r) => [r[0], r[1], r[3], r[7], r[13]])).toEqual([
-      [String(attemptIds[0]), "1", "fb-peer", "completed", "gpt-5-mini / gemini-2.5-pro"],
-      [String(attemptIds[1]), "9", "career-dialog", "out_of_moves", "— / —"],
+      [String(attemptIds[0]), "1", "fb-peer", "все шаги", "gpt-5-mini / gemini-2.5-pro"],
+      [String(attemptIds[1]), "9", "career-dialog", "реплики кончились", "— / —"],
     ])
   })
 

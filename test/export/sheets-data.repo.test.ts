@@ -118,7 +118,7 @@ describe.each(backends)("buildSheetsData (%s)", (backend) => {
         "fb-peer",
         1,
         ...when,
-        "completed",
+        "все шаги",
         5,
         4,
         2,
@@ -126,7 +126,7 @@ describe.each(backends)("buildSheetsData (%s)", (backend) => {
         0,
         "gpt-5-mini / gemini-2.5-pro",
       ],
-      [second!, 9, "", "career-dialog", 1, ...when, "out_of_moves", 5, 4, 2, "обычный", 0, "— / —"],
+      [second!, 9, "", "career-dialog", 1, ...when, "реплики кончились", 5, 4, 2, "обычный", 0, "— / —"],
     ])
   })
 
