@@ -82,7 +82,7 @@ const onText = (
   if (a.phase === "Reviewing")
     return a.reviewRequestId === null
       ? [s, [Cmd.reply(withSupport(t.reviewUnavailable, ev.supportContact), retryReviewKeyboard(spec.id))]]
-      : [s, [Cmd.reply(t.manualFinish)]]
+      : [s, [Cmd.reply(t.reviewInProgress)]]
   if (text === t.buttons.analysis) return requestFinish(s, spec, a)
   if (text === t.buttons.hint) return giveHint(s, spec, a)
   return learnerLine(s, ev, a, text)

@@ -532,10 +532,13 @@ describe("manual finish", () => {
     ])
   })
 
-  test("pressed again while the review is being prepared → the same notice, no second review, no stats", () => {
+  test("pressed again (or a line typed) while the review is being prepared → told it is on its way and the dialogue is over; no second review, no stats", () => {
     const reviewing = fold(reduce, oneTurn, [ev(text(t.buttons.analysis))])
-    expect(reduce(reviewing, ev(text(t.buttons.analysis)))).toEqual([reviewing, [Cmd.reply(t.manualFinish)]])
-    expect(reduce(reviewing, ev(text("ещё реплика")))).toEqual([reviewing, [Cmd.reply(t.manualFinish)]])
+    expect(reduce(reviewing, ev(text(t.buttons.analysis)))).toEqual([
+      reviewing,
+      [Cmd.reply(t.reviewInProgress)],
+    ])
+    expect(reduce(reviewing, ev(text("ещё реплика")))).toEqual([reviewing, [Cmd.reply(t.reviewInProgress)]])
   })
 })
 
