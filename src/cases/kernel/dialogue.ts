@@ -34,7 +34,10 @@ export const startAttempt = (s: Session, spec: CaseSpec, now: number, level: Lev
 export const giveHint = (s: Session, spec: CaseSpec, a: Attempt): Step => {
   const next = spec.methodology.components.find((c) => !a.covered.includes(c.key))
   if (!next) return [s, [Cmd.reply(t.hintAllShown)]]
-  return [withAttempt(s, { ...a, hints: a.hints + 1 }), [Cmd.reply(t.hint(next))]]
+  return [
+    withAttempt(s, { ...a, hints: a.hints + 1 }),
+    [Cmd.reply(t.hint(next, spec.texts.hints?.[next.key]))],
+  ]
 }
 
 /** Sends one learner line to the persona, under a fresh request id. */

@@ -58,6 +58,11 @@ export interface CaseTexts {
   readonly stopped: string
   /** Caption of the PDF guide (HTML). */
   readonly guideCaption: string
+  /**
+   * What each step asks of the learner, said to them («ты», plain text), for «💡 Подсказка»; by component key. A step
+   * without one is explained by its definition's first part.
+   */
+  readonly hints?: Readonly<Record<string, string>>
 }
 
 export interface CaseSpec {
