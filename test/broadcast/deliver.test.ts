@@ -121,10 +121,13 @@ for (const backend of backends) {
     test("a recipient's mark that stalls draws no 429: the sends after it do not catch up into one second", async () => {
       const ids = range(1_000_001, 36)
       await addUsers(db(), ids)
-      fake.setRateLimit(10)
+      // The fake admits one more than the pace: it counts arrivals, which a loaded machine bunches by a few
+      // milliseconds; the pace itself is measured where the bot starts each send (`started`), to the millisecond.
+      fake.setRateLimit(11)
       const { broadcast } = await createBroadcast(db(), { createdBy: 1, html: "Новость", audience: "all" })
       let stall: Promise<unknown> = Promise.resolve()
       let stalledFrom = 0
+      const started = new Map<number, number>()
       // 30 ms after the 10th send (slots are 100 ms apart at 10/s), a transaction holds the 11th recipient's row
       // (PostgreSQL) or the only connection (PGlite) for 250 ms: the 11th mark stalls between its slot and its send.
       const stallingSend: BroadcastSend = async (chatId, html, paced) => {
@@ -140,7 +143,10 @@ for (const backend of backends) {
                 await Bun.sleep(250) // not pg_sleep: PGlite would block the whole event loop, timers included
               })
           }, 30)
-        await send(chatId, html, paced)
+        await send(chatId, html, async () => {
+          await paced()
+          started.set(chatId, Date.now())
+        })
       }
       const result = await deliverBroadcast({
         db: db(),
@@ -156,11 +162,14 @@ for (const backend of backends) {
         .where("user_id", "=", ids[9]!)
         .executeTakeFirstOrThrow()
       expect(tenth.sent_at!.getTime()).toBeLessThanOrEqual(stalledFrom)
-      const at = (id: number) => fake.callsOf("sendMessage").find((c) => Number(c.params.chat_id) === id)!.at
-      expect(at(ids[10]!) - at(ids[9]!)).toBeGreaterThanOrEqual(200)
+      expect(started.get(ids[10]!)! - started.get(ids[9]!)!).toBeGreaterThanOrEqual(200)
       expect(result).toMatchObject({ outcome: "done", sent: 36, failed: 0, rateLimited: 0 })
       expect(rateLimitedCalls()).toBe(0)
-      expect(fullestSecond()).toBeLessThanOrEqual(10)
+      // After the stall the sends do not catch up: never more than the pace's 10 started within a second (950 ms
+      // here: a start is stamped when its wait resumes, which a busy event loop may delay; a catch-up is back-to-back).
+      const starts = [...started.values()]
+      const fullest = Math.max(...starts.map((t) => starts.filter((u) => u >= t && u - t < 950).length))
+      expect(fullest).toBeLessThanOrEqual(10)
       expect([...deliveredPerChat().values()].every((n) => n === 1)).toBe(true)
     })
 
