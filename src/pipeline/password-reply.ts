@@ -3,8 +3,9 @@ import type { InputCtx } from "./stage"
 
 /** The stored update with the words that may be a password (its text or caption) replaced. */
 export const redactText = (update: Update): Update => {
-  const m = update.message
-  if (!m) return update
+  if (!update.message) return update
+  // Formatting offsets would point into words no longer there.
+  const { entities: _entities, caption_entities: _captionEntities, ...m } = update.message
   return {
     ...update,
     message: {

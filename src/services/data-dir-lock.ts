@@ -13,6 +13,7 @@ import { join } from "node:path"
 const LOCK_FILE = "bot.lock"
 export const HEARTBEAT_MS = 2_000
 export const STALE_MS = 15_000
+const TAKEOVER_CHECK_MS = 300
 
 export interface Holder {
   readonly pid: number
@@ -105,17 +106,30 @@ export interface LockOptions {
   readonly onLost?: () => void
 }
 
-/** Takes the data directory's lock (waiting up to `waitMs`), keeps it alive, and gives it back on release or exit. */
+/**
+ * Takes the data directory's lock (waiting up to `waitMs`), keeps it alive, and gives it back on release or exit.
+ * A lock taken over from a gone holder is checked again a moment later: two starters that found the same stale
+ * file may both remove it, and only the second one's file stays (each read and removal is synchronous, so the
+ * later removal falls well within the moment).
+ */
 export const lockDataDir = async (dir: string, options: LockOptions): Promise<DataDirLock> => {
   const path = join(dir, LOCK_FILE)
   const mine: Holder = { pid: process.pid, host: hostname(), token: randomUUID() }
+  const ours = () => read(path)?.holder?.token === mine.token
   const deadline = Date.now() + options.waitMs
   let told = false
-  while (!tryCreate(path, mine)) {
+  let tookOver = false
+  for (;;) {
+    if (tryCreate(path, mine)) {
+      if (!tookOver) break
+      await Bun.sleep(TAKEOVER_CHECK_MS)
+      if (ours()) break
+    }
     const held = read(path)
     if (held === null) continue
     if (isGone(held)) {
       removeStale(path)
+      tookOver = true
       continue
     }
     if (Date.now() >= deadline) throw new DataDirBusy(dir, held.holder)
@@ -123,7 +137,6 @@ export const lockDataDir = async (dir: string, options: LockOptions): Promise<Da
     told = true
     await Bun.sleep(250)
   }
-  const ours = () => read(path)?.holder?.token === mine.token
   const heartbeat = setInterval(() => {
     if (!ours()) {
       clearInterval(heartbeat)

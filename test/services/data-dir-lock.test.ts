@@ -58,6 +58,32 @@ describe("one process per embedded data directory", () => {
     expect(existsSync(join(dir, "bot.lock"))).toBe(false)
   })
 
+  test("two starters that find the same stale lock at once: exactly one of them ends up holding the folder", async () => {
+    for (let round = 0; round < 3; round++) {
+      const dir = freshDir()
+      const dead = Bun.spawn(["true"])
+      await dead.exited
+      writeFileSync(join(dir, "bot.lock"), JSON.stringify({ pid: dead.pid, host: hostname(), token: "old" }))
+      const starters = [0, 1].map(() => {
+        const child = Bun.spawn(["bun", HOLDER, dir], { stdout: "pipe", stderr: "ignore" })
+        children.push(child)
+        return child
+      })
+      // The loser refuses (it waits for nobody) and exits; the winner keeps the folder.
+      await Promise.race(starters.map((c) => c.exited))
+      await Bun.sleep(500)
+      const running = starters.filter((c) => c.exitCode === null)
+      expect(running).toHaveLength(1)
+      const said = await Promise.all(
+        starters.map(async (c) => {
+          c.kill("SIGTERM")
+          return new Response(c.stdout).text()
+        }),
+      )
+      expect(said.filter((text) => text.includes("held"))).toHaveLength(1)
+    }
+  })
+
   test("a waiting start takes the folder when the holder stops (a deploy's old process), told once that it waits", async () => {
     const dir = freshDir()
     const child = await holdIn(dir)
