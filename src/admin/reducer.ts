@@ -4,6 +4,7 @@ import { DEFAULT_TIME_ZONE } from "../core/dates"
 import type { Envelope, Feedback } from "../core/model"
 import type { Session } from "../core/session"
 import type { Step } from "../core/step"
+import { sharedTexts } from "../core/texts"
 import { exportTexts } from "../export/export-texts"
 import { backToMenu } from "../nav/keyboards"
 import { texts } from "../nav/texts"
@@ -81,7 +82,7 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
   const isAdmin = ev.actor.role === "admin"
   if (input._tag === "Command" && input.name === "forget_me")
     return [
-      s,
+      { ...s, forgetAsked: true },
       [
         Cmd.reply(
           t.forgetAsk,
@@ -93,14 +94,18 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
       ],
     ]
   if (input._tag === "Callback" && input.data._tag === "Forget") {
+    // Only an open question is answered: a press of an answered one (a forged callback) deletes nothing.
+    if (!s.forgetAsked) return [s, [Cmd.answer(input.queryId, sharedTexts.staleButton, true)]]
     const answer = Cmd.answer(input.queryId)
     // The answered question loses its buttons: an old «Да» pressed by mistake later cannot delete anything.
     const settled = (label: string) =>
       input.messageId === null ? [] : [Cmd.edit(input.messageId, t.forgetAnswered(label))]
-    if (!input.data.confirmed) return [s, [answer, ...settled(t.forgetNo), Cmd.reply(t.forgetKept)]]
+    if (!input.data.confirmed)
+      return [{ ...s, forgetAsked: false }, [answer, ...settled(t.forgetNo), Cmd.reply(t.forgetKept)]]
     // Told once the deletion is done, by this row: no feedback event is stored (it would carry their name).
     const done = Cmd.reply(t.forgetDone, { _tag: "RemoveReply" })
-    return [{ ...s, flow: { _tag: "Idle" } }, [answer, ...settled(t.forgetYes), { _tag: "ForgetMe" }, done]]
+    const forgotten = { ...s, flow: { _tag: "Idle" }, forgetAsked: false } as const
+    return [forgotten, [answer, ...settled(t.forgetYes), { _tag: "ForgetMe" }, done]]
   }
   if (input._tag === "Command" && ADMIN_COMMANDS.has(input.name)) {
     if (!isAdmin) return [s, [Cmd.reply(texts.adminOnly)]]

@@ -57,6 +57,8 @@ export const Session = Schema.Struct({
   reviews: added(Schema.Number, 0),
   /** Each opening of the survey is a run; its buttons carry it, so an older run's buttons cannot overwrite. */
   surveyRun: added(Schema.Number, 0),
+  /** /forget_me asked and not yet answered: only then does «Да, удалить» delete (a forged or old press does not). */
+  forgetAsked: added(Schema.Boolean, false),
 })
 export type Session = typeof Session.Type
 export type Flow = typeof Flow.Type
@@ -70,6 +72,7 @@ export const initialSession: Session = {
   reviewed: {},
   reviews: 0,
   surveyRun: 0,
+  forgetAsked: false,
 }
 
 export const idle: Flow = { _tag: "Idle" }

@@ -1,4 +1,5 @@
 import type { Update } from "grammy/types"
+import type { Role } from "../core/model"
 import type { InputCtx } from "./stage"
 
 /** The stored update with the words that may be a password (its text or caption) replaced. */
@@ -22,24 +23,36 @@ export interface Erasure {
   readonly redacted: Update
 }
 
+/** What decides whether words may be a password: sign-in on, and a password the sender's role already holds. */
+export interface PasswordRules {
+  readonly config: { readonly authEnabled: boolean }
+  readonly isOwnPassword: (text: string, role: Role) => boolean
+}
+
 /**
  * Words that may be a password, erased from the chat and from the stored update whatever the answer to them:
  * anything typed or captioned at the password prompt, and, while sign-in is required, anything a sender without a
- * role types (a newcomer's first message is often the password), /start's argument included. Commands other than
- * /start with an argument are never erased; a password reply (`PasswordAttempt`) erases itself.
+ * role types (a newcomer's first message is often the password), /start's argument included; from a signed-in
+ * sender, their own password (typed, captioned or after /start: never held against them, so it tells nothing).
+ * Other commands are never erased; a password reply (`PasswordAttempt`) erases itself.
  */
-export const erasure = (ctx: InputCtx, authEnabled: boolean): Erasure | null => {
+export const erasure = (ctx: InputCtx, rules: PasswordRules): Erasure | null => {
   if (ctx.source._tag !== "Update") return null
   const m = ctx.source.update.message
-  if (m?.chat.type !== "private" || (m.text ?? m.caption) === undefined) return null
-  const asked = ctx.session.flow._tag === "AwaitingPassword"
-  if (!asked && !(authEnabled && ctx.actor.role === null)) return null
+  const said = m?.text ?? m?.caption
+  if (m?.chat.type !== "private" || said === undefined) return null
   const { input } = ctx
+  const start = input._tag === "Command" && input.name === "start" ? input.args.trim() : null
   const words =
     input._tag === "Text" ||
     input._tag === "Unsupported" ||
     input._tag === "Rejected" ||
     input._tag === "Voice" ||
-    (input._tag === "Command" && input.name === "start" && input.args.trim() !== "")
-  return words ? { messageId: m.message_id, redacted: redactText(ctx.source.update) } : null
+    (start !== null && start !== "")
+  if (!words) return null
+  const { role } = ctx.actor
+  const asked = ctx.session.flow._tag === "AwaitingPassword"
+  const anyWords = asked || (rules.config.authEnabled && role === null)
+  if (!anyWords && (role === null || !rules.isOwnPassword(start ?? said.trim(), role))) return null
+  return { messageId: m.message_id, redacted: redactText(ctx.source.update) }
 }

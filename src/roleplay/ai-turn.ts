@@ -121,9 +121,12 @@ const ask = Effect.fnUntraced(function* (
   return feedback
 })
 
-/** The calls a command's work makes when nothing fails: a transcription's one, or its task's side by side. */
+/**
+ * The calls a command's work leads to when nothing fails: its task's, side by side; a voice note's transcription
+ * and then the line it becomes (the persona and the judge), so a note is not heard only to be refused its answer.
+ */
 const callsNeeded = (cmd: AiWorkCmd, reviewSamples: number) =>
-  cmd._tag === "Transcribe" ? 1 : (aiTaskFor(cases, cmd, reviewSamples)?.calls.length ?? 0)
+  cmd._tag === "Transcribe" ? 1 + 2 : (aiTaskFor(cases, cmd, reviewSamples)?.calls.length ?? 0)
 
 const run = (ref: WorkRef, cmd: AiWorkCmd): Effect.Effect<Feedback, never, Deps> => {
   switch (cmd._tag) {

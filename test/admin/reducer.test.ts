@@ -5,6 +5,7 @@ import { newAttempt } from "../../src/core/attempt"
 import { Cmd } from "../../src/core/commands"
 import type { Envelope, Feedback, Input, RoleChangeOutcome } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
+import { sharedTexts } from "../../src/core/texts"
 
 const ev = (input: Input): Envelope => ({
   input,
@@ -20,17 +21,18 @@ const forget = (confirmed: boolean): Input => ({
   messageId: 9,
 })
 
-/** Mid-dialogue, with counters the deletion takes away (the session row is deleted by ForgetMe). */
+/** Mid-dialogue, asked by /forget_me, with counters the deletion takes away (ForgetMe deletes the session row). */
 const inDialogue: Session = {
   ...initialSession,
   flow: { _tag: "Case", attempt: newAttempt("fb_employee", 2, 1_600_000_000_000) },
   attempts: { fb_employee: 2 },
+  forgetAsked: true,
 }
 
 describe("adminReducer: /forget_me", () => {
   test("«Да, удалить» → the dialogue closes; delete, then say so, in this one step (no feedback event to store)", () => {
     expect(adminReducer(inDialogue, ev(forget(true)))).toEqual([
-      { ...inDialogue, flow: { _tag: "Idle" } },
+      { ...inDialogue, flow: { _tag: "Idle" }, forgetAsked: false },
       [
         { _tag: "AnswerCallback", queryId: "q-1" },
         { _tag: "Edit", messageId: 9, html: adminTexts.forgetAnswered(adminTexts.forgetYes) },
@@ -42,13 +44,32 @@ describe("adminReducer: /forget_me", () => {
 
   test("«Нет, оставить» → nothing changes; the question keeps the choice and loses its buttons", () => {
     expect(adminReducer(inDialogue, ev(forget(false)))).toEqual([
-      inDialogue,
+      { ...inDialogue, forgetAsked: false },
       [
         { _tag: "AnswerCallback", queryId: "q-1" },
         { _tag: "Edit", messageId: 9, html: adminTexts.forgetAnswered(adminTexts.forgetNo) },
         { _tag: "Reply", html: adminTexts.forgetKept },
       ],
     ])
+  })
+})
+
+describe("adminReducer: a /forget_me answer without an open question", () => {
+  test("«Да» pressed again after «Нет», or forged without /forget_me → an outdated-button alert, nothing deleted", () => {
+    const answered = { ...inDialogue, forgetAsked: false }
+    for (const confirmed of [true, false])
+      expect(adminReducer(answered, ev(forget(confirmed)))).toEqual([
+        answered,
+        [{ _tag: "AnswerCallback", queryId: "q-1", text: sharedTexts.staleButton, alert: true }],
+      ])
+  })
+
+  test("/forget_me opens the question", () => {
+    const [next] = adminReducer(
+      initialSession,
+      ev({ _tag: "Command", name: "forget_me", args: "", messageId: 3 }),
+    )!
+    expect(next.forgetAsked).toBe(true)
   })
 })
 

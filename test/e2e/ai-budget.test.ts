@@ -105,8 +105,8 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(bot.ai.requests.length).toBe(asked)
     expect(await callsToday(bot, typing.id)).toBe(4)
 
-    // By voice: a note costs its transcription, then the persona and the judge (3); the second note's
-    // transcription takes the 4th call, and its line (two calls) no longer fits.
+    // By voice: a note costs its transcription, then the persona and the judge (3); the second note needs three
+    // more and is refused before it is heard (hearing it would spend a call on a line that cannot be answered).
     const speaking = bot.user(2205)
     await signIn(speaking)
     await startCase(speaking)
@@ -120,7 +120,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     )
     expect(second).toContain(kernelTexts.dailyLimit)
     await bot.app.whenIdle()
-    expect(await callsToday(bot, speaking.id)).toBe(4)
+    expect(await callsToday(bot, speaking.id)).toBe(3)
   })
 
   test("/forget_me does not give the budget back", async () => {

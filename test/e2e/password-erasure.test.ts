@@ -94,4 +94,19 @@ describe.each(backends)("a password outside the prompt is erased (%s)", (backend
     await bot.app.whenIdle()
     expect(await traces(bot, learner.id, USER_PASSWORD)).toEqual([])
   })
+
+  test("signed in: /start with the password, and the password over the message limit → erased all the same", async () => {
+    bot = await startBot({ backend, env: { MAX_REQUESTS_PER_MINUTE: "6", MAX_REQUESTS_PER_HOUR: "60" } })
+    const user = bot.user(2305)
+    await signIn(user)
+    const deletes = deletedIn(bot, user.id)
+    await user.sendUpdate(commandUpdate("start", { userId: user.id, args: USER_PASSWORD }))
+    expect(deletedIn(bot, user.id)).toBe(deletes + 1)
+    // Over the limit nothing is answered, but the password still leaves the chat and the inbox.
+    for (let i = 0; i < 4; i++) await user.send("/whoami")
+    expect(textsOf(await user.send(USER_PASSWORD))).toEqual([])
+    expect(deletedIn(bot, user.id)).toBe(deletes + 2)
+    await bot.app.whenIdle()
+    expect(await traces(bot, user.id, USER_PASSWORD)).toEqual([])
+  })
 })

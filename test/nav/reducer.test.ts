@@ -40,6 +40,7 @@ const state: Session = {
   reviewed: { fb_employee: 1 },
   reviews: 1,
   surveyRun: 0,
+  forgetAsked: false,
 }
 
 const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 31 })

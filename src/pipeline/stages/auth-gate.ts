@@ -11,7 +11,8 @@ import type { Handler, InputCtx, Stage } from "../stage"
 export const authGate: Stage<InputCtx, InputCtx> = (next) => (ctx) => authGateStep(next, ctx)
 
 const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: InputCtx) {
-  const { config } = yield* Settings
+  const settings = yield* Settings
+  const { config } = settings
   const refusal = refuseWithoutRole(ctx.session, {
     input: ctx.input,
     actor: ctx.actor,
@@ -20,7 +21,7 @@ const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: 
   })
   if (!refusal) return yield* next(ctx)
   // What a sender without a role types may be the password, sent before /start: erased, and said so.
-  const erase = erasure(ctx, config.authEnabled)
+  const erase = erasure(ctx, settings)
   if (!erase) return yield* commit(ctx, ctx.session, refusal)
   yield* commit(
     ctx,

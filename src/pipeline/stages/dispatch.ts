@@ -8,7 +8,8 @@ import type { Handler, InputCtx } from "../stage"
 
 /** The one loop: reduce (pure) → persist with a version check → interpret the commands. */
 export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: InputCtx) {
-  const { config } = yield* Settings
+  const settings = yield* Settings
+  const { config } = settings
   const [next, cmds] = reduce(ctx.session, {
     input: ctx.input,
     actor: ctx.actor,
@@ -22,7 +23,7 @@ export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: Inp
   })
   // At the password prompt a caption or an over-long text, and /start's argument before sign-in: whatever the
   // answer, the words are erased first.
-  const erase = erasure(ctx, config.authEnabled)
+  const erase = erasure(ctx, settings)
   if (!erase) return yield* commit(ctx, next, cmds, ctx.redactedPayload)
   yield* commit(ctx, next, [Cmd.delete(erase.messageId), ...cmds], erase.redacted)
 })

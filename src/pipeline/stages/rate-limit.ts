@@ -42,7 +42,7 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
         : []
   // Words that may be a password are still erased, from the chat and from the stored update. Why they vanished is
   // told with the window's one notice: a flood at the password prompt costs a deletion per message, not a reply too.
-  const erase = erasure(ctx, settings.config.authEnabled)
+  const erase = erasure(ctx, settings)
   if (!erase) return yield* commit(ctx, session, cmds)
   yield* commit(ctx, session, [Cmd.delete(erase.messageId), ...cmds], erase.redacted)
 })
