@@ -7,8 +7,8 @@ import { join } from "node:path"
  * One process per embedded data directory. Two PGlite instances on one folder each keep their own view of the
  * files and overwrite each other's writes: an outside run lost roles, updates and the password's erasure that
  * way (a second `bun start`, a CLI tool beside the bot, an overlapping deploy on one volume). A lock file names its
- * holder; on this host a holder whose process has ended is gone at once (a kill -9, a restart), elsewhere (another
- * container on the same volume) one whose heartbeat stopped for STALE_MS.
+ * holder and is touched every HEARTBEAT_MS; a holder whose heartbeat stopped for STALE_MS is gone, and on this
+ * host one whose process has ended is gone at once (a kill -9, a restart).
  */
 const LOCK_FILE = "bot.lock"
 export const HEARTBEAT_MS = 2_000
@@ -62,10 +62,15 @@ const read = (path: string): { holder: Holder | null; ageMs: number } | null => 
   }
 }
 
+/**
+ * A holder is gone once its heartbeat stopped; on this host, at once when its process has ended. A live pid with a
+ * stopped heartbeat is another program that got the number after a reboot; our own pid is a previous container's
+ * (pid 1 again), never a live peer.
+ */
 const isGone = (held: { holder: Holder | null; ageMs: number }) => {
   const { holder, ageMs } = held
-  if (holder === null || holder.host !== hostname()) return ageMs > STALE_MS
-  // Our own pid in the file is a previous container's (pid 1 again), never a live peer.
+  if (ageMs > STALE_MS) return true
+  if (holder === null || holder.host !== hostname()) return false
   return holder.pid === process.pid || !isAlive(holder.pid)
 }
 

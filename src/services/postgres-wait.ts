@@ -22,8 +22,18 @@ const reasonOf = (error: unknown, password: string): string => {
 // A wrong user or password (class 28) or database name (3D000) will not fix itself by waiting.
 const isRefusal = (error: unknown) => /^(28|3D000)/.test(sqlStateOf(error) ?? "")
 
-const within = <A>(promise: Promise<A>, ms: number) =>
-  Promise.race([promise, Bun.sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))])
+/** The answer, or a rejection after `ms`; the timer is cleared either way (an ops command exits once it is done). */
+const within = async <A>(promise: Promise<A>, ms: number): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /**
  * At start PostgreSQL may not be up yet (deployed next to the bot, restarting): tried again with a growing pause
@@ -53,15 +63,17 @@ export const waitForPostgres = async (
           `в DATABASE_URL. / PostgreSQL at ${address} refused the connection (${reason}): check the user, ` +
           "password and database name in DATABASE_URL.",
       )
-    if (Date.now() + pauseMs >= deadline)
+    const left = deadline - Date.now()
+    if (left <= 0)
       throw new StartupError(
         `PostgreSQL на ${address} недоступен уже ${timeoutSec} с (${reason}). Проверь DATABASE_URL, сеть и что ` +
           `сервер запущен; ждать дольше — DATABASE_CONNECT_TIMEOUT_SEC. / PostgreSQL at ${address} unreachable ` +
           `for ${timeoutSec} s (${reason}). Check DATABASE_URL, the network and that the server is up; wait ` +
           "longer with DATABASE_CONNECT_TIMEOUT_SEC.",
       )
-    onRetry({ address, attempt, reason, retryInMs: pauseMs })
-    await Bun.sleep(pauseMs)
+    // The last pause ends at the deadline, for one more try: the message's «N s» is what was waited.
+    onRetry({ address, attempt, reason, retryInMs: Math.min(pauseMs, left) })
+    await Bun.sleep(Math.min(pauseMs, left))
     pauseMs = Math.min(pauseMs * 2, 5000)
   }
 }

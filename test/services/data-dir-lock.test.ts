@@ -106,6 +106,17 @@ describe("one process per embedded data directory", () => {
     expect(await refusal(dir)).toBeNull()
   })
 
+  test("a lock naming a live process of this host whose heartbeat stopped (its pid reused after a reboot) is gone", async () => {
+    const dir = freshDir()
+    const path = join(dir, "bot.lock")
+    // The test runner's parent: alive, and no holder of anything.
+    writeFileSync(path, JSON.stringify({ pid: process.ppid, host: hostname(), token: "before-reboot" }))
+    expect(await refusal(dir)).toBeInstanceOf(DataDirBusy)
+    const stale = new Date(Date.now() - STALE_MS - 1000)
+    utimesSync(path, stale, stale)
+    expect(await refusal(dir)).toBeNull()
+  })
+
   test("a holder whose lock was taken over hears it at its next heartbeat (and leaves the new holder's file)", async () => {
     const dir = freshDir()
     let lost = 0
