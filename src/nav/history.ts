@@ -29,7 +29,8 @@ export const renderAttempt = (
     html,
     keyboard: inline(
       ...(a.hasTranscript ? [[button(t.buttons.transcript, callbackData.attempt(a.id, true))]] : []),
-      [button(t.buttons.again, callbackData.caseAction(a.caseId, "start"))],
+      // Again at the difficulty it was played at.
+      [button(t.buttons.again, callbackData.caseAction(a.caseId, a.level === "normal" ? "start" : a.level))],
       [backToResults()],
     ),
   }
