@@ -50,7 +50,8 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     )
     await user.send(`/${spec.commands.start}`)
     const hint = textsOf(await user.send(k.buttons.hint))
-    expect(hint).toEqual([visibleText(k.hint(spec.methodology.components[0]!))])
+    const step = spec.methodology.components[0]!
+    expect(hint).toEqual([visibleText(k.hint(step, spec.texts.hints?.[step.key]))])
     await user.send("Во вторник ты не заполнил чек-лист осмотра")
     const first = textsOf(await user.send(k.buttons.analysis))
     const review1 = first.find((t) => t.startsWith("🎓 Разбор"))!
