@@ -3,6 +3,7 @@ import { Elysia } from "elysia"
 import type { Update } from "grammy/types"
 import type { Registry } from "prom-client"
 import { readAtMost } from "../lib/read-at-most"
+import { answerWithin } from "../lib/within"
 
 export type Lifecycle = "starting" | "ready" | "draining"
 
@@ -36,9 +37,6 @@ const isUpdate = (body: unknown): body is Update =>
   body !== null &&
   Number.isSafeInteger((body as { update_id?: unknown }).update_id)
 
-const withTimeout = <A>(p: Promise<A>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms))])
-
 /** Liveness, readiness and Prometheus metrics: on METRICS_PORT only, never next to the public webhook. */
 export const opsRoutes = (deps: ServerDeps) =>
   new Elysia()
@@ -50,7 +48,7 @@ export const opsRoutes = (deps: ServerDeps) =>
         return { status: state }
       }
       try {
-        await withTimeout(deps.pingDb(), 2000)
+        await answerWithin(deps.pingDb(), 2000)
         return { status: "ready" }
       } catch {
         set.status = 503

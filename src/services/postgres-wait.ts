@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
+import { answerWithin } from "../lib/within"
 import { pingDatabase } from "../repositories/health.repo"
 import { StartupError } from "../startup"
 import { describeError } from "./log"
@@ -22,19 +23,6 @@ const reasonOf = (error: unknown, password: string): string => {
 // A wrong user or password (class 28) or database name (3D000) will not fix itself by waiting.
 const isRefusal = (error: unknown) => /^(28|3D000)/.test(sqlStateOf(error) ?? "")
 
-/** The answer, or a rejection after `ms`; the timer is cleared either way (an ops command exits once it is done). */
-const within = async <A>(promise: Promise<A>, ms: number): Promise<A> => {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * At start PostgreSQL may not be up yet (deployed next to the bot, restarting): tried again with a growing pause
  * for up to `timeoutSec`, then a StartupError that names host and port (never the URL or the password). A refused
@@ -51,7 +39,7 @@ export const waitForPostgres = async (
   const deadline = Date.now() + timeoutSec * 1000
   let pauseMs = 250
   for (let attempt = 1; ; attempt++) {
-    const error = await within(pingDatabase(db), Math.max(deadline - Date.now(), 1)).then(
+    const error = await answerWithin(pingDatabase(db), Math.max(deadline - Date.now(), 1)).then(
       () => null,
       (e: unknown) => e ?? new Error("failed"),
     )
