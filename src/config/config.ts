@@ -163,11 +163,11 @@ export const formatConfigErrors = (errors: ReadonlyArray<string>): string =>
   ].join("\n")
 
 /**
- * The bot's own rule beside the configuration (ops commands need no AI): at least one AI key. Read from the raw
- * variables, so it is listed with every other problem even when the rest does not parse.
+ * The bot's own rule beside the configuration (ops commands need no AI): at least one AI key, blank counting as
+ * unset. Read from the raw variables, so it is listed with every other problem even when the rest does not parse.
  */
 export const missingAiKey = (source: Record<string, string | undefined>): string[] =>
-  source.OPENAI_API_KEY || source.GEMINI_API_KEY
+  source.OPENAI_API_KEY?.trim() || source.GEMINI_API_KEY?.trim()
     ? []
     : [
         "OPENAI_API_KEY, GEMINI_API_KEY: не задан ни один ключ ИИ — нужен хотя бы один / no AI key: set at least one",

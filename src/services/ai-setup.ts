@@ -1,7 +1,7 @@
-import { Effect, Semaphore } from "effect"
+import { Effect, Redacted, Semaphore } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../../db/schema"
-import type { AppConfig } from "../config/config"
+import { type AppConfig, missingAiKey } from "../config/config"
 import { makeGeminiClient } from "../providers/gemini"
 import { makeOpenAiClient } from "../providers/openai"
 import { DEFAULT_SPEECH_MODEL, openAiSpeech } from "../providers/speech"
@@ -47,10 +47,11 @@ const logChainFailed =
 
 /** Without any AI key the bot cannot hold a dialogue: refused at once, before a database is opened or created. */
 export const requireAiKey = (env: AppConfig["env"]) => {
-  if (!env.OPENAI_API_KEY && !env.GEMINI_API_KEY)
-    throw new StartupError(
-      "Не задан ни один ключ ИИ: укажите OPENAI_API_KEY и/или GEMINI_API_KEY. / No AI provider: set OPENAI_API_KEY and/or GEMINI_API_KEY.",
-    )
+  const [missing] = missingAiKey({
+    OPENAI_API_KEY: env.OPENAI_API_KEY && Redacted.value(env.OPENAI_API_KEY),
+    GEMINI_API_KEY: env.GEMINI_API_KEY && Redacted.value(env.GEMINI_API_KEY),
+  })
+  if (missing) throw new StartupError(missing)
 }
 
 /** A chat client per provider that has a key, with the configured per-call budget (also used by `bun run eval`). */

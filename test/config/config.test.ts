@@ -384,6 +384,7 @@ describe("parseConfig", () => {
       "OPENAI_API_KEY, GEMINI_API_KEY",
     ])
     expect(missingAiKey({ GEMINI_API_KEY: "g" })).toEqual([])
+    expect(missingAiKey({ OPENAI_API_KEY: "   " })).toHaveLength(1)
   })
 
   test("TELEGRAM_API_ROOT with a trailing slash → slash removed; ftp:// → rejected", () => {
