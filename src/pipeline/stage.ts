@@ -61,6 +61,8 @@ export interface LoadedCtx extends ReadCtx {
 
 export interface InputCtx extends LoadedCtx {
   readonly input: Input
-  /** Set when the stored update must be scrubbed (a password reply) once it has been read. */
+  /** Set when the stored update must be scrubbed (words that may be a password) once it has been read. */
   readonly redactedPayload?: unknown
+  /** The sender's message to delete from the chat with the step (words that may be a password, password-reply.ts). */
+  readonly eraseMessage?: number
 }

@@ -3,13 +3,11 @@ import { reduce } from "../../app/reducer"
 import { Cmd } from "../../core/commands"
 import { Settings } from "../../services/settings"
 import { commit } from "../commit"
-import { erasure } from "../password-reply"
 import type { Handler, InputCtx } from "../stage"
 
 /** The one loop: reduce (pure) → persist with a version check → interpret the commands. */
 export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: InputCtx) {
-  const settings = yield* Settings
-  const { config } = settings
+  const { config } = yield* Settings
   const [next, cmds] = reduce(ctx.session, {
     input: ctx.input,
     actor: ctx.actor,
@@ -21,9 +19,7 @@ export const dispatch: Handler<InputCtx> = Effect.fnUntraced(function* (ctx: Inp
     ...(config.env.NUDGE_SCHEDULE ? { nudgeSchedule: config.env.NUDGE_SCHEDULE } : {}),
     ...(config.env.SUPPORT_CONTACT ? { supportContact: config.env.SUPPORT_CONTACT } : {}),
   })
-  // At the password prompt a caption or an over-long text, and /start's argument before sign-in: whatever the
-  // answer, the words are erased first.
-  const erase = erasure(ctx, settings)
-  if (!erase) return yield* commit(ctx, next, cmds, ctx.redactedPayload)
-  yield* commit(ctx, next, [Cmd.delete(erase.messageId), ...cmds], erase.redacted)
+  // Words that may be a password (validate.ts): whatever the answer, they are erased first.
+  const erased = ctx.eraseMessage === undefined ? cmds : [Cmd.delete(ctx.eraseMessage), ...cmds]
+  yield* commit(ctx, next, erased, ctx.redactedPayload)
 })

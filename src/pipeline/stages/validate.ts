@@ -9,7 +9,7 @@ import { Metrics } from "../../services/metrics"
 import { LOGIN_FAILURE_BURST, Settings } from "../../services/settings"
 import { AtReceipt } from "../at-receipt"
 import { commit } from "../commit"
-import { redactText } from "../password-reply"
+import { erasure, redactText } from "../password-reply"
 import type { Handler, InputCtx, Stage } from "../stage"
 
 /** Counts a wrong password, and warns once per minute when they pile up across users (ids and counts only). */
@@ -51,7 +51,8 @@ const verify = Effect.fnUntraced(function* (ctx: InputCtx, text: string) {
 
 /**
  * Text limits, and the password reply: verified here so the plaintext never reaches the reducer, the session or a
- * log, and scrubbed from the stored update once read.
+ * log, and scrubbed from the stored update once read; other words that may be a password are marked for erasure
+ * (password-reply.ts), decided once for the stages after.
  */
 export const validate: Stage<InputCtx, InputCtx> = (next) => (ctx) => validateStep(next, ctx)
 
@@ -63,19 +64,22 @@ const validateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: 
   // At receipt, neither a rejection (counted) nor a password (checked, counted, scrubbed): the ordinary path's.
   if ((input._tag === "Rejected" || password) && (yield* AtReceipt)) return
   if (input._tag === "Rejected") metrics.validationRejections.inc({ reason: input.reason })
-  if (input._tag !== "Text" || ctx.source._tag !== "Update") return yield* next({ ...ctx, input })
-  if (!password) {
-    const { role } = ctx.actor
-    if (role === null || !settings.isOwnPassword(input.text, role)) return yield* next({ ...ctx, input })
-    // A signed-in sender typed their password again (into a dialogue, say): erased, never a line or a prompt.
-    if (yield* AtReceipt) return
-    const cmds = [Cmd.delete(input.messageId), Cmd.reply(authTexts.passwordErased)]
-    return yield* commit(ctx, ctx.session, cmds, redactText(ctx.source.update))
+  if (password && ctx.source._tag === "Update") {
+    const verdict = yield* verify(ctx, input.text)
+    return yield* next({
+      ...ctx,
+      input: { _tag: "PasswordAttempt", ...verdict, messageId: input.messageId },
+      redactedPayload: redactText(ctx.source.update),
+    })
   }
-  const verdict = yield* verify(ctx, input.text)
-  yield* next({
-    ...ctx,
-    input: { _tag: "PasswordAttempt", ...verdict, messageId: input.messageId },
-    redactedPayload: redactText(ctx.source.update),
-  })
+  // Other words that may be a password (decided here, once). A typed text that still is one can only be a signed-in
+  // sender's own password (a guest's was refused by the gate): erased, never a line or a prompt. Anything else
+  // is reduced as ever, and erased with its step (dispatch).
+  const erase = erasure({ ...ctx, input }, settings)
+  if (!erase) return yield* next({ ...ctx, input })
+  if (input._tag !== "Text")
+    return yield* next({ ...ctx, input, eraseMessage: erase.messageId, redactedPayload: erase.redacted })
+  if (yield* AtReceipt) return
+  const cmds = [Cmd.delete(erase.messageId), Cmd.reply(authTexts.passwordErased)]
+  return yield* commit(ctx, ctx.session, cmds, erase.redacted)
 })
