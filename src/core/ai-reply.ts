@@ -39,7 +39,8 @@ export type Vote = boolean | null
 
 /**
  * The review as code decided it from the samples: a step is covered when most samples say so with a quote found
- * in the learner's words (or, without one, as the per-turn judge decided); a step without a majority is disputed
+ * in the learner's words (or, without one, as the per-turn judge decided); a step without a majority (or credited
+ * by the per-turn judge, shown ✅ live, and found missed by the majority) is disputed
  * («спорно») and not covered. Stored with the attempt, with what it was decided by.
  */
 export interface ReviewVerdict {

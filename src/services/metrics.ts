@@ -97,7 +97,7 @@ export const makeMetrics = () => {
     ),
     stepsDisputed: counter(
       "bot_review_steps_disputed_total",
-      "Review steps without a majority across the samples («спорно»), by case",
+      "Review steps without a majority across the samples, or credited live and found missed («спорно»), by case",
       ["case"],
     ),
     workReissues: counter(

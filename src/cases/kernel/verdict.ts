@@ -32,12 +32,16 @@ const voteOf = (
   return { vote: detected.includes(key), quote: null }
 }
 
-/** A verdict needs more than half of all samples (a failed one counts as no vote); otherwise it is disputed. */
-const decide = (votes: ReadonlyArray<Vote>): "covered" | "missed" | "disputed" => {
+/**
+ * A verdict needs more than half of all samples (a failed one counts as no vote); otherwise it is disputed. A step
+ * the per-turn judge credited with a verified quote was shown ✅ in the live checklist: a majority against it is a
+ * disagreement to show («спорно»), not a silent ✅ → ❌.
+ */
+const decide = (votes: ReadonlyArray<Vote>, creditedLive: boolean): "covered" | "missed" | "disputed" => {
   const yes = votes.filter((v) => v === true).length
   const no = votes.filter((v) => v === false).length
   if (yes * 2 > votes.length) return "covered"
-  if (no * 2 > votes.length) return "missed"
+  if (no * 2 > votes.length && !creditedLive) return "missed"
   return "disputed"
 }
 
@@ -70,8 +74,9 @@ export const decideReview = (
   }
   const judgeQuote = (key: string) => turns.find((t) => t.quotes?.[key])?.quotes?.[key] ?? ""
   const keys = spec.methodology.components.map((c) => c.key)
-  const covered = keys.filter((k) => decide(steps.get(k)!.votes) === "covered")
-  const disputed = keys.filter((k) => decide(steps.get(k)!.votes) === "disputed")
+  const outcome = (key: string) => decide(steps.get(key)!.votes, detected.includes(key))
+  const covered = keys.filter((k) => outcome(k) === "covered")
+  const disputed = keys.filter((k) => outcome(k) === "disputed")
   const evidence = Object.fromEntries(covered.map((k) => [k, steps.get(k)!.quotes[0] ?? judgeQuote(k)]))
 
   const answered = samples.flatMap((s, i) => (s === null ? [] : [{ ...s, index: i }]))

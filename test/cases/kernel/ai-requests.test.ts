@@ -203,6 +203,16 @@ describe("the review: sampled, decided by majority, quotes checked by code", () 
     expect(feedback.verdict?.covered).toEqual(["A"])
     expect(feedback.verdict?.evidence).toEqual({ A: "не заполнил чек-лист" })
   })
+
+  test("the majority ❌ on a step the judge credited live (the learner saw ✅) → «спорно», never a silent ❌", () => {
+    const feedback = task.read([ok(review({})), ok(review({})), ok(review({ C: "Меня это тревожит" }))])
+    if (feedback._tag !== "ReviewReady") throw new Error(feedback._tag)
+    expect(feedback.verdict?.votes.A).toEqual([false, false, false])
+    expect(feedback.verdict?.covered).toEqual([])
+    // A was in the live checklist; C was not, so the majority's ❌ on C stands as a plain miss.
+    expect(feedback.verdict?.disputed).toEqual(["A"])
+    expect(feedback.review.components.find((c) => c.key === "A")?.covered).toBe(false)
+  })
 })
 
 describe("the review as shown: a disputed step is said to be disputed and not counted", () => {
