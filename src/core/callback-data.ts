@@ -24,8 +24,11 @@ export type CallbackData =
   | { readonly _tag: "Leave"; readonly id: number; readonly choice: LeaveChoice }
   /** A page of «📈 Мои результаты» (0 = the first, with the progress per step). */
   | { readonly _tag: "History"; readonly page: number }
-  /** One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue. */
-  | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean }
+  /**
+   * One of the learner's attempts (a row id: whose it is, the handler checks), or its dialogue; `page` is the
+   * results page it was opened from, where its «back» returns.
+   */
+  | { readonly _tag: "AttemptOpen"; readonly id: number; readonly transcript: boolean; readonly page: number }
   /** /settings: the weekly practice reminder on or off. */
   | { readonly _tag: "Nudges"; readonly on: boolean }
   | { readonly _tag: "Admin"; readonly action: AdminAction }
@@ -68,7 +71,8 @@ export const callbackData = {
   caseAction: (caseId: string, action: CaseAction): string => `case:${caseId}:${action}`,
   leave: (id: number, choice: LeaveChoice): string => `leave:${id}:${choice}`,
   history: (page: number): string => `hist:${page}`,
-  attempt: (id: number, transcript = false): string => `att:${id}${transcript ? ":t" : ""}`,
+  attempt: (id: number, transcript = false, page = 0): string =>
+    `att:${id}${transcript ? ":t" : page > 0 ? `:p${page}` : ""}`,
   admin: (action: AdminAction): string => `admin:${action}`,
   userCard: (userId: number): string => `usr:${userId}`,
   usersPage: (page: number): string => `usrs:${page}`,
@@ -98,8 +102,17 @@ export const callbackData = {
       return { _tag: "Leave", id: Number(value), choice: action as LeaveChoice }
     if (scope === "hist" && action === undefined && /^\d{1,4}$/.test(value))
       return { _tag: "History", page: Number(value) }
-    if (scope === "att" && ID.test(value) && (action === undefined || action === "t"))
-      return { _tag: "AttemptOpen", id: Number(value), transcript: action === "t" }
+    if (
+      scope === "att" &&
+      ID.test(value) &&
+      (action === undefined || action === "t" || /^p\d{1,4}$/.test(action))
+    )
+      return {
+        _tag: "AttemptOpen",
+        id: Number(value),
+        transcript: action === "t",
+        page: action?.startsWith("p") ? Number(action.slice(1)) : 0,
+      }
     if (scope === "admin" && action === undefined && (ADMIN_ACTIONS as ReadonlyArray<string>).includes(value))
       return { _tag: "Admin", action: value as AdminAction }
     if (scope === "set" && value === "nudges" && (action === "on" || action === "off"))

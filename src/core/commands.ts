@@ -126,7 +126,13 @@ export type Cmd =
   /** Loads the learner's attempts; answered with ResultsLoaded for the message (and history page) to show. */
   | { readonly _tag: "LoadResults"; readonly messageId: number | null; readonly page: number }
   /** Loads one of the learner's attempts (by row id, checked against the learner); answered with AttemptLoaded. */
-  | { readonly _tag: "OpenAttempt"; readonly attemptId: number; readonly messageId: number | null }
+  | {
+      readonly _tag: "OpenAttempt"
+      readonly attemptId: number
+      readonly messageId: number | null
+      /** The results page it was opened from (its «back» returns there); absent in rows stored before it existed. */
+      readonly page?: number
+    }
   /** Loads an attempt's dialogue; answered with TranscriptLoaded. */
   | { readonly _tag: "LoadTranscript"; readonly attemptId: number }
   /** After a review: the learner's latest attempts of the case, for the trend line; answered with ProgressLoaded. */

@@ -145,6 +145,8 @@ export type Feedback =
   | {
       readonly _tag: "AttemptLoaded"
       readonly messageId: number | null
+      /** The results page its «back» returns to (absent in events stored before it existed: the first). */
+      readonly page?: number
       readonly attempt: StoredAttempt | null
     }
   | { readonly _tag: "TranscriptLoaded"; readonly transcript: StoredTranscript | null }

@@ -24,7 +24,7 @@ export const historyReducer = (s: Session, ev: Envelope): Step | null => {
     if (data._tag === "AttemptOpen")
       return data.transcript
         ? [s, [Cmd.answer(queryId), { _tag: "LoadTranscript", attemptId: data.id }]]
-        : [s, [Cmd.answer(queryId), { _tag: "OpenAttempt", attemptId: data.id, messageId }]]
+        : [s, [Cmd.answer(queryId), { _tag: "OpenAttempt", attemptId: data.id, messageId, page: data.page }]]
     return null
   }
   if (input._tag !== "Feedback") return null
@@ -35,7 +35,7 @@ export const historyReducer = (s: Session, ev: Envelope): Step | null => {
       return [s, [Cmd.show(event.messageId, page.html, page.keyboard)]]
     }
     case "AttemptLoaded": {
-      const attempt = renderAttempt(event.attempt, zone)
+      const attempt = renderAttempt(event.attempt, zone, event.page ?? 0)
       return [s, [Cmd.show(event.messageId, attempt.html, attempt.keyboard)]]
     }
     case "TranscriptLoaded":

@@ -9,15 +9,16 @@ import { splitHtml } from "../lib/split-html"
 import { historyTexts as t } from "./history-texts"
 import { trendOf, weakestStep } from "./progress"
 
-const backToResults = () => button(t.buttons.back, callbackData.history(0))
+const backToResults = (page = 0) => button(t.buttons.back, callbackData.history(page))
 
 /** One attempt from the history: when, then its stored review as it was shown; the dialogue while it is kept. Pure. */
 export const renderAttempt = (
   a: StoredAttempt | null,
   timeZone: string,
+  page = 0,
 ): { readonly html: string; readonly keyboard: Keyboard } => {
   const spec = a && findCase(a.caseId)
-  if (!a || !spec) return { html: t.attemptGone, keyboard: inline([backToResults()]) }
+  if (!a || !spec) return { html: t.attemptGone, keyboard: inline([backToResults(page)]) }
   const review = a.review ?? { overall: "", components: [], strengths: [], growth: [] }
   const expired = !a.hasTranscript && review.overall === ""
   const html = [
@@ -31,7 +32,7 @@ export const renderAttempt = (
       ...(a.hasTranscript ? [[button(t.buttons.transcript, callbackData.attempt(a.id, true))]] : []),
       // Again at the difficulty it was played at.
       [button(t.buttons.again, callbackData.caseAction(a.caseId, a.level === "normal" ? "start" : a.level))],
-      [backToResults()],
+      [backToResults(page)],
     ),
   }
 }

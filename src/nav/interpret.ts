@@ -35,7 +35,7 @@ export const navHandlers: Handlers<NavCmd> = {
       const attempt = yield* (yield* Db).use("findStoredAttempt", (k) =>
         findStoredAttempt(k, origin.userId, cmd.attemptId),
       )
-      return { _tag: "AttemptLoaded", messageId: cmd.messageId, attempt } as Feedback
+      return { _tag: "AttemptLoaded", messageId: cmd.messageId, page: cmd.page ?? 0, attempt } as Feedback
     }),
   LoadTranscript: (cmd, { origin }) =>
     Effect.gen(function* () {

@@ -76,7 +76,7 @@ export const renderResults = (
         dateInZone(a.endedAt, timeZone).slice(0, 5),
         findCase(a.caseId)?.texts.title ?? a.caseId,
       ),
-      callbackData.attempt(a.id),
+      callbackData.attempt(a.id, false, page),
     ),
   ])
   const paging = [

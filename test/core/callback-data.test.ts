@@ -48,6 +48,20 @@ describe("callbackData", () => {
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 
+  test("an attempt opened from a results page carries the page; buttons from before it open with page 0", () => {
+    expect(callbackData.attempt(12, false, 3)).toBe("att:12:p3")
+    expect(callbackData.decode("att:12:p3")).toEqual({ _tag: "AttemptOpen", id: 12, transcript: false, page: 3 })
+    expect(callbackData.decode("att:12")).toEqual({ _tag: "AttemptOpen", id: 12, transcript: false, page: 0 })
+    expect(callbackData.decode(callbackData.attempt(12, true))).toEqual({
+      _tag: "AttemptOpen",
+      id: 12,
+      transcript: true,
+      page: 0,
+    })
+    for (const raw of ["att:12:p", "att:12:p-1", "att:12:p12345", "att:12:x", "att:12:p1:t"])
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
+  })
+
   test("leave payloads (answers to the leaving question) → round-trip; forged ones → Unknown", () => {
     for (const choice of ["stay", "finish", "drop"] as const)
       for (const id of [0, 7, 123_456_789_012_345])

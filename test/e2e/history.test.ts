@@ -120,8 +120,10 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     expect(dialogue).toContain("Во вторник ты не заполнил чек-лист осмотра")
     expect(dialogue).toContain(`${spec.persona.name}: Ну допустим.`)
 
-    // The practise button starts the case.
-    await user.press(h.buttons.back)
+    // «Back» returns to the page the attempt was opened from; the practise button (first page) starts the case.
+    const back = (await user.press(h.buttons.back)).messages.at(-1)!
+    expect(back.text).toContain("страница 2 из 2")
+    await user.press(h.buttons.newer)
     const practise = textsOf(
       (await user.press(h.buttons.practise(label("Agreement"), spec.texts.title))).messages,
     )
@@ -130,10 +132,12 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
 
     // Another learner cannot open this learner's attempt by forging the button.
     const id = inlineButtons(page2).find((b) => b.text.startsWith("№1 ·"))!.callback_data!
+    expect(id).toEndWith(":p1")
+    const transcriptId = id.replace(/:p1$/, ":t")
     const other = bot.user(7302, "Боря")
     await signIn(other)
     expect(textsOf((await other.pressData(id)).messages)).toEqual([visibleText(h.attemptGone)])
-    expect(textsOf((await other.pressData(`${id}:t`)).messages)).toEqual([visibleText(h.attemptGone)])
+    expect(textsOf((await other.pressData(transcriptId)).messages)).toEqual([visibleText(h.attemptGone)])
 
     // After retention the review's sentences and the dialogue are gone; the marks stay, and the page says why.
     await expireDialogues(bot.app.db, 0)
@@ -141,6 +145,6 @@ describe.each(backends)("a learner's history, progress, hints and levels end to 
     expect(later.text).toContain("Попытка №1 ·")
     expect(later.text).toContain(visibleText(h.textsExpired))
     expect(buttonsOf(later)).not.toContain(h.buttons.transcript)
-    expect(textsOf((await user.pressData(`${id}:t`)).messages)).toEqual([visibleText(h.transcriptGone)])
+    expect(textsOf((await user.pressData(transcriptId)).messages)).toEqual([visibleText(h.transcriptGone)])
   })
 })

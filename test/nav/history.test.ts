@@ -36,4 +36,11 @@ describe("an attempt opened from the history", () => {
     expect(gone).toMatchObject({ _tag: "Reply", html: historyTexts.attemptGone })
     expect(JSON.stringify(gone)).toContain(callbackData.history(0))
   })
+
+  test("«back» returns to the results page the attempt was opened from, also when it is gone", () => {
+    const keyboard = JSON.stringify(renderAttempt(attempt("normal"), "UTC", 2).keyboard)
+    expect(keyboard).toContain(`"${callbackData.history(2)}"`)
+    expect(keyboard).not.toContain(`"${callbackData.history(0)}"`)
+    expect(JSON.stringify(renderAttempt(null, "UTC", 2).keyboard)).toContain(`"${callbackData.history(2)}"`)
+  })
 })
