@@ -87,8 +87,9 @@ export const adminHandlers: Handlers<
     }),
   LoadUsers: (cmd) =>
     Effect.gen(function* () {
-      const page = cmd.page ?? 0
-      const { users, total } = yield* (yield* Db).use("findUsers", (k) => findUsers(k, cmd.query, page))
+      const { users, total, page } = yield* (yield* Db).use("findUsers", (k) =>
+        findUsers(k, cmd.query, cmd.page ?? 0),
+      )
       return {
         _tag: "UsersLoaded",
         users,

@@ -24,12 +24,15 @@ const matching = (db: Db, query: string) => {
       )
 }
 
-/** Users with a role, most recently active first, page `page`; `query` matches id, name or @username. */
+/**
+ * Users with a role, most recently active first, page `page` (past the end, as when the list shrank since its
+ * button was shown: the last page); `query` matches id, name or @username.
+ */
 export const findUsers = async (
   db: Db,
   query: string,
   page = 0,
-): Promise<{ users: UserSummary[]; total: number }> => {
+): Promise<{ users: UserSummary[]; total: number; page: number }> => {
   const last = db
     .selectFrom("update_inbox")
     .select(["chat_id", sql<Date>`max(received_at)`.as("last_seen")])
@@ -56,8 +59,12 @@ export const findUsers = async (
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow(),
   ])
+  const total = Number(counted.n)
+  const lastPage = Math.max(0, Math.ceil(total / USERS_PAGE) - 1)
+  if (found.length === 0 && page > lastPage) return findUsers(db, query, lastPage)
   return {
-    total: Number(counted.n),
+    total,
+    page,
     users: found.map((r) => ({
       userId: r.user_id,
       firstName: r.first_name ?? "—",

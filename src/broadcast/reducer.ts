@@ -2,6 +2,7 @@ import { AUDIENCES } from "../core/audience"
 import { button, callbackData } from "../core/callback-data"
 import { Cmd, inline } from "../core/commands"
 import { DEFAULT_TIME_ZONE, formatInZone } from "../core/dates"
+import { fingerprint } from "../core/fingerprint"
 import { escapeHtml, visibleText } from "../core/html"
 import type { Envelope } from "../core/model"
 import { idle, type Session } from "../core/session"
@@ -37,17 +38,21 @@ const askWhen = (ev: Envelope, zone: string) =>
     inline([button(t.buttons.now, callbackData.broadcast("now"))], cancelRow),
   )
 
+/** What the preview shows: its «send» button carries this, so a button under an older preview sends nothing. */
+const previewOf = (draft: Draft) => fingerprint([draft.html, draft.audience, draft.sendAt])
+
 const confirm = (s: Session, draft: Draft, sendAt: number | null, zone: string): Step => {
   const audience = draft.audience ?? "all"
   const when = sendAt === null ? t.now : t.at(formatInZone(sendAt, zone), zone)
+  const confirming = { ...draft, step: "confirm", sendAt } as const
   return [
-    withDraft(s, { ...draft, step: "confirm", sendAt }),
+    withDraft(s, confirming),
     [
       Cmd.reply(t.previewTitle),
       Cmd.reply(draft.html),
       Cmd.reply(
         t.summary(t.audienceNames[audience] ?? audience, draft.counts[audience] ?? 0, when),
-        inline([button(t.buttons.send, callbackData.broadcast("send"))], cancelRow),
+        inline([button(t.buttons.send, callbackData.broadcastSend(previewOf(confirming)))], cancelRow),
       ),
     ],
   ]
@@ -91,7 +96,12 @@ export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
   }
   if (input._tag === "Callback") {
     const data = input.data
-    if (data._tag !== "Broadcast" && data._tag !== "BroadcastAudience" && data._tag !== "BroadcastStop")
+    if (
+      data._tag !== "Broadcast" &&
+      data._tag !== "BroadcastSend" &&
+      data._tag !== "BroadcastAudience" &&
+      data._tag !== "BroadcastStop"
+    )
       return null
     if (!isAdmin) return [s, [Cmd.answer(input.queryId, texts.adminOnly, true)]]
     const answer = Cmd.answer(input.queryId)
@@ -118,7 +128,9 @@ export const broadcastReducer = (s: Session, ev: Envelope): Step | null => {
       const [next, cmds] = confirm(s, draft, null, zone)
       return [next, [answer, ...cmds]]
     }
-    if (data._tag === "Broadcast" && data.action === "send" && draft?.step === "confirm" && draft.audience) {
+    if (data._tag === "BroadcastSend" && draft?.step === "confirm" && data.preview !== previewOf(draft))
+      return [s, [Cmd.answer(input.queryId, t.staleSend, true)]]
+    if (data._tag === "BroadcastSend" && draft?.step === "confirm" && draft.audience) {
       const create: Cmd = {
         _tag: "CreateBroadcast",
         html: draft.html,

@@ -37,7 +37,9 @@ export type CallbackData =
   /** An admin opens one user's card (by Telegram id). */
   | { readonly _tag: "UserCard"; readonly userId: number }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
-  | { readonly _tag: "Broadcast"; readonly action: "now" | "send" | "drop" | "list" }
+  | { readonly _tag: "Broadcast"; readonly action: "now" | "drop" | "list" }
+  /** Confirms the broadcast previewed above it: `preview` is that preview's fingerprint (absent: a button from before). */
+  | { readonly _tag: "BroadcastSend"; readonly preview: string | null }
   | { readonly _tag: "BroadcastAudience"; readonly audience: Audience }
   /** `fromList`: pressed under the /broadcasts list (refreshed after), not under the broadcast's own message. */
   | { readonly _tag: "BroadcastStop"; readonly id: number; readonly fromList: boolean }
@@ -78,7 +80,8 @@ export const callbackData = {
   usersPage: (page: number): string => `usrs:${page}`,
   nudges: (on: boolean): string => `set:nudges:${on ? "on" : "off"}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
-  broadcast: (action: "now" | "send" | "drop" | "list"): string => `bc:${action}`,
+  broadcast: (action: "now" | "drop" | "list"): string => `bc:${action}`,
+  broadcastSend: (preview: string): string => `bc:send:${preview}`,
   broadcastAudience: (audience: Audience): string => `bc:to:${audience}`,
   broadcastStop: (id: number, fromList = false): string => `bc:${fromList ? "lstop" : "stop"}:${id}`,
   surveyOpen: "rate:open",
@@ -128,9 +131,11 @@ export const callbackData = {
   },
 }
 
-const BROADCAST_ACTIONS = ["now", "send", "drop", "list"] as const
+const BROADCAST_ACTIONS = ["now", "drop", "list"] as const
 
 const decodeBroadcast = (raw: string, first: string, second: string | undefined): CallbackData => {
+  if (first === "send" && (second === undefined || /^[0-9a-z]{1,7}$/.test(second)))
+    return { _tag: "BroadcastSend", preview: second ?? null }
   if (second === undefined && (BROADCAST_ACTIONS as ReadonlyArray<string>).includes(first))
     return { _tag: "Broadcast", action: first as (typeof BROADCAST_ACTIONS)[number] }
   if (first === "to" && second !== undefined && isAudience(second))

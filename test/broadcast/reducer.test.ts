@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test"
 import { reduce } from "../../src/app/reducer"
 import { broadcastReducer } from "../../src/broadcast/reducer"
 import { broadcastTexts as t } from "../../src/broadcast/texts"
-import type { CallbackData } from "../../src/core/callback-data"
+import { type CallbackData, callbackData } from "../../src/core/callback-data"
 import { Cmd, inline } from "../../src/core/commands"
+import { fingerprint } from "../../src/core/fingerprint"
 import type { Envelope, Feedback, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { texts } from "../../src/nav/texts"
@@ -104,7 +105,10 @@ describe("broadcast wizard (pure)", () => {
   })
 
   const atWhen = draft({ step: "when", html: "Привет", counts: COUNTS, audience: "users" })
-  const summaryKeyboard = inline([{ text: t.buttons.send, data: "bc:send" }], cancelRow)
+  const previewOf = (html: string, audience: string, sendAt: number | null) =>
+    callbackData.broadcastSend(fingerprint([html, audience, sendAt]))
+  const summaryKeyboard = (sendAt: number | null) =>
+    inline([{ text: t.buttons.send, data: previewOf("Привет", "users", sendAt) }], cancelRow)
 
   test("«now» → preview exactly as sent, then the summary to confirm", () => {
     expect(broadcastReducer(atWhen, ev(press({ _tag: "Broadcast", action: "now" })))).toEqual([
@@ -113,7 +117,7 @@ describe("broadcast wizard (pure)", () => {
         Cmd.answer("q-1"),
         Cmd.reply(t.previewTitle),
         Cmd.reply("Привет"),
-        Cmd.reply(t.summary("пользователи", 10, "сейчас"), summaryKeyboard),
+        Cmd.reply(t.summary("пользователи", 10, "сейчас"), summaryKeyboard(null)),
       ],
     ])
   })
@@ -125,7 +129,7 @@ describe("broadcast wizard (pure)", () => {
       [
         Cmd.reply(t.previewTitle),
         Cmd.reply("Привет"),
-        Cmd.reply(t.summary("пользователи", 10, `26.11.2026 09:00 (${ZONE})`), summaryKeyboard),
+        Cmd.reply(t.summary("пользователи", 10, `26.11.2026 09:00 (${ZONE})`), summaryKeyboard(sendAt)),
       ],
     ])
     expect(broadcastReducer(atWhen, ev(text("вчера")))).toEqual([atWhen, [Cmd.reply(t.timeInvalid)]])
@@ -134,7 +138,8 @@ describe("broadcast wizard (pure)", () => {
 
   test("«send» → the draft ends and one CreateBroadcast with a request key from the button press", () => {
     const s = draft({ step: "confirm", html: "Привет", counts: COUNTS, audience: "users", sendAt: 123 })
-    expect(broadcastReducer(s, ev(press({ _tag: "Broadcast", action: "send" })))).toEqual([
+    const preview = fingerprint(["Привет", "users", 123])
+    expect(broadcastReducer(s, ev(press({ _tag: "BroadcastSend", preview })))).toEqual([
       initialSession,
       [
         Cmd.answer("q-1"),
@@ -149,9 +154,22 @@ describe("broadcast wizard (pure)", () => {
     ])
   })
 
+  test("«send» under an older preview (another text, audience or time), or from before previews were keyed → nothing sent", () => {
+    const s = draft({ step: "confirm", html: "Черновик Б", counts: COUNTS, audience: "admins", sendAt: null })
+    for (const preview of [
+      fingerprint(["Привет", "users", null]),
+      fingerprint(["Черновик Б", "users", null]),
+      null,
+    ])
+      expect(broadcastReducer(s, ev(press({ _tag: "BroadcastSend", preview })))).toEqual([
+        s,
+        [Cmd.answer("q-1", t.staleSend, true)],
+      ])
+  })
+
   test("a stale button (no draft, or another step) → an alert, nothing else", () => {
     for (const data of [
-      { _tag: "Broadcast", action: "send" },
+      { _tag: "BroadcastSend", preview: "abc" },
       { _tag: "Broadcast", action: "now" },
       { _tag: "Broadcast", action: "drop" },
       { _tag: "BroadcastAudience", audience: "all" },
@@ -160,7 +178,7 @@ describe("broadcast wizard (pure)", () => {
         initialSession,
         [Cmd.answer("q-1", t.stale, true)],
       ])
-    expect(broadcastReducer(atWhen, ev(press({ _tag: "Broadcast", action: "send" })))).toEqual([
+    expect(broadcastReducer(atWhen, ev(press({ _tag: "BroadcastSend", preview: "abc" })))).toEqual([
       atWhen,
       [Cmd.answer("q-1", t.stale, true)],
     ])
@@ -207,7 +225,7 @@ describe("broadcast wizard (pure)", () => {
     for (const data of [
       { _tag: "BroadcastStop", id: 1, fromList: true },
       { _tag: "Broadcast", action: "list" },
-      { _tag: "Broadcast", action: "send" },
+      { _tag: "BroadcastSend", preview: "abc" },
     ] as const)
       expect(broadcastReducer(initialSession, ev(press(data), "user"))).toEqual([
         initialSession,

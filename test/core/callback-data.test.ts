@@ -19,8 +19,13 @@ describe("callbackData", () => {
   }
 
   test("broadcast payloads → round-trip; forged ones → Unknown", () => {
-    for (const action of ["now", "send", "drop", "list"] as const)
+    for (const action of ["now", "drop", "list"] as const)
       expect(callbackData.decode(callbackData.broadcast(action))).toEqual({ _tag: "Broadcast", action })
+    expect(callbackData.decode(callbackData.broadcastSend("1x9z"))).toEqual({
+      _tag: "BroadcastSend",
+      preview: "1x9z",
+    })
+    expect(callbackData.decode("bc:send")).toEqual({ _tag: "BroadcastSend", preview: null })
     expect(callbackData.decode(callbackData.broadcastAudience("never_completed"))).toEqual({
       _tag: "BroadcastAudience",
       audience: "never_completed",
@@ -44,13 +49,21 @@ describe("callbackData", () => {
       "bc:stop:1e3",
       "bc:now:1",
       "bc:stop:1:2",
+      "bc:send:",
+      "bc:send:ABC",
+      "bc:send:12345678",
     ])
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 
   test("an attempt opened from a results page carries the page; buttons from before it open with page 0", () => {
     expect(callbackData.attempt(12, false, 3)).toBe("att:12:p3")
-    expect(callbackData.decode("att:12:p3")).toEqual({ _tag: "AttemptOpen", id: 12, transcript: false, page: 3 })
+    expect(callbackData.decode("att:12:p3")).toEqual({
+      _tag: "AttemptOpen",
+      id: 12,
+      transcript: false,
+      page: 3,
+    })
     expect(callbackData.decode("att:12")).toEqual({ _tag: "AttemptOpen", id: 12, transcript: false, page: 0 })
     expect(callbackData.decode(callbackData.attempt(12, true))).toEqual({
       _tag: "AttemptOpen",

@@ -146,6 +146,32 @@ describe.each(backends)("broadcasts end to end (%s)", (backend) => {
     expect(bot.tg.chat(2101).length).toBe(learnerBefore + 1)
   })
 
+  test("«✅ Отправить» under an older preview sends nothing: only the button under the latest preview sends", async () => {
+    bot = await startBot({ backend })
+    const learner = bot.user(2101, "Мария")
+    await signIn(learner, USER_PASSWORD)
+    const admin = bot.user(2102, "Олег")
+    await signIn(admin, ADMIN_PASSWORD)
+
+    await compose(admin, "Черновик А всем пользователям", "Пользователям (1)", null)
+    const oldPreview = [...admin.screen()].reverse().find((m) => m.text?.startsWith("📣 Проверь рассылку"))!
+    const oldSend = inlineButtons(oldPreview).find((b) => b.text === t.buttons.send)!.callback_data!
+    await compose(admin, "Черновик Б только админам", "Администраторам (1)", null)
+
+    const pressed = await admin.pressData(oldSend, oldPreview.message_id)
+    expect(pressed.answer?.params).toMatchObject({ text: t.staleSend, show_alert: true })
+    expect(await bot.app.db.selectFrom("broadcasts").select("id").execute()).toEqual([])
+    expect(textsOf(bot.tg.chat(2101))).not.toContain("Черновик Б только админам")
+
+    // The latest preview's button still sends the draft it shows, to the audience it shows.
+    expect(textsOf((await admin.press(t.buttons.send)).messages)[0]).toStartWith(
+      "📣 Рассылка #1 · администраторы",
+    )
+    await waitForStatus(bot, 1, "done")
+    expect(textsOf(bot.tg.chat(2101))).not.toContain("Черновик Б только админам")
+    expect(textsOf(bot.tg.chat(2102))).toContain("Черновик Б только админам")
+  })
+
   test("cancel mid-wizard and another command both drop the draft; a text after it is not taken", async () => {
     bot = await startBot({ backend })
     const admin = bot.user(2201, "Олег")

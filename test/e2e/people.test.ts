@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { adminTexts as t } from "../../src/admin/texts"
 import { cases } from "../../src/cases/registry"
+import { callbackData } from "../../src/core/callback-data"
 import { visibleText } from "../../src/core/html"
 import { texts } from "../../src/nav/texts"
 import { addUsers, range } from "../broadcast/support"
@@ -89,6 +90,14 @@ describe.each(backends)("admins see their people (%s)", (backend) => {
     expect(second.text).toStartWith("👥 Пользователи: 26 · показаны 21–26")
     expect(inlineButtons(second).filter((b) => b.callback_data?.startsWith("usr:"))).toHaveLength(6)
     expect(inlineButtons(second).map((b) => b.text)).toContain(t.buttons.prevUsers)
+    // The list shrank since «Дальше» was shown: its page is gone, so the last page there is now comes instead.
+    await bot.app.db.deleteFrom("authorized_users").where("user_id", ">=", 5016).execute()
+    const shrunk = (await boss.pressData(callbackData.usersPage(1))).messages.at(-1)!
+    expect(shrunk.text).toStartWith("👥 Пользователи: 16 (время — МСК)")
+    expect(inlineButtons(shrunk).filter((b) => b.callback_data?.startsWith("usr:"))).toHaveLength(16)
+    expect((await boss.pressData(callbackData.usersPage(9))).messages.at(-1)!.text).toStartWith(
+      "👥 Пользователи: 16 (время — МСК)",
+    )
     expect((await boss.send("/users zzz")).at(-1)!.text).toBe(visibleText(t.usersNoMatch("zzz")))
     // Someone the bot never heard of.
     expect((await boss.pressData("usr:555")).messages.at(-1)!.text).toBe(visibleText(t.cardUnknown(555)))
