@@ -28,14 +28,17 @@ export const stepShares = (spec: CaseSpec, history: ReadonlyArray<ReadonlyArray<
   }))
 }
 
-/** The step to practise: the lowest weighted share (the earlier step of the algorithm on a tie). Pure. */
+/**
+ * The step to practise: the lowest weighted share (the earlier step of the algorithm on a tie); none when every
+ * step was shown in every recent attempt (no step is weak then). Pure.
+ */
 export const weakestStep = (
   spec: CaseSpec,
   history: ReadonlyArray<ReadonlyArray<string>>,
 ): Component | null => {
   if (history.length === 0) return null
-  const shares = stepShares(spec, history)
-  return shares.reduce((a, b) => (b.share < a.share ? b : a)).component
+  const lowest = stepShares(spec, history).reduce((a, b) => (b.share < a.share ? b : a))
+  return lowest.share < 1 ? lowest.component : null
 }
 
 export interface Trend {

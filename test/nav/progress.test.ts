@@ -23,6 +23,11 @@ describe("progress per step (weighted toward recent attempts)", () => {
     expect(weakestStep(spec, [without("Agreement"), without("Question")])?.key).toBe("Agreement")
   })
 
+  test("every step shown in every recent attempt → no weakest step (nothing to name as weak)", () => {
+    expect(weakestStep(spec, [ALL, ALL])).toBeNull()
+    expect(weakestStep(spec, [ALL, without("Question")])?.key).toBe("Question")
+  })
+
   test("a tie → the earlier step of the algorithm is the weakest", () => {
     expect(weakestStep(spec, [without("Emotion", "Question")])?.key).toBe("Emotion")
   })

@@ -37,6 +37,13 @@ describe("the practice reminder's text", () => {
   test("nothing tried yet → an invitation with the menu", () => {
     expect(nudgeMessage([]).html).toBe(t.start)
   })
+
+  test("every step shown lately → no step named weak: another case or level, with the menu", () => {
+    const all = employee!.methodology.components.map((c) => c.key)
+    const m = nudgeMessage([attempt(employee!.id, all, 2), attempt(employee!.id, all, 1)])
+    expect(m.html).toBe(t.allShown)
+    expect(m.keyboard).toEqual(nudgeMessage([]).keyboard)
+  })
 })
 
 test("isoWeek: the week of the Thursday, in the configured zone", () => {
