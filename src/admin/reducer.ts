@@ -26,19 +26,32 @@ const adminMenu = () =>
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
 
+/** `/setrole <id|@username> <role>`: the role in any case; what is wrong is said before the usage. */
 const setRole = (args: string): Cmd => {
-  const [target, role] = args.split(/\s+/)
-  const valid =
-    target &&
-    /^(@[A-Za-z0-9_]{3,32}|\d{1,15})$/.test(target) &&
-    ROLES.includes(role as (typeof ROLES)[number])
-  if (!valid) return Cmd.reply(t.setroleUsage)
+  const words = args.trim().split(/\s+/).filter(Boolean)
+  const [target = "", given = ""] = words
+  const role = given.toLowerCase()
+  const problem =
+    words.length === 0
+      ? null
+      : !/^(@[A-Za-z0-9_]{3,32}|\d{1,15})$/.test(target)
+        ? t.setroleBadTarget(target)
+        : given === ""
+          ? t.setroleNoRole
+          : !ROLES.includes(role as (typeof ROLES)[number])
+            ? t.setroleBadRole(given)
+            : words.length > 2
+              ? t.setroleExtra
+              : undefined
+  if (problem !== undefined)
+    return Cmd.reply(problem === null ? t.setroleUsage : `${problem}\n\n${t.setroleUsage}`)
   return { _tag: "ChangeRole", target, role: role as (typeof ROLES)[number] }
 }
 
-const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>): string => {
+const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>, own: boolean): string => {
   switch (event.outcome) {
     case "done":
+      if (own) return t.setroleOwn(roleName(event.role))
       return event.role === "none" && event.userId !== null
         ? t.setroleRevoked(event.target, event.userId)
         : t.setroleDone(event.target, roleName(event.role))
@@ -66,12 +79,15 @@ const exportCommand = (args: string): Cmd[] => {
 }
 
 /** The admin is told how it went; the person whose role changed is told too (not the admin about themselves). */
-const onRoleChanged = (ev: Envelope, event: Extract<Feedback, { _tag: "RoleChanged" }>): Cmd[] => [
-  Cmd.reply(roleChanged(event)),
-  ...(event.outcome === "done" && event.userId !== null && event.userId !== ev.actor.userId
-    ? [{ _tag: "NotifyUser", userId: event.userId, html: t.roleNotice[event.role] } as const]
-    : []),
-]
+const onRoleChanged = (ev: Envelope, event: Extract<Feedback, { _tag: "RoleChanged" }>): Cmd[] => {
+  const own = event.userId === ev.actor.userId
+  return [
+    Cmd.reply(roleChanged(event, own)),
+    ...(event.outcome === "done" && event.userId !== null && !own
+      ? [{ _tag: "NotifyUser", userId: event.userId, html: t.roleNotice[event.role] } as const]
+      : []),
+  ]
+}
 
 /**
  * Admin commands and the self-service data deletion. Pure: returns the next state and commands; runs nothing.

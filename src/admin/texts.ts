@@ -117,6 +117,12 @@ export const adminTexts = {
   } as Record<"user" | "admin" | "none", string>,
   setroleUsage:
     "Как пользоваться: <code>/setrole &lt;id или @username&gt; user|admin|none</code>\nНапример: <code>/setrole 123456 admin</code>",
+  setroleBadTarget: (target: string) =>
+    `🤷 «${e(target)}» — не Telegram ID и не @username: ID — только цифры, имя — с @ в начале.`,
+  setroleNoRole: "🤷 Не хватает роли: после ID или @username напиши user, admin или none.",
+  setroleBadRole: (role: string) => `🤷 Роли «${e(role)}» нет: бывает user, admin или none.`,
+  setroleExtra: "🤷 После роли есть лишние слова — ничего не меняю, чтобы не ошибиться.",
+  setroleOwn: (role: string) => `✅ Твоя роль теперь: ${e(role)}.`,
   setroleDone: (target: string, role: string) =>
     `✅ Роль <code>${e(target)}</code>: ${e(role)}. Отправляю человеку уведомление.`,
   setroleUnchanged: (target: string, role: string) =>
@@ -126,11 +132,11 @@ export const adminTexts = {
   setroleNotFound: (target: string) =>
     target.startsWith("@")
       ? `🤷 Пользователь ${e(target)} не найден: такого имени нет у тех, кого знает бот (или его сменили). Укажи числовой Telegram ID — он есть в /users.`
-      : `🤷 Пользователь ${e(target)} не найден: он ещё ни разу не писал боту.`,
+      : `🤷 Пользователь ${e(target)} не найден: этот человек ещё ни разу не писал боту.`,
   setroleAmbiguous: (target: string) =>
     `🤷 Имя ${e(target)} записано у нескольких пользователей — кто-то из них его сменил. Укажи числовой Telegram ID — он есть в /users.`,
   setroleLastAdmin:
-    "⛔ Других администраторов у бота нет: сняв с себя роль, ты оставишь его без админа. Сначала назначь ещё одного: <code>/setrole &lt;id&gt; admin</code>.",
+    "⛔ Других администраторов, которые уже заходили в бота, нет: сняв с себя роль, ты оставишь его без админа. Сначала назначь ещё одного (<code>/setrole &lt;id&gt; admin</code>) и дождись, пока этот человек откроет бота.",
   exportStarted: "📤 Выгружаю статистику в Google Таблицу…",
   exportDone: (url: string) => `✅ Выгрузка готова: <a href="${e(url)}">открыть таблицу</a>`,
   exportFailed: (message: string) => `❌ Выгрузка в Google Таблицу не удалась: ${e(message)}`,

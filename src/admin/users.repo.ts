@@ -99,11 +99,19 @@ export const resolveUser = async (db: Db, target: string): Promise<ResolvedUser>
 
 /** Admins other than `userId`: the last one may not take their own role away. */
 export const countOtherAdmins = async (db: Db, userId: number): Promise<number> => {
+  // Only admins who have opened the bot (Telegram gave their name, or their chat has a session): one granted ahead
+  // of a first visit, perhaps to a mistyped id, cannot run the bot yet.
   const row = await db
-    .selectFrom("authorized_users")
+    .selectFrom("authorized_users as a")
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("role", "=", "admin")
-    .where("user_id", "<>", userId)
+    .where("a.role", "=", "admin")
+    .where("a.user_id", "<>", userId)
+    .where(({ or, eb, exists, selectFrom }) =>
+      or([
+        eb("a.first_name", "<>", ""),
+        exists(selectFrom("chat_sessions as s").select("s.chat_id").whereRef("s.chat_id", "=", "a.user_id")),
+      ]),
+    )
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }

@@ -83,6 +83,28 @@ const feedback = (event: Feedback): Envelope => ({
 const changed = (outcome: RoleChangeOutcome, role: "user" | "admin" | "none", target = "@anya") =>
   feedback({ _tag: "RoleChanged", target, role, outcome, userId: outcome === "done" ? 42 : null })
 
+describe("adminReducer: /setrole's words", () => {
+  const setrole = (args: string) =>
+    adminReducer(initialSession, {
+      ...feedback({ _tag: "Forgotten" }),
+      input: { _tag: "Command", name: "setrole", args, messageId: 5 },
+    })![1]
+  const refused = (problem: string) => [Cmd.reply(`${problem}\n\n${t.setroleUsage}`)]
+
+  test("the role in any case; an id or a @username", () => {
+    expect(setrole("602 USER")).toEqual([{ _tag: "ChangeRole", target: "602", role: "user" }])
+    expect(setrole(" @Petr_P   Admin ")).toEqual([{ _tag: "ChangeRole", target: "@Petr_P", role: "admin" }])
+  })
+
+  test("what is wrong is said before the usage; extra words change nothing; no words → the usage alone", () => {
+    expect(setrole("")).toEqual([Cmd.reply(t.setroleUsage)])
+    expect(setrole("abc user")).toEqual(refused(t.setroleBadTarget("abc")))
+    expect(setrole("602")).toEqual(refused(t.setroleNoRole))
+    expect(setrole("602 superuser")).toEqual(refused(t.setroleBadRole("superuser")))
+    expect(setrole("602 admin extra")).toEqual(refused(t.setroleExtra))
+  })
+})
+
 describe("adminReducer: how /setrole went", () => {
   const cases: ReadonlyArray<readonly [string, Envelope, string]> = [
     ["unknown @username → ask for the numeric id", changed("not_found", "user"), t.setroleNotFound("@anya")],
@@ -115,12 +137,13 @@ describe("adminReducer: how /setrole went", () => {
     ])
   })
 
-  test("an admin changing their own role is not sent a notice about it", () => {
-    const own = feedback({ _tag: "RoleChanged", target: "1", role: "admin", outcome: "done", userId: 1 })
+  test("an admin changing their own role is told so, and not promised a notice", () => {
+    const own = feedback({ _tag: "RoleChanged", target: "1", role: "user", outcome: "done", userId: 1 })
     expect(adminReducer(initialSession, own)).toEqual([
       initialSession,
-      [Cmd.reply(t.setroleDone("1", "администратор"))],
+      [Cmd.reply(t.setroleOwn("пользователь"))],
     ])
+    expect(t.setroleOwn("пользователь")).not.toContain("уведомление")
   })
 
   test("the texts → a @username gets the numeric-id hint; a revocation says how to restore", () => {

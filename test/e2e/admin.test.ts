@@ -105,7 +105,7 @@ describe.each(backends)("admin commands end to end (%s)", (backend) => {
     expect(textsOf(await boss.send("/setrole @nobody_here admin"))[0]).toContain("не найден")
     expect(textsOf(await boss.send("/setrole 999 none"))[0]).toContain("не найден")
     expect(textsOf(await boss.send("/setrole кто-то"))[0]).toBe(
-      adminTexts.setroleUsage
+      `${adminTexts.setroleBadTarget("кто-то")}\n\n${adminTexts.setroleUsage}`
         .replace(/<[^>]+>/g, "")
         .replace(/&lt;/g, "<")
         .replace(/&gt;/g, ">"),

@@ -93,10 +93,16 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
         visible(adminTexts.setroleLastAdmin),
       ])
     expect(await roleOf(bot, 3201)).toBe("admin")
+    // An admin granted to an id that never opened the bot (a typo, or someone yet to come) does not count.
+    expect(textsOf(await boss.send("/setrole 3999 admin"))[0]).toContain("администратор")
+    expect(textsOf(await boss.send("/setrole 3201 user"))).toEqual([visible(adminTexts.setroleLastAdmin)])
     await signIn(bot.user(3202, "Ира"), ADMIN_PASSWORD)
+    const before = bot.tg.chat(3201).length
     expect(textsOf(await boss.send("/setrole 3201 user"))).toEqual([
-      visible(adminTexts.setroleDone("3201", "пользователь")),
+      visible(adminTexts.setroleOwn("пользователь")),
     ])
+    // Told in the reply itself: no notice about their own change.
+    expect(bot.tg.chat(3201).length).toBe(before + 1)
     expect(await roleOf(bot, 3201)).toBe("user")
   })
 

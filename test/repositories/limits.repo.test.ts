@@ -4,6 +4,7 @@ import { Migrator } from "kysely/migration"
 import { migrations } from "../../db/migrations/index"
 import { countOtherAdmins, resolveUser } from "../../src/admin/users.repo"
 import { upsertRole } from "../../src/auth/roles.repo"
+import { jsonb } from "../../src/repositories/jsonb"
 import { isKnownUser, setRevoked } from "../../src/repositories/limits.repo"
 import { findSessionAndSender } from "../../src/repositories/sessions.repo"
 import { migrateToLatest, openDatabase } from "../../src/services/db"
@@ -61,6 +62,14 @@ describe.each(backends)("user_limits and who /setrole names (%s)", (backend) => 
     expect(await countOtherAdmins(db(), 810)).toBe(0)
     await upsertRole(db(), { userId: 811, role: "admin", firstName: "Ира", username: null })
     await upsertRole(db(), { userId: 812, role: "user", firstName: "Лев", username: null })
+    expect(await countOtherAdmins(db(), 810)).toBe(1)
+    // Granted ahead of a first visit (/setrole to an id that never wrote): not counted until that person comes.
+    await upsertRole(db(), { userId: 811, role: "admin", firstName: "", username: null })
+    expect(await countOtherAdmins(db(), 810)).toBe(0)
+    await db()
+      .insertInto("chat_sessions")
+      .values({ chat_id: 811, state: jsonb({}), version: 1 })
+      .execute()
     expect(await countOtherAdmins(db(), 810)).toBe(1)
   })
 })
