@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { refuseWithoutRole } from "../../src/auth/gate"
 import { authTexts } from "../../src/auth/texts"
-import type { Cmd } from "../../src/core/commands"
+import { Cmd } from "../../src/core/commands"
 import type { Envelope, Input, Role } from "../../src/core/model"
 import { initialSession, type Session } from "../../src/core/session"
 import { voiceInput } from "../support/updates"
@@ -80,6 +80,33 @@ describe("refuseWithoutRole", () => {
       }
     }
   }
+
+  test("an admin closed this sender's access → told so instead of the login hint (a button: an alert)", () => {
+    const idle = flows.Idle
+    expect(
+      refuseWithoutRole(
+        idle,
+        ev({ _tag: "Command", name: "stats", args: "", messageId: 1 }, null, true),
+        true,
+      ),
+    ).toEqual([Cmd.reply(authTexts.accessClosed)])
+    const press: Input = {
+      _tag: "Callback",
+      queryId: "q",
+      data: { _tag: "Nav", target: "menu" },
+      messageId: 2,
+    }
+    expect(refuseWithoutRole(idle, ev(press, null, true), true)).toEqual([
+      Cmd.answer("q", authTexts.accessClosedAlert, true),
+    ])
+    expect(
+      refuseWithoutRole(
+        idle,
+        ev({ _tag: "Command", name: "start", args: "", messageId: 1 }, null, true),
+        true,
+      ),
+    ).toBeNull()
+  })
 
   test("table → covers every Input tag", () => {
     const tags = new Set(table.map(([, input]) => input._tag))

@@ -52,7 +52,12 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     expect(textsOf(await boss.send("/setrole 3102 none"))).toEqual([
       visible(adminTexts.setroleRevoked("3102", 3102)),
     ])
-    expect(textsOf(await anya.send("/whoami"))).toEqual([authTexts.needLogin])
+    // Told that access is closed, not sent to sign in (which cannot help); a button says the same.
+    expect(textsOf(await anya.send("/whoami"))).toEqual([visible(authTexts.accessClosed)])
+    expect((await anya.pressData("nav:menu")).answer?.params).toMatchObject({
+      text: authTexts.accessClosedAlert,
+      show_alert: true,
+    })
     expect(textsOf(await anya.send("/start"))).toEqual([authTexts.askPassword])
     // The same answer for the right password, a wrong one and the admin's: nothing tells them apart.
     for (const attempt of [USER_PASSWORD, "wrong-password", ADMIN_PASSWORD])

@@ -13,12 +13,11 @@ export const authGate: Stage<InputCtx, InputCtx> = (next) => (ctx) => authGateSt
 const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: InputCtx) {
   const settings = yield* Settings
   const { config } = settings
-  const refusal = refuseWithoutRole(ctx.session, {
-    input: ctx.input,
-    actor: ctx.actor,
-    now: ctx.now,
-    authEnabled: config.authEnabled,
-  })
+  const refusal = refuseWithoutRole(
+    ctx.session,
+    { input: ctx.input, actor: ctx.actor, now: ctx.now, authEnabled: config.authEnabled },
+    ctx.loaded.limits.revoked,
+  )
   if (!refusal) return yield* next(ctx)
   // What a sender without a role types may be the password, sent before /start: erased, and said so.
   const erase = erasure(ctx, settings)
