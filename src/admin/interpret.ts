@@ -58,7 +58,8 @@ export const adminHandlers: Handlers<
   LoadUserCard: (cmd) =>
     Effect.gen(function* () {
       const card = yield* (yield* Db).use("findUserCard", (k) => findUserCard(k, cmd.userId))
-      return { _tag: "UserCardLoaded", userId: cmd.userId, messageId: cmd.messageId, card } as Feedback
+      const { userId, messageId, page = 0 } = cmd
+      return { _tag: "UserCardLoaded", userId, messageId, page, card } as Feedback
     }),
   // Someone who blocked the bot (403) or never opened it (400) cannot be told: the admin hears that it failed.
   NotifyUser: (cmd) =>

@@ -31,13 +31,13 @@ export const renderUsers = (
       keyboard: inline(menu),
     }
   const from = page.page * USERS_PAGE + 1
+  const searching = page.query.trim() !== ""
   const lines = page.users.map((u) =>
     t.userLine(u.userId, u.firstName, u.username, roleName(u.role), lastActiveText(u.lastActive, timeZone)),
   )
   const buttons = page.users.map((u) => [
-    button(t.userButton(u.firstName, u.username), callbackData.userCard(u.userId)),
+    button(t.userButton(u.firstName, u.username), callbackData.userCard(u.userId, searching ? 0 : page.page)),
   ])
-  const searching = page.query.trim() !== ""
   const more = from - 1 + page.users.length < page.total
   // Paging walks everyone; a search too wide for one page is narrowed instead (its text does not fit a button).
   const paging = searching
@@ -78,13 +78,14 @@ const caseBlock = (attempts: ReadonlyArray<AttemptSummary>, timeZone: string) =>
     ]
   })
 
-/** An admin's card of one user. Pure. */
+/** An admin's card of one user; «back» shows the /users page it was opened from in its place. Pure. */
 export const renderUserCard = (
   card: UserCard | null,
   userId: number,
   timeZone: string,
+  page = 0,
 ): { html: string; keyboard: Keyboard } => {
-  const back = inline([button(t.buttons.backToUsers, callbackData.admin("users"))])
+  const back = inline([button(t.buttons.backToUsers, callbackData.usersPage(page))])
   if (!card) return { html: t.cardUnknown(userId), keyboard: back }
   const answers = SURVEY_QUESTIONS.flatMap((key, i) =>
     card.answers[key] === undefined ? [] : [`${surveyTexts.labels[i]} — ${card.answers[key]}`],

@@ -141,7 +141,7 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
       return [s, [Cmd.answer(input.queryId), ...exportCommand(data.action)]]
     const next: Cmd =
       data._tag === "UserCard"
-        ? { _tag: "LoadUserCard", userId: data.userId, messageId }
+        ? { _tag: "LoadUserCard", userId: data.userId, messageId, page: data.page }
         : data._tag === "UsersPage"
           ? { _tag: "LoadUsers", query: "", page: data.page, messageId }
           : data.action === "menu"
@@ -171,7 +171,7 @@ export const adminReducer = (s: Session, ev: Envelope): Step | null => {
       return [s, [Cmd.show(messageId, list.html, list.keyboard)]]
     }
     case "UserCardLoaded": {
-      const card = renderUserCard(event.card, event.userId, zone)
+      const card = renderUserCard(event.card, event.userId, zone, event.page ?? 0)
       return [s, [Cmd.show(event.messageId, card.html, card.keyboard)]]
     }
     case "RoleChanged":

@@ -34,8 +34,8 @@ export type CallbackData =
   | { readonly _tag: "Admin"; readonly action: AdminAction }
   /** A page of /users (everyone, most recently active first). */
   | { readonly _tag: "UsersPage"; readonly page: number }
-  /** An admin opens one user's card (by Telegram id). */
-  | { readonly _tag: "UserCard"; readonly userId: number }
+  /** An admin opens one user's card (by Telegram id) from the /users page `page` (its «back» returns there). */
+  | { readonly _tag: "UserCard"; readonly userId: number; readonly page: number }
   | { readonly _tag: "Forget"; readonly confirmed: boolean }
   | { readonly _tag: "Broadcast"; readonly action: "now" | "drop" | "list" }
   /** Confirms the broadcast previewed above it: `preview` is that preview's fingerprint (absent: a button from before). */
@@ -76,7 +76,7 @@ export const callbackData = {
   attempt: (id: number, transcript = false, page = 0): string =>
     `att:${id}${transcript ? ":t" : page > 0 ? `:p${page}` : ""}`,
   admin: (action: AdminAction): string => `admin:${action}`,
-  userCard: (userId: number): string => `usr:${userId}`,
+  userCard: (userId: number, page = 0): string => `usr:${userId}${page > 0 ? `:${page}` : ""}`,
   usersPage: (page: number): string => `usrs:${page}`,
   nudges: (on: boolean): string => `set:nudges:${on ? "on" : "off"}`,
   forget: (confirmed: boolean): string => `forget:${confirmed ? "yes" : "no"}`,
@@ -122,8 +122,8 @@ export const callbackData = {
       return { _tag: "Nudges", on: action === "on" }
     if (scope === "usrs" && action === undefined && /^\d{1,4}$/.test(value))
       return { _tag: "UsersPage", page: Number(value) }
-    if (scope === "usr" && action === undefined && ID.test(value))
-      return { _tag: "UserCard", userId: Number(value) }
+    if (scope === "usr" && ID.test(value) && (action === undefined || /^\d{1,4}$/.test(action)))
+      return { _tag: "UserCard", userId: Number(value), page: Number(action ?? 0) }
     if (scope === "bc") return decodeBroadcast(raw, value, action)
     if (scope === "forget" && action === undefined && (value === "yes" || value === "no"))
       return { _tag: "Forget", confirmed: value === "yes" }

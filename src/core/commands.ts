@@ -96,7 +96,13 @@ export type Cmd =
       readonly messageId?: number | null
     }
   /** An admin opens a user's card; answered with UserCardLoaded (shown in `messageId`). */
-  | { readonly _tag: "LoadUserCard"; readonly userId: number; readonly messageId: number | null }
+  | {
+      readonly _tag: "LoadUserCard"
+      readonly userId: number
+      readonly messageId: number | null
+      /** The /users page the card was opened from (absent in rows stored before it existed: the first). */
+      readonly page?: number
+    }
   /** A message to another user's private chat (a role change they should know about). */
   | { readonly _tag: "NotifyUser"; readonly userId: number; readonly html: string }
   | { readonly _tag: "ChangeRole"; readonly target: string; readonly role: "user" | "admin" | "none" }

@@ -93,6 +93,8 @@ export type Feedback =
       readonly _tag: "UserCardLoaded"
       readonly userId: number
       readonly messageId: number | null
+      /** The /users page its «back» returns to (absent in events stored before it existed: the first). */
+      readonly page?: number
       readonly card: UserCard | null
     }
   | {

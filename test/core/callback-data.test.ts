@@ -75,6 +75,14 @@ describe("callbackData", () => {
       expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
   })
 
+  test("a user card opened from a /users page carries the page; buttons from before it open with page 0", () => {
+    expect(callbackData.userCard(42, 2)).toBe("usr:42:2")
+    expect(callbackData.decode("usr:42:2")).toEqual({ _tag: "UserCard", userId: 42, page: 2 })
+    expect(callbackData.decode("usr:42")).toEqual({ _tag: "UserCard", userId: 42, page: 0 })
+    for (const raw of ["usr:42:", "usr:42:x", "usr:42:12345", "usr:42:1:1"])
+      expect(callbackData.decode(raw)).toEqual({ _tag: "Unknown", raw })
+  })
+
   test("leave payloads (answers to the leaving question) → round-trip; forged ones → Unknown", () => {
     for (const choice of ["stay", "finish", "drop"] as const)
       for (const id of [0, 7, 123_456_789_012_345])

@@ -90,6 +90,13 @@ describe.each(backends)("admins see their people (%s)", (backend) => {
     expect(second.text).toStartWith("👥 Пользователи: 26 · показаны 21–26")
     expect(inlineButtons(second).filter((b) => b.callback_data?.startsWith("usr:"))).toHaveLength(6)
     expect(inlineButtons(second).map((b) => b.text)).toContain(t.buttons.prevUsers)
+    // A card opened from page 2 goes back to page 2, in the same message.
+    const cardButton = inlineButtons(second).find((b) => b.callback_data?.startsWith("usr:"))!
+    const opened = (await boss.pressData(cardButton.callback_data!, second.message_id)).messages.at(-1)!
+    expect(opened.message_id).toBe(second.message_id)
+    const back = (await boss.press(t.buttons.backToUsers)).messages.at(-1)!
+    expect(back.message_id).toBe(second.message_id)
+    expect(back.text).toStartWith("👥 Пользователи: 26 · показаны 21–26")
     // The list shrank since «Дальше» was shown: its page is gone, so the last page there is now comes instead.
     await bot.app.db.deleteFrom("authorized_users").where("user_id", ">=", 5016).execute()
     const shrunk = (await boss.pressData(callbackData.usersPage(1))).messages.at(-1)!
