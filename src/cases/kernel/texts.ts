@@ -115,15 +115,14 @@ export const checklist = (
   const marks = spec.methodology.components
     .map((c) => `${covered.includes(c.key) ? "✅" : "▫️"}${c.letter}`)
     .join(" ")
+  const judged = spec.methodology.components
+    .filter((c) => thisTurn?.includes(c.key))
+    .map((c) => c.letter)
+    .join(", ")
   const admin =
     thisTurn === null
       ? ""
-      : `\n🛠 этот ход: ${
-          spec.methodology.components
-            .filter((c) => thisTurn.includes(c.key))
-            .map((c) => c.letter)
-            .join(", ") || "—"
-        }`
+      : `\n🛠 <i>видно только админам:</i> ${judged ? `судья засчитал в этой реплике ${judged}` : "в этой реплике судья ничего не засчитал"}`
   return `<i>${marks} · ${covered.length}/${spec.methodology.components.length} · реплика ${turn} из ${spec.maxTurns}</i>${admin}`
 }
 

@@ -864,7 +864,7 @@ describe("admin sees this turn's flags", () => {
     expect(cmds).toEqual([personaMessage(testCase, "ну", ["A", "B", "C"], 2, ["C"])])
     expect(cmds).toEqual([
       Cmd.reply(
-        `${personaLine(testCase, "ну")}\n\n<i>✅А ✅Б ✅В ▫️Г ▫️Д · 3/5 · реплика 2 из 4</i>\n🛠 этот ход: В`,
+        `${personaLine(testCase, "ну")}\n\n<i>✅А ✅Б ✅В ▫️Г ▫️Д · 3/5 · реплика 2 из 4</i>\n🛠 <i>видно только админам:</i> судья засчитал в этой реплике В`,
       ),
     ])
   })
@@ -881,7 +881,9 @@ describe("admin sees this turn's flags", () => {
     expect(reduce(other, ev(personaReplied(1, "ну", []), { role: "admin" }))?.[1]).toEqual([
       Cmd.reply(`${personaLine(otherCase, "ну")}\n\n${checklist(otherCase, [], 1, [])}`),
     ])
-    expect(checklist(otherCase, [], 1, [])).toEndWith("\n🛠 этот ход: —")
+    expect(checklist(otherCase, [], 1, [])).toEndWith(
+      "\n🛠 <i>видно только админам:</i> в этой реплике судья ничего не засчитал",
+    )
   })
 })
 

@@ -203,10 +203,10 @@ describe("checklist", () => {
 
   test("for admins: this turn's flags on a second line, in methodology order; a dash when none", () => {
     expect(checklist(testCase, ["A", "C", "E"], 3, ["E", "A"])).toBe(
-      "<i>✅А ▫️Б ✅В ▫️Г ✅Д · 3/5 · реплика 3 из 4</i>\n🛠 этот ход: А, Д",
+      "<i>✅А ▫️Б ✅В ▫️Г ✅Д · 3/5 · реплика 3 из 4</i>\n🛠 <i>видно только админам:</i> судья засчитал в этой реплике А, Д",
     )
     expect(checklist(testCase, ["A"], 2, [])).toBe(
-      "<i>✅А ▫️Б ▫️В ▫️Г ▫️Д · 1/5 · реплика 2 из 4</i>\n🛠 этот ход: —",
+      "<i>✅А ▫️Б ▫️В ▫️Г ▫️Д · 1/5 · реплика 2 из 4</i>\n🛠 <i>видно только админам:</i> в этой реплике судья ничего не засчитал",
     )
   })
 
