@@ -19,6 +19,21 @@ export type Level = (typeof LEVELS)[number]
 
 const Pending = Schema.Struct({ requestId: Schema.Number, text: Schema.String, since: Schema.Number })
 
+/** A voice line's Telegram file: what a transcription (or its retry) downloads. */
+const VoiceRef = Schema.Struct({ fileId: Schema.String, fileUniqueId: Schema.String, mime: Schema.String })
+export type VoiceRef = typeof VoiceRef.Type
+
+/**
+ * A line in the order the learner sent it, while a voice line before it is still being transcribed: a voice
+ * (`ticket` of its transcription; `text` once heard) or a typed line (`ticket` null).
+ */
+const Slot = Schema.Struct({
+  ticket: Schema.NullOr(Schema.Number),
+  text: Schema.NullOr(Schema.String),
+  voice: Schema.optionalKey(VoiceRef),
+})
+export type Slot = typeof Slot.Type
+
 /** What the learner asked for when a start would have dropped this dialogue: the home screen or a case. */
 const Destination = Schema.Union([
   Schema.TaggedStruct("Home", {}),
@@ -58,6 +73,10 @@ export const Attempt = Schema.Struct({
   leaving: added(Schema.NullOr(Leaving), null),
   /** Voice lines still being transcribed: a finish waits for them too, so none is left out of the review. */
   hearing: added(Schema.Number, 0),
+  /** From the first voice line not heard yet on: every line in the order sent (a later one waits for it). */
+  lineup: added(Schema.Array(Slot), []),
+  /** Voice lines whose transcription failed: kept for «🔁 Распознать ещё раз». */
+  unheard: added(Schema.Array(VoiceRef), []),
   level: added(Schema.Literals(LEVELS), "normal"),
   /** «💡 Подсказка» presses in this attempt (the review says how many). */
   hints: added(Schema.Number, 0),
@@ -88,6 +107,8 @@ export const newAttempt = (
   finishing: false,
   leaving: null,
   hearing: 0,
+  lineup: [],
+  unheard: [],
   level,
   hints: 0,
   closing: false,

@@ -7,7 +7,7 @@ export interface Button {
 }
 
 /** `soft` and `hard` start the case with a softer or a harder persona; `start` with the usual one. */
-export type CaseAction = "start" | "soft" | "hard" | "theory" | "restart" | "review" | "retry"
+export type CaseAction = "start" | "soft" | "hard" | "theory" | "restart" | "review" | "retry" | "rehear"
 
 const ADMIN_ACTIONS = ["stats", "users", "menu", "xlsx", "csv"] as const
 /** The admin menu's buttons: stats, people, the menu itself, the export as a file. */
@@ -58,6 +58,7 @@ const CASE_ACTIONS: ReadonlyArray<CaseAction> = [
   "restart",
   "review",
   "retry",
+  "rehear",
 ]
 const CASE_ID = /^[a-z][a-z0-9_]{0,40}$/
 const LEAVE_CHOICES: ReadonlyArray<LeaveChoice> = ["stay", "finish", "drop"]

@@ -62,6 +62,8 @@ export type Cmd =
       readonly fileId: string
       readonly fileUniqueId: string
       readonly mime: string
+      /** Its place in the attempt's lineup, echoed by the result (absent in rows stored before it existed). */
+      readonly ticket?: number
     }
   /** The persona's line as a voice note too (VOICE_REPLIES), in the persona's own voice. */
   | { readonly _tag: "Speak"; readonly caseId: string; readonly text: string }
@@ -143,6 +145,13 @@ export type Cmd =
   | { readonly _tag: "LoadTranscript"; readonly attemptId: number }
   /** After a review: the learner's latest attempts of the case, for the trend line; answered with ProgressLoaded. */
   | { readonly _tag: "LoadProgress"; readonly caseId: string }
+
+/** Which voice line a transcription's result is for: the attempt, and the line's ticket in its lineup. */
+export const voiceLineOf = (cmd: Extract<Cmd, { _tag: "Transcribe" }>) => ({
+  caseId: cmd.caseId,
+  attempt: cmd.attempt,
+  ...(cmd.ticket === undefined ? {} : { ticket: cmd.ticket }),
+})
 
 export const Cmd = {
   reply: (html: string, keyboard?: Keyboard): Cmd =>

@@ -70,11 +70,18 @@ export type Feedback =
   /** The AI request `requestId` waits for a free slot (AI_MAX_CONCURRENCY): the learner is told once. */
   | { readonly _tag: "AiQueued"; readonly requestId: number }
   /** A voice line of the attempt `caseId` #`attempt`, transcribed (empty text: nothing recognisable). */
-  | { readonly _tag: "Transcribed"; readonly caseId: string; readonly attempt: number; readonly text: string }
+  | {
+      readonly _tag: "Transcribed"
+      readonly caseId: string
+      readonly attempt: number
+      readonly ticket?: number
+      readonly text: string
+    }
   | {
       readonly _tag: "TranscriptionFailed"
       readonly caseId: string
       readonly attempt: number
+      readonly ticket?: number
       /** A RejectReason when the voice broke a limit once its real bytes were seen; `limit` is that limit. */
       readonly reason: string
       readonly limit?: number

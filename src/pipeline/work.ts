@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { InboxRow } from "../../db/schema"
 import { adminTexts } from "../admin/texts"
 import type { Env } from "../config/config"
-import type { Cmd } from "../core/commands"
+import { type Cmd, voiceLineOf } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { fileExportWork } from "../export/file-export"
 import { releaseLeasesNotOwnedBy } from "../repositories/leases.repo"
@@ -86,7 +86,7 @@ export const givenUp = (cmd: WorkCmd, reason: "timeout" | "interrupted"): Feedba
     case "AskReview":
       return { _tag: "AiFailed", requestId: cmd.requestId, reason }
     case "Transcribe":
-      return { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
+      return { _tag: "TranscriptionFailed", ...voiceLineOf(cmd), reason }
     case "ExportNow":
       return {
         _tag: "ExportFinished",

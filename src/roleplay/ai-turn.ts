@@ -2,7 +2,7 @@ import { Deferred, Effect } from "effect"
 import { InputFile } from "grammy"
 import { type AiCall, aiTaskFor, type CallOutcome } from "../cases/kernel/ai-requests"
 import { cases, findCase } from "../cases/registry"
-import type { Cmd } from "../core/commands"
+import { type Cmd, voiceLineOf } from "../core/commands"
 import type { Feedback } from "../core/model"
 import { type Deps, type WorkRef, WorkRunner } from "../pipeline/deps"
 import { withinAiBudget } from "../services/ai-budget"
@@ -38,7 +38,7 @@ const keepThinking = (chatId: number, draftId: number) =>
 /** A command's ordinary failure (the learner's «🔁 Повторить», or the explanation of the daily cap). */
 const failed = (cmd: AiWorkCmd, reason: string): Feedback =>
   cmd._tag === "Transcribe"
-    ? { _tag: "TranscriptionFailed", caseId: cmd.caseId, attempt: cmd.attempt, reason }
+    ? { _tag: "TranscriptionFailed", ...voiceLineOf(cmd), reason }
     : { _tag: "AiFailed", requestId: cmd.requestId, reason }
 
 /** One call of a task through the gateway; its failure is an outcome too (the task decides what it means). */

@@ -1,5 +1,5 @@
 import { Data, Effect } from "effect"
-import type { Cmd } from "../core/commands"
+import { type Cmd, voiceLineOf } from "../core/commands"
 import type { VoiceLimits } from "../core/limits"
 import type { Feedback, RejectReason } from "../core/model"
 import { withoutInvisible } from "../lib/invisible"
@@ -47,8 +47,7 @@ export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =
     const { voiceLimits } = yield* Settings
     const done = (text: string): Feedback => ({
       _tag: "Transcribed",
-      caseId: cmd.caseId,
-      attempt: cmd.attempt,
+      ...voiceLineOf(cmd),
       text: withoutInvisible(text),
     })
     const cached = yield* db.use("findTranscript", (k) => findTranscript(k, cmd.fileUniqueId))
@@ -74,8 +73,7 @@ export const transcribe = (userId: number, cmd: TranscribeCmd, workId: number) =
     Effect.catch((e) =>
       Effect.succeed<Feedback>({
         _tag: "TranscriptionFailed",
-        caseId: cmd.caseId,
-        attempt: cmd.attempt,
+        ...voiceLineOf(cmd),
         ...(e._tag === "VoiceRejected" ? { reason: e.reason, limit: e.limit } : { reason: e._tag }),
       }),
     ),

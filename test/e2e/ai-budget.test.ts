@@ -3,7 +3,7 @@ import { adminTexts } from "../../src/admin/texts"
 import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
-import { personaRequest, reviewOf, scriptRoleplay } from "../support/ai-script"
+import { personaRequest, reviewOf, reviewRequest, scriptRoleplay } from "../support/ai-script"
 import { backends } from "../support/database"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { voiceNote } from "../support/voice-note"
@@ -52,9 +52,9 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
 
     const asked = bot.ai.requests.length
     const downloads = bot.tg.callsOf("getFile").length
-    expect(textsOf(await user.send("Вторая реплика"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.send("Вторая реплика"))).toEqual([kernelTexts.dailyLimitKept])
     expect(textsOf(await user.sendUpdate(voiceNote(bot, user, { fileId: "budget-voice-2" }).update))).toEqual(
-      [kernelTexts.dailyLimit],
+      [kernelTexts.dailyLimitVoice],
     )
     const review = textsOf(await user.send(kernelTexts.buttons.analysis))
     expect(review).toContain(kernelTexts.dailyLimit)
@@ -118,7 +118,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     const second = textsOf(
       await speaking.sendUpdate(voiceNote(bot, speaking, { fileId: "fit-voice-2" }).update),
     )
-    expect(second).toContain(kernelTexts.dailyLimit)
+    expect(second).toContain(kernelTexts.dailyLimitVoice)
     await bot.app.whenIdle()
     expect(await callsToday(bot, speaking.id)).toBe(3)
   })
@@ -136,8 +136,36 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(textsOf((await user.press(adminTexts.forgetYes)).messages).at(-1)).toBe(adminTexts.forgetDone)
     await signIn(user)
     await startCase(user)
-    expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimitKept])
     expect(script.personaCalls()).toBe(2)
+  })
+
+  test("a line over the daily cap is kept: the next day «🔁 Повторить» sends it, and the review has every line", async () => {
+    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
+    scriptRoleplay(
+      bot.ai,
+      spec,
+      [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }],
+      reviewOf(spec, []),
+    )
+    const user = bot.user(2205)
+    await signIn(user)
+    await startCase(user)
+    expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
+    expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    expect(textsOf(await user.send("Третья, важная"))).toEqual([kernelTexts.dailyLimitKept])
+    // The next day (the counter starts again), and the day after for the review's three samples.
+    const nextDay = () =>
+      bot.app.db.updateTable("user_limits").set({ ai_calls: 0 }).where("user_id", "=", user.id).execute()
+    await nextDay()
+    const retried = textsOf((await user.press(kernelTexts.buttons.retry)).messages)
+    expect(retried[0]).toStartWith(`${personaPrefix} Три.`)
+    await nextDay()
+    const finished = textsOf(await user.send(kernelTexts.buttons.analysis))
+    expect(finished.some((t) => t.startsWith(`🎓 Разбор: ${spec.texts.title}`))).toBe(true)
+    const review = bot.ai.requests.filter(reviewRequest)
+    expect(review).toHaveLength(3)
+    expect(JSON.stringify(review[0]!.body)).toContain("Третья, важная")
   })
 
   test("the review counts too: one line (persona + judge) and its review (three samples) spend a budget of 5; the next attempt's line is refused", async () => {
@@ -151,6 +179,6 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     expect(finished.some((t) => t.startsWith(`🎓 Разбор: ${spec.texts.title}`))).toBe(true)
     expect(await callsToday(bot, user.id)).toBe(5)
     await user.send(`/${spec.commands.start}`)
-    expect(textsOf(await user.send("Вторая"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.send("Вторая"))).toEqual([kernelTexts.dailyLimitKept])
   })
 })

@@ -124,7 +124,7 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
     expect(personaRequests(bot).map(lastUserLine)).toEqual(["Первый", "Второй"])
   })
 
-  test("AI_DAILY_TURNS_PER_USER=4 (a line costs two calls: persona and judge) → the 3rd line gets kernelTexts.dailyLimit and asks the model nothing", async () => {
+  test("AI_DAILY_TURNS_PER_USER=4 (a line costs two calls: persona and judge) → the 3rd line is kept (kernelTexts.dailyLimitKept) and asks the model nothing", async () => {
     bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
     scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }])
     const user = bot.user(41_003)
@@ -132,10 +132,10 @@ describe.each(backends)("AI capacity end to end (%s)", (backend) => {
     await user.send(`/${spec.commands.start}`)
     expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
     expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
-    expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.send("Третья"))).toEqual([kernelTexts.dailyLimitKept])
     expect(personaRequests(bot).map(lastUserLine)).toEqual(["Первая", "Вторая"])
     // Still capped on the next line; another learner is not affected.
-    expect(textsOf(await user.send("Четвёртая"))).toEqual([kernelTexts.dailyLimit])
+    expect(textsOf(await user.send("Четвёртая"))).toEqual([kernelTexts.dailyLimitKept])
     expect(personaRequests(bot)).toHaveLength(2)
     const other = bot.user(41_004)
     await signIn(other)

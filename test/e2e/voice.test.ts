@@ -361,7 +361,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     expect(bot.ai.requests).toEqual([])
   })
 
-  test("transcription failing on every model → voiceFailed; the dialogue continues with a typed line", async () => {
+  test("transcription failing on every model → kept for a retry; the dialogue continues with a typed line", async () => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [{ reply: "Ага, текстом понятнее." }])
     bot.ai.failNext({ kind: "status", status: 500 }, 2, "/audio/transcriptions")
@@ -369,7 +369,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     await signIn(user)
     await startCase(user)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "fail-voice", fileUniqueId: "F1" })
-    expect(textsOf(await user.sendUpdate(note.update))).toEqual([kernelTexts.voiceFailed])
+    expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
     expect(transcriptions(bot).map((r) => fieldsOf(r).model)).toEqual(["gpt-4o-transcribe", "whisper-1"])
     expect(personaRequests(bot)).toEqual([])
     expect(await bot.app.db.selectFrom("voice_transcripts").selectAll().execute()).toEqual([])
@@ -380,6 +380,53 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     expect(typed[0]).toContain(`реплика 1 из ${spec.maxTurns}`)
   })
 
+  test("a line typed while the voice note before it is still transcribed waits: the persona hears them in order", async () => {
+    bot = await startBot({ backend, env: VOICE_ENV })
+    scriptRoleplay(bot.ai, spec, [{ reply: "Про голос понял." }, { reply: "И про текст." }])
+    bot.ai.scriptTranscription("сначала голосом")
+    bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, "/audio/transcriptions")
+    const user = bot.user(3021)
+    await signIn(user)
+    await startCase(user)
+    const note = voiceNote(bot, user, { durationSec: 3, fileId: "slow-voice", fileUniqueId: "S1" })
+    await bot.deliver(note.update)
+    await bot.deliver(
+      messageUpdate(
+        { text: "потом текстом" },
+        { chatId: user.id, userId: user.id, firstName: "Аня", messageId: bot.tg.nextUserMessageId(user.id) },
+      ),
+    )
+    await bot.app.whenIdle(20_000)
+    expect(personaRequests(bot).map((r) => lastUserLine(r)?.content)).toEqual([
+      "сначала голосом",
+      "потом текстом",
+    ])
+    const shown = textsOf(user.screen())
+    expect(shown.indexOf(heard("сначала голосом"))).toBeLessThan(
+      shown.findIndex((t) => t.startsWith(`${personaPrefix} Про голос понял.`)),
+    )
+  })
+
+  test("a voice note the service could not hear is kept: «🔁 Распознать ещё раз» hears it and the persona answers", async () => {
+    bot = await startBot({ backend, env: VOICE_ENV })
+    scriptRoleplay(bot.ai, spec, [{ reply: "Теперь слышу." }])
+    bot.ai.scriptTranscription("со второй попытки")
+    bot.ai.failNext({ kind: "status", status: 500 }, 2, "/audio/transcriptions")
+    const user = bot.user(3022)
+    await signIn(user)
+    await startCase(user)
+    const note = voiceNote(bot, user, { durationSec: 3, fileId: "retry-voice", fileUniqueId: "R1" })
+    expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
+    const again = textsOf((await user.press(kernelTexts.buttons.rehear)).messages)
+    expect(again[0]).toBe(heard("со второй попытки"))
+    expect(again[1]).toStartWith(`${personaPrefix} Теперь слышу.`)
+    expect(personaRequests(bot).map((r) => lastUserLine(r)?.content)).toEqual(["со второй попытки"])
+    // Heard once: the button under the old notice asks for nothing more.
+    const stale = await user.press(kernelTexts.buttons.rehear)
+    expect(stale.answer?.params).toMatchObject({ show_alert: true })
+    expect(transcriptions(bot)).toHaveLength(3)
+  })
+
   test("a failed transcription is recorded in ai_calls like any failed model call", async () => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [])
@@ -388,7 +435,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     await signIn(user)
     await startCase(user)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "fail-voice", fileUniqueId: "F7" })
-    expect(textsOf(await user.sendUpdate(note.update))).toEqual([kernelTexts.voiceFailed])
+    expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
     const rows = (await dialogueCalls(bot, 3017)).filter((c) => c.channel === "transcription")
     expect(rows.length).toBeGreaterThan(0)
     expect(rows.every((r) => r.outcome !== "ok")).toBe(true)

@@ -4,32 +4,27 @@ import type { Envelope, RejectReason } from "../../core/model"
 import type { Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
-import { answeredTurn, askPersona, personaFailed, recordTurn, showReview, withAttempt } from "./dialogue"
+import { answeredTurn, personaFailed, recordTurn, showReview, withAttempt } from "./dialogue"
 import { answeredWhileFinishing, failedWhileFinishing, settledWhileFinishing } from "./finishing"
-import { retryReviewKeyboard } from "./keyboards"
+import { releaseLines, settleVoice } from "./hearing"
+import { rehearKeyboard, retryKeyboard, retryReviewKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t, withSupport } from "./texts"
 
 /** The results of the role-play's commands (persona answers, reviews, transcripts, failures), by request id. */
 
-/** A line for the persona (typed or transcribed): sent now, or queued behind the line still being answered. */
-export const learnerLine = (s: Session, ev: Envelope, a: Attempt, text: string): Step => {
-  if (a.pending !== null)
-    return [{ ...s, flow: { _tag: "Case", attempt: { ...a, queued: [...a.queued, text] } } }, []]
-  // Lines still waiting from before a failure go first: the learner's words keep their order.
-  const [first, ...rest] = [...a.queued, text]
-  return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
-}
-
 const VOICE_LIMITS: ReadonlyArray<string> = ["voice_too_big", "voice_too_long", "voice_too_short"]
 
-/** Why a voice line was not heard: a limit its real bytes broke, the daily cap, or the transcription itself. */
-const transcriptionFailure = (reason: string, limit = 0) =>
+/**
+ * Why a voice line was not heard: a limit its real bytes broke (nothing to retry), or the daily cap or the
+ * transcription itself, when the line is kept for «🔁 Распознать ещё раз» (`kept`; not once the dialogue ends).
+ */
+const transcriptionFailure = (spec: CaseSpec, reason: string, limit: number, kept: boolean): Cmd =>
   VOICE_LIMITS.includes(reason)
-    ? sharedTexts.rejected(reason as RejectReason, limit)
-    : reason === "daily_limit"
-      ? t.dailyLimit
-      : t.voiceFailed
+    ? Cmd.reply(sharedTexts.rejected(reason as RejectReason, limit))
+    : !kept
+      ? Cmd.reply(reason === "daily_limit" ? t.dailyLimit : t.voiceFailed)
+      : Cmd.reply(reason === "daily_limit" ? t.dailyLimitVoice : t.voiceFailedKept, rehearKeyboard(spec.id))
 
 export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt): Step | null => {
   if (ev.input._tag !== "Feedback") return null
@@ -39,18 +34,19 @@ export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt)
     case "Transcribed":
     case "TranscriptionFailed": {
       if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      const heard = { ...a, hearing: Math.max(0, a.hearing - 1) }
       const text = event._tag === "Transcribed" ? event.text.trim() : ""
-      if (text !== "") {
-        const [next, cmds] = learnerLine(s, ev, heard, text)
-        return [next, [Cmd.reply(t.heard(text)), ...cmds]]
-      }
-      const notice = Cmd.reply(
-        event._tag === "Transcribed" ? t.notHeard : transcriptionFailure(event.reason, event.limit),
-      )
-      return heard.finishing
-        ? settledWhileFinishing(s, spec, heard, [notice])
-        : [withAttempt(s, heard), [notice]]
+      const keep =
+        event._tag === "TranscriptionFailed" && !a.finishing && !VOICE_LIMITS.includes(event.reason)
+      const settled = settleVoice(a, event.ticket, text, keep)
+      const lead =
+        text !== ""
+          ? Cmd.reply(t.heard(text))
+          : event._tag === "Transcribed"
+            ? Cmd.reply(t.notHeard)
+            : transcriptionFailure(spec, event.reason, event.limit ?? 0, settled.kept)
+      return settled.lines.length === 0 && a.finishing
+        ? settledWhileFinishing(s, spec, settled.attempt, [lead])
+        : releaseLines(s, ev, settled, [lead])
     }
     case "PersonaReplied":
       if (a.pending?.requestId !== event.requestId) return [s, []]
@@ -72,10 +68,10 @@ export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt)
       if (a.pending?.requestId === event.requestId && a.finishing)
         return failedWhileFinishing(s, spec, a, event.reason)
       if (a.pending?.requestId === event.requestId && event.reason === "daily_limit")
-        // Nothing to retry today: the line is dropped with the explanation, the dialogue stays open for tomorrow.
+        // Nothing to retry today, but nothing is lost: the line is kept for «🔁 Повторить» tomorrow (or the review).
         return [
-          { ...s, flow: { _tag: "Case", attempt: { ...a, pending: null, queued: [], failed: null } } },
-          [Cmd.reply(t.dailyLimit)],
+          withAttempt(s, { ...a, pending: null, failed: a.pending.text }),
+          [Cmd.reply(t.dailyLimitKept, retryKeyboard(spec.id))],
         ]
       if (a.pending?.requestId === event.requestId) return personaFailed(s, spec, a, ev.supportContact)
       if (a.reviewRequestId !== event.requestId) return [s, []]

@@ -41,6 +41,9 @@ export const afterReviewKeyboard = (caseId: string): Keyboard =>
 export const retryKeyboard = (caseId: string): Keyboard =>
   inline([button(t.buttons.retry, callbackData.caseAction(caseId, "retry"))])
 
+export const rehearKeyboard = (caseId: string): Keyboard =>
+  inline([button(t.buttons.rehear, callbackData.caseAction(caseId, "rehear"))])
+
 export const retryReviewKeyboard = (caseId: string): Keyboard =>
   inline([button(t.buttons.retryReview, callbackData.caseAction(caseId, "review"))])
 

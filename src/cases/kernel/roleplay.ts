@@ -5,9 +5,10 @@ import type { Envelope } from "../../core/model"
 import { idle, type Session } from "../../core/session"
 import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
-import { askPersona, askReview, giveHint, startAttempt, withAttempt } from "./dialogue"
-import { learnerLine, onFeedback } from "./feedback"
+import { askPersona, askReview, giveHint, startAttempt } from "./dialogue"
+import { onFeedback } from "./feedback"
 import { requestFinish } from "./finishing"
+import { learnerLine, listen } from "./hearing"
 import { afterReviewKeyboard, caseCardKeyboard, removeReplyKeyboard, retryReviewKeyboard } from "./keyboards"
 import { askBeforeLeaving, goHome, isRunning, onLeaveChoice } from "./leaving"
 import type { CaseSpec, RoleplaySetup } from "./spec"
@@ -60,6 +61,9 @@ const onButton = (
     case "retry":
       if (attempt?.phase !== "Dialogue" || attempt.failed === null) break
       return answered(askPersona(s, attempt, attempt.failed, ev.now))
+    case "rehear":
+      if (attempt?.phase !== "Dialogue" || attempt.unheard.length === 0) break
+      return answered(listen(s, { ...attempt, unheard: [] }, attempt.unheard))
     case "review":
       if (attempt?.phase !== "Reviewing" || attempt.reviewRequestId !== null || attempt.outcome === null)
         break
@@ -132,11 +136,8 @@ export const makeRoleplayReducer =
     if (input._tag === "Text") return onText(s, ev, setup, spec, attempt, input.text)
     if (input._tag === "Voice") {
       if (attempt.phase !== "Dialogue") return onText(s, ev, setup, spec, attempt, "")
-      const transcribe = { caseId: spec.id, attempt: attempt.number, fileId: input.fileId, mime: input.mime }
-      return [
-        withAttempt(s, { ...attempt, hearing: attempt.hearing + 1 }),
-        [{ _tag: "ChatAction" }, { _tag: "Transcribe", ...transcribe, fileUniqueId: input.fileUniqueId }],
-      ]
+      const { fileId, fileUniqueId, mime } = input
+      return listen(s, attempt, [{ fileId, fileUniqueId, mime }])
     }
     return onFeedback(s, ev, spec, attempt)
   }

@@ -261,19 +261,27 @@ describe("showReview", () => {
 })
 
 describe("the reducer as a whole", () => {
-  /** A whole attempt, with every kind of event: two lines at once, a failure, a retry, the review. */
+  /**
+   * A whole attempt, with every kind of event: two lines at once, a voice line that could not be heard (ticket 2),
+   * a failure, a retry, the review.
+   */
+  const notHeard = {
+    _tag: "Feedback",
+    event: { _tag: "TranscriptionFailed", caseId: "test_case", attempt: 1, ticket: 2, reason: "timeout" },
+  } as const
   const scenario = [
     ev(command("testcase")),
     ev(text("первая")),
     ev(text("вторая")),
     ev(voice),
+    ev(notHeard),
     ev(personaReplied(1, "ответ 1", ["A", "B"])),
-    ev(aiFailed(2)),
+    ev(aiFailed(3)),
     ev(press("test_case", "retry")),
-    ev(personaReplied(3, "ответ 2", ["C", "D", "E"])),
+    ev(personaReplied(4, "ответ 2", ["C", "D", "E"])),
     ev(text("спасибо, до встречи")),
-    ev(personaReplied(4, "пока")),
-    ev(reviewReady(5, review)),
+    ev(personaReplied(5, "пока")),
+    ev(reviewReady(6, review)),
   ]
 
   const deepFreeze = <T>(value: T): T => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Schema } from "effect"
+import { rehearKeyboard } from "../../../src/cases/kernel/keyboards"
 import { reviewPrompt } from "../../../src/cases/kernel/prompts"
 import { makeRoleplayReducer } from "../../../src/cases/kernel/roleplay"
 import { checklist, personaLine, kernelTexts as t } from "../../../src/cases/kernel/texts"
@@ -297,16 +298,17 @@ describe("the finish request is stored with the attempt", () => {
 })
 
 describe("«📊 Получить анализ» while a voice line is still being transcribed", () => {
+  const speaking = fold(reduce, oneTurn, [ev(voice)])
+  const ticket = attemptOf(speaking).lineup[0]!.ticket!
   const transcribed = (line: string) =>
     ({
       _tag: "Feedback",
-      event: { _tag: "Transcribed", caseId: "test_case", attempt: 1, text: line },
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: 1, ticket, text: line },
     }) as const
   const unheard = {
     _tag: "Feedback",
-    event: { _tag: "TranscriptionFailed", caseId: "test_case", attempt: 1, reason: "timeout" },
+    event: { _tag: "TranscriptionFailed", caseId: "test_case", attempt: 1, ticket, reason: "timeout" },
   } as const
-  const speaking = fold(reduce, oneTurn, [ev(voice)])
   const waiting = fold(reduce, speaking, [ev(text(t.buttons.analysis))])
 
   test("the voice is counted as in flight; the finish waits for it, the learner told so", () => {
@@ -324,7 +326,7 @@ describe("«📊 Получить анализ» while a voice line is still bei
       finishing: true,
       pending: { text: "голосом про вторник" },
     })
-    const [next] = reduce(heard, ev(personaReplied(2, "Понял.")))!
+    const [next] = reduce(heard, ev(personaReplied(attemptOf(heard).pending!.requestId, "Понял.")))!
     expect(attemptOf(next)).toMatchObject({ phase: "Reviewing", outcome: "manual" })
     expect(attemptOf(next).turns.map((turn) => turn.learner)).toEqual([turn1.learner, "голосом про вторник"])
   })
@@ -340,10 +342,13 @@ describe("«📊 Получить анализ» while a voice line is still bei
     expect(cmds[0]).toEqual(Cmd.reply(t.voiceFailed))
   })
 
-  test("without a finish request, a voice result only updates the count", () => {
+  test("without a finish request, a failed voice line is kept for «🔁 Распознать ещё раз»", () => {
     const [next, cmds] = reduce(speaking, ev(unheard))!
-    expect(next).toEqual(inCase(speaking, { ...attemptOf(speaking), hearing: 0 }))
-    expect(cmds).toEqual([Cmd.reply(t.voiceFailed)])
+    const { voice: kept } = attemptOf(speaking).lineup[0]!
+    expect(next).toEqual(
+      inCase(speaking, { ...attemptOf(speaking), hearing: 0, lineup: [], unheard: [kept!] }),
+    )
+    expect(cmds).toEqual([Cmd.reply(t.voiceFailedKept, rehearKeyboard("test_case"))])
   })
 })
 

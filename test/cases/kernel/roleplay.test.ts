@@ -3,6 +3,7 @@ import {
   afterReviewKeyboard,
   caseCardKeyboard,
   dialogueKeyboard,
+  rehearKeyboard,
   removeReplyKeyboard,
   retryKeyboard,
   retryReviewKeyboard,
@@ -133,6 +134,8 @@ describe("start", () => {
     finishing: false,
     leaving: null,
     hearing: 0,
+    lineup: [],
+    unheard: [],
     level: "normal",
     hints: 0,
     closing: false,
@@ -661,14 +664,28 @@ describe("AI failure", () => {
     ])
   })
 
-  test("after a failure, typing the line anew instead → sent as a new request, the failed one dropped", () => {
+  test("after a failure, the same line typed anew → sent once; another line → the failed one first, kept", () => {
     const failed = fold(reduce, asking, [ev(aiFailed(2))])
+    const failedLine = attemptOf(failed).failed!
+    expect(reduce(failed, ev(text(failedLine)))).toEqual([
+      inCase(
+        { ...failed, nextRequestId: 4 },
+        { ...attemptOf(oneTurn), pending: { requestId: 3, text: failedLine, since: T0 } },
+      ),
+      [
+        chatAction,
+        { _tag: "AskPersona", requestId: 3, caseId: "test_case", turns: [turn1], text: failedLine },
+      ],
+    ])
     expect(reduce(failed, ev(text("заново")))).toEqual([
       inCase(
         { ...failed, nextRequestId: 4 },
-        { ...attemptOf(oneTurn), pending: { requestId: 3, text: "заново", since: T0 } },
+        { ...attemptOf(oneTurn), pending: { requestId: 3, text: failedLine, since: T0 }, queued: ["заново"] },
       ),
-      [chatAction, { _tag: "AskPersona", requestId: 3, caseId: "test_case", turns: [turn1], text: "заново" }],
+      [
+        chatAction,
+        { _tag: "AskPersona", requestId: 3, caseId: "test_case", turns: [turn1], text: failedLine },
+      ],
     ])
   })
 
@@ -780,19 +797,17 @@ describe("stop command", () => {
 })
 
 describe("other inputs in a case", () => {
-  test("a voice message in the dialogue → transcribe it for this attempt, counted as being heard", () => {
+  test("a voice message in the dialogue → transcribe it for this attempt under a ticket, its place kept", () => {
+    const ticket = oneTurn.nextRequestId
+    const file = { fileId: "voice-file", fileUniqueId: "voice-unique", mime: "audio/ogg" }
     expect(reduce(oneTurn, ev(voice))).toEqual([
-      inCase(oneTurn, { ...attemptOf(oneTurn), hearing: 1 }),
+      inCase(
+        { ...oneTurn, nextRequestId: ticket + 1 },
+        { ...attemptOf(oneTurn), hearing: 1, lineup: [{ ticket, text: null, voice: file }] },
+      ),
       [
         chatAction,
-        {
-          _tag: "Transcribe",
-          caseId: "test_case",
-          attempt: attemptOf(oneTurn).number,
-          fileId: "voice-file",
-          fileUniqueId: "voice-unique",
-          mime: "audio/ogg",
-        },
+        { _tag: "Transcribe", caseId: "test_case", attempt: attemptOf(oneTurn).number, ticket, ...file },
       ],
     ])
   })
@@ -842,18 +857,84 @@ describe("other inputs in a case", () => {
         reason: "LlmError",
       },
     } as const
+    // A result without a ticket (its voice line stored before lineups existed) has nothing kept to retry.
     expect(reduce(oneTurn, ev(failed))).toEqual([oneTurn, [Cmd.reply(t.voiceFailed)]])
   })
 
-  test("the daily limit → the line dropped with the explanation, no retry offered", () => {
-    const asking = fold(reduce, oneTurn, [ev(text("ещё"))])
+  test("the daily limit → the line and those queued behind it kept for «🔁 Повторить», and so in a review", () => {
+    const asking = fold(reduce, oneTurn, [ev(text("ещё")), ev(text("и ещё"))])
     const limited = {
       _tag: "Feedback",
       event: { _tag: "AiFailed", requestId: 2, reason: "daily_limit" },
     } as const
     const [next, cmds] = reduce(asking, ev(limited))!
-    expect(cmds).toEqual([Cmd.reply(t.dailyLimit)])
-    expect(attemptOf(next)).toMatchObject({ pending: null, failed: null, queued: [] })
+    expect(cmds).toEqual([Cmd.reply(t.dailyLimitKept, retryKeyboard("test_case"))])
+    expect(attemptOf(next)).toMatchObject({ pending: null, failed: "ещё", queued: ["и ещё"] })
+    const [finished] = reduce(next, ev(text(t.buttons.analysis)))!
+    expect(attemptOf(finished).turns.map((turn) => turn.learner)).toEqual([turn1.learner, "ещё", "и ещё"])
+  })
+})
+
+describe("voice lines keep the order they were sent in", () => {
+  const voiceOf = (id: string) =>
+    ({ ...voice, fileId: `file-${id}`, fileUniqueId: `unique-${id}` }) as typeof voice
+  const heard = (ticket: number, line: string) =>
+    ({
+      _tag: "Feedback",
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: 1, ticket, text: line },
+    }) as const
+  const notHeard = (ticket: number, reason = "LlmError") =>
+    ({
+      _tag: "Feedback",
+      event: { _tag: "TranscriptionFailed", caseId: "test_case", attempt: 1, ticket, reason },
+    }) as const
+  const asked = (cmds: ReadonlyArray<Cmd>) =>
+    cmds.flatMap((c) =>
+      c._tag === "AskPersona" ? [c.text] : c._tag === "Transcribe" ? [`🎤${c.fileId}`] : [],
+    )
+  const first = oneTurn.nextRequestId
+
+  test("a line typed while a voice line before it is heard waits, then goes after it", () => {
+    const typed = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(text("текстом после"))])
+    expect(attemptOf(typed).pending).toBeNull()
+    const [next, cmds] = reduce(typed, ev(heard(first, "голосом сначала")))!
+    expect(cmds[0]).toEqual(Cmd.reply(t.heard("голосом сначала")))
+    expect(asked(cmds)).toEqual(["голосом сначала"])
+    expect(attemptOf(next)).toMatchObject({ queued: ["текстом после"], lineup: [], hearing: 0 })
+  })
+
+  test("two voice lines heard in reverse order → still taken in the order sent", () => {
+    const two = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(voiceOf("b")), ev(text("третья"))])
+    const [early, none] = reduce(two, ev(heard(first + 1, "вторая")))!
+    expect(asked(none)).toEqual([])
+    const [next, cmds] = reduce(early, ev(heard(first, "первая")))!
+    expect(asked(cmds)).toEqual(["первая"])
+    expect(attemptOf(next)).toMatchObject({ queued: ["вторая", "третья"], lineup: [], hearing: 0 })
+  })
+
+  test("a voice line not heard (the service failed) → kept; «🔁 Распознать ещё раз» hears it again, once", () => {
+    const waiting = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(text("после"))])
+    const [failed, said] = reduce(waiting, ev(notHeard(first)))!
+    expect(said[0]).toEqual(Cmd.reply(t.voiceFailedKept, rehearKeyboard("test_case")))
+    // The line typed after it does not wait for a retry that may never come.
+    expect(asked(said)).toEqual(["после"])
+    const file = { fileId: "file-a", fileUniqueId: "unique-a", mime: "audio/ogg" }
+    expect(attemptOf(failed).unheard).toEqual([file])
+    const [again, cmds] = reduce(failed, ev(press("test_case", "rehear")))!
+    expect(asked(cmds)).toEqual(["🎤file-a"])
+    expect(attemptOf(again)).toMatchObject({ unheard: [], hearing: 1 })
+    expect(reduce(again, ev(press("test_case", "rehear")))![1]).toEqual([
+      Cmd.answer(QUERY, appTexts.staleButton, true),
+    ])
+  })
+
+  test("a voice line over a limit (its real bytes) → said why, nothing kept to retry", () => {
+    const [next, cmds] = reduce(
+      fold(reduce, oneTurn, [ev(voiceOf("a"))]),
+      ev(notHeard(first, "voice_too_long")),
+    )!
+    expect(attemptOf(next).unheard).toEqual([])
+    expect(JSON.stringify(cmds)).not.toContain("rehear")
   })
 })
 
