@@ -261,6 +261,34 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     expect(geminiPersona(gemini)).toHaveLength(1)
   })
 
+  test("OpenAI down (every chat request 500): after three outages it is skipped, the next lines go straight to Gemini", async () => {
+    gemini = startFakeGemini()
+    bot = await startBot({ backend, env: geminiEnv(gemini) })
+    scriptRoleplay(bot.ai, employee, [])
+    scriptGemini(gemini, employee, ["Раз.", "Два.", "Три.", "Четыре."])
+    const user = bot.user(5010)
+    await signIn(user)
+    await startCase(user, employee)
+    bot.ai.failNext({ kind: "status", status: 500 }, 1000, "/chat/completions")
+    const openAiChat = () => bot.ai.requestsTo("/chat/completions").length
+
+    for (const [line, reply] of [
+      ["Первая", "Раз."],
+      ["Вторая", "Два."],
+    ] as const)
+      expect(textsOf(await user.send(line))[0]).toStartWith(`${prefix(employee)} ${reply}`)
+    const afterOutages = openAiChat()
+    expect(afterOutages).toBeGreaterThanOrEqual(3)
+    for (const [line, reply] of [
+      ["Третья", "Три."],
+      ["Четвёртая", "Четыре."],
+    ] as const)
+      expect(textsOf(await user.send(line))[0]).toStartWith(`${prefix(employee)} ${reply}`)
+    // Skipped: nothing more was sent to OpenAI, each line went to Gemini at once.
+    expect(openAiChat()).toBe(afterOutages)
+    expect(geminiPersona(gemini)).toHaveLength(4)
+  })
+
   test("OpenAI refuses with a 400 → not retried (even with retries allowed), Gemini answers at once", async () => {
     gemini = startFakeGemini()
     bot = await startBot({ backend, env: { ...geminiEnv(gemini), AI_REQUEST_MAX_RETRIES: "3" } })
@@ -341,7 +369,7 @@ describe.each(backends)("AI provider fallback end to end (%s)", (backend) => {
     await startCase(user, employee)
     bot.ai.failNext({ kind: "status", status: 503 }, 5, "/audio/transcriptions")
     const { update } = voiceNote(bot, user, { fileId: "f-voice" })
-    expect(textsOf(await user.sendUpdate(update))[0]).toStartWith(kernelTexts.voiceFailed)
+    expect(textsOf(await user.sendUpdate(update))[0]).toStartWith(kernelTexts.voiceFailedKept)
     const warnings = lines.filter((l) => l.msg === "ai chain failed")
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({ level: "warn", caseId: employee.id, channel: "transcription" })
