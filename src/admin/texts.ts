@@ -24,7 +24,7 @@ export const adminTexts = {
     "/users [поиск] — пользователи и их активность",
     "/setrole &lt;id или @username&gt; user|admin|none — выдать или снять роль",
     "/export xlsx — статистика файлом Excel; /export csv — CSV по листам",
-    "/export — выгрузить статистику в Google Таблицу",
+    "/export — выгрузить статистику в Google Таблицу (если она подключена)",
     "/broadcast — новая рассылка; /broadcasts — ход рассылок и отмена",
     "/dbping — проверить базу данных",
   ],

@@ -7,7 +7,6 @@ import {
   type ProviderClient,
   type ProviderName,
 } from "../services/llm"
-import { makeBreaker } from "./breaker"
 
 /** Per-call budget, shared by every vendor: a timeout per attempt and retries of transient faults. */
 export interface RetryOptions {
@@ -98,8 +97,7 @@ export const makePolicy = (provider: string, options: RetryOptions, classify: Cl
       }),
     )
 
-  const breaker = makeBreaker(provider)
-  const call = <R>(send: (signal: AbortSignal) => Promise<R>) => breaker(withRetries(send, 0))
+  const call = <R>(send: (signal: AbortSignal) => Promise<R>) => withRetries(send, 0)
 
   const answer = <R, A>(model: string, exchange: Exchange<R, A>): Effect.Effect<LlmAnswer<A>, LlmError> =>
     Effect.suspend(() => {

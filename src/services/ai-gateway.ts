@@ -1,5 +1,6 @@
 import { Effect, Fiber, Semaphore } from "effect"
 import type { UsageRecord } from "../repositories/ai.repo"
+import { makeBreakers } from "./ai-breaker"
 import { takeAiCall } from "./ai-budget"
 import {
   type LlmAnswer,
@@ -56,6 +57,7 @@ export const routingTable =
  */
 export const makeGateway = (options: GatewayOptions): LlmShape => {
   const slots = options.slots ?? Semaphore.makeUnsafe(options.concurrency)
+  const breakers = makeBreakers()
 
   const attempt = <A>(route: Route, client: ProviderClient, request: LlmRequest<A>, waitedMs: number) => {
     const started = performance.now()
@@ -91,10 +93,16 @@ export const makeGateway = (options: GatewayOptions): LlmShape => {
       })
       const started = performance.now()
       const tried: Array<ChainFailure["tried"][number]> = []
-      for (const [route, client] of chain) {
+      for (const [i, [route, client]] of chain.entries()) {
+        // A provider down again and again is passed over while a fallback follows it (ai-breaker.ts).
+        if (i < chain.length - 1 && breakers.skipping(route.provider)) {
+          tried.push({ route, reason: "unavailable", detail: "passed over after repeated outages" })
+          continue
+        }
         // Past the work's allowance no route is tried (nor logged as an outage): the daily cap holds.
         yield* takeAiCall
         const result = yield* Effect.result(attempt(route, client, request, waitedMs))
+        breakers.record(route.provider, result._tag === "Failure" ? result.failure : undefined)
         if (result._tag === "Success") return result.success
         last = result.failure
         tried.push({ route, reason: last.reason, detail: last.detail })
