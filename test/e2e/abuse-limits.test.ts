@@ -3,8 +3,9 @@ import { adminTexts } from "../../src/admin/texts"
 import { authTexts } from "../../src/auth/texts"
 import { visibleText as visible } from "../../src/core/html"
 import { texts } from "../../src/nav/texts"
+import { jsonb } from "../../src/repositories/jsonb"
 import { backends } from "../support/database"
-import { startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
+import { ADMIN_PASSWORD, startBot, type TestBot, textsOf, USER_PASSWORD } from "../support/harness"
 import { addSecret, recordOutput } from "../support/leak-scan"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
@@ -193,5 +194,30 @@ describe.each(backends)("abuse controls that survive /forget_me (%s)", (backend)
     expect(textsOf(await anya.send("/help"))[0]).toContain("/start")
     expect(textsOf(await anya.send("/help"))).toEqual([texts.rateLimited("hour", 60)])
     expect(await anya.send("/help")).toEqual([])
+  })
+
+  test("an admin is held to the minute's limit, not the hour's: a long working session is not cut off", async () => {
+    bot = await startBot({ backend, env: { MAX_REQUESTS_PER_MINUTE: "6", MAX_REQUESTS_PER_HOUR: "6" } })
+    const boss = bot.user(2110, "Олег")
+    const anya = bot.user(2111, "Аня")
+    await boss.send("/start")
+    expect(textsOf(await boss.send(ADMIN_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("admin")))
+    await anya.send("/start")
+    expect(textsOf(await anya.send(USER_PASSWORD))[0]).toBe(visible(authTexts.loggedIn("user")))
+    // An hour's allowance used up earlier in the hour, the minute's fresh.
+    const now = Date.now()
+    const rate = {
+      minute: { start: now, count: 0, warned: false },
+      hour: { start: now, count: 6, warned: false },
+    }
+    await bot.app.db
+      .updateTable("user_limits")
+      .set({ rate: jsonb(rate) })
+      .where("user_id", "in", [2110, 2111])
+      .execute()
+    expect(textsOf(await anya.send("/whoami"))).toEqual([texts.rateLimited("hour", 60)])
+    for (let i = 0; i < 6; i++) expect(textsOf(await boss.send("/whoami"))[0]).toContain("администратор")
+    // The minute's limit still holds.
+    expect(textsOf(await boss.send("/whoami"))).toEqual([texts.rateLimited("minute", 1)])
   })
 })

@@ -13,7 +13,9 @@ import type { Handler, InputCtx, Stage } from "../stage"
  * Minute/hour limits for every sender, by user id (user_limits), before anything else answers: stricter for whoever
  * has no role yet (GUEST_MAX_REQUESTS_*). A blocked message is told once per window in the chat, then hears nothing
  * more in it; a signed-in user's blocked button press always gets a short popup saying when to try again (and does
- * not use up the chat's one notice, so the next typed message still gets it); a guest's press, nothing.
+ * not use up the chat's one notice, so the next typed message still gets it); a guest's press, nothing. An admin
+ * keeps the minute's flood limit but not the hour's: a long session of /users pages, stats and broadcasts is their
+ * work, and an hour's pause would also hold back «✖️ Отменить» on a broadcast going out.
  */
 export const rateLimit: Stage<InputCtx, InputCtx> = (next) => (ctx) => rateLimitStep(next, ctx)
 
@@ -23,7 +25,11 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
   const guest = settings.config.authEnabled && ctx.actor.role === null
   const press = ctx.input._tag === "Callback"
   const guestLimits = guest ? settings.guestRateLimits : undefined
-  const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, settings.rateLimits, press, guestLimits)
+  const limits =
+    ctx.actor.role === "admin"
+      ? { ...settings.rateLimits, perHour: Number.POSITIVE_INFINITY }
+      : settings.rateLimits
+  const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, press, guestLimits)
   const session = { ...ctx.session, rate }
   if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
   // At receipt, no step: a block is counted and told, the ordinary path's.
