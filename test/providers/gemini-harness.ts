@@ -15,7 +15,8 @@ export const useFakeGemini = () => {
   const options = (tweaks: Partial<GeminiClientOptions> = {}): GeminiClientOptions => ({
     apiKey: Redacted.make(GEMINI_KEY),
     baseUrl: fake.url,
-    timeoutMs: 500,
+    // Generous: a loaded CI machine's first request (cold JIT) took over 500 ms, timed out and consumed the script.
+    timeoutMs: 5_000,
     maxRetries: 2,
     backoffMs: 10,
     ...tweaks,

@@ -35,7 +35,7 @@ export const useFakeOpenAi = () => {
     apiKey: Redacted.make(API_KEY),
     baseUrl: `${fake.url}/v1`,
     models: { dialogue: "gpt-5-mini", reviewer: "gpt-4.1", judge: "gpt-5-mini" },
-    timeoutMs: 500,
+    timeoutMs: 5_000, // generous: a loaded machine's first request can pass 500 ms; timeout tests set their own
     maxRetries: 2,
     backoffMs: 10,
     ...tweaks,

@@ -13,7 +13,7 @@ const speech = (maxRetries = 1) =>
   openAiSpeech({
     apiKey: Redacted.make("sk-test"),
     baseUrl: `${fake.url}/v1`,
-    timeoutMs: 500,
+    timeoutMs: 5_000,
     maxRetries,
     backoffMs: 10,
   })

@@ -21,7 +21,7 @@ afterEach(() => {
 })
 afterAll(() => Promise.all([openai.stop(), gemini.stop()]))
 
-const policy = { timeoutMs: 500, maxRetries: 1, backoffMs: 10 }
+const policy = { timeoutMs: 5_000, maxRetries: 1, backoffMs: 10 }
 const viaOpenAi = (models = ["gpt-4o-transcribe", "whisper-1"]) =>
   openAiTranscriber({ apiKey: Redacted.make("sk-test"), baseUrl: `${openai.url}/v1`, models, ...policy })
 const viaGemini = () =>
