@@ -75,7 +75,12 @@ export const fields = {
   VOICE_MIN_DURATION_SEC: field.num(0, 3600, 0.5, "Минимальная длительность голосового, с"),
   VOICE_MAX_DURATION_SEC: field.num(1, 36_000, 300, "Максимальная длительность голосового, с"),
   MAX_REQUESTS_PER_MINUTE: field.int(1, 100_000, 20, "Лимит сообщений пользователя в минуту"),
-  MAX_REQUESTS_PER_HOUR: field.int(1, 1_000_000, 100, "Лимит сообщений пользователя в час (к админам не применяется)"),
+  MAX_REQUESTS_PER_HOUR: field.int(
+    1,
+    1_000_000,
+    100,
+    "Лимит сообщений пользователя в час (к админам не применяется)",
+  ),
   GUEST_MAX_REQUESTS_PER_MINUTE: field.int(
     1,
     100_000,

@@ -54,6 +54,9 @@ describe.each(backends)("/setrole end to end (%s)", (backend) => {
     ])
     // Told that access is closed, not sent to sign in (which cannot help); a button says the same.
     expect(textsOf(await anya.send("/whoami"))).toEqual([visible(authTexts.accessClosed)])
+    // Words typed without a role may be the password: erased all the same, and said why with the closed access.
+    expect(textsOf(await anya.send("может, это пароль"))).toEqual([visible(authTexts.accessClosedErased)])
+    expect(bot.tg.callsOf("deleteMessage").some((c) => c.params.chat_id === 3102)).toBe(true)
     expect((await anya.pressData("nav:menu")).answer?.params).toMatchObject({
       text: authTexts.accessClosedAlert,
       show_alert: true,

@@ -13,10 +13,11 @@ export const authGate: Stage<InputCtx, InputCtx> = (next) => (ctx) => authGateSt
 const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: InputCtx) {
   const settings = yield* Settings
   const { config } = settings
+  const { revoked } = ctx.loaded.limits
   const refusal = refuseWithoutRole(
     ctx.session,
     { input: ctx.input, actor: ctx.actor, now: ctx.now, authEnabled: config.authEnabled },
-    ctx.loaded.limits.revoked,
+    revoked,
   )
   if (!refusal) return yield* next(ctx)
   // What a sender without a role types may be the password, sent before /start: erased, and said so.
@@ -25,7 +26,10 @@ const authGateStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx: 
   yield* commit(
     ctx,
     ctx.session,
-    [Cmd.delete(erase.messageId), Cmd.reply(authTexts.needLoginErased)],
+    [
+      Cmd.delete(erase.messageId),
+      Cmd.reply(revoked ? authTexts.accessClosedErased : authTexts.needLoginErased),
+    ],
     erase.redacted,
   )
 })
