@@ -62,7 +62,10 @@ export const listen = (s: Session, a: Attempt, voices: ReadonlyArray<VoiceRef>):
 /**
  * A voice line's transcription settled (`text`: what was heard, "" for nothing or a failure; `keep`: a failure
  * worth retrying). Returns the attempt and the lines now free to go, in the order sent. A result without a ticket
- * in the lineup (stored before lineups existed) goes at once, as it did then.
+ * (its command written by a version before lineups, perhaps another instance during a deploy) settles the oldest
+ * voice line still waiting, or, with no lineup at all, goes at once as it did then; a ticket no longer in the
+ * lineup was settled already, and a repeat changes nothing. Once no transcription is in flight, nothing can free
+ * a waiting voice line any more: the lines behind it go.
  */
 export const settleVoice = (
   a: Attempt,
@@ -70,11 +73,16 @@ export const settleVoice = (
   text: string,
   keep: boolean,
 ): { readonly attempt: Attempt; readonly lines: ReadonlyArray<string>; readonly kept: boolean } => {
-  const at = ticket === undefined ? -1 : a.lineup.findIndex((slot) => slot.ticket === ticket)
+  const at =
+    ticket === undefined
+      ? a.lineup.findIndex((slot) => slot.ticket !== null && slot.text === null)
+      : a.lineup.findIndex((slot) => slot.ticket === ticket)
+  if (at < 0 && ticket !== undefined) return { attempt: a, lines: [], kept: false }
   const heard = { ...a, hearing: Math.max(0, a.hearing - 1) }
   if (at < 0) return { attempt: heard, lines: text === "" ? [] : [text], kept: false }
   const slot = a.lineup[at]!
-  const lineup = text === "" ? a.lineup.filter((_, i) => i !== at) : a.lineup.with(at, { ...slot, text })
+  const settled = text === "" ? a.lineup.filter((_, i) => i !== at) : a.lineup.with(at, { ...slot, text })
+  const lineup = heard.hearing === 0 ? settled.filter((s) => s.text !== null) : settled
   const waiting = lineup.findIndex((s) => s.text === null)
   const free = waiting < 0 ? lineup.length : waiting
   const kept = keep && text === "" && slot.voice !== undefined
@@ -82,12 +90,16 @@ export const settleVoice = (
     attempt: {
       ...heard,
       lineup: lineup.slice(free),
-      unheard: kept ? [...a.unheard, slot.voice!] : a.unheard,
+      unheard: kept && slot.voice ? [...a.unheard, slot.voice] : a.unheard,
     },
     lines: lineup.slice(0, free).map((s) => s.text ?? ""),
     kept,
   }
 }
+
+/** A result for a voice line no longer in the lineup: settled already (a repeat), so nothing to show or do. */
+export const settledAlready = (a: Attempt, ticket: number | undefined): boolean =>
+  ticket !== undefined && !a.lineup.some((slot) => slot.ticket === ticket)
 
 /** The settled voice line's freed lines, sent in order after `lead` (what was heard, or why not). */
 export const releaseLines = (

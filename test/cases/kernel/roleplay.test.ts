@@ -928,6 +928,31 @@ describe("voice lines keep the order they were sent in", () => {
     ])
   })
 
+  test("a result without a ticket (a deploy's older instance ran it) settles the oldest voice line waiting", () => {
+    const typed = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(text("после"))])
+    const old = {
+      _tag: "Feedback",
+      event: { _tag: "Transcribed", caseId: "test_case", attempt: 1, text: "голос" },
+    } as const
+    const [next, cmds] = reduce(typed, ev(old))!
+    expect(asked(cmds)).toEqual(["голос"])
+    expect(attemptOf(next)).toMatchObject({ queued: ["после"], lineup: [], hearing: 0 })
+  })
+
+  test("a repeated result (its line settled already) changes nothing and sends nothing twice", () => {
+    const settled = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(heard(first, "голос"))])
+    expect(reduce(settled, ev(heard(first, "голос")))).toEqual([settled, []])
+  })
+
+  test("once nothing is being transcribed, a voice line whose result can never come holds nobody back", () => {
+    const two = fold(reduce, oneTurn, [ev(voiceOf("a")), ev(voiceOf("b")), ev(text("третья"))])
+    // As if the first one's result had been lost: only one transcription is still counted as in flight.
+    const lost = inCase(two, { ...attemptOf(two), hearing: 1 })
+    const [next, cmds] = reduce(lost, ev(heard(first + 1, "вторая")))!
+    expect(asked(cmds)).toEqual(["вторая"])
+    expect(attemptOf(next)).toMatchObject({ queued: ["третья"], lineup: [], hearing: 0 })
+  })
+
   test("a voice line over a limit (its real bytes) → said why, nothing kept to retry", () => {
     const [next, cmds] = reduce(
       fold(reduce, oneTurn, [ev(voiceOf("a"))]),
