@@ -36,7 +36,10 @@ export const renderUsers = (
     t.userLine(u.userId, u.firstName, u.username, roleName(u.role), lastActiveText(u.lastActive, timeZone)),
   )
   const buttons = page.users.map((u) => [
-    button(t.userButton(u.firstName, u.username), callbackData.userCard(u.userId, searching ? 0 : page.page)),
+    button(
+      t.userButton(u.userId, u.firstName, u.username),
+      callbackData.userCard(u.userId, searching ? 0 : page.page),
+    ),
   ])
   const more = from - 1 + page.users.length < page.total
   // Paging walks everyone; a search too wide for one page is narrowed instead (its text does not fit a button).

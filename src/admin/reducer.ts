@@ -34,7 +34,7 @@ const setRole = (args: string): Cmd => {
   const problem =
     words.length === 0
       ? null
-      : !/^(@[A-Za-z0-9_]{3,32}|\d{1,15})$/.test(target)
+      : !/^(@[A-Za-z0-9_]{3,32}|[1-9]\d{0,14})$/.test(target)
         ? t.setroleBadTarget(target)
         : given === ""
           ? t.setroleNoRole

@@ -84,9 +84,11 @@ export const adminTexts = {
   usersNarrow: "Показаны первые совпадения — уточни поиск: <code>/users имя</code>",
   usersEmpty: "👥 Пользователей с ролью пока нет.",
   usersHint: "Нажми на человека, чтобы открыть его карточку. Поиск: <code>/users имя</code>",
+  /** `name` is empty for an id given a role before its first visit (Telegram has not told the bot a name yet). */
   userLine: (id: number, name: string, username: string | null, role: string, lastActive: string) =>
-    `<code>${id}</code> ${e(name)}${username ? ` @${e(username)}` : ""} — ${e(role)}, последняя активность: ${lastActive}`,
-  userButton: (name: string, username: string | null) => `👤 ${name}${username ? ` @${username}` : ""}`,
+    `<code>${id}</code>${name ? ` ${e(name)}` : ""}${username ? ` @${e(username)}` : ""} — ${e(role)}, последняя активность: ${lastActive}`,
+  userButton: (id: number, name: string, username: string | null) =>
+    `👤 ${name || `ID ${id}`}${username ? ` @${username}` : ""}`,
   roleLabels: {
     user: "пользователь",
     admin: "администратор",

@@ -29,7 +29,7 @@ export const findUserCard = async (db: Db, userId: number): Promise<UserCard | n
     return null
   return {
     userId,
-    firstName: user?.first_name ?? null,
+    firstName: user?.first_name || null,
     username: user?.username ?? null,
     role: user?.role ?? null,
     revoked: limits?.revoked ?? false,

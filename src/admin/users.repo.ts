@@ -67,7 +67,7 @@ export const findUsers = async (
     page,
     users: found.map((r) => ({
       userId: r.user_id,
-      firstName: r.first_name ?? "—",
+      firstName: r.first_name ?? "",
       username: r.username,
       role: r.role,
       lastActive: { at: r.last_seen ? new Date(r.last_seen).getTime() : null, day: r.last_day ?? null },

@@ -17,7 +17,8 @@ export const refuseWithoutRole = (s: Session, ev: Envelope, revoked = false): Re
   const refuse = [Cmd.reply(revoked ? authTexts.accessClosed : authTexts.needLogin)]
   switch (input._tag) {
     case "Command":
-      return OPEN_COMMANDS.has(input.name) ? null : refuse
+      // /start would only ask for a password that is not checked for them.
+      return OPEN_COMMANDS.has(input.name) && !(revoked && input.name === "start") ? null : refuse
     case "PasswordAttempt":
     case "Feedback":
       return null

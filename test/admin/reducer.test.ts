@@ -99,6 +99,7 @@ describe("adminReducer: /setrole's words", () => {
   test("what is wrong is said before the usage; extra words change nothing; no words → the usage alone", () => {
     expect(setrole("")).toEqual([Cmd.reply(t.setroleUsage)])
     expect(setrole("abc user")).toEqual(refused(t.setroleBadTarget("abc")))
+    expect(setrole("0 user")).toEqual(refused(t.setroleBadTarget("0")))
     expect(setrole("602")).toEqual(refused(t.setroleNoRole))
     expect(setrole("602 superuser")).toEqual(refused(t.setroleBadRole("superuser")))
     expect(setrole("602 admin extra")).toEqual(refused(t.setroleExtra))

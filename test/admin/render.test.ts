@@ -139,3 +139,16 @@ describe("the /stats chart", () => {
     expect(drawnIn(png, 79, 82, 100, 400)).toBeGreaterThan(250)
   })
 })
+
+describe("/users: someone given a role before their first visit", () => {
+  test("no name yet → the row has no blank name and the button shows the id", async () => {
+    const { renderUsers } = await import("../../src/admin/people")
+    const never = { userId: 700013, firstName: "", username: null, role: "user" as const }
+    const page = renderUsers(
+      { users: [{ ...never, lastActive: { at: null, day: null } }], total: 1, query: "", page: 0 },
+      "UTC",
+    )
+    expect(page.html).toContain("<code>700013</code> — пользователь")
+    expect(JSON.stringify(page.keyboard)).toContain("👤 ID 700013")
+  })
+})

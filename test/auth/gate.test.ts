@@ -102,10 +102,18 @@ describe("refuseWithoutRole", () => {
     expect(
       refuseWithoutRole(
         idle,
-        ev({ _tag: "Command", name: "start", args: "", messageId: 1 }, null, true),
+        ev({ _tag: "Command", name: "help", args: "", messageId: 1 }, null, true),
         true,
       ),
     ).toBeNull()
+    // /start would only ask for a password that is not checked for them.
+    expect(
+      refuseWithoutRole(
+        idle,
+        ev({ _tag: "Command", name: "start", args: "", messageId: 1 }, null, true),
+        true,
+      ),
+    ).toEqual([Cmd.reply(authTexts.accessClosed)])
   })
 
   test("table → covers every Input tag", () => {
