@@ -26,26 +26,21 @@ const adminMenu = () =>
     [button(texts.buttons.menu, callbackData.nav("menu"))],
   )
 
-/** `/setrole <id|@username> <role>`: the role in any case; what is wrong is said before the usage. */
+/** What is wrong with `/setrole`'s words, said before the usage; null when they are fine. */
+const setroleProblem = ([target = "", given = "", ...extra]: ReadonlyArray<string>): string | null => {
+  if (!/^(@[A-Za-z0-9_]{3,32}|[1-9]\d{0,14})$/.test(target)) return t.setroleBadTarget(target)
+  if (given === "") return t.setroleNoRole
+  if (!ROLES.includes(given.toLowerCase() as (typeof ROLES)[number])) return t.setroleBadRole(given)
+  return extra.length > 0 ? t.setroleExtra : null
+}
+
+/** `/setrole <id|@username> <role>`: the role in any case; no words → the usage alone. */
 const setRole = (args: string): Cmd => {
   const words = args.trim().split(/\s+/).filter(Boolean)
-  const [target = "", given = ""] = words
-  const role = given.toLowerCase()
-  const problem =
-    words.length === 0
-      ? null
-      : !/^(@[A-Za-z0-9_]{3,32}|[1-9]\d{0,14})$/.test(target)
-        ? t.setroleBadTarget(target)
-        : given === ""
-          ? t.setroleNoRole
-          : !ROLES.includes(role as (typeof ROLES)[number])
-            ? t.setroleBadRole(given)
-            : words.length > 2
-              ? t.setroleExtra
-              : undefined
-  if (problem !== undefined)
-    return Cmd.reply(problem === null ? t.setroleUsage : `${problem}\n\n${t.setroleUsage}`)
-  return { _tag: "ChangeRole", target, role: role as (typeof ROLES)[number] }
+  if (words.length === 0) return Cmd.reply(t.setroleUsage)
+  const problem = setroleProblem(words)
+  if (problem !== null) return Cmd.reply(`${problem}\n\n${t.setroleUsage}`)
+  return { _tag: "ChangeRole", target: words[0]!, role: words[1]!.toLowerCase() as (typeof ROLES)[number] }
 }
 
 const roleChanged = (event: Extract<Feedback, { _tag: "RoleChanged" }>, own: boolean): string => {

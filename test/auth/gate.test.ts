@@ -82,38 +82,20 @@ describe("refuseWithoutRole", () => {
   }
 
   test("an admin closed this sender's access → told so instead of the login hint (a button: an alert)", () => {
-    const idle = flows.Idle
-    expect(
-      refuseWithoutRole(
-        idle,
-        ev({ _tag: "Command", name: "stats", args: "", messageId: 1 }, null, true),
-        true,
-      ),
-    ).toEqual([Cmd.reply(authTexts.accessClosed)])
+    const revoked = (input: Input) => refuseWithoutRole(flows.Idle, ev(input, null, true), true)
+    const command = (name: string): Input => ({ _tag: "Command", name, args: "", messageId: 1 })
+    const closed = [Cmd.reply(authTexts.accessClosed)]
+    expect(revoked(command("stats"))).toEqual(closed)
+    // /start would only ask for a password that is not checked for them; /help stays open.
+    expect(revoked(command("start"))).toEqual(closed)
+    expect(revoked(command("help"))).toBeNull()
     const press: Input = {
       _tag: "Callback",
       queryId: "q",
       data: { _tag: "Nav", target: "menu" },
       messageId: 2,
     }
-    expect(refuseWithoutRole(idle, ev(press, null, true), true)).toEqual([
-      Cmd.answer("q", authTexts.accessClosedAlert, true),
-    ])
-    expect(
-      refuseWithoutRole(
-        idle,
-        ev({ _tag: "Command", name: "help", args: "", messageId: 1 }, null, true),
-        true,
-      ),
-    ).toBeNull()
-    // /start would only ask for a password that is not checked for them.
-    expect(
-      refuseWithoutRole(
-        idle,
-        ev({ _tag: "Command", name: "start", args: "", messageId: 1 }, null, true),
-        true,
-      ),
-    ).toEqual([Cmd.reply(authTexts.accessClosed)])
+    expect(revoked(press)).toEqual([Cmd.answer("q", authTexts.accessClosedAlert, true)])
   })
 
   test("table → covers every Input tag", () => {

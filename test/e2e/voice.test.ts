@@ -9,7 +9,7 @@ import { backends } from "../support/database"
 import type { RecordedFile, RecordedRequest } from "../support/fake-openai"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { makeOggOpus } from "../support/ogg-opus"
-import { messageUpdate } from "../support/updates"
+import { messageUpdate, textUpdate } from "../support/updates"
 
 // Each file boots the real app; bun applies setDefaultTimeout only to the file that calls it.
 setDefaultTimeout(30_000)
@@ -22,6 +22,14 @@ const VOICE_ENV = { TRANSCRIBE_MAX_RETRIES: "0", TRANSCRIBE_RETRY_BACKOFF_SEC: "
 
 const startCase = async (user: TestUser) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
+}
+
+/** A signed-in learner with the case's dialogue open. */
+const learnerInCase = async (bot: TestBot, id: number) => {
+  const user = bot.user(id)
+  await signIn(user)
+  await startCase(user)
+  return user
 }
 
 type MediaKind = "voice" | "audio" | "video_note"
@@ -119,9 +127,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
       reviewOf(spec, keys.slice(0, 1)),
     )
     bot.ai.scriptTranscription("Евгений, давай поговорим о сроках")
-    const user = bot.user(3001)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3001)
 
     const { bytes, update } = voiceNote(bot, user, { durationSec: 3, fileId: "voice-1", fileUniqueId: "U1" })
     expect(bytes.byteLength).toBeGreaterThan(0)
@@ -187,9 +193,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }])
     bot.ai.scriptTranscription("Повтори, пожалуйста")
-    const user = bot.user(3002)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3002)
     const first = voiceNote(bot, user, { durationSec: 3, fileId: "voice-first", fileUniqueId: "U1" })
     expect(textsOf(await user.sendUpdate(first.update))[0]).toBe(heard("Повтори, пожалуйста"))
     const cached = await bot.app.db
@@ -236,9 +240,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
       },
     })
     scriptRoleplay(bot.ai, spec, [{ reply: "Слушаю." }])
-    const user = bot.user(3003)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3003)
 
     const long = voiceNote(bot, user, { durationSec: 11, fileId: "long", fileUniqueId: "L1" })
     expect(textsOf(await user.sendUpdate(long.update))).toEqual([appTexts.rejected("voice_too_long", 10)])
@@ -262,9 +264,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
   test("the too-big refusal names the configured limit (VOICE_MAX_SIZE_MB=0.1), not «больше 0 МБ»", async () => {
     bot = await startBot({ backend, env: { ...VOICE_ENV, VOICE_MAX_SIZE_MB: "0.1" } })
     scriptRoleplay(bot.ai, spec, [])
-    const user = bot.user(3013)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3013)
     const big = voiceNote(bot, user, { durationSec: 5, fileId: "big", fileUniqueId: "B1", size: 200_000 })
     const refused = textsOf(await user.sendUpdate(big.update))
     expect(refused).toHaveLength(1)
@@ -277,9 +277,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     scriptRoleplay(bot.ai, spec, [{ reply: "Теперь слышу." }])
     // Both OpenAI models of the default chain hear nothing (no Gemini key: its step is skipped).
     bot.ai.scriptTranscription("", "")
-    const user = bot.user(3004)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3004)
     const silent = voiceNote(bot, user, { durationSec: 3, fileId: "silent", fileUniqueId: "E1" })
     const shown = textsOf(await user.sendUpdate(silent.update))
     expect(shown).toHaveLength(1)
@@ -298,9 +296,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [])
     bot.ai.scriptTranscription("", "")
-    const user = bot.user(3014)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3014)
     const silent = voiceNote(bot, user, { durationSec: 3, fileId: "silent", fileUniqueId: "E2" })
     expect(textsOf(await user.sendUpdate(silent.update))).toEqual([kernelTexts.notHeard])
   })
@@ -309,9 +305,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [{ reply: "Про аудио." }, { reply: "Про кружок." }])
     bot.ai.scriptTranscription("Это аудиофайл", "Это кружок")
-    const user = bot.user(3005)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3005)
 
     const mp3 = new Uint8Array([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
     bot.tg.addFile(mp3, { fileId: "audio-1", fileUniqueId: "A1" })
@@ -365,9 +359,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [{ reply: "Ага, текстом понятнее." }])
     bot.ai.failNext({ kind: "status", status: 500 }, 2, "/audio/transcriptions")
-    const user = bot.user(3007)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3007)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "fail-voice", fileUniqueId: "F1" })
     expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
     expect(transcriptions(bot).map((r) => fieldsOf(r).model)).toEqual(["gpt-4o-transcribe", "whisper-1"])
@@ -385,16 +377,15 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     scriptRoleplay(bot.ai, spec, [{ reply: "Про голос понял." }, { reply: "И про текст." }])
     bot.ai.scriptTranscription("сначала голосом")
     bot.ai.failNext({ kind: "delay", ms: 1500 }, 1, "/audio/transcriptions")
-    const user = bot.user(3021)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3021)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "slow-voice", fileUniqueId: "S1" })
     await bot.deliver(note.update)
     await bot.deliver(
-      messageUpdate(
-        { text: "потом текстом" },
-        { chatId: user.id, userId: user.id, firstName: "Аня", messageId: bot.tg.nextUserMessageId(user.id) },
-      ),
+      textUpdate("потом текстом", {
+        chatId: user.id,
+        userId: user.id,
+        messageId: bot.tg.nextUserMessageId(user.id),
+      }),
     )
     await bot.app.whenIdle(20_000)
     expect(personaRequests(bot).map((r) => lastUserLine(r)?.content)).toEqual([
@@ -412,9 +403,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     scriptRoleplay(bot.ai, spec, [{ reply: "Теперь слышу." }])
     bot.ai.scriptTranscription("со второй попытки")
     bot.ai.failNext({ kind: "status", status: 500 }, 2, "/audio/transcriptions")
-    const user = bot.user(3022)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3022)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "retry-voice", fileUniqueId: "R1" })
     expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
     const again = textsOf((await user.press(kernelTexts.buttons.rehear)).messages)
@@ -431,9 +420,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
     bot = await startBot({ backend, env: VOICE_ENV })
     scriptRoleplay(bot.ai, spec, [])
     bot.ai.failNext({ kind: "status", status: 500 }, 2, "/audio/transcriptions")
-    const user = bot.user(3017)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3017)
     const note = voiceNote(bot, user, { durationSec: 3, fileId: "fail-voice", fileUniqueId: "F7" })
     expect(textsOf(await user.sendUpdate(note.update))).toEqual([visibleText(kernelTexts.voiceFailedKept)])
     const rows = (await dialogueCalls(bot, 3017)).filter((c) => c.channel === "transcription")
@@ -444,9 +431,7 @@ describe.each(backends)("voice input end to end (%s)", (backend) => {
   test("VOICE_REPLIES=true → the persona's line is also sent as an OGG voice note in the persona's voice", async () => {
     bot = await startBot({ backend, env: { ...VOICE_ENV, VOICE_REPLIES: "true" } })
     scriptRoleplay(bot.ai, spec, [{ reply: "Скажу вслух." }])
-    const user = bot.user(3008)
-    await signIn(user)
-    await startCase(user)
+    const user = await learnerInCase(bot, 3008)
     const shown = textsOf(await user.send("Привет"))
     expect(shown[0]).toStartWith(`${personaPrefix} Скажу вслух.`)
     const sent = await bot.tg.waitFor("sendVoice", (c) => c.status === 200)

@@ -6,7 +6,7 @@ import type { Step } from "../../core/step"
 import { sharedTexts } from "../../core/texts"
 import { answeredTurn, personaFailed, recordTurn, showReview, withAttempt } from "./dialogue"
 import { answeredWhileFinishing, failedWhileFinishing, settledWhileFinishing } from "./finishing"
-import { releaseLines, settledAlready, settleVoice } from "./hearing"
+import { releaseLines, settleVoice } from "./hearing"
 import { rehearKeyboard, retryKeyboard, retryReviewKeyboard } from "./keyboards"
 import type { CaseSpec } from "./spec"
 import { kernelTexts as t, withSupport } from "./texts"
@@ -34,11 +34,11 @@ export const onFeedback = (s: Session, ev: Envelope, spec: CaseSpec, a: Attempt)
     case "Transcribed":
     case "TranscriptionFailed": {
       if (event.caseId !== a.caseId || event.attempt !== a.number || a.phase !== "Dialogue") return [s, []]
-      if (settledAlready(a, event.ticket)) return [s, []]
       const text = event._tag === "Transcribed" ? event.text.trim() : ""
       const keep =
         event._tag === "TranscriptionFailed" && !a.finishing && !VOICE_LIMITS.includes(event.reason)
       const settled = settleVoice(a, event.ticket, text, keep)
+      if (settled === null) return [s, []]
       const lead =
         text !== ""
           ? Cmd.reply(t.heard(text))

@@ -11,33 +11,23 @@ import { askPersona, withAttempt } from "./dialogue"
  * front only, once heard. A failed voice line leaves it too (kept for «🔁 Распознать ещё раз»).
  */
 
-const attemptOf = (s: Session, fallback: Attempt): Attempt =>
-  s.flow._tag === "Case" ? s.flow.attempt : fallback
-
-/** A line for the persona now: sent, or queued behind the line still being answered (a failed one goes first). */
-export const sendLine = (s: Session, ev: Envelope, a: Attempt, text: string): Step => {
-  if (a.pending !== null) return [withAttempt(s, { ...a, queued: [...a.queued, text] }), []]
-  // A line whose call failed, then the lines queued behind it, keep their place before this one.
-  const kept = a.failed !== null && a.failed !== text ? [a.failed] : []
-  const [first, ...rest] = [...kept, ...a.queued, text]
-  return askPersona(s, { ...a, queued: rest }, first ?? text, ev.now)
-}
-
-/** Several lines in order: each sent or queued as `sendLine` does. */
+/**
+ * Lines for the persona now, in the order sent: with none in flight the first goes (after a line whose call failed,
+ * unless retyped, and the lines queued before these), the rest queue behind it; otherwise all queue.
+ */
 const sendLines = (s: Session, ev: Envelope, a: Attempt, lines: ReadonlyArray<string>): Step => {
-  let step: Step = [withAttempt(s, a), []]
-  for (const line of lines) {
-    const [next, cmds] = sendLine(step[0], ev, attemptOf(step[0], a), line)
-    step = [next, [...step[1], ...cmds]]
-  }
-  return step
+  if (lines.length === 0) return [withAttempt(s, a), []]
+  if (a.pending !== null) return [withAttempt(s, { ...a, queued: [...a.queued, ...lines] }), []]
+  const kept = a.failed !== null && !lines.includes(a.failed) ? [a.failed] : []
+  const [first, ...rest] = [...kept, ...a.queued, ...lines]
+  return askPersona(s, { ...a, queued: rest }, first ?? "", ev.now)
 }
 
 /** A typed line: behind a voice line still being heard it waits its turn; otherwise it goes at once. */
 export const learnerLine = (s: Session, ev: Envelope, a: Attempt, text: string): Step =>
   a.lineup.length > 0
     ? [withAttempt(s, { ...a, lineup: [...a.lineup, { ticket: null, text }] }), []]
-    : sendLine(s, ev, a, text)
+    : sendLines(s, ev, a, [text])
 
 /** Voice lines to transcribe (a new one, or those a failure kept): each with a ticket, at the end of the lineup. */
 export const listen = (s: Session, a: Attempt, voices: ReadonlyArray<VoiceRef>): Step => {
@@ -63,21 +53,21 @@ export const listen = (s: Session, a: Attempt, voices: ReadonlyArray<VoiceRef>):
  * A voice line's transcription settled (`text`: what was heard, "" for nothing or a failure; `keep`: a failure
  * worth retrying). Returns the attempt and the lines now free to go, in the order sent. A result without a ticket
  * (its command written by a version before lineups, perhaps another instance during a deploy) settles the oldest
- * voice line still waiting, or, with no lineup at all, goes at once as it did then; a ticket no longer in the
- * lineup was settled already, and a repeat changes nothing. Once no transcription is in flight, nothing can free
- * a waiting voice line any more: the lines behind it go.
+ * voice line still waiting, or, with no lineup at all, goes at once as it did then. Null for a ticket no longer in
+ * the lineup: settled already, so a repeat shows and changes nothing. Once no transcription is in flight, nothing
+ * can free a waiting voice line any more: the lines behind it go.
  */
 export const settleVoice = (
   a: Attempt,
   ticket: number | undefined,
   text: string,
   keep: boolean,
-): { readonly attempt: Attempt; readonly lines: ReadonlyArray<string>; readonly kept: boolean } => {
+): { readonly attempt: Attempt; readonly lines: ReadonlyArray<string>; readonly kept: boolean } | null => {
   const at =
     ticket === undefined
       ? a.lineup.findIndex((slot) => slot.ticket !== null && slot.text === null)
       : a.lineup.findIndex((slot) => slot.ticket === ticket)
-  if (at < 0 && ticket !== undefined) return { attempt: a, lines: [], kept: false }
+  if (at < 0 && ticket !== undefined) return null
   const heard = { ...a, hearing: Math.max(0, a.hearing - 1) }
   if (at < 0) return { attempt: heard, lines: text === "" ? [] : [text], kept: false }
   const slot = a.lineup[at]!
@@ -97,15 +87,11 @@ export const settleVoice = (
   }
 }
 
-/** A result for a voice line no longer in the lineup: settled already (a repeat), so nothing to show or do. */
-export const settledAlready = (a: Attempt, ticket: number | undefined): boolean =>
-  ticket !== undefined && !a.lineup.some((slot) => slot.ticket === ticket)
-
 /** The settled voice line's freed lines, sent in order after `lead` (what was heard, or why not). */
 export const releaseLines = (
   s: Session,
   ev: Envelope,
-  settled: ReturnType<typeof settleVoice>,
+  settled: NonNullable<ReturnType<typeof settleVoice>>,
   lead: ReadonlyArray<Cmd>,
 ): Step => {
   const [next, cmds] = sendLines(s, ev, settled.attempt, settled.lines)
