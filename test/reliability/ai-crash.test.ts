@@ -58,7 +58,7 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
   /** No further answer comes: waits out two sweeps and a lease, then counts once more. */
   const settled = () => Bun.sleep(3000)
 
-  test("kill -9 two seconds into 8 s calls (a persona line, a review, a transcription) → after restart each learner gets exactly one answer", async () => {
+  test("kill -9 two seconds into 8 s calls (a persona line, a review, a transcription with a text waiting behind it) → after restart each learner gets exactly one answer, in order", async () => {
     const { tg, ai, restart, bot, learner } = await setUp()
     scriptRoleplay(ai, spec, [], reviewOf(spec, []))
     ai.scriptTranscription("голосом про вторник")
@@ -86,6 +86,8 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
     await reviewing.send(kernelTexts.buttons.analysis)
     const messageId = tg.nextUserMessageId(speaking.id)
     await speaking.deliver(messageUpdate({ voice }, { chatId: speaking.id, userId: speaking.id, messageId }))
+    // Typed while the voice line before it is still being heard: it waits for it, across the crash.
+    await speaking.send("и текстом следом")
     await waitFor(
       "the three calls",
       () =>
@@ -100,14 +102,20 @@ describe.each(backends)("AI work across kill -9 and deploys, real processes (%s)
 
     await talking.waitForTexts("the persona's answer", isPersonaLine)
     await reviewing.waitForTexts("the review", isReview)
-    await speaking.waitForTexts("the answer to the voice line", isPersonaLine)
+    await speaking.waitForTexts("the answers to the voice line and the text", isPersonaLine, 2)
     await settled()
     const shown = (l: ProcessLearner, match: (t: string) => boolean) =>
       l.screen().filter((m) => match(m.text ?? ""))
     expect(shown(talking, isPersonaLine)).toHaveLength(1)
     expect(shown(reviewing, isReview)).toHaveLength(1)
     expect(shown(speaking, isHeard)).toHaveLength(1)
-    expect(shown(speaking, isPersonaLine)).toHaveLength(1)
+    expect(shown(speaking, isPersonaLine)).toHaveLength(2)
+    const lastLine = (body: unknown) =>
+      (body as { messages: Array<{ content: string }> }).messages.at(-1)?.content
+    const spoken = requestsNamed(ai, "persona_reply")
+      .map((r) => lastLine(r.body))
+      .filter((line) => line === "голосом про вторник" || line === "и текстом следом")
+    expect(spoken).toEqual(["голосом про вторник", "и текстом следом"])
     // The dialogue goes on: the next line is answered as usual.
     await talking.send("Что скажешь?")
     await talking.waitForTexts("the second answer", isPersonaLine, 2)
