@@ -1,6 +1,6 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
-import { jsonText, param, prepared } from "./prepared"
+import { bigintArray, jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
@@ -16,6 +16,28 @@ const nextPendingStatement = prepared((db) => nextPendingQuery(db, param(1)))
 
 export const findNextPending = async (db: Db, chatId: number): Promise<InboxRow | undefined> =>
   (await nextPendingStatement(db, [chatId]))[0]
+
+// $1 chat, $2 the rows to take first (a bigint array).
+const preferringStatement = prepared((db) =>
+  pendingRowsOf(db, param(1))
+    .selectAll()
+    .orderBy(sql`id = any(${param(2, "text::bigint[]")})`, "desc")
+    .orderBy("id")
+    .limit(sql.lit(1)),
+)
+
+/**
+ * The chat's next row when some are to go first: the oldest pending of `first` (feedback events its worker queued:
+ * the answer to a command comes before the chat's updates that arrived while it ran), else the oldest pending.
+ */
+export const nextRowOf = async (
+  db: Db,
+  chatId: number,
+  first: ReadonlyArray<number>,
+): Promise<InboxRow | undefined> =>
+  first.length === 0
+    ? findNextPending(db, chatId)
+    : (await preferringStatement(db, [chatId, bigintArray(first)]))[0]
 
 /**
  * Chats with pending rows and no live lease: resumed at start-up and by the periodic sweep. A plain scan of the
@@ -103,7 +125,7 @@ const markDoneWithEventStatement = prepared((db) =>
         })
         .returning("id"),
     ),
-  ),
+  ).returning(sql<string>`(select queued.id from queued)`.as("event_id")),
 )
 
 /** Marks of several chats as the JSON array `markManyUpdate` reads. */
@@ -153,9 +175,16 @@ export const markManyDone = async (
 export const markOne = (db: Db, c: CommandDone) =>
   markDoneStatement(db, [c.id, c.done, c.last]).then(() => undefined)
 
-/** Records a command's progress atomically with the feedback event it produced: one round trip. */
-export const markDoneWithEvent = async (db: Db, c: CommandDone, event: unknown): Promise<void> =>
-  void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)]))
+/**
+ * Records a command's progress atomically with the feedback event it produced: one round trip. Returns the event's
+ * row id, for the chat's worker to process it before the chat's later rows (nextRowOf).
+ */
+export const markDoneWithEvent = async (db: Db, c: CommandDone, event: unknown): Promise<number> => {
+  const [row] = await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)])
+  const id = row?.event_id
+  if (id === undefined || id === null) throw new Error(`markDoneWithEvent: no inbox row ${c.id}`)
+  return Number(id)
+}
 
 export const markProcessed = (db: Db, id: number) =>
   db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()

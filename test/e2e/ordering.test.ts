@@ -4,7 +4,7 @@ import { caseCommands } from "../../src/nav/command-menu"
 import { texts } from "../../src/nav/texts"
 import { backends, freshDatabase } from "../support/database"
 import { startFakeBotApi } from "../support/fake-bot-api"
-import { startBot, type TestBot } from "../support/harness"
+import { signIn, startBot, type TestBot } from "../support/harness"
 import { textUpdate } from "../support/updates"
 import { waitFor } from "../support/wait"
 
@@ -95,6 +95,35 @@ describe.each(backends)("per-chat ordering (%s)", (backend) => {
       await database.drop()
     },
   )
+
+  // /settings is answered by a feedback event (its screen needs a database read), queued as a row of its own behind
+  // the /help sent right after it: the answer must still come first.
+  test("commands answered from the database and at once, sent together → replies in the order sent", async () => {
+    const bot = await startBot({ backend, env: LIMITS })
+    bots.push(bot)
+    const user = bot.user(CHAT + 1, "Аня")
+    await signIn(user)
+    const before = bot.tg.chat(user.id).length
+    const texts = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? "/settings" : "/help"))
+    const updates = texts.map((text) => textUpdate(text, { chatId: user.id, userId: user.id }))
+    await Promise.all(updates.map((u) => bot.deliver(u)))
+    await bot.app.whenIdle()
+    const arrived = await bot.app.db
+      .selectFrom("update_inbox")
+      .select("payload")
+      .where("chat_id", "=", user.id)
+      .where("kind", "=", "update")
+      .orderBy("id")
+      .execute()
+    const sent = arrived
+      .slice(-texts.length)
+      .map((r) => (r.payload as (typeof updates)[number]).message!.text)
+    const shown = bot.tg
+      .chat(user.id)
+      .slice(before)
+      .map((m) => (m.text?.startsWith("⚙️") ? "/settings" : m.text?.startsWith("ℹ️") ? "/help" : m.text))
+    expect(shown).toEqual(sent)
+  })
 
   // A finished chat keeps its lease for a moment (given back with others, chat-queue.ts): an update another
   // instance stores meanwhile must be found then, not left to the sweep, which is switched off here.

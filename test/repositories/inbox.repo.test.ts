@@ -7,6 +7,7 @@ import {
   markFailed,
   markProcessed,
   markReduced,
+  nextRowOf,
 } from "../../src/repositories/inbox.repo"
 import { acquireLease as acquire } from "../../src/repositories/leases.repo"
 import { markCommandDone } from "../../src/repositories/step-writes.repo"
@@ -134,11 +135,31 @@ describe.each(backends)("inbox repository (%s)", (backend) => {
       const id = await insertUpdate(db(), 6003, 52, {})
       await markReduced(db(), id!, [{ n: 1 }, { n: 2 }], undefined)
       const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId: 52, userId: 52 } }
-      await markCommandDone(db(), { id: id!, chatId: 52, done: 2, last: true, event })
+      const queued = await markCommandDone(db(), { id: id!, chatId: 52, done: 2, last: true, event })
       expect((await rowOf(db(), id!)).processed_at).toBeInstanceOf(Date)
       const next = await findNextPending(db(), 52)
       expect(next).toMatchObject({ kind: "event", chat_id: 52, update_id: null, payload: event })
       expect(next!.id).toBeGreaterThan(id!)
+      expect(queued).toBe(next!.id)
+    })
+  })
+
+  describe("nextRowOf", () => {
+    test("a pending row named first goes before older ones; processed or absent ones are passed over", async () => {
+      const older = await insertUpdate(db(), 6101, 53, {})
+      const origin = await insertUpdate(db(), 6102, 53, {})
+      const later = await insertUpdate(db(), 6103, 53, {})
+      await markReduced(db(), origin!, [{ n: 1 }], undefined)
+      const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId: 53, userId: 53 } }
+      const queued = await markCommandDone(db(), { id: origin!, chatId: 53, done: 1, last: true, event })
+      expect((await nextRowOf(db(), 53, []))!.id).toBe(older!)
+      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(queued!)
+      // Another chat's row, or one already processed, is never taken: the chat's oldest pending instead.
+      expect((await nextRowOf(db(), 53, [origin!, 999_999]))!.id).toBe(older!)
+      await markProcessed(db(), older!)
+      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(queued!)
+      await markProcessed(db(), queued!)
+      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(later!)
     })
   })
 
