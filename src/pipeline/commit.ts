@@ -61,7 +61,7 @@ export const runCommands = Effect.fnUntraced(function* (
     const queued = yield* db.use("markCommandDone", (k) =>
       markCommandDone(k, { id: row.id, chatId: row.chat_id, done: i + 1, last, event }),
     )
-    if (queued !== undefined) (yield* RowQueued)(queued)
+    if (event) (yield* RowQueued)(queued)
   }
   if (from >= cmds.length) yield* db.use("markProcessed", (k) => markProcessed(k, row.id))
   metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))

@@ -177,13 +177,15 @@ export const markOne = (db: Db, c: CommandDone) =>
 
 /**
  * Records a command's progress atomically with the feedback event it produced: one round trip. Returns the event's
- * row id, for the chat's worker to process it before the chat's later rows (nextRowOf).
+ * row id (undefined only if the marked row is gone), for the chat's worker to take it first (nextRowOf).
  */
-export const markDoneWithEvent = async (db: Db, c: CommandDone, event: unknown): Promise<number> => {
+export const markDoneWithEvent = async (
+  db: Db,
+  c: CommandDone,
+  event: unknown,
+): Promise<number | undefined> => {
   const [row] = await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)])
-  const id = row?.event_id
-  if (id === undefined || id === null) throw new Error(`markDoneWithEvent: no inbox row ${c.id}`)
-  return Number(id)
+  return row?.event_id == null ? undefined : Number(row.event_id)
 }
 
 export const markProcessed = (db: Db, id: number) =>
