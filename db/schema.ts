@@ -49,7 +49,8 @@ export interface ChatSessionsTable {
 }
 
 /**
- * Everything that reaches a chat, in arrival order: Telegram updates and the interpreter's feedback events.
+ * Everything that reaches a chat, in arrival order (a feedback event at its command's row, `place`): Telegram
+ * updates and the interpreter's feedback events.
  * `commands` is the reducer's output saved with the new state (an outbox), so a crash after the state was saved
  * resumes the remaining commands instead of running the reducer twice.
  */
@@ -66,6 +67,8 @@ export interface UpdateInboxTable {
   processed_at: Timestamp | null
   attempts: Generated<number>
   last_error: string | null
+  /** Where the row stands in its chat's order when not at its id: a feedback event, at the row it answers. */
+  place: number | null
 }
 
 /** Who is processing a chat right now; expired leases are taken over. */
@@ -273,7 +276,8 @@ export interface Database {
   user_limits: UserLimitsTable
 }
 
-export type InboxRow = Selectable<UpdateInboxTable>
+/** A row as the pipeline reads it; its `place` only orders the chat's rows (nextPendingQuery). */
+export type InboxRow = Omit<Selectable<UpdateInboxTable>, "place">
 export type NewInboxRow = Insertable<UpdateInboxTable>
 export type AuthorizedUserRow = Selectable<AuthorizedUsersTable>
 export type BackgroundWorkRow = Selectable<BackgroundWorkTable>

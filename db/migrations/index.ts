@@ -18,6 +18,7 @@ import * as lookupPlans from "./0016_lookup_plans"
 import * as reducedAtReceipt from "./0017_reduced_at_receipt"
 import * as storeOnce from "./0018_store_once"
 import * as workAtReceipt from "./0019_work_at_receipt"
+import * as answersInPlace from "./0020_answers_in_place"
 
 /** In-code list (no directory scanning): works the same from source, tests and a compiled binary. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "0017_reduced_at_receipt": reducedAtReceipt,
   "0018_store_once": storeOnce,
   "0019_work_at_receipt": workAtReceipt,
+  "0020_answers_in_place": answersInPlace,
 }

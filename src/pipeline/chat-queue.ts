@@ -1,7 +1,7 @@
 import { Cause, Context, Effect, Fiber, Layer, Option, Semaphore } from "effect"
 import { type Head, type NewRow, type Stored, storeRow, storeRows } from "../repositories/enqueue.repo"
 import { grouped } from "../repositories/grouped"
-import { findOrphanedChats, nextRowOf } from "../repositories/inbox.repo"
+import { findNextPending, findOrphanedChats } from "../repositories/inbox.repo"
 import { acquireLease, releaseAllLeases, releaseLease, renewLeases } from "../repositories/leases.repo"
 import { Db, type DbError } from "../services/db"
 import { describeError, Log } from "../services/log"
@@ -13,7 +13,6 @@ import { type Deps, RowQueued, WorkRunner, type WorkRunnerShape } from "./deps"
 import { inFlight } from "./in-flight"
 import { parkedLeases } from "./parked-leases"
 import { processRow } from "./pipeline"
-import { queuedAnswers } from "./queued-answers"
 import { receiptReducer, storeWithStep } from "./receipts"
 import { storeTickets } from "./store-tickets"
 import { makeWorkRunner } from "./work-runner"
@@ -74,20 +73,21 @@ const makeChatQueue = (maxConcurrentChats: number) =>
         : yield* db.useLazyCommit("acquireLease", (k) => acquireLease(k, chatId, owner, LEASE_TTL_MS))
       if (!lease.leased) return "done"
       let row = lease.next
-      const answers = queuedAnswers(state)
+      const wake = () => {
+        state.again = true
+      }
       let preloaded = head && { loaded: head.loaded, userId: head.userId }
       let started = head?.started
       while (row && !stopping) {
         state.again = false
         const done = yield* processRow({ row, preloaded, started }).pipe(
-          Effect.provideService(RowQueued, answers.wake),
+          Effect.provideService(RowQueued, wake),
         )
         if (!done) break
-        answers.processed(row.id)
         preloaded = undefined
         started = undefined
         // Only a row stored meanwhile (ours: `again`) is read here; a peer's is found when the lease goes back.
-        row = state.again ? yield* db.use("nextRow", (k) => nextRowOf(k, chatId, answers.ids())) : undefined
+        row = state.again ? yield* db.use("nextPending", (k) => findNextPending(k, chatId)) : undefined
       }
       if (!row && !stopping) return "park"
       yield* release(chatId)

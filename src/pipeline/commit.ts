@@ -58,10 +58,10 @@ export const runCommands = Effect.fnUntraced(function* (
     }
     const feedback = yield* interpret(row.chat_id, origin, cmd)
     const event = feedback ? ({ feedback, origin } satisfies EventPayload) : undefined
-    const queued = yield* db.use("markCommandDone", (k) =>
+    yield* db.use("markCommandDone", (k) =>
       markCommandDone(k, { id: row.id, chatId: row.chat_id, done: i + 1, last, event }),
     )
-    if (event) (yield* RowQueued)(queued)
+    if (event) (yield* RowQueued)()
   }
   if (from >= cmds.length) yield* db.use("markProcessed", (k) => markProcessed(k, row.id))
   metrics.stageLatency.observe({ stage: "interpret" }, seconds(started))

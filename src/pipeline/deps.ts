@@ -31,13 +31,10 @@ export type Deps =
 
 /**
  * Set by a chat's worker around each row: a step that queues a row for its own chat (a command's feedback event,
- * stored with the command's mark) calls it with the row's id, and the worker reads that row next, before the
- * chat's later updates, instead of leaving it to be found when the chat's lease goes back (parked-leases.ts).
- * Outside a worker there is nobody to tell.
+ * stored with the command's mark) calls it, and the worker reads that row next instead of leaving it to be found
+ * when the chat's lease goes back (parked-leases.ts). Outside a worker there is nobody to tell.
  */
-export const RowQueued = Context.Reference<(eventId?: number) => void>("emco/RowQueued", {
-  defaultValue: () => () => {},
-})
+export const RowQueued = Context.Reference<() => void>("emco/RowQueued", { defaultValue: () => () => {} })
 
 /** How long stored work stays its owner's without a renewal; the owner renews it every third of that. */
 export const WORK_LEASE_TTL_MS = 10_000

@@ -1,6 +1,6 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
-import { bigintArray, jsonText, param, prepared } from "./prepared"
+import { jsonText, param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
@@ -8,36 +8,17 @@ type Db = Kysely<Database>
 export const pendingRowsOf = (db: QueryCreator<Database>, chatId: number | RawBuilder<number>) =>
   db.selectFrom("update_inbox").where("chat_id", "=", chatId).where("processed_at", "is", null)
 
-/** The chat's oldest pending row, as a query: run alone or inside another statement. */
+/**
+ * The chat's next pending row, as a query: run alone or inside another statement. Rows go in arrival order, but a
+ * feedback event goes at the place of the row it answers (migration 0020), as the store functions pick them.
+ */
 export const nextPendingQuery = (db: QueryCreator<Database>, chatId: number | RawBuilder<number>) =>
-  pendingRowsOf(db, chatId).selectAll().orderBy("id").limit(sql.lit(1))
+  pendingRowsOf(db, chatId).selectAll().orderBy(sql`coalesce(place, id)`).orderBy("id").limit(sql.lit(1))
 
 const nextPendingStatement = prepared((db) => nextPendingQuery(db, param(1)))
 
 export const findNextPending = async (db: Db, chatId: number): Promise<InboxRow | undefined> =>
   (await nextPendingStatement(db, [chatId]))[0]
-
-// $1 chat, $2 the rows to take first (a bigint array).
-const preferringStatement = prepared((db) =>
-  pendingRowsOf(db, param(1))
-    .selectAll()
-    .orderBy(sql`id = any(${param(2, "text::bigint[]")})`, "desc")
-    .orderBy("id")
-    .limit(sql.lit(1)),
-)
-
-/**
- * The chat's next row when some are to go first: the oldest pending of `first` (feedback events its worker queued:
- * the answer to a command comes before the chat's updates that arrived while it ran), else the oldest pending.
- */
-export const nextRowOf = async (
-  db: Db,
-  chatId: number,
-  first: ReadonlyArray<number>,
-): Promise<InboxRow | undefined> =>
-  first.length === 0
-    ? findNextPending(db, chatId)
-    : (await preferringStatement(db, [chatId, bigintArray(first)]))[0]
 
 /**
  * Chats with pending rows and no live lease: resumed at start-up and by the periodic sweep. A plain scan of the
@@ -122,10 +103,12 @@ const markDoneWithEventStatement = prepared((db) =>
           chat_id: param(4),
           kind: sql.lit("event"),
           payload: param<string>(5, "text::jsonb"),
+          // The answer stands where its command's row stands (nextPendingQuery).
+          place: sql<number>`(select coalesce(o.place, o.id) from update_inbox o where o.id = ${param(1)})`,
         })
         .returning("id"),
     ),
-  ).returning(sql<string>`(select queued.id from queued)`.as("event_id")),
+  ),
 )
 
 /** Marks of several chats as the JSON array `markManyUpdate` reads. */
@@ -175,18 +158,9 @@ export const markManyDone = async (
 export const markOne = (db: Db, c: CommandDone) =>
   markDoneStatement(db, [c.id, c.done, c.last]).then(() => undefined)
 
-/**
- * Records a command's progress atomically with the feedback event it produced: one round trip. Returns the event's
- * row id (undefined only if the marked row is gone), for the chat's worker to take it first (nextRowOf).
- */
-export const markDoneWithEvent = async (
-  db: Db,
-  c: CommandDone,
-  event: unknown,
-): Promise<number | undefined> => {
-  const [row] = await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)])
-  return row?.event_id == null ? undefined : Number(row.event_id)
-}
+/** Records a command's progress atomically with the feedback event it produced: one round trip. */
+export const markDoneWithEvent = async (db: Db, c: CommandDone, event: unknown): Promise<void> =>
+  void (await markDoneWithEventStatement(db, [c.id, c.done, c.last, c.chatId, jsonText(event)]))
 
 export const markProcessed = (db: Db, id: number) =>
   db.updateTable("update_inbox").set({ processed_at: sql<Date>`now()` }).where("id", "=", id).execute()

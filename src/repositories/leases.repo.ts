@@ -1,7 +1,7 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql } from "kysely"
 import type { Database, InboxRow } from "../../db/schema"
 import { nextPendingQuery } from "./inbox.repo"
-import { bigintArray, param, prepared } from "./prepared"
+import { param, prepared } from "./prepared"
 
 type Db = Kysely<Database>
 
@@ -109,6 +109,8 @@ const releaseIdleStatement = prepared((db) =>
 )
 
 const pendingAmongStatement = prepared((db) => pendingAmong(db, 1).distinct())
+
+const bigintArray = (chatIds: ReadonlyArray<number>) => `{${chatIds.join(",")}}`
 
 /**
  * Gives back `owner`'s leases of those chats that have nothing pending, in one statement; returns the chats given

@@ -9,9 +9,6 @@ import { onPool } from "../services/postgres-client"
 export const param = <T>(n: number, cast?: string): RawBuilder<T> =>
   sql.raw<T>(cast ? `$${n}::${cast}` : `$${n}`)
 
-/** Numbers as the text a `param(n, "text::bigint[]")` slot takes (the same on Bun SQL and PGlite). */
-export const bigintArray = (ids: ReadonlyArray<number>) => `{${ids.join(",")}}`
-
 /** A JSON value as the text a `param(n, "text::jsonb")` slot takes (the same on Bun SQL and PGlite). */
 export const jsonText = (value: unknown): string => JSON.stringify(value)
 

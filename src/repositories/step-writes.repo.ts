@@ -78,10 +78,10 @@ export const saveReduction = (db: Db, r: Reduction): Promise<boolean> =>
   savableTogether(r) ? stepWrite(db, { chatId: r.chatId, save: r }) : saveAlone(db, r)
 
 /**
- * Records a command's progress, atomically with its feedback event when there is one (one round trip; returns the
- * event's row id). Marks without an event go together with other chats' saves and marks.
+ * Records a command's progress, atomically with its feedback event when there is one (one round trip). Marks
+ * without an event go together with other chats' saves and marks.
  */
-export const markCommandDone = async (db: Db, c: CommandDone): Promise<number | undefined> => {
+export const markCommandDone = async (db: Db, c: CommandDone): Promise<void> => {
   if (c.event !== undefined) return markDoneWithEvent(db, c, c.event)
   await stepWrite(db, { chatId: c.chatId, mark: c })
 }

@@ -100,7 +100,7 @@ describe.each(backends)("receipts stored together (%s)", (backend) => {
       compare: (x, y) => lockOrder(x.chatId, y.chatId),
     })
     const marks = batched<CommandDone, void>({
-      one: (mark) => markCommandDone(db(), mark).then(() => undefined),
+      one: (mark) => markCommandDone(db(), mark),
       many: (all) => noted(markManyDone(db(), all)),
       slots: 4,
       maxBatch: 8,

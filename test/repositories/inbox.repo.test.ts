@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { sql } from "kysely"
+import { storeRow, storeRows } from "../../src/repositories/enqueue.repo"
 import {
   countBacklog,
   findNextPending,
@@ -7,7 +8,6 @@ import {
   markFailed,
   markProcessed,
   markReduced,
-  nextRowOf,
 } from "../../src/repositories/inbox.repo"
 import { acquireLease as acquire } from "../../src/repositories/leases.repo"
 import { markCommandDone } from "../../src/repositories/step-writes.repo"
@@ -135,31 +135,72 @@ describe.each(backends)("inbox repository (%s)", (backend) => {
       const id = await insertUpdate(db(), 6003, 52, {})
       await markReduced(db(), id!, [{ n: 1 }, { n: 2 }], undefined)
       const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId: 52, userId: 52 } }
-      const queued = await markCommandDone(db(), { id: id!, chatId: 52, done: 2, last: true, event })
+      await markCommandDone(db(), { id: id!, chatId: 52, done: 2, last: true, event })
       expect((await rowOf(db(), id!)).processed_at).toBeInstanceOf(Date)
       const next = await findNextPending(db(), 52)
       expect(next).toMatchObject({ kind: "event", chat_id: 52, update_id: null, payload: event })
       expect(next!.id).toBeGreaterThan(id!)
-      expect(queued).toBe(next!.id)
     })
   })
 
-  describe("nextRowOf", () => {
-    test("a pending row named first goes before older ones; processed or absent ones are passed over", async () => {
-      const older = await insertUpdate(db(), 6101, 53, {})
-      const origin = await insertUpdate(db(), 6102, 53, {})
-      const later = await insertUpdate(db(), 6103, 53, {})
-      await markReduced(db(), origin!, [{ n: 1 }], undefined)
-      const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId: 53, userId: 53 } }
-      const queued = await markCommandDone(db(), { id: origin!, chatId: 53, done: 1, last: true, event })
-      expect((await nextRowOf(db(), 53, []))!.id).toBe(older!)
-      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(queued!)
-      // Another chat's row, or one already processed, is never taken: the chat's oldest pending instead.
-      expect((await nextRowOf(db(), 53, [origin!, 999_999]))!.id).toBe(older!)
-      await markProcessed(db(), older!)
-      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(queued!)
-      await markProcessed(db(), queued!)
-      expect((await nextRowOf(db(), 53, [queued!]))!.id).toBe(later!)
+  describe("a feedback event's place", () => {
+    // Row `origin` ran a command whose answer was queued while `later` (and, for the store, `latest`) arrived: every
+    // reader of the chat's next row takes the answer first; after it, the arrival order.
+    const answeredWhileLaterArrived = async (chatId: number) => {
+      const origin = await insertUpdate(db(), chatId * 10, chatId, {})
+      const later = await insertUpdate(db(), chatId * 10 + 1, chatId, {})
+      await markReduced(db(), origin!, [{ n: 1 }, { n: 2 }], undefined)
+      const event = { feedback: { _tag: "DbPinged", ok: true, ms: 3 }, origin: { chatId, userId: chatId } }
+      await markCommandDone(db(), { id: origin!, chatId, done: 1, last: false, event })
+      await markCommandDone(db(), { id: origin!, chatId, done: 2, last: true })
+      const answer = (await findNextPending(db(), chatId))!.id
+      expect(answer).toBeGreaterThan(later!)
+      return { answer, later: later! }
+    }
+
+    test("findNextPending: the answer before the update that arrived first; then that update", async () => {
+      const { answer, later } = await answeredWhileLaterArrived(61)
+      await markProcessed(db(), answer)
+      expect((await findNextPending(db(), 61))!.id).toBe(later)
+    })
+
+    test("an answer to an answer keeps the first row's place", async () => {
+      const { answer, later } = await answeredWhileLaterArrived(62)
+      const event = { feedback: { _tag: "DbPinged", ok: true, ms: 4 }, origin: { chatId: 62, userId: 62 } }
+      await markReduced(db(), answer, [{ n: 1 }], undefined)
+      await markCommandDone(db(), { id: answer, chatId: 62, done: 1, last: true, event })
+      const second = (await findNextPending(db(), 62))!
+      expect(second.payload).toEqual(event)
+      await markProcessed(db(), second.id)
+      expect((await findNextPending(db(), 62))!.id).toBe(later)
+    })
+
+    test("a lease taken after a restart starts from the answer", async () => {
+      const { answer } = await answeredWhileLaterArrived(63)
+      expect(await acquire(db(), 63, "next-instance", 60_000)).toMatchObject({
+        leased: true,
+        next: { id: answer },
+      })
+    })
+
+    test("a store that takes the free chat's lease reads the answer as the chat's next row (both store functions)", async () => {
+      for (const [chatId, plain] of [
+        [64, true],
+        [65, false],
+      ] as const) {
+        const { answer } = await answeredWhileLaterArrived(chatId)
+        const row = {
+          chatId,
+          updateId: chatId * 10 + 2,
+          kind: "update" as const,
+          payload: {},
+          userId: chatId,
+        }
+        const stored = plain
+          ? await storeRow(db(), row, "a", 60_000)
+          : (await storeRows(db(), [row], "a", 60_000))[0]
+        expect(stored?.head?.next.id).toBe(answer)
+      }
     })
   })
 
