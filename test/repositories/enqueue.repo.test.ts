@@ -14,8 +14,15 @@ setDefaultTimeout(30_000)
 
 const TTL = 30_000
 
-const rowOf = (db: Db, id: number) =>
-  db.selectFrom("update_inbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
+/** The row as the pipeline reads it (InboxRow: its `place` only orders the chat's rows). */
+const rowOf = async (db: Db, id: number) => {
+  const { place: _place, ...row } = await db
+    .selectFrom("update_inbox")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow()
+  return row
+}
 
 const leaseOf = (db: Db, chatId: number) =>
   db.selectFrom("chat_leases").selectAll().where("chat_id", "=", chatId).executeTakeFirst()
