@@ -23,6 +23,8 @@ export interface SettingsShape {
   /** Stricter limits for whoever has no role yet (auth on), never looser than `rateLimits`: strangers cannot make
    * the bot talk much. */
   readonly guestRateLimits: RateLimits
+  /** An admin's: the minute's flood limit, no hourly one (their long sessions of /users, stats, broadcasts). */
+  readonly adminRateLimits: RateLimits
   readonly checkPassword: (attempt: string) => Promise<Role | null>
   /** A text that is a password the sender's role already holds (plain configured values only, see password.ts). */
   readonly isOwnPassword: (text: string, role: Role) => boolean
@@ -56,6 +58,7 @@ export const makeSettings = (config: AppConfig, botUsername: string, instanceId:
     perMinute: Math.min(config.env.GUEST_MAX_REQUESTS_PER_MINUTE, config.env.MAX_REQUESTS_PER_MINUTE),
     perHour: Math.min(config.env.GUEST_MAX_REQUESTS_PER_HOUR, config.env.MAX_REQUESTS_PER_HOUR),
   },
+  adminRateLimits: { perMinute: config.env.MAX_REQUESTS_PER_MINUTE, perHour: Number.POSITIVE_INFINITY },
   checkPassword: makePasswordChecker(passwordsOf(config)),
   isOwnPassword: makeOwnPasswordCheck(passwordsOf(config)),
   noteLoginFailure: makeBurstDetector(LOGIN_FAILURE_BURST.threshold, LOGIN_FAILURE_BURST.windowMs).note,

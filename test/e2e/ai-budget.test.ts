@@ -4,7 +4,7 @@ import { kernelTexts } from "../../src/cases/kernel/texts"
 import { cases } from "../../src/cases/registry"
 import { visibleText } from "../../src/core/html"
 import { personaRequest, reviewOf, reviewRequest, scriptRoleplay } from "../support/ai-script"
-import { backends } from "../support/database"
+import { type Backend, backends } from "../support/database"
 import { signIn, startBot, type TestBot, type TestUser, textsOf } from "../support/harness"
 import { voiceNote } from "../support/voice-note"
 
@@ -16,6 +16,21 @@ const personaPrefix = `${spec.persona.emoji} ${spec.persona.name}:`
 
 const startCase = async (user: TestUser) => {
   expect(textsOf(await user.send(`/${spec.commands.start}`))).toEqual([visibleText(spec.texts.algorithm)])
+}
+
+/** Signs the learner in, opens the case, and sends two lines the persona answers («Раз.», «Два.»): 4 AI calls. */
+const twoLinesAnswered = async (user: TestUser) => {
+  await signIn(user)
+  await startCase(user)
+  expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
+  expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+}
+
+/** A bot with a daily budget of `turns` AI calls whose persona answers «Раз.», «Два.», «Три.», then a review. */
+const scriptedBot = async (backend: Backend, turns: number) => {
+  const bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: String(turns) } })
+  scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }], reviewOf(spec, []))
+  return bot
 }
 
 const callsToday = async (bot: TestBot, userId: number) =>
@@ -84,18 +99,9 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
   })
 
   test("work whose calls do not all fit in what is left is not started: a budget of 5 is never passed", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "5" } })
-    scriptRoleplay(
-      bot.ai,
-      spec,
-      [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }],
-      reviewOf(spec, []),
-    )
+    bot = await scriptedBot(backend, 5)
     const typing = bot.user(2204)
-    await signIn(typing)
-    await startCase(typing)
-    expect(textsOf(await typing.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
-    expect(textsOf(await typing.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    await twoLinesAnswered(typing)
     await bot.app.whenIdle()
     expect(await callsToday(bot, typing.id)).toBe(4)
     const asked = bot.ai.requests.length
@@ -128,10 +134,7 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
     bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
     const script = scriptRoleplay(bot.ai, spec, [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }])
     const user = bot.user(2202)
-    await signIn(user)
-    await startCase(user)
-    expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
-    expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    await twoLinesAnswered(user)
     await user.send("/forget_me")
     expect(textsOf((await user.press(adminTexts.forgetYes)).messages).at(-1)).toBe(adminTexts.forgetDone)
     await signIn(user)
@@ -141,18 +144,9 @@ describe.each(backends)("the daily AI budget (%s)", (backend) => {
   })
 
   test("a line over the daily cap is kept: the next day «🔁 Повторить» sends it, and the review has every line", async () => {
-    bot = await startBot({ backend, env: { AI_DAILY_TURNS_PER_USER: "4" } })
-    scriptRoleplay(
-      bot.ai,
-      spec,
-      [{ reply: "Раз." }, { reply: "Два." }, { reply: "Три." }],
-      reviewOf(spec, []),
-    )
+    bot = await scriptedBot(backend, 4)
     const user = bot.user(2205)
-    await signIn(user)
-    await startCase(user)
-    expect(textsOf(await user.send("Первая"))[0]).toStartWith(`${personaPrefix} Раз.`)
-    expect(textsOf(await user.send("Вторая"))[0]).toStartWith(`${personaPrefix} Два.`)
+    await twoLinesAnswered(user)
     expect(textsOf(await user.send("Третья, важная"))).toEqual([kernelTexts.dailyLimitKept])
     // The next day (the counter starts again), and the day after for the review's three samples.
     const nextDay = () =>

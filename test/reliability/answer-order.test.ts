@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test"
 import { visibleText } from "../../src/core/html"
+import { type Backend, backends } from "../support/database"
 import type { FakeBotApi } from "../support/fake-bot-api"
 import { testEnv } from "../support/harness"
 import type { BotProcess } from "../support/process"
@@ -14,8 +15,6 @@ setDefaultTimeout(120_000)
  * a row of its own. Stopped (a deploy) or killed while that row waits, with updates that arrived after the command
  * behind it, the next process must still answer in the order the learner sent: the answer first.
  */
-type Backend = "pglite" | "postgres"
-const backendsHere: Backend[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"]
 
 /** What the chat was shown, in the order Telegram accepted it: a label per visible message or edit. */
 const shownInOrder = (tg: FakeBotApi, chatId: number, from: number) =>
@@ -49,7 +48,7 @@ describe("a command's answer after a stop or a kill, real processes", () => {
     return { tg, learner, restart }
   }
 
-  test.each(backendsHere)(
+  test.each(backends)(
     "SIGTERM while «📈 Мои результаты» is being answered, /help and /faq sent behind it → after the restart: results, help, FAQ (%s)",
     async (backend) => {
       const { tg, learner, restart } = await signedInBot(backend, 1701)

@@ -25,10 +25,7 @@ const rateLimitStep = Effect.fnUntraced(function* (next: Handler<InputCtx>, ctx:
   const guest = settings.config.authEnabled && ctx.actor.role === null
   const press = ctx.input._tag === "Callback"
   const guestLimits = guest ? settings.guestRateLimits : undefined
-  const limits =
-    ctx.actor.role === "admin"
-      ? { ...settings.rateLimits, perHour: Number.POSITIVE_INFINITY }
-      : settings.rateLimits
+  const limits = ctx.actor.role === "admin" ? settings.adminRateLimits : settings.rateLimits
   const [rate, verdict] = checkRate(ctx.session.rate, ctx.now, limits, press, guestLimits)
   const session = { ...ctx.session, rate }
   if (verdict._tag === "Allowed") return yield* next({ ...ctx, session })
